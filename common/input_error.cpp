@@ -1,0 +1,24 @@
+#include "common/input_error.hpp"
+
+#include <utility>
+
+namespace cirrus {
+namespace {
+std::string compose(const std::string& file, const std::string& path, const std::string& expected,
+                    const std::string& found) {
+  std::string msg = file.empty() ? std::string("<input>") : file;
+  if (!path.empty()) msg += ": " + path;
+  msg += ": expected " + expected;
+  if (!found.empty()) msg += ", found " + found;
+  return msg;
+}
+}  // namespace
+
+InputError::InputError(std::string file, std::string path, std::string expected, std::string found)
+    : std::runtime_error(compose(file, path, expected, found)),
+      file_(std::move(file)),
+      path_(std::move(path)),
+      expected_(std::move(expected)),
+      found_(std::move(found)) {}
+
+}  // namespace cirrus

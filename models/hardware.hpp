@@ -1,0 +1,80 @@
+#pragma once
+// Hardware specs: GPUs and nodes. Every datasheet figure carries the source it came from
+// (../shared/validation/hardware.md); the simulator never invents a peak.
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cirrus::models {
+
+enum class Precision { kFp32, kTf32, kFp16, kBf16, kFp8 };
+const char* to_string(Precision p);
+
+struct GpuSpec {
+  std::string id;       // "a100-sxm-80gb"
+  std::string display;  // "NVIDIA A100 SXM4 80GB"
+  // Dense (no 2:4 sparsity) tensor-core peaks in FLOP/s; 0 where the GPU lacks the type.
+  double peak_fp32 = 0;  // non-tensor FP32
+  double peak_tf32 = 0;
+  double peak_fp16 = 0;
+  double peak_bf16 = 0;
+  double peak_fp8 = 0;
+  double memory_bytes = 0;   // HBM/GDDR capacity (decimal GB as on datasheets)
+  double memory_bw = 0;      // bytes/s
+  double tdp_w = 0;
+  int sm_count = 0;          // streaming multiprocessors (for GEMM wave quantization)
+  // Best achieved fraction of the dense bf16/fp16 peak in a published GEMM shape search
+  // (ml-engineering MAMF table); 0 when unpublished (then a default applies and is flagged).
+  double achieved_gemm_fraction = 0;
+  // Achieved fraction of peak memory bandwidth in a STREAM-like copy (Azure benchmarks).
+  double achieved_memory_fraction = 0;
+  std::string source;
+  bool uncertain = false;  // some figure is marked uncertain in the reference
+
+  // Dense peak for the training precision; throws std::invalid_argument if unsupported.
+  double peak_for(Precision p) const;
+  bool supports(Precision p) const;
+};
+
+enum class ScaleUpKind { kNvSwitch, kNvLinkBridge, kPcie, kInfinityFabric };
+const char* to_string(ScaleUpKind k);
+
+struct NodeSpec {
+  std::string id;  // "dgx-a100-80gb"
+  std::string display;
+  GpuSpec gpu;
+  int gpus = 8;
+  ScaleUpKind scale_up = ScaleUpKind::kNvSwitch;
+  double scale_up_bw = 0;       // per GPU, per direction, bytes/s
+  double scale_up_latency_s = 0;  // one hop
+  int nics = 0;                 // inter-node NICs per node
+  double nic_bw = 0;            // per NIC, per direction, bytes/s
+  double nic_latency_s = 0;     // one inter-node hop (NIC + switch)
+  double host_memory_bytes = 0;
+  double pcie_bw = 0;           // host<->GPU per GPU per direction, bytes/s
+  bool nvls = false;            // NVLink SHARP (NVSwitch gen 3)
+  std::string source;
+};
+
+enum class Topology { kFatTree, kRailOptimized, kSingleSwitch };
+const char* to_string(Topology t);
+
+struct NetworkSpec {
+  Topology topology = Topology::kFatTree;
+  double oversubscription = 1.0;  // above the leaf; 1 means non-blocking
+};
+
+struct ClusterSpec {
+  NodeSpec node;
+  int nodes = 1;
+  NetworkSpec network;
+  int gpus() const { return node.gpus * nodes; }
+};
+
+// Presets. find_* return nullopt for unknown ids; *_ids list what exists (for did-you-mean).
+std::optional<GpuSpec> find_gpu(const std::string& id);
+std::vector<std::string> gpu_ids();
+std::optional<NodeSpec> find_node(const std::string& id);
+std::vector<std::string> node_ids();
+
+}  // namespace cirrus::models

@@ -1,0 +1,53 @@
+#pragma once
+// The result of simulating one configuration (CONTRACT.md, "Result").
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cirrus::models {
+
+struct Breakdown {
+  double compute = 0, recompute = 0, tp_comm = 0, pp_comm = 0, dp_comm = 0, pp_bubble = 0,
+         optimizer = 0;
+  double total() const {
+    return compute + recompute + tp_comm + pp_comm + dp_comm + pp_bubble + optimizer;
+  }
+};
+
+struct MemoryBreakdown {  // GiB per GPU on the most loaded rank
+  double params = 0, grads = 0, optimizer = 0, activations = 0, buffers = 0, total = 0,
+         capacity = 0;
+};
+
+struct LinkUse {
+  std::string link;
+  double utilization = 0;
+};
+
+struct RunTotals {
+  double tokens = 0;
+  double steps = 0;
+  double days = 0;
+};
+
+struct StepResult {
+  bool feasible = true;
+  std::string infeasible_reason;
+  double step_time_s = 0;
+  double tokens_per_s = 0;
+  double model_tflops_per_gpu = 0;
+  double mfu = 0;
+  Breakdown breakdown;
+  MemoryBreakdown memory;
+  std::optional<RunTotals> run;
+  std::vector<LinkUse> links;
+  bool calibrated = false;
+  // Plain-language statements of every default the numbers rest on ("GEMM efficiency from
+  // the datasheet-derived default, not a profile"): printed so the user knows what is assumed.
+  std::vector<std::string> assumptions;
+  // Engine statistics, for benchmarks and --verbose.
+  std::size_t tasks = 0;
+  std::size_t events = 0;
+};
+
+}  // namespace cirrus::models

@@ -1,0 +1,96 @@
+#pragma once
+// A scenario: what to train, on what, and how (CONTRACT.md, "Scenario"). Fields that `plan`
+// may leave open are Choices; `simulate` needs every choice pinned.
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "models/hardware.hpp"
+#include "models/strategy.hpp"
+#include "models/transformer.hpp"
+
+namespace cirrus::scenarios {
+
+// One value, a list of candidates, or "auto" (every valid value, enumerated by the planner).
+template <class T>
+struct Choice {
+  std::vector<T> values;
+  bool is_auto = false;
+
+  static Choice fixed(T v) { return Choice{{std::move(v)}, false}; }
+  bool open() const { return is_auto || values.size() != 1; }
+  const T& value() const {
+    if (open()) throw std::logic_error("Choice::value on an open choice");
+    return values.front();
+  }
+};
+
+struct StrategySpace {
+  Choice<int> tp = Choice<int>::fixed(1);
+  Choice<int> pp = Choice<int>::fixed(1);
+  Choice<int> dp = Choice<int>::fixed(1);  // default: GPUs / (tp pp cp)
+  bool dp_given = false;
+  Choice<int> cp = Choice<int>::fixed(1);
+  Choice<int> ep = Choice<int>::fixed(1);
+  Choice<int> micro_batch = Choice<int>::fixed(1);
+  Choice<models::Schedule> schedule = Choice<models::Schedule>::fixed(models::Schedule::k1F1B);
+  Choice<int> virtual_stages = Choice<int>::fixed(1);
+  Choice<bool> sequence_parallel = Choice<bool>::fixed(false);
+  Choice<int> zero = Choice<int>::fixed(0);
+  Choice<models::Recompute> recompute =
+      Choice<models::Recompute>::fixed(models::Recompute::kNone);
+  models::Overlap overlap;
+  models::AttentionKernel attention = models::AttentionKernel::kFlash;
+};
+
+enum class PricingModel { kOnDemand, kSpot, kCommitted1y, kCommitted3y };
+const char* to_string(PricingModel p);
+
+struct PricingSpec {
+  PricingModel model = PricingModel::kOnDemand;
+  std::string region;  // empty: the catalog's default region
+};
+
+struct Objective {
+  std::string minimize = "cost";  // "cost" or "time"
+  std::optional<double> max_usd;
+  std::optional<double> max_days;
+};
+
+struct Scenario {
+  std::string file;  // where it was read from (for error messages)
+  std::string name;
+  models::TransformerConfig model;
+  models::Training training;
+  Choice<std::string> instance;  // empty values and !is_auto: not given
+  std::optional<models::NodeSpec> node;
+  std::string node_id;  // preset id or "inline"
+  Choice<int> nodes = Choice<int>::fixed(1);
+  models::NetworkSpec network;
+  std::string profile;  // path, empty when none
+  StrategySpace strategy;
+  PricingSpec pricing;
+  Objective objective;
+  nlohmann::json expect;  // null when absent; interpreted by `check`
+
+  // JSON paths of the open choices, in a fixed order ("cluster.nodes", "strategy.tp", ...).
+  std::vector<std::string> open_choices() const;
+  // The pinned strategy and cluster; throw InputError naming the first open choice.
+  models::Strategy pinned_strategy() const;
+  models::ClusterSpec pinned_cluster() const;
+};
+
+// Reads and validates a scenario file. Throws InputError (file, JSON path, expected, found)
+// for malformed JSON, wrong types, unknown keys (with a did-you-mean), unknown presets and
+// non-positive sizes; IoError when the file cannot be read.
+Scenario load_scenario(const std::string& path);
+Scenario parse_scenario(const std::string& text, const std::string& file);
+
+// For a pinned scenario: the divisibility rules of CONTRACT.md (tp x pp x dp x cp = GPUs,
+// heads % tp, layers % (pp x virtual stages), global batch % (dp x micro_batch), ...).
+// Throws InputError naming the offending field.
+void check_pinned(const Scenario& s);
+
+}  // namespace cirrus::scenarios

@@ -1,0 +1,105 @@
+#pragma once
+// The task graph the engine runs: what the models compile a training step into.
+//
+// A task is either a DELAY (busy for a fixed duration, e.g. a kernel) or a FLOW (waits a fixed
+// latency, then moves `bytes` through a set of shared resources at the rate the max-min solver
+// gives it). A task starts when every predecessor has finished. Streams are in-order queues,
+// like CUDA streams: a task on a stream also waits for the previous task on that stream.
+// Resources are the solver's constraints (a link direction, a NIC share) with a capacity in
+// bytes per second.
+//
+// Ids are dense indices in insertion order; nothing here allocates per event at run time.
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <vector>
+
+#include "sim/time.hpp"
+
+namespace cirrus::sim {
+
+using TaskId = std::uint32_t;
+using StreamId = std::uint32_t;
+using ResourceId = std::uint32_t;
+inline constexpr StreamId kNoStream = std::numeric_limits<StreamId>::max();
+
+// One use of a resource by a flow. `coefficient` is how many units of the flow's rate the
+// resource carries: a class of k identical flows aggregated into one uses coefficient k.
+struct ResourceUse {
+  ResourceId resource;
+  double coefficient = 1.0;
+};
+
+enum class TaskKind : std::uint8_t { kDelay, kFlow };
+
+struct Task {
+  TaskKind kind = TaskKind::kDelay;
+  std::uint16_t tag = 0;        // caller's category (compute, tp_comm, ...); opaque to the engine
+  StreamId stream = kNoStream;
+  Time duration;                // delay: busy time; flow: latency before bytes move
+  double bytes = 0;             // flow only
+  double weight = 1.0;          // flow only: max-min weight
+  double bound = std::numeric_limits<double>::infinity();  // flow only: rate cap, bytes/s
+  std::uint32_t uses_begin = 0;  // into TaskGraph::uses()
+  std::uint32_t uses_count = 0;
+  std::uint32_t label = 0;       // caller's payload (e.g. an index into its own op table)
+};
+
+class TaskGraph {
+ public:
+  ResourceId add_resource(double capacity_bytes_per_s);
+  StreamId add_stream();
+
+  TaskId add_delay(StreamId stream, Time duration, std::uint16_t tag, std::uint32_t label = 0);
+  TaskId add_flow(StreamId stream, Time latency, double bytes, std::span<const ResourceUse> uses,
+                  std::uint16_t tag, std::uint32_t label = 0, double weight = 1.0,
+                  double bound = std::numeric_limits<double>::infinity());
+  // `before` must finish before `after` starts. Duplicate edges are harmless.
+  void add_edge(TaskId before, TaskId after);
+
+  std::size_t task_count() const { return tasks_.size(); }
+  std::size_t edge_count() const { return edges_.size(); }
+  std::size_t stream_count() const { return stream_last_.size(); }
+  const std::vector<Task>& tasks() const { return tasks_; }
+  const std::vector<ResourceUse>& uses() const { return uses_; }
+  const std::vector<double>& resource_capacities() const { return capacities_; }
+  // Explicit edges plus the implicit stream-order edges, as (before, after) pairs.
+  const std::vector<std::pair<TaskId, TaskId>>& edges() const { return edges_; }
+
+  void reserve(std::size_t tasks, std::size_t edges);
+
+ private:
+  TaskId push(Task t);
+  std::vector<Task> tasks_;
+  std::vector<ResourceUse> uses_;
+  std::vector<double> capacities_;
+  std::vector<std::pair<TaskId, TaskId>> edges_;
+  std::vector<TaskId> stream_last_;  // last task per stream, or kNoTask
+};
+
+// What the runner reports for each task.
+struct TaskTiming {
+  Time ready;   // all predecessors done
+  Time start;   // flows: == ready; the latency is part of [start, end)
+  Time end;
+  TaskId binding = std::numeric_limits<TaskId>::max();  // the predecessor that finished last
+};
+
+struct RunStats {
+  std::uint64_t events = 0;        // events popped from the queue
+  std::uint64_t solves = 0;        // incremental max-min solves (one per timestamp with change)
+  std::uint64_t rate_changes = 0;  // flows whose rate changed and were re-keyed
+  Time makespan;
+  // Per resource: bytes carried over the run (sum over flows of rate x coefficient x time).
+  std::vector<double> resource_bytes;
+};
+
+struct RunResult {
+  std::vector<TaskTiming> timings;  // indexed by TaskId
+  RunStats stats;
+};
+
+// Runs the graph to completion. Throws std::logic_error on a cycle (tasks left unfinished).
+RunResult run(const TaskGraph& graph);
+
+}  // namespace cirrus::sim
