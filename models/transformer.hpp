@@ -33,6 +33,18 @@ struct TransformerConfig {
   std::string source;  // where the preset's shape comes from
 
   long head_dim() const { return hidden / heads; }
+  // Width of the K (and of the V) projection: kv_heads x head_dim (== hidden for MHA; a
+  // kv_heads of 0, i.e. not set, reads as MHA).
+  long kv_dim() const { return static_cast<long>(kv_heads > 0 ? kv_heads : heads) * head_dim(); }
+  // Weight matrices in one FFN: 2 for GeLU (up, down), 3 for SwiGLU (gate, up, down).
+  int ffn_matrices() const { return ffn == FfnKind::kSwiglu ? 3 : 2; }
+  // Whether layer `layer` (0-based) is an MoE layer: Megatron-LM's pattern for
+  // --moe-layer-freq N puts experts in layers 0, N, 2N, ...; false for dense models.
+  bool is_moe_layer(int layer) const;
+  // FFN width of one expert (moe->expert_ffn_hidden, or ffn_hidden when that is 0).
+  long expert_ffn_hidden() const;
+  // Parameters of one transformer layer (attention, FFN or experts + router, two norms).
+  double layer_parameters(int layer) const;
   // Parameter count of the whole model (embeddings and final norm included).
   double parameters() const;
   // Megatron-LM's model FLOPs per sequence for forward + backward without recomputation

@@ -1,0 +1,507 @@
+// GPU and node presets. Every figure comes from ../shared/validation/hardware.md (the project's
+// reference copy of datasheets and published measurements) unless its comment says otherwise;
+// each preset's `source` names where its row came from, and `uncertain` is set where that table
+// marks a figure as uncertain.
+#include "models/hardware.hpp"
+
+#include <initializer_list>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/units.hpp"
+
+namespace cirrus::models {
+
+const char* to_string(Precision p) {
+  // The spellings of CONTRACT.md's `training.precision`.
+  switch (p) {
+    case Precision::kFp32:
+      return "fp32";
+    case Precision::kTf32:
+      return "tf32";
+    case Precision::kFp16:
+      return "fp16";
+    case Precision::kBf16:
+      return "bf16";
+    case Precision::kFp8:
+      return "fp8";
+  }
+  return "unknown";
+}
+
+const char* to_string(ScaleUpKind k) {
+  switch (k) {
+    case ScaleUpKind::kNvSwitch:
+      return "nvswitch";
+    case ScaleUpKind::kNvLinkBridge:
+      return "nvlink-bridge";
+    case ScaleUpKind::kPcie:
+      return "pcie";
+    case ScaleUpKind::kInfinityFabric:
+      return "infinity-fabric";
+  }
+  return "unknown";
+}
+
+const char* to_string(Topology t) {
+  // The spellings of CONTRACT.md's `cluster.network.topology`.
+  switch (t) {
+    case Topology::kFatTree:
+      return "fat-tree";
+    case Topology::kRailOptimized:
+      return "rail-optimized";
+    case Topology::kSingleSwitch:
+      return "single-switch";
+  }
+  return "unknown";
+}
+
+double GpuSpec::peak_for(Precision p) const {
+  double peak = 0;
+  switch (p) {
+    case Precision::kFp32:
+      peak = peak_fp32;
+      break;  // plain FP32 runs on the CUDA cores
+    case Precision::kTf32:
+      peak = peak_tf32;
+      break;
+    case Precision::kFp16:
+      peak = peak_fp16;
+      break;
+    case Precision::kBf16:
+      peak = peak_bf16;
+      break;
+    case Precision::kFp8:
+      peak = peak_fp8;
+      break;
+  }
+  if (peak <= 0) {
+    throw std::invalid_argument(id + " has no dense " + to_string(p) + " peak (unsupported)");
+  }
+  return peak;
+}
+
+bool GpuSpec::supports(Precision p) const {
+  switch (p) {
+    case Precision::kFp32:
+      return peak_fp32 > 0;
+    case Precision::kTf32:
+      return peak_tf32 > 0;
+    case Precision::kFp16:
+      return peak_fp16 > 0;
+    case Precision::kBf16:
+      return peak_bf16 > 0;
+    case Precision::kFp8:
+      return peak_fp8 > 0;
+  }
+  return false;
+}
+
+namespace {
+
+constexpr double kTflops = 1e12;  // datasheets quote decimal TFLOP/s
+
+// Streaming-multiprocessor (AMD: compute-unit) counts are not in hardware.md; they are the
+// vendors' published figures.
+constexpr const char* kSmSource = "SM counts: NVIDIA architecture whitepapers (AMD CDNA3: CUs)";
+
+constexpr const char* kMamfSource =
+    "achieved GEMM: ml-engineering MAMF table (hardware.md, 'Dense GEMM')";
+constexpr const char* kStreamSource =
+    "achieved HBM: Azure AI-benchmarking-guide STREAM copy (hardware.md, snapshot 8fd0c6e)";
+
+std::string join_source(std::initializer_list<const char*> parts) {
+  std::string out;
+  for (const char* p : parts) {
+    if (!out.empty()) out += "; ";
+    out += p;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// GPUs (dense peaks, i.e. without 2:4 sparsity).
+// ---------------------------------------------------------------------------------------------
+
+GpuSpec a100_sxm(double memory_bytes, double memory_bw, const char* id, const char* display) {
+  GpuSpec g;
+  g.id = id;
+  g.display = display;
+  g.peak_fp32 = 19.5 * kTflops;
+  g.peak_tf32 = 156 * kTflops;
+  g.peak_fp16 = 312 * kTflops;
+  g.peak_bf16 = 312 * kTflops;
+  g.peak_fp8 = 0;  // Ampere has no FP8 tensor cores
+  g.memory_bytes = memory_bytes;
+  g.memory_bw = memory_bw;
+  g.tdp_w = 400;
+  g.sm_count = 108;
+  // MAMF row "A100 SXM": 271.2 of 312 TFLOP/s bf16 (the row does not name the memory size;
+  // the 40 GB and 80 GB parts share the same SMs and clocks, so both take it).
+  g.achieved_gemm_fraction = 271.2 / 312.0;
+  return g;
+}
+
+std::vector<GpuSpec> make_gpus() {
+  std::vector<GpuSpec> gpus;
+
+  {
+    GpuSpec g = a100_sxm(40 * kGB, 1555 * kGB, "a100-sxm-40gb", "NVIDIA A100 SXM4 40GB");
+    // No published STREAM figure for the 40 GB part: achieved_memory_fraction stays 0.
+    g.source =
+        join_source({"NVIDIA A100 datasheet; 1,555 GB/s also in NVIDIA whitepaper table "
+                     "(hardware.md, A100 SXM4 40GB row)",
+                     kMamfSource, kSmSource});
+    gpus.push_back(g);
+  }
+  {
+    GpuSpec g = a100_sxm(80 * kGB, 2039 * kGB, "a100-sxm-80gb", "NVIDIA A100 SXM4 80GB");
+    g.achieved_memory_fraction = 1.61 / 2.039;  // Azure ND A100 v4 copy 1.61 TB/s
+    g.source =
+        join_source({"ml-engineering tables citing NVIDIA spec (hardware.md, A100 SXM4 "
+                     "80GB row; 400 W, CTS up to 500 W)",
+                     kMamfSource, kStreamSource, kSmSource});
+    gpus.push_back(g);
+  }
+  {
+    GpuSpec g;
+    g.id = "a100-pcie-80gb";
+    g.display = "NVIDIA A100 PCIe 80GB";
+    g.peak_fp32 = 19.5 * kTflops;
+    g.peak_tf32 = 156 * kTflops;
+    g.peak_fp16 = 312 * kTflops;
+    g.peak_bf16 = 312 * kTflops;
+    g.memory_bytes = 80 * kGB;
+    g.memory_bw = 1935 * kGB;
+    g.tdp_w = 300;
+    g.sm_count = 108;
+    g.achieved_gemm_fraction = 252.9 / 312.0;  // MAMF row "A100 PCIe"
+    g.source =
+        join_source({"ml-engineering tables citing NVIDIA spec (hardware.md, A100 PCIe "
+                     "80GB row)",
+                     kMamfSource, kSmSource});
+    gpus.push_back(g);
+  }
+  {
+    GpuSpec g;
+    g.id = "h100-sxm";
+    g.display = "NVIDIA H100 SXM5 80GB";
+    g.peak_fp32 = 67 * kTflops;
+    g.peak_tf32 = 494.5 * kTflops;
+    g.peak_fp16 = 989 * kTflops;  // the table's 989 (989.4 from clocks); MAMF uses 989
+    g.peak_bf16 = 989 * kTflops;
+    g.peak_fp8 = 1979 * kTflops;
+    g.memory_bytes = 80 * kGB;
+    g.memory_bw = 3.35e12;
+    g.tdp_w = 700;
+    g.sm_count = 132;
+    g.achieved_gemm_fraction = 794.5 / 989.0;  // MAMF row "H100 SXM" bf16
+    g.achieved_memory_fraction = 2.90 / 3.35;  // Azure ND H100 v5 copy 2.90 TB/s
+    g.source =
+        join_source({"ml-engineering (NVIDIA H100 spec); Llama 3 paper (700 W, 80 GB "
+                     "HBM3) (hardware.md, H100 SXM5 row)",
+                     kMamfSource, kStreamSource, kSmSource});
+    gpus.push_back(g);
+  }
+  {
+    GpuSpec g;
+    g.id = "h100-pcie";
+    g.display = "NVIDIA H100 PCIe 80GB";
+    g.peak_fp32 = 51 * kTflops;
+    g.peak_tf32 = 378 * kTflops;
+    g.peak_fp16 = 756 * kTflops;
+    g.peak_bf16 = 756 * kTflops;
+    g.peak_fp8 = 1513 * kTflops;
+    g.memory_bytes = 80 * kGB;
+    g.memory_bw = 2.0e12;
+    g.tdp_w = 350;  // the table gives 300-350 W, uncertain: the upper end of the range
+    g.sm_count = 114;
+    g.source =
+        join_source({"ml-engineering (NVIDIA spec) (hardware.md, H100 PCIe row; power "
+                     "300-350 W marked uncertain)",
+                     kSmSource});
+    g.uncertain = true;
+    gpus.push_back(g);
+  }
+  {
+    GpuSpec g;
+    g.id = "h200-sxm";
+    g.display = "NVIDIA H200 SXM 141GB";
+    g.peak_fp32 = 67 * kTflops;
+    g.peak_tf32 = 494.5 * kTflops;
+    g.peak_fp16 = 989 * kTflops;
+    g.peak_bf16 = 989 * kTflops;
+    g.peak_fp8 = 1979 * kTflops;
+    g.memory_bytes = 141 * kGB;
+    g.memory_bw = 4.8e12;
+    g.tdp_w = 700;
+    g.sm_count = 132;
+    // The MAMF table's H100 SXM bf16 row notes "H200 is the same" (same GH100 die and clocks).
+    g.achieved_gemm_fraction = 794.5 / 989.0;
+    g.achieved_memory_fraction = 4.01 / 4.8;  // Azure ND H200 v5 copy 4.01 TB/s
+    g.source = join_source({"ml-engineering (NVIDIA H200 spec) (hardware.md, H200 SXM row)",
+                            kMamfSource, kStreamSource, kSmSource});
+    gpus.push_back(g);
+  }
+  {
+    GpuSpec g;
+    g.id = "l4";
+    g.display = "NVIDIA L4";
+    // The L4 datasheet quotes sparse figures; hardware.md halves them to dense.
+    g.peak_fp32 = 30.3 * kTflops;
+    g.peak_tf32 = 60 * kTflops;
+    g.peak_fp16 = 121 * kTflops;
+    g.peak_bf16 = 121 * kTflops;
+    g.peak_fp8 = 242.5 * kTflops;
+    g.memory_bytes = 24 * kGB;
+    g.memory_bw = 300 * kGB;
+    g.tdp_w = 72;
+    g.sm_count = 58;
+    g.source =
+        join_source({"NVIDIA L4 datasheet (sparse figures halved to dense), vendor-page "
+                     "copies (hardware.md, L4 row)",
+                     kSmSource});
+    gpus.push_back(g);
+  }
+  {
+    GpuSpec g;
+    g.id = "l40s";
+    g.display = "NVIDIA L40S";
+    g.peak_fp32 = 91.6 * kTflops;
+    g.peak_tf32 = 183 * kTflops;
+    g.peak_fp16 = 362 * kTflops;
+    g.peak_bf16 = 362 * kTflops;
+    g.peak_fp8 = 733 * kTflops;
+    g.memory_bytes = 48 * kGB;
+    g.memory_bw = 864 * kGB;
+    g.tdp_w = 350;
+    g.sm_count = 142;
+    g.source =
+        join_source({"ml-engineering (NVIDIA L40S spec); vendor page copy (hardware.md, "
+                     "L40S row)",
+                     kSmSource});
+    gpus.push_back(g);
+  }
+  {
+    GpuSpec g;
+    g.id = "a10";
+    g.display = "NVIDIA A10";
+    g.peak_fp32 = 31.2 * kTflops;
+    g.peak_tf32 = 62.5 * kTflops;
+    g.peak_fp16 = 125 * kTflops;
+    g.peak_bf16 = 125 * kTflops;
+    g.memory_bytes = 24 * kGB;
+    g.memory_bw = 600 * kGB;
+    g.tdp_w = 150;
+    g.sm_count = 72;
+    g.source =
+        join_source({"recalled NVIDIA A10 datasheet, not retrieved (hardware.md, A10 "
+                     "row, marked uncertain)",
+                     kSmSource});
+    g.uncertain = true;
+    gpus.push_back(g);
+  }
+  {
+    GpuSpec g;
+    g.id = "a10g";
+    g.display = "NVIDIA A10G (AWS G5)";
+    // NVIDIA publishes no A10G datasheet; every compute figure is "~" and uncertain.
+    g.peak_fp32 = 31.2 * kTflops;  // the table gives ~31-35: the lower end
+    g.peak_tf32 = 35 * kTflops;
+    g.peak_fp16 = 70 * kTflops;
+    g.peak_bf16 = 70 * kTflops;
+    g.memory_bytes = 24 * kGB;
+    g.memory_bw = 600 * kGB;
+    g.tdp_w = 300;
+    g.sm_count = 80;  // commonly reported for A10G (GA102, 80 SMs); not on an NVIDIA page
+    g.source =
+        join_source({"no NVIDIA datasheet; memory 24 GB / 600 GB/s from Baseten 'A10 vs "
+                     "A10G' blog, tensor figures as recalled (hardware.md, A10G row, "
+                     "marked uncertain)",
+                     "SM count 80: commonly reported, uncertain"});
+    g.uncertain = true;
+    gpus.push_back(g);
+  }
+  for (const bool big : {true, false}) {
+    GpuSpec g;
+    g.id = big ? "v100-sxm-32gb" : "v100-sxm-16gb";
+    g.display = big ? "NVIDIA V100 SXM2 32GB" : "NVIDIA V100 SXM2 16GB";
+    g.peak_fp32 = 15.7 * kTflops;
+    g.peak_fp16 = 125 * kTflops;  // FP16 tensor cores only: Volta has no BF16, TF32 or FP8
+    g.memory_bytes = (big ? 32 : 16) * kGB;
+    g.memory_bw = 900 * kGB;
+    g.tdp_w = 300;
+    g.sm_count = 80;
+    g.source = join_source(
+        {"NVIDIA V100 datasheet, final clocks (hardware.md, V100 SXM2 row)", kSmSource});
+    gpus.push_back(g);
+  }
+  {
+    GpuSpec g;
+    g.id = "mi300x";
+    g.display = "AMD Instinct MI300X";
+    g.peak_fp32 = 163.4 * kTflops;
+    g.peak_tf32 = 654 * kTflops;
+    g.peak_fp16 = 1307 * kTflops;
+    g.peak_bf16 = 1307 * kTflops;
+    g.peak_fp8 = 2615 * kTflops;
+    g.memory_bytes = 192 * kGB;
+    g.memory_bw = 5.3e12;
+    g.tdp_w = 750;
+    g.sm_count = 304;                           // compute units
+    g.achieved_gemm_fraction = 668.4 / 1307.0;  // MAMF row "MI300X" bf16, ROCm tunable op
+    g.source = join_source({"ml-engineering (AMD spec page) (hardware.md, MI300X row)", kMamfSource,
+                            "CU count: AMD CDNA3 white paper"});
+    gpus.push_back(g);
+  }
+  return gpus;
+}
+
+const std::vector<GpuSpec>& gpus() {
+  static const std::vector<GpuSpec> kGpus = make_gpus();
+  return kGpus;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Nodes.
+// ---------------------------------------------------------------------------------------------
+
+// Latencies: typical published NCCL-path figures (about 0.7 us for one NVSwitch/NVLink hop,
+// about 2.5 us for an InfiniBand/RoCE NIC-to-NIC hop through one switch), not constants fitted
+// to any result. A calibration profile replaces them.
+constexpr double kScaleUpLatencyS = 0.7e-6;
+constexpr double kNicLatencyS = 2.5e-6;
+
+// PCIe x16 per direction, the datasheet rate (hardware.md link table: Gen4 ~31-32 GB/s, Gen5
+// ~63-64 GB/s). Measured host-to-device copies are lower: nvbandwidth reads 26.28 GB/s on A100
+// (Gen4) and 51 GB/s on H100 (Gen5); a profile carries the measured figure.
+constexpr double kPcieGen4Bw = 32 * kGB;
+constexpr double kPcieGen5Bw = 64 * kGB;
+
+constexpr double kTiB = 1024.0 * kGiB;
+
+const GpuSpec& gpu(const char* id) {
+  for (const GpuSpec& g : gpus()) {
+    if (g.id == id) return g;
+  }
+  throw std::logic_error(std::string("hardware preset table names unknown GPU ") + id);
+}
+
+NodeSpec dgx_a100(bool big) {
+  NodeSpec n;
+  n.id = big ? "dgx-a100-80gb" : "dgx-a100-40gb";
+  n.display = big ? "NVIDIA DGX A100 (8x A100 SXM4 80GB)" : "NVIDIA DGX A100 (8x A100 SXM4 40GB)";
+  n.gpu = gpu(big ? "a100-sxm-80gb" : "a100-sxm-40gb");
+  n.gpus = 8;
+  n.scale_up = ScaleUpKind::kNvSwitch;
+  n.scale_up_bw = 300 * kGB;  // NVLink3: 12 links x 25 GB/s per direction
+  n.scale_up_latency_s = kScaleUpLatencyS;
+  n.nics = 8;
+  n.nic_bw = 200 * kGbps;  // HDR InfiniBand, 200 Gb/s = 25 GB/s
+  n.nic_latency_s = kNicLatencyS;
+  n.host_memory_bytes = big ? 2 * kTiB : 1 * kTiB;
+  n.pcie_bw = kPcieGen4Bw;
+  n.nvls = false;  // NVLink SHARP needs third-generation NVSwitch (Hopper)
+  n.source =
+      "NVIDIA DGX A100 datasheet as given in the project brief (8 GPUs on NVSwitch, 8x 200 Gb/s "
+      "HDR NICs, 1 TB / 2 TB host memory; not re-read); NVLink3 300 GB/s per direction and PCIe "
+      "Gen4 x16 32 GB/s from hardware.md link table (nvbandwidth measures 26.28 GB/s host-to-"
+      "device); latencies are typical published NCCL-path figures";
+  return n;
+}
+
+NodeSpec dgx_hopper(bool h200) {
+  NodeSpec n;
+  n.id = h200 ? "dgx-h200" : "dgx-h100";
+  n.display = h200 ? "NVIDIA DGX H200 (8x H200 SXM 141GB)" : "NVIDIA DGX H100 (8x H100 SXM5 80GB)";
+  n.gpu = gpu(h200 ? "h200-sxm" : "h100-sxm");
+  n.gpus = 8;
+  n.scale_up = ScaleUpKind::kNvSwitch;
+  n.scale_up_bw = 450 * kGB;  // NVLink4: 18 links, 450 GB/s per direction
+  n.scale_up_latency_s = kScaleUpLatencyS;
+  n.nics = 8;
+  n.nic_bw = 400 * kGbps;  // NDR InfiniBand, 400 Gb/s = 50 GB/s
+  n.nic_latency_s = kNicLatencyS;
+  n.host_memory_bytes = 2 * kTiB;
+  n.pcie_bw = kPcieGen5Bw;
+  n.nvls = true;  // third-generation NVSwitch supports NVLink SHARP
+  n.source = std::string(h200 ? "NVIDIA DGX H200" : "NVIDIA DGX H100") +
+             " datasheet as given in the project brief (8 GPUs on NVSwitch gen 3 with NVLS, 8x "
+             "400 Gb/s NDR NICs, 2 TB host memory; not re-read); NVLink4 450 GB/s per direction "
+             "and PCIe Gen5 x16 64 GB/s from hardware.md link table (nvbandwidth measures 51-52 "
+             "GB/s host-to-device); latencies are typical published NCCL-path figures";
+  return n;
+}
+
+NodeSpec pcie_node(const char* id, const char* display, const char* gpu_id) {
+  NodeSpec n;
+  n.id = id;
+  n.display = display;
+  n.gpu = gpu(gpu_id);
+  n.gpus = 8;
+  // No NVLink: GPU-to-GPU traffic crosses PCIe Gen4 x16 (hardware.md: L4, L40S and A10G are
+  // PCIe4 x16 parts).
+  n.scale_up = ScaleUpKind::kPcie;
+  n.scale_up_bw = kPcieGen4Bw;
+  n.scale_up_latency_s = kScaleUpLatencyS;
+  n.nics = 1;
+  n.nic_bw = 100 * kGbps;
+  n.nic_latency_s = kNicLatencyS;
+  // Host memory is not in the reference: 0 means unknown (no host offload is assumed).
+  n.host_memory_bytes = 0;
+  n.pcie_bw = kPcieGen4Bw;
+  n.nvls = false;
+  n.source =
+      "GPU and PCIe Gen4 x16 32 GB/s per direction from hardware.md; one 100 Gb/s NIC "
+      "per node as given in the project brief (typical of cloud 8-GPU PCIe instances; check the "
+      "instance's network figure); host memory unknown; latencies are typical published "
+      "NCCL-path figures";
+  return n;
+}
+
+std::vector<NodeSpec> make_nodes() {
+  return {dgx_a100(false),
+          dgx_a100(true),
+          dgx_hopper(false),
+          dgx_hopper(true),
+          pcie_node("l4-x8", "8x NVIDIA L4 (PCIe)", "l4"),
+          pcie_node("l40s-x8", "8x NVIDIA L40S (PCIe)", "l40s"),
+          pcie_node("a10g-x8", "8x NVIDIA A10G (PCIe)", "a10g")};
+}
+
+const std::vector<NodeSpec>& nodes() {
+  static const std::vector<NodeSpec> kNodes = make_nodes();
+  return kNodes;
+}
+
+}  // namespace
+
+std::optional<GpuSpec> find_gpu(const std::string& id) {
+  for (const GpuSpec& g : gpus()) {
+    if (g.id == id) return g;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> gpu_ids() {
+  std::vector<std::string> ids;
+  for (const GpuSpec& g : gpus()) ids.push_back(g.id);
+  return ids;
+}
+
+std::optional<NodeSpec> find_node(const std::string& id) {
+  for (const NodeSpec& n : nodes()) {
+    if (n.id == id) return n;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> node_ids() {
+  std::vector<std::string> ids;
+  for (const NodeSpec& n : nodes()) ids.push_back(n.id);
+  return ids;
+}
+
+}  // namespace cirrus::models
