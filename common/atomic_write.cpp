@@ -6,6 +6,9 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdlib.h>
+#include <unistd.h>
+#include <vector>
 
 #include "common/input_error.hpp"
 
@@ -18,7 +21,10 @@ void write_file_atomic(const std::string& path, std::string_view content) {
   std::error_code ec;
   if (!dir.empty() && !fs::exists(dir, ec)) fs::create_directories(dir, ec);
   // The temporary lives in the target's directory so the rename stays on one file system.
-  std::string tmp = (dir / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
+  // (Built with append rather than operator+ to dodge a g++ 12 -Wrestrict false positive.)
+  std::string leaf(".");
+  leaf.append(target.filename().string()).append(".tmp-XXXXXX");
+  std::string tmp = (dir / leaf).string();
   std::FILE* f = nullptr;
   {
     // mkstemp is POSIX; it avoids clobbering a concurrent writer's temporary.

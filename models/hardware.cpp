@@ -102,6 +102,8 @@ bool GpuSpec::supports(Precision p) const {
 namespace {
 
 constexpr double kTflops = 1e12;  // datasheets quote decimal TFLOP/s
+// HBM capacities are binary even where datasheets write "GB": an "80GB" A100 or H100 shows
+// 81920 / 81559 MiB in nvidia-smi, so capacities are set in GiB (bandwidths stay decimal).
 
 // Streaming-multiprocessor (AMD: compute-unit) counts are not in hardware.md; they are the
 // vendors' published figures.
@@ -109,6 +111,9 @@ constexpr const char* kSmSource = "SM counts: NVIDIA architecture whitepapers (A
 
 constexpr const char* kMamfSource =
     "achieved GEMM: ml-engineering MAMF table (hardware.md, 'Dense GEMM')";
+constexpr const char* kAzureGemmSource =
+    "achieved GEMM: Azure AI-benchmarking-guide ND_A100_v4 cuBLASLt 6144x12288x12288 "
+    "(hardware.md, 'Dense GEMM')";
 constexpr const char* kStreamSource =
     "achieved HBM: Azure AI-benchmarking-guide STREAM copy (hardware.md, snapshot 8fd0c6e)";
 
@@ -138,9 +143,12 @@ GpuSpec a100_sxm(double memory_bytes, double memory_bw, const char* id, const ch
   g.memory_bw = memory_bw;
   g.tdp_w = 400;
   g.sm_count = 108;
-  // MAMF row "A100 SXM": 271.2 of 312 TFLOP/s bf16 (the row does not name the memory size;
-  // the 40 GB and 80 GB parts share the same SMs and clocks, so both take it).
-  g.achieved_gemm_fraction = 271.2 / 312.0;
+  // Sustained cuBLASLt throughput on a transformer-layer shape: Azure ND A100 v4,
+  // 6144x12288x12288 fp16, 250.8 of 312 TFLOP/s. The MAMF table's 271.2 is the maximum of a
+  // shape search, an upper bound that training GEMMs do not sit at; large square shapes on the
+  // same Azure nodes give 253.7-256.5, in line with 250.8. The 40 GB and 80 GB parts share
+  // SMs and clocks, so both take it.
+  g.achieved_gemm_fraction = 250.8 / 312.0;
   return g;
 }
 
@@ -148,21 +156,21 @@ std::vector<GpuSpec> make_gpus() {
   std::vector<GpuSpec> gpus;
 
   {
-    GpuSpec g = a100_sxm(40 * kGB, 1555 * kGB, "a100-sxm-40gb", "NVIDIA A100 SXM4 40GB");
+    GpuSpec g = a100_sxm(40 * kGiB, 1555 * kGB, "a100-sxm-40gb", "NVIDIA A100 SXM4 40GB");
     // No published STREAM figure for the 40 GB part: achieved_memory_fraction stays 0.
     g.source =
         join_source({"NVIDIA A100 datasheet; 1,555 GB/s also in NVIDIA whitepaper table "
                      "(hardware.md, A100 SXM4 40GB row)",
-                     kMamfSource, kSmSource});
+                     kAzureGemmSource, kSmSource});
     gpus.push_back(g);
   }
   {
-    GpuSpec g = a100_sxm(80 * kGB, 2039 * kGB, "a100-sxm-80gb", "NVIDIA A100 SXM4 80GB");
+    GpuSpec g = a100_sxm(80 * kGiB, 2039 * kGB, "a100-sxm-80gb", "NVIDIA A100 SXM4 80GB");
     g.achieved_memory_fraction = 1.61 / 2.039;  // Azure ND A100 v4 copy 1.61 TB/s
     g.source =
         join_source({"ml-engineering tables citing NVIDIA spec (hardware.md, A100 SXM4 "
                      "80GB row; 400 W, CTS up to 500 W)",
-                     kMamfSource, kStreamSource, kSmSource});
+                     kAzureGemmSource, kStreamSource, kSmSource});
     gpus.push_back(g);
   }
   {
@@ -173,7 +181,7 @@ std::vector<GpuSpec> make_gpus() {
     g.peak_tf32 = 156 * kTflops;
     g.peak_fp16 = 312 * kTflops;
     g.peak_bf16 = 312 * kTflops;
-    g.memory_bytes = 80 * kGB;
+    g.memory_bytes = 80 * kGiB;
     g.memory_bw = 1935 * kGB;
     g.tdp_w = 300;
     g.sm_count = 108;
@@ -193,7 +201,7 @@ std::vector<GpuSpec> make_gpus() {
     g.peak_fp16 = 989 * kTflops;  // the table's 989 (989.4 from clocks); MAMF uses 989
     g.peak_bf16 = 989 * kTflops;
     g.peak_fp8 = 1979 * kTflops;
-    g.memory_bytes = 80 * kGB;
+    g.memory_bytes = 80 * kGiB;
     g.memory_bw = 3.35e12;
     g.tdp_w = 700;
     g.sm_count = 132;
@@ -214,7 +222,7 @@ std::vector<GpuSpec> make_gpus() {
     g.peak_fp16 = 756 * kTflops;
     g.peak_bf16 = 756 * kTflops;
     g.peak_fp8 = 1513 * kTflops;
-    g.memory_bytes = 80 * kGB;
+    g.memory_bytes = 80 * kGiB;
     g.memory_bw = 2.0e12;
     g.tdp_w = 350;  // the table gives 300-350 W, uncertain: the upper end of the range
     g.sm_count = 114;
@@ -234,7 +242,7 @@ std::vector<GpuSpec> make_gpus() {
     g.peak_fp16 = 989 * kTflops;
     g.peak_bf16 = 989 * kTflops;
     g.peak_fp8 = 1979 * kTflops;
-    g.memory_bytes = 141 * kGB;
+    g.memory_bytes = 141 * kGiB;
     g.memory_bw = 4.8e12;
     g.tdp_w = 700;
     g.sm_count = 132;
@@ -255,7 +263,7 @@ std::vector<GpuSpec> make_gpus() {
     g.peak_fp16 = 121 * kTflops;
     g.peak_bf16 = 121 * kTflops;
     g.peak_fp8 = 242.5 * kTflops;
-    g.memory_bytes = 24 * kGB;
+    g.memory_bytes = 24 * kGiB;
     g.memory_bw = 300 * kGB;
     g.tdp_w = 72;
     g.sm_count = 58;
@@ -274,7 +282,7 @@ std::vector<GpuSpec> make_gpus() {
     g.peak_fp16 = 362 * kTflops;
     g.peak_bf16 = 362 * kTflops;
     g.peak_fp8 = 733 * kTflops;
-    g.memory_bytes = 48 * kGB;
+    g.memory_bytes = 48 * kGiB;
     g.memory_bw = 864 * kGB;
     g.tdp_w = 350;
     g.sm_count = 142;
@@ -292,7 +300,7 @@ std::vector<GpuSpec> make_gpus() {
     g.peak_tf32 = 62.5 * kTflops;
     g.peak_fp16 = 125 * kTflops;
     g.peak_bf16 = 125 * kTflops;
-    g.memory_bytes = 24 * kGB;
+    g.memory_bytes = 24 * kGiB;
     g.memory_bw = 600 * kGB;
     g.tdp_w = 150;
     g.sm_count = 72;
@@ -312,7 +320,7 @@ std::vector<GpuSpec> make_gpus() {
     g.peak_tf32 = 35 * kTflops;
     g.peak_fp16 = 70 * kTflops;
     g.peak_bf16 = 70 * kTflops;
-    g.memory_bytes = 24 * kGB;
+    g.memory_bytes = 24 * kGiB;
     g.memory_bw = 600 * kGB;
     g.tdp_w = 300;
     g.sm_count = 80;  // commonly reported for A10G (GA102, 80 SMs); not on an NVIDIA page
@@ -330,7 +338,7 @@ std::vector<GpuSpec> make_gpus() {
     g.display = big ? "NVIDIA V100 SXM2 32GB" : "NVIDIA V100 SXM2 16GB";
     g.peak_fp32 = 15.7 * kTflops;
     g.peak_fp16 = 125 * kTflops;  // FP16 tensor cores only: Volta has no BF16, TF32 or FP8
-    g.memory_bytes = (big ? 32 : 16) * kGB;
+    g.memory_bytes = (big ? 32 : 16) * kGiB;
     g.memory_bw = 900 * kGB;
     g.tdp_w = 300;
     g.sm_count = 80;
@@ -347,7 +355,7 @@ std::vector<GpuSpec> make_gpus() {
     g.peak_fp16 = 1307 * kTflops;
     g.peak_bf16 = 1307 * kTflops;
     g.peak_fp8 = 2615 * kTflops;
-    g.memory_bytes = 192 * kGB;
+    g.memory_bytes = 192 * kGiB;
     g.memory_bw = 5.3e12;
     g.tdp_w = 750;
     g.sm_count = 304;                           // compute units

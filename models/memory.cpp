@@ -4,6 +4,8 @@
 // (megatron/core/pipeline_parallel/schedules.py) for the in-flight micro-batches.
 #include "models/memory.hpp"
 
+#include "models/precision.hpp"
+
 #include <algorithm>
 #include <stdexcept>
 #include <string>
@@ -44,11 +46,9 @@ double activation_element_bytes(Precision p) { return p == Precision::kFp32 ? 4.
 // the fly, as Transformer Engine does; its transient fp8 weight copies are not counted).
 double weight_bytes_per_param(Precision p) { return p == Precision::kFp32 ? 4.0 : 2.0; }
 
-// Gradients in the training precision: 2 bytes for 16-bit training (the ZeRO paper's 2 + 2 + 12
-// = 16 bytes per parameter). Megatron-LM with bf16 forces --accumulate-allreduce-grads-in-fp32,
-// whose fp32 main-grad buffer costs 4 bytes: a Megatron-faithful count would add 2 bytes per
-// parameter here (before ZeRO-2 sharding). Kept at 2 as decided for cirrus; revisit with data.
-double grad_bytes_per_param(Precision p) { return p == Precision::kFp32 ? 4.0 : 2.0; }
+// Gradients as accumulated and reduced: models/precision.hpp decides (fp32 main grads for bf16
+// as Megatron-LM forces, 16-bit for fp16), so memory and communication volumes agree.
+double grad_bytes_per_param(Precision p) { return grad_bytes(p); }
 
 // Optimizer states (ZeRO paper, "K"): mixed-precision Adam keeps an fp32 master copy plus the
 // fp32 momentum and variance, K = 12; fp32 Adam needs only m and v (the weights are already

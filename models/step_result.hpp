@@ -7,10 +7,10 @@
 namespace cirrus::models {
 
 struct Breakdown {
-  double compute = 0, recompute = 0, tp_comm = 0, pp_comm = 0, dp_comm = 0, pp_bubble = 0,
-         optimizer = 0;
+  double compute = 0, recompute = 0, tp_comm = 0, cp_comm = 0, pp_comm = 0, dp_comm = 0,
+         pp_bubble = 0, optimizer = 0;
   double total() const {
-    return compute + recompute + tp_comm + pp_comm + dp_comm + pp_bubble + optimizer;
+    return compute + recompute + tp_comm + cp_comm + pp_comm + dp_comm + pp_bubble + optimizer;
   }
 };
 

@@ -1,0 +1,67 @@
+// The `cirrus` executable: subcommands, and the one place where errors become exit statuses.
+#include <cstdio>
+#include <cstdlib>
+#include <fmt/format.h>
+#include <map>
+
+#include "cli/commands.hpp"
+#include "common/atomic_write.hpp"
+#include "common/input_error.hpp"
+
+namespace cirrus::cli {
+
+std::string data_path(const std::string& relative) {
+  if (const char* dir = std::getenv("CIRRUS_DATA_DIR"); dir != nullptr && *dir != '\0') {
+    return std::string(dir) + "/" + relative;
+  }
+  return std::string(CIRRUS_SOURCE_DIR) + "/data/" + relative;
+}
+
+void emit(const std::string& text, const std::string& out) {
+  if (out.empty()) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+  } else {
+    write_file_atomic(out, text);
+  }
+}
+
+}  // namespace cirrus::cli
+
+int main(int argc, char** argv) {
+  using namespace cirrus;
+  CLI::App app{"cirrus: simulate, price and plan distributed training on GPU clusters"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "cirrus 0.1.0");
+  std::map<const CLI::App*, cli::Action> actions;
+  auto add = [&](cli::Action (*f)(CLI::App&)) {
+    const std::size_t before = app.get_subcommands({}).size();
+    cli::Action a = f(app);
+    actions[app.get_subcommands({})[before]] = std::move(a);
+  };
+  add(&cli::add_simulate);
+  add(&cli::add_validate);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? kExitOk : kExitUsage;
+  }
+  try {
+    for (const auto& [sub, action] : actions) {
+      if (sub->parsed()) return action();
+    }
+    return kExitUsage;
+  } catch (const InputError& e) {
+    fmt::print(stderr, "cirrus: {}\n", e.what());
+    return kExitBadInput;
+  } catch (const IoError& e) {
+    fmt::print(stderr, "cirrus: {}\n", e.what());
+    return kExitIo;
+  } catch (const UsageError& e) {
+    fmt::print(stderr, "cirrus: {}\n", e.what());
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "cirrus: internal error: {}\n", e.what());
+    return 70;
+  }
+}

@@ -1,0 +1,79 @@
+// `cirrus validate [DATASET]`: predicted against published step times, row by row, with the
+// signed error and the mean absolute percentage error.
+#include <cmath>
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "models/simulate.hpp"
+#include "reports/result_render.hpp"
+#include "scenarios/validation_set.hpp"
+
+namespace cirrus::cli {
+
+Action add_validate(CLI::App& app) {
+  struct Options {
+    std::string dataset;
+    std::string format = "table";
+    std::string out;
+  };
+  auto opt = std::make_shared<Options>();
+  auto* sub = app.add_subcommand("validate", "compare predicted step times with published ones");
+  sub->add_option("dataset", opt->dataset,
+                  "dataset JSON (default: the Megatron-LM SC'21 Table 1 development set)");
+  sub->add_option("--format", opt->format, "table or json")
+      ->check(CLI::IsMember({"table", "json"}));
+  sub->add_option("-o,--out", opt->out, "write to this file (atomically) instead of stdout");
+  return [opt]() {
+    const std::string path =
+        opt->dataset.empty() ? data_path("validation/megatron_sc21_table1.json") : opt->dataset;
+    const auto set = scenarios::load_validation_set(path);
+    nlohmann::json rows = nlohmann::json::array();
+    std::string table = fmt::format("{}\n  source: {}\n\n", set.title, set.source);
+    table += fmt::format("  {:<26} {:>5} {:>12} {:>11} {:>11} {:>8}\n", "row", "GPUs",
+                         "tp/pp/dp", "published s", "predicted s", "error");
+    double abs_sum = 0;
+    int counted = 0;
+    for (const auto& row : set.rows) {
+      const auto r = models::simulate_step(row.input);
+      const auto& s = row.input.strategy;
+      const std::string layout = fmt::format("{}/{}/{}", s.tp, s.pp, s.dp);
+      if (!r.feasible) {
+        table += fmt::format("  {:<26} {:>5} {:>12} {:>11.3f} {:>11} {:>8}  ({})\n", row.id,
+                             row.input.cluster.gpus(), layout, row.published_step_s,
+                             "infeasible", "-", r.infeasible_reason);
+        rows.push_back({{"id", row.id}, {"published_s", reports::round_sig(row.published_step_s)},
+                        {"feasible", false}, {"reason", r.infeasible_reason}});
+        continue;
+      }
+      const double err = (r.step_time_s - row.published_step_s) / row.published_step_s;
+      abs_sum += std::fabs(err);
+      ++counted;
+      table += fmt::format("  {:<26} {:>5} {:>12} {:>11.3f} {:>11.3f} {:>+7.1f}%\n", row.id,
+                           row.input.cluster.gpus(), layout, row.published_step_s, r.step_time_s,
+                           err * 100);
+      rows.push_back({{"id", row.id},
+                      {"gpus", row.input.cluster.gpus()},
+                      {"published_s", reports::round_sig(row.published_step_s)},
+                      {"predicted_s", reports::round_sig(r.step_time_s)},
+                      {"error", reports::round_sig(err, 4)},
+                      {"mfu", reports::round_sig(r.mfu, 4)}});
+    }
+    const double mape = counted > 0 ? abs_sum / counted : 0.0;
+    table += fmt::format("\n  MAPE {:.1f}% over {} rows\n\n  Assumed where the source is silent:\n",
+                         mape * 100, counted);
+    for (const auto& a : set.assumptions) table += fmt::format("    - {}\n", a);
+    if (opt->format == "json") {
+      nlohmann::json j{{"dataset", set.title},
+                       {"source", set.source},
+                       {"rows", rows},
+                       {"mape", reports::round_sig(mape, 4)},
+                       {"assumptions", set.assumptions}};
+      emit(j.dump(2) + "\n", opt->out);
+    } else {
+      emit(table, opt->out);
+    }
+    return counted == static_cast<int>(set.rows.size()) ? 0 : 4;
+  };
+}
+
+}  // namespace cirrus::cli

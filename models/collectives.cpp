@@ -1,0 +1,158 @@
+#include "models/collectives.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace cirrus::models {
+namespace {
+
+// NCCL 2.18 src/graph/tuning.cc: base latency (us) by algorithm and protocol, and per-hop
+// latency by link class. Index [algorithm][protocol] with protocols LL, LL128, Simple.
+constexpr double kBaseLatencyUs[2][3] = {{6.8, 14.0, 0.0}, {6.6, 14.0, 8.4}};  // tree, ring
+constexpr double kHopLatencyUs[3][2][3] = {
+    {{0.6, 1.25, 4.0}, {0.6, 1.9, 3.4}},    // NVLink: tree, ring
+    {{1.0, 1.9, 6.0}, {1.0, 2.5, 5.7}},     // PCIe
+    {{5.0, 8.5, 14.0}, {2.7, 4.0, 14.0}}};  // network
+
+// Achievable fraction of a link's rate for NCCL's Simple protocol. NVLink: NCCL maintainers
+// state about 20% protocol overhead (nccl-tests #212: 370 of 450 GB/s on H100). Network: one
+// HDR NIC sustains 24 of 25 GB/s and NDR 46-48 of 50 (nccl-tests #119, #290).
+constexpr double kSimpleEfficiency[3] = {0.80, 0.80, 0.95};
+// Protocol payload factors from the same tuner: LL128 carries 120 of 128 bytes (NCCL uses
+// 0.92); LL writes 8-byte words of which 4 are flags and NCCL caps it at 1/4 of bus bandwidth
+// for all-reduce and multi-node, 1/3 otherwise.
+constexpr double kLL128Factor = 0.92;
+constexpr double kTreeFactor = 0.92;  // NCCL's tree correction on bus bandwidth
+
+// Loop granularity of NCCL's ring: each channel moves its share of the buffer in loops of
+// n slices of at most one chunk (NCCL_BUFFSIZE 4 MiB / NCCL_STEPS 8 = 512 KiB for Simple), and
+// every step of a loop waits for its slice to cross one link before the next step can use it.
+// The last (or only) loop is therefore paid step by step: ring_steps x slice / channel rate.
+// kRingChannels sets the loop size (channels x ranks x chunk): 4 is an assumption, the one
+// global value that keeps the published 8x A100 all-reduce curve (Azure, nccl-tests, in
+// shared/validation/nccl_busbw.json) within 12% from 1 MB to 8 GB; a calibration profile
+// replaces the whole curve.
+constexpr double kChunkBytes = 512.0 * 1024.0;
+constexpr double kRingChannels = 4.0;
+
+int index_of(LinkClass c) { return static_cast<int>(c); }
+
+}  // namespace
+
+const char* to_string(CollectiveKind k) {
+  switch (k) {
+    case CollectiveKind::kAllReduce: return "all_reduce";
+    case CollectiveKind::kAllGather: return "all_gather";
+    case CollectiveKind::kReduceScatter: return "reduce_scatter";
+    case CollectiveKind::kAllToAll: return "all_to_all";
+    case CollectiveKind::kSendRecv: return "send_recv";
+    case CollectiveKind::kBroadcast: return "broadcast";
+  }
+  return "?";
+}
+const char* to_string(Algorithm a) { return a == Algorithm::kRing ? "ring" : "tree"; }
+const char* to_string(Protocol p) {
+  switch (p) {
+    case Protocol::kLL: return "LL";
+    case Protocol::kLL128: return "LL128";
+    case Protocol::kSimple: return "Simple";
+  }
+  return "?";
+}
+
+double bus_factor(CollectiveKind kind, int n) {
+  if (n <= 1) return 0.0;
+  const double r = static_cast<double>(n - 1) / n;
+  switch (kind) {
+    case CollectiveKind::kAllReduce: return 2.0 * r;
+    case CollectiveKind::kAllGather:
+    case CollectiveKind::kReduceScatter:
+    case CollectiveKind::kAllToAll: return r;
+    case CollectiveKind::kSendRecv:
+    case CollectiveKind::kBroadcast: return 1.0;
+  }
+  return 1.0;
+}
+
+double bus_bytes(CollectiveKind kind, double bytes, int n) { return bytes * bus_factor(kind, n); }
+
+CollectiveCost collective_cost(CollectiveKind kind, double bytes, int n, int per_node,
+                               double intra_bw, double inter_bw) {
+  CollectiveCost best;
+  if (n <= 1 || bytes <= 0) return best;
+  per_node = std::clamp(per_node, 1, n);
+  const int nodes = (n + per_node - 1) / per_node;
+  const bool multi_node = nodes > 1;
+  // The slowest link class bounds the bandwidth: a ring that leaves the node moves each
+  // rank's bus bytes through the node's NICs, shared by the `per_node` ranks of the group.
+  LinkClass cls = LinkClass::kNvLink;
+  double link_bw = intra_bw;
+  if (multi_node) {
+    const double net = inter_bw * per_node;
+    if (per_node == 1 || net < intra_bw) {
+      cls = LinkClass::kNetwork;
+      link_bw = per_node == 1 ? inter_bw : net;
+    }
+  }
+  const double bus = bus_bytes(kind, bytes, n);
+  const int passes = kind == CollectiveKind::kAllReduce ? 2 : 1;
+  const int ring_steps = kind == CollectiveKind::kSendRecv ? 1 : passes * (n - 1);
+  const int inter_steps = multi_node ? (kind == CollectiveKind::kSendRecv ? 1 : passes * (nodes - 1))
+                                     : 0;
+  const int intra_steps = ring_steps - inter_steps;
+  const LinkClass intra_cls = LinkClass::kNvLink;
+
+  best.seconds = std::numeric_limits<double>::infinity();
+  best.bus_bytes = bus;
+  for (int a = 0; a < 2; ++a) {
+    const auto algo = a == 0 ? Algorithm::kTree : Algorithm::kRing;
+    // NCCL's tree is for all-reduce only.
+    if (algo == Algorithm::kTree && kind != CollectiveKind::kAllReduce) continue;
+    for (int p = 0; p < 3; ++p) {
+      const auto proto = static_cast<Protocol>(p);
+      // On one node NCCL's tree degenerates to a chain through every GPU: never better than
+      // the ring, so the tuner only weighs it across nodes.
+      if (algo == Algorithm::kTree && !multi_node) continue;
+      double latency_us = kBaseLatencyUs[a][p];
+      if (algo == Algorithm::kRing) {
+        latency_us += intra_steps * kHopLatencyUs[index_of(intra_cls)][a][p] +
+                      inter_steps * kHopLatencyUs[index_of(LinkClass::kNetwork)][a][p];
+      } else {
+        const double depth = std::ceil(std::log2(std::max(2, nodes)));
+        latency_us += 2.0 * ((per_node - 1) * kHopLatencyUs[index_of(intra_cls)][a][p] +
+                             (multi_node ? depth : 0.0) *
+                                 kHopLatencyUs[index_of(LinkClass::kNetwork)][a][p]);
+      }
+      double bw = link_bw * kSimpleEfficiency[index_of(cls)];
+      if (proto == Protocol::kLL128) bw *= kLL128Factor;
+      if (proto == Protocol::kLL) {
+        bw *= (multi_node || kind == CollectiveKind::kAllReduce) ? 0.25 : 1.0 / 3.0;
+      }
+      // Tree all-reduce moves the whole buffer up and down (algbw = busbw/2 at best) instead
+      // of the ring's 2(n-1)/n; express it as an equivalent bus rate.
+      if (algo == Algorithm::kTree) bw *= kTreeFactor * bus / (2.0 * bytes);
+      double fill = 0;
+      if (ring_steps > 0) {
+        const double per_channel = bytes / kRingChannels;
+        const double slice = std::min(kChunkBytes, per_channel / n);
+        const double steps =
+            algo == Algorithm::kRing
+                ? ring_steps
+                : 2.0 * ((per_node - 1) + std::ceil(std::log2(std::max(2, nodes))));
+        fill = steps * slice / (bw / kRingChannels);
+      }
+      const double t = latency_us * 1e-6 + bus / bw + fill;
+      if (t < best.seconds) {
+        best.seconds = t;
+        best.latency_s = latency_us * 1e-6;
+        best.rate_cap = bus / (t - latency_us * 1e-6);  // the fill stretches the transfer
+        best.algorithm = algo;
+        best.protocol = proto;
+      }
+    }
+  }
+  return best;
+}
+
+}  // namespace cirrus::models

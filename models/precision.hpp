@@ -1,0 +1,17 @@
+#pragma once
+// Bytes per element for each kind of tensor under a training precision. One place, so the
+// memory model and the communication volumes agree.
+#include "models/hardware.hpp"
+
+namespace cirrus::models {
+
+// Activations and the weights the GEMMs read: 16-bit except in fp32 training. fp8 training
+// (Transformer Engine) keeps bf16 activations between layers and bf16 weights.
+inline double activation_bytes(Precision p) { return p == Precision::kFp32 ? 4.0 : 2.0; }
+inline double param_bytes(Precision p) { return p == Precision::kFp32 ? 4.0 : 2.0; }
+// Gradients as reduced across data parallelism. Megatron-LM accumulates and reduces bf16
+// gradients in fp32 (its default --accumulate-allreduce-grads-in-fp32 for bf16); fp16 runs
+// reduce fp16 gradients (the 2021 setting of the SC'21 runs).
+inline double grad_bytes(Precision p) { return p == Precision::kFp16 ? 2.0 : 4.0; }
+
+}  // namespace cirrus::models

@@ -1,0 +1,430 @@
+#include "models/step_builder.hpp"
+
+#include <algorithm>
+#include <array>
+#include <fmt/format.h>
+
+#include "models/collectives.hpp"
+#include "models/layer_program.hpp"
+#include "models/pipeline_schedule.hpp"
+#include "models/precision.hpp"
+
+namespace cirrus::models {
+namespace {
+
+using sim::ResourceUse;
+using sim::StreamId;
+using sim::TaskId;
+using sim::Time;
+
+constexpr TaskId kNone = static_cast<TaskId>(-1);
+
+// A program with consecutive kernels merged: one delay task per run of compute, one flow
+// per collective. Merging keeps the graph small without changing any time.
+struct Segment {
+  bool is_comm = false;
+  double seconds = 0;  // compute
+  CollectiveKind collective = CollectiveKind::kAllReduce;
+  double bytes = 0;
+  CommGroup group = CommGroup::kTp;
+};
+
+std::vector<Segment> segments_of(const std::vector<LayerItem>& items, const ComputeModel& cm) {
+  std::vector<Segment> out;
+  for (const auto& it : items) {
+    if (it.is_comm) {
+      out.push_back({true, 0, it.collective, it.comm_bytes, it.group});
+    } else {
+      const double t = cm.seconds(it.op);
+      if (out.empty() || out.back().is_comm) out.push_back({});
+      out.back().seconds += t;
+    }
+  }
+  return out;
+}
+
+double layer_parameters(const TransformerConfig& m) {
+  const double h = static_cast<double>(m.hidden);
+  const double kv = static_cast<double>(m.kv_heads) * static_cast<double>(m.head_dim());
+  const double mats = m.ffn == FfnKind::kSwiglu ? 3.0 : 2.0;
+  return 2.0 * h * h + 2.0 * h * kv + mats * h * static_cast<double>(m.ffn_hidden) + 4.0 * h;
+}
+
+struct Builder {
+  const StepInput& in;
+  const ComputeModel& cm;
+  StepGraph out;
+  int pp, v, mbs, gpn;
+  int layers_per_chunk;
+  std::vector<Segment> fwd, bwd, rec, emb_f, emb_b, head_f, head_b;
+  // Per stage resources and streams.
+  struct StageIo {
+    sim::ResourceId nvl_out, nvl_in, nic_out, nic_in;
+    StreamId compute, tp, send_fwd, send_bwd, dp;
+  };
+  std::vector<StageIo> io;
+  // Last task of each (stage, chunk, micro-batch, direction) for pipeline dependencies.
+  std::vector<TaskId> fwd_done, bwd_done;
+
+  Builder(const StepInput& input, const ComputeModel& compute) : in(input), cm(compute) {
+    const auto& s = in.strategy;
+    pp = s.pp;
+    v = s.schedule == Schedule::kInterleaved ? std::max(1, s.virtual_stages) : 1;
+    mbs = static_cast<int>(in.training.global_batch / (static_cast<long>(s.dp) * s.micro_batch));
+    gpn = in.cluster.node.gpus;
+    layers_per_chunk = in.model.layers / (pp * v);
+    const auto p = in.training.precision;
+    const auto layer = transformer_layer(in.model, s, p);
+    fwd = segments_of(layer.forward, cm);
+    bwd = segments_of(layer.backward, cm);
+    rec = segments_of(layer.recompute, cm);
+    const auto emb = embedding_layer(in.model, s, p);
+    emb_f = segments_of(emb.forward, cm);
+    emb_b = segments_of(emb.backward, cm);
+    const auto head = output_layer(in.model, s, p);
+    head_f = segments_of(head.forward, cm);
+    head_b = segments_of(head.backward, cm);
+  }
+
+  // Global rank of this stage's representative (TP, CP, DP rank 0), Megatron's order
+  // tp < cp < dp < pp.
+  long rank_of_stage(int stage) const {
+    const auto& s = in.strategy;
+    return static_cast<long>(stage) * s.tp * s.cp * s.dp;
+  }
+
+  // Ranks of a group that share a node: the group's stride over the node size.
+  int per_node(long stride, int size) const {
+    if (stride >= gpn) return 1;
+    return static_cast<int>(std::clamp<long>(gpn / stride, 1, size));
+  }
+
+  double nic_share() const {
+    const auto& n = in.cluster.node;
+    return n.nics * n.nic_bw / n.gpus;
+  }
+
+  void make_stage_io() {
+    const auto& node = in.cluster.node;
+    const double nvl = node.scale_up_bw;
+    for (int st = 0; st < pp; ++st) {
+      StageIo x{};
+      auto& g = out.graph;
+      x.nvl_out = g.add_resource(nvl);
+      x.nvl_in = g.add_resource(nvl);
+      x.nic_out = g.add_resource(nic_share());
+      x.nic_in = g.add_resource(nic_share());
+      for (const char* dir : {"scale-up out", "scale-up in", "NIC out", "NIC in"}) {
+        out.resource_names.push_back(fmt::format("stage {} {}", st, dir));
+      }
+      x.compute = g.add_stream();
+      x.tp = g.add_stream();
+      x.send_fwd = g.add_stream();
+      x.send_bwd = g.add_stream();
+      x.dp = g.add_stream();
+      io.push_back(x);
+      out.compute_stream.push_back(x.compute);
+    }
+  }
+
+  // A collective of this stage's group as one flow on the representative's links.
+  TaskId collective_flow(int st, StreamId stream, CollectiveKind kind, double bytes, int n,
+                         long stride, std::uint16_t tag) {
+    const int local = per_node(stride, n);
+    const auto& node = in.cluster.node;
+    const CollectiveCost c = collective_cost(kind, bytes, n, local, node.scale_up_bw, nic_share());
+    std::array<ResourceUse, 4> uses{};
+    std::size_t count = 0;
+    const auto& x = io[static_cast<std::size_t>(st)];
+    if (local > 1) {
+      uses[count++] = {x.nvl_out, 1.0};
+      uses[count++] = {x.nvl_in, 1.0};
+    }
+    if (local < n) {
+      // Each rank's bus bytes leave the node through NICs shared by the `local` ranks.
+      uses[count++] = {x.nic_out, 1.0 / local};
+      uses[count++] = {x.nic_in, 1.0 / local};
+    }
+    return out.graph.add_flow(stream, Time::from_seconds(c.latency_s), c.bus_bytes,
+                              std::span<const ResourceUse>(uses.data(), count), tag,
+                              static_cast<std::uint32_t>(st), 1.0, c.rate_cap);
+  }
+
+  // Appends segments to stage `st`'s compute stream; returns the last compute-stream task.
+  // With TP overlap a collective runs on the TP stream beside the next kernel, and the kernel
+  // after that waits for it (the pattern of Megatron's overlapped all-gather/reduce-scatter).
+  TaskId emit(int st, const std::vector<Segment>& segs, std::uint16_t compute_tag, TaskId after) {
+    const auto& s = in.strategy;
+    const auto& x = io[static_cast<std::size_t>(st)];
+    auto& g = out.graph;
+    TaskId last = kNone;
+    TaskId pending = kNone;
+    int pending_age = 0;
+    auto depend_first = [&](TaskId t) {
+      if (after != kNone) {
+        g.add_edge(after, t);
+        after = kNone;
+      }
+    };
+    for (const auto& seg : segs) {
+      if (!seg.is_comm) {
+        const TaskId t = g.add_delay(x.compute, Time::from_seconds(seg.seconds), compute_tag,
+                                     static_cast<std::uint32_t>(st));
+        depend_first(t);
+        if (pending != kNone && ++pending_age >= 2) {
+          g.add_edge(pending, t);
+          pending = kNone;
+        }
+        last = t;
+        continue;
+      }
+      const bool tp_group = seg.group == CommGroup::kTp;
+      const int n = tp_group ? s.tp : s.cp;
+      const long stride = tp_group ? 1 : s.tp;
+      const std::uint16_t tag = tp_group ? kTagTpComm : kTagCpComm;
+      const StreamId stream = s.overlap.tp ? x.tp : x.compute;
+      const TaskId c = collective_flow(st, stream, seg.collective, seg.bytes, n, stride, tag);
+      depend_first(c);
+      if (s.overlap.tp) {
+        if (last != kNone) g.add_edge(last, c);
+        if (pending != kNone) g.add_edge(pending, c);
+        pending = c;
+        pending_age = 0;
+      } else {
+        last = c;
+      }
+    }
+    if (pending != kNone) {
+      // Nothing left to hide the collective behind: a zero-length join keeps the order.
+      const TaskId j = g.add_delay(x.compute, Time::zero(), compute_tag,
+                                   static_cast<std::uint32_t>(st));
+      g.add_edge(pending, j);
+      last = j;
+    }
+    return last;
+  }
+
+  std::size_t key(int st, int chunk, int mb) const {
+    return (static_cast<std::size_t>(st) * static_cast<std::size_t>(v) +
+            static_cast<std::size_t>(chunk)) *
+               static_cast<std::size_t>(mbs) +
+           static_cast<std::size_t>(mb);
+  }
+
+  bool same_node(int a, int b) const { return rank_of_stage(a) / gpn == rank_of_stage(b) / gpn; }
+
+  double send_bytes() const {
+    // Megatron sends 1/tp of the activation per rank (sequence parallelism or its
+    // scatter-gather optimisation).
+    const auto& s = in.strategy;
+    return activation_bytes(in.training.precision) * s.micro_batch *
+           static_cast<double>(in.model.seq_len) / s.cp * static_cast<double>(in.model.hidden) /
+           s.tp;
+  }
+
+  TaskId send(int from, int to, StreamId stream, TaskId after) {
+    const auto& node = in.cluster.node;
+    const bool local = same_node(from, to);
+    const CollectiveCost c = collective_cost(CollectiveKind::kSendRecv, send_bytes(), 2,
+                                             local ? 2 : 1, node.scale_up_bw, nic_share());
+    const auto& a = io[static_cast<std::size_t>(from)];
+    const auto& b = io[static_cast<std::size_t>(to)];
+    const std::array<ResourceUse, 2> uses{
+        ResourceUse{local ? a.nvl_out : a.nic_out, 1.0},
+        ResourceUse{local ? b.nvl_in : b.nic_in, 1.0}};
+    const TaskId t =
+        out.graph.add_flow(stream, Time::from_seconds(c.latency_s), c.bus_bytes, uses,
+                           kTagPpComm, static_cast<std::uint32_t>(from), 1.0, c.rate_cap);
+    out.graph.add_edge(after, t);
+    return t;
+  }
+
+  void build() {
+    const auto& s = in.strategy;
+    make_stage_io();
+    const std::size_t slots = static_cast<std::size_t>(pp) * static_cast<std::size_t>(v) *
+                              static_cast<std::size_t>(mbs);
+    fwd_done.assign(slots, kNone);
+    bwd_done.assign(slots, kNone);
+    const int dp_n = s.dp * s.cp;
+    const long dp_stride = s.tp;
+    const double gbytes = grad_bytes(in.training.precision);
+    const double pbytes = param_bytes(in.training.precision);
+
+    // Build stage by stage in pipeline order so every cross-stage producer exists before its
+    // consumer: forward inputs come from the previous stage, backward from the next, so
+    // emit forwards and backwards in one global order — the schedules are deadlock-free, so
+    // a round-robin over stages' step lists always makes progress.
+    std::vector<std::vector<PipelineStep>> orders;
+    for (int st = 0; st < pp; ++st) orders.push_back(pipeline_order(s.schedule, pp, st, mbs, v));
+    std::vector<std::size_t> cursor(static_cast<std::size_t>(pp), 0);
+    std::vector<TaskId> last_compute(static_cast<std::size_t>(pp), kNone);
+    std::vector<TaskId> last_grad_sync(static_cast<std::size_t>(pp), kNone);
+    std::vector<int> backward_seen(static_cast<std::size_t>(pp * v), 0);
+    const double layer_params = layer_parameters(in.model) / s.tp;
+
+    bool progress = true;
+    std::size_t remaining = 0;
+    for (const auto& o : orders) remaining += o.size();
+    while (remaining > 0 && progress) {
+      progress = false;
+      for (int st = 0; st < pp; ++st) {
+        auto& cur = cursor[static_cast<std::size_t>(st)];
+        const auto& order = orders[static_cast<std::size_t>(st)];
+        while (cur < order.size()) {
+          const PipelineStep step = order[cur];
+          // Find the producer of this step's input.
+          TaskId input = kNone;
+          bool ready = true;
+          if (!step.backward) {
+            if (st > 0) {
+              input = fwd_done[key(st - 1, step.chunk, step.micro_batch)];
+              ready = input != kNone;
+            } else if (step.chunk > 0) {
+              input = fwd_done[key(pp - 1, step.chunk - 1, step.micro_batch)];
+              ready = input != kNone;
+            }
+          } else {
+            if (st < pp - 1) {
+              input = bwd_done[key(st + 1, step.chunk, step.micro_batch)];
+              ready = input != kNone;
+            } else if (step.chunk < v - 1) {
+              input = bwd_done[key(0, step.chunk + 1, step.micro_batch)];
+              ready = input != kNone;
+            }
+          }
+          if (!ready) break;
+          emit_step(st, step, input, last_compute, last_grad_sync, backward_seen, layer_params,
+                    dp_n, dp_stride, gbytes);
+          ++cur;
+          --remaining;
+          progress = true;
+        }
+      }
+    }
+    if (remaining > 0) throw std::logic_error("pipeline schedule deadlocked while building");
+
+    // Gradient reduction (when not overlapped), optimizer, parameter all-gather.
+    for (int st = 0; st < pp; ++st) {
+      const auto& x = io[static_cast<std::size_t>(st)];
+      auto& g = out.graph;
+      const double params = stage_parameters(in, st);
+      TaskId sync = last_grad_sync[static_cast<std::size_t>(st)];
+      if (dp_n > 1 && (!s.overlap.dp || s.zero >= 3) && s.zero < 3) {
+        const auto kind = s.zero >= 1 ? CollectiveKind::kReduceScatter : CollectiveKind::kAllReduce;
+        sync = collective_flow(st, x.dp, kind, params * gbytes, dp_n, dp_stride, kTagDpComm);
+        g.add_edge(last_compute[static_cast<std::size_t>(st)], sync);
+      }
+      // Fused Adam reads master weights, gradient and both moments and writes three of them
+      // back plus the 16-bit copy: 4 x 4 read + 3 x 4 + 2 written = 30 bytes per parameter
+      // held (SGD with momentum: 4 x 3 read + 2 x 4 + 2 written = 22).
+      const double shard = s.zero >= 1 ? static_cast<double>(dp_n) : 1.0;
+      const double per_param =
+          in.training.optimizer == Optimizer::kAdam ? 30.0 : 22.0;
+      const TaskId opt = g.add_delay(
+          x.compute, Time::from_seconds(cm.seconds(memory_op("optimizer", params / shard * per_param))),
+          kTagOptimizer, static_cast<std::uint32_t>(st));
+      if (sync != kNone) g.add_edge(sync, opt);
+      if (dp_n > 1 && s.zero >= 1 && s.zero < 3) {
+        // The distributed optimizer all-gathers the updated 16-bit parameters.
+        const TaskId ag = collective_flow(st, x.dp, CollectiveKind::kAllGather, params * pbytes,
+                                          dp_n, dp_stride, kTagDpComm);
+        g.add_edge(opt, ag);
+      }
+    }
+  }
+
+  void emit_step(int st, const PipelineStep& step, TaskId input, std::vector<TaskId>& last_compute,
+                 std::vector<TaskId>& last_grad_sync, std::vector<int>& backward_seen,
+                 double layer_params, int dp_n, long dp_stride, double gbytes) {
+    const auto& s = in.strategy;
+    const auto& x = io[static_cast<std::size_t>(st)];
+    auto& g = out.graph;
+    const bool first_chunk = st == 0 && step.chunk == 0;
+    const bool last_chunk = st == pp - 1 && step.chunk == v - 1;
+    TaskId after = input;
+    TaskId t = kNone;
+    auto chain = [&](const std::vector<Segment>& segs, std::uint16_t tag) {
+      if (segs.empty()) return;
+      const TaskId r = emit(st, segs, tag, after);
+      if (r != kNone) {
+        t = r;
+        after = kNone;  // stream order carries the rest
+      }
+    };
+    // ZeRO-3 gathers each layer's parameters before use, on the data-parallel stream.
+    auto gather = [&]() {
+      if (s.zero < 3 || dp_n <= 1) return;
+      const TaskId ag = collective_flow(st, x.dp, CollectiveKind::kAllGather,
+                                        layer_params * param_bytes(in.training.precision), dp_n,
+                                        dp_stride, kTagDpComm);
+      if (after != kNone) g.add_edge(after, ag);
+      after = ag;
+    };
+    if (!step.backward) {
+      if (first_chunk) chain(emb_f, kTagCompute);
+      for (int l = 0; l < layers_per_chunk; ++l) {
+        gather();
+        chain(fwd, kTagCompute);
+      }
+      if (last_chunk) chain(head_f, kTagCompute);
+      fwd_done[key(st, step.chunk, step.micro_batch)] = t;
+    } else {
+      const int slot = st * v + step.chunk;
+      const bool last_mb = ++backward_seen[static_cast<std::size_t>(slot)] == mbs;
+      if (last_chunk) chain(head_b, kTagCompute);
+      for (int l = 0; l < layers_per_chunk; ++l) {
+        gather();
+        chain(rec, kTagRecompute);
+        chain(bwd, kTagCompute);
+        const bool reduce_now = dp_n > 1 && ((s.overlap.dp && last_mb && s.zero < 3) || s.zero >= 3);
+        if (reduce_now) {
+          // Gradient buckets of one layer, launched as its backward pass completes.
+          const auto kind =
+              s.zero >= 1 ? CollectiveKind::kReduceScatter : CollectiveKind::kAllReduce;
+          const TaskId r = collective_flow(st, x.dp, kind, layer_params * gbytes, dp_n,
+                                           dp_stride, kTagDpComm);
+          g.add_edge(t, r);
+          last_grad_sync[static_cast<std::size_t>(st)] = r;
+        }
+      }
+      if (first_chunk) chain(emb_b, kTagCompute);
+      bwd_done[key(st, step.chunk, step.micro_batch)] = t;
+    }
+    last_compute[static_cast<std::size_t>(st)] = t;
+    // Send the activation (or its gradient) to the neighbouring stage.
+    int to = -1;
+    if (!step.backward && !last_chunk) to = (st + 1) % pp;
+    if (step.backward && !first_chunk) to = (st + pp - 1) % pp;
+    if (to >= 0 && pp > 1) {
+      const TaskId snd = s.overlap.pp ? send(st, to, step.backward ? x.send_bwd : x.send_fwd, t)
+                                      : send(st, to, x.compute, t);
+      if (step.backward) {
+        bwd_done[key(st, step.chunk, step.micro_batch)] = snd;
+      } else {
+        fwd_done[key(st, step.chunk, step.micro_batch)] = snd;
+      }
+    }
+  }
+};
+
+}  // namespace
+
+double stage_parameters(const StepInput& in, int stage) {
+  const auto& s = in.strategy;
+  const auto& m = in.model;
+  const double per_layer = layer_parameters(m) / s.tp;
+  double p = per_layer * (static_cast<double>(m.layers) / s.pp);
+  const double embedding = static_cast<double>(m.vocab) * static_cast<double>(m.hidden) / s.tp;
+  if (stage == 0) p += embedding;
+  if (stage == s.pp - 1 && (!m.tied_embeddings || s.pp > 1)) p += embedding;
+  return p;
+}
+
+StepGraph build_step(const StepInput& in, const ComputeModel& compute) {
+  Builder b(in, compute);
+  b.build();
+  return std::move(b.out);
+}
+
+}  // namespace cirrus::models

@@ -1,0 +1,55 @@
+#pragma once
+// Compiles one training step (model x strategy x cluster) into a task graph for the engine.
+//
+// Ranks that are symmetric in tensor, context and data parallelism behave alike, so one
+// representative rank per pipeline stage is simulated. Each has a compute stream (kernels in
+// program order, as one CUDA stream), a tensor-parallel stream (used when TP communication
+// overlaps compute), a pipeline-send stream per direction and a data-parallel stream.
+// Communication becomes flows over the representative's share of its links: NVLink out/in
+// and the per-GPU share of the node's NICs, so pipeline sends and gradient reductions that
+// run at the same time contend for the same NIC.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/compute_model.hpp"
+#include "models/hardware.hpp"
+#include "models/strategy.hpp"
+#include "models/transformer.hpp"
+#include "sim/task_graph.hpp"
+
+namespace cirrus::models {
+
+// Task tags: what a task's time is attributed to in the breakdown.
+enum Tag : std::uint16_t {
+  kTagCompute = 0,
+  kTagRecompute,
+  kTagTpComm,
+  kTagCpComm,
+  kTagPpComm,
+  kTagDpComm,
+  kTagOptimizer,
+  kTagCount
+};
+
+struct StepInput {
+  TransformerConfig model;
+  Training training;
+  Strategy strategy;
+  ClusterSpec cluster;
+};
+
+struct StepGraph {
+  sim::TaskGraph graph;
+  int stages = 1;
+  std::vector<sim::StreamId> compute_stream;  // per stage
+  std::vector<std::string> resource_names;    // per resource
+  // Task label = stage index; the tag says what the task is.
+};
+
+// Parameters held by one GPU of `stage` (after TP sharding, before ZeRO sharding).
+double stage_parameters(const StepInput& in, int stage);
+
+StepGraph build_step(const StepInput& in, const ComputeModel& compute);
+
+}  // namespace cirrus::models

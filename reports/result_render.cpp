@@ -1,0 +1,187 @@
+#include "reports/result_render.hpp"
+
+#include <cmath>
+#include <fmt/format.h>
+
+#include "models/collectives.hpp"
+
+namespace cirrus::reports {
+
+double round_sig(double v, int digits) {
+  if (v == 0 || !std::isfinite(v)) return v;
+  const double scale = std::pow(10.0, digits - 1 - static_cast<int>(std::floor(std::log10(std::fabs(v)))));
+  return std::round(v * scale) / scale;
+}
+
+namespace {
+
+nlohmann::json config_json(const ResultContext& ctx) {
+  const auto& s = ctx.input.strategy;
+  nlohmann::json c;
+  c["instance"] = ctx.instance;
+  c["nodes"] = ctx.input.cluster.nodes;
+  c["gpus"] = ctx.input.cluster.gpus();
+  c["tp"] = s.tp;
+  c["pp"] = s.pp;
+  c["dp"] = s.dp;
+  c["cp"] = s.cp;
+  c["ep"] = s.ep;
+  c["micro_batch"] = s.micro_batch;
+  c["schedule"] = models::to_string(s.schedule);
+  c["virtual_stages"] = s.virtual_stages;
+  c["zero"] = s.zero;
+  c["recompute"] = models::to_string(s.recompute);
+  c["sequence_parallel"] = s.sequence_parallel;
+  c["attention"] = models::to_string(s.attention);
+  c["overlap"] = {{"dp", s.overlap.dp}, {"tp", s.overlap.tp}, {"pp", s.overlap.pp}};
+  return c;
+}
+
+std::string strategy_line(const models::Strategy& s) {
+  std::string line = fmt::format("tp {} pp {} dp {}", s.tp, s.pp, s.dp);
+  if (s.cp > 1) line += fmt::format(" cp {}", s.cp);
+  if (s.ep > 1) line += fmt::format(" ep {}", s.ep);
+  line += fmt::format(", micro-batch {}, {}", s.micro_batch, models::to_string(s.schedule));
+  if (s.schedule == models::Schedule::kInterleaved) line += fmt::format(" x{}", s.virtual_stages);
+  line += fmt::format(", ZeRO-{}, recompute {}", s.zero, models::to_string(s.recompute));
+  if (s.sequence_parallel) line += ", sequence parallel";
+  return line;
+}
+
+}  // namespace
+
+nlohmann::json result_json(const ResultContext& ctx, const models::StepResult& r) {
+  nlohmann::json j;
+  j["cirrus"] = 1;
+  j["scenario"] = ctx.scenario;
+  j["config"] = config_json(ctx);
+  j["feasible"] = r.feasible;
+  j["infeasible_reason"] = r.feasible ? nlohmann::json(nullptr) : nlohmann::json(r.infeasible_reason);
+  const auto& m = r.memory;
+  j["memory_gib"] = {{"params", round_sig(m.params, 4)},
+                     {"grads", round_sig(m.grads, 4)},
+                     {"optimizer", round_sig(m.optimizer, 4)},
+                     {"activations", round_sig(m.activations, 4)},
+                     {"buffers", round_sig(m.buffers, 4)},
+                     {"total", round_sig(m.total, 4)},
+                     {"capacity", round_sig(m.capacity, 4)}};
+  if (r.feasible) {
+    j["step_time_s"] = round_sig(r.step_time_s);
+    j["tokens_per_s"] = round_sig(r.tokens_per_s);
+    j["model_tflops_per_gpu"] = round_sig(r.model_tflops_per_gpu, 4);
+    j["mfu"] = round_sig(r.mfu, 4);
+    const auto& b = r.breakdown;
+    j["breakdown_s"] = {{"compute", round_sig(b.compute)},     {"recompute", round_sig(b.recompute)},
+                        {"tp_comm", round_sig(b.tp_comm)},     {"cp_comm", round_sig(b.cp_comm)},
+                        {"pp_comm", round_sig(b.pp_comm)},     {"dp_comm", round_sig(b.dp_comm)},
+                        {"pp_bubble", round_sig(b.pp_bubble)}, {"optimizer", round_sig(b.optimizer)}};
+    if (r.run) {
+      j["run"] = {{"tokens", r.run->tokens},
+                  {"steps", r.run->steps},
+                  {"days", round_sig(r.run->days, 4)}};
+    }
+    nlohmann::json links = nlohmann::json::array();
+    for (const auto& l : r.links) {
+      links.push_back({{"link", l.link}, {"utilization", round_sig(l.utilization, 3)}});
+    }
+    j["links"] = links;
+  }
+  j["calibrated"] = r.calibrated;
+  j["assumptions"] = r.assumptions;
+  return j;
+}
+
+std::string render_json(const ResultContext& ctx, const models::StepResult& r) {
+  return result_json(ctx, r).dump(2) + "\n";
+}
+
+std::string render_table(const ResultContext& ctx, const models::StepResult& r) {
+  std::string o;
+  const auto& in = ctx.input;
+  o += fmt::format("{}\n", ctx.scenario);
+  o += fmt::format("  cluster   {} x {} ({} GPUs, {})\n", in.cluster.nodes, ctx.instance,
+                   in.cluster.gpus(), in.cluster.node.gpu.display);
+  o += fmt::format("  model     {} layers, hidden {}, {} heads, seq {}, {:.1f}B parameters\n",
+                   in.model.layers, in.model.hidden, in.model.heads, in.model.seq_len,
+                   in.model.parameters() / 1e9);
+  o += fmt::format("  strategy  {}\n", strategy_line(in.strategy));
+  o += fmt::format("  batch     {} sequences, {}\n\n", in.training.global_batch,
+                   models::to_string(in.training.precision));
+  const auto& m = r.memory;
+  if (!r.feasible) {
+    o += fmt::format("INFEASIBLE: {}\n", r.infeasible_reason);
+    if (m.total > 0) {
+      o += fmt::format("  memory per GPU: params {:.1f}, grads {:.1f}, optimizer {:.1f}, "
+                       "activations {:.1f}, buffers {:.1f} = {:.1f} GiB of {:.1f}\n",
+                       m.params, m.grads, m.optimizer, m.activations, m.buffers, m.total,
+                       m.capacity);
+    }
+    return o;
+  }
+  o += fmt::format("  step time        {:>10.3f} s\n", r.step_time_s);
+  o += fmt::format("  throughput       {:>10.0f} tokens/s\n", r.tokens_per_s);
+  o += fmt::format("  model TFLOP/s    {:>10.1f} per GPU (MFU {:.1f}%)\n", r.model_tflops_per_gpu,
+                   r.mfu * 100);
+  if (r.run) {
+    o += fmt::format("  run              {:>10.0f} steps, {:.2f} days for {:.3g} tokens\n",
+                     r.run->steps, r.run->days, r.run->tokens);
+  }
+  o += "\n  step breakdown (critical path)      s      %\n";
+  const auto& b = r.breakdown;
+  const double total = r.step_time_s > 0 ? r.step_time_s : 1.0;
+  auto row = [&](const char* name, double v) {
+    if (v <= 0) return;
+    o += fmt::format("    {:<28}{:>9.3f} {:>6.1f}\n", name, v, 100.0 * v / total);
+  };
+  row("compute", b.compute);
+  row("recompute", b.recompute);
+  row("tensor-parallel comm", b.tp_comm);
+  row("context-parallel comm", b.cp_comm);
+  row("pipeline comm", b.pp_comm);
+  row("data-parallel comm", b.dp_comm);
+  row("pipeline bubble", b.pp_bubble);
+  row("optimizer", b.optimizer);
+  o += fmt::format("    {:<28}{:>9.3f} {:>6.1f}\n", "total", b.total(), 100.0 * b.total() / total);
+  o += fmt::format("\n  memory per GPU (GiB): params {:.1f}, grads {:.1f}, optimizer {:.1f}, "
+                   "activations {:.1f}, buffers {:.1f} = {:.1f} of {:.1f}\n",
+                   m.params, m.grads, m.optimizer, m.activations, m.buffers, m.total, m.capacity);
+  if (!r.links.empty()) {
+    o += "  busiest links:";
+    for (const auto& l : r.links) o += fmt::format(" {} {:.0f}%;", l.link, l.utilization * 100);
+    o += "\n";
+  }
+  o += fmt::format("\n  calibrated: {}. Assumed:\n", r.calibrated ? "yes" : "no (datasheet figures)");
+  for (const auto& a : r.assumptions) o += fmt::format("    - {}\n", a);
+  return o;
+}
+
+std::string render_csv(const ResultContext& ctx, const models::StepResult& r) {
+  const auto& s = ctx.input.strategy;
+  const auto& b = r.breakdown;
+  std::string o =
+      "scenario,instance,nodes,gpus,tp,pp,dp,cp,ep,micro_batch,schedule,virtual_stages,zero,"
+      "recompute,sequence_parallel,feasible,infeasible_reason,step_time_s,tokens_per_s,"
+      "model_tflops_per_gpu,mfu,compute_s,recompute_s,tp_comm_s,cp_comm_s,pp_comm_s,dp_comm_s,"
+      "pp_bubble_s,optimizer_s,memory_total_gib,memory_capacity_gib,calibrated\n";
+  auto quote = [](const std::string& v) {
+    std::string q = "\"";
+    for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return q + "\"";
+  };
+  o += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},", quote(ctx.scenario),
+                   quote(ctx.instance), ctx.input.cluster.nodes, ctx.input.cluster.gpus(), s.tp,
+                   s.pp, s.dp, s.cp, s.ep, s.micro_batch, models::to_string(s.schedule),
+                   s.virtual_stages, s.zero, models::to_string(s.recompute),
+                   s.sequence_parallel ? "true" : "false", r.feasible ? "true" : "false",
+                   quote(r.infeasible_reason));
+  o += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", round_sig(r.step_time_s),
+                   round_sig(r.tokens_per_s), round_sig(r.model_tflops_per_gpu, 4),
+                   round_sig(r.mfu, 4), round_sig(b.compute), round_sig(b.recompute),
+                   round_sig(b.tp_comm), round_sig(b.cp_comm), round_sig(b.pp_comm),
+                   round_sig(b.dp_comm), round_sig(b.pp_bubble), round_sig(b.optimizer),
+                   round_sig(r.memory.total, 4), round_sig(r.memory.capacity, 4),
+                   r.calibrated ? "true" : "false");
+  return o;
+}
+
+}  // namespace cirrus::reports

@@ -1,0 +1,27 @@
+#pragma once
+// Renders a simulated configuration as CONTRACT.md's result: a terminal table, JSON or CSV.
+// Numbers are rounded to a fixed number of significant digits so that output is stable and
+// readable; the same inputs always give the same bytes.
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "models/step_builder.hpp"
+#include "models/step_result.hpp"
+
+namespace cirrus::reports {
+
+struct ResultContext {
+  std::string scenario;    // scenario name
+  std::string instance;    // catalog id, or the node preset when no instance was given
+  models::StepInput input;
+};
+
+// Rounds to `digits` significant digits (0 stays 0).
+double round_sig(double v, int digits = 6);
+
+nlohmann::json result_json(const ResultContext& ctx, const models::StepResult& r);
+std::string render_json(const ResultContext& ctx, const models::StepResult& r);
+std::string render_table(const ResultContext& ctx, const models::StepResult& r);
+std::string render_csv(const ResultContext& ctx, const models::StepResult& r);
+
+}  // namespace cirrus::reports

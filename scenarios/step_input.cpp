@@ -1,0 +1,26 @@
+#include "scenarios/step_input.hpp"
+
+#include "common/input_error.hpp"
+
+namespace cirrus::scenarios {
+
+models::StepInput pinned_input(const Scenario& s) {
+  models::StepInput in;
+  in.strategy = s.pinned_strategy();
+  in.cluster = s.pinned_cluster();
+  check_pinned(s);
+  if (s.model.moe) {
+    throw InputError(s.file, "model.moe", "a dense model (mixture-of-experts simulation is not "
+                     "supported yet; it comes with expert parallelism)", "an MoE block");
+  }
+  in.model = s.model;
+  in.training = s.training;
+  return in;
+}
+
+std::string hardware_label(const Scenario& s) {
+  if (!s.instance.values.empty() && !s.instance.open()) return s.instance.value();
+  return s.node_id;
+}
+
+}  // namespace cirrus::scenarios

@@ -1,0 +1,57 @@
+#pragma once
+// Runs the real `cirrus` binary for end-to-end tests: exit status, stdout and stderr.
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+
+namespace cirrus::testing {
+
+struct CliRun {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+inline std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+inline std::string scratch_dir() {
+  static const std::string dir = [] {
+    auto d = std::filesystem::temp_directory_path() /
+             ("cirrus-test-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(d);
+    return d.string();
+  }();
+  return dir;
+}
+
+inline void write_text(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+inline CliRun run_cli(const std::string& args) {
+  const std::string out = scratch_dir() + "/stdout.txt";
+  const std::string err = scratch_dir() + "/stderr.txt";
+  const std::string cmd = std::string(CIRRUS_BINARY) + " " + args + " >" + out + " 2>" + err;
+  const int raw = std::system(cmd.c_str());
+  CliRun r;
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+inline std::string source_path(const std::string& rel) {
+  return std::string(CIRRUS_SOURCE_DIR) + "/" + rel;
+}
+
+}  // namespace cirrus::testing
