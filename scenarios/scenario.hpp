@@ -37,6 +37,10 @@ struct StrategySpace {
   Choice<int> micro_batch = Choice<int>::fixed(1);
   Choice<models::Schedule> schedule = Choice<models::Schedule>::fixed(models::Schedule::k1F1B);
   Choice<int> virtual_stages = Choice<int>::fixed(1);
+  // When absent, the count follows the schedule: 2 for interleaved, 1 otherwise. The loader
+  // applies that to a pinned schedule; pinned_strategy() (and the planner, per candidate) to
+  // an open one.
+  bool virtual_stages_given = false;
   Choice<bool> sequence_parallel = Choice<bool>::fixed(false);
   Choice<int> zero = Choice<int>::fixed(0);
   Choice<models::Recompute> recompute =
@@ -81,6 +85,11 @@ struct Scenario {
   models::Strategy pinned_strategy() const;
   models::ClusterSpec pinned_cluster() const;
 };
+
+// Until the pricing catalog arrives: the node preset behind a known instance id
+// ("aws:p5.48xlarge" -> "dgx-h100"), nullopt for an unknown one, and the ids it knows.
+std::optional<std::string> builtin_instance_node(const std::string& instance);
+std::vector<std::string> builtin_instance_ids();
 
 // Reads and validates a scenario file. Throws InputError (file, JSON path, expected, found)
 // for malformed JSON, wrong types, unknown keys (with a did-you-mean), unknown presets and

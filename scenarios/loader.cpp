@@ -1,0 +1,626 @@
+// Reads a scenario file (CONTRACT.md, "Scenario") into a Scenario. All reading goes through
+// JsonNode, so every error names the file, the dotted JSON path, what was expected and what was
+// found; unknown keys are refused with a did-you-mean at every level.
+//
+// The inline node object (`cluster.node` given as an object) is:
+//
+//   "node": {
+//     "preset": "dgx-h100",           base node preset; every other field overrides it
+//     "gpu": "h100-sxm",              GPU preset id                      (required w/o preset)
+//     "gpus": 8,                      GPUs per node                      (required w/o preset)
+//     "scale_up": "nvswitch",         nvswitch | nvlink-bridge | pcie | infinity-fabric
+//                                                                        (required w/o preset)
+//     "scale_up_gbyte_per_s": 450,    per GPU, per direction, GB/s       (required w/o preset)
+//     "scale_up_latency_us": 1.0,     one scale-up hop
+//     "nics": 8,                      inter-node NICs per node, >= 0     (required w/o preset)
+//     "nic_gbit_per_s": 400,          per NIC, per direction, Gb/s (required when nics > 0)
+//     "nic_latency_us": 2.0,          one inter-node hop (NIC + switch)
+//     "host_memory_gib": 2048,        host memory per node, GiB (0: unknown)
+//     "pcie_gbyte_per_s": 64,         host<->GPU per GPU per direction, GB/s (0: unknown)
+//     "nvls": false                   NVLink SHARP in the switches
+//   }
+//
+// Units are in the key names because link rates are quoted both ways: NVLink in bytes (GB/s),
+// NICs in bits (Gb/s). Latencies not given are those of a shipped node with the same kind of
+// scale-up link, so an inline node never silently gets a zero-latency network.
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <fmt/format.h>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/atomic_write.hpp"
+#include "common/did_you_mean.hpp"
+#include "common/input_error.hpp"
+#include "common/json_reader.hpp"
+#include "common/units.hpp"
+#include "scenarios/scenario.hpp"
+
+namespace cirrus::scenarios {
+namespace {
+
+using models::NodeSpec;
+using models::TransformerConfig;
+
+// Upper bounds keep every product the simulator forms (GPUs = gpus x nodes as an int, ffn =
+// 4 x hidden as a long) free of overflow, far above any real cluster or model.
+constexpr std::int64_t kMaxSize = std::int64_t{1} << 30;
+constexpr std::int64_t kMaxGpusPerNode = 1024;
+constexpr std::int64_t kMaxNodes = std::int64_t{1} << 20;
+constexpr std::int64_t kMaxGlobalBatch = std::int64_t{1} << 40;
+// Deeper JSON is refused at the boundary: later readers of `expect` copy and walk it
+// recursively.
+constexpr int kMaxDepth = 64;
+
+// Until the pricing catalog lands (a later issue), the instances we know and their nodes.
+struct InstanceNode {
+  const char* instance;
+  const char* node;
+};
+constexpr InstanceNode kInstanceNodes[] = {
+    {"aws:p4d.24xlarge", "dgx-a100-40gb"},
+    {"aws:p4de.24xlarge", "dgx-a100-80gb"},
+    {"aws:p5.48xlarge", "dgx-h100"},
+    {"aws:p5en.48xlarge", "dgx-h200"},
+    {"gcp:a3-highgpu-8g", "dgx-h100"},
+    {"gcp:a3-megagpu-8g", "dgx-h100"},
+    {"gcp:a2-highgpu-8g", "dgx-a100-40gb"},
+    {"gcp:a2-ultragpu-8g", "dgx-a100-80gb"},
+    {"gcp:a3-ultragpu-8g", "dgx-h200"},
+    {"azure:Standard_ND96asr_v4", "dgx-a100-40gb"},
+    {"azure:Standard_ND96amsr_A100_v4", "dgx-a100-80gb"},
+    {"azure:Standard_ND96isr_H100_v5", "dgx-h100"},
+    {"azure:Standard_ND96isr_H200_v5", "dgx-h200"},
+    {"lambda:gpu_8x_h100_sxm5", "dgx-h100"},
+};
+
+std::string join(const std::vector<std::string>& words) {
+  return fmt::format("{}", fmt::join(words, ", "));
+}
+
+// An unknown preset-like name: expected lists the known ones, found suggests the closest.
+[[noreturn]] void fail_unknown(const JsonNode& n, const std::string& what,
+                               const std::vector<std::string>& known) {
+  throw InputError(n.file(), n.path(), fmt::format("{} ({})", what, join(known)),
+                   n.describe() + did_you_mean_suffix(n.as_string(), known));
+}
+
+[[noreturn]] void fail_missing(const JsonNode& parent, const std::string& key,
+                               const std::string& expected) {
+  throw InputError(parent.file(), parent.child_path(key), expected, "nothing");
+}
+
+std::int64_t read_size(const JsonNode& n, std::int64_t max = kMaxSize) {
+  const std::int64_t v = n.as_positive_int();
+  if (v > max) n.fail(fmt::format("a positive integer up to {}", max));
+  return v;
+}
+
+int read_int(const JsonNode& n, std::int64_t max = kMaxSize) {
+  return static_cast<int>(read_size(n, max));
+}
+
+template <class E>
+using EnumTable = std::vector<std::pair<std::string, E>>;
+
+template <class E>
+E read_enum(const JsonNode& n, const EnumTable<E>& table) {
+  std::vector<std::string> names;
+  for (const auto& [name, value] : table) names.push_back(name);
+  const std::string s = n.as_enum(names);
+  for (const auto& [name, value] : table) {
+    if (name == s) return value;
+  }
+  n.fail("a known value");  // unreachable: as_enum accepted s
+}
+
+const EnumTable<models::Schedule> kSchedules = {{"gpipe", models::Schedule::kGpipe},
+                                                {"1f1b", models::Schedule::k1F1B},
+                                                {"interleaved", models::Schedule::kInterleaved}};
+const EnumTable<models::Recompute> kRecomputes = {{"none", models::Recompute::kNone},
+                                                  {"selective", models::Recompute::kSelective},
+                                                  {"full", models::Recompute::kFull}};
+
+// One value, a non-empty list of distinct values, or "auto". `what` describes one value, for
+// the error on a scalar that is none of the three.
+template <class T, class ReadOne>
+Choice<T> read_choice(const JsonNode& n, const std::string& what, ReadOne read_one) {
+  const std::string expected = what + ", a non-empty list of them, or \"auto\"";
+  if (n.is_string() && n.raw().template get_ref<const std::string&>() == "auto") {
+    return Choice<T>{{}, true};
+  }
+  Choice<T> c;
+  if (n.is_array()) {
+    if (n.size() == 0) n.fail(expected);
+    for (std::size_t i = 0; i < n.size(); ++i) {
+      const JsonNode item = n.index(i);
+      T v = read_one(item);
+      if (std::find(c.values.begin(), c.values.end(), v) != c.values.end()) {
+        item.fail(what + " not already in the list");
+      }
+      c.values.push_back(std::move(v));
+    }
+    return c;
+  }
+  try {
+    c.values.push_back(read_one(n));
+  } catch (const InputError& e) {
+    // A wrong scalar: say that a list or "auto" would also do.
+    if (e.path() != n.path()) throw;
+    throw InputError(e.file(), e.path(), e.expected() + ", a non-empty list of them, or \"auto\"",
+                     e.found());
+  }
+  return c;
+}
+
+Choice<int> read_int_choice(const std::optional<JsonNode>& n, Choice<int> fallback,
+                            std::int64_t max = kMaxSize) {
+  if (!n) return fallback;
+  return read_choice<int>(*n, "a positive integer", [max](const JsonNode& v) {
+    return read_int(v, max);
+  });
+}
+
+// Reject nesting deeper than kMaxDepth; `text` is already known to be well-formed JSON.
+void check_depth(const std::string& text, const std::string& file) {
+  int depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > kMaxDepth) {
+        throw InputError(file, "", fmt::format("JSON nested at most {} levels deep", kMaxDepth),
+                         fmt::format("deeper nesting at byte {}", i));
+      }
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// model
+// ---------------------------------------------------------------------------------------------
+
+models::MoeConfig read_moe(const JsonNode& m, std::optional<models::MoeConfig> base,
+                           long ffn_hidden) {
+  m.check_keys({"experts", "top_k", "layer_freq", "expert_ffn_hidden", "capacity_factor",
+                "imbalance"});
+  const bool from_preset = base.has_value();
+  models::MoeConfig c = base.value_or(models::MoeConfig{});
+  if (auto v = m.find("experts")) {
+    c.experts = read_int(*v);
+  } else if (!from_preset) {
+    fail_missing(m, "experts", "a positive integer (required for an MoE model)");
+  }
+  if (auto v = m.find("top_k")) c.top_k = read_int(*v);
+  if (auto v = m.find("layer_freq")) c.layer_freq = read_int(*v);
+  if (auto v = m.find("expert_ffn_hidden")) {
+    c.expert_ffn_hidden = read_size(*v);
+  } else if (!from_preset || c.expert_ffn_hidden <= 0) {
+    c.expert_ffn_hidden = ffn_hidden;  // Mixtral-style: each expert is a whole FFN
+  }
+  if (auto v = m.find("capacity_factor")) c.capacity_factor = v->as_positive();
+  if (auto v = m.find("imbalance")) c.imbalance = v->as_non_negative();
+  if (c.top_k > c.experts) {
+    throw InputError(m.file(), m.child_path("top_k"),
+                     fmt::format("at most the number of experts ({})", c.experts),
+                     fmt::format("top_k = {}", c.top_k));
+  }
+  return c;
+}
+
+TransformerConfig read_model(const JsonNode& m) {
+  m.check_keys({"preset", "layers", "hidden", "heads", "kv_heads", "ffn_hidden", "ffn", "vocab",
+                "seq_len", "tied_embeddings", "moe"});
+  TransformerConfig c;
+  bool preset = false;
+  if (auto p = m.find("preset")) {
+    const std::string id = p->as_string();
+    auto found = models::find_model(id);
+    if (!found) fail_unknown(*p, "a known model preset", models::model_ids());
+    c = *found;
+    preset = true;
+  } else {
+    c.name = "custom";
+  }
+  // Values a preset derived from others follow an override of those others: a multi-head
+  // preset stays multi-head when `heads` changes, a 4h FFN stays 4h when `hidden` changes.
+  const bool mha = !preset || c.kv_heads == c.heads;
+  const bool ffn_4h = !preset || c.ffn_hidden == 4 * c.hidden;
+
+  auto required = [&](const char* key) -> std::optional<JsonNode> {
+    auto v = m.find(key);
+    if (!v && !preset) fail_missing(m, key, "a positive integer (required without a preset)");
+    return v;
+  };
+  if (auto v = required("layers")) c.layers = read_int(*v);
+  if (auto v = required("hidden")) c.hidden = read_size(*v);
+  if (auto v = required("heads")) c.heads = read_int(*v);
+  if (auto v = required("vocab")) c.vocab = read_size(*v);
+  if (auto v = required("seq_len")) c.seq_len = read_size(*v);
+  if (auto v = m.find("kv_heads")) {
+    c.kv_heads = read_int(*v);
+  } else if (mha) {
+    c.kv_heads = c.heads;
+  }
+  if (auto v = m.find("ffn_hidden")) {
+    c.ffn_hidden = read_size(*v);
+  } else if (ffn_4h) {
+    c.ffn_hidden = 4 * c.hidden;
+  }
+  if (auto v = m.find("ffn")) {
+    c.ffn = read_enum<models::FfnKind>(
+        *v, {{"gelu", models::FfnKind::kGelu}, {"swiglu", models::FfnKind::kSwiglu}});
+  }
+  if (auto v = m.find("tied_embeddings")) c.tied_embeddings = v->as_bool();
+  if (auto v = m.find("moe")) c.moe = read_moe(*v, c.moe, c.ffn_hidden);
+
+  if (c.hidden % c.heads != 0) {
+    throw InputError(m.file(), m.child_path("heads"),
+                     fmt::format("a divisor of hidden ({})", c.hidden),
+                     fmt::format("heads = {}", c.heads));
+  }
+  if (c.kv_heads > c.heads || c.heads % c.kv_heads != 0) {
+    throw InputError(m.file(), m.child_path("kv_heads"),
+                     fmt::format("a divisor of heads ({})", c.heads),
+                     fmt::format("kv_heads = {}", c.kv_heads));
+  }
+  return c;
+}
+
+// ---------------------------------------------------------------------------------------------
+// training
+// ---------------------------------------------------------------------------------------------
+
+models::Training read_training(const JsonNode& t) {
+  t.check_keys({"global_batch", "precision", "optimizer", "tokens"});
+  models::Training r;
+  r.global_batch = read_size(t.at("global_batch"), kMaxGlobalBatch);
+  if (auto v = t.find("precision")) {
+    r.precision = read_enum<models::Precision>(*v, {{"fp32", models::Precision::kFp32},
+                                                    {"fp16", models::Precision::kFp16},
+                                                    {"bf16", models::Precision::kBf16},
+                                                    {"fp8", models::Precision::kFp8}});
+  }
+  if (auto v = t.find("optimizer")) {
+    r.optimizer = read_enum<models::Optimizer>(
+        *v, {{"adam", models::Optimizer::kAdam}, {"sgd", models::Optimizer::kSgd}});
+  }
+  if (auto v = t.find("tokens")) r.tokens = v->as_positive();
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// cluster
+// ---------------------------------------------------------------------------------------------
+
+NodeSpec node_preset(const JsonNode& n) {
+  const std::string id = n.as_string();
+  auto found = models::find_node(id);
+  if (!found) fail_unknown(n, "a known node preset", models::node_ids());
+  return *found;
+}
+
+// The latencies of a shipped node with the same kind of scale-up link (any node if none).
+void default_latencies(NodeSpec& node) {
+  std::optional<NodeSpec> fallback;
+  for (const auto& id : models::node_ids()) {
+    auto preset = models::find_node(id);
+    if (!preset) continue;
+    if (preset->scale_up == node.scale_up) {
+      fallback = preset;
+      break;
+    }
+    if (!fallback) fallback = preset;
+  }
+  if (fallback) {
+    node.scale_up_latency_s = fallback->scale_up_latency_s;
+    node.nic_latency_s = fallback->nic_latency_s;
+  }
+}
+
+NodeSpec read_inline_node(const JsonNode& n) {
+  n.check_keys({"preset", "gpu", "gpus", "scale_up", "scale_up_gbyte_per_s",
+                "scale_up_latency_us", "nics", "nic_gbit_per_s", "nic_latency_us",
+                "host_memory_gib", "pcie_gbyte_per_s", "nvls"});
+  NodeSpec node;
+  const auto preset = n.find("preset");
+  if (preset) node = node_preset(*preset);
+  auto required = [&](const char* key, const char* expected) -> std::optional<JsonNode> {
+    auto v = n.find(key);
+    if (!v && !preset) {
+      fail_missing(n, key, std::string(expected) + " (required in a node without a preset)");
+    }
+    return v;
+  };
+  if (auto v = required("gpu", "a GPU preset id")) {
+    const std::string id = v->as_string();
+    auto gpu = models::find_gpu(id);
+    if (!gpu) fail_unknown(*v, "a known GPU preset", models::gpu_ids());
+    node.gpu = *gpu;
+  }
+  if (auto v = required("gpus", "a positive integer")) node.gpus = read_int(*v, kMaxGpusPerNode);
+  if (auto v = required("scale_up", "the kind of scale-up link")) {
+    node.scale_up = read_enum<models::ScaleUpKind>(
+        *v, {{"nvswitch", models::ScaleUpKind::kNvSwitch},
+             {"nvlink-bridge", models::ScaleUpKind::kNvLinkBridge},
+             {"pcie", models::ScaleUpKind::kPcie},
+             {"infinity-fabric", models::ScaleUpKind::kInfinityFabric}});
+  }
+  if (!preset) default_latencies(node);
+  if (auto v = required("scale_up_gbyte_per_s", "a positive number of GB/s")) {
+    node.scale_up_bw = v->as_positive() * kGB;
+  }
+  if (auto v = n.find("scale_up_latency_us")) node.scale_up_latency_s = v->as_non_negative() * 1e-6;
+  if (auto v = required("nics", "a number of NICs")) {
+    const std::int64_t nics = v->as_int();
+    if (nics < 0 || nics > kMaxSize) v->fail(fmt::format("an integer from 0 to {}", kMaxSize));
+    node.nics = static_cast<int>(nics);
+  }
+  if (auto v = n.find("nic_gbit_per_s")) {
+    node.nic_bw = v->as_positive() * kGbps;
+  } else if (!preset && node.nics > 0) {
+    fail_missing(n, "nic_gbit_per_s", "a positive number of Gb/s (required when nics > 0)");
+  }
+  if (auto v = n.find("nic_latency_us")) node.nic_latency_s = v->as_non_negative() * 1e-6;
+  if (auto v = n.find("host_memory_gib")) node.host_memory_bytes = v->as_non_negative() * kGiB;
+  if (auto v = n.find("pcie_gbyte_per_s")) node.pcie_bw = v->as_non_negative() * kGB;
+  if (auto v = n.find("nvls")) node.nvls = v->as_bool();
+
+  if (preset && n.keys().size() == 1) return node;  // {"preset": id} alone is the preset
+  const std::string base_display = node.display;
+  const std::string base_source = node.source;
+  node.id = "inline";
+  node.display = preset ? base_display + " (modified in the scenario)"
+                        : fmt::format("{} x {} (inline)", node.gpus, node.gpu.display);
+  node.source = preset ? base_source + "; fields overridden in " + n.file() + " (" + n.path() + ")"
+                       : "inline node in " + n.file() + " (" + n.path() + ")";
+  return node;
+}
+
+// `instance` must look like "provider:name".
+std::string read_instance_id(const JsonNode& n) {
+  const std::string id = n.as_string();
+  const auto colon = id.find(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == id.size()) {
+    n.fail("an instance id \"provider:name\"");
+  }
+  return id;
+}
+
+void read_cluster(const JsonNode& c, Scenario& s) {
+  c.check_keys({"instance", "node", "nodes", "network", "profile"});
+  const auto instance = c.find("instance");
+  if (instance) {
+    s.instance = read_choice<std::string>(*instance, "an instance id \"provider:name\"",
+                                          read_instance_id);
+  }
+  if (auto n = c.find("node")) {
+    if (n->is_string()) {
+      s.node = node_preset(*n);
+      s.node_id = s.node->id;
+    } else if (n->is_object()) {
+      s.node = read_inline_node(*n);
+      s.node_id = s.node->id;  // "inline", or the preset's id when nothing was overridden
+    } else {
+      n->fail("a node preset id or an inline node object");
+    }
+  } else if (instance) {
+    // No node: each named instance brings its own (the node wins when both are given).
+    // "auto" leaves the node to the planner.
+    const auto known = builtin_instance_ids();
+    for (std::size_t i = 0; i < s.instance.values.size(); ++i) {
+      const std::string& id = s.instance.values[i];
+      if (!builtin_instance_node(id)) {
+        const JsonNode at = instance->is_array() ? instance->index(i) : *instance;
+        throw InputError(at.file(), at.path(),
+                         fmt::format("a known instance ({}) or a cluster.node", join(known)),
+                         at.describe() + did_you_mean_suffix(id, known));
+      }
+    }
+    if (!s.instance.open()) {
+      s.node = models::find_node(*builtin_instance_node(s.instance.value()));
+      if (!s.node) {
+        throw InputError(instance->file(), instance->path(), "an instance with a known node",
+                         instance->describe());
+      }
+      s.node_id = s.node->id;
+    }
+  } else {
+    fail_missing(c, "node", "a node preset, an inline node object or a cluster.instance");
+  }
+  s.nodes = read_choice<int>(c.at("nodes"), "a positive integer",
+                             [](const JsonNode& v) { return read_int(v, kMaxNodes); });
+  if (auto net = c.find("network")) {
+    net->check_keys({"topology", "oversubscription"});
+    if (auto v = net->find("topology")) {
+      s.network.topology = read_enum<models::Topology>(
+          *v, {{"fat-tree", models::Topology::kFatTree},
+               {"rail-optimized", models::Topology::kRailOptimized},
+               {"single-switch", models::Topology::kSingleSwitch}});
+    }
+    if (auto v = net->find("oversubscription")) {
+      const double o = v->as_number();
+      if (!(o >= 1.0)) v->fail("a number >= 1 (1 is non-blocking)");
+      s.network.oversubscription = o;
+    }
+  }
+  if (auto v = c.find("profile")) {
+    s.profile = v->as_string();
+    if (s.profile.empty()) v->fail("the path of a calibration profile");
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// strategy
+// ---------------------------------------------------------------------------------------------
+
+void read_strategy(const JsonNode& n, StrategySpace& st) {
+  n.check_keys({"tp", "pp", "dp", "cp", "ep", "micro_batch", "schedule", "virtual_stages",
+                "sequence_parallel", "zero", "recompute", "overlap", "attention"});
+  st.tp = read_int_choice(n.find("tp"), st.tp);
+  st.pp = read_int_choice(n.find("pp"), st.pp);
+  if (auto v = n.find("dp")) {
+    st.dp = read_int_choice(v, st.dp);
+    st.dp_given = true;
+  }
+  st.cp = read_int_choice(n.find("cp"), st.cp);
+  st.ep = read_int_choice(n.find("ep"), st.ep);
+  st.micro_batch = read_int_choice(n.find("micro_batch"), st.micro_batch);
+  if (auto v = n.find("schedule")) {
+    st.schedule = read_choice<models::Schedule>(
+        *v, "\"gpipe\", \"1f1b\" or \"interleaved\"",
+        [](const JsonNode& x) { return read_enum(x, kSchedules); });
+  }
+  if (auto v = n.find("virtual_stages")) {
+    st.virtual_stages = read_int_choice(v, st.virtual_stages);
+    st.virtual_stages_given = true;
+  } else if (!st.schedule.open() && st.schedule.value() == models::Schedule::kInterleaved) {
+    st.virtual_stages = Choice<int>::fixed(2);
+  }
+  if (auto v = n.find("sequence_parallel")) {
+    st.sequence_parallel = read_choice<bool>(*v, "true or false",
+                                             [](const JsonNode& x) { return x.as_bool(); });
+  }
+  if (auto v = n.find("zero")) {
+    st.zero = read_choice<int>(*v, "0, 1, 2 or 3", [](const JsonNode& x) {
+      const std::int64_t z = x.as_int();
+      if (z < 0 || z > 3) x.fail("0, 1, 2 or 3");
+      return static_cast<int>(z);
+    });
+  }
+  if (auto v = n.find("recompute")) {
+    st.recompute = read_choice<models::Recompute>(
+        *v, "\"none\", \"selective\" or \"full\"",
+        [](const JsonNode& x) { return read_enum(x, kRecomputes); });
+  }
+  if (auto v = n.find("overlap")) {
+    v->check_keys({"dp", "tp", "pp"});
+    if (auto x = v->find("dp")) st.overlap.dp = x->as_bool();
+    if (auto x = v->find("tp")) st.overlap.tp = x->as_bool();
+    if (auto x = v->find("pp")) st.overlap.pp = x->as_bool();
+  }
+  if (auto v = n.find("attention")) {
+    st.attention = read_enum<models::AttentionKernel>(
+        *v, {{"flash", models::AttentionKernel::kFlash},
+             {"unfused", models::AttentionKernel::kUnfused}});
+  }
+}
+
+// dp, when not given, is what the GPUs leave: GPUs / (tp pp cp). Derived here only when all of
+// those are pinned and divide; otherwise the planner (per candidate), pinned_strategy() and
+// check_pinned() handle it.
+void derive_dp(Scenario& s) {
+  StrategySpace& st = s.strategy;
+  if (st.dp_given || !s.node || s.nodes.open() || st.tp.open() || st.pp.open() ||
+      st.cp.open()) {
+    return;
+  }
+  const std::int64_t gpus = std::int64_t{s.node->gpus} * s.nodes.value();
+  // Each factor may be up to 2^30: multiply only while the product stays within the GPUs.
+  std::int64_t per_replica = 1;
+  for (const int f : {st.tp.value(), st.pp.value(), st.cp.value()}) {
+    if (f > gpus / per_replica) return;
+    per_replica *= f;
+  }
+  if (gpus % per_replica != 0) return;
+  st.dp = Choice<int>::fixed(static_cast<int>(gpus / per_replica));
+}
+
+void read_pricing(const JsonNode& n, PricingSpec& p) {
+  n.check_keys({"model", "region"});
+  if (auto v = n.find("model")) {
+    p.model = read_enum<PricingModel>(*v, {{"on-demand", PricingModel::kOnDemand},
+                                           {"spot", PricingModel::kSpot},
+                                           {"committed-1y", PricingModel::kCommitted1y},
+                                           {"committed-3y", PricingModel::kCommitted3y}});
+  }
+  if (auto v = n.find("region")) p.region = v->as_string();
+}
+
+void read_objective(const JsonNode& n, Objective& o) {
+  n.check_keys({"minimize", "max_usd", "max_days"});
+  if (auto v = n.find("minimize")) o.minimize = v->as_enum({"cost", "time"});
+  if (auto v = n.find("max_usd")) o.max_usd = v->as_positive();
+  if (auto v = n.find("max_days")) o.max_days = v->as_positive();
+}
+
+// JsonNode::parse turns syntax errors into InputErrors, but nlohmann reports a number too large
+// for a double ("1e999", out_of_range.406) with another exception type: convert that here too.
+nlohmann::json parse_document(const std::string& text, const std::string& file) {
+  try {
+    return JsonNode::parse(text, file);
+  } catch (const nlohmann::json::exception& e) {
+    std::string what = e.what();
+    const auto pos = what.find("] ");
+    if (pos != std::string::npos) what = what.substr(pos + 2);
+    throw InputError(file, "", "well-formed JSON", what);
+  }
+}
+
+}  // namespace
+
+std::optional<std::string> builtin_instance_node(const std::string& instance) {
+  for (const auto& e : kInstanceNodes) {
+    if (instance == e.instance) return std::string(e.node);
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> builtin_instance_ids() {
+  std::vector<std::string> ids;
+  for (const auto& e : kInstanceNodes) ids.emplace_back(e.instance);
+  return ids;
+}
+
+Scenario parse_scenario(const std::string& text, const std::string& file) {
+  nlohmann::json doc = parse_document(text, file);
+  check_depth(text, file);
+  const JsonNode root(doc, file, "");
+  root.check_keys({"cirrus", "name", "model", "training", "cluster", "strategy", "pricing",
+                   "objective", "expect"});
+
+  Scenario s;
+  s.file = file;
+  const JsonNode version = root.at("cirrus");
+  if (version.as_int() != 1) version.fail("1 (the scenario format version)");
+  if (auto v = root.find("name")) {
+    s.name = v->as_string();
+    if (s.name.empty()) v->fail("a non-empty string");
+  } else {
+    s.name = std::filesystem::path(file).stem().string();
+  }
+  s.model = read_model(root.at("model"));
+  s.training = read_training(root.at("training"));
+  read_cluster(root.at("cluster"), s);
+  if (auto v = root.find("strategy")) read_strategy(*v, s.strategy);
+  derive_dp(s);
+  if (auto v = root.find("pricing")) read_pricing(*v, s.pricing);
+  if (auto v = root.find("objective")) read_objective(*v, s.objective);
+  if (auto v = root.find("expect")) {
+    if (!v->is_object()) v->fail("an object");
+    // Moved, not copied: the reading above is done with the document.
+    s.expect = std::move(doc["expect"]);
+  }
+  return s;
+}
+
+Scenario load_scenario(const std::string& path) { return parse_scenario(read_file(path), path); }
+
+}  // namespace cirrus::scenarios

@@ -1,0 +1,282 @@
+// Scenario's open choices, the pinned views `simulate` needs, and the divisibility rules a
+// pinned scenario must satisfy (CONTRACT.md: tp x pp x dp x cp = GPUs, ep divides dp x cp, ...).
+// Each refusal is an InputError naming the field to change.
+#include <cstdint>
+#include <fmt/format.h>
+#include <initializer_list>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/input_error.hpp"
+#include "scenarios/scenario.hpp"
+
+namespace cirrus::scenarios {
+
+const char* to_string(PricingModel p) {
+  // The spellings of CONTRACT.md's `pricing.model`.
+  switch (p) {
+    case PricingModel::kOnDemand: return "on-demand";
+    case PricingModel::kSpot: return "spot";
+    case PricingModel::kCommitted1y: return "committed-1y";
+    case PricingModel::kCommitted3y: return "committed-3y";
+  }
+  return "unknown";
+}
+
+namespace {
+
+struct OpenChoice {
+  std::string path;
+  std::string found;  // "\"auto\"" or "a list of N"
+};
+
+template <class T>
+void add_if_open(std::vector<OpenChoice>& out, const char* path, const Choice<T>& c) {
+  if (!c.open()) return;
+  out.push_back({path, c.is_auto ? std::string("\"auto\"")
+                                 : fmt::format("a list of {}", c.values.size())});
+}
+
+// The order of open_choices(): the cluster first (what to rent), then the strategy in the
+// order CONTRACT.md lists its fields. Reports and the planner's enumeration rely on it.
+std::vector<OpenChoice> list_open_choices(const Scenario& s) {
+  std::vector<OpenChoice> out;
+  // An instance with no values and not "auto" was simply not given: not a choice.
+  if (s.instance.is_auto || s.instance.values.size() > 1) {
+    add_if_open(out, "cluster.instance", s.instance);
+  }
+  add_if_open(out, "cluster.nodes", s.nodes);
+  const StrategySpace& st = s.strategy;
+  add_if_open(out, "strategy.tp", st.tp);
+  add_if_open(out, "strategy.pp", st.pp);
+  add_if_open(out, "strategy.dp", st.dp);
+  add_if_open(out, "strategy.cp", st.cp);
+  add_if_open(out, "strategy.ep", st.ep);
+  add_if_open(out, "strategy.micro_batch", st.micro_batch);
+  add_if_open(out, "strategy.schedule", st.schedule);
+  add_if_open(out, "strategy.virtual_stages", st.virtual_stages);
+  add_if_open(out, "strategy.sequence_parallel", st.sequence_parallel);
+  add_if_open(out, "strategy.zero", st.zero);
+  add_if_open(out, "strategy.recompute", st.recompute);
+  return out;
+}
+
+[[noreturn]] void refuse(const Scenario& s, const OpenChoice& c) {
+  throw InputError(s.file, c.path, "a single value (simulate needs every choice pinned)",
+                   c.found);
+}
+
+void refuse_open(const Scenario& s, std::string_view prefix) {
+  for (const auto& c : list_open_choices(s)) {
+    if (std::string_view(c.path).substr(0, prefix.size()) == prefix) refuse(s, c);
+  }
+}
+
+constexpr std::int64_t kSaturated = std::numeric_limits<std::int64_t>::max();
+
+// Products of user-given factors, saturating instead of overflowing.
+std::int64_t product(std::initializer_list<std::int64_t> factors) {
+  std::int64_t p = 1;
+  for (const std::int64_t f : factors) {
+    if (__builtin_mul_overflow(p, f, &p)) return kSaturated;
+  }
+  return p;
+}
+
+std::string show(std::int64_t v) {
+  return v == kSaturated ? std::string("more than 9.2e18") : fmt::format("{}", v);
+}
+
+// The scenario file's spelling (models' to_string(Schedule) may spell it for display).
+const char* schedule_name(models::Schedule schedule) {
+  switch (schedule) {
+    case models::Schedule::kGpipe: return "gpipe";
+    case models::Schedule::k1F1B: return "1f1b";
+    case models::Schedule::kInterleaved: return "interleaved";
+  }
+  return "unknown";
+}
+
+[[noreturn]] void fail(const Scenario& s, const char* path, const std::string& expected,
+                       const std::string& found) {
+  throw InputError(s.file, path, expected, found);
+}
+
+}  // namespace
+
+std::vector<std::string> Scenario::open_choices() const {
+  std::vector<std::string> paths;
+  for (auto& c : list_open_choices(*this)) paths.push_back(std::move(c.path));
+  return paths;
+}
+
+models::ClusterSpec Scenario::pinned_cluster() const {
+  refuse_open(*this, "cluster.");
+  if (!node) {
+    throw InputError(file, "cluster.node",
+                     "a node preset, an inline node object or a known cluster.instance",
+                     "nothing");
+  }
+  models::ClusterSpec c;
+  c.node = *node;
+  c.nodes = nodes.value();
+  c.network = network;
+  return c;
+}
+
+models::Strategy Scenario::pinned_strategy() const {
+  refuse_open(*this, "strategy.");
+  const StrategySpace& st = strategy;
+  models::Strategy r;
+  r.tp = st.tp.value();
+  r.pp = st.pp.value();
+  r.dp = st.dp.value();
+  r.cp = st.cp.value();
+  r.ep = st.ep.value();
+  r.micro_batch = st.micro_batch.value();
+  r.schedule = st.schedule.value();
+  r.virtual_stages = st.virtual_stages_given ? st.virtual_stages.value()
+                     : r.schedule == models::Schedule::kInterleaved ? 2
+                                                                    : 1;
+  // Not .value(): for Choice<bool> it would return a reference into a std::vector<bool>, i.e.
+  // to a temporary proxy. refuse_open() above has made sure there is exactly one value.
+  r.sequence_parallel = st.sequence_parallel.values.front();
+  r.zero = st.zero.value();
+  r.recompute = st.recompute.value();
+  r.overlap = st.overlap;
+  r.attention = st.attention;
+  if (!st.dp_given) {
+    // dp is what the GPUs leave; that needs the cluster pinned too.
+    const models::ClusterSpec c = pinned_cluster();
+    const std::int64_t per_replica = product({r.tp, r.pp, r.cp});
+    if (per_replica <= c.gpus() && c.gpus() % per_replica == 0) {
+      r.dp = static_cast<int>(c.gpus() / per_replica);
+    }
+  }
+  return r;
+}
+
+void check_pinned(const Scenario& s) {
+  const auto open = list_open_choices(s);
+  if (!open.empty()) refuse(s, open.front());
+  const models::ClusterSpec c = s.pinned_cluster();
+  const models::Strategy st = s.pinned_strategy();
+  const models::TransformerConfig& m = s.model;
+  const std::int64_t gpus = c.gpus();
+  const std::string gpus_text =
+      fmt::format("{} GPUs ({} nodes x {})", gpus, c.nodes, c.node.gpus);
+
+  if (!s.strategy.dp_given) {
+    const std::int64_t per_replica = product({st.tp, st.pp, st.cp});
+    if (per_replica > gpus || gpus % per_replica != 0) {
+      fail(s, "strategy.tp",
+           "tp x pp x cp dividing the cluster's " + gpus_text + ", as dp is derived from them",
+           fmt::format("{} x {} x {} = {}", st.tp, st.pp, st.cp, show(per_replica)));
+    }
+  } else {
+    const std::int64_t used = product({st.tp, st.pp, st.dp, st.cp});
+    if (used != gpus) {
+      fail(s, "strategy.dp", "tp x pp x dp x cp equal to the cluster's " + gpus_text,
+           fmt::format("{} x {} x {} x {} = {}", st.tp, st.pp, st.dp, st.cp, show(used)));
+    }
+  }
+
+  if (m.heads % st.tp != 0) {
+    fail(s, "strategy.tp", fmt::format("a divisor of the model's {} attention heads", m.heads),
+         fmt::format("tp = {}", st.tp));
+  }
+  // Fewer KV heads than tp ranks is allowed when they replicate evenly (GQA/MQA under TP).
+  const bool kv_ok = m.kv_heads >= st.tp ? m.kv_heads % st.tp == 0 : st.tp % m.kv_heads == 0;
+  if (!kv_ok) {
+    fail(s, "strategy.tp",
+         fmt::format("a divisor or a multiple of the model's {} KV heads", m.kv_heads),
+         fmt::format("tp = {}", st.tp));
+  }
+
+  const std::int64_t chunks = product({st.pp, st.virtual_stages});
+  if (m.layers % chunks != 0) {
+    fail(s, "strategy.pp",
+         fmt::format("pp x virtual_stages dividing the model's {} layers", m.layers),
+         fmt::format("{} x {} = {}", st.pp, st.virtual_stages, show(chunks)));
+  }
+
+  const std::int64_t per_step = product({st.dp, st.micro_batch});
+  if (s.training.global_batch % per_step != 0) {
+    fail(s, "training.global_batch",
+         fmt::format("a multiple of dp x micro_batch ({} x {} = {})", st.dp, st.micro_batch,
+                     show(per_step)),
+         fmt::format("global_batch = {}", s.training.global_batch));
+  }
+  const std::int64_t micro_batches = s.training.global_batch / per_step;
+
+  if (st.schedule == models::Schedule::kInterleaved) {
+    if (st.virtual_stages < 2) {
+      fail(s, "strategy.virtual_stages", "at least 2 with the interleaved schedule",
+           fmt::format("virtual_stages = {}", st.virtual_stages));
+    }
+    if (st.pp < 2) {
+      fail(s, "strategy.schedule", "a pipeline (pp > 1) for the interleaved schedule",
+           "pp = 1");
+    }
+    // Megatron-LM's interleaved schedule runs micro-batches in groups of pp.
+    if (micro_batches % st.pp != 0) {
+      fail(s, "strategy.schedule",
+           fmt::format("micro-batches per step a multiple of pp ({}) for the interleaved "
+                       "schedule",
+                       st.pp),
+           fmt::format("{} micro-batches (global_batch / (dp x micro_batch))", micro_batches));
+    }
+  } else if (st.virtual_stages != 1) {
+    fail(s, "strategy.virtual_stages", "1 unless the schedule is interleaved",
+         fmt::format("virtual_stages = {} with schedule {}", st.virtual_stages,
+                     schedule_name(st.schedule)));
+  }
+
+  if (m.seq_len % st.cp != 0) {
+    fail(s, "strategy.cp", fmt::format("a divisor of the sequence length {}", m.seq_len),
+         fmt::format("cp = {}", st.cp));
+  }
+  // Load-balanced causal CP gives each rank two of 2 x cp chunks.
+  if (st.cp > 1 && m.seq_len % (2 * std::int64_t{st.cp}) != 0) {
+    fail(s, "strategy.cp",
+         fmt::format("cp with 2 x cp dividing the sequence length {} (load-balanced chunks)",
+                     m.seq_len),
+         fmt::format("cp = {}", st.cp));
+  }
+
+  if (st.ep > 1 && !m.moe) {
+    fail(s, "strategy.ep", "1 for a dense model (model.moe is absent)",
+         fmt::format("ep = {}", st.ep));
+  }
+  const std::int64_t dp_cp = product({st.dp, st.cp});
+  if (dp_cp % st.ep != 0) {
+    fail(s, "strategy.ep", fmt::format("a divisor of dp x cp ({})", show(dp_cp)),
+         fmt::format("ep = {}", st.ep));
+  }
+  if (m.moe && m.moe->experts % st.ep != 0) {
+    fail(s, "strategy.ep", fmt::format("a divisor of the {} experts", m.moe->experts),
+         fmt::format("ep = {}", st.ep));
+  }
+
+  if (st.sequence_parallel) {
+    if (st.tp == 1) {
+      fail(s, "strategy.sequence_parallel", "false when tp = 1 (it splits along tp)", "true");
+    }
+    // Sequence parallelism splits each rank's sequence slice across the tp ranks.
+    if ((m.seq_len / st.cp) % st.tp != 0) {
+      fail(s, "strategy.sequence_parallel",
+           fmt::format("a sequence slice (seq_len / cp = {}) divisible by tp ({})",
+                       m.seq_len / st.cp, st.tp),
+           "true");
+    }
+  }
+
+  if (c.nodes > 1 && (c.node.nics <= 0 || c.node.nic_bw <= 0)) {
+    fail(s, "cluster.node", fmt::format("a node with inter-node NICs for {} nodes", c.nodes),
+         fmt::format("{} NICs", c.node.nics));
+  }
+}
+
+}  // namespace cirrus::scenarios
