@@ -20,6 +20,12 @@ nlohmann::json JsonNode::parse(const std::string& text, const std::string& file)
     const auto pos = what.find("] ");
     if (pos != std::string::npos) what = what.substr(pos + 2);
     throw InputError(file, "", "well-formed JSON", what);
+  } catch (const nlohmann::json::exception& e) {
+    // Numbers out of range (1e1128) and similar arrive as other exception kinds.
+    std::string what = e.what();
+    const auto pos = what.find("] ");
+    if (pos != std::string::npos) what = what.substr(pos + 2);
+    throw InputError(file, "", "well-formed JSON", what);
   }
 }
 

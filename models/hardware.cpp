@@ -469,11 +469,58 @@ NodeSpec pcie_node(const char* id, const char* display, const char* gpu_id) {
   return n;
 }
 
+// A cloud instance's node: a DGX-class board with the provider's NICs. Figures from
+// shared/pricing/REFERENCE.md section 1 (EFA counts per ml-engineering network/README.md).
+NodeSpec cloud_node(NodeSpec base, const char* id, const char* display, int nics, double gbps,
+                    const char* network_source) {
+  base.id = id;
+  base.display = display;
+  base.nics = nics;
+  base.nic_bw = gbps * kGbps;
+  base.source = std::string(network_source) + "; board as " + base.source;
+  return base;
+}
+
 std::vector<NodeSpec> make_nodes() {
-  return {dgx_a100(false),
-          dgx_a100(true),
-          dgx_hopper(false),
-          dgx_hopper(true),
+  const NodeSpec a100_40 = dgx_a100(false);
+  const NodeSpec a100_80 = dgx_a100(true);
+  const NodeSpec h100 = dgx_hopper(false);
+  const NodeSpec h200 = dgx_hopper(true);
+  return {a100_40,
+          a100_80,
+          h100,
+          h200,
+          cloud_node(a100_40, "aws-p4d", "AWS p4d.24xlarge (8x A100 40GB, 4x 100 Gb/s EFA)", 4, 100,
+                     "AWS p4d: 400 Gb/s EFA v1 as 4 x 100 Gb/s (REFERENCE.md section 1)"),
+          cloud_node(a100_80, "aws-p4de", "AWS p4de.24xlarge (8x A100 80GB, 4x 100 Gb/s EFA)", 4,
+                     100, "AWS p4de: 400 Gb/s EFA as 4 x 100 Gb/s (REFERENCE.md section 1)"),
+          cloud_node(h100, "aws-p5", "AWS p5.48xlarge (8x H100, 32x 100 Gb/s EFA)", 32, 100,
+                     "AWS p5: 3200 Gb/s EFA v2 as 32 x 100 Gb/s (REFERENCE.md section 1)"),
+          cloud_node(h200, "aws-p5e", "AWS p5e.48xlarge (8x H200, 32x 100 Gb/s EFA)", 32, 100,
+                     "AWS p5e: 3200 Gb/s EFA v2 (REFERENCE.md section 1)"),
+          cloud_node(h200, "aws-p5en", "AWS p5en.48xlarge (8x H200, 16x 200 Gb/s EFA)", 16, 200,
+                     "AWS p5en: 3200 Gb/s EFA v3 as 16 x 200 Gb/s (REFERENCE.md section 1)"),
+          cloud_node(a100_40, "gcp-a2-highgpu", "GCP a2-highgpu-8g (8x A100 40GB, 100 Gb/s)", 1,
+                     100, "GCP a2: 100 Gb/s per VM (REFERENCE.md section 1, recalled)"),
+          cloud_node(a100_80, "gcp-a2-ultragpu", "GCP a2-ultragpu-8g (8x A100 80GB, 100 Gb/s)", 1,
+                     100, "GCP a2-ultra: 100 Gb/s per VM (REFERENCE.md section 1, recalled)"),
+          cloud_node(h100, "gcp-a3-highgpu", "GCP a3-highgpu-8g (8x H100, 4x 200 Gb/s TCPX)", 4, 200,
+                     "GCP A3 High: 4 x 200 Gb/s GPUDirect-TCPX (REFERENCE.md section 1)"),
+          cloud_node(h100, "gcp-a3-megagpu", "GCP a3-megagpu-8g (8x H100, 8x 200 Gb/s TCPXO)", 8, 200,
+                     "GCP A3 Mega: 8 x 200 Gb/s GPUDirect-TCPXO (REFERENCE.md section 1)"),
+          cloud_node(h200, "gcp-a3-ultragpu", "GCP a3-ultragpu-8g (8x H200, 8x 400 Gb/s RoCE)", 8, 400,
+                     "GCP A3 Ultra: 8 x 400 Gb/s CX-7 RoCE (REFERENCE.md section 1)"),
+          cloud_node(a100_40, "azure-nd-a100-v4", "Azure ND96asr_v4 (8x A100 40GB, 8x 200 Gb/s IB)", 8,
+                     200, "Azure ND A100 v4: 8 x 200 Gb/s HDR InfiniBand (REFERENCE.md section 1)"),
+          cloud_node(a100_80, "azure-nd-a100-80gb-v4",
+                     "Azure ND96amsr_A100_v4 (8x A100 80GB, 8x 200 Gb/s IB)", 8, 200,
+                     "Azure ND A100 v4: 8 x 200 Gb/s HDR InfiniBand (REFERENCE.md section 1)"),
+          cloud_node(h100, "azure-nd-h100-v5", "Azure ND96isr_H100_v5 (8x H100, 8x 400 Gb/s IB)", 8,
+                     400, "Azure ND H100 v5: 8 x 400 Gb/s NDR InfiniBand (REFERENCE.md section 1)"),
+          cloud_node(h200, "azure-nd-h200-v5", "Azure ND96isr_H200_v5 (8x H200, 8x 400 Gb/s IB)", 8,
+                     400, "Azure ND H200 v5: 8 x 400 Gb/s NDR InfiniBand (REFERENCE.md, recalled)"),
+          cloud_node(h100, "lambda-h100", "Lambda 8x H100 SXM (3200 Gb/s InfiniBand)", 8, 400,
+                     "Lambda 1-Click Clusters: 3200 Gb/s InfiniBand (REFERENCE.md, recalled)"),
           pcie_node("l4-x8", "8x NVIDIA L4 (PCIe)", "l4"),
           pcie_node("l40s-x8", "8x NVIDIA L40S (PCIe)", "l40s"),
           pcie_node("a10g-x8", "8x NVIDIA A10G (PCIe)", "a10g")};

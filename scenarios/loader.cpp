@@ -62,20 +62,21 @@ struct InstanceNode {
   const char* node;
 };
 constexpr InstanceNode kInstanceNodes[] = {
-    {"aws:p4d.24xlarge", "dgx-a100-40gb"},
-    {"aws:p4de.24xlarge", "dgx-a100-80gb"},
-    {"aws:p5.48xlarge", "dgx-h100"},
-    {"aws:p5en.48xlarge", "dgx-h200"},
-    {"gcp:a3-highgpu-8g", "dgx-h100"},
-    {"gcp:a3-megagpu-8g", "dgx-h100"},
-    {"gcp:a2-highgpu-8g", "dgx-a100-40gb"},
-    {"gcp:a2-ultragpu-8g", "dgx-a100-80gb"},
-    {"gcp:a3-ultragpu-8g", "dgx-h200"},
-    {"azure:Standard_ND96asr_v4", "dgx-a100-40gb"},
-    {"azure:Standard_ND96amsr_A100_v4", "dgx-a100-80gb"},
-    {"azure:Standard_ND96isr_H100_v5", "dgx-h100"},
-    {"azure:Standard_ND96isr_H200_v5", "dgx-h200"},
-    {"lambda:gpu_8x_h100_sxm5", "dgx-h100"},
+    {"aws:p4d.24xlarge", "aws-p4d"},
+    {"aws:p4de.24xlarge", "aws-p4de"},
+    {"aws:p5.48xlarge", "aws-p5"},
+    {"aws:p5e.48xlarge", "aws-p5e"},
+    {"aws:p5en.48xlarge", "aws-p5en"},
+    {"gcp:a2-highgpu-8g", "gcp-a2-highgpu"},
+    {"gcp:a2-ultragpu-8g", "gcp-a2-ultragpu"},
+    {"gcp:a3-highgpu-8g", "gcp-a3-highgpu"},
+    {"gcp:a3-megagpu-8g", "gcp-a3-megagpu"},
+    {"gcp:a3-ultragpu-8g", "gcp-a3-ultragpu"},
+    {"azure:Standard_ND96asr_v4", "azure-nd-a100-v4"},
+    {"azure:Standard_ND96amsr_A100_v4", "azure-nd-a100-80gb-v4"},
+    {"azure:Standard_ND96isr_H100_v5", "azure-nd-h100-v5"},
+    {"azure:Standard_ND96isr_H200_v5", "azure-nd-h200-v5"},
+    {"lambda:gpu_8x_h100_sxm5", "lambda-h100"},
 };
 
 std::string join(const std::vector<std::string>& words) {

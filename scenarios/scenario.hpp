@@ -21,7 +21,8 @@ struct Choice {
 
   static Choice fixed(T v) { return Choice{{std::move(v)}, false}; }
   bool open() const { return is_auto || values.size() != 1; }
-  const T& value() const {
+  // By value: a reference into std::vector<bool> would dangle.
+  T value() const {
     if (open()) throw std::logic_error("Choice::value on an open choice");
     return values.front();
   }

@@ -6,6 +6,12 @@ namespace cirrus::scenarios {
 
 models::StepInput pinned_input(const Scenario& s) {
   models::StepInput in;
+  if (const auto open = s.open_choices(); !open.empty()) {
+    throw InputError(s.file, open.front(),
+                     "a single value (simulate needs every choice pinned; `cirrus plan` searches "
+                     "open choices)",
+                     "an open choice");
+  }
   in.strategy = s.pinned_strategy();
   in.cluster = s.pinned_cluster();
   check_pinned(s);

@@ -99,7 +99,11 @@ TEST_CASE("node presets", "[models]") {
     CHECK(n->pcie_bw > 0);
     CHECK_FALSE(n->gpu.source.empty());
   }
-  CHECK(node_ids().size() == 7);
+  // The four DGX boards, three PCIe boxes and the clouds' instance shapes.
+  CHECK(node_ids().size() == 22);
+  CHECK(find_node("aws-p4de")->nics == 4);
+  CHECK(find_node("aws-p4de")->nic_bw == 12.5e9);  // 100 Gb/s EFA
+  CHECK(find_node("aws-p5")->nics == 32);
 
   const auto a100 = find_node("dgx-a100-80gb");
   CHECK(a100->gpu.id == "a100-sxm-80gb");

@@ -252,7 +252,7 @@ TEST_CASE("instances: the node comes from the instance unless given", "[scenario
   j["cluster"]["instance"] = "aws:p4de.24xlarge";
   Scenario s = load(j.dump());
   REQUIRE(s.node);
-  CHECK(s.node_id == "dgx-a100-80gb");
+  CHECK(s.node_id == "aws-p4de");
   CHECK_NOTHROW(check_pinned(s));
 
   j["cluster"]["instance"] = "aws:p4de.24xlarg";
@@ -584,7 +584,7 @@ TEST_CASE("the shipped examples load and pass the rules", "[scenarios]") {
   const Scenario gpt = cirrus::scenarios::load_scenario(example("gpt3-175b-p4de.json"));
   CHECK(gpt.name == "GPT-3 175B on 128 p4de nodes");
   CHECK(gpt.model.name == "gpt3-175b");
-  CHECK(gpt.node_id == "dgx-a100-80gb");
+  CHECK(gpt.node_id == "aws-p4de");
   CHECK(gpt.instance.value() == "aws:p4de.24xlarge");
   CHECK(gpt.training.tokens == 3e11);
   const auto st = gpt.pinned_strategy();
@@ -599,7 +599,7 @@ TEST_CASE("the shipped examples load and pass the rules", "[scenarios]") {
   CHECK(gpt.pinned_cluster().gpus() == 1024);
 
   const Scenario llama = cirrus::scenarios::load_scenario(example("llama3-70b-h100.json"));
-  CHECK(llama.node_id == "dgx-h100");  // from the instance
+  CHECK(llama.node_id == "aws-p5");  // from the instance
 
   const Scenario plan = cirrus::scenarios::load_scenario(example("llama3-70b-plan.json"));
   CHECK(plan.open_choices() ==
