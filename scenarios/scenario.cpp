@@ -12,6 +12,8 @@
 #include "common/input_error.hpp"
 #include "scenarios/scenario.hpp"
 
+#include "models/validity.hpp"
+
 namespace cirrus::scenarios {
 
 const char* to_string(PricingModel p) {
@@ -89,15 +91,6 @@ std::string show(std::int64_t v) {
   return v == kSaturated ? std::string("more than 9.2e18") : fmt::format("{}", v);
 }
 
-// The scenario file's spelling (models' to_string(Schedule) may spell it for display).
-const char* schedule_name(models::Schedule schedule) {
-  switch (schedule) {
-    case models::Schedule::kGpipe: return "gpipe";
-    case models::Schedule::k1F1B: return "1f1b";
-    case models::Schedule::kInterleaved: return "interleaved";
-  }
-  return "unknown";
-}
 
 [[noreturn]] void fail(const Scenario& s, const char* path, const std::string& expected,
                        const std::string& found) {
@@ -183,99 +176,8 @@ void check_pinned(const Scenario& s) {
     }
   }
 
-  if (m.heads % st.tp != 0) {
-    fail(s, "strategy.tp", fmt::format("a divisor of the model's {} attention heads", m.heads),
-         fmt::format("tp = {}", st.tp));
-  }
-  // Fewer KV heads than tp ranks is allowed when they replicate evenly (GQA/MQA under TP).
-  const bool kv_ok = m.kv_heads >= st.tp ? m.kv_heads % st.tp == 0 : st.tp % m.kv_heads == 0;
-  if (!kv_ok) {
-    fail(s, "strategy.tp",
-         fmt::format("a divisor or a multiple of the model's {} KV heads", m.kv_heads),
-         fmt::format("tp = {}", st.tp));
-  }
-
-  const std::int64_t chunks = product({st.pp, st.virtual_stages});
-  if (m.layers % chunks != 0) {
-    fail(s, "strategy.pp",
-         fmt::format("pp x virtual_stages dividing the model's {} layers", m.layers),
-         fmt::format("{} x {} = {}", st.pp, st.virtual_stages, show(chunks)));
-  }
-
-  const std::int64_t per_step = product({st.dp, st.micro_batch});
-  if (s.training.global_batch % per_step != 0) {
-    fail(s, "training.global_batch",
-         fmt::format("a multiple of dp x micro_batch ({} x {} = {})", st.dp, st.micro_batch,
-                     show(per_step)),
-         fmt::format("global_batch = {}", s.training.global_batch));
-  }
-  const std::int64_t micro_batches = s.training.global_batch / per_step;
-
-  if (st.schedule == models::Schedule::kInterleaved) {
-    if (st.virtual_stages < 2) {
-      fail(s, "strategy.virtual_stages", "at least 2 with the interleaved schedule",
-           fmt::format("virtual_stages = {}", st.virtual_stages));
-    }
-    if (st.pp < 2) {
-      fail(s, "strategy.schedule", "a pipeline (pp > 1) for the interleaved schedule",
-           "pp = 1");
-    }
-    // Megatron-LM's interleaved schedule runs micro-batches in groups of pp.
-    if (micro_batches % st.pp != 0) {
-      fail(s, "strategy.schedule",
-           fmt::format("micro-batches per step a multiple of pp ({}) for the interleaved "
-                       "schedule",
-                       st.pp),
-           fmt::format("{} micro-batches (global_batch / (dp x micro_batch))", micro_batches));
-    }
-  } else if (st.virtual_stages != 1) {
-    fail(s, "strategy.virtual_stages", "1 unless the schedule is interleaved",
-         fmt::format("virtual_stages = {} with schedule {}", st.virtual_stages,
-                     schedule_name(st.schedule)));
-  }
-
-  if (m.seq_len % st.cp != 0) {
-    fail(s, "strategy.cp", fmt::format("a divisor of the sequence length {}", m.seq_len),
-         fmt::format("cp = {}", st.cp));
-  }
-  // Load-balanced causal CP gives each rank two of 2 x cp chunks.
-  if (st.cp > 1 && m.seq_len % (2 * std::int64_t{st.cp}) != 0) {
-    fail(s, "strategy.cp",
-         fmt::format("cp with 2 x cp dividing the sequence length {} (load-balanced chunks)",
-                     m.seq_len),
-         fmt::format("cp = {}", st.cp));
-  }
-
-  if (st.ep > 1 && !m.moe) {
-    fail(s, "strategy.ep", "1 for a dense model (model.moe is absent)",
-         fmt::format("ep = {}", st.ep));
-  }
-  const std::int64_t dp_cp = product({st.dp, st.cp});
-  if (dp_cp % st.ep != 0) {
-    fail(s, "strategy.ep", fmt::format("a divisor of dp x cp ({})", show(dp_cp)),
-         fmt::format("ep = {}", st.ep));
-  }
-  if (m.moe && m.moe->experts % st.ep != 0) {
-    fail(s, "strategy.ep", fmt::format("a divisor of the {} experts", m.moe->experts),
-         fmt::format("ep = {}", st.ep));
-  }
-
-  if (st.sequence_parallel) {
-    if (st.tp == 1) {
-      fail(s, "strategy.sequence_parallel", "false when tp = 1 (it splits along tp)", "true");
-    }
-    // Sequence parallelism splits each rank's sequence slice across the tp ranks.
-    if ((m.seq_len / st.cp) % st.tp != 0) {
-      fail(s, "strategy.sequence_parallel",
-           fmt::format("a sequence slice (seq_len / cp = {}) divisible by tp ({})",
-                       m.seq_len / st.cp, st.tp),
-           "true");
-    }
-  }
-
-  if (c.nodes > 1 && (c.node.nics <= 0 || c.node.nic_bw <= 0)) {
-    fail(s, "cluster.node", fmt::format("a node with inter-node NICs for {} nodes", c.nodes),
-         fmt::format("{} NICs", c.node.nics));
+  if (const auto v = models::check_configuration(m, s.training, st, c)) {
+    throw InputError(s.file, v->path, v->expected, v->found);
   }
 }
 

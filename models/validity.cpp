@@ -1,0 +1,138 @@
+#include "models/validity.hpp"
+
+#include <cstdint>
+#include <fmt/format.h>
+#include <limits>
+
+namespace cirrus::models {
+namespace {
+
+constexpr std::int64_t kSaturated = std::numeric_limits<std::int64_t>::max();
+
+// Products of user-given factors, saturating instead of overflowing.
+std::int64_t product(std::initializer_list<std::int64_t> factors) {
+  std::int64_t p = 1;
+  for (const std::int64_t f : factors) {
+    if (__builtin_mul_overflow(p, f, &p)) return kSaturated;
+  }
+  return p;
+}
+
+std::string show(std::int64_t v) {
+  return v == kSaturated ? std::string("more than 9.2e18") : fmt::format("{}", v);
+}
+
+std::optional<Violation> violation(const char* path, std::string expected, std::string found) {
+  return Violation{path, std::move(expected), std::move(found)};
+}
+
+}  // namespace
+
+std::optional<Violation> check_configuration(const TransformerConfig& m, const Training& t,
+                                             const Strategy& st, const ClusterSpec& c) {
+  const std::int64_t gpus = c.gpus();
+  const std::int64_t used = product({st.tp, st.pp, st.dp, st.cp});
+  if (used != gpus) {
+    return violation("strategy.dp",
+                     fmt::format("tp x pp x dp x cp equal to the cluster's {} GPUs ({} nodes x {})",
+                                 gpus, c.nodes, c.node.gpus),
+                     fmt::format("{} x {} x {} x {} = {}", st.tp, st.pp, st.dp, st.cp, show(used)));
+  }
+  if (m.heads % st.tp != 0) {
+    return violation("strategy.tp", fmt::format("a divisor of the model's {} attention heads", m.heads),
+         fmt::format("tp = {}", st.tp));
+  }
+  // Fewer KV heads than tp ranks is allowed when they replicate evenly (GQA/MQA under TP).
+  const bool kv_ok = m.kv_heads >= st.tp ? m.kv_heads % st.tp == 0 : st.tp % m.kv_heads == 0;
+  if (!kv_ok) {
+    return violation("strategy.tp",
+         fmt::format("a divisor or a multiple of the model's {} KV heads", m.kv_heads),
+         fmt::format("tp = {}", st.tp));
+  }
+
+  const std::int64_t chunks = product({st.pp, st.virtual_stages});
+  if (m.layers % chunks != 0) {
+    return violation("strategy.pp",
+         fmt::format("pp x virtual_stages dividing the model's {} layers", m.layers),
+         fmt::format("{} x {} = {}", st.pp, st.virtual_stages, show(chunks)));
+  }
+
+  const std::int64_t per_step = product({st.dp, st.micro_batch});
+  if (t.global_batch % per_step != 0) {
+    return violation("training.global_batch",
+         fmt::format("a multiple of dp x micro_batch ({} x {} = {})", st.dp, st.micro_batch,
+                     show(per_step)),
+         fmt::format("global_batch = {}", t.global_batch));
+  }
+  const std::int64_t micro_batches = t.global_batch / per_step;
+
+  if (st.schedule == models::Schedule::kInterleaved) {
+    if (st.virtual_stages < 2) {
+      return violation("strategy.virtual_stages", "at least 2 with the interleaved schedule",
+           fmt::format("virtual_stages = {}", st.virtual_stages));
+    }
+    if (st.pp < 2) {
+      return violation("strategy.schedule", "a pipeline (pp > 1) for the interleaved schedule",
+           "pp = 1");
+    }
+    // Megatron-LM's interleaved schedule runs micro-batches in groups of pp.
+    if (micro_batches % st.pp != 0) {
+      return violation("strategy.schedule",
+           fmt::format("micro-batches per step a multiple of pp ({}) for the interleaved "
+                       "schedule",
+                       st.pp),
+           fmt::format("{} micro-batches (global_batch / (dp x micro_batch))", micro_batches));
+    }
+  } else if (st.virtual_stages != 1) {
+    return violation("strategy.virtual_stages", "1 unless the schedule is interleaved",
+         fmt::format("virtual_stages = {} with schedule {}", st.virtual_stages,
+                     to_string(st.schedule)));
+  }
+
+  if (m.seq_len % st.cp != 0) {
+    return violation("strategy.cp", fmt::format("a divisor of the sequence length {}", m.seq_len),
+         fmt::format("cp = {}", st.cp));
+  }
+  // Load-balanced causal CP gives each rank two of 2 x cp chunks.
+  if (st.cp > 1 && m.seq_len % (2 * std::int64_t{st.cp}) != 0) {
+    return violation("strategy.cp",
+         fmt::format("cp with 2 x cp dividing the sequence length {} (load-balanced chunks)",
+                     m.seq_len),
+         fmt::format("cp = {}", st.cp));
+  }
+
+  if (st.ep > 1 && !m.moe) {
+    return violation("strategy.ep", "1 for a dense model (model.moe is absent)",
+         fmt::format("ep = {}", st.ep));
+  }
+  const std::int64_t dp_cp = product({st.dp, st.cp});
+  if (dp_cp % st.ep != 0) {
+    return violation("strategy.ep", fmt::format("a divisor of dp x cp ({})", show(dp_cp)),
+         fmt::format("ep = {}", st.ep));
+  }
+  if (m.moe && m.moe->experts % st.ep != 0) {
+    return violation("strategy.ep", fmt::format("a divisor of the {} experts", m.moe->experts),
+         fmt::format("ep = {}", st.ep));
+  }
+
+  if (st.sequence_parallel) {
+    if (st.tp == 1) {
+      return violation("strategy.sequence_parallel", "false when tp = 1 (it splits along tp)", "true");
+    }
+    // Sequence parallelism splits each rank's sequence slice across the tp ranks.
+    if ((m.seq_len / st.cp) % st.tp != 0) {
+      return violation("strategy.sequence_parallel",
+           fmt::format("a sequence slice (seq_len / cp = {}) divisible by tp ({})",
+                       m.seq_len / st.cp, st.tp),
+           "true");
+    }
+  }
+
+  if (c.nodes > 1 && (c.node.nics <= 0 || c.node.nic_bw <= 0)) {
+    return violation("cluster.node", fmt::format("a node with inter-node NICs for {} nodes", c.nodes),
+         fmt::format("{} NICs", c.node.nics));
+  }
+  return std::nullopt;
+}
+
+}  // namespace cirrus::models
