@@ -8,6 +8,7 @@
 #include "models/layer_program.hpp"
 #include "models/pipeline_schedule.hpp"
 #include "models/precision.hpp"
+#include "models/step_costs.hpp"
 
 namespace cirrus::models {
 namespace {
@@ -18,37 +19,6 @@ using sim::TaskId;
 using sim::Time;
 
 constexpr TaskId kNone = static_cast<TaskId>(-1);
-
-// A program with consecutive kernels merged: one delay task per run of compute, one flow
-// per collective. Merging keeps the graph small without changing any time.
-struct Segment {
-  bool is_comm = false;
-  double seconds = 0;  // compute
-  CollectiveKind collective = CollectiveKind::kAllReduce;
-  double bytes = 0;
-  CommGroup group = CommGroup::kTp;
-};
-
-std::vector<Segment> segments_of(const std::vector<LayerItem>& items, const ComputeModel& cm) {
-  std::vector<Segment> out;
-  for (const auto& it : items) {
-    if (it.is_comm) {
-      out.push_back({true, 0, it.collective, it.comm_bytes, it.group});
-    } else {
-      const double t = cm.seconds(it.op);
-      if (out.empty() || out.back().is_comm) out.push_back({});
-      out.back().seconds += t;
-    }
-  }
-  return out;
-}
-
-double layer_parameters(const TransformerConfig& m) {
-  const double h = static_cast<double>(m.hidden);
-  const double kv = static_cast<double>(m.kv_heads) * static_cast<double>(m.head_dim());
-  const double mats = m.ffn == FfnKind::kSwiglu ? 3.0 : 2.0;
-  return 2.0 * h * h + 2.0 * h * kv + mats * h * static_cast<double>(m.ffn_hidden) + 4.0 * h;
-}
 
 struct Builder {
   const StepInput& in;
@@ -70,39 +40,21 @@ struct Builder {
     const auto& s = in.strategy;
     pp = s.pp;
     v = s.schedule == Schedule::kInterleaved ? std::max(1, s.virtual_stages) : 1;
-    mbs = static_cast<int>(in.training.global_batch / (static_cast<long>(s.dp) * s.micro_batch));
+    mbs = micro_batches(in);
     gpn = in.cluster.node.gpus;
     layers_per_chunk = in.model.layers / (pp * v);
-    const auto p = in.training.precision;
-    const auto layer = transformer_layer(in.model, s, p);
-    fwd = segments_of(layer.forward, cm);
-    bwd = segments_of(layer.backward, cm);
-    rec = segments_of(layer.recompute, cm);
-    const auto emb = embedding_layer(in.model, s, p);
-    emb_f = segments_of(emb.forward, cm);
-    emb_b = segments_of(emb.backward, cm);
-    const auto head = output_layer(in.model, s, p);
-    head_f = segments_of(head.forward, cm);
-    head_b = segments_of(head.backward, cm);
+    StepPrograms progs = step_programs(in, cm);
+    fwd = std::move(progs.fwd);
+    bwd = std::move(progs.bwd);
+    rec = std::move(progs.rec);
+    emb_f = std::move(progs.emb_f);
+    emb_b = std::move(progs.emb_b);
+    head_f = std::move(progs.head_f);
+    head_b = std::move(progs.head_b);
   }
 
-  // Global rank of this stage's representative (TP, CP, DP rank 0), Megatron's order
-  // tp < cp < dp < pp.
-  long rank_of_stage(int stage) const {
-    const auto& s = in.strategy;
-    return static_cast<long>(stage) * s.tp * s.cp * s.dp;
-  }
-
-  // Ranks of a group that share a node: the group's stride over the node size.
-  int per_node(long stride, int size) const {
-    if (stride >= gpn) return 1;
-    return static_cast<int>(std::clamp<long>(gpn / stride, 1, size));
-  }
-
-  double nic_share() const {
-    const auto& n = in.cluster.node;
-    return n.nics * n.nic_bw / n.gpus;
-  }
+  int per_node(long stride, int size) const { return ranks_per_node(stride, size, gpn); }
+  double nic_share() const { return models::nic_share(in.cluster.node); }
 
   void make_stage_io() {
     const auto& node = in.cluster.node;
@@ -211,16 +163,8 @@ struct Builder {
            static_cast<std::size_t>(mb);
   }
 
-  bool same_node(int a, int b) const { return rank_of_stage(a) / gpn == rank_of_stage(b) / gpn; }
-
-  double send_bytes() const {
-    // Megatron sends 1/tp of the activation per rank (sequence parallelism or its
-    // scatter-gather optimisation).
-    const auto& s = in.strategy;
-    return activation_bytes(in.training.precision) * s.micro_batch *
-           static_cast<double>(in.model.seq_len) / s.cp * static_cast<double>(in.model.hidden) /
-           s.tp;
-  }
+  bool same_node(int a, int b) const { return stages_share_node(in, a, b); }
+  double send_bytes() const { return pipeline_send_bytes(in); }
 
   TaskId send(int from, int to, StreamId stream, TaskId after) {
     const auto& node = in.cluster.node;

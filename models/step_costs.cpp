@@ -1,0 +1,90 @@
+#include "models/step_costs.hpp"
+
+#include <algorithm>
+
+#include "models/precision.hpp"
+
+namespace cirrus::models {
+
+std::vector<Segment> segments_of(const std::vector<LayerItem>& items, const ComputeModel& cm) {
+  std::vector<Segment> out;
+  for (const auto& it : items) {
+    if (it.is_comm) {
+      out.push_back({true, 0, it.collective, it.comm_bytes, it.group});
+    } else {
+      const double t = cm.seconds(it.op);
+      if (out.empty() || out.back().is_comm) out.push_back({});
+      out.back().seconds += t;
+    }
+  }
+  return out;
+}
+
+StepPrograms step_programs(const StepInput& in, const ComputeModel& cm) {
+  StepPrograms p;
+  const auto prec = in.training.precision;
+  const auto layer = transformer_layer(in.model, in.strategy, prec);
+  p.fwd = segments_of(layer.forward, cm);
+  p.bwd = segments_of(layer.backward, cm);
+  p.rec = segments_of(layer.recompute, cm);
+  const auto emb = embedding_layer(in.model, in.strategy, prec);
+  p.emb_f = segments_of(emb.forward, cm);
+  p.emb_b = segments_of(emb.backward, cm);
+  const auto head = output_layer(in.model, in.strategy, prec);
+  p.head_f = segments_of(head.forward, cm);
+  p.head_b = segments_of(head.backward, cm);
+  return p;
+}
+
+double layer_parameters(const TransformerConfig& m) {
+  const double h = static_cast<double>(m.hidden);
+  const double kv = static_cast<double>(m.kv_heads) * static_cast<double>(m.head_dim());
+  const double mats = m.ffn == FfnKind::kSwiglu ? 3.0 : 2.0;
+  return 2.0 * h * h + 2.0 * h * kv + mats * h * static_cast<double>(m.ffn_hidden) + 4.0 * h;
+}
+
+int micro_batches(const StepInput& in) {
+  return static_cast<int>(in.training.global_batch /
+                          (static_cast<long>(in.strategy.dp) * in.strategy.micro_batch));
+}
+
+double nic_share(const NodeSpec& node) { return node.nics * node.nic_bw / node.gpus; }
+
+int ranks_per_node(long stride, int size, int gpus_per_node) {
+  if (stride >= gpus_per_node) return 1;
+  return static_cast<int>(std::clamp<long>(gpus_per_node / stride, 1, size));
+}
+
+CollectiveCost group_collective_cost(const StepInput& in, CommGroup group, CollectiveKind kind,
+                                     double bytes) {
+  const auto& s = in.strategy;
+  const auto& node = in.cluster.node;
+  const bool tp = group == CommGroup::kTp;
+  const int n = tp ? s.tp : s.cp;
+  const long stride = tp ? 1 : s.tp;
+  return collective_cost(kind, bytes, n, ranks_per_node(stride, n, node.gpus), node.scale_up_bw,
+                         nic_share(node));
+}
+
+CollectiveCost dp_collective_cost(const StepInput& in, CollectiveKind kind, double bytes) {
+  const auto& node = in.cluster.node;
+  const int n = dp_group_size(in.strategy);
+  return collective_cost(kind, bytes, n, ranks_per_node(in.strategy.tp, n, node.gpus),
+                         node.scale_up_bw, nic_share(node));
+}
+
+double pipeline_send_bytes(const StepInput& in) {
+  const auto& s = in.strategy;
+  return activation_bytes(in.training.precision) * s.micro_batch *
+         static_cast<double>(in.model.seq_len) / s.cp * static_cast<double>(in.model.hidden) /
+         s.tp;
+}
+
+bool stages_share_node(const StepInput& in, int a, int b) {
+  const auto& s = in.strategy;
+  const long per_stage = static_cast<long>(s.tp) * s.cp * s.dp;
+  const long gpn = in.cluster.node.gpus;
+  return (a * per_stage) / gpn == (b * per_stage) / gpn;
+}
+
+}  // namespace cirrus::models
