@@ -304,7 +304,12 @@ int most_loaded_stage(const TransformerConfig& m, const Training& t, const Strat
   check_strategy(s);
   int best = 0;
   double best_total = -1;
+  // With identical layers a middle stage holds no more than stage 0 (same layers, fewer
+  // in-flight micro-batches, no embedding), so only the two ends can be the most loaded;
+  // MoE models with a layer frequency vary layer by layer and are scanned whole.
+  const bool uniform = !m.moe.has_value();
   for (int stage = 0; stage < s.pp; ++stage) {
+    if (uniform && stage != 0 && stage != s.pp - 1) continue;
     const double total = estimate_memory(m, t, s, stage).total;
     if (total > best_total) {
       best_total = total;

@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 
 #include "common/units.hpp"
-#include "models/memory.hpp"
+#include "models/analytic_step.hpp"
 
 namespace cirrus::models {
 namespace {
@@ -80,51 +80,15 @@ Breakdown critical_path_breakdown(const StepGraph& sg, const sim::RunResult& run
 SimulationOutput simulate_step_detailed(const StepInput& in) {
   SimulationOutput out;
   StepResult& r = out.result;
-  const auto& s = in.strategy;
+  if (!check_feasible(in, r)) return out;
   const auto& gpu = in.cluster.node.gpu;
-  r.memory.capacity = gpu.memory_bytes / kGiB;
-  if (!gpu.supports(in.training.precision)) {
-    r.feasible = false;
-    r.infeasible_reason = fmt::format("{} has no {} tensor cores", gpu.display,
-                                      to_string(in.training.precision));
-    return out;
-  }
-  const int stage = most_loaded_stage(in.model, in.training, s);
-  const MemoryEstimate mem = estimate_memory(in.model, in.training, s, stage);
-  r.memory.params = mem.params / kGiB;
-  r.memory.grads = mem.grads / kGiB;
-  r.memory.optimizer = mem.optimizer / kGiB;
-  r.memory.activations = mem.activations / kGiB;
-  r.memory.buffers = mem.buffers / kGiB;
-  r.memory.total = mem.total / kGiB;
-  if (mem.total > gpu.memory_bytes) {
-    r.feasible = false;
-    r.infeasible_reason =
-        fmt::format("out of memory: pipeline stage {} needs {:.1f} GiB per GPU, the {} has {:.1f}",
-                    stage, r.memory.total, gpu.display, r.memory.capacity);
-    return out;
-  }
-
   const ComputeModel compute(gpu, in.training.precision);
   out.graph = build_step(in, compute);
   out.run = sim::run(out.graph.graph);
   const double step = out.run.stats.makespan.seconds();
   r.step_time_s = step;
   r.breakdown = critical_path_breakdown(out.graph, out.run);
-  const double tokens_per_step =
-      static_cast<double>(in.training.global_batch) * static_cast<double>(in.model.seq_len);
-  r.tokens_per_s = tokens_per_step / step;
-  const double model_flops =
-      in.model.model_flops_per_sequence() * static_cast<double>(in.training.global_batch);
-  r.model_tflops_per_gpu = model_flops / step / in.cluster.gpus() / 1e12;
-  r.mfu = r.model_tflops_per_gpu * 1e12 / compute.peak();
-  if (in.training.tokens > 0) {
-    RunTotals run;
-    run.tokens = in.training.tokens;
-    run.steps = std::ceil(in.training.tokens / tokens_per_step);
-    run.days = run.steps * step / kSecondsPerDay;
-    r.run = run;
-  }
+  fill_rates(in, compute.peak(), r);
   // Busiest links over the step.
   const auto& caps = out.graph.graph.resource_capacities();
   for (std::size_t i = 0; i < caps.size(); ++i) {
