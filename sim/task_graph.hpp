@@ -9,9 +9,11 @@
 // bytes per second.
 //
 // Ids are dense indices in insertion order; nothing here allocates per event at run time.
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "sim/time.hpp"
@@ -22,6 +24,7 @@ using TaskId = std::uint32_t;
 using StreamId = std::uint32_t;
 using ResourceId = std::uint32_t;
 inline constexpr StreamId kNoStream = std::numeric_limits<StreamId>::max();
+inline constexpr TaskId kNoTask = std::numeric_limits<TaskId>::max();
 
 // One use of a resource by a flow. `coefficient` is how many units of the flow's rate the
 // resource carries: a class of k identical flows aggregated into one uses coefficient k.

@@ -95,5 +95,23 @@ TEST_CASE("EventQueue clear restarts sequence numbers", "[sim][event_queue]") {
   CHECK(q.top().time == Time::ps(3));
 }
 
+TEST_CASE("EventQueue compact drops entries and keeps the order of the rest",
+          "[sim][event_queue]") {
+  Rng rng(3);
+  EventQueue q;
+  std::vector<Key> kept;
+  for (std::uint32_t i = 0; i < 5000; ++i) {
+    const auto t = Time::ps(static_cast<std::int64_t>(rng.next() % 300));
+    const std::uint64_t seq = q.push(t, 0, 0, i, i % 3);
+    if (i % 3 != 0) kept.emplace_back(t.count(), 0, seq);
+  }
+  q.compact([](const Event& e) { return e.generation == 0; });
+  REQUIRE(q.size() == kept.size());
+  std::sort(kept.begin(), kept.end());
+  std::vector<Key> popped;
+  while (!q.empty()) popped.push_back(key_of(q.pop()));
+  CHECK(popped == kept);
+}
+
 }  // namespace
 }  // namespace cirrus::sim

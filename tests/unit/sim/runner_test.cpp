@@ -105,7 +105,7 @@ TEST_CASE("runner: two flows share a link max-min fairly", "[sim][runner]") {
   const RunResult r = run(g);
   CHECK(r.timings[f1].end == Time::ps(2 * kSecond));
   CHECK(r.timings[f2].end == Time::ps(3 * kSecond));
-  CHECK(r.stats.solves == 3);  // t = 0, 2 s, 3 s
+  CHECK(r.stats.solves == 3);        // t = 0, 2 s, 3 s
   CHECK(r.stats.rate_changes == 3);  // both at t = 0, then f2 at 2 s
   CHECK(r.stats.resource_bytes[link] == 300.0);
 }
