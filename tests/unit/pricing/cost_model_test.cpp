@@ -1,0 +1,209 @@
+// The cost model against hand calculations: Young's and Daly's intervals, Daly's expected time,
+// zero interruptions, prices not offered, storage, egress and energy.
+#include <catch2/catch.hpp>
+#include <cmath>
+
+#include "pricing/cost_model.hpp"
+
+namespace {
+
+using namespace cirrus::pricing;
+
+CostInput base_input() {
+  CostInput in;
+  in.step_time_s = 2.0;
+  in.tokens_per_step = 1e6;
+  in.total_tokens = 1e9;  // 1000 steps, 2000 s of work
+  in.nodes = 4;
+  in.prices.on_demand = 10.0;
+  in.prices.spot = 3.0;
+  in.prices.committed_1y = 6.5;
+  in.provider = "aws";
+  in.checkpoint_bytes = 1e12;
+  return in;
+}
+
+}  // namespace
+
+TEST_CASE("Young's and Daly's intervals match the hand calculation", "[pricing]") {
+  // C = 100 s, M = 10000 s: Young sqrt(2 C M) = 1414.2136; Daly multiplies by
+  // 1 + sqrt(C/2M)/3 + (C/2M)/9 = 1.0241258 and subtracts C: 1348.3326.
+  CHECK(young_interval_s(100, 10000) == Approx(1414.213562373095));
+  CHECK(daly_interval_s(100, 10000) == Approx(1348.332569907747));
+  // C >= 2M: checkpoint once per M.
+  CHECK(daly_interval_s(300, 100) == 100);
+  // E[T] = M e^(R/M) (e^((tau+C)/M) - 1) W / tau, R = 600, W = 36000.
+  CHECK(daly_expected_time_s(36000, 1348.332569907747, 100, 600, 10000) ==
+        Approx(44183.60044290497));
+  // Exponent overflow: the job never finishes.
+  CHECK(std::isinf(daly_expected_time_s(36000, 1e6, 100, 600, 10)));
+}
+
+TEST_CASE("as the interruption rate grows the interval shortens and the run lengthens",
+          "[pricing]") {
+  double last_interval = INFINITY;
+  double last_young = INFINITY;
+  double last_time = 0;
+  for (const double rate : {1e-5, 1e-4, 1e-3, 1e-2}) {
+    CostInput in = base_input();
+    in.total_tokens = 1e11;  // 100000 steps: long enough for several interruptions
+    in.align_interval_to_steps = false;
+    in.interruptions_per_instance_hour[index_of(PricingModel::kSpot)] = rate;
+    const CostEstimate e = estimate_cost(in);
+    const RunCost& spot = *e.run(PricingModel::kSpot);
+    INFO("rate " << rate);
+    REQUIRE(spot.checkpoint.daly_interval_s.has_value());
+    CHECK(*spot.checkpoint.daly_interval_s < last_interval);
+    CHECK(*spot.checkpoint.young_interval_s < last_young);
+    CHECK(spot.run_time_s > last_time);
+    CHECK(spot.run_time_s > e.work_s);
+    // M = 3600 / (rate x 4 nodes); C = 1e12 B / (4 x 1.2 GB/s).
+    const double M = 3600.0 / (rate * 4);
+    const double C = 1e12 / 4.8e9;
+    CHECK(*spot.checkpoint.mtbi_s == Approx(M));
+    CHECK(spot.checkpoint.write_s == Approx(C));
+    CHECK(spot.checkpoint.restart_s == Approx(kDefaultRestartS + C));
+    CHECK(*spot.checkpoint.daly_interval_s == Approx(daly_interval_s(C, M)));
+    CHECK(spot.run_time_s ==
+          Approx(daly_expected_time_s(e.work_s, *spot.checkpoint.interval_s, C,
+                                      kDefaultRestartS + C, M)));
+    CHECK(spot.usd_total == Approx(3.0 * 4 * spot.run_time_s / 3600));
+    CHECK(spot.expected_interruptions == Approx(spot.run_time_s / M));
+    CHECK(spot.lost_s == Approx(spot.run_time_s - e.work_s - spot.checkpoint_overhead_s));
+    last_interval = *spot.checkpoint.daly_interval_s;
+    last_young = *spot.checkpoint.young_interval_s;
+    last_time = spot.run_time_s;
+  }
+}
+
+TEST_CASE("with no interruptions spot costs the spot price times the run time", "[pricing]") {
+  CostInput in = base_input();
+  in.interruptions_per_instance_hour = {0, 0, 0, 0};
+  const CostEstimate e = estimate_cost(in);
+  CHECK(e.steps == 1000);
+  CHECK(e.work_s == 2000);
+  const RunCost& spot = *e.run(PricingModel::kSpot);
+  CHECK(spot.run_time_s == 2000);
+  CHECK(spot.usd_total == 3.0 * 4 * 2000 / 3600);
+  CHECK(spot.usd_per_hour == 12.0);
+  CHECK(spot.usd_per_step == Approx(12.0 * 2 / 3600));
+  CHECK(spot.usd_per_million_tokens == Approx(12.0 * 2 / 3600));  // 1e6 tokens a step
+  CHECK_FALSE(spot.checkpoint.interval_s.has_value());
+  CHECK(spot.expected_interruptions == 0);
+  const RunCost& od = *e.run(PricingModel::kOnDemand);
+  CHECK(od.usd_total == Approx(10.0 * 4 * 2000 / 3600));
+}
+
+TEST_CASE("a price not offered gives no result, never a zero cost", "[pricing]") {
+  CostInput in = base_input();
+  const CostEstimate e = estimate_cost(in);
+  CHECK(e.run(PricingModel::kOnDemand).has_value());
+  CHECK(e.run(PricingModel::kCommitted1y).has_value());
+  CHECK_FALSE(e.run(PricingModel::kCommitted3y).has_value());
+  Instance inst;
+  inst.provider = "aws";
+  inst.source = PriceSource{"s", "2026-01-21", true};
+  CHECK_FALSE(contract_cost(e, PricingModel::kCommitted3y, inst).has_value());
+  const auto c = contract_cost(e, PricingModel::kOnDemand, inst);
+  REQUIRE(c.has_value());
+  CHECK(c->pricing == "on-demand");
+  CHECK(c->catalog == "aws 2026-01-21");
+  CHECK(c->usd_total == e.run(PricingModel::kOnDemand)->usd_total);
+}
+
+TEST_CASE("the spot interval is whole steps and the default rates are the advisor's",
+          "[pricing]") {
+  CostInput in = base_input();
+  in.step_time_s = 7.0;
+  in.interruptions_per_instance_hour[index_of(PricingModel::kSpot)] = advisor_bucket_rate(3);
+  const RunCost& spot = *estimate_cost(in).run(PricingModel::kSpot);
+  REQUIRE(spot.checkpoint.interval_steps.has_value());
+  CHECK(*spot.checkpoint.interval_s == *spot.checkpoint.interval_steps * 7.0);
+  CHECK(std::fabs(*spot.checkpoint.interval_s - *spot.checkpoint.daly_interval_s) <= 3.5);
+  // 15-20 %: midpoint 17.5 % a month -> -ln(0.825) / 730 h.
+  CHECK(advisor_bucket_rate(3) == Approx(0.0002635231406129536));
+  Instance p5;
+  p5.provider = "aws";
+  p5.name = "p5.48xlarge";
+  CHECK(default_spot_interruption_rate(p5).per_instance_hour == advisor_bucket_rate(3));
+  Instance a3;
+  a3.provider = "gcp";
+  a3.name = "a3-highgpu-8g";
+  CHECK(default_spot_interruption_rate(a3).per_instance_hour == advisor_bucket_rate(2));
+  CHECK_THAT(default_spot_interruption_rate(a3).source, Catch::Contains("assumed"));
+  CHECK(spot_notice_s("aws") == 120);
+  CHECK(spot_notice_s("gcp") == 30);
+}
+
+TEST_CASE("checkpointing within the notice loses no work", "[pricing]") {
+  CostInput in = base_input();
+  in.total_tokens = 1e11;
+  in.interruptions_per_instance_hour[index_of(PricingModel::kSpot)] = 1e-3;
+  in.checkpoint_bytes = 1e11;  // 20.8 s, inside a 120 s notice
+  in.notice_s = 120;
+  const RunCost periodic = *estimate_cost(in).run(PricingModel::kSpot);
+  in.checkpoint_on_notice = true;
+  const CostEstimate e = estimate_cost(in);
+  const RunCost& notice = *e.run(PricingModel::kSpot);
+  CHECK(notice.checkpoint.on_notice);
+  CHECK(notice.run_time_s < periodic.run_time_s);
+  const double C = 1e11 / 4.8e9;
+  const double M = 3600.0 / 4e-3;
+  const double R = kDefaultRestartS + C;
+  const double W = e.work_s + C;
+  CHECK(notice.run_time_s == Approx(W + W * (C + M * std::expm1(R / M)) / (M - C)));
+  // A checkpoint longer than the notice falls back to periodic checkpoints.
+  in.notice_s = 10;
+  CHECK_FALSE(estimate_cost(in).run(PricingModel::kSpot)->checkpoint.on_notice);
+}
+
+TEST_CASE("checkpoint write time, storage, egress and energy", "[pricing]") {
+  CHECK(checkpoint_write_s(1e12, 4, 1.2e9, 0) == Approx(1e12 / 4.8e9));
+  CHECK(checkpoint_write_s(1e12, 4, 1.2e9, 2e9) == Approx(500));  // the storage cap binds
+  CHECK(checkpoint_write_s(0, 4, 1.2e9, 0) == 0);
+  // S3: 2 TB x $0.023.
+  CHECK(checkpoint_storage_per_month("aws", 2000).usd == Approx(46.0));
+  CHECK(checkpoint_storage_per_month("aws", 2000).verified);
+  CHECK(checkpoint_storage_per_month("aws", 61200).usd == Approx(51200 * 0.023 + 10000 * 0.022));
+  CHECK_FALSE(checkpoint_storage_per_month("gcp", 10).verified);
+  CHECK_THAT(checkpoint_storage_per_month("lambda", 10).source, Catch::Contains("stand-in"));
+  // AWS egress: 100 GB free, then $0.09 /GB to 10 TB, $0.085 next 40 TB.
+  CHECK(egress_per_month("aws", 1000)->usd == Approx(900 * 0.09));
+  CHECK(egress_per_month("aws", 20480)->usd == Approx(10140 * 0.09 + 10240 * 0.085));
+  CHECK(egress_per_month("aws", 50)->usd == 0);
+  CHECK_FALSE(egress_per_month("lambda", 10).has_value());
+
+  CostInput in = base_input();
+  in.total_tokens = 1.8e9;  // 1800 steps x 2 s = 1 h
+  in.gpus_per_node = 8;
+  in.gpu_tdp_w = 700;
+  in.gpu_utilization = 0.5;
+  in.egress_gb = 1000;
+  const CostEstimate e = estimate_cost(in);
+  // 8 x 4 GPUs x 700 W x 0.5 x 1 h = 11.2 kWh.
+  CHECK(*e.run(PricingModel::kOnDemand)->energy_kwh == Approx(11.2));
+  CHECK(e.checkpoint_gb == Approx(2000));  // two checkpoints of 1 TB kept
+  CHECK(e.storage_per_month.usd == Approx(46.0));
+  CHECK(e.storage_usd_run == Approx(46.0 / 730));
+  CHECK(e.egress->usd == Approx(81.0));
+  CHECK_FALSE(e.assumptions.empty());
+}
+
+TEST_CASE("make_cost_input takes the instance's prices and defaults", "[pricing]") {
+  Instance p4d;
+  p4d.id = "aws:p4d.24xlarge";
+  p4d.provider = "aws";
+  p4d.name = "p4d.24xlarge";
+  p4d.gpus = 8;
+  p4d.prices.on_demand = 21.957642;
+  p4d.prices.spot = 5.33;
+  const CostInput in = make_cost_input(p4d, 16, 10.0, 4e6, 1e12);
+  CHECK(in.nodes == 16);
+  CHECK(in.prices.spot == 5.33);
+  CHECK(in.gpus_per_node == 8);
+  CHECK(in.notice_s == 120);
+  CHECK(in.interruptions_per_instance_hour[index_of(PricingModel::kSpot)] ==
+        advisor_bucket_rate(1));
+  CHECK(in.interruptions_per_instance_hour[index_of(PricingModel::kOnDemand)] == 0);
+  CHECK_THROWS_AS(estimate_cost(CostInput{}), std::invalid_argument);
+}
