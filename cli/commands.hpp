@@ -11,9 +11,14 @@ using Action = std::function<int()>;
 
 Action add_simulate(CLI::App& app);
 Action add_validate(CLI::App& app);
+Action add_catalog(CLI::App& app);
+Action add_price(CLI::App& app);
 
 // Where shipped data lives: $CIRRUS_DATA_DIR, else the source tree's data/ folder.
 std::string data_path(const std::string& relative);
+
+// Where shipped sources live (pricing/catalogs, ...): $CIRRUS_SOURCE_ROOT, else the source tree.
+std::string source_path(const std::string& relative);
 
 // Writes to stdout, or atomically to `out` when given.
 void emit(const std::string& text, const std::string& out);

@@ -17,6 +17,13 @@ std::string data_path(const std::string& relative) {
   return std::string(CIRRUS_SOURCE_DIR) + "/data/" + relative;
 }
 
+std::string source_path(const std::string& relative) {
+  if (const char* dir = std::getenv("CIRRUS_SOURCE_ROOT"); dir != nullptr && *dir != '\0') {
+    return std::string(dir) + "/" + relative;
+  }
+  return std::string(CIRRUS_SOURCE_DIR) + "/" + relative;
+}
+
 void emit(const std::string& text, const std::string& out) {
   if (out.empty()) {
     std::fwrite(text.data(), 1, text.size(), stdout);
@@ -41,6 +48,8 @@ int main(int argc, char** argv) {
   };
   add(&cli::add_simulate);
   add(&cli::add_validate);
+  add(&cli::add_catalog);
+  add(&cli::add_price);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

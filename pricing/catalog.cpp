@@ -1,9 +1,9 @@
 #include "pricing/catalog.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <stdexcept>
@@ -17,20 +17,28 @@ namespace cirrus::pricing {
 
 const char* to_string(PricingModel m) {
   switch (m) {
-    case PricingModel::kOnDemand: return "on-demand";
-    case PricingModel::kSpot: return "spot";
-    case PricingModel::kCommitted1y: return "committed-1y";
-    case PricingModel::kCommitted3y: return "committed-3y";
+    case PricingModel::kOnDemand:
+      return "on-demand";
+    case PricingModel::kSpot:
+      return "spot";
+    case PricingModel::kCommitted1y:
+      return "committed-1y";
+    case PricingModel::kCommitted3y:
+      return "committed-3y";
   }
   return "unknown";
 }
 
 const char* price_key(PricingModel m) {
   switch (m) {
-    case PricingModel::kOnDemand: return "on_demand";
-    case PricingModel::kSpot: return "spot";
-    case PricingModel::kCommitted1y: return "committed_1y";
-    case PricingModel::kCommitted3y: return "committed_3y";
+    case PricingModel::kOnDemand:
+      return "on_demand";
+    case PricingModel::kSpot:
+      return "spot";
+    case PricingModel::kCommitted1y:
+      return "committed_1y";
+    case PricingModel::kCommitted3y:
+      return "committed_3y";
   }
   return "unknown";
 }
@@ -46,20 +54,32 @@ std::size_t index_of(PricingModel m) { return static_cast<std::size_t>(m); }
 
 std::optional<double> Prices::get(PricingModel m) const {
   switch (m) {
-    case PricingModel::kOnDemand: return on_demand;
-    case PricingModel::kSpot: return spot;
-    case PricingModel::kCommitted1y: return committed_1y;
-    case PricingModel::kCommitted3y: return committed_3y;
+    case PricingModel::kOnDemand:
+      return on_demand;
+    case PricingModel::kSpot:
+      return spot;
+    case PricingModel::kCommitted1y:
+      return committed_1y;
+    case PricingModel::kCommitted3y:
+      return committed_3y;
   }
   return std::nullopt;
 }
 
 void Prices::set(PricingModel m, std::optional<double> usd_per_hour) {
   switch (m) {
-    case PricingModel::kOnDemand: on_demand = usd_per_hour; break;
-    case PricingModel::kSpot: spot = usd_per_hour; break;
-    case PricingModel::kCommitted1y: committed_1y = usd_per_hour; break;
-    case PricingModel::kCommitted3y: committed_3y = usd_per_hour; break;
+    case PricingModel::kOnDemand:
+      on_demand = usd_per_hour;
+      break;
+    case PricingModel::kSpot:
+      spot = usd_per_hour;
+      break;
+    case PricingModel::kCommitted1y:
+      committed_1y = usd_per_hour;
+      break;
+    case PricingModel::kCommitted3y:
+      committed_3y = usd_per_hour;
+      break;
   }
 }
 
@@ -99,9 +119,9 @@ namespace {
 
 const std::vector<std::string> kTopKeys = {"cirrus_catalog", "provider", "instances"};
 const std::vector<std::string> kInstanceKeys = {
-    "id",           "region", "gpu",      "gpu_model", "gpus",   "vcpus",
-    "memory_gib",   "node",   "network_gbps", "nics",   "nic_gbps", "prices",
-    "source",       "retrieved", "price_sources", "verified", "note"};
+    "id",         "region",    "gpu",           "gpu_model", "gpus",     "vcpus",
+    "memory_gib", "node",      "network_gbps",  "nics",      "nic_gbps", "prices",
+    "source",     "retrieved", "price_sources", "verified",  "note"};
 const std::vector<std::string> kSourceKeys = {"source", "retrieved", "verified"};
 
 std::vector<std::string> price_keys() {
@@ -240,7 +260,8 @@ Catalog parse_catalog(const std::string& text, const std::string& file) {
   c.file = file;
   const JsonNode provider = root.at("provider");
   c.provider = provider.as_string();
-  if (!valid_provider(c.provider)) provider.fail("a provider name of lower-case letters and digits");
+  if (!valid_provider(c.provider))
+    provider.fail("a provider name of lower-case letters and digits");
   const JsonNode instances = root.at("instances");
   std::set<std::string> seen;
   for (std::size_t i = 0; i < instances.size(); ++i) {
@@ -288,14 +309,55 @@ void check_catalog(const Catalog& catalog) {
     for (const PricingModel m : kPricingModels) {
       const auto p = in.prices.get(m);
       if (p && !(*p > 0 && std::isfinite(*p))) {
-        throw std::invalid_argument(fmt::format("{}: {} price {} is not positive", in.id,
-                                                price_key(m), *p));
+        throw std::invalid_argument(
+            fmt::format("{}: {} price {} is not positive", in.id, price_key(m), *p));
       }
     }
     check_source(in.source, in.id);
     for (const auto& [m, s] : in.price_sources) check_source(s, in.id + " " + price_key(m));
   }
 }
+
+namespace {
+
+nlohmann::ordered_json instance_json(const Instance& in) {
+  using Json = nlohmann::ordered_json;
+  Json j;
+  j["id"] = in.id;
+  j["region"] = in.region;
+  j["gpu"] = string_or_null(in.gpu);
+  if (!in.gpu_model.empty()) j["gpu_model"] = in.gpu_model;
+  j["gpus"] = optional_json(in.gpus);
+  j["vcpus"] = optional_json(in.vcpus);
+  j["memory_gib"] = optional_json(in.memory_gib);
+  j["node"] = string_or_null(in.node);
+  j["network_gbps"] = optional_json(in.network_gbps);
+  if (in.nics) j["nics"] = *in.nics;
+  if (in.nic_gbps) j["nic_gbps"] = number_json(*in.nic_gbps);
+  Json prices;
+  for (const PricingModel m : kPricingModels) {
+    prices[price_key(m)] = optional_json(in.prices.get(m));
+  }
+  j["prices"] = prices;
+  j["source"] = in.source.source;
+  j["retrieved"] = in.source.retrieved;
+  if (!in.price_sources.empty()) {
+    Json ps;
+    for (const auto& [m, s] : in.price_sources) {  // std::map: enum order
+      Json one;
+      one["source"] = s.source;
+      one["retrieved"] = s.retrieved;
+      if (!s.verified) one["verified"] = false;
+      ps[price_key(m)] = one;
+    }
+    j["price_sources"] = ps;
+  }
+  if (!in.verified) j["verified"] = false;
+  if (!in.note.empty()) j["note"] = in.note;
+  return j;
+}
+
+}  // namespace
 
 std::string write_catalog(const Catalog& catalog) {
   check_catalog(catalog);
@@ -304,41 +366,23 @@ std::string write_catalog(const Catalog& catalog) {
   root["cirrus_catalog"] = 1;
   root["provider"] = catalog.provider;
   Json instances = Json::array();
-  for (const Instance& in : catalog.instances) {
-    Json j;
-    j["id"] = in.id;
-    j["region"] = in.region;
-    j["gpu"] = string_or_null(in.gpu);
-    if (!in.gpu_model.empty()) j["gpu_model"] = in.gpu_model;
-    j["gpus"] = optional_json(in.gpus);
-    j["vcpus"] = optional_json(in.vcpus);
-    j["memory_gib"] = optional_json(in.memory_gib);
-    j["node"] = string_or_null(in.node);
-    j["network_gbps"] = optional_json(in.network_gbps);
-    if (in.nics) j["nics"] = *in.nics;
-    if (in.nic_gbps) j["nic_gbps"] = number_json(*in.nic_gbps);
-    Json prices;
-    for (const PricingModel m : kPricingModels) prices[price_key(m)] = optional_json(in.prices.get(m));
-    j["prices"] = prices;
-    j["source"] = in.source.source;
-    j["retrieved"] = in.source.retrieved;
-    if (!in.price_sources.empty()) {
-      Json ps;
-      for (const auto& [m, s] : in.price_sources) {  // std::map: enum order
-        Json one;
-        one["source"] = s.source;
-        one["retrieved"] = s.retrieved;
-        if (!s.verified) one["verified"] = false;
-        ps[price_key(m)] = one;
-      }
-      j["price_sources"] = ps;
-    }
-    if (!in.verified) j["verified"] = false;
-    if (!in.note.empty()) j["note"] = in.note;
-    instances.push_back(std::move(j));
-  }
+  for (const Instance& in : catalog.instances) instances.push_back(instance_json(in));
   root["instances"] = std::move(instances);
   return root.dump(2) + "\n";
+}
+
+std::string write_instances(const std::vector<const Instance*>& instances) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const Instance* in : instances) out.push_back(instance_json(*in));
+  return out.dump(2) + "\n";
+}
+
+std::vector<Catalog> load_catalogs(const std::string& shipped_dir,
+                                   const std::vector<std::string>& extra_files) {
+  std::vector<Catalog> out;
+  for (const auto& f : extra_files) out.push_back(read_catalog(f));
+  for (Catalog& c : read_catalog_dir(shipped_dir)) out.push_back(std::move(c));
+  return out;
 }
 
 const Instance* find_instance(const std::vector<Catalog>& catalogs, std::string_view id) {

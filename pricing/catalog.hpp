@@ -46,10 +46,10 @@ struct PriceSource {
 };
 
 struct Instance {
-  std::string id;        // "provider:name", unique across the catalogs in use
-  std::string provider;  // the part of the id before ':'
-  std::string name;      // the provider's own name ("p5.48xlarge", "Standard_ND96isr_H100_v5")
-  std::string region;    // the region the prices are for ("any" where all regions cost the same)
+  std::string id;         // "provider:name", unique across the catalogs in use
+  std::string provider;   // the part of the id before ':'
+  std::string name;       // the provider's own name ("p5.48xlarge", "Standard_ND96isr_H100_v5")
+  std::string region;     // the region the prices are for ("any" where all regions cost the same)
   std::string gpu;        // cirrus GPU id (models/hardware.hpp); empty when cirrus cannot model it
   std::string gpu_model;  // free text for the accelerator when `gpu` is empty ("AWS Trainium")
   std::optional<double> gpus;  // per instance; fractional for shared GPUs; nullopt = unknown
@@ -84,12 +84,20 @@ Catalog parse_catalog(const std::string& text, const std::string& file);
 Catalog read_catalog(const std::string& path);
 // Every *.json file of a directory, in file-name order. IoError when the directory is missing.
 std::vector<Catalog> read_catalog_dir(const std::string& dir);
+// The user's catalog files first (so an imported, fresher entry wins a lookup), then the
+// shipped ones of `shipped_dir`.
+std::vector<Catalog> load_catalogs(const std::string& shipped_dir,
+                                   const std::vector<std::string>& extra_files);
 
 // Deterministic JSON, 2-space indent, keys in a fixed order, a final newline: the same catalog
 // always gives the same bytes, so shipped catalogs diff cleanly. Throws std::invalid_argument
 // for a catalog the reader would refuse (a zero price, an empty source), which is a bug in
 // the code that built it.
 std::string write_catalog(const Catalog& catalog);
+
+// Instances as a JSON array in the catalog's instance format (for `catalog list/show --format
+// json`), 2-space indent, final newline.
+std::string write_instances(const std::vector<const Instance*>& instances);
 
 // Checks what the reader checks, for catalogs built in memory (importers).
 void check_catalog(const Catalog& catalog);

@@ -1,8 +1,8 @@
 #include "pricing/cost_model.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 #include <limits>
 #include <stdexcept>
 
@@ -68,10 +68,10 @@ RateDefault default_spot_interruption_rate(const Instance& instance) {
   }
   RateDefault d;
   d.per_instance_hour = advisor_bucket_rate(bucket);
-  d.source = fmt::format("{}; bucket {} midpoint {} % a month -> -ln(1-p)/730 h = {:.3g} per "
-                         "instance-hour",
-                         why, kBucketLabel[bucket], kBucketMidpoint[bucket] * 100,
-                         d.per_instance_hour);
+  d.source = fmt::format(
+      "{}; bucket {} midpoint {} % a month -> -ln(1-p)/730 h = {:.3g} per "
+      "instance-hour",
+      why, kBucketLabel[bucket], kBucketMidpoint[bucket] * 100, d.per_instance_hour);
   return d;
 }
 
@@ -83,14 +83,16 @@ Tariff checkpoint_storage_per_month(std::string_view provider, double gb) {
     t.verified = false;
   } else if (provider == "azure") {
     t.usd = gb * 0.0195;
-    t.source = "Azure Blob Hot LRS ~$0.018-0.021 /GB-mo, midpoint 0.0195 (recalled, "
-               "REFERENCE §5: verify)";
+    t.source =
+        "Azure Blob Hot LRS ~$0.018-0.021 /GB-mo, midpoint 0.0195 (recalled, "
+        "REFERENCE §5: verify)";
     t.verified = false;
   } else {
     // S3 Standard tiers per month: 50 TB and 450 TB more (AWS counts 1 TB = 1024 GB here).
     t.usd = tiered(gb, {{0, 51200, 0.023}, {51200, 512000, 0.022}, {512000, kInf, 0.021}});
-    t.source = "S3 Standard us-east-1 $0.023 /GB-mo first 50 TB (devnotes.tech, REFERENCE §5); "
-               "$0.022 next 450 TB and $0.021 beyond recalled";
+    t.source =
+        "S3 Standard us-east-1 $0.023 /GB-mo first 50 TB (devnotes.tech, REFERENCE §5); "
+        "$0.022 next 450 TB and $0.021 beyond recalled";
     t.verified = gb <= 51200;
     if (provider != "aws") {
       t.source += "; used as a stand-in: no storage price for " + std::string(provider);
@@ -108,17 +110,19 @@ std::optional<Tariff> egress_per_month(std::string_view provider, double gb) {
                         {10240, 51200, 0.085},
                         {51200, 153600, 0.07},
                         {153600, kInf, 0.05}});
-    t.source = "AWS internet egress: 100 GB/mo free, $0.09 /GB to 10 TB, $0.085 next 40 TB, "
-               "$0.07 next 100 TB (devnotes.tech, AWS S3 FAQ, REFERENCE §5), $0.05 beyond "
-               "(recalled)";
+    t.source =
+        "AWS internet egress: 100 GB/mo free, $0.09 /GB to 10 TB, $0.085 next 40 TB, "
+        "$0.07 next 100 TB (devnotes.tech, AWS S3 FAQ, REFERENCE §5), $0.05 beyond "
+        "(recalled)";
     t.verified = gb <= 153600;
     return t;
   }
   if (provider == "gcp") {
     const double gib = gb * 1e9 / (1024.0 * 1024.0 * 1024.0);
     t.usd = tiered(gib, {{0, 1024, 0.12}, {1024, 10240, 0.11}, {10240, kInf, 0.08}});
-    t.source = "GCP internet egress $0.12 / $0.11 / $0.08 per GiB from 0 / 1 TiB / 10 TiB "
-               "(2021 SKU sample in Cyclenerd notes, REFERENCE §5; current rates not verified)";
+    t.source =
+        "GCP internet egress $0.12 / $0.11 / $0.08 per GiB from 0 / 1 TiB / 10 TiB "
+        "(2021 SKU sample in Cyclenerd notes, REFERENCE §5; current rates not verified)";
     t.verified = false;
     return t;
   }
@@ -142,8 +146,8 @@ double daly_interval_s(double checkpoint_s, double mtbi_s) {
          checkpoint_s;
 }
 
-double daly_expected_time_s(double work_s, double interval_s, double checkpoint_s,
-                            double restart_s, double mtbi_s) {
+double daly_expected_time_s(double work_s, double interval_s, double checkpoint_s, double restart_s,
+                            double mtbi_s) {
   if (work_s <= 0) return 0;
   // M e^(R/M) (e^((tau+C)/M) - 1) W / tau; expm1 keeps precision when (tau+C) << M.
   const double t = mtbi_s * std::exp(restart_s / mtbi_s) *
@@ -151,8 +155,7 @@ double daly_expected_time_s(double work_s, double interval_s, double checkpoint_
   return std::isfinite(t) ? t : kInf;
 }
 
-double notice_expected_time_s(double work_s, double checkpoint_s, double restart_s,
-                              double mtbi_s) {
+double notice_expected_time_s(double work_s, double checkpoint_s, double restart_s, double mtbi_s) {
   if (mtbi_s <= checkpoint_s) return kInf;
   const double w = work_s + checkpoint_s;
   const double t =
@@ -192,8 +195,8 @@ RunCost run_cost(const CostInput& in, const CostEstimate& e, PricingModel model,
   r.usd_per_hour = price * in.nodes;
   r.interruptions_per_instance_hour = in.interruptions_per_instance_hour[index_of(model)];
   CheckpointPlan& cp = r.checkpoint;
-  cp.write_s = checkpoint_write_s(in.checkpoint_bytes, in.nodes, in.node_storage_bps,
-                                  in.storage_cap_bps);
+  cp.write_s =
+      checkpoint_write_s(in.checkpoint_bytes, in.nodes, in.node_storage_bps, in.storage_cap_bps);
   cp.reload_s = cp.write_s;
   cp.restart_s = in.restart_s + cp.reload_s;
 
@@ -277,8 +280,8 @@ CostEstimate estimate_cost(const CostInput& in) {
   e.storage_usd_run = e.storage_per_month.usd * e.work_s / kSecondsPerHour / kHoursPerMonth;
   if (in.egress_gb > 0) e.egress = egress_per_month(in.provider, in.egress_gb);
 
-  const double write_s = checkpoint_write_s(in.checkpoint_bytes, in.nodes, in.node_storage_bps,
-                                            in.storage_cap_bps);
+  const double write_s =
+      checkpoint_write_s(in.checkpoint_bytes, in.nodes, in.node_storage_bps, in.storage_cap_bps);
   e.assumptions.push_back(fmt::format(
       "checkpoint {:.4g} GB written at {:.3g} GB/s per node{} -> {:.1f} s; {}",
       in.checkpoint_bytes / 1e9, in.node_storage_bps / 1e9,

@@ -98,15 +98,14 @@ double young_interval_s(double checkpoint_s, double mtbi_s);
 double daly_interval_s(double checkpoint_s, double mtbi_s);
 // Daly's expected wall-clock time for `work_s` of work (formula above). Infinite when the
 // exponent overflows: interruptions come too fast for the job ever to finish.
-double daly_expected_time_s(double work_s, double interval_s, double checkpoint_s,
-                            double restart_s, double mtbi_s);
+double daly_expected_time_s(double work_s, double interval_s, double checkpoint_s, double restart_s,
+                            double mtbi_s);
 // With a checkpoint written inside the interruption notice instead (notice >= C): no work is
 // lost, each interruption costs the checkpoint and a restart, and the final checkpoint is
 // written at the end: E[T] = W' + W' (C + M (e^(R/M) - 1)) / (M - C), W' = W + C (each
 // interruption's C is spent in the work phase, where the interruptions fall; restarts may be
 // interrupted as in Daly's model). Infinite for M <= C.
-double notice_expected_time_s(double work_s, double checkpoint_s, double restart_s,
-                              double mtbi_s);
+double notice_expected_time_s(double work_s, double checkpoint_s, double restart_s, double mtbi_s);
 // bytes / min(nodes x per-node bandwidth, storage cap); a cap <= 0 means none.
 double checkpoint_write_s(double bytes, int nodes, double node_bps, double storage_cap_bps);
 
@@ -146,9 +145,9 @@ CostInput make_cost_input(const Instance& instance, int nodes, double step_time_
                           double tokens_per_step, double total_tokens);
 
 struct CheckpointPlan {
-  double write_s = 0;    // C
-  double reload_s = 0;   // the checkpoint read back (same bandwidth as the write)
-  double restart_s = 0;  // R: restart + reload
+  double write_s = 0;                      // C
+  double reload_s = 0;                     // the checkpoint read back (same bandwidth as the write)
+  double restart_s = 0;                    // R: restart + reload
   std::optional<double> mtbi_s;            // M for the whole job; nullopt: no interruptions
   std::optional<double> young_interval_s;  // for comparison
   std::optional<double> daly_interval_s;   // the optimum, continuous
@@ -175,7 +174,7 @@ struct RunCost {
 };
 
 struct CostEstimate {
-  double steps = 0;  // ceil(total_tokens / tokens_per_step), as models/simulate.cpp counts them
+  double steps = 0;   // ceil(total_tokens / tokens_per_step), as models/simulate.cpp counts them
   double tokens = 0;  // steps x tokens_per_step
   double work_s = 0;  // steps x step time
   std::array<std::optional<RunCost>, 4> runs;  // by index_of(model); nullopt: not offered

@@ -9,8 +9,8 @@
 //
 // A regional EC2 offer file runs to hundreds of megabytes, so the JSON is read with a parser
 // callback that keeps only the products that pass the filters and their terms.
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -64,9 +64,9 @@ struct Term {
 
 // What the files say, filtered.
 struct OfferData {
-  std::map<std::string, Product> eligible;  // by sku: Linux, shared, used, no software, region
-  std::map<std::string, Term> terms;        // by "sku.offerTermCode", eligible skus only
-  std::set<std::string> regions;            // of every compute-instance row
+  std::map<std::string, Product> eligible;   // by sku: Linux, shared, used, no software, region
+  std::map<std::string, Term> terms;         // by "sku.offerTermCode", eligible skus only
+  std::set<std::string> regions;             // of every compute-instance row
   std::set<std::string> rejected_in_region;  // instance types seen in the region but filtered
   std::string publication;                   // publicationDate
   std::string version;
@@ -80,14 +80,22 @@ std::string region_of_location(std::string_view location) {
     const char* code;
   };
   static constexpr Entry kLocations[] = {
-      {"US East (N. Virginia)", "us-east-1"},     {"US East (Ohio)", "us-east-2"},
-      {"US West (N. California)", "us-west-1"},   {"US West (Oregon)", "us-west-2"},
-      {"Canada (Central)", "ca-central-1"},       {"EU (Ireland)", "eu-west-1"},
-      {"EU (London)", "eu-west-2"},               {"EU (Paris)", "eu-west-3"},
-      {"EU (Frankfurt)", "eu-central-1"},         {"EU (Stockholm)", "eu-north-1"},
-      {"Asia Pacific (Tokyo)", "ap-northeast-1"}, {"Asia Pacific (Seoul)", "ap-northeast-2"},
-      {"Asia Pacific (Singapore)", "ap-southeast-1"}, {"Asia Pacific (Sydney)", "ap-southeast-2"},
-      {"Asia Pacific (Mumbai)", "ap-south-1"},    {"South America (Sao Paulo)", "sa-east-1"},
+      {"US East (N. Virginia)", "us-east-1"},
+      {"US East (Ohio)", "us-east-2"},
+      {"US West (N. California)", "us-west-1"},
+      {"US West (Oregon)", "us-west-2"},
+      {"Canada (Central)", "ca-central-1"},
+      {"EU (Ireland)", "eu-west-1"},
+      {"EU (London)", "eu-west-2"},
+      {"EU (Paris)", "eu-west-3"},
+      {"EU (Frankfurt)", "eu-central-1"},
+      {"EU (Stockholm)", "eu-north-1"},
+      {"Asia Pacific (Tokyo)", "ap-northeast-1"},
+      {"Asia Pacific (Seoul)", "ap-northeast-2"},
+      {"Asia Pacific (Singapore)", "ap-southeast-1"},
+      {"Asia Pacific (Sydney)", "ap-southeast-2"},
+      {"Asia Pacific (Mumbai)", "ap-south-1"},
+      {"South America (Sao Paulo)", "sa-east-1"},
   };
   for (const Entry& e : kLocations) {
     if (location == e.location) return e.code;
@@ -254,7 +262,8 @@ void read_offer_json(OfferData& data, const std::string& text, const std::string
   if (!doc.is_object()) {
     throw InputError(file, "", "an AWS Price List offer file (a JSON object)", "another value");
   }
-  const bool has_products = std::find(top_keys.begin(), top_keys.end(), "products") != top_keys.end();
+  const bool has_products =
+      std::find(top_keys.begin(), top_keys.end(), "products") != top_keys.end();
   const bool has_terms = std::find(top_keys.begin(), top_keys.end(), "terms") != top_keys.end();
   if (!has_products || !has_terms) {
     throw InputError(file, has_products ? "terms" : "products",
@@ -302,7 +311,8 @@ void read_offer_csv(OfferData& data, const std::string& text, const std::string&
     }
   }
   if (!header) {
-    throw InputError(file, "", "an AWS Price List offer file: JSON, or CSV with metadata lines "
+    throw InputError(file, "",
+                     "an AWS Price List offer file: JSON, or CSV with metadata lines "
                      "and a header naming SKU, TermType, PricePerUnit",
                      "no such header in the first 20 lines");
   }
@@ -362,7 +372,9 @@ void read_offer_csv(OfferData& data, const std::string& text, const std::string&
 
 // ---- Assembly ----
 
-bool is_hourly(const Dimension& d) { return d.unit == "Hrs" || d.unit == "Hours" || d.unit == "Hr"; }
+bool is_hourly(const Dimension& d) {
+  return d.unit == "Hrs" || d.unit == "Hours" || d.unit == "Hr";
+}
 
 int lease_years(std::string_view lease) {
   if (lease.starts_with("1")) return 1;
@@ -458,8 +470,7 @@ Catalog import_aws_offer(const std::vector<InputFile>& files, const ImportOption
   if (retrieved.empty()) retrieved = date_part(data.publication);
   if (retrieved.empty()) retrieved = files.front().modified;
   if (retrieved.empty()) {
-    throw InputError(names, "publicationDate", "a publication date (or --retrieved DATE)",
-                     "none");
+    throw InputError(names, "publicationDate", "a publication date (or --retrieved DATE)", "none");
   }
   std::string files_label;
   for (const auto& f : files) {
@@ -496,11 +507,15 @@ Catalog import_aws_offer(const std::vector<InputFile>& files, const ImportOption
       }
     }
     if (distinct.size() > 1) {
-      notes.push_back(fmt::format("{} SKUs passed the filters with different on-demand prices; "
-                                  "the lowest is kept", products.size()));
+      notes.push_back(
+          fmt::format("{} SKUs passed the filters with different on-demand prices; "
+                      "the lowest is kept",
+                      products.size()));
     }
-    if (od) in.prices.on_demand = round_price(*od);
-    else notes.push_back("no on-demand term in the offer file (Capacity Blocks only?)");
+    if (od)
+      in.prices.on_demand = round_price(*od);
+    else
+      notes.push_back("no on-demand term in the offer file (Capacity Blocks only?)");
     for (const int years : {1, 3}) {
       std::optional<Committed> best;
       for (const Product* p : products) {

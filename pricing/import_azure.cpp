@@ -8,8 +8,8 @@
 // DevTestConsumption rows are dropped; a Reservation's retailPrice is the total for the term
 // although unitOfMeasure says "1 Hour", so it is divided by 8760 x years; a spot price equal to
 // the on-demand one is no spot offer (the ND/NC H100 v5 meters); a 0 price is not an offer.
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -86,10 +86,10 @@ Catalog import_azure_retail(const std::vector<InputFile>& files, const ImportOpt
     const nlohmann::json doc = JsonNode::parse(f.text, f.path);
     const JsonNode root(doc, f.path, "");
     if (!root.is_object() || !root.has("Items")) {
-      throw InputError(f.path, "Items",
-                       "an Azure Retail Prices API response (BillingCurrency, Items, NextPageLink)",
-                       root.is_object() ? detail::describe_json_keys(root.keys())
-                                        : root.describe());
+      throw InputError(
+          f.path, "Items",
+          "an Azure Retail Prices API response (BillingCurrency, Items, NextPageLink)",
+          root.is_object() ? detail::describe_json_keys(root.keys()) : root.describe());
     }
     const JsonNode items = root.at("Items");
     for (std::size_t i = 0; i < items.size(); ++i) {
@@ -121,7 +121,8 @@ Catalog import_azure_retail(const std::vector<InputFile>& files, const ImportOpt
       const std::string type = optional_string(item, "type");
 
       Candidate c;
-      const auto price_node = item.has("retailPrice") ? item.at("retailPrice") : item.at("unitPrice");
+      const auto price_node =
+          item.has("retailPrice") ? item.at("retailPrice") : item.at("unitPrice");
       const double price = price_node.as_number();
       c.effective = optional_string(item, "effectiveStartDate");
       if (const auto p = item.find("isPrimaryMeterRegion"); p && !p->is_null()) {
@@ -220,8 +221,7 @@ Catalog import_azure_retail(const std::vector<InputFile>& files, const ImportOpt
     catalog.instances.push_back(std::move(in));
   }
   if (catalog.instances.empty()) {
-    throw InputError(names, "",
-                     fmt::format("Linux virtual-machine prices for region {}", region),
+    throw InputError(names, "", fmt::format("Linux virtual-machine prices for region {}", region),
                      "only Windows, Low Priority, DevTest or zero-price items");
   }
   check_catalog(catalog);

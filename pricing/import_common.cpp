@@ -1,11 +1,11 @@
 // What the importers share: reading the input files, dispatch, number and date parsing.
+#include <fmt/format.h>
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <fmt/format.h>
 
 #include "common/atomic_write.hpp"
 #include "common/input_error.hpp"
@@ -15,10 +15,14 @@ namespace cirrus::pricing {
 
 const char* to_string(ImportFormat f) {
   switch (f) {
-    case ImportFormat::kAwsOffer: return "aws-offer";
-    case ImportFormat::kAzureRetail: return "azure-retail";
-    case ImportFormat::kGcpSkus: return "gcp-skus";
-    case ImportFormat::kSkyPilot: return "skypilot";
+    case ImportFormat::kAwsOffer:
+      return "aws-offer";
+    case ImportFormat::kAzureRetail:
+      return "azure-retail";
+    case ImportFormat::kGcpSkus:
+      return "gcp-skus";
+    case ImportFormat::kSkyPilot:
+      return "skypilot";
   }
   return "unknown";
 }
@@ -59,8 +63,9 @@ std::vector<InputFile> read_input_files(const std::vector<std::string>& paths) {
           mtime - fs::file_time_type::clock::now() + std::chrono::system_clock::now());
       const auto days = std::chrono::floor<std::chrono::days>(sys);
       const std::chrono::year_month_day ymd(days);
-      f.modified = fmt::format("{:04d}-{:02d}-{:02d}", static_cast<int>(ymd.year()),
-                               static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+      f.modified =
+          fmt::format("{:04d}-{:02d}-{:02d}", static_cast<int>(ymd.year()),
+                      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
     }
     files.push_back(std::move(f));
   }
@@ -74,10 +79,14 @@ Catalog import_catalog(ImportFormat format, const std::vector<InputFile>& files,
     throw InputError("", "--retrieved", "a date YYYY-MM-DD", "\"" + options.retrieved + "\"");
   }
   switch (format) {
-    case ImportFormat::kAwsOffer: return import_aws_offer(files, options);
-    case ImportFormat::kAzureRetail: return import_azure_retail(files, options);
-    case ImportFormat::kGcpSkus: return import_gcp_skus(files, options);
-    case ImportFormat::kSkyPilot: return import_skypilot(files, options);
+    case ImportFormat::kAwsOffer:
+      return import_aws_offer(files, options);
+    case ImportFormat::kAzureRetail:
+      return import_azure_retail(files, options);
+    case ImportFormat::kGcpSkus:
+      return import_gcp_skus(files, options);
+    case ImportFormat::kSkyPilot:
+      return import_skypilot(files, options);
   }
   throw InputError("", "--format", "a known format", "an unknown one");
 }
@@ -137,7 +146,8 @@ std::string describe_json_keys(const std::vector<std::string>& keys) {
   if (has("cirrus_catalog")) return "a cirrus catalog (cirrus_catalog)";
   if (has("cirrus")) return "a cirrus scenario";
   if (keys.empty()) return "a JSON value with no keys";
-  std::vector<std::string> shown(keys.begin(), keys.begin() + std::min<std::size_t>(keys.size(), 6));
+  std::vector<std::string> shown(keys.begin(),
+                                 keys.begin() + std::min<std::size_t>(keys.size(), 6));
   return fmt::format("a JSON object with keys {}{}", fmt::join(shown, ", "),
                      keys.size() > shown.size() ? ", ..." : "");
 }

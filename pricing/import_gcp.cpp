@@ -10,9 +10,9 @@
 // discounted variants ("Reserved ...", "... DWS ...") that a substring match would pick up at
 // ~43 % of list price (REFERENCE §3 gotcha (3)), so a description must start with the pattern
 // and its place must carry no discount word. A price is units + nanos x 1e-9.
+#include <fmt/format.h>
 #include <algorithm>
 #include <cctype>
-#include <fmt/format.h>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -43,8 +43,8 @@ struct Shape {
   const char* name;
   std::vector<std::string> core;  // "<family> Instance Core running in "
   std::vector<std::string> ram;
-  std::vector<std::string> gpu;   // "<GPU> GPU running in "
-  double local_ssd_gib;           // auto-attached, 0 for none
+  std::vector<std::string> gpu;  // "<GPU> GPU running in "
+  double local_ssd_gib;          // auto-attached, 0 for none
 };
 
 const std::vector<std::string> kA2Core = {"A2 Instance Core running in "};
@@ -111,10 +111,10 @@ std::string lower(std::string_view s) {
 
 // Words that mark a discounted or special variant of a list-price SKU.
 bool has_discount_word(std::string_view text) {
-  static const char* kWords[] = {"reserved", "commit",   "dws",         "flex",
-                                 "calendar", "sole tenan", "custom",    "premium",
-                                 "spot",     "preemptible", "discount", "extended",
-                                 "defined duration", "reservation"};
+  static const char* kWords[] = {
+      "reserved",         "commit",     "dws",  "flex",        "calendar", "sole tenan",
+      "custom",           "premium",    "spot", "preemptible", "discount", "extended",
+      "defined duration", "reservation"};
   const std::string l = lower(text);
   for (const char* w : kWords) {
     if (l.find(w) != std::string::npos) return true;
@@ -144,7 +144,8 @@ bool matches(const Sku& sku, const std::string& prefix, Use use) {
         }
       }
       if (rest.starts_with(prefix)) return true;
-      const std::string thing = prefix.substr(0, prefix.size() - std::string(" running in ").size());
+      const std::string thing =
+          prefix.substr(0, prefix.size() - std::string(" running in ").size());
       return d.starts_with(thing + " attached to Spot Preemptible VMs running in ");
     }
     case Use::kCommit1y:
@@ -159,7 +160,8 @@ bool matches(const Sku& sku, const std::string& prefix, Use use) {
       }
       // "<family> Instance Core running in " also appears as "<family> Cpu in " or
       // "<family> Core in " in commitment SKUs; RAM as "<family> Ram in ".
-      const std::string thing = prefix.substr(0, prefix.size() - std::string(" running in ").size());
+      const std::string thing =
+          prefix.substr(0, prefix.size() - std::string(" running in ").size());
       std::vector<std::string> forms = {prefix, thing + " in "};
       for (const char* kind : {" Instance Core", " Instance Ram"}) {
         const auto at = thing.find(kind);
@@ -196,8 +198,9 @@ struct Part {
 
 // The price of one component in the region: the first pattern with a match; among several
 // matching SKUs the highest price (the list price; discounted variants are lower).
-std::optional<Part> find_part(const std::vector<Sku>& skus, const std::vector<std::string>& patterns,
-                              Use use, const std::string& region, bool per_gib) {
+std::optional<Part> find_part(const std::vector<Sku>& skus,
+                              const std::vector<std::string>& patterns, Use use,
+                              const std::string& region, bool per_gib) {
   for (const auto& prefix : patterns) {
     std::optional<Part> part;
     for (const Sku& s : skus) {
@@ -251,7 +254,8 @@ double money(const JsonNode& unit_price) {
   }
   const auto currency = optional_string(unit_price, "currencyCode");
   if (!currency.empty() && currency != "USD") unit_price.fail("a price in USD");
-  return units + nanos * 1e-9;
+  // nanos / 1e9, not nanos * 1e-9: the division rounds once, so 25130000 nanos is 0.02513.
+  return round_price(units + nanos / 1e9);
 }
 
 Sku read_sku(const JsonNode& n) {
@@ -309,10 +313,9 @@ Catalog import_gcp_skus(const std::vector<InputFile>& files, const ImportOptions
     const nlohmann::json doc = JsonNode::parse(f.text, f.path);
     const JsonNode root(doc, f.path, "");
     if (!root.is_object() || !root.has("skus")) {
-      throw InputError(f.path, "skus",
-                       "a Cloud Billing Catalog SKU list of Compute Engine ({\"skus\": [...]})",
-                       root.is_object() ? detail::describe_json_keys(root.keys())
-                                        : root.describe());
+      throw InputError(
+          f.path, "skus", "a Cloud Billing Catalog SKU list of Compute Engine ({\"skus\": [...]})",
+          root.is_object() ? detail::describe_json_keys(root.keys()) : root.describe());
     }
     const JsonNode list = root.at("skus");
     for (std::size_t i = 0; i < list.size(); ++i) {
@@ -361,8 +364,8 @@ Catalog import_gcp_skus(const std::vector<InputFile>& files, const ImportOptions
                    hw.memory_gib * ram->usd_per_hour_per_unit +
                    hw.gpus * gpu->usd_per_hour_per_unit;
     c.formula = fmt::format("{} vCPU x {} + {} GiB x {} + {} GPU x {}", hw.vcpus,
-                            core->usd_per_hour_per_unit, hw.memory_gib,
-                            ram->usd_per_hour_per_unit, hw.gpus, gpu->usd_per_hour_per_unit);
+                            core->usd_per_hour_per_unit, hw.memory_gib, ram->usd_per_hour_per_unit,
+                            hw.gpus, gpu->usd_per_hour_per_unit);
     c.ambiguous = core->ambiguous || ram->ambiguous || gpu->ambiguous;
     c.effective = std::max({core->sku->effective, ram->sku->effective, gpu->sku->effective});
     if (options.gcp_include_local_ssd && shape.local_ssd_gib > 0 && use != Use::kCommit1y &&
@@ -370,8 +373,8 @@ Catalog import_gcp_skus(const std::vector<InputFile>& files, const ImportOptions
       const auto ssd = find_part(skus, kLocalSsd, use, region, true);
       if (!ssd) return Composed{};
       total += shape.local_ssd_gib * ssd->usd_per_hour_per_unit;
-      c.formula += fmt::format(" + {} GiB local SSD x {}", shape.local_ssd_gib,
-                               ssd->usd_per_hour_per_unit);
+      c.formula +=
+          fmt::format(" + {} GiB local SSD x {}", shape.local_ssd_gib, ssd->usd_per_hour_per_unit);
     }
     if (total > 0) c.usd = round_price(total);
     return c;
@@ -396,8 +399,10 @@ Catalog import_gcp_skus(const std::vector<InputFile>& files, const ImportOptions
     apply_known_hardware(in);
     std::vector<std::string> notes;
     in.prices.on_demand = od.usd;
-    if (od.usd) notes.push_back("on-demand = " + od.formula);
-    else notes.push_back("no on-demand SKUs for this machine in the region");
+    if (od.usd)
+      notes.push_back("on-demand = " + od.formula);
+    else
+      notes.push_back("no on-demand SKUs for this machine in the region");
     if (spot.usd && od.usd && *spot.usd == *od.usd) {
       notes.push_back("spot equals on-demand: no spot offer");
     } else if (spot.usd) {
@@ -407,8 +412,9 @@ Catalog import_gcp_skus(const std::vector<InputFile>& files, const ImportOptions
     in.prices.committed_1y = c1.usd;
     in.prices.committed_3y = c3.usd;
     if (od.ambiguous || spot.ambiguous) {
-      notes.push_back("several SKUs matched a component with different prices; the highest "
-                      "(list) price was kept");
+      notes.push_back(
+          "several SKUs matched a component with different prices; the highest "
+          "(list) price was kept");
     }
     if (shape.local_ssd_gib > 0 && !options.gcp_include_local_ssd) {
       const auto ssd = find_part(skus, kLocalSsd, Use::kOnDemand, region, true);
@@ -424,11 +430,10 @@ Catalog import_gcp_skus(const std::vector<InputFile>& files, const ImportOptions
     catalog.instances.push_back(std::move(in));
   }
   if (catalog.instances.empty()) {
-    throw InputError(names, "",
-                     fmt::format("vCPU, RAM and GPU SKUs of a machine type cirrus knows in {}",
-                                 region),
-                     fmt::format("none could be composed (tried {})",
-                                 detail::preview_list(missing, 6)));
+    throw InputError(
+        names, "",
+        fmt::format("vCPU, RAM and GPU SKUs of a machine type cirrus knows in {}", region),
+        fmt::format("none could be composed (tried {})", detail::preview_list(missing, 6)));
   }
 
   std::string retrieved = options.retrieved;

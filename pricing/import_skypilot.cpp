@@ -9,8 +9,8 @@
 // is the midpoint of the other zones' range, the rule of the shipped catalogs
 // (pricing/catalogs/README.md). GCP lists a machine's VM part and its GPUs in separate rows
 // (the GPU rows have no InstanceType); the two are added.
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -47,8 +47,8 @@ std::optional<double> price_cell(std::string_view text, const std::string& file,
   return round_price(*v);
 }
 
-std::optional<double> number_cell(std::string_view text, const std::string& file,
-                                  std::size_t line, const char* column) {
+std::optional<double> number_cell(std::string_view text, const std::string& file, std::size_t line,
+                                  const char* column) {
   const std::string_view t = trim(text);
   if (t.empty() || t == "nan" || t == "NaN" || t == "None") return std::nullopt;
   const auto v = detail::parse_decimal(t);
@@ -80,11 +80,10 @@ struct Group {
 
 Catalog import_skypilot(const std::vector<InputFile>& files, const ImportOptions& options) {
   if (files.empty()) throw InputError("", "", "at least one SkyPilot vms.csv", "none");
-  std::vector<Row> rows;            // every row, with its region
+  std::vector<Row> rows;  // every row, with its region
   std::vector<std::string> row_regions;
   std::string provider = options.provider;
-  if (!provider.empty() &&
-      !std::all_of(provider.begin(), provider.end(), [](char c) {
+  if (!provider.empty() && !std::all_of(provider.begin(), provider.end(), [](char c) {
         return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
       })) {
     throw InputError("", "--provider", "a provider name in lower case (aws, gcp, azure, lambda)",
@@ -111,8 +110,8 @@ Catalog import_skypilot(const std::vector<InputFile>& files, const ImportOptions
       Row r;
       r.instance_type = std::string(h.get(fields, "InstanceType"));
       r.accelerator = std::string(h.get(fields, "AcceleratorName"));
-      r.accelerator_count = number_cell(h.get(fields, "AcceleratorCount"), f.path, line,
-                                        "AcceleratorCount");
+      r.accelerator_count =
+          number_cell(h.get(fields, "AcceleratorCount"), f.path, line, "AcceleratorCount");
       r.vcpus = number_cell(h.get(fields, "vCPUs"), f.path, line, "vCPUs");
       r.memory_gib = number_cell(h.get(fields, "MemoryGiB"), f.path, line, "MemoryGiB");
       r.price = price_cell(h.get(fields, "Price"), f.path, line, "Price");
@@ -169,8 +168,7 @@ Catalog import_skypilot(const std::vector<InputFile>& files, const ImportOptions
   for (const auto& f : files) {
     files_label += (files_label.empty() ? "" : ", ") + detail::base_name(f.path);
   }
-  const std::string source =
-      fmt::format("SkyPilot catalog ({}), region {}", files_label, region);
+  const std::string source = fmt::format("SkyPilot catalog ({}), region {}", files_label, region);
 
   Catalog catalog;
   catalog.provider = provider;
@@ -196,7 +194,8 @@ Catalog import_skypilot(const std::vector<InputFile>& files, const ImportOptions
         if (!od) od = r.price;
       }
     }
-    if (od_values.size() > 1) notes.push_back("rows disagree on the on-demand price; the first kept");
+    if (od_values.size() > 1)
+      notes.push_back("rows disagree on the on-demand price; the first kept");
     for (const Row& r : group.rows) {
       if (!r.spot) continue;
       if (od && *r.spot == *od) {
@@ -212,8 +211,9 @@ Catalog import_skypilot(const std::vector<InputFile>& files, const ImportOptions
         const Row& g = it->second.rows.front();
         if (od && g.price) {
           od = round_price(*od + *g.price);
-          notes.push_back(fmt::format("on-demand = VM row + GPU row {} x {} ({})", first.accelerator,
-                                      first.accelerator_count.value_or(0), *g.price));
+          notes.push_back(fmt::format("on-demand = VM row + GPU row {} x {} ({})",
+                                      first.accelerator, first.accelerator_count.value_or(0),
+                                      *g.price));
         } else {
           od.reset();
         }
@@ -222,8 +222,9 @@ Catalog import_skypilot(const std::vector<InputFile>& files, const ImportOptions
           for (const double s : zone_spots) with_gpu.push_back(round_price(s + *g.spot));
         }
         zone_spots = with_gpu;
-        notes.push_back("SkyPilot's GCP GPU rows may come from discounted SKUs in some regions "
-                        "(REFERENCE §2): check against the list price");
+        notes.push_back(
+            "SkyPilot's GCP GPU rows may come from discounted SKUs in some regions "
+            "(REFERENCE §2): check against the list price");
       }
     }
     in.prices.on_demand = od;

@@ -45,12 +45,23 @@ std::optional<std::string> gpu_id_for_accelerator(std::string_view accelerator) 
     const char* gpu;
   };
   static constexpr Alias kAliases[] = {
-      {"A10080GB", "a100-sxm-80gb"}, {"A100", "a100-sxm-40gb"},  {"A10040GB", "a100-sxm-40gb"},
-      {"H100MEGA", "h100-sxm"},      {"H10080GB", "h100-sxm"},   {"H100", "h100-sxm"},
-      {"H100SXM", "h100-sxm"},       {"H100PCIE", "h100-pcie"},  {"H200", "h200-sxm"},
-      {"H200141GB", "h200-sxm"},     {"L4", "l4"},               {"L40S", "l40s"},
-      {"A10G", "a10g"},              {"A10", "a10"},             {"V100", "v100-sxm-16gb"},
-      {"V10032GB", "v100-sxm-32gb"}, {"MI300X", "mi300x"},
+      {"A10080GB", "a100-sxm-80gb"},
+      {"A100", "a100-sxm-40gb"},
+      {"A10040GB", "a100-sxm-40gb"},
+      {"H100MEGA", "h100-sxm"},
+      {"H10080GB", "h100-sxm"},
+      {"H100", "h100-sxm"},
+      {"H100SXM", "h100-sxm"},
+      {"H100PCIE", "h100-pcie"},
+      {"H200", "h200-sxm"},
+      {"H200141GB", "h200-sxm"},
+      {"L4", "l4"},
+      {"L40S", "l40s"},
+      {"A10G", "a10g"},
+      {"A10", "a10"},
+      {"V100", "v100-sxm-16gb"},
+      {"V10032GB", "v100-sxm-32gb"},
+      {"MI300X", "mi300x"},
   };
   for (const Alias& alias : kAliases) {
     if (a == alias.name) return std::string(alias.gpu);

@@ -24,7 +24,10 @@ struct KnownHardware {
   double gpus = 0;
   double vcpus = 0;
   double memory_gib = 0;
-  std::string_view node;    // cirrus node preset id; empty when none fits
+  // cirrus node preset id (models/hardware.cpp): the provider's own preset where one exists
+  // (aws-p5: a DGX H100 board with 32 x 100 Gb/s EFA), else a generic board whose network
+  // the instance's network fields correct, else empty.
+  std::string_view node;
   double network_gbps = 0;  // 0: unknown
   int nics = 0;             // 0: unknown
   double nic_gbps = 0;
@@ -33,12 +36,12 @@ struct KnownHardware {
 // clang-format off
 inline constexpr KnownHardware kKnownHardware[] = {
     // ---- AWS (REFERENCE §1a) ----
-    {"aws", "p4d.24xlarge", "a100-sxm-40gb", "NVIDIA A100 SXM4 40GB", 8, 96, 1152, "dgx-a100-40gb", 400, 4, 100},
-    {"aws", "p4de.24xlarge", "a100-sxm-80gb", "NVIDIA A100 SXM4 80GB", 8, 96, 1152, "dgx-a100-80gb", 400, 4, 100},
-    {"aws", "p5.48xlarge", "h100-sxm", "NVIDIA H100 SXM5 80GB", 8, 192, 2048, "dgx-h100", 3200, 32, 100},
+    {"aws", "p4d.24xlarge", "a100-sxm-40gb", "NVIDIA A100 SXM4 40GB", 8, 96, 1152, "aws-p4d", 400, 4, 100},
+    {"aws", "p4de.24xlarge", "a100-sxm-80gb", "NVIDIA A100 SXM4 80GB", 8, 96, 1152, "aws-p4de", 400, 4, 100},
+    {"aws", "p5.48xlarge", "h100-sxm", "NVIDIA H100 SXM5 80GB", 8, 192, 2048, "aws-p5", 3200, 32, 100},
     {"aws", "p5.4xlarge", "h100-sxm", "NVIDIA H100 SXM5 80GB", 1, 16, 256, "", 100, 1, 100},
-    {"aws", "p5e.48xlarge", "h200-sxm", "NVIDIA H200 141GB", 8, 192, 2048, "dgx-h200", 3200, 32, 100},
-    {"aws", "p5en.48xlarge", "h200-sxm", "NVIDIA H200 141GB", 8, 192, 2048, "dgx-h200", 3200, 16, 200},
+    {"aws", "p5e.48xlarge", "h200-sxm", "NVIDIA H200 141GB", 8, 192, 2048, "aws-p5e", 3200, 32, 100},
+    {"aws", "p5en.48xlarge", "h200-sxm", "NVIDIA H200 141GB", 8, 192, 2048, "aws-p5en", 3200, 16, 200},
     {"aws", "p6-b200.48xlarge", "", "NVIDIA B200 179 GiB", 8, 192, 2048, "", 3200, 8, 400},
     {"aws", "g5.xlarge", "a10g", "NVIDIA A10G 24GB", 1, 4, 16, "", 10, 0, 0},
     {"aws", "g5.12xlarge", "a10g", "NVIDIA A10G 24GB", 4, 48, 192, "", 40, 0, 0},
@@ -59,18 +62,18 @@ inline constexpr KnownHardware kKnownHardware[] = {
     {"gcp", "a2-highgpu-1g", "a100-sxm-40gb", "NVIDIA A100 SXM4 40GB", 1, 12, 85, "", 24, 0, 0},
     {"gcp", "a2-highgpu-2g", "a100-sxm-40gb", "NVIDIA A100 SXM4 40GB", 2, 24, 170, "", 32, 0, 0},
     {"gcp", "a2-highgpu-4g", "a100-sxm-40gb", "NVIDIA A100 SXM4 40GB", 4, 48, 340, "", 50, 0, 0},
-    {"gcp", "a2-highgpu-8g", "a100-sxm-40gb", "NVIDIA A100 SXM4 40GB", 8, 96, 680, "dgx-a100-40gb", 100, 0, 0},
+    {"gcp", "a2-highgpu-8g", "a100-sxm-40gb", "NVIDIA A100 SXM4 40GB", 8, 96, 680, "gcp-a2-highgpu", 100, 0, 0},
     {"gcp", "a2-megagpu-16g", "a100-sxm-40gb", "NVIDIA A100 SXM4 40GB", 16, 96, 1360, "", 100, 0, 0},
     {"gcp", "a2-ultragpu-1g", "a100-sxm-80gb", "NVIDIA A100 SXM4 80GB", 1, 12, 170, "", 24, 0, 0},
     {"gcp", "a2-ultragpu-2g", "a100-sxm-80gb", "NVIDIA A100 SXM4 80GB", 2, 24, 340, "", 32, 0, 0},
     {"gcp", "a2-ultragpu-4g", "a100-sxm-80gb", "NVIDIA A100 SXM4 80GB", 4, 48, 680, "", 50, 0, 0},
-    {"gcp", "a2-ultragpu-8g", "a100-sxm-80gb", "NVIDIA A100 SXM4 80GB", 8, 96, 1360, "dgx-a100-80gb", 100, 0, 0},
+    {"gcp", "a2-ultragpu-8g", "a100-sxm-80gb", "NVIDIA A100 SXM4 80GB", 8, 96, 1360, "gcp-a2-ultragpu", 100, 0, 0},
     {"gcp", "a3-highgpu-1g", "h100-sxm", "NVIDIA H100 80GB", 1, 26, 234, "", 0, 0, 0},
     {"gcp", "a3-highgpu-2g", "h100-sxm", "NVIDIA H100 80GB", 2, 52, 468, "", 0, 0, 0},
     {"gcp", "a3-highgpu-4g", "h100-sxm", "NVIDIA H100 80GB", 4, 104, 936, "", 0, 0, 0},
-    {"gcp", "a3-highgpu-8g", "h100-sxm", "NVIDIA H100 80GB", 8, 208, 1872, "dgx-h100", 1000, 4, 200},
-    {"gcp", "a3-megagpu-8g", "h100-sxm", "NVIDIA H100 80GB Mega", 8, 208, 1872, "dgx-h100", 1800, 8, 200},
-    {"gcp", "a3-ultragpu-8g", "h200-sxm", "NVIDIA H200 141GB", 8, 224, 2952, "dgx-h200", 3200, 8, 400},
+    {"gcp", "a3-highgpu-8g", "h100-sxm", "NVIDIA H100 80GB", 8, 208, 1872, "gcp-a3-highgpu", 1000, 4, 200},
+    {"gcp", "a3-megagpu-8g", "h100-sxm", "NVIDIA H100 80GB Mega", 8, 208, 1872, "gcp-a3-megagpu", 1800, 8, 200},
+    {"gcp", "a3-ultragpu-8g", "h200-sxm", "NVIDIA H200 141GB", 8, 224, 2952, "gcp-a3-ultragpu", 3200, 8, 400},
     {"gcp", "g2-standard-4", "l4", "NVIDIA L4 24GB", 1, 4, 16, "", 10, 0, 0},
     {"gcp", "g2-standard-8", "l4", "NVIDIA L4 24GB", 1, 8, 32, "", 16, 0, 0},
     {"gcp", "g2-standard-12", "l4", "NVIDIA L4 24GB", 1, 12, 48, "", 16, 0, 0},
@@ -80,17 +83,17 @@ inline constexpr KnownHardware kKnownHardware[] = {
     {"gcp", "g2-standard-48", "l4", "NVIDIA L4 24GB", 4, 48, 192, "", 50, 0, 0},
     {"gcp", "g2-standard-96", "l4", "NVIDIA L4 24GB", 8, 96, 384, "l4-x8", 100, 0, 0},
     // ---- Azure (REFERENCE §1c) ----
-    {"azure", "Standard_ND96asr_v4", "a100-sxm-40gb", "NVIDIA A100 SXM4 40GB", 8, 96, 900, "dgx-a100-40gb", 1600, 8, 200},
-    {"azure", "Standard_ND96amsr_A100_v4", "a100-sxm-80gb", "NVIDIA A100 SXM4 80GB", 8, 96, 1800, "dgx-a100-80gb", 1600, 8, 200},
-    {"azure", "Standard_ND96isr_H100_v5", "h100-sxm", "NVIDIA H100 SXM5 80GB", 8, 96, 1900, "dgx-h100", 3200, 8, 400},
-    {"azure", "Standard_ND96isr_H200_v5", "h200-sxm", "NVIDIA H200 141GB", 8, 96, 1850, "dgx-h200", 3200, 8, 400},
+    {"azure", "Standard_ND96asr_v4", "a100-sxm-40gb", "NVIDIA A100 SXM4 40GB", 8, 96, 900, "azure-nd-a100-v4", 1600, 8, 200},
+    {"azure", "Standard_ND96amsr_A100_v4", "a100-sxm-80gb", "NVIDIA A100 SXM4 80GB", 8, 96, 1800, "azure-nd-a100-80gb-v4", 1600, 8, 200},
+    {"azure", "Standard_ND96isr_H100_v5", "h100-sxm", "NVIDIA H100 SXM5 80GB", 8, 96, 1900, "azure-nd-h100-v5", 3200, 8, 400},
+    {"azure", "Standard_ND96isr_H200_v5", "h200-sxm", "NVIDIA H200 141GB", 8, 96, 1850, "azure-nd-h200-v5", 3200, 8, 400},
     {"azure", "Standard_NC24ads_A100_v4", "a100-pcie-80gb", "NVIDIA A100 PCIe 80GB", 1, 24, 220, "", 20, 0, 0},
     {"azure", "Standard_NC48ads_A100_v4", "a100-pcie-80gb", "NVIDIA A100 PCIe 80GB", 2, 48, 440, "", 0, 0, 0},
     {"azure", "Standard_NC96ads_A100_v4", "a100-pcie-80gb", "NVIDIA A100 PCIe 80GB", 4, 96, 880, "", 0, 0, 0},
     {"azure", "Standard_NC40ads_H100_v5", "", "NVIDIA H100 NVL 94GB", 1, 40, 320, "", 0, 0, 0},
     {"azure", "Standard_NC80adis_H100_v5", "", "NVIDIA H100 NVL 94GB", 2, 80, 640, "", 0, 0, 0},
     // ---- Lambda (REFERENCE §1d) ----
-    {"lambda", "gpu_8x_h100_sxm5", "h100-sxm", "NVIDIA H100 SXM 80GB", 8, 208, 1800, "dgx-h100", 0, 0, 0},
+    {"lambda", "gpu_8x_h100_sxm5", "h100-sxm", "NVIDIA H100 SXM 80GB", 8, 208, 1800, "lambda-h100", 0, 0, 0},
     {"lambda", "gpu_1x_h100_sxm5", "h100-sxm", "NVIDIA H100 SXM 80GB", 1, 26, 225, "", 0, 0, 0},
     {"lambda", "gpu_1x_h100_pcie", "h100-pcie", "NVIDIA H100 PCIe 80GB", 1, 26, 200, "", 0, 0, 0},
     {"lambda", "gpu_8x_b200_sxm6", "", "NVIDIA B200 180GB", 8, 208, 2900, "", 0, 0, 0},

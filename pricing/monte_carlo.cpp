@@ -144,8 +144,8 @@ MonteCarloResult monte_carlo(const MonteCarloInput& in) {
     out.analytic_run_time_s =
         notice_expected_time_s(in.work_s, in.checkpoint_s, in.restart_s, in.mtbi_s);
   } else {
-    out.analytic_run_time_s = daly_expected_time_s(in.work_s, in.interval_s, in.checkpoint_s,
-                                                   in.restart_s, in.mtbi_s);
+    out.analytic_run_time_s =
+        daly_expected_time_s(in.work_s, in.interval_s, in.checkpoint_s, in.restart_s, in.mtbi_s);
   }
   if (!std::isfinite(out.analytic_run_time_s)) {
     out.completed = false;

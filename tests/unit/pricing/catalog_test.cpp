@@ -24,7 +24,8 @@ const char* kCatalog = R"({
       "source": "where the prices were read", "retrieved": "2026-01-21" },
     { "id": "aws:trn1.2xlarge", "region": "us-east-1", "gpu": null, "gpu_model": "AWS Trainium",
       "gpus": 1, "vcpus": 8, "memory_gib": 32, "node": null, "network_gbps": 12.5,
-      "prices": { "on_demand": 1.34375, "spot": null, "committed_1y": 0.82681, "committed_3y": null },
+      "prices": { "on_demand": 1.34375, "spot": null, "committed_1y": 0.82681,
+                  "committed_3y": null },
       "source": "somewhere", "retrieved": "2026-01",
       "price_sources": { "committed_1y": { "source": "elsewhere", "retrieved": "2025-12-01",
                                            "verified": false } },
@@ -96,8 +97,8 @@ TEST_CASE("a catalog written and read back is the same, byte for byte the second
 }
 
 TEST_CASE("the catalog reader is strict", "[pricing]") {
-  require_error(with("\"network_gbps\": 3200", "\"network_gpbs\": 3200"), "instances[0].network_gpbs",
-                "did you mean 'network_gbps'");
+  require_error(with("\"network_gbps\": 3200", "\"network_gpbs\": 3200"),
+                "instances[0].network_gpbs", "did you mean 'network_gbps'");
   require_error(with("\"spot\": 20.1", "\"spot\": 0"), "instances[0].prices.spot", "never 0");
   require_error(with("\"spot\": 20.1", "\"spot\": -3"), "instances[0].prices.spot", "positive");
   require_error(with("\"spot\": 20.1", "\"spot\": \"20.1\""), "instances[0].prices.spot",

@@ -64,9 +64,8 @@ TEST_CASE("as the interruption rate grows the interval shortens and the run leng
     CHECK(spot.checkpoint.write_s == Approx(C));
     CHECK(spot.checkpoint.restart_s == Approx(kDefaultRestartS + C));
     CHECK(*spot.checkpoint.daly_interval_s == Approx(daly_interval_s(C, M)));
-    CHECK(spot.run_time_s ==
-          Approx(daly_expected_time_s(e.work_s, *spot.checkpoint.interval_s, C,
-                                      kDefaultRestartS + C, M)));
+    CHECK(spot.run_time_s == Approx(daly_expected_time_s(e.work_s, *spot.checkpoint.interval_s, C,
+                                                         kDefaultRestartS + C, M)));
     CHECK(spot.usd_total == Approx(3.0 * 4 * spot.run_time_s / 3600));
     CHECK(spot.expected_interruptions == Approx(spot.run_time_s / M));
     CHECK(spot.lost_s == Approx(spot.run_time_s - e.work_s - spot.checkpoint_overhead_s));
@@ -111,8 +110,7 @@ TEST_CASE("a price not offered gives no result, never a zero cost", "[pricing]")
   CHECK(c->usd_total == e.run(PricingModel::kOnDemand)->usd_total);
 }
 
-TEST_CASE("the spot interval is whole steps and the default rates are the advisor's",
-          "[pricing]") {
+TEST_CASE("the spot interval is whole steps and the default rates are the advisor's", "[pricing]") {
   CostInput in = base_input();
   in.step_time_s = 7.0;
   in.interruptions_per_instance_hour[index_of(PricingModel::kSpot)] = advisor_bucket_rate(3);

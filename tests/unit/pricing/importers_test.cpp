@@ -63,7 +63,7 @@ void check_aws(const Catalog& c) {
   CHECK_FALSE(p5.prices.spot.has_value());
   CHECK_FALSE(p5.prices.committed_1y.has_value());  // the Windows RI does not count
   CHECK(p5.gpu == "h100-sxm");
-  CHECK(p5.node == "dgx-h100");
+  CHECK(p5.node == "aws-p5");
   CHECK(p5.vcpus == 192.0);
   CHECK(p5.memory_gib == 2048.0);
   CHECK(p5.region == "us-east-1");
@@ -164,16 +164,16 @@ TEST_CASE("azure-retail: bad input", "[pricing]") {
   west.region = "westeurope";
   require_input_error([&] { import_azure_retail(files({"azure_page1.json"}), west); },
                       "azure_page1.json", "regions in the file: eastus, westus");
-  require_input_error([&] { import_azure_retail(files({"aws_offer.json"}), {}); },
-                      "aws_offer.json", "AWS Price List offer file");
+  require_input_error([&] { import_azure_retail(files({"aws_offer.json"}), {}); }, "aws_offer.json",
+                      "AWS Price List offer file");
   const std::string page = read_file(data("azure_page1.json"));
   require_input_error(
-      [&] { import_azure_retail({inline_file("cut.json", page.substr(0, 500))}, {}); },
-      "cut.json", "well-formed JSON");
+      [&] { import_azure_retail({inline_file("cut.json", page.substr(0, 500))}, {}); }, "cut.json",
+      "well-formed JSON");
   std::string eur = page;
   eur.replace(eur.find("\"currencyCode\": \"USD\""), 21, "\"currencyCode\": \"EUR\"");
-  require_input_error([&] { import_azure_retail({inline_file("eur.json", eur)}, {}); },
-                      "eur.json", "USD");
+  require_input_error([&] { import_azure_retail({inline_file("eur.json", eur)}, {}); }, "eur.json",
+                      "USD");
 }
 
 TEST_CASE("gcp-skus: machines composed from vCPU, RAM and GPU SKUs, discounted SKUs ignored",
@@ -188,7 +188,7 @@ TEST_CASE("gcp-skus: machines composed from vCPU, RAM and GPU SKUs, discounted S
   CHECK(a3.prices.spot == Approx(208 * 0.007675 + 1872 * 0.0006907 + 8 * 2.9926).epsilon(1e-9));
   CHECK_FALSE(a3.prices.committed_1y.has_value());  // no A3 core/RAM commitment SKUs
   CHECK(a3.gpu == "h100-sxm");
-  CHECK(a3.node == "dgx-h100");
+  CHECK(a3.node == "gcp-a3-highgpu");
   CHECK_THAT(a3.note, Catch::Contains("local SSD not included"));
   CHECK(at(c, "gcp:a3-megagpu-8g").prices.on_demand ==
         Approx(208 * 0.02513 + 1872 * 0.002261228 + 8 * 10.34427625).epsilon(1e-9));
@@ -224,8 +224,8 @@ TEST_CASE("gcp-skus: another region composes what it can; bad input", "[pricing]
   asia.region = "asia-east1";
   require_input_error([&] { import_gcp_skus(files({"gcp_skus.json"}), asia); }, "gcp_skus.json",
                       "regions in the file: europe-west4, us-central1, us-east1");
-  require_input_error([&] { import_gcp_skus(files({"azure_page2.json"}), {}); },
-                      "azure_page2.json", "Azure Retail Prices response");
+  require_input_error([&] { import_gcp_skus(files({"azure_page2.json"}), {}); }, "azure_page2.json",
+                      "Azure Retail Prices response");
   require_input_error([&] { import_gcp_skus({inline_file("cut.json", "{\"skus\": [{")}, {}); },
                       "cut.json", "well-formed JSON");
 }
@@ -276,15 +276,17 @@ TEST_CASE("skypilot: bad input", "[pricing]") {
                       "SkyPilot catalog CSV header");
   require_input_error(
       [&] {
-        import_skypilot({inline_file("bad.csv", "InstanceType,Price,Region\np5.48xlarge,cheap,"
-                                                "us-east-1\n")},
+        import_skypilot({inline_file("bad.csv",
+                                     "InstanceType,Price,Region\np5.48xlarge,cheap,"
+                                     "us-east-1\n")},
                         {});
       },
       "bad.csv", "line 2: Price");
   require_input_error(
       [&] {
-        import_skypilot({inline_file("cut.csv", "InstanceType,Price,Region,GpuInfo\np5.48xlarge,"
-                                                "55.04,us-east-1,\"{'Gpus': [")},
+        import_skypilot({inline_file("cut.csv",
+                                     "InstanceType,Price,Region,GpuInfo\np5.48xlarge,"
+                                     "55.04,us-east-1,\"{'Gpus': [")},
                         {});
       },
       "cut.csv", "closing quote");
@@ -298,8 +300,9 @@ TEST_CASE("import_catalog dispatches by format name", "[pricing]") {
   CHECK(c.instances.size() == 4);
   ImportOptions dated;
   dated.retrieved = "2026-02-30x";
-  require_input_error([&] { import_catalog(ImportFormat::kAwsOffer, files({"aws_offer.json"}), dated); },
-                      "", "YYYY-MM-DD");
+  require_input_error(
+      [&] { import_catalog(ImportFormat::kAwsOffer, files({"aws_offer.json"}), dated); }, "",
+      "YYYY-MM-DD");
   // The importers' output passes the strict reader.
   const Catalog back = parse_catalog(write_catalog(c), "round.json");
   CHECK(back.instances.size() == 4);
