@@ -1,7 +1,7 @@
 #include "models/validity.hpp"
 
-#include <cstdint>
 #include <fmt/format.h>
+#include <cstdint>
 #include <limits>
 
 namespace cirrus::models {
@@ -22,8 +22,10 @@ std::string show(std::int64_t v) {
   return v == kSaturated ? std::string("more than 9.2e18") : fmt::format("{}", v);
 }
 
-std::optional<Violation> violation(const char* path, std::string expected, std::string found) {
-  return Violation{path, std::move(expected), std::move(found)};
+// `rule` is a short fixed name, so counts group by rule and not by the numbers in a message.
+std::optional<Violation> violation(const char* rule, const char* path, std::string expected,
+                                   std::string found) {
+  return Violation{rule, path, std::move(expected), std::move(found)};
 }
 
 }  // namespace
@@ -33,104 +35,114 @@ std::optional<Violation> check_configuration(const TransformerConfig& m, const T
   const std::int64_t gpus = c.gpus();
   const std::int64_t used = product({st.tp, st.pp, st.dp, st.cp});
   if (used != gpus) {
-    return violation("strategy.dp",
+    return violation("tp x pp x dp x cp differs from the GPU count", "strategy.dp",
                      fmt::format("tp x pp x dp x cp equal to the cluster's {} GPUs ({} nodes x {})",
                                  gpus, c.nodes, c.node.gpus),
                      fmt::format("{} x {} x {} x {} = {}", st.tp, st.pp, st.dp, st.cp, show(used)));
   }
   if (m.heads % st.tp != 0) {
-    return violation("strategy.tp", fmt::format("a divisor of the model's {} attention heads", m.heads),
-         fmt::format("tp = {}", st.tp));
+    return violation("tp does not divide the attention heads", "strategy.tp",
+                     fmt::format("a divisor of the model's {} attention heads", m.heads),
+                     fmt::format("tp = {}", st.tp));
   }
   // Fewer KV heads than tp ranks is allowed when they replicate evenly (GQA/MQA under TP).
   const bool kv_ok = m.kv_heads >= st.tp ? m.kv_heads % st.tp == 0 : st.tp % m.kv_heads == 0;
   if (!kv_ok) {
-    return violation("strategy.tp",
-         fmt::format("a divisor or a multiple of the model's {} KV heads", m.kv_heads),
-         fmt::format("tp = {}", st.tp));
+    return violation("tp does not fit the KV heads", "strategy.tp",
+                     fmt::format("a divisor or a multiple of the model's {} KV heads", m.kv_heads),
+                     fmt::format("tp = {}", st.tp));
   }
 
   const std::int64_t chunks = product({st.pp, st.virtual_stages});
   if (m.layers % chunks != 0) {
-    return violation("strategy.pp",
-         fmt::format("pp x virtual_stages dividing the model's {} layers", m.layers),
-         fmt::format("{} x {} = {}", st.pp, st.virtual_stages, show(chunks)));
+    return violation("pp x virtual stages does not divide the layers", "strategy.pp",
+                     fmt::format("pp x virtual_stages dividing the model's {} layers", m.layers),
+                     fmt::format("{} x {} = {}", st.pp, st.virtual_stages, show(chunks)));
   }
 
   const std::int64_t per_step = product({st.dp, st.micro_batch});
   if (t.global_batch % per_step != 0) {
-    return violation("training.global_batch",
-         fmt::format("a multiple of dp x micro_batch ({} x {} = {})", st.dp, st.micro_batch,
-                     show(per_step)),
-         fmt::format("global_batch = {}", t.global_batch));
+    return violation("dp x micro-batch does not divide the global batch", "training.global_batch",
+                     fmt::format("a multiple of dp x micro_batch ({} x {} = {})", st.dp,
+                                 st.micro_batch, show(per_step)),
+                     fmt::format("global_batch = {}", t.global_batch));
   }
   const std::int64_t micro_batches = t.global_batch / per_step;
 
   if (st.schedule == models::Schedule::kInterleaved) {
     if (st.virtual_stages < 2) {
-      return violation("strategy.virtual_stages", "at least 2 with the interleaved schedule",
-           fmt::format("virtual_stages = {}", st.virtual_stages));
+      return violation("interleaved needs virtual stages >= 2", "strategy.virtual_stages",
+                       "at least 2 with the interleaved schedule",
+                       fmt::format("virtual_stages = {}", st.virtual_stages));
     }
     if (st.pp < 2) {
-      return violation("strategy.schedule", "a pipeline (pp > 1) for the interleaved schedule",
-           "pp = 1");
+      return violation("interleaved needs pp > 1", "strategy.schedule",
+                       "a pipeline (pp > 1) for the interleaved schedule", "pp = 1");
     }
     // Megatron-LM's interleaved schedule runs micro-batches in groups of pp.
     if (micro_batches % st.pp != 0) {
-      return violation("strategy.schedule",
-           fmt::format("micro-batches per step a multiple of pp ({}) for the interleaved "
-                       "schedule",
-                       st.pp),
-           fmt::format("{} micro-batches (global_batch / (dp x micro_batch))", micro_batches));
+      return violation(
+          "interleaved needs micro-batches divisible by pp", "strategy.schedule",
+          fmt::format("micro-batches per step a multiple of pp ({}) for the interleaved "
+                      "schedule",
+                      st.pp),
+          fmt::format("{} micro-batches (global_batch / (dp x micro_batch))", micro_batches));
     }
   } else if (st.virtual_stages != 1) {
-    return violation("strategy.virtual_stages", "1 unless the schedule is interleaved",
-         fmt::format("virtual_stages = {} with schedule {}", st.virtual_stages,
-                     to_string(st.schedule)));
+    return violation("virtual stages > 1 need the interleaved schedule", "strategy.virtual_stages",
+                     "1 unless the schedule is interleaved",
+                     fmt::format("virtual_stages = {} with schedule {}", st.virtual_stages,
+                                 to_string(st.schedule)));
   }
 
   if (m.seq_len % st.cp != 0) {
-    return violation("strategy.cp", fmt::format("a divisor of the sequence length {}", m.seq_len),
-         fmt::format("cp = {}", st.cp));
+    return violation("cp does not divide the sequence", "strategy.cp",
+                     fmt::format("a divisor of the sequence length {}", m.seq_len),
+                     fmt::format("cp = {}", st.cp));
   }
   // Load-balanced causal CP gives each rank two of 2 x cp chunks.
   if (st.cp > 1 && m.seq_len % (2 * std::int64_t{st.cp}) != 0) {
-    return violation("strategy.cp",
-         fmt::format("cp with 2 x cp dividing the sequence length {} (load-balanced chunks)",
-                     m.seq_len),
-         fmt::format("cp = {}", st.cp));
+    return violation(
+        "2 x cp does not divide the sequence", "strategy.cp",
+        fmt::format("cp with 2 x cp dividing the sequence length {} (load-balanced chunks)",
+                    m.seq_len),
+        fmt::format("cp = {}", st.cp));
   }
 
   if (st.ep > 1 && !m.moe) {
-    return violation("strategy.ep", "1 for a dense model (model.moe is absent)",
-         fmt::format("ep = {}", st.ep));
+    return violation("ep > 1 on a dense model", "strategy.ep",
+                     "1 for a dense model (model.moe is absent)", fmt::format("ep = {}", st.ep));
   }
   const std::int64_t dp_cp = product({st.dp, st.cp});
   if (dp_cp % st.ep != 0) {
-    return violation("strategy.ep", fmt::format("a divisor of dp x cp ({})", show(dp_cp)),
-         fmt::format("ep = {}", st.ep));
+    return violation("ep does not divide dp x cp", "strategy.ep",
+                     fmt::format("a divisor of dp x cp ({})", show(dp_cp)),
+                     fmt::format("ep = {}", st.ep));
   }
   if (m.moe && m.moe->experts % st.ep != 0) {
-    return violation("strategy.ep", fmt::format("a divisor of the {} experts", m.moe->experts),
-         fmt::format("ep = {}", st.ep));
+    return violation("ep does not divide the experts", "strategy.ep",
+                     fmt::format("a divisor of the {} experts", m.moe->experts),
+                     fmt::format("ep = {}", st.ep));
   }
 
   if (st.sequence_parallel) {
     if (st.tp == 1) {
-      return violation("strategy.sequence_parallel", "false when tp = 1 (it splits along tp)", "true");
+      return violation("sequence parallelism needs tp > 1", "strategy.sequence_parallel",
+                       "false when tp = 1 (it splits along tp)", "true");
     }
     // Sequence parallelism splits each rank's sequence slice across the tp ranks.
     if ((m.seq_len / st.cp) % st.tp != 0) {
-      return violation("strategy.sequence_parallel",
-           fmt::format("a sequence slice (seq_len / cp = {}) divisible by tp ({})",
-                       m.seq_len / st.cp, st.tp),
-           "true");
+      return violation("tp does not divide the sequence slice", "strategy.sequence_parallel",
+                       fmt::format("a sequence slice (seq_len / cp = {}) divisible by tp ({})",
+                                   m.seq_len / st.cp, st.tp),
+                       "true");
     }
   }
 
   if (c.nodes > 1 && (c.node.nics <= 0 || c.node.nic_bw <= 0)) {
-    return violation("cluster.node", fmt::format("a node with inter-node NICs for {} nodes", c.nodes),
-         fmt::format("{} NICs", c.node.nics));
+    return violation("multi-node cluster without NICs", "cluster.node",
+                     fmt::format("a node with inter-node NICs for {} nodes", c.nodes),
+                     fmt::format("{} NICs", c.node.nics));
   }
   return std::nullopt;
 }

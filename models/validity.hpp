@@ -13,6 +13,7 @@
 namespace cirrus::models {
 
 struct Violation {
+  std::string rule;      // a short stable name of the rule, for counting ("tp divides heads")
   std::string path;      // the scenario field to blame ("strategy.tp")
   std::string expected;  // what the rule needs
   std::string found;     // what the configuration has

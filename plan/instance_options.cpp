@@ -1,0 +1,130 @@
+#include "plan/instance_options.hpp"
+
+#include <fmt/format.h>
+
+#include "common/input_error.hpp"
+#include "common/units.hpp"
+#include "pricing/cost_model.hpp"
+
+namespace cirrus::plan {
+
+pricing::PricingModel pricing_model_of(const scenarios::Scenario& s) {
+  switch (s.pricing.model) {
+    case scenarios::PricingModel::kOnDemand:
+      return pricing::PricingModel::kOnDemand;
+    case scenarios::PricingModel::kSpot:
+      return pricing::PricingModel::kSpot;
+    case scenarios::PricingModel::kCommitted1y:
+      return pricing::PricingModel::kCommitted1y;
+    case scenarios::PricingModel::kCommitted3y:
+      return pricing::PricingModel::kCommitted3y;
+  }
+  return pricing::PricingModel::kOnDemand;
+}
+
+models::NodeSpec node_of(const pricing::Instance& instance, const std::string& file,
+                         const std::string& path) {
+  if (instance.gpu.empty() || instance.node.empty()) {
+    throw InputError(file, path, "an instance with a GPU cirrus can simulate",
+                     fmt::format("{} ({})", instance.id,
+                                 instance.gpu_model.empty() ? "no GPU model" : instance.gpu_model));
+  }
+  auto node = models::find_node(instance.node);
+  if (!node) {
+    throw InputError(file, path, "a catalog entry whose node preset exists",
+                     fmt::format("{} names node '{}'", instance.id, instance.node));
+  }
+  if (instance.nics && instance.nic_gbps && *instance.nics > 0) {
+    node->nics = *instance.nics;
+    node->nic_bw = *instance.nic_gbps * kGbps;
+    node->source = fmt::format("{} NICs x {} Gb/s from the {} catalog entry; {}", *instance.nics,
+                               *instance.nic_gbps, instance.id, node->source);
+  }
+  node->id = instance.id;
+  return *node;
+}
+
+ResolvedInstances resolve_instances(const scenarios::Scenario& s,
+                                    const std::vector<pricing::Catalog>& catalogs) {
+  ResolvedInstances out;
+  const auto model = pricing_model_of(s);
+  auto add = [&](const pricing::Instance& inst, const std::string& path) {
+    InstanceOption o;
+    o.id = inst.id;
+    o.node = s.node ? *s.node : node_of(inst, s.file, path);
+    o.usd_per_hour = inst.prices.get(model);
+    const auto src = inst.source_of(model);
+    o.price_note = fmt::format("{} ({}{})", src.source, src.retrieved,
+                               src.verified ? "" : ", recalled, unverified");
+    out.options.push_back(std::move(o));
+    out.catalog_entries.push_back(&inst);
+  };
+  if (s.instance.is_auto) {
+    for (const auto& c : catalogs) {
+      for (const auto& inst : c.instances) {
+        if (inst.gpu.empty() || inst.node.empty() || !models::find_node(inst.node)) {
+          out.skipped.push_back(inst.id + ": no GPU cirrus can simulate");
+          continue;
+        }
+        if (!inst.gpus || *inst.gpus < 8) {
+          // Multi-node training plans use whole 8-GPU boards; smaller shapes are for
+          // single-GPU work and would flood the search.
+          out.skipped.push_back(inst.id + ": fewer than 8 GPUs");
+          continue;
+        }
+        add(inst, "cluster.instance");
+      }
+    }
+  } else if (!s.instance.values.empty()) {
+    for (std::size_t i = 0; i < s.instance.values.size(); ++i) {
+      const std::string path = s.instance.values.size() == 1
+                                   ? std::string("cluster.instance")
+                                   : fmt::format("cluster.instance[{}]", i);
+      add(pricing::lookup_instance(catalogs, s.instance.values[i], s.file, path), path);
+    }
+  } else if (s.node) {
+    InstanceOption o;
+    o.id = s.node_id;
+    o.node = *s.node;
+    o.price_note = "no instance given: no price";
+    out.options.push_back(std::move(o));
+    out.catalog_entries.push_back(nullptr);
+  }
+  return out;
+}
+
+EconomicsFn catalog_economics(const scenarios::Scenario& s, const ResolvedInstances& resolved) {
+  const auto model = pricing_model_of(s);
+  const double tokens_per_step =
+      static_cast<double>(s.training.global_batch) * static_cast<double>(s.model.seq_len);
+  const double total_tokens = s.training.tokens;
+  // Checkpoints hold 16-bit weights plus fp32 master weights and Adam's two moments:
+  // 2 + 12 bytes per parameter (the ZeRO paper's K = 12).
+  const double checkpoint_bytes = 14.0 * s.model.parameters();
+  return [&resolved, model, tokens_per_step, total_tokens, checkpoint_bytes](
+             const InstanceOption& inst, int nodes, double step_s, double steps) {
+    RunEconomics e;
+    e.run_seconds = step_s * steps;
+    const pricing::Instance* entry = nullptr;
+    for (std::size_t i = 0; i < resolved.options.size(); ++i) {
+      if (resolved.options[i].id == inst.id) entry = resolved.catalog_entries[i];
+    }
+    if (entry == nullptr) return e;
+    pricing::CostInput ci =
+        pricing::make_cost_input(*entry, nodes, step_s, tokens_per_step, total_tokens);
+    ci.checkpoint_bytes = checkpoint_bytes;
+    const pricing::CostEstimate est = pricing::estimate_cost(ci);
+    const auto& run = est.run(model);
+    if (!run) return e;
+    e.usd_per_hour = run->usd_per_hour;
+    if (total_tokens > 0) {
+      e.run_seconds = run->run_time_s;
+      e.usd_total = run->usd_total;
+    } else {
+      e.usd_total = run->usd_per_hour * e.run_seconds / kSecondsPerHour;
+    }
+    return e;
+  };
+}
+
+}  // namespace cirrus::plan

@@ -1,0 +1,73 @@
+#pragma once
+// The planner: enumerates a search space, prunes invalid and out-of-memory configurations
+// (counting each reason), ranks the rest with the analytic step model, re-simulates the best
+// K with the engine, and picks the best under the objective's limits, the Pareto frontier of
+// run time and cost, and the top K. Work is spread over threads by blocks merged in a fixed
+// order, so the result is identical for every thread count.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/step_builder.hpp"
+#include "models/step_result.hpp"
+#include "plan/pareto.hpp"
+#include "plan/search_space.hpp"
+
+namespace cirrus::plan {
+
+// What a run costs: wall time (spot interruptions may lengthen it) and dollars.
+struct RunEconomics {
+  double run_seconds = 0;
+  std::optional<double> usd_total;
+  std::optional<double> usd_per_hour;  // the whole cluster
+};
+
+// Prices a run; the default multiplies the instance's hourly price by nodes and time.
+using EconomicsFn = std::function<RunEconomics(const InstanceOption& instance, int nodes,
+                                               double step_seconds, double steps)>;
+
+struct PlanOptions {
+  int threads = 1;
+  int refine = 8;  // candidates re-simulated with the engine
+  int top = 10;
+  EconomicsFn economics;                 // empty: the default
+  std::function<void(double)> progress;  // called with the fraction done; may be empty
+};
+
+struct Candidate {
+  std::uint32_t instance = 0;  // index into SearchSpace::instances
+  int nodes = 0;
+  models::Strategy strategy;
+  double step_seconds = 0;
+  RunEconomics economics;
+  bool refined = false;  // step time from the engine rather than the analytic model
+  bool meets_limits = false;
+};
+
+struct PlanResult {
+  double raw_combinations = 0;
+  std::size_t evaluated = 0;                  // priced by the analytic model
+  std::size_t infeasible = 0;                 // pruned, all reasons
+  std::map<std::string, std::size_t> pruned;  // by reason, ordered by name
+  std::size_t refined = 0;
+  std::vector<Candidate> candidates;  // every feasible candidate, in enumeration order
+  std::optional<std::size_t> best;    // index into candidates
+  std::string no_best_reason;         // when no candidate meets the limits: which binds
+  std::vector<std::size_t> pareto;    // indices, by run time
+  std::vector<std::size_t> top;       // indices, by the objective
+  double steps = 0;                   // optimizer steps of the run (1 without a token count)
+  // Engine results of the refined candidates, by candidate index.
+  std::map<std::size_t, models::StepResult> refined_results;
+};
+
+PlanResult run_plan(const scenarios::Scenario& s, const SearchSpace& space,
+                    const PlanOptions& options);
+
+// The StepInput of a candidate (for reporting and re-simulation).
+models::StepInput candidate_input(const scenarios::Scenario& s, const SearchSpace& space,
+                                  const Candidate& c);
+
+}  // namespace cirrus::plan

@@ -1,0 +1,50 @@
+#pragma once
+// The open choices of a scenario, expanded into candidate lists. A list in the scenario is
+// taken as given; "auto" becomes every value that can be valid for this model and node:
+//   nodes: powers of two from 1 to 1,024;     tp: divisors of the node's GPUs that divide heads;
+//   pp: divisors of the layer count;           cp: 1, 2, 4, 8 dividing the sequence;
+//   micro_batch: 1, 2, 4, 8;                   schedule: gpipe, 1f1b, interleaved;
+//   virtual_stages: 2, 3, 4 (interleaved only); sequence_parallel: false, true;
+//   zero: 0-3;                                 recompute: none, selective, full.
+// dp is derived (GPUs / (tp pp cp)) unless the scenario lists it.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/hardware.hpp"
+#include "models/strategy.hpp"
+#include "scenarios/scenario.hpp"
+
+namespace cirrus::plan {
+
+// One instance type the search may use, resolved by the caller (catalog or node preset).
+struct InstanceOption {
+  std::string id;  // "aws:p5.48xlarge", or a node preset id when no instance was given
+  models::NodeSpec node;
+  // USD per instance-hour under the scenario's pricing model; nullopt when not offered there
+  // or unknown (cost-minimising plans then skip the instance and say why).
+  std::optional<double> usd_per_hour;
+  std::string price_note;  // source and date of the price, for the report
+};
+
+struct SearchSpace {
+  std::vector<InstanceOption> instances;
+  std::vector<int> nodes;
+  std::vector<int> tp, pp, dp, cp, ep, micro_batch, virtual_stages, zero;
+  std::vector<models::Schedule> schedule;
+  std::vector<bool> sequence_parallel;
+  std::vector<models::Recompute> recompute;
+  bool dp_derived = true;
+  models::Overlap overlap;
+  models::AttentionKernel attention = models::AttentionKernel::kFlash;
+
+  // Number of raw combinations: the product of every list's size (dp counted when listed).
+  double raw_combinations() const;
+};
+
+// Expands the scenario's choices. Throws InputError naming the field when a list is empty or
+// nothing can be built (no instance and no node).
+SearchSpace build_search_space(const scenarios::Scenario& s, std::vector<InstanceOption> instances);
+
+}  // namespace cirrus::plan

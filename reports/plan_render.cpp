@@ -1,0 +1,192 @@
+#include "reports/plan_render.hpp"
+
+#include <fmt/format.h>
+
+#include "common/units.hpp"
+#include "models/analytic_step.hpp"
+#include "reports/result_render.hpp"
+
+namespace cirrus::reports {
+namespace {
+
+models::StepResult result_of(const PlanView& v, std::size_t i) {
+  const auto& r = *v.result;
+  const auto it = r.refined_results.find(i);
+  if (it != r.refined_results.end()) return it->second;
+  return models::analytic_step(plan::candidate_input(*v.scenario, *v.space, r.candidates[i]));
+}
+
+std::string strategy_text(const models::Strategy& s) {
+  std::string t = fmt::format("tp{} pp{} dp{}", s.tp, s.pp, s.dp);
+  if (s.cp > 1) t += fmt::format(" cp{}", s.cp);
+  t += fmt::format(" mb{} {}", s.micro_batch, models::to_string(s.schedule));
+  if (s.schedule == models::Schedule::kInterleaved) t += fmt::format("x{}", s.virtual_stages);
+  t += fmt::format(" z{} {}", s.zero, models::to_string(s.recompute));
+  if (s.sequence_parallel) t += " sp";
+  return t;
+}
+
+std::string money(std::optional<double> usd) {
+  if (!usd) return "n/a";
+  if (*usd >= 1e6) return fmt::format("${:.2f}M", *usd / 1e6);
+  if (*usd >= 1e3) return fmt::format("${:.1f}k", *usd / 1e3);
+  return fmt::format("${:.2f}", *usd);
+}
+
+}  // namespace
+
+nlohmann::json candidate_json(const PlanView& v, std::size_t i) {
+  const auto& c = v.result->candidates[i];
+  ResultContext ctx;
+  ctx.scenario = v.scenario->name;
+  ctx.instance = v.space->instances[c.instance].id;
+  ctx.input = plan::candidate_input(*v.scenario, *v.space, c);
+  const models::StepResult r = result_of(v, i);
+  nlohmann::json j = result_json(ctx, r);
+  j["estimate"] = c.refined ? "engine" : "analytic";
+  const auto& e = c.economics;
+  const double steps = v.result->steps;
+  const double tokens = steps * static_cast<double>(v.scenario->training.global_batch) *
+                        static_cast<double>(v.scenario->model.seq_len);
+  nlohmann::json cost;
+  cost["pricing"] = v.pricing;
+  cost["usd_per_hour"] =
+      e.usd_per_hour ? nlohmann::json(round_sig(*e.usd_per_hour)) : nlohmann::json();
+  if (e.usd_total) {
+    cost["usd_per_step"] = round_sig(*e.usd_total / steps);
+    cost["usd_total"] = round_sig(*e.usd_total);
+    cost["usd_per_million_tokens"] = round_sig(*e.usd_total / tokens * 1e6);
+  } else {
+    cost["usd_per_step"] = nullptr;
+    cost["usd_total"] = nullptr;
+    cost["usd_per_million_tokens"] = nullptr;
+  }
+  cost["catalog"] = v.space->instances[c.instance].price_note;
+  cost["run_days"] = round_sig(e.run_seconds / kSecondsPerDay, 4);
+  j["cost"] = cost;
+  return j;
+}
+
+nlohmann::json plan_json(const PlanView& v) {
+  const auto& r = *v.result;
+  nlohmann::json j;
+  j["cirrus"] = 1;
+  j["scenario"] = v.scenario->name;
+  j["objective"] = {
+      {"minimize", v.scenario->objective.minimize},
+      {"max_usd", v.scenario->objective.max_usd ? nlohmann::json(*v.scenario->objective.max_usd)
+                                                : nlohmann::json()},
+      {"max_days", v.scenario->objective.max_days ? nlohmann::json(*v.scenario->objective.max_days)
+                                                  : nlohmann::json()},
+      {"pricing", v.pricing}};
+  j["evaluated"] = r.evaluated;
+  j["infeasible"] = r.infeasible;
+  nlohmann::json pruned = nlohmann::json::object();
+  for (const auto& [reason, n] : r.pruned) pruned[reason] = n;
+  j["search"] = {{"raw_combinations", r.raw_combinations},
+                 {"evaluated", r.evaluated},
+                 {"pruned", r.infeasible},
+                 {"pruned_by_reason", pruned},
+                 {"refined", r.refined}};
+  j["best"] = r.best ? candidate_json(v, *r.best) : nlohmann::json();
+  if (!r.best) j["no_best_reason"] = r.no_best_reason;
+  nlohmann::json pareto = nlohmann::json::array();
+  for (std::size_t i : r.pareto) pareto.push_back(candidate_json(v, i));
+  j["pareto"] = pareto;
+  nlohmann::json top = nlohmann::json::array();
+  for (std::size_t i : r.top) top.push_back(candidate_json(v, i));
+  j["top"] = top;
+  return j;
+}
+
+std::string render_plan_json(const PlanView& v) { return plan_json(v).dump(2) + "\n"; }
+
+std::string render_plan_table(const PlanView& v) {
+  const auto& r = *v.result;
+  const auto& s = *v.scenario;
+  std::string o;
+  o += fmt::format("{}\n", s.name);
+  o += fmt::format("  model     {} ({:.1f}B parameters), {} sequences of {} tokens per step",
+                   s.model.name, s.model.parameters() / 1e9, s.training.global_batch,
+                   s.model.seq_len);
+  if (s.training.tokens > 0) o += fmt::format(", {:.3g} tokens", s.training.tokens);
+  o += "\n";
+  o += fmt::format("  objective minimize {}", s.objective.minimize);
+  if (s.objective.max_days) o += fmt::format(", at most {} days", *s.objective.max_days);
+  if (s.objective.max_usd) o += fmt::format(", at most {}", money(*s.objective.max_usd));
+  o += fmt::format("; {} prices\n", v.pricing);
+  o += fmt::format(
+      "  searched  {:.0f} combinations: {} evaluated, {} pruned, {} re-simulated "
+      "with the engine\n",
+      r.raw_combinations, r.evaluated, r.infeasible, r.refined);
+  if (!r.pruned.empty()) {
+    o += "  pruned    ";
+    bool first = true;
+    for (const auto& [reason, n] : r.pruned) {
+      o += fmt::format("{}{} x {}", first ? "" : "\n            ", n, reason);
+      first = false;
+    }
+    o += "\n";
+  }
+  o += "\n";
+  auto line = [&](std::size_t i) {
+    const auto& c = r.candidates[i];
+    const auto& inst = v.space->instances[c.instance];
+    return fmt::format("{:<34} {:>5} {:>6} {:<40} {:>8.2f} {:>8.1f} {:>10} {}", inst.id, c.nodes,
+                       c.nodes * inst.node.gpus, strategy_text(c.strategy), c.step_seconds,
+                       c.economics.run_seconds / kSecondsPerDay, money(c.economics.usd_total),
+                       c.refined ? "engine" : "analytic");
+  };
+  const std::string header =
+      fmt::format("{:<34} {:>5} {:>6} {:<40} {:>8} {:>8} {:>10} {}", "instance", "nodes", "GPUs",
+                  "strategy", "step s", "days", "cost", "estimate");
+  if (r.best) {
+    const auto& c = r.candidates[*r.best];
+    const auto& inst = v.space->instances[c.instance];
+    const models::StepResult best = result_of(v, *r.best);
+    o += fmt::format("BEST: {} nodes of {} ({} GPUs of {})\n", c.nodes, inst.id,
+                     c.nodes * inst.node.gpus, inst.node.gpu.display);
+    o += fmt::format("  strategy  {}\n", strategy_text(c.strategy));
+    o += fmt::format("  step      {:.3f} s ({}), MFU {:.1f}%, {:.0f} tokens/s\n", c.step_seconds,
+                     c.refined ? "simulated with the engine" : "analytic estimate", best.mfu * 100,
+                     best.tokens_per_s);
+    o += fmt::format("  run       {:.1f} days, {} ({} for the cluster per hour)\n",
+                     c.economics.run_seconds / kSecondsPerDay, money(c.economics.usd_total),
+                     money(c.economics.usd_per_hour));
+    o += fmt::format("  memory    {:.1f} of {:.1f} GiB per GPU\n", best.memory.total,
+                     best.memory.capacity);
+    o += fmt::format("  price     {}\n\n", inst.price_note);
+  } else {
+    o += fmt::format("NO PLAN: {}\n\n", r.no_best_reason);
+  }
+  o += "Pareto frontier (no other configuration is both faster and cheaper):\n  " + header + "\n";
+  for (std::size_t i : r.pareto) o += "  " + line(i) + "\n";
+  o += fmt::format("\nTop {} by {}:\n  {}\n", r.top.size(), s.objective.minimize, header);
+  for (std::size_t i : r.top) o += "  " + line(i) + "\n";
+  o += "\nStep times are from datasheet figures (calibrated: no); 'analytic' rows are the fast "
+       "estimate,\n'engine' rows were re-simulated with contention.\n";
+  return o;
+}
+
+std::string render_plan_csv(const PlanView& v) {
+  const auto& r = *v.result;
+  std::string o =
+      "instance,nodes,gpus,tp,pp,dp,cp,micro_batch,schedule,virtual_stages,zero,recompute,"
+      "sequence_parallel,step_time_s,run_days,usd_total,usd_per_hour,estimate,meets_limits\n";
+  for (const auto& c : r.candidates) {
+    const auto& inst = v.space->instances[c.instance];
+    const auto& st = c.strategy;
+    o += fmt::format(
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", inst.id, c.nodes,
+        c.nodes * inst.node.gpus, st.tp, st.pp, st.dp, st.cp, st.micro_batch,
+        models::to_string(st.schedule), st.virtual_stages, st.zero, models::to_string(st.recompute),
+        st.sequence_parallel ? "true" : "false", round_sig(c.step_seconds),
+        round_sig(c.economics.run_seconds / kSecondsPerDay, 4),
+        c.economics.usd_total ? fmt::format("{}", round_sig(*c.economics.usd_total)) : "",
+        c.economics.usd_per_hour ? fmt::format("{}", round_sig(*c.economics.usd_per_hour)) : "",
+        c.refined ? "engine" : "analytic", c.meets_limits ? "true" : "false");
+  }
+  return o;
+}
+
+}  // namespace cirrus::reports
