@@ -1,7 +1,11 @@
 // `cirrus simulate SCENARIO`: one pinned configuration, printed as a table, JSON or CSV.
+#include <fmt/format.h>
+
 #include "cli/commands.hpp"
 #include "common/input_error.hpp"
 #include "models/simulate.hpp"
+#include "plan/instance_options.hpp"
+#include "pricing/cost_model.hpp"
 #include "reports/result_render.hpp"
 #include "scenarios/step_input.hpp"
 
@@ -26,13 +30,44 @@ Action add_simulate(CLI::App& app) {
     ctx.instance = scenarios::hardware_label(s);
     ctx.input = scenarios::pinned_input(s);
     const models::StepResult r = models::simulate_step(ctx.input);
+    // The `cost` object: the pinned instance under the scenario's pricing model, when the
+    // catalogs have it and the step could run.
+    std::optional<pricing::ContractCost> cost;
+    if (r.feasible && !s.instance.values.empty() && !s.instance.open()) {
+      const auto catalogs = pricing::load_catalogs(source_path("pricing/catalogs"), {});
+      if (const pricing::Instance* inst = pricing::find_instance(catalogs, s.instance.value())) {
+        const double tokens_per_step = static_cast<double>(ctx.input.training.global_batch) *
+                                       static_cast<double>(ctx.input.model.seq_len);
+        pricing::CostInput in = pricing::make_cost_input(
+            *inst, ctx.input.cluster.nodes, r.step_time_s, tokens_per_step, s.training.tokens);
+        in.checkpoint_bytes = 14.0 * ctx.input.model.parameters();
+        const auto estimate = pricing::estimate_cost(in);
+        cost = pricing::contract_cost(estimate, plan::pricing_model_of(s), *inst);
+      }
+    }
     std::string text;
     if (opt->format == "json") {
-      text = reports::render_json(ctx, r);
+      nlohmann::json j = reports::result_json(ctx, r);
+      if (cost) {
+        j["cost"] = {{"pricing", cost->pricing},
+                     {"usd_per_hour", reports::round_sig(cost->usd_per_hour)},
+                     {"usd_per_step", reports::round_sig(cost->usd_per_step)},
+                     {"usd_total", reports::round_sig(cost->usd_total)},
+                     {"usd_per_million_tokens", reports::round_sig(cost->usd_per_million_tokens)},
+                     {"catalog", cost->catalog}};
+      }
+      text = j.dump(2) + "\n";
     } else if (opt->format == "csv") {
       text = reports::render_csv(ctx, r);
     } else {
       text = reports::render_table(ctx, r);
+      if (cost) {
+        text += fmt::format(
+            "\n  cost ({}): ${:.2f} per hour for the cluster, ${:.2f} per step, ${:.0f} for the run "
+            "(${:.2f} per million tokens; catalog {}); see `cirrus price` for every pricing model\n",
+            cost->pricing, cost->usd_per_hour, cost->usd_per_step, cost->usd_total,
+            cost->usd_per_million_tokens, cost->catalog);
+      }
     }
     emit(text, opt->out);
     return r.feasible ? kExitOk : kExitInfeasible;

@@ -302,9 +302,12 @@ PlanResult run_plan(const scenarios::Scenario& s, const SearchSpace& space,
       points.push_back({c.economics.run_seconds, *c.economics.usd_total, i});
   }
   out.pareto = pareto_frontier(std::move(points));
-  for (std::size_t i : order) {
-    if (static_cast<int>(out.top.size()) >= options.top) break;
-    out.top.push_back(i);
+  // The top K: those within the limits first, then (if too few) the closest misses.
+  for (int pass = 0; pass < 2; ++pass) {
+    for (std::size_t i : order) {
+      if (static_cast<int>(out.top.size()) >= options.top) break;
+      if (out.candidates[i].meets_limits == (pass == 0)) out.top.push_back(i);
+    }
   }
   return out;
 }

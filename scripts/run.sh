@@ -5,8 +5,8 @@
 set -euo pipefail
 
 # The main job: change these two lines (or set CIRRUS_SUBCOMMAND / CIRRUS_SCENARIO) to run another.
-SUBCOMMAND=${CIRRUS_SUBCOMMAND:-simulate}  # becomes `plan` once the planner lands
-SCENARIO=${CIRRUS_SCENARIO:-scenarios/examples/gpt3-175b-p4de.json}
+SUBCOMMAND=${CIRRUS_SUBCOMMAND:-plan}
+SCENARIO=${CIRRUS_SCENARIO:-scenarios/default.json}
 
 cd "$(dirname "$0")/.."
 {
