@@ -368,13 +368,13 @@ std::string write_catalog(const Catalog& catalog) {
   Json instances = Json::array();
   for (const Instance& in : catalog.instances) instances.push_back(instance_json(in));
   root["instances"] = std::move(instances);
-  return root.dump(2) + "\n";
+  return root.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
 std::string write_instances(const std::vector<const Instance*>& instances) {
   nlohmann::ordered_json out = nlohmann::ordered_json::array();
   for (const Instance* in : instances) out.push_back(instance_json(*in));
-  return out.dump(2) + "\n";
+  return out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
 std::vector<Catalog> load_catalogs(const std::string& shipped_dir,

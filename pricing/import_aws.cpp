@@ -316,6 +316,8 @@ void read_offer_csv(OfferData& data, const std::string& text, const std::string&
                      "and a header naming SKU, TermType, PricePerUnit",
                      "no such header in the first 20 lines");
   }
+  detail::require_clean_text(data.version, file, "Version");
+  detail::require_clean_text(data.offer_code, file, "OfferCode");
   const CsvHeader& h = *header;
   for (const char* required : {"Instance Type", "Operating System", "Tenancy", "Unit"}) {
     if (!h.has(required)) {
@@ -346,6 +348,9 @@ void read_offer_csv(OfferData& data, const std::string& text, const std::string&
     p.memory = std::string(h.get(row, "Memory"));
     p.gpu = std::string(h.get(row, "GPU"));
     p.network = std::string(h.get(row, "Network Performance"));
+    const std::string where = fmt::format("line {}", reader.line());
+    detail::require_clean_text(p.instance_type, file, where + ": Instance Type");
+    detail::require_clean_text(p.sku, file, where + ": SKU");
     const std::string sku = p.sku;
     consider_product(data, std::move(p), region);
     if (data.eligible.count(sku) == 0) continue;
@@ -461,9 +466,12 @@ Catalog import_aws_offer(const std::vector<InputFile>& files, const ImportOption
                                  detail::preview_list({data.regions.begin(), data.regions.end()})));
   }
   if (data.eligible.empty()) {
-    throw InputError(names, "",
-                     fmt::format("Linux, shared-tenancy, used-capacity rows for region {}", region),
-                     "only rows that the filters reject (other systems, tenancies, reservations)");
+    throw InputError(
+        names, "", fmt::format("Linux, shared-tenancy, used-capacity rows for region {}", region),
+        fmt::format("only rows that the filters reject (other systems, tenancies, reservations) "
+                    "for {}",
+                    detail::preview_list(
+                        {data.rejected_in_region.begin(), data.rejected_in_region.end()}, 6)));
   }
 
   std::string retrieved = options.retrieved;

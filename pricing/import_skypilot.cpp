@@ -117,6 +117,12 @@ Catalog import_skypilot(const std::vector<InputFile>& files, const ImportOptions
       r.price = price_cell(h.get(fields, "Price"), f.path, line, "Price");
       r.spot = price_cell(h.get(fields, "SpotPrice"), f.path, line, "SpotPrice");
       r.zone = std::string(h.get(fields, "AvailabilityZone"));
+      detail::require_clean_text(r.instance_type, f.path,
+                                 fmt::format("line {}: InstanceType", line));
+      detail::require_clean_text(r.accelerator, f.path,
+                                 fmt::format("line {}: AcceleratorName", line));
+      detail::require_clean_text(h.get(fields, "Region"), f.path,
+                                 fmt::format("line {}: Region", line));
       if (provider.empty() && !r.instance_type.empty()) provider = infer_provider(r.instance_type);
       row_regions.emplace_back(h.get(fields, "Region"));
       rows.push_back(std::move(r));

@@ -86,6 +86,11 @@ std::string base_name(std::string_view path);
 // AWS offer file", "an Azure Retail Prices response", "a GCP SKU list", "a cirrus catalog", or
 // "a JSON object with keys a, b, c".
 std::string describe_json_keys(const std::vector<std::string>& keys);
+// Whether text is well-formed UTF-8 without control characters: names read from CSV files must
+// be, or the catalog could not be written as JSON.
+bool is_clean_text(std::string_view text);
+// Throws InputError at (file, where) unless is_clean_text(text).
+void require_clean_text(std::string_view text, const std::string& file, const std::string& where);
 // The first few items of a sorted list, for "regions in the file: ..." messages.
 std::string preview_list(const std::vector<std::string>& items, std::size_t max_items = 12);
 

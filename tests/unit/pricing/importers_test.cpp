@@ -292,6 +292,21 @@ TEST_CASE("skypilot: bad input", "[pricing]") {
       "cut.csv", "closing quote");
 }
 
+TEST_CASE("CSV names must be UTF-8 text to become catalog JSON", "[pricing]") {
+  CHECK(detail::is_clean_text("Standard_ND96isr_H100_v5"));
+  CHECK(detail::is_clean_text("caf\xC3\xA9"));
+  CHECK_FALSE(detail::is_clean_text("p5\xFF"));
+  CHECK_FALSE(detail::is_clean_text("\xC3"));      // truncated
+  CHECK_FALSE(detail::is_clean_text("\xC0\xAF"));  // overlong
+  CHECK_FALSE(detail::is_clean_text("a\x01b"));    // control character
+  require_input_error(
+      [&] {
+        import_skypilot(
+            {inline_file("bin.csv", "InstanceType,Price,Region\np5\xFF,1.0,us-east-1\n")}, {});
+      },
+      "bin.csv", "line 2: InstanceType");
+}
+
 TEST_CASE("import_catalog dispatches by format name", "[pricing]") {
   REQUIRE(parse_import_format("aws-offer") == ImportFormat::kAwsOffer);
   REQUIRE(parse_import_format("gcp-skus") == ImportFormat::kGcpSkus);
