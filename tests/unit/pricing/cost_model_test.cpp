@@ -114,7 +114,8 @@ TEST_CASE("the spot interval is whole steps and the default rates are the adviso
   CostInput in = base_input();
   in.step_time_s = 7.0;
   in.interruptions_per_instance_hour[index_of(PricingModel::kSpot)] = advisor_bucket_rate(3);
-  const RunCost& spot = *estimate_cost(in).run(PricingModel::kSpot);
+  const CostEstimate estimate = estimate_cost(in);  // keep the estimate alive: spot refers into it
+  const RunCost& spot = *estimate.run(PricingModel::kSpot);
   REQUIRE(spot.checkpoint.interval_steps.has_value());
   CHECK(*spot.checkpoint.interval_s == *spot.checkpoint.interval_steps * 7.0);
   CHECK(std::fabs(*spot.checkpoint.interval_s - *spot.checkpoint.daly_interval_s) <= 3.5);
