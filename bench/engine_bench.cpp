@@ -106,7 +106,7 @@ void BM_RunnerFlows(benchmark::State& state) {
       benchmark::Counter(static_cast<double>(solves), benchmark::Counter::kIsRate);
   state.counters["tasks"] = static_cast<double>(g.task_count());
 }
-BENCHMARK(BM_RunnerFlows)->Arg(256)->Arg(2048)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_RunnerFlows)->Arg(256)->Arg(1024)->Unit(benchmark::kMillisecond);
 
 // 32k random flows on 2k constraints. `groups` splits the constraints into independent pods
 // (flows stay inside one pod): with 1 group everything is one component and an incremental
