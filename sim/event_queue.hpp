@@ -20,8 +20,9 @@
 // scan (40% slower); the plain loop below compiles to conditional moves.
 //
 // Complexity (n = events in the queue): push and pop O(4 log4 n) comparisons, empty/size O(1),
-// top O(1) unless it must first fill a root left open by pop (one sift-down), compact O(n). Memory is one vector; after reserve(n) no push allocates
-// until the queue holds more than n events.
+// top O(1) unless it must first fill a root left open by pop (one sift-down), compact O(n).
+// Memory is one vector; after reserve(n) no push allocates until the queue holds more than n
+// events.
 #include <cstddef>
 #include <cstdint>
 #include <vector>
