@@ -13,6 +13,7 @@ Action add_simulate(CLI::App& app);
 Action add_validate(CLI::App& app);
 Action add_plan(CLI::App& app);
 Action add_check(CLI::App& app);
+Action add_calibrate(CLI::App& app);
 Action add_catalog(CLI::App& app);
 Action add_price(CLI::App& app);
 

@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
   add(&cli::add_validate);
   add(&cli::add_plan);
   add(&cli::add_check);
+  add(&cli::add_calibrate);
   add(&cli::add_catalog);
   add(&cli::add_price);
   try {

@@ -1,0 +1,196 @@
+// `cirrus calibrate --out PROFILE [--quick]`: runs the microbenchmarks on this machine's GPUs
+// (a build with CUDA only) and writes a profile.
+// `cirrus calibrate import-nccl-tests LOG... --out PROFILE [--into EXISTING] [--op OP]`: reads
+// nccl-tests output into a profile's collective tables.
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <fmt/format.h>
+#include <memory>
+#include <unistd.h>
+
+#include "calibrate/nccl_tests.hpp"
+#include "calibrate/profile_io.hpp"
+#include "cli/commands.hpp"
+#include "common/input_error.hpp"
+#ifdef CIRRUS_HAVE_CUDA
+#include "calibrate/microbench.hpp"
+#endif
+
+namespace cirrus::cli {
+namespace {
+
+struct CalibrateOptions {
+  std::string out;
+  bool quick = false;
+  std::string stages;
+  bool no_progress = false;
+  // import-nccl-tests
+  std::vector<std::string> logs;
+  std::string import_out;
+  std::string into;
+  std::string op;
+};
+
+std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string human_bytes(double b) {
+  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
+  int u = 0;
+  while (b >= 1024.0 && u < 4) {
+    b /= 1024.0;
+    ++u;
+  }
+  return fmt::format("{:g} {}", std::round(b * 10) / 10, units[u]);
+}
+
+int run_import(const CalibrateOptions& o) {
+  std::optional<models::CollectiveKind> op;
+  if (!o.op.empty()) op = models::parse_collective_kind(o.op);
+  std::vector<calibrate::NcclTestsLog> logs;
+  for (const std::string& path : o.logs) logs.push_back(calibrate::read_nccl_tests_log(path, op));
+
+  models::Profile profile;
+  if (!o.into.empty()) {
+    profile = calibrate::read_profile(o.into);
+  } else {
+    profile.date = utc_now();
+    profile.mode = "import";
+  }
+  for (const auto& log : logs) {
+    const std::string gpu = models::gpu_preset_for_device(log.device_name);
+    if (!profile.device.gpu.empty() && !gpu.empty() && gpu != profile.device.gpu) {
+      fmt::print(stderr, "cirrus: warning: {} ran on {} ({}), the profile is for {}\n", log.file,
+                 log.device_name, gpu, profile.device.gpu);
+    }
+  }
+  calibrate::merge_nccl_tests(profile, logs);
+  if (profile.device.name.empty()) profile.device.name = "unknown (nccl-tests log without ranks)";
+
+  for (const auto& log : logs) {
+    for (const auto& w : log.warnings) fmt::print(stderr, "cirrus: warning: {}\n", w);
+    double best = 0;
+    for (const auto& p : log.points) best = std::max(best, p.busbw_gbs);
+    fmt::print("{}: {} over {} ranks on {} node{}, {} sizes ({} to {}), busbw up to {:.1f} GB/s\n",
+               log.file, models::to_string(log.op), log.ranks, log.nodes,
+               log.nodes == 1 ? "" : "s", log.points.size(),
+               human_bytes(static_cast<double>(log.points.front().bytes)),
+               human_bytes(static_cast<double>(log.points.back().bytes)), best);
+  }
+  calibrate::write_profile(o.import_out, profile);
+  fmt::print("wrote {} ({} collective points, {} fits)\n", o.import_out,
+             profile.collectives.size(), profile.fits.size());
+  return kExitOk;
+}
+
+#ifdef CIRRUS_HAVE_CUDA
+// A one-line progress bar on a terminal; stage lines otherwise.
+class ProgressBar {
+ public:
+  explicit ProgressBar(bool enabled) : enabled_(enabled && isatty(fileno(stderr)) != 0) {}
+  ~ProgressBar() { finish(); }
+
+  void update(const calibrate::Progress& p) {
+    if (!enabled_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_ < std::chrono::milliseconds(100) && p.fraction < 1.0) return;
+    last_ = now;
+    constexpr int kWidth = 30;
+    const int filled = static_cast<int>(std::clamp(p.fraction, 0.0, 1.0) * kWidth);
+    const std::string eta =
+        p.eta_s < 0 ? std::string("--:--")
+                    : fmt::format("{}:{:02d}", static_cast<int>(p.eta_s) / 60,
+                                  static_cast<int>(p.eta_s) % 60);
+    fmt::print(stderr, "\r  {:<24.24} [{}{}] {:3.0f}%  ETA {}  ", p.stage,
+               std::string(static_cast<std::size_t>(filled), '#'),
+               std::string(static_cast<std::size_t>(kWidth - filled), '-'), p.fraction * 100,
+               eta);
+    std::fflush(stderr);
+    drawn_ = true;
+  }
+  void log(const std::string& line) {
+    if (drawn_) fmt::print(stderr, "\r{:<80}\r", "");
+    fmt::print(stderr, "calibrate: {}\n", line);
+    drawn_ = false;
+  }
+  void finish() {
+    if (drawn_) fmt::print(stderr, "\n");
+    drawn_ = false;
+  }
+
+ private:
+  bool enabled_;
+  bool drawn_ = false;
+  std::chrono::steady_clock::time_point last_{};
+};
+#endif
+
+int run_calibrate(const CalibrateOptions& o) {
+#ifdef CIRRUS_HAVE_CUDA
+  if (o.out.empty()) throw UsageError("calibrate needs --out PROFILE (or: import-nccl-tests)");
+  calibrate::RunOptions run;
+  run.quick = o.quick;
+  try {
+    run.stages = calibrate::parse_stages(o.stages);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+  ProgressBar bar(!o.no_progress);
+  run.on_progress = [&bar](const calibrate::Progress& p) { bar.update(p); };
+  run.on_log = [&bar](const std::string& line) { bar.log(line); };
+  models::Profile profile;
+  try {
+    profile = calibrate::run_microbenchmarks(run);
+  } catch (const calibrate::NoDeviceError& e) {
+    throw UsageError(std::string(e.what()) + " (calibrate measures this machine's GPUs)");
+  }
+  bar.finish();
+  for (const auto& note : profile.notes) fmt::print(stderr, "calibrate: note: {}\n", note);
+  calibrate::write_profile(o.out, profile);
+  fmt::print("wrote {}: {} on {} ({} GEMM, {} attention, {} memory, {} copy, {} collective "
+             "points; {} fits)\n",
+             o.out, profile.mode, profile.device.name, profile.gemm.size(),
+             profile.attention.size(), profile.memory.size(), profile.host_copy.size(),
+             profile.collectives.size(), profile.fits.size());
+  return kExitOk;
+#else
+  (void)o;
+  throw UsageError("cirrus was built without CUDA: rebuild with the cuda preset on a GPU machine");
+#endif
+}
+
+}  // namespace
+
+Action add_calibrate(CLI::App& app) {
+  auto opt = std::make_shared<CalibrateOptions>();
+  auto* sub = app.add_subcommand(
+      "calibrate", "measure this machine's GPUs into a profile (needs a build with CUDA), or "
+                   "import nccl-tests logs");
+  sub->add_option("--out", opt->out, "the profile to write (JSON, written atomically)");
+  sub->add_flag("--quick", opt->quick, "a subset of the measurements (under 2 minutes on an H100)");
+  sub->add_option("--stages", opt->stages,
+                  "only these stages, comma-separated: gemm,attention,memory,copy,collectives");
+  sub->add_flag("--no-progress", opt->no_progress, "no progress bar on standard error");
+
+  auto* imp = sub->add_subcommand(
+      "import-nccl-tests", "read nccl-tests output (all_reduce_perf and friends) into a profile");
+  imp->add_option("logs", opt->logs, "nccl-tests standard output, one run per file")->required();
+  imp->add_option("--out", opt->import_out, "the profile to write")->required();
+  imp->add_option("--into", opt->into,
+                  "an existing profile to add the collectives to (default: a new profile)");
+  imp->add_option("--op", opt->op, "the collective, for logs that do not name it")
+      ->check(CLI::IsMember({"all_reduce", "all_gather", "reduce_scatter", "all_to_all",
+                             "broadcast", "send_recv"}));
+
+  return [opt, imp]() { return imp->parsed() ? run_import(*opt) : run_calibrate(*opt); };
+}
+
+}  // namespace cirrus::cli
