@@ -11,6 +11,7 @@ using Action = std::function<int()>;
 
 Action add_simulate(CLI::App& app);
 Action add_validate(CLI::App& app);
+Action add_collective(CLI::App& app);
 Action add_plan(CLI::App& app);
 Action add_check(CLI::App& app);
 Action add_calibrate(CLI::App& app);

@@ -7,6 +7,7 @@
 #include "cli/commands.hpp"
 #include "common/atomic_write.hpp"
 #include "common/input_error.hpp"
+#include "models/topology.hpp"
 
 namespace cirrus::cli {
 
@@ -48,6 +49,7 @@ int main(int argc, char** argv) {
   };
   add(&cli::add_simulate);
   add(&cli::add_validate);
+  add(&cli::add_collective);
   add(&cli::add_plan);
   add(&cli::add_check);
   add(&cli::add_calibrate);
@@ -72,6 +74,9 @@ int main(int argc, char** argv) {
   } catch (const UsageError& e) {
     fmt::print(stderr, "cirrus: {}\n", e.what());
     return kExitUsage;
+  } catch (const models::TopologyError& e) {
+    fmt::print(stderr, "cirrus: {}\n", e.what());
+    return kExitBadInput;
   } catch (const std::exception& e) {
     fmt::print(stderr, "cirrus: internal error: {}\n", e.what());
     return 70;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 namespace cirrus::models {
 namespace {
@@ -36,6 +37,15 @@ constexpr double kTreeFactor = 0.92;  // NCCL's tree correction on bus bandwidth
 constexpr double kChunkBytes = 512.0 * 1024.0;
 constexpr double kRingChannels = 4.0;
 
+// NVLink SHARP (NCCL 2.18 src/graph/tuning.cc, as recalled: NVLS runs the Simple protocol
+// only, base latency 23 us). Its efficiency is fitted to the one published figure, 480 GB/s
+// busbw on 8x H100 (nccl-tests #212, shared/validation/nccl_busbw.json): busbw = 2(n-1)/n x
+// bytes / t and each GPU moves (n+1)/n x bytes per direction, so at 8 GPUs the 450 GB/s port
+// sustains 480 x (9/8) / (14/8) = 308.6 GB/s of it, 0.686. Multimem loads and stores sustain
+// less of the link than the ring's copies (0.80). A calibration profile replaces it.
+constexpr double kNvlsBaseLatencyUs = 23.0;
+constexpr double kNvlsEfficiency = 480.0 * (9.0 / 8.0) / (14.0 / 8.0) / 450.0;
+
 int index_of(LinkClass c) { return static_cast<int>(c); }
 
 }  // namespace
@@ -51,7 +61,62 @@ const char* to_string(CollectiveKind k) {
   }
   return "?";
 }
-const char* to_string(Algorithm a) { return a == Algorithm::kRing ? "ring" : "tree"; }
+const char* to_string(Algorithm a) {
+  switch (a) {
+    case Algorithm::kRing: return "ring";
+    case Algorithm::kTree: return "tree";
+    case Algorithm::kNvls: return "nvls";
+    case Algorithm::kHierarchical: return "hierarchical";
+    case Algorithm::kDirect: return "direct";
+  }
+  return "?";
+}
+const char* to_string(LinkClass c) {
+  switch (c) {
+    case LinkClass::kNvLink: return "nvlink";
+    case LinkClass::kPcie: return "pcie";
+    case LinkClass::kNetwork: return "network";
+  }
+  return "?";
+}
+
+namespace {
+constexpr CollectiveKind kKinds[] = {CollectiveKind::kAllReduce,     CollectiveKind::kAllGather,
+                                     CollectiveKind::kReduceScatter, CollectiveKind::kAllToAll,
+                                     CollectiveKind::kSendRecv,      CollectiveKind::kBroadcast};
+constexpr Algorithm kAlgorithms[] = {Algorithm::kRing, Algorithm::kTree, Algorithm::kNvls,
+                                     Algorithm::kHierarchical, Algorithm::kDirect};
+
+// "all-reduce" reads as "all_reduce": both spellings are in use.
+std::string underscored(std::string_view s) {
+  std::string out(s);
+  std::replace(out.begin(), out.end(), '-', '_');
+  return out;
+}
+}  // namespace
+
+std::optional<CollectiveKind> collective_kind_from_string(std::string_view s) {
+  const std::string u = underscored(s);
+  for (const CollectiveKind k : kKinds) {
+    if (u == to_string(k)) return k;
+  }
+  return std::nullopt;
+}
+
+std::optional<Algorithm> algorithm_from_string(std::string_view s) {
+  for (const Algorithm a : kAlgorithms) {
+    if (s == to_string(a)) return a;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> collective_kind_names() {
+  std::vector<std::string> out;
+  for (const CollectiveKind k : kKinds) out.emplace_back(to_string(k));
+  return out;
+}
+
+double simple_efficiency(LinkClass c) { return kSimpleEfficiency[index_of(c)]; }
 const char* to_string(Protocol p) {
   switch (p) {
     case Protocol::kLL: return "LL";
@@ -77,9 +142,15 @@ double bus_factor(CollectiveKind kind, int n) {
 
 double bus_bytes(CollectiveKind kind, double bytes, int n) { return bytes * bus_factor(kind, n); }
 
-CollectiveCost collective_cost(CollectiveKind kind, double bytes, int n, int per_node,
-                               double intra_bw, double inter_bw) {
+namespace {
+
+// The tuner over ring and tree (or only `only`); collective_cost's body, unchanged in its
+// arithmetic so that the unrestricted results stay bit for bit what they were.
+CollectiveCost tune(CollectiveKind kind, double bytes, int n, int per_node, double intra_bw,
+                    double inter_bw, std::optional<Algorithm> only, double overlap,
+                    bool both_classes) {
   CollectiveCost best;
+  if (only) best.algorithm = *only;
   if (n <= 1 || bytes <= 0) return best;
   per_node = std::clamp(per_node, 1, n);
   const int nodes = (n + per_node - 1) / per_node;
@@ -98,8 +169,8 @@ CollectiveCost collective_cost(CollectiveKind kind, double bytes, int n, int per
   const double bus = bus_bytes(kind, bytes, n);
   const int passes = kind == CollectiveKind::kAllReduce ? 2 : 1;
   const int ring_steps = kind == CollectiveKind::kSendRecv ? 1 : passes * (n - 1);
-  const int inter_steps = multi_node ? (kind == CollectiveKind::kSendRecv ? 1 : passes * (nodes - 1))
-                                     : 0;
+  const int inter_steps =
+      multi_node ? (kind == CollectiveKind::kSendRecv ? 1 : passes * (nodes - 1)) : 0;
   const int intra_steps = ring_steps - inter_steps;
   const LinkClass intra_cls = LinkClass::kNvLink;
 
@@ -107,13 +178,14 @@ CollectiveCost collective_cost(CollectiveKind kind, double bytes, int n, int per
   best.bus_bytes = bus;
   for (int a = 0; a < 2; ++a) {
     const auto algo = a == 0 ? Algorithm::kTree : Algorithm::kRing;
+    if (only && algo != *only) continue;
     // NCCL's tree is for all-reduce only.
     if (algo == Algorithm::kTree && kind != CollectiveKind::kAllReduce) continue;
     for (int p = 0; p < 3; ++p) {
       const auto proto = static_cast<Protocol>(p);
       // On one node NCCL's tree degenerates to a chain through every GPU: never better than
-      // the ring, so the tuner only weighs it across nodes.
-      if (algo == Algorithm::kTree && !multi_node) continue;
+      // the ring, so the tuner only weighs it across nodes (unless asked for it).
+      if (algo == Algorithm::kTree && !multi_node && !only) continue;
       double latency_us = kBaseLatencyUs[a][p];
       if (algo == Algorithm::kRing) {
         latency_us += intra_steps * kHopLatencyUs[index_of(intra_cls)][a][p] +
@@ -125,6 +197,10 @@ CollectiveCost collective_cost(CollectiveKind kind, double bytes, int n, int per
                                  kHopLatencyUs[index_of(LinkClass::kNetwork)][a][p]);
       }
       double bw = link_bw * kSimpleEfficiency[index_of(cls)];
+      if (both_classes && multi_node && per_node > 1) {
+        bw = std::min(inter_bw * per_node * kSimpleEfficiency[index_of(LinkClass::kNetwork)],
+                      intra_bw * kSimpleEfficiency[index_of(intra_cls)]);
+      }
       if (proto == Protocol::kLL128) bw *= kLL128Factor;
       if (proto == Protocol::kLL) {
         bw *= (multi_node || kind == CollectiveKind::kAllReduce) ? 0.25 : 1.0 / 3.0;
@@ -140,7 +216,7 @@ CollectiveCost collective_cost(CollectiveKind kind, double bytes, int n, int per
             algo == Algorithm::kRing
                 ? ring_steps
                 : 2.0 * ((per_node - 1) + std::ceil(std::log2(std::max(2, nodes))));
-        fill = steps * slice / (bw / kRingChannels);
+        fill = steps * std::max(0.0, slice - overlap) / (bw / kRingChannels);
       }
       const double t = latency_us * 1e-6 + bus / bw + fill;
       if (t < best.seconds) {
@@ -153,6 +229,51 @@ CollectiveCost collective_cost(CollectiveKind kind, double bytes, int n, int per
     }
   }
   return best;
+}
+
+}  // namespace
+
+CollectiveCost collective_cost(CollectiveKind kind, double bytes, int n, int per_node,
+                               double intra_bw, double inter_bw) {
+  return tune(kind, bytes, n, per_node, intra_bw, inter_bw, std::nullopt, 0.0, false);
+}
+
+CollectiveCost collective_cost(CollectiveKind kind, double bytes, int n, int per_node,
+                               double intra_bw, double inter_bw, const TunerOptions& tuner) {
+  if (tuner.only) {
+    const Algorithm only = *tuner.only;
+    if (only != Algorithm::kRing && only != Algorithm::kTree) {
+      throw std::invalid_argument(
+          std::string("collective_cost: the tuner models ring and tree, not ") + to_string(only));
+    }
+    if (only == Algorithm::kTree && kind != CollectiveKind::kAllReduce) {
+      throw std::invalid_argument(
+          std::string("collective_cost: NCCL's tree runs all_reduce only, not ") +
+          to_string(kind));
+    }
+  }
+  if (!(tuner.step_overlap_bytes >= 0) || !std::isfinite(tuner.step_overlap_bytes)) {
+    throw std::invalid_argument("collective_cost: step_overlap_bytes must be finite and >= 0");
+  }
+  return tune(kind, bytes, n, per_node, intra_bw, inter_bw, tuner.only, tuner.step_overlap_bytes,
+              tuner.both_link_classes);
+}
+
+double nvls_link_bytes(double bytes, int n) {
+  return n <= 1 ? 0.0 : bytes * static_cast<double>(n + 1) / n;
+}
+
+CollectiveCost nvls_cost(double bytes, int n, double scale_up_bw) {
+  CollectiveCost c;
+  c.algorithm = Algorithm::kNvls;
+  c.protocol = Protocol::kSimple;
+  if (n <= 1 || bytes <= 0) return c;
+  c.bus_bytes = bus_bytes(CollectiveKind::kAllReduce, bytes, n);
+  c.latency_s = kNvlsBaseLatencyUs * 1e-6;
+  const double transfer = nvls_link_bytes(bytes, n) / (scale_up_bw * kNvlsEfficiency);
+  c.seconds = c.latency_s + transfer;
+  c.rate_cap = c.bus_bytes / transfer;
+  return c;
 }
 
 }  // namespace cirrus::models
