@@ -289,21 +289,24 @@ std::optional<double> ProfileLookup::interpolate(const Scatter& t, const std::ve
     }
     dist.emplace_back(std::sqrt(s), i);
   }
-  // Ties broken by index: the same profile always gives the same answer.
-  std::sort(dist.begin(), dist.end());
+  // Only the nearest kNeighbours need ordering; ties are broken by index, so the same profile
+  // always gives the same answer.
+  const std::size_t k = std::min<std::size_t>(kNeighbours, dist.size());
+  std::partial_sort(dist.begin(), dist.begin() + static_cast<std::ptrdiff_t>(k), dist.end());
   if (dist.front().first > kMaxLog2Distance + kLogEpsilon) return std::nullopt;
   if (dist.front().first < kLogEpsilon) {
+    // An exact hit: the mean of every point measured at this shape.
     double sum = 0;
     int n = 0;
     for (const auto& [d, i] : dist) {
-      if (d >= kLogEpsilon) break;
-      sum += t.values[i];
-      ++n;
+      if (d < kLogEpsilon) {
+        sum += t.values[i];
+        ++n;
+      }
     }
     return sum / n;
   }
   double wsum = 0, vsum = 0;
-  const std::size_t k = std::min<std::size_t>(kNeighbours, dist.size());
   for (std::size_t j = 0; j < k; ++j) {
     const double w = 1.0 / (dist[j].first * dist[j].first);
     wsum += w;

@@ -93,7 +93,7 @@ MeasuredStepRow read_row(const JsonNode& r, const models::NodeSpec& node) {
   if (static_cast<std::size_t>(timed) != row.samples.size()) {
     r.at("timed_steps").fail(fmt::format("the number of samples ({})", row.samples.size()));
   }
-  r.at("warmup_steps").as_int();
+  if (r.at("warmup_steps").as_int() < 0) r.at("warmup_steps").fail("a count >= 0");
   row.parameters = r.at("parameters").as_positive();
   row.peak_memory_gib = r.at("peak_memory_gib").as_non_negative();
   return row;

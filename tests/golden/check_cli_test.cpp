@@ -96,7 +96,7 @@ TEST_CASE("check judges the result simulate prints, cost included", "[golden][cl
   CHECK(r.out.find("1 passed, 0 failed, 0 skipped") != std::string::npos);
 }
 
-TEST_CASE("--junit writes a JUnit report with failures and skips", "[golden][cli][check]") {
+TEST_CASE("check --junit writes a JUnit report with failures and skips", "[golden][cli][check]") {
   const std::string dir = fresh_dir("check-junit");
   write_text(dir + "/broken.json",
              scenario("broken <&>", R"({"step_time_s": [0.001, 0.002], "tp": 2})"));
