@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/scenario_profile.hpp"
 #include "common/atomic_write.hpp"
 #include "common/input_error.hpp"
 #include "models/simulate.hpp"
@@ -114,6 +115,7 @@ nlohmann::json pinned_result(const scenarios::Scenario& s,
   ctx.scenario = s.name;
   ctx.instance = scenarios::hardware_label(s);
   ctx.input = scenarios::pinned_input(s);
+  ctx.input.profile = scenario_profile(s, ctx.input.cluster.node.gpu);
   const models::StepResult r = models::simulate_step(ctx.input);
   nlohmann::json j = reports::result_json(ctx, r);
   if (r.feasible && !s.instance.values.empty()) {
@@ -128,7 +130,8 @@ nlohmann::json pinned_result(const scenarios::Scenario& s,
 nlohmann::json planned_result(const scenarios::Scenario& s,
                               const std::vector<pricing::Catalog>& catalogs, int threads) {
   const plan::ResolvedInstances resolved = plan::resolve_instances(s, catalogs);
-  const plan::SearchSpace space = plan::build_search_space(s, resolved.options);
+  plan::SearchSpace space = plan::build_search_space(s, resolved.options);
+  attach_scenario_profile(s, space);
   plan::PlanOptions po;  // the planner's default refinement and top K
   po.threads = threads;
   po.economics = plan::catalog_economics(s, resolved);

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "cli/commands.hpp"
+#include "cli/scenario_profile.hpp"
 #include "common/input_error.hpp"
 #include "plan/instance_options.hpp"
 #include "plan/planner.hpp"
@@ -48,7 +49,8 @@ Action add_plan(CLI::App& app) {
       catalogs.push_back(std::move(c));
     }
     const plan::ResolvedInstances resolved = plan::resolve_instances(s, catalogs);
-    const plan::SearchSpace space = plan::build_search_space(s, resolved.options);
+    plan::SearchSpace space = plan::build_search_space(s, resolved.options);
+    attach_scenario_profile(s, space);
     plan::PlanOptions po;
     po.threads = opt->threads > 0
                      ? opt->threads

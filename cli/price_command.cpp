@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/scenario_profile.hpp"
 #include "common/input_error.hpp"
 #include "models/precision.hpp"
 #include "models/simulate.hpp"
@@ -365,7 +366,8 @@ Action add_price(CLI::App& app) {
     const pricing::Instance& inst =
         pricing::lookup_instance(catalogs, s.instance.value(), s.file, "cluster.instance");
 
-    const models::StepInput input = scenarios::pinned_input(s);
+    models::StepInput input = scenarios::pinned_input(s);
+    input.profile = scenario_profile(s, input.cluster.node.gpu);
     const models::StepResult result = models::simulate_step(input);
     if (!result.feasible) {
       fmt::print(stderr, "cirrus: {}: the configuration is infeasible: {}\n", s.file,

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/scenario_profile.hpp"
 #include "common/input_error.hpp"
 #include "models/simulate.hpp"
 #include "plan/instance_options.hpp"
@@ -29,6 +30,7 @@ Action add_simulate(CLI::App& app) {
     ctx.scenario = s.name;
     ctx.instance = scenarios::hardware_label(s);
     ctx.input = scenarios::pinned_input(s);
+    ctx.input.profile = scenario_profile(s, ctx.input.cluster.node.gpu);
     const models::StepResult r = models::simulate_step(ctx.input);
     // The `cost` object: the pinned instance under the scenario's pricing model, when the
     // catalogs have it and the step could run.

@@ -82,7 +82,7 @@ SimulationOutput simulate_step_detailed(const StepInput& in) {
   StepResult& r = out.result;
   if (!check_feasible(in, r)) return out;
   const auto& gpu = in.cluster.node.gpu;
-  const ComputeModel compute(gpu, in.training.precision);
+  const ComputeModel compute(gpu, in.training.precision, in.profile.get());
   out.graph = build_step(in, compute);
   out.run = sim::run(out.graph.graph);
   const double step = out.run.stats.makespan.seconds();
@@ -98,7 +98,17 @@ SimulationOutput simulate_step_detailed(const StepInput& in) {
   std::stable_sort(r.links.begin(), r.links.end(),
                    [](const LinkUse& a, const LinkUse& b) { return a.utilization > b.utilization; });
   if (r.links.size() > 5) r.links.resize(5);
-  r.calibrated = false;
+  // Calibrated only when every kernel came from the profile and there is no communication:
+  // the step builder's collectives are still the tuner's (a measured busbw curve feeds only
+  // `cirrus collective` so far).
+  bool communicates = false;
+  for (const auto& t : out.graph.graph.tasks()) {
+    if (t.tag >= kTagTpComm && t.tag <= kTagDpComm) {
+      communicates = true;
+      break;
+    }
+  }
+  r.calibrated = compute.calibrated() && !communicates;
   r.assumptions = compute.assumptions();
   r.assumptions.push_back(
       "communication: NCCL tuner model (ring/tree x LL/LL128/Simple) on datasheet link rates; "

@@ -9,11 +9,13 @@
 // and the per-GPU share of the node's NICs, so pipeline sends and gradient reductions that
 // run at the same time contend for the same NIC.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "models/compute_model.hpp"
 #include "models/hardware.hpp"
+#include "models/profile.hpp"
 #include "models/strategy.hpp"
 #include "models/transformer.hpp"
 #include "sim/task_graph.hpp"
@@ -37,6 +39,8 @@ struct StepInput {
   Training training;
   Strategy strategy;
   ClusterSpec cluster;
+  // A calibration profile of the cluster's GPU (null: datasheet figures). Shared, immutable.
+  std::shared_ptr<const ProfileLookup> profile;
 };
 
 struct StepGraph {

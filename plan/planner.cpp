@@ -68,6 +68,7 @@ models::StepInput candidate_input(const scenarios::Scenario& s, const SearchSpac
   in.cluster.nodes = c.nodes;
   in.cluster.network = s.network;
   in.strategy = c.strategy;
+  in.profile = space.instances[c.instance].profile;
   return in;
 }
 
@@ -104,6 +105,7 @@ PlanResult run_plan(const scenarios::Scenario& s, const SearchSpace& space,
       in.cluster.node = inst.node;
       in.cluster.nodes = blk.nodes;
       in.cluster.network = s.network;
+      in.profile = inst.profile;
       auto& st = in.strategy;
       st.tp = blk.tp;
       st.overlap = space.overlap;
