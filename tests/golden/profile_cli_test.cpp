@@ -82,3 +82,25 @@ TEST_CASE("validate compares measured steps with and without the profile",
   CHECK(plain.status == 0);
   CHECK(plain.out.find("datasheet column alone") != std::string::npos);
 }
+
+TEST_CASE("collective --profile takes the measured busbw inside its range only",
+          "[golden][cli][calibration]") {
+  const auto r = run_cli("collective --node dgx-h100 --op all_reduce --sizes 1M,1G --format json "
+                         "--profile " +
+                         kProfile);
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  REQUIRE(j.size() == 2);
+  // 1 MiB on 8 ranks of one node is a measured point of the fixture: 25.0972 us.
+  CHECK(j[0]["time_us"].get<double>() == Approx(25.0972).epsilon(0.001));
+  CHECK(j[0]["protocol"] == "profile");
+  // 1 GiB is beyond its largest size (256 MiB): the tuner's figure, labelled by protocol.
+  CHECK(j[1]["protocol"] != "profile");
+
+  const auto wrong = run_cli("collective --node dgx-a100-80gb --op all_reduce --sizes 1M "
+                             "--profile " +
+                             kProfile);
+  CHECK(wrong.status == 3);
+  CHECK(wrong.err.find("h100-sxm") != std::string::npos);
+}
