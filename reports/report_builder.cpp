@@ -13,8 +13,6 @@
 namespace cirrus::reports {
 namespace {
 
-std::string yes_no(bool b) { return b ? "yes" : "no"; }
-
 void add_scenario_facts(Report& r, const scenarios::Scenario& s) {
   r.title = s.name.empty() ? s.file : s.name;
   r.scenario_file = s.file;

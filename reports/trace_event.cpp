@@ -20,7 +20,7 @@ std::string micros(std::int64_t ps) {
   return fmt::format("{}{}.{:06}", negative ? "-" : "", a / 1000000, a % 1000000);
 }
 
-std::string quoted(const std::string& s) { return nlohmann::json(s).dump(); }
+std::string json_string(const std::string& s) { return nlohmann::json(s).dump(); }
 
 class Writer {
  public:
@@ -59,13 +59,13 @@ std::string render_trace(const models::StepGraph& g, const sim::RunResult& run,
   for (int st = 0; st < g.stages; ++st) {
     w.event(fmt::format(
         R"("name":"process_name","ph":"M","pid":{},"tid":0,"args":{{"name":{}}})", pid_of(st),
-        quoted(fmt::format("stage {} (representative rank)", st))));
+        json_string(fmt::format("stage {} (representative rank)", st))));
     w.event(fmt::format(R"("name":"process_sort_index","ph":"M","pid":{},"tid":0,)"
                         R"("args":{{"sort_index":{}}})",
                         pid_of(st), st));
   }
   w.event(fmt::format(R"("name":"process_name","ph":"M","pid":{},"tid":0,)"
-                      R"("args":{{"name":"links (utilization)"}})",
+                      R"x("args":{{"name":"links (utilization)"}})x",
                       links_pid));
   w.event(fmt::format(R"("name":"process_sort_index","ph":"M","pid":{},"tid":0,)"
                       R"("args":{{"sort_index":{}}})",
@@ -74,7 +74,7 @@ std::string render_trace(const models::StepGraph& g, const sim::RunResult& run,
     const auto& info = streams[s];
     if (info.stage < 0) continue;
     w.event(fmt::format(R"("name":"thread_name","ph":"M","pid":{},"tid":{},"args":{{"name":{}}})",
-                        pid_of(info.stage), tid_of(s), quoted(info.name)));
+                        pid_of(info.stage), tid_of(s), json_string(info.name)));
     w.event(fmt::format(R"("name":"thread_sort_index","ph":"M","pid":{},"tid":{},)"
                         R"("args":{{"sort_index":{}}})",
                         pid_of(info.stage), tid_of(s), info.order));
@@ -94,7 +94,7 @@ std::string render_trace(const models::StepGraph& g, const sim::RunResult& run,
     if (lo > hi) continue;
     w.event(fmt::format(R"("name":{},"cat":"pass","ph":"X","pid":{},"tid":{},"ts":{},"dur":{},)"
                         R"("args":{{"micro_batch":{},"chunk":{}}})",
-                        quoted(pass_name(p, chunks)), pid_of(p.stage), tid_of(cs), micros(lo),
+                        json_string(pass_name(p, chunks)), pid_of(p.stage), tid_of(cs), micros(lo),
                         micros(hi - lo), p.micro_batch, p.chunk));
   }
   // Tasks. Zero-length joins carry no information and are left out.
@@ -109,7 +109,7 @@ std::string render_trace(const models::StepGraph& g, const sim::RunResult& run,
     if (passes[t] >= 0) {
       const auto& p = g.passes[static_cast<std::size_t>(passes[t])];
       if (is_communication(task.tag)) name += fmt::format(" mb {}", p.micro_batch);
-      args = fmt::format(R"("pass":{})", quoted(pass_name(p, chunks)));
+      args = fmt::format(R"("pass":{})", json_string(pass_name(p, chunks)));
     }
     if (task.kind == sim::TaskKind::kFlow) {
       if (!args.empty()) args += ",";
@@ -118,7 +118,7 @@ std::string render_trace(const models::StepGraph& g, const sim::RunResult& run,
     }
     w.event(fmt::format(R"("name":{},"cat":{},"ph":"X","pid":{},"tid":{},"ts":{},"dur":{},)"
                         R"("args":{{{}}})",
-                        quoted(name), quoted(cat), pid_of(static_cast<int>(task.label)),
+                        json_string(name), json_string(cat), pid_of(static_cast<int>(task.label)),
                         tid_of(task.stream), micros(tm.start.count()), micros(dur), args));
   }
   // Flows between stages.
@@ -131,7 +131,7 @@ std::string render_trace(const models::StepGraph& g, const sim::RunResult& run,
       continue;
     }
     ++flow_id;
-    const std::string name = quoted(ta.tag == models::kTagPpComm ? "pipeline send" : "dependency");
+    const std::string name = json_string(ta.tag == models::kTagPpComm ? "pipeline send" : "dependency");
     w.event(fmt::format(R"("name":{},"cat":"pipeline","ph":"s","id":{},"pid":{},"tid":{},"ts":{})",
                         name, flow_id, pid_of(static_cast<int>(ta.label)), tid_of(ta.stream),
                         micros(run.timings[a].start.count())));
@@ -165,7 +165,7 @@ std::string render_trace(const models::StepGraph& g, const sim::RunResult& run,
     std::stable_sort(ch.begin(), ch.end(),
                      [](const auto& x, const auto& y) { return x.first < y.first; });
     const std::string name =
-        quoted(r < g.resource_names.size() ? g.resource_names[r] : fmt::format("resource {}", r));
+        json_string(r < g.resource_names.size() ? g.resource_names[r] : fmt::format("resource {}", r));
     double level = 0;
     for (std::size_t i = 0; i < ch.size(); ++i) {
       level += ch[i].second;
@@ -177,7 +177,7 @@ std::string render_trace(const models::StepGraph& g, const sim::RunResult& run,
     }
   }
   std::string out = "{\"displayTimeUnit\":\"ns\",\"otherData\":{\"generator\":\"cirrus\",";
-  out += fmt::format("\"title\":{},\"makespan_us\":{}}},\n\"traceEvents\":[", quoted(title),
+  out += fmt::format("\"title\":{},\"makespan_us\":{}}},\n\"traceEvents\":[", json_string(title),
                      micros(run.stats.makespan.count()));
   out += w.text();
   out += "\n]}\n";
