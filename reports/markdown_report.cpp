@@ -21,13 +21,13 @@ std::string cell(std::string s) {
 std::string md_table(const std::vector<std::string>& head,
                      const std::vector<std::vector<std::string>>& rows) {
   std::string o = "|";
-  for (const auto& h : head) o += " " + cell(h) + " |";
+  for (const auto& h : head) o += fmt::format(" {} |", cell(h));
   o += "\n|";
   for (std::size_t i = 0; i < head.size(); ++i) o += " --- |";
   o += "\n";
   for (const auto& r : rows) {
     o += "|";
-    for (const auto& c : r) o += " " + cell(c) + " |";
+    for (const auto& c : r) o += fmt::format(" {} |", cell(c));
     o += "\n";
   }
   return o + "\n";
@@ -36,7 +36,7 @@ std::string md_table(const std::vector<std::string>& head,
 }  // namespace
 
 std::string render_markdown(const Report& r) {
-  std::string o = "# " + r.title + "\n\n";
+  std::string o = fmt::format("# {}\n\n", r.title);
   o += fmt::format("cirrus report of `{}`: {}; {}, {} prices.\n\n", r.scenario_file,
                    r.open_choices.empty() ? "a pinned configuration" : "a plan", r.objective,
                    r.pricing);
@@ -50,7 +50,7 @@ std::string render_markdown(const Report& r) {
                     format::percent(d.mfu), fmt::format("{:.1f} days", c.run_days),
                     format::usd(c.usd_total)}});
   } else {
-    o += "**No configuration chosen**: " + r.no_best_reason + "\n\n";
+    o += fmt::format("**No configuration chosen**: {}\n\n", r.no_best_reason);
   }
   if (!r.open_choices.empty()) {
     o += fmt::format("Searched {} raw combinations: {} evaluated, {} pruned, {} re-simulated "
@@ -133,8 +133,8 @@ std::string render_markdown(const Report& r) {
   o += "## Calibration\n\n";
   o += r.calibrated ? "Calibrated: every figure from a measured profile.\n\n"
                     : "**Not calibrated**: the numbers rest on these defaults.\n\n";
-  for (const auto& a : r.assumptions) o += "- " + a + "\n";
-  for (const auto& a : r.pricing_assumptions) o += "- " + a + "\n";
+  for (const auto& a : r.assumptions) o += fmt::format("- {}\n", a);
+  for (const auto& a : r.pricing_assumptions) o += fmt::format("- {}\n", a);
   o += "\n## Catalog sources\n\n";
   if (r.catalog_sources.empty()) {
     o += "No catalog prices were used.\n";
