@@ -20,19 +20,19 @@ const char* to_string(Activity a) {
 
 Timeline timeline_of(const models::StepGraph& g, const sim::RunResult& run, double merge_gap) {
   Timeline tl;
-  tl.stages = g.stages;
+  tl.stages = static_cast<int>(g.compute_stream.size());
   tl.makespan_s = run.stats.makespan.seconds();
   const double gap = merge_gap * tl.makespan_s;
   const auto passes = task_passes(g);
   const auto& tasks = g.graph.tasks();
   std::vector<TimelineBlock> raw;
   raw.reserve(tasks.size());
-  std::vector<double> busy(static_cast<std::size_t>(std::max(0, g.stages)), 0.0);
+  std::vector<double> busy(static_cast<std::size_t>(std::max(0, static_cast<int>(g.compute_stream.size()))), 0.0);
   for (sim::TaskId t = 0; t < tasks.size(); ++t) {
     const auto& task = tasks[t];
     const auto& tm = run.timings[t];
     const int stage = static_cast<int>(task.label);
-    if (stage < 0 || stage >= g.stages) continue;
+    if (stage < 0 || stage >= static_cast<int>(g.compute_stream.size())) continue;
     const bool on_compute = g.compute_stream[static_cast<std::size_t>(stage)] == task.stream;
     TimelineBlock b;
     b.stage = stage;
@@ -42,6 +42,14 @@ Timeline timeline_of(const models::StepGraph& g, const sim::RunResult& run, doub
     const auto* pass = passes[t] >= 0 ? &g.passes[static_cast<std::size_t>(passes[t])] : nullptr;
     if (is_communication(task.tag)) {
       b.activity = Activity::kCommunication;
+      if (on_compute && pass != nullptr) {
+        // Communication that blocks the compute stream belongs to its pass's block there, and
+        // shows in the communication lane too.
+        TimelineBlock c = b;
+        c.lane = 1;
+        if (c.end_s > c.start_s) raw.push_back(c);
+        b.activity = pass->backward ? Activity::kBackward : Activity::kForward;
+      }
     } else if (task.tag == models::kTagRecompute) {
       b.activity = Activity::kRecompute;
     } else if (task.tag == models::kTagOptimizer) {

@@ -49,14 +49,14 @@ std::string render_trace(const models::StepGraph& g, const sim::RunResult& run,
   const auto& tasks = g.graph.tasks();
   const auto passes = task_passes(g);
   const auto streams = stream_infos(g, passes);
-  const int links_pid = g.stages + 1;
+  const int links_pid = static_cast<int>(g.compute_stream.size()) + 1;
   auto pid_of = [](int stage) { return stage + 1; };
   auto tid_of = [](sim::StreamId s) { return static_cast<std::uint64_t>(s) + 1; };
   bool chunks = false;
   for (const auto& p : g.passes) chunks = chunks || p.chunk > 0;
 
   Writer w;
-  for (int st = 0; st < g.stages; ++st) {
+  for (int st = 0; st < static_cast<int>(g.compute_stream.size()); ++st) {
     w.event(fmt::format(
         R"("name":"process_name","ph":"M","pid":{},"tid":0,"args":{{"name":{}}})", pid_of(st),
         json_string(fmt::format("stage {} (representative rank)", st))));
@@ -69,7 +69,7 @@ std::string render_trace(const models::StepGraph& g, const sim::RunResult& run,
                       links_pid));
   w.event(fmt::format(R"("name":"process_sort_index","ph":"M","pid":{},"tid":0,)"
                       R"("args":{{"sort_index":{}}})",
-                      links_pid, g.stages));
+                      links_pid, static_cast<int>(g.compute_stream.size())));
   for (sim::StreamId s = 0; s < streams.size(); ++s) {
     const auto& info = streams[s];
     if (info.stage < 0) continue;
@@ -82,7 +82,7 @@ std::string render_trace(const models::StepGraph& g, const sim::RunResult& run,
 
   // Passes: the span of their compute-stream tasks.
   for (const auto& p : g.passes) {
-    if (p.stage < 0 || p.stage >= g.stages) continue;
+    if (p.stage < 0 || p.stage >= static_cast<int>(g.compute_stream.size())) continue;
     const sim::StreamId cs = g.compute_stream[static_cast<std::size_t>(p.stage)];
     std::int64_t lo = std::numeric_limits<std::int64_t>::max();
     std::int64_t hi = std::numeric_limits<std::int64_t>::min();
@@ -102,7 +102,7 @@ std::string render_trace(const models::StepGraph& g, const sim::RunResult& run,
     const auto& task = tasks[t];
     const auto& tm = run.timings[t];
     const std::int64_t dur = (tm.end - tm.start).count();
-    if (dur <= 0 || static_cast<int>(task.label) >= g.stages) continue;
+    if (dur <= 0 || static_cast<int>(task.label) >= static_cast<int>(g.compute_stream.size())) continue;
     const std::string cat = tag_name(task.tag);
     std::string name = cat;
     std::string args;
@@ -126,8 +126,8 @@ std::string render_trace(const models::StepGraph& g, const sim::RunResult& run,
   for (const auto& [a, b] : g.graph.edges()) {
     const auto& ta = tasks[a];
     const auto& tb = tasks[b];
-    if (ta.label == tb.label || static_cast<int>(ta.label) >= g.stages ||
-        static_cast<int>(tb.label) >= g.stages) {
+    if (ta.label == tb.label || static_cast<int>(ta.label) >= static_cast<int>(g.compute_stream.size()) ||
+        static_cast<int>(tb.label) >= static_cast<int>(g.compute_stream.size())) {
       continue;
     }
     ++flow_id;
