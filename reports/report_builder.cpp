@@ -183,7 +183,18 @@ Report build_plan_report(const scenarios::Scenario& s, const plan::SearchSpace& 
     rc.best = plan.best && *plan.best == i;
     r.candidates.push_back(std::move(rc));
   }
-  for (const auto& p : plan.pruned_candidates) {
+  // Pruned combinations are listed while the CSV stays small (about 130 bytes a row: 100,000
+  // rows is 13 MB); beyond that they are counted by reason only, and the report says so.
+  constexpr std::size_t kMaxPrunedRows = 100000;
+  const bool list_pruned = plan.pruned_candidates.size() <= kMaxPrunedRows;
+  if (!list_pruned) {
+    r.pruned_by_reason.emplace_back(
+        fmt::format("(pruned combinations not listed in candidates.csv: more than {})",
+                    kMaxPrunedRows),
+        plan.pruned_candidates.size());
+  }
+  for (const auto& p : list_pruned ? plan.pruned_candidates
+                                   : std::vector<plan::PrunedCandidate>{}) {
     const auto& inst = space.instances[p.instance];
     ReportCandidate rc;
     rc.instance = inst.id;
