@@ -3,11 +3,13 @@
 
 #include "cli/commands.hpp"
 #include "cli/scenario_profile.hpp"
+#include "common/atomic_write.hpp"
 #include "common/input_error.hpp"
 #include "models/simulate.hpp"
 #include "plan/instance_options.hpp"
 #include "pricing/cost_model.hpp"
 #include "reports/result_render.hpp"
+#include "reports/trace_event.hpp"
 #include "scenarios/step_input.hpp"
 
 namespace cirrus::cli {
@@ -17,6 +19,8 @@ Action add_simulate(CLI::App& app) {
     std::string scenario;
     std::string format = "table";
     std::string out;
+    std::string trace;
+    std::string report;
   };
   auto opt = std::make_shared<Options>();
   auto* sub = app.add_subcommand("simulate", "simulate one training step of a pinned scenario");
@@ -24,6 +28,10 @@ Action add_simulate(CLI::App& app) {
   sub->add_option("--format", opt->format, "table, json or csv")
       ->check(CLI::IsMember({"table", "json", "csv"}));
   sub->add_option("-o,--out", opt->out, "write to this file (atomically) instead of stdout");
+  sub->add_option("--trace", opt->trace,
+                  "write a Chrome trace-event file of one step (opens in Perfetto)");
+  sub->add_option("--report", opt->report,
+                  "also write a report folder: index.html, summary.md, candidates.csv");
   return [opt]() {
     const scenarios::Scenario s = scenarios::load_scenario(opt->scenario);
     reports::ResultContext ctx;
@@ -31,7 +39,17 @@ Action add_simulate(CLI::App& app) {
     ctx.instance = scenarios::hardware_label(s);
     ctx.input = scenarios::pinned_input(s);
     ctx.input.profile = scenario_profile(s, ctx.input.cluster.node.gpu);
-    const models::StepResult r = models::simulate_step(ctx.input);
+    const models::SimulationOutput sim = models::simulate_step_detailed(ctx.input);
+    const models::StepResult& r = sim.result;
+    if (!opt->trace.empty()) {
+      if (r.feasible) {
+        write_file_atomic(opt->trace, reports::render_trace(sim.graph, sim.run, s.name));
+      } else {
+        fmt::print(stderr, "cirrus: {}: no trace written: the configuration is infeasible\n",
+                   s.file);
+      }
+    }
+    if (!opt->report.empty()) write_pinned_report(s, ctx.input, sim, opt->report);
     // The `cost` object: the pinned instance under the scenario's pricing model, when the
     // catalogs have it and the step could run.
     std::optional<pricing::ContractCost> cost;

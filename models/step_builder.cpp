@@ -284,6 +284,7 @@ struct Builder {
     const auto& s = in.strategy;
     const auto& x = io[static_cast<std::size_t>(st)];
     auto& g = out.graph;
+    const auto pass_first = static_cast<TaskId>(g.task_count());
     const bool first_chunk = st == 0 && step.chunk == 0;
     const bool last_chunk = st == pp - 1 && step.chunk == v - 1;
     TaskId after = input;
@@ -349,6 +350,8 @@ struct Builder {
         fwd_done[key(st, step.chunk, step.micro_batch)] = snd;
       }
     }
+    out.passes.push_back({st, step.micro_batch, step.chunk, step.backward, pass_first,
+                          static_cast<TaskId>(g.task_count())});
   }
 };
 

@@ -49,6 +49,21 @@ struct StepGraph {
   std::vector<sim::StreamId> compute_stream;  // per stage
   std::vector<std::string> resource_names;    // per resource
   // Task label = stage index; the tag says what the task is.
+
+  // One forward or backward pass of one micro-batch (model chunk) on one stage, as the
+  // pipeline schedule issued it: the tasks [first, end) it compiled to, its send to the
+  // neighbouring stage included. In emission order; for traces and reports (what a task
+  // belongs to), never read by the engine. Tasks outside every pass are the step's tail
+  // (gradient reduction, optimizer, parameter all-gather).
+  struct Pass {
+    int stage = 0;
+    int micro_batch = 0;
+    int chunk = 0;
+    bool backward = false;
+    sim::TaskId first = 0;
+    sim::TaskId end = 0;
+  };
+  std::vector<Pass> passes;
 };
 
 // Parameters held by one GPU of `stage` (after TP sharding, before ZeRO sharding).
