@@ -25,6 +25,7 @@
 #include "cli/scenario_profile.hpp"
 #include "common/atomic_write.hpp"
 #include "common/input_error.hpp"
+#include "models/checkpoint.hpp"
 #include "models/simulate.hpp"
 #include "plan/instance_options.hpp"
 #include "plan/planner.hpp"
@@ -97,7 +98,7 @@ nlohmann::json pinned_cost(const scenarios::Scenario& s,
       static_cast<double>(input.training.global_batch) * static_cast<double>(input.model.seq_len);
   pricing::CostInput in = pricing::make_cost_input(*inst, input.cluster.nodes, step_s,
                                                    tokens_per_step, s.training.tokens);
-  in.checkpoint_bytes = 14.0 * input.model.parameters();  // bf16 weights + Adam's fp32 states
+  in.checkpoint_bytes = models::checkpoint_bytes(input.model, input.training);
   const auto cost =
       pricing::contract_cost(pricing::estimate_cost(in), plan::pricing_model_of(s), *inst);
   if (!cost) return nullptr;

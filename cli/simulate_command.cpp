@@ -5,6 +5,7 @@
 #include "cli/scenario_profile.hpp"
 #include "common/atomic_write.hpp"
 #include "common/input_error.hpp"
+#include "models/checkpoint.hpp"
 #include "models/simulate.hpp"
 #include "plan/instance_options.hpp"
 #include "pricing/cost_model.hpp"
@@ -60,7 +61,7 @@ Action add_simulate(CLI::App& app) {
                                        static_cast<double>(ctx.input.model.seq_len);
         pricing::CostInput in = pricing::make_cost_input(
             *inst, ctx.input.cluster.nodes, r.step_time_s, tokens_per_step, s.training.tokens);
-        in.checkpoint_bytes = 14.0 * ctx.input.model.parameters();
+        in.checkpoint_bytes = models::checkpoint_bytes(ctx.input.model, ctx.input.training);
         const auto estimate = pricing::estimate_cost(in);
         cost = pricing::contract_cost(estimate, plan::pricing_model_of(s), *inst);
       }

@@ -7,6 +7,7 @@
 
 #include "common/units.hpp"
 #include "models/analytic_step.hpp"
+#include "models/checkpoint.hpp"
 #include "pricing/cost_model.hpp"
 #include "reports/timeline.hpp"
 
@@ -81,7 +82,7 @@ void add_pricing(Report& r, const scenarios::Scenario& s, const pricing::Instanc
       pricing::make_cost_input(inst, nodes, step_time_s, tokens_per_step, s.training.tokens);
   // As the planner and `simulate` price runs: 16-bit weights plus fp32 master weights and
   // Adam's moments, 14 bytes per parameter (the ZeRO paper's K = 12, plus 2).
-  in.checkpoint_bytes = 14.0 * s.model.parameters();
+  in.checkpoint_bytes = models::checkpoint_bytes(s.model, s.training);
   const pricing::CostEstimate e = pricing::estimate_cost(in);
   const std::string chosen = scenarios::to_string(s.pricing.model);
   r.run_steps = e.steps;
