@@ -79,6 +79,14 @@ TEST_CASE("MoE simulation is deterministic and puts the all-to-alls in ep_comm",
   CHECK(a.step_time_s == b.step_time_s);
   CHECK(a.breakdown.ep_comm > 0);
   CHECK(a.moe->all_to_all_s == a.breakdown.ep_comm);
+  // The analytic model (the planner's ranking) sees the same all-to-alls and lands near the
+  // engine: no contention on this idle two-node cluster, so within 15%.
+  const StepResult ana = analytic_step(in);
+  CHECK(ana.breakdown.ep_comm > 0);
+  CHECK(ana.breakdown.ep_comm == Approx(a.breakdown.ep_comm).epsilon(0.15));
+  CHECK(ana.step_time_s == Approx(a.step_time_s).epsilon(0.15));
+  REQUIRE(ana.moe);
+  CHECK(ana.moe->straggler_factor == a.moe->straggler_factor);
   // Without expert parallelism there is no all-to-all.
   StepInput no_ep = in;
   no_ep.strategy.ep = 1;
