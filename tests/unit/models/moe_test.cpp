@@ -148,6 +148,11 @@ TEST_CASE("balanced top-1 MoE with one expert per rank computes what the dense F
     CHECK(e.flops == Approx(d.flops));
     CHECK(e.seconds == Approx(d.seconds));
     CHECK(d.flops == Approx(3.0 * 2.0 * 4096.0 * 3 * 4096 * 14336 / tp));
+    // The whole layer differs only by the router GEMM (forward, dgrad, wgrad): 3 x 2 x tokens
+    // routed on this GPU (4096 / tp) x h 4096 x 8 experts; memory passes carry no FLOPs.
+    const Totals all_moe = sum_ops(moe, cm, {""});
+    const Totals all_dense = sum_ops(dense, cm, {""});
+    CHECK(all_moe.flops - all_dense.flops == Approx(3.0 * 2.0 * (4096.0 / tp) * 4096 * 8));
   }
 }
 
