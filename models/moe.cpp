@@ -115,6 +115,8 @@ RoutingLoad routing_load(const MoeConfig& c, int ep) {
   for (std::size_t i = 1; i < loads.size(); ++i) others += kept(loads[i]);
   if (loads.size() > 1) others /= static_cast<double>(loads.size() - 1);
   r.straggler = (kept(loads.front()) + (k - 1) * others) / k;
+  // Padded buffers: every expert computes and exchanges its whole capacity, used or not.
+  if (c.drop_tokens && c.pad_to_capacity) r.straggler = cap;
   if (c.drop_tokens) {
     double dropped = 0;
     for (const double l : loads) dropped += std::max(0.0, l - cap);

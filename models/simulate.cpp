@@ -111,6 +111,13 @@ SimulationOutput simulate_step_detailed(const StepInput& in) {
         "of average popularity); expert all-to-alls are not overlapped with compute; experts "
         "are split over tp (Megatron-Core's default expert tensor parallelism) and EP groups "
         "are folded into dp x cp with rank stride tp");
+    const MoeConfig& moe = *in.model.moe;
+    r.assumptions.push_back(
+        !moe.drop_tokens        ? "MoE routing: dropless (every routed token is computed)"
+        : moe.pad_to_capacity   ? "MoE routing: tokens over capacity dropped, expert buffers "
+                                  "padded to capacity (computed and exchanged in full)"
+                                : "MoE routing: tokens over capacity dropped, buffers not "
+                                  "padded (only kept tokens computed and exchanged)");
   }
   r.tasks = out.graph.graph.task_count();
   r.events = out.run.stats.events;

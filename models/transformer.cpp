@@ -196,7 +196,8 @@ std::vector<TransformerConfig> make_models() {
     // Table 1): the GPT-3 1.3B dense base (24 layers, d 2048, 16 heads) with 128 experts on
     // every other layer and top-1 gating; each expert is a whole GeLU FFN (4 x 2048 = 8192).
     // Capacity factor 1.0 with token dropping is DeepSpeed's MoE layer default
-    // (deepspeed.moe.layer.MoE: capacity_factor=1.0, drop_tokens=True).
+    // (deepspeed.moe.layer.MoE: capacity_factor=1.0, drop_tokens=True); its top-1 gating
+    // dispatches with an einsum into [experts, capacity, h] buffers, i.e. padded to capacity.
     TransformerConfig m = gpt("gpt-1.3b-moe-128", 24, 2048, 16);
     m.source =
         "Rajbhandari et al. 2022, DeepSpeed-MoE (arXiv:2201.05596) Table 1 (1.3B+MoE-128); "
@@ -209,6 +210,7 @@ std::vector<TransformerConfig> make_models() {
     moe.expert_ffn_hidden = 8192;
     moe.capacity_factor = 1.0;
     moe.drop_tokens = true;
+    moe.pad_to_capacity = true;
     m.moe = moe;
     models.push_back(m);
   }

@@ -219,7 +219,7 @@ models::MoeConfig read_moe(const JsonNode& m, std::optional<models::MoeConfig> b
                            long ffn_hidden) {
   m.check_keys({"experts", "top_k", "layer_freq", "expert_ffn_hidden", "capacity_factor",
                 "imbalance", "shared_experts", "first_dense_layers", "drop_tokens",
-                "popularity"});
+                "pad_to_capacity", "popularity"});
   const bool from_preset = base.has_value();
   models::MoeConfig c = base.value_or(models::MoeConfig{});
   if (auto v = m.find("experts")) {
@@ -242,6 +242,7 @@ models::MoeConfig read_moe(const JsonNode& m, std::optional<models::MoeConfig> b
   }
   if (auto v = m.find("capacity_factor")) c.capacity_factor = v->as_positive();
   if (auto v = m.find("drop_tokens")) c.drop_tokens = v->as_bool();
+  if (auto v = m.find("pad_to_capacity")) c.pad_to_capacity = v->as_bool();
   if (auto v = m.find("imbalance")) c.imbalance = v->as_non_negative();
   if (auto v = m.find("popularity")) read_popularity(*v, c);
   return c;

@@ -76,6 +76,14 @@ TEST_CASE("routing loads: hottest expert, straggler rank and dropped tokens", "[
   dropless.drop_tokens = false;
   CHECK(routing_load(dropless, 8).straggler == Approx(1.5));
   CHECK(routing_load(dropless, 8).dropped_fraction == 0.0);
+  // Padded to capacity: every rank computes and exchanges 1.25 fair shares, hot or not, at
+  // any imbalance; the drops stay what they were.
+  MoeConfig padded = mixtral_dropping(0.5);
+  padded.pad_to_capacity = true;
+  CHECK(routing_load(padded, 2).straggler == Approx(1.25));
+  padded.imbalance = 0;
+  CHECK(routing_load(padded, 8).straggler == Approx(1.25));
+  CHECK(routing_load(padded, 8).dropped_fraction == 0.0);
   // Zipf s = 1 over 4 experts: H = 1 + 1/2 + 1/3 + 1/4 = 25/12; the hottest gets 4 / H = 1.92.
   MoeConfig zipf;
   zipf.experts = 4;
@@ -109,6 +117,14 @@ TEST_CASE("all-to-all bytes per rank, by hand", "[models][moe]") {
   m.moe->imbalance = 0;
   CHECK(all_to_all_bytes_per_rank(moe_traffic(m, ep8(1), Precision::kBf16), 8) ==
         Approx(4096.0 * 2 * 2 * 4096 * 7 / 8));
+
+  // Balanced but padded to capacity 1.25 (GShard/DeepSpeed buffers): 4096 x 2 x 1.25 copies
+  // x 4096 x 2 B x 7/8 = 73,400,320 B, the capacity bound itself.
+  m.moe->drop_tokens = true;
+  m.moe->pad_to_capacity = true;
+  CHECK(all_to_all_bytes_per_rank(moe_traffic(m, ep8(1), Precision::kBf16), 8) ==
+        Approx(73400320.0));
+  m.moe->pad_to_capacity = false;
 
   // The layer program carries those bytes: a dispatch and a combine all-to-all over the EP
   // group forward, and the same two backward.
