@@ -124,7 +124,9 @@ StepResult analytic_step(const StepInput& in) {
     for (int st = 0; st < pp; ++st) {
       int count = 0;
       for (int c = 0; c < v; ++c) {
-        for (int l = 0; l < per_chunk; ++l) count += in.model.is_moe_layer((c * pp + st) * per_chunk + l);
+        for (int l = 0; l < per_chunk; ++l) {
+          count += in.model.is_moe_layer((c * pp + st) * per_chunk + l) ? 1 : 0;
+        }
       }
       moe_layers = std::max(moe_layers, static_cast<double>(count));
     }
@@ -196,7 +198,8 @@ StepResult analytic_step(const StepInput& in) {
         int first_moe = 0;
         while (!in.model.is_moe_layer(first_moe)) ++first_moe;
         const LayerParams mp = layer_params_per_gpu(in, first_moe);
-        const double mag = dp_cost(CollectiveKind::kAllGather, mp.dense * pbytes, mp.expert * pbytes);
+        const double mag =
+            dp_cost(CollectiveKind::kAllGather, mp.dense * pbytes, mp.expert * pbytes);
         const double mrs =
             dp_cost(CollectiveKind::kReduceScatter, mp.dense * gbytes, mp.expert * gbytes);
         const double mhide_f = s.overlap.dp ? moe_fwd.compute : 0.0;

@@ -1,9 +1,9 @@
 // Mixture-of-experts config checks and routing statistics (see moe.hpp).
 #include "models/moe.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 
 namespace cirrus::models {
 namespace {
@@ -58,16 +58,15 @@ std::optional<MoeProblem> check_moe(const MoeConfig& c, int layers) {
                       fmt::format("{}", c.shared_experts)};
   }
   if (!(c.capacity_factor > 0)) {
-    return MoeProblem{"capacity_factor", "a positive factor",
-                      fmt::format("{}", c.capacity_factor)};
+    return MoeProblem{"capacity_factor", "a positive factor", fmt::format("{}", c.capacity_factor)};
   }
   // Without dropping, a capacity below the fair share cannot hold even balanced routing.
   if (!c.drop_tokens && c.capacity_factor < 1.0) {
-    return MoeProblem{"capacity_factor",
-                      "at least 1 when drop_tokens is false (a dropless router must fit every "
-                      "routed token; below 1 even balanced routing overflows)",
-                      fmt::format("capacity_factor = {} with drop_tokens = false",
-                                  c.capacity_factor)};
+    return MoeProblem{
+        "capacity_factor",
+        "at least 1 when drop_tokens is false (a dropless router must fit every "
+        "routed token; below 1 even balanced routing overflows)",
+        fmt::format("capacity_factor = {} with drop_tokens = false", c.capacity_factor)};
   }
   // Each token picks top_k distinct experts, so one expert gets at most every token once:
   // experts / top_k fair shares.

@@ -19,22 +19,22 @@ enum class Popularity {
 };
 
 struct MoeConfig {
-  int experts = 0;                // routed experts per MoE layer
-  int top_k = 1;                  // routed experts per token
-  int layer_freq = 1;             // every layer_freq-th layer is MoE (Megatron's pattern)
-  int first_dense_layers = 0;     // the first N layers stay dense (DeepSeek's first_k_dense)
-  long expert_ffn_hidden = 0;     // FFN width of one expert (routed and shared)
-  int shared_experts = 0;         // always-active experts (DeepSeekMoE), each expert_ffn_hidden
-  double capacity_factor = 1.0;   // tokens an expert may take, x its fair share
-  bool drop_tokens = true;        // tokens over capacity are dropped (false: dropless)
+  int experts = 0;               // routed experts per MoE layer
+  int top_k = 1;                 // routed experts per token
+  int layer_freq = 1;            // every layer_freq-th layer is MoE (Megatron's pattern)
+  int first_dense_layers = 0;    // the first N layers stay dense (DeepSeek's first_k_dense)
+  long expert_ffn_hidden = 0;    // FFN width of one expert (routed and shared)
+  int shared_experts = 0;        // always-active experts (DeepSeekMoE), each expert_ffn_hidden
+  double capacity_factor = 1.0;  // tokens an expert may take, x its fair share
+  bool drop_tokens = true;       // tokens over capacity are dropped (false: dropless)
   // With dropping, every expert's buffer is padded to its full capacity (GShard / DeepSpeed's
   // einsum dispatch into [experts, capacity, h]; Megatron-Core's
   // --moe-pad-expert-input-to-capacity), so each rank sends and computes capacity_factor x
   // its fair share whatever the routing. false: only the kept tokens (Megatron-Core's default).
   bool pad_to_capacity = false;
-  double imbalance = 0.0;         // hottest expert gets (1 + imbalance) x its fair share
+  double imbalance = 0.0;  // hottest expert gets (1 + imbalance) x its fair share
   Popularity popularity = Popularity::kUniform;
-  double zipf_s = 0.0;            // exponent when popularity is kZipf
+  double zipf_s = 0.0;  // exponent when popularity is kZipf
 };
 
 // The first problem with a config in itself (no strategy involved), as (field, expected,
@@ -57,11 +57,11 @@ std::vector<double> expert_loads(const MoeConfig& c);
 // capacity limit (an assumption: real placement is not correlated with popularity, so the
 // hottest rank is modelled as holding one hot expert, not the k hottest).
 struct RoutingLoad {
-  double hottest_expert = 1;   // load of the hottest expert before capacity, x fair share
-  double straggler = 1;        // tokens the straggler rank processes, x a rank's fair share
-                               // (after capacity when tokens are dropped; capacity_factor
-                               // exactly when buffers are padded to capacity)
-  double dropped_fraction = 0; // of all routed token copies, dropped by the capacity limit
+  double hottest_expert = 1;    // load of the hottest expert before capacity, x fair share
+  double straggler = 1;         // tokens the straggler rank processes, x a rank's fair share
+                                // (after capacity when tokens are dropped; capacity_factor
+                                // exactly when buffers are padded to capacity)
+  double dropped_fraction = 0;  // of all routed token copies, dropped by the capacity limit
 };
 RoutingLoad routing_load(const MoeConfig& c, int ep);
 

@@ -30,10 +30,10 @@
 namespace cirrus::models {
 
 struct MoeTraffic {
-  double tokens_in = 0;        // tokens entering the router on one GPU: b s / (cp tp)
-  double local_experts = 1;    // experts / ep
-  double expert_copies = 0;    // token copies the straggler's experts process (all local
-                               // experts, after the TP all-gather): tokens_in tp top_k x straggler
+  double tokens_in = 0;      // tokens entering the router on one GPU: b s / (cp tp)
+  double local_experts = 1;  // experts / ep
+  double expert_copies = 0;  // token copies the straggler's experts process (all local
+                             // experts, after the TP all-gather): tokens_in tp top_k x straggler
   // nccl-tests size of one dispatch (= one combine) all-to-all on the straggler: the bytes it
   // receives from the whole group, e x tokens_in x top_k x h x straggler; of these,
   // (ep - 1) / ep cross the network or NVLink (bus_bytes).

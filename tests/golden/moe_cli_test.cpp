@@ -49,15 +49,16 @@ TEST_CASE("bad expert-parallel input is a clear error with exit status 3", "[gol
                 "number of experts");
   expect_exit_3(moe_scenario(R"({"capacity_factor": 0.8, "drop_tokens": false})", "8"),
                 "model.moe.capacity_factor", "drop_tokens is false");
-  expect_exit_3(moe_scenario(R"({"popularity": {"zipf": -1}})", "8"),
-                "model.moe.popularity.zipf", "positive");
-  expect_exit_3(moe_scenario(R"({"experts": 8, "top_kk": 2})", "8"), "model.moe.top_kk",
-                "top_k");
+  expect_exit_3(moe_scenario(R"({"popularity": {"zipf": -1}})", "8"), "model.moe.popularity.zipf",
+                "positive");
+  expect_exit_3(moe_scenario(R"({"experts": 8, "top_kk": 2})", "8"), "model.moe.top_kk", "top_k");
 }
 
-TEST_CASE("an MoE scenario reports all-to-all, straggler and dropped tokens", "[golden][cli][moe]") {
+TEST_CASE("an MoE scenario reports all-to-all, straggler and dropped tokens",
+          "[golden][cli][moe]") {
   const std::string file = scratch_dir() + "/moe-good.json";
-  write_text(file, moe_scenario(R"({"imbalance": 1.0, "drop_tokens": true, "capacity_factor": 1.25})", "8"));
+  write_text(file, moe_scenario(
+                       R"({"imbalance": 1.0, "drop_tokens": true, "capacity_factor": 1.25})", "8"));
   const auto r = run_cli("simulate " + file + " --format json");
   INFO(r.err);
   REQUIRE(r.status == 0);
