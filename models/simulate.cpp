@@ -18,6 +18,7 @@ void add_to(Breakdown& b, std::uint16_t tag, double seconds) {
     case kTagPpComm: b.pp_comm += seconds; break;
     case kTagDpComm: b.dp_comm += seconds; break;
     case kTagOptimizer: b.optimizer += seconds; break;
+    case kTagEpComm: b.ep_comm += seconds; break;
     default: b.pp_bubble += seconds; break;
   }
 }
@@ -113,6 +114,21 @@ SimulationOutput simulate_step_detailed(const StepInput& in) {
   r.assumptions.push_back(
       "communication: NCCL tuner model (ring/tree x LL/LL128/Simple) on datasheet link rates; "
       "no measured collective profile");
+  if (!in.model.approximation.empty()) r.assumptions.push_back(in.model.approximation);
+  if (in.model.moe) {
+    r.assumptions.push_back(
+        "MoE: the simulated rank is the straggler holding the hottest expert (its other experts "
+        "of average popularity); expert all-to-alls are not overlapped with compute; experts "
+        "are split over tp (Megatron-Core's default expert tensor parallelism) and EP groups "
+        "are folded into dp x cp with rank stride tp");
+    const MoeConfig& moe = *in.model.moe;
+    r.assumptions.push_back(
+        !moe.drop_tokens        ? "MoE routing: dropless (every routed token is computed)"
+        : moe.pad_to_capacity   ? "MoE routing: tokens over capacity dropped, expert buffers "
+                                  "padded to capacity (computed and exchanged in full)"
+                                : "MoE routing: tokens over capacity dropped, buffers not "
+                                  "padded (only kept tokens computed and exchanged)");
+  }
   r.tasks = out.graph.graph.task_count();
   r.events = out.run.stats.events;
   return out;
