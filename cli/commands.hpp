@@ -17,6 +17,8 @@ Action add_check(CLI::App& app);
 Action add_calibrate(CLI::App& app);
 Action add_catalog(CLI::App& app);
 Action add_price(CLI::App& app);
+Action add_serve(CLI::App& app);
+Action add_elastic(CLI::App& app);
 
 // Where shipped data lives: $CIRRUS_DATA_DIR, else the source tree's data/ folder.
 std::string data_path(const std::string& relative);

@@ -6,6 +6,7 @@
 
 #include "common/units.hpp"
 #include "models/memory.hpp"
+#include "models/offload_memory.hpp"
 #include "models/precision.hpp"
 #include "models/step_costs.hpp"
 
@@ -63,7 +64,7 @@ bool check_feasible(const StepInput& in, StepResult& r) {
                     stage, r.memory.total, gpu.display, r.memory.capacity);
     return false;
   }
-  return true;
+  return check_offload_capacity(in, r);  // host memory / NVMe of offloaded states
 }
 
 void fill_rates(const StepInput& in, double peak_flops, StepResult& r) {

@@ -5,6 +5,8 @@
 
 #include "common/units.hpp"
 #include "models/analytic_step.hpp"
+#include "models/memory.hpp"
+#include "models/offload_training.hpp"
 
 namespace cirrus::models {
 namespace {
@@ -18,13 +20,15 @@ void add_to(Breakdown& b, std::uint16_t tag, double seconds) {
     case kTagPpComm: b.pp_comm += seconds; break;
     case kTagDpComm: b.dp_comm += seconds; break;
     case kTagOptimizer: b.optimizer += seconds; break;
+    case kTagOffload: b.offload += seconds; break;
     default: b.pp_bubble += seconds; break;
   }
 }
 
 // Attributes an idle gap [from, to) on the compute stream to what the next task waited for.
-void attribute_gap(Breakdown& b, const sim::TaskGraph& g, const sim::RunResult& run,
+void attribute_gap(Breakdown& b, const StepGraph& sg, const sim::RunResult& run,
                    sim::TaskId waited_for, sim::Time from, sim::Time to) {
+  const sim::TaskGraph& g = sg.graph;
   if (to <= from) return;
   const double gap = (to - from).seconds();
   if (waited_for >= g.task_count()) {
@@ -41,6 +45,12 @@ void attribute_gap(Breakdown& b, const sim::TaskGraph& g, const sim::RunResult& 
     const double in_flight = hi > lo ? (hi - lo).seconds() : 0.0;
     b.pp_comm += in_flight;
     b.pp_bubble += gap - in_flight;
+    return;
+  }
+  const bool on_gpu = std::find(sg.compute_stream.begin(), sg.compute_stream.end(),
+                                task.stream) != sg.compute_stream.end();
+  if (task.tag == kTagOptimizer && !on_gpu) {
+    b.optimizer += gap;  // the CPU optimizer of offloaded optimizer states
     return;
   }
   if (task.tag == kTagCompute || task.tag == kTagRecompute || task.tag == kTagOptimizer) {
@@ -68,12 +78,12 @@ Breakdown critical_path_breakdown(const StepGraph& sg, const sim::RunResult& run
     const auto& task = g.tasks()[t];
     if (task.stream != stream) continue;
     const auto& tm = run.timings[t];
-    attribute_gap(b, g, run, tm.binding, cursor, tm.start);
+    attribute_gap(b, sg, run, tm.binding, cursor, tm.start);
     add_to(b, task.tag, (tm.end - tm.start).seconds());
     cursor = tm.end;
   }
   // After the last kernel the stage waits for its trailing communication.
-  attribute_gap(b, g, run, last, cursor, run.stats.makespan);
+  attribute_gap(b, sg, run, last, cursor, run.stats.makespan);
   return b;
 }
 
@@ -100,6 +110,23 @@ SimulationOutput simulate_step_detailed(const StepInput& in) {
   if (r.links.size() > 5) r.links.resize(5);
   r.calibrated = false;
   r.assumptions = compute.assumptions();
+  if (in.strategy.offload.any()) {
+    // The critical stage is the one whose work ends last (as in the breakdown).
+    sim::TaskId last = 0;
+    const auto& g = out.graph.graph;
+    for (sim::TaskId t = 0; t < g.task_count(); ++t) {
+      if (out.run.timings[t].end > out.run.timings[last].end) last = t;
+    }
+    const int stage = static_cast<int>(g.tasks()[last].label);
+    OffloadSummary o = offload_summary(out.graph, out.run, r.breakdown, stage);
+    const MemoryEstimate mem = estimate_memory(in.model, in.training, in.strategy, stage);
+    o.host_gib = mem.host / kGiB;
+    o.nvme_gib = mem.nvme / kGiB;
+    r.offload = o;
+    for (auto& a : offload_assumptions(in.cluster.node, in.strategy.offload)) {
+      r.assumptions.push_back(std::move(a));
+    }
+  }
   r.assumptions.push_back(
       "communication: NCCL tuner model (ring/tree x LL/LL128/Simple) on datasheet link rates; "
       "no measured collective profile");

@@ -29,6 +29,7 @@ enum Tag : std::uint16_t {
   kTagPpComm,
   kTagDpComm,
   kTagOptimizer,
+  kTagOffload,  // host/NVMe <-> GPU copies of parameters, gradients, optimizer states
   kTagCount
 };
 

@@ -9,8 +9,10 @@ namespace cirrus::models {
 struct Breakdown {
   double compute = 0, recompute = 0, tp_comm = 0, cp_comm = 0, pp_comm = 0, dp_comm = 0,
          pp_bubble = 0, optimizer = 0;
+  double offload = 0;  // waiting for parameters or gradients to cross PCIe / NVMe (not hidden)
   double total() const {
-    return compute + recompute + tp_comm + cp_comm + pp_comm + dp_comm + pp_bubble + optimizer;
+    return compute + recompute + tp_comm + cp_comm + pp_comm + dp_comm + pp_bubble + optimizer +
+           offload;
   }
 };
 
@@ -30,6 +32,14 @@ struct RunTotals {
   double days = 0;
 };
 
+// Hierarchical storage over the step, on the critical stage (strategy.offload).
+struct OffloadSummary {
+  double transfer_s = 0;  // time the copy streams were busy (host/NVMe <-> GPU)
+  double exposed_s = 0;   // of it, time the compute stream waited: breakdown_s.offload
+  double host_gib = 0;    // offloaded states per GPU in host memory
+  double nvme_gib = 0;    // per GPU on NVMe
+};
+
 struct StepResult {
   bool feasible = true;
   std::string infeasible_reason;
@@ -41,6 +51,7 @@ struct StepResult {
   MemoryBreakdown memory;
   std::optional<RunTotals> run;
   std::vector<LinkUse> links;
+  std::optional<OffloadSummary> offload;  // present when strategy.offload moves anything
   bool calibrated = false;
   // Plain-language statements of every default the numbers rest on ("GEMM efficiency from
   // the datasheet-derived default, not a profile"): printed so the user knows what is assumed.
