@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "models/step_builder.hpp"
+#include "models/step_result.hpp"
 
 namespace cirrus::models {
 
