@@ -16,6 +16,7 @@ namespace {
 struct Pass {
   double compute = 0;  // kernels
   double comm = 0;     // exposed TP/CP communication
+  double ep = 0;       // expert all-to-alls (never overlapped)
 };
 
 // A program's compute and exposed communication: without TP overlap every collective blocks;
@@ -29,7 +30,9 @@ Pass price(const StepInput& in, const std::vector<Segment>& segs) {
       continue;
     }
     const double t = group_collective_cost(in, s.group, s.collective, s.bytes).seconds;
-    if (in.strategy.overlap.tp && i + 1 < segs.size() && !segs[i + 1].is_comm) {
+    if (s.group == CommGroup::kEp) {
+      p.ep += t;
+    } else if (in.strategy.overlap.tp && i + 1 < segs.size() && !segs[i + 1].is_comm) {
       p.comm += std::max(0.0, t - segs[i + 1].seconds);
     } else {
       p.comm += t;
@@ -76,6 +79,15 @@ void fill_rates(const StepInput& in, double peak_flops, StepResult& r) {
       in.model.model_flops_per_sequence() * static_cast<double>(in.training.global_batch);
   r.model_tflops_per_gpu = model_flops / step / in.cluster.gpus() / 1e12;
   r.mfu = r.model_tflops_per_gpu * 1e12 / peak_flops;
+  if (in.model.moe) {
+    const RoutingLoad load = routing_load(*in.model.moe, in.strategy.ep);
+    MoeStats moe;
+    moe.all_to_all_s = r.breakdown.ep_comm;
+    moe.straggler_factor = load.straggler;
+    moe.hottest_expert = load.hottest_expert;
+    moe.dropped_token_fraction = load.dropped_fraction;
+    r.moe = moe;
+  }
   if (in.training.tokens > 0) {
     RunTotals run;
     run.tokens = in.training.tokens;
@@ -103,13 +115,33 @@ StepResult analytic_step(const StepInput& in) {
   const Pass emb_b = price(in, progs.emb_b);
   const Pass head_f = price(in, progs.head_f);
   const Pass head_b = price(in, progs.head_b);
+  const Pass moe_fwd = price(in, progs.moe_fwd);
+  const Pass moe_bwd = price(in, progs.moe_bwd);
+  const Pass moe_rec = price(in, progs.moe_rec);
+  // MoE layers on the stage holding the most of them (it sets the pipeline's pace).
+  double moe_layers = 0;
+  if (in.model.moe) {
+    const int per_chunk = in.model.layers / (pp * v);
+    for (int st = 0; st < pp; ++st) {
+      int count = 0;
+      for (int c = 0; c < v; ++c) {
+        for (int l = 0; l < per_chunk; ++l) count += in.model.is_moe_layer((c * pp + st) * per_chunk + l);
+      }
+      moe_layers = std::max(moe_layers, static_cast<double>(count));
+    }
+  }
+  const double dense_layers = layers_per_stage - moe_layers;
 
   // Per micro-batch, per stage: forward + recomputation + backward of its layers, plus the
   // embedding on the first stage and the output layer on the last.
-  const double layer_compute = fwd.compute + bwd.compute;
-  const double layer_rec = rec.compute;
-  const double layer_comm = fwd.comm + bwd.comm + rec.comm;
-  const double body = layers_per_stage * (layer_compute + layer_rec + layer_comm);
+  // Sums over the stage's layers, dense and MoE.
+  const double layer_compute = dense_layers * (fwd.compute + bwd.compute) +
+                               moe_layers * (moe_fwd.compute + moe_bwd.compute);
+  const double layer_rec = dense_layers * rec.compute + moe_layers * moe_rec.compute;
+  const double layer_comm = dense_layers * (fwd.comm + bwd.comm + rec.comm) +
+                            moe_layers * (moe_fwd.comm + moe_bwd.comm + moe_rec.comm);
+  const double layer_ep = moe_layers * (moe_fwd.ep + moe_bwd.ep + moe_rec.ep);
+  const double body = layer_compute + layer_rec + layer_comm + layer_ep;
   const double first = emb_f.compute + emb_b.compute + emb_f.comm + emb_b.comm;
   const double last = head_f.compute + head_b.compute + head_f.comm + head_b.comm;
   const double t_first = body + first + (pp == 1 ? last : 0.0);
@@ -135,6 +167,16 @@ StepResult analytic_step(const StepInput& in) {
   // Data parallelism on the critical (first) stage.
   const int dp_n = dp_group_size(s);
   const double stage_params = stage_parameters(in, 0);
+  const double stage_expert = stage_expert_parameters(in, 0);
+  const double stage_dense = stage_params - stage_expert;
+  const GroupShape edp = expert_dp_group(s);
+  // A data-parallel collective of `dense` + `expert` parameters' bytes: the dense part over
+  // dp x cp, the expert part over the expert-data-parallel group, one after the other.
+  auto dp_cost = [&](CollectiveKind kind, double dense, double expert) {
+    double t = dp_collective_cost(in, kind, dense).seconds;
+    if (expert > 0 && edp.size > 1) t += expert_dp_collective_cost(in, kind, expert).seconds;
+    return t;
+  };
   const double gbytes = grad_bytes(in.training.precision);
   const double pbytes = param_bytes(in.training.precision);
   double dp_exposed = 0;
@@ -148,36 +190,52 @@ StepResult analytic_step(const StepInput& in) {
           dp_collective_cost(in, CollectiveKind::kReduceScatter, lp * gbytes).seconds;
       const double hide_f = s.overlap.dp ? fwd.compute : 0.0;
       const double hide_b = s.overlap.dp ? bwd.compute + rec.compute : 0.0;
-      dp_exposed = m * layers_per_stage *
+      dp_exposed = m * dense_layers *
                    (std::max(0.0, ag - hide_f) + std::max(0.0, ag + rs - hide_b));
+      if (moe_layers > 0) {
+        // One MoE layer of the stage (the first one) stands for all of them.
+        int first_moe = 0;
+        while (!in.model.is_moe_layer(first_moe)) ++first_moe;
+        const LayerParams mp = layer_params_per_gpu(in, first_moe);
+        const double mag = dp_cost(CollectiveKind::kAllGather, mp.dense * pbytes, mp.expert * pbytes);
+        const double mrs =
+            dp_cost(CollectiveKind::kReduceScatter, mp.dense * gbytes, mp.expert * gbytes);
+        const double mhide_f = s.overlap.dp ? moe_fwd.compute : 0.0;
+        const double mhide_b = s.overlap.dp ? moe_bwd.compute + moe_rec.compute : 0.0;
+        dp_exposed += m * moe_layers *
+                      (std::max(0.0, mag - mhide_f) + std::max(0.0, mag + mrs - mhide_b));
+      }
     } else {
       const auto kind = s.zero >= 1 ? CollectiveKind::kReduceScatter : CollectiveKind::kAllReduce;
-      const double sync = dp_collective_cost(in, kind, stage_params * gbytes).seconds;
+      const double sync = dp_cost(kind, stage_dense * gbytes, stage_expert * gbytes);
       // Overlapped, the reduction runs behind the last micro-batch's backward pass, minus
       // the last layer's bucket which has nothing left to hide behind.
       const double hidden =
-          s.overlap.dp ? layers_per_stage * (bwd.compute + rec.compute) *
+          s.overlap.dp ? (dense_layers * (bwd.compute + rec.compute) +
+                          moe_layers * (moe_bwd.compute + moe_rec.compute)) *
                              std::max(0.0, 1.0 - 1.0 / std::max(1.0, layers_per_stage))
                        : 0.0;
       dp_exposed = std::max(sync / std::max(1.0, layers_per_stage), sync - hidden);
       if (!s.overlap.dp) dp_exposed = sync;
       if (s.zero >= 1) {
-        dp_exposed += dp_collective_cost(in, CollectiveKind::kAllGather, stage_params * pbytes)
-                          .seconds;
+        dp_exposed +=
+            dp_cost(CollectiveKind::kAllGather, stage_dense * pbytes, stage_expert * pbytes);
       }
     }
   }
-  const double shard = s.zero >= 1 ? static_cast<double>(dp_n) : 1.0;
+  const double held = s.zero >= 1 ? stage_dense / dp_n + stage_expert / std::max(1, edp.size)
+                                   : stage_params;
   const double per_param = in.training.optimizer == Optimizer::kAdam ? 30.0 : 22.0;
-  const double optimizer = cm.seconds(memory_op("optimizer", stage_params / shard * per_param));
+  const double optimizer = cm.seconds(memory_op("optimizer", held * per_param));
 
   r.step_time_s = pipeline + dp_exposed + optimizer;
   Breakdown& b = r.breakdown;
-  b.compute = m * (layers_per_stage * layer_compute + (t_max - body));
-  b.recompute = m * layers_per_stage * layer_rec;
-  b.tp_comm = m * layers_per_stage * layer_comm;
+  b.compute = m * (layer_compute + (t_max - body));
+  b.recompute = m * layer_rec;
+  b.tp_comm = m * layer_comm;
+  b.ep_comm = m * layer_ep;
   b.pp_comm = m * steady_send + fill_send;
-  b.pp_bubble = pipeline - b.compute - b.recompute - b.tp_comm - b.pp_comm;
+  b.pp_bubble = pipeline - b.compute - b.recompute - b.tp_comm - b.ep_comm - b.pp_comm;
   b.dp_comm = dp_exposed;
   b.optimizer = optimizer;
   fill_rates(in, cm.peak(), r);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "models/efficiency.hpp"
+#include "models/moe_traffic.hpp"
 #include "models/precision.hpp"
 
 namespace cirrus::models {
@@ -96,10 +97,98 @@ void attention_core(std::vector<LayerItem>& out, const Shape& x, bool backward) 
   }
 }
 
+// The shared experts of an MoE layer: a dense FFN of width shared x expert_ffn_hidden (per
+// GPU: / tp) on every token; forward or backward items. (Op names must be literals: Op keeps
+// a const char*.)
+void shared_ffn(std::vector<LayerItem>& out, const Shape& x, double f_local, bool backward) {
+  const Op fc1 = gemm("shared_fc1", x.tokens, (x.ffn_mats - 1.0) * f_local, x.h, 1, x.e);
+  const Op fc2 = gemm("shared_fc2", x.tokens, x.h, f_local, 1, x.e);
+  const double activation = x.e * x.tokens * f_local * (x.ffn_mats == 3.0 ? 3.0 : 2.0);
+  if (!backward) {
+    out.push_back(compute(fc1));
+    out.push_back(compute(memory_op("shared_activation", activation)));
+    out.push_back(compute(fc2));
+  } else {
+    linear_backward(out, "shared_fc2_dgrad", "shared_fc2_wgrad", fc2, x.e);
+    out.push_back(compute(memory_op("shared_activation_bwd", 2.0 * activation)));
+    linear_backward(out, "shared_fc1_dgrad", "shared_fc1_wgrad", fc1, x.e);
+  }
+}
+
+// The FFN block of an MoE layer on the straggler rank (moe_traffic.hpp), forward or backward,
+// between norm2 and the residual add. Sequence parallelism is on whenever tp > 1 (validity).
+void moe_ffn_block(std::vector<LayerItem>& out, const TransformerConfig& m, const Strategy& s,
+                   const Shape& x, const MoeTraffic& t, bool backward) {
+  const MoeConfig& c = *m.moe;
+  const bool tp = s.tp > 1;
+  const bool ep = s.ep > 1;
+  const double experts = c.experts;
+  const double copies_in = t.tokens_in * c.top_k;  // copies this GPU routes
+  const double fe_local = static_cast<double>(c.expert_ffn_hidden) / s.tp;
+  // Router: logits = x W_r (tokens x h x experts), softmax and top-k in fp32 (Megatron-Core
+  // computes routing in fp32): read the logits, write fp32 probabilities, then top-k indices and
+  // weights (4 + 4 bytes per copy).
+  const Op router = gemm("router", t.tokens_in, experts, x.h, 1, x.e);
+  const double routing_bytes = t.tokens_in * experts * (x.e + 4.0) + copies_in * 8.0;
+  // Permutation: gather each token's top_k copies into expert order (read + write a row per
+  // copy); unpermutation scatters them back and sums the top_k weighted copies per token.
+  const double permute = 2.0 * x.e * copies_in * x.h;
+  // Expert GEMMs as one grouped GEMM over the rank's experts: batch = local experts, rows =
+  // the copies each receives (the straggler's, in total `expert_copies`).
+  const double rows = t.expert_copies / t.local_experts;
+  const Op efc1 = gemm("expert_fc1", rows, (x.ffn_mats - 1.0) * fe_local, x.h, t.local_experts,
+                       x.e);
+  const Op efc2 = gemm("expert_fc2", rows, x.h, fe_local, t.local_experts, x.e);
+  const double eact = x.e * t.expert_copies * fe_local * (x.ffn_mats == 3.0 ? 3.0 : 2.0);
+  const double shared_f = static_cast<double>(c.shared_experts) * fe_local;
+  const double act = x.e * x.tokens * x.h;
+
+  auto shared = [&](bool bwd) {
+    if (c.shared_experts <= 0) return;
+    // Megatron-Core's SharedExpertMLP: a dense FFN with the usual sequence-parallel
+    // all-gather before and reduce-scatter after.
+    if (tp) out.push_back(comm(CollectiveKind::kAllGather, act, CommGroup::kTp));
+    shared_ffn(out, x, shared_f, bwd);
+    if (tp) out.push_back(comm(CollectiveKind::kReduceScatter, act, CommGroup::kTp));
+  };
+
+  if (!backward) {
+    out.push_back(compute(router));
+    out.push_back(compute(memory_op("router_softmax_topk", routing_bytes)));
+    out.push_back(compute(memory_op("moe_permute", permute)));
+    if (ep) out.push_back(comm(CollectiveKind::kAllToAll, t.all_to_all_bytes, CommGroup::kEp));
+    if (tp) out.push_back(comm(CollectiveKind::kAllGather, t.tp_gather_bytes, CommGroup::kTp));
+    out.push_back(compute(efc1));
+    out.push_back(compute(memory_op("expert_activation", eact)));
+    out.push_back(compute(efc2));
+    if (tp) out.push_back(comm(CollectiveKind::kReduceScatter, t.tp_gather_bytes, CommGroup::kTp));
+    if (ep) out.push_back(comm(CollectiveKind::kAllToAll, t.all_to_all_bytes, CommGroup::kEp));
+    out.push_back(compute(memory_op("moe_unpermute", permute)));
+    shared(false);
+    return;
+  }
+  // Backward mirrors the forward: the gradients take the same all-to-alls in reverse.
+  shared(true);
+  out.push_back(compute(memory_op("moe_unpermute_bwd", permute)));
+  if (ep) out.push_back(comm(CollectiveKind::kAllToAll, t.all_to_all_bytes, CommGroup::kEp));
+  if (tp) out.push_back(comm(CollectiveKind::kAllGather, t.tp_gather_bytes, CommGroup::kTp));
+  linear_backward(out, "expert_fc2_dgrad", "expert_fc2_wgrad", efc2, x.e);
+  out.push_back(compute(memory_op("expert_activation_bwd", 2.0 * eact)));
+  linear_backward(out, "expert_fc1_dgrad", "expert_fc1_wgrad", efc1, x.e);
+  if (tp) out.push_back(comm(CollectiveKind::kReduceScatter, t.tp_gather_bytes, CommGroup::kTp));
+  if (ep) out.push_back(comm(CollectiveKind::kAllToAll, t.all_to_all_bytes, CommGroup::kEp));
+  out.push_back(compute(memory_op("moe_permute_bwd", permute)));
+  out.push_back(compute(memory_op("router_softmax_topk_bwd", 2.0 * routing_bytes)));
+  linear_backward(out, "router_dgrad", "router_wgrad", router, x.e);
+}
+
 }  // namespace
 
-LayerProgram transformer_layer(const TransformerConfig& m, const Strategy& s, Precision p) {
+LayerProgram transformer_layer(const TransformerConfig& m, const Strategy& s, Precision p,
+                               bool moe_ffn) {
   const Shape x = shape_of(m, s, p);
+  moe_ffn = moe_ffn && m.moe.has_value();
+  const MoeTraffic traffic = moe_ffn ? moe_traffic(m, s, p) : MoeTraffic{};
   const double act = x.e * x.tokens * x.h;        // one full [tokens, h] activation
   const double act_sp = x.e * x.tokens_sp * x.h;  // the part this GPU normalises
   const bool tp = s.tp > 1;
@@ -131,13 +220,17 @@ LayerProgram transformer_layer(const TransformerConfig& m, const Strategy& s, Pr
   }
   f.push_back(compute(memory_op("bias_dropout_add1", bias_dropout_add)));
   f.push_back(compute(memory_op("norm2", norm)));
-  if (tp && x.sp) f.push_back(comm(CollectiveKind::kAllGather, act, CommGroup::kTp));
-  f.push_back(compute(fc1));
-  f.push_back(compute(memory_op("activation", activation)));
-  f.push_back(compute(fc2));
-  if (tp) {
-    f.push_back(comm(x.sp ? CollectiveKind::kReduceScatter : CollectiveKind::kAllReduce, act,
-                     CommGroup::kTp));
+  if (moe_ffn) {
+    moe_ffn_block(f, m, s, x, traffic, false);
+  } else {
+    if (tp && x.sp) f.push_back(comm(CollectiveKind::kAllGather, act, CommGroup::kTp));
+    f.push_back(compute(fc1));
+    f.push_back(compute(memory_op("activation", activation)));
+    f.push_back(compute(fc2));
+    if (tp) {
+      f.push_back(comm(x.sp ? CollectiveKind::kReduceScatter : CollectiveKind::kAllReduce, act,
+                       CommGroup::kTp));
+    }
   }
   f.push_back(compute(memory_op("bias_dropout_add2", bias_dropout_add)));
 
@@ -145,14 +238,18 @@ LayerProgram transformer_layer(const TransformerConfig& m, const Strategy& s, Pr
   // gradient and write the outgoing gradient: about twice the forward bytes.
   auto& g = prog.backward;
   g.push_back(compute(memory_op("bias_dropout_add2_bwd", 2.0 * bias_dropout_add)));
-  if (tp && x.sp) g.push_back(comm(CollectiveKind::kAllGather, act, CommGroup::kTp));
-  linear_backward(g, "fc2_dgrad", "fc2_wgrad", fc2, x.e);
-  g.push_back(compute(memory_op("activation_bwd", 2.0 * activation)));
-  if (tp && x.sp) g.push_back(comm(CollectiveKind::kAllGather, act, CommGroup::kTp));
-  linear_backward(g, "fc1_dgrad", "fc1_wgrad", fc1, x.e);
-  if (tp) {
-    g.push_back(comm(x.sp ? CollectiveKind::kReduceScatter : CollectiveKind::kAllReduce, act,
-                     CommGroup::kTp));
+  if (moe_ffn) {
+    moe_ffn_block(g, m, s, x, traffic, true);
+  } else {
+    if (tp && x.sp) g.push_back(comm(CollectiveKind::kAllGather, act, CommGroup::kTp));
+    linear_backward(g, "fc2_dgrad", "fc2_wgrad", fc2, x.e);
+    g.push_back(compute(memory_op("activation_bwd", 2.0 * activation)));
+    if (tp && x.sp) g.push_back(comm(CollectiveKind::kAllGather, act, CommGroup::kTp));
+    linear_backward(g, "fc1_dgrad", "fc1_wgrad", fc1, x.e);
+    if (tp) {
+      g.push_back(comm(x.sp ? CollectiveKind::kReduceScatter : CollectiveKind::kAllReduce, act,
+                       CommGroup::kTp));
+    }
   }
   g.push_back(compute(memory_op("norm2_bwd", 2.0 * norm)));
   g.push_back(compute(memory_op("bias_dropout_add1_bwd", 2.0 * bias_dropout_add)));

@@ -13,7 +13,9 @@
 
 namespace cirrus::models {
 
-enum class CommGroup : unsigned char { kTp, kCp };
+// The group a collective runs over. kEp: an expert-parallel group (ep ranks, rank stride tp;
+// see models/moe_traffic.hpp for the rank order).
+enum class CommGroup : unsigned char { kTp, kCp, kEp };
 
 struct LayerItem {
   bool is_comm = false;
@@ -31,7 +33,11 @@ struct LayerProgram {
   std::vector<LayerItem> recompute;
 };
 
-LayerProgram transformer_layer(const TransformerConfig& m, const Strategy& s, Precision p);
+// One transformer layer; with `moe_ffn` its FFN is the model's mixture of experts (router,
+// permutation, dispatch all-to-all, the straggler rank's expert FFNs, combine all-to-all,
+// shared experts), otherwise the dense FFN of width ffn_hidden.
+LayerProgram transformer_layer(const TransformerConfig& m, const Strategy& s, Precision p,
+                               bool moe_ffn = false);
 LayerProgram embedding_layer(const TransformerConfig& m, const Strategy& s, Precision p);
 LayerProgram output_layer(const TransformerConfig& m, const Strategy& s, Precision p);
 

@@ -5,7 +5,6 @@
 #include <cmath>
 #include <fmt/format.h>
 
-#include "models/memory.hpp"
 #include "models/precision.hpp"
 #include "models/step_costs.hpp"
 
@@ -41,7 +40,7 @@ double LayerFetch::total() const {
 
 LayerFetch layer_fetch(const StepInput& in, int layer) {
   const auto& s = in.strategy;
-  const LayerShare sh = layer_share(in.model, s, layer);
+  const LayerParams sh = layer_params_per_gpu(in, layer);
   const double w = param_bytes(in.training.precision);
   const double dp = dp_group(s);
   const bool z3 = s.zero >= 3;
@@ -89,15 +88,8 @@ void OffloadTasks::add_stage(int st) {
     x.copy_out = g.add_stream();
     x.cpu = g.add_stream();
     x.nvme_io = g.add_stream();
-    x.layers = stage_layers(in_.model, in_.strategy, st);
   }
   stages_.push_back(std::move(x));
-}
-
-int OffloadTasks::layer_of(int st, int chunk, int l, int layers_per_chunk) const {
-  const auto& layers = stages_[static_cast<std::size_t>(st)].layers;
-  const std::size_t i = static_cast<std::size_t>(chunk * layers_per_chunk + l);
-  return i < layers.size() ? layers[i] : 0;
 }
 
 TaskId OffloadTasks::copy(Stage& x, int st, sim::StreamId stream, double bytes, bool in,
@@ -155,7 +147,7 @@ void OffloadTasks::after_layer(int st, int layer, bool backward, bool last_micro
   // ends (the host accumulates them). Resident parameters: the accumulated gradients leave once,
   // after the last micro-batch's reduction (a reduce-scatter under ZeRO leaves a 1/dp shard).
   if (!params_offloaded() && !last_micro_batch) return;
-  const LayerShare sh = layer_share(in_.model, s, layer);
+  const LayerParams sh = layer_params_per_gpu(in_, layer);
   double bytes = grad_bytes(in_.training.precision) * (sh.dense + sh.expert);
   if (!params_offloaded() && reduced != kNone && s.zero >= 1) bytes /= dp_group(s);
   const TaskId t = copy(x, st, x.copy_out, bytes, false, Tier::kHost, kTagOffload);
@@ -163,14 +155,12 @@ void OffloadTasks::after_layer(int st, int layer, bool backward, bool last_micro
   x.last_grad_out = t;
 }
 
-TaskId OffloadTasks::optimizer(int st, TaskId sync, double stage_params) {
+TaskId OffloadTasks::optimizer(int st, TaskId sync, double params) {
   auto& x = stages_[static_cast<std::size_t>(st)];
   auto& g = out_.graph;
   const auto& s = in_.strategy;
   const auto& o = s.offload;
   const auto& t = in_.training;
-  const double shard = s.zero >= 1 ? dp_group(s) : 1.0;
-  const double params = stage_params / shard;
   // Gradients not yet on the host (reduced after the backward pass): move them now.
   if (x.last_grad_out == kNone) {
     x.last_grad_out =

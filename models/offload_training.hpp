@@ -47,10 +47,6 @@ class OffloadTasks {
 
   // Resources and streams for stage `st`; call for stages 0, 1, ... in order.
   void add_stage(int st);
-  // Global index of the `l`-th layer of `chunk` (of layers_per_chunk) on stage `st`, in the
-  // order the forward pass runs them.
-  int layer_of(int st, int chunk, int l, int layers_per_chunk) const;
-
   // Before a layer use: adds the transfers and the gate on `compute`; the gate also waits for
   // `after` when given. Returns the gate (sim::kNoTask when the parameters are resident, in
   // which case nothing is added).
@@ -59,10 +55,10 @@ class OffloadTasks {
   // launched right after it): frees its ring buffer and moves its gradients out when due.
   void after_layer(int st, int layer, bool backward, bool last_micro_batch, sim::TaskId done,
                    sim::TaskId reduced);
-  // The optimizer step of stage `st` when its states are offloaded: after `sync` (gradient
-  // reduction, may be kNoTask) and the gradient copies. Returns the task the parameter
-  // all-gather must wait for.
-  sim::TaskId optimizer(int st, sim::TaskId sync, double stage_params);
+  // The optimizer step of stage `st` when its states are offloaded, over the `params` this GPU
+  // updates (after ZeRO sharding): after `sync` (gradient reduction, may be kNoTask) and the
+  // gradient copies. Returns the task the parameter all-gather must wait for.
+  sim::TaskId optimizer(int st, sim::TaskId sync, double params);
 
  private:
   struct Stage {
@@ -71,7 +67,6 @@ class OffloadTasks {
     sim::StreamId copy_in = 0, copy_out = 0, cpu = 0, nvme_io = 0;
     std::vector<sim::TaskId> use_end;          // per use, in order
     std::vector<std::size_t> expert_chunk_use;  // per expert chunk fetched, its use
-    std::vector<int> layers;                    // stage_layers()
     sim::TaskId last_grad_out = sim::kNoTask;
   };
   sim::TaskId copy(Stage& x, int st, sim::StreamId stream, double bytes, bool in, Tier tier,

@@ -21,6 +21,7 @@ void add_to(Breakdown& b, std::uint16_t tag, double seconds) {
     case kTagDpComm: b.dp_comm += seconds; break;
     case kTagOptimizer: b.optimizer += seconds; break;
     case kTagOffload: b.offload += seconds; break;
+    case kTagEpComm: b.ep_comm += seconds; break;
     default: b.pp_bubble += seconds; break;
   }
 }

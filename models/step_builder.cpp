@@ -28,6 +28,7 @@ struct Builder {
   int pp, v, mbs, gpn;
   int layers_per_chunk;
   std::vector<Segment> fwd, bwd, rec, emb_f, emb_b, head_f, head_b;
+  std::vector<Segment> moe_fwd, moe_bwd, moe_rec;
   // Per stage resources and streams.
   struct StageIo {
     sim::ResourceId nvl_out, nvl_in, nic_out, nic_in;
@@ -51,6 +52,9 @@ struct Builder {
     fwd = std::move(progs.fwd);
     bwd = std::move(progs.bwd);
     rec = std::move(progs.rec);
+    moe_fwd = std::move(progs.moe_fwd);
+    moe_bwd = std::move(progs.moe_bwd);
+    moe_rec = std::move(progs.moe_rec);
     emb_f = std::move(progs.emb_f);
     emb_b = std::move(progs.emb_b);
     head_f = std::move(progs.head_f);
@@ -135,14 +139,23 @@ struct Builder {
         last = t;
         continue;
       }
-      const bool tp_group = seg.group == CommGroup::kTp;
-      const int n = tp_group ? s.tp : s.cp;
-      const long stride = tp_group ? 1 : s.tp;
-      const std::uint16_t tag = tp_group ? kTagTpComm : kTagCpComm;
-      const StreamId stream = s.overlap.tp ? x.tp : x.compute;
-      const TaskId c = collective_flow(st, stream, seg.collective, seg.bytes, n, stride, tag);
+      const GroupShape grp = group_shape(s, seg.group);
+      const std::uint16_t tag = seg.group == CommGroup::kTp   ? kTagTpComm
+                                : seg.group == CommGroup::kCp ? kTagCpComm
+                                                              : kTagEpComm;
+      // Expert all-to-alls block the compute stream: the experts need the dispatched tokens
+      // and the next layer their combined output (Megatron-Core's default, no overlap).
+      const bool overlap = s.overlap.tp && seg.group != CommGroup::kEp;
+      const StreamId stream = overlap ? x.tp : x.compute;
+      const TaskId c =
+          collective_flow(st, stream, seg.collective, seg.bytes, grp.size, grp.stride, tag);
       depend_first(c);
-      if (s.overlap.tp) {
+      if (pending != kNone && !overlap) {
+        // A TP collective still in flight must land before an all-to-all starts.
+        g.add_edge(pending, c);
+        pending = kNone;
+      }
+      if (overlap) {
         if (last != kNone) g.add_edge(last, c);
         if (pending != kNone) g.add_edge(pending, c);
         pending = c;
@@ -210,7 +223,6 @@ struct Builder {
     std::vector<TaskId> last_compute(static_cast<std::size_t>(pp), kNone);
     std::vector<TaskId> last_grad_sync(static_cast<std::size_t>(pp), kNone);
     std::vector<int> backward_seen(static_cast<std::size_t>(pp * v), 0);
-    const double layer_params = layer_parameters(in.model) / s.tp;
 
     bool progress = true;
     std::size_t remaining = 0;
@@ -243,8 +255,8 @@ struct Builder {
             }
           }
           if (!ready) break;
-          emit_step(st, step, input, last_compute, last_grad_sync, backward_seen, layer_params,
-                    dp_n, dp_stride, gbytes);
+          emit_step(st, step, input, last_compute, last_grad_sync, backward_seen, dp_n,
+                    dp_stride, gbytes);
           ++cur;
           --remaining;
           progress = true;
@@ -258,40 +270,55 @@ struct Builder {
       const auto& x = io[static_cast<std::size_t>(st)];
       auto& g = out.graph;
       const double params = stage_parameters(in, st);
+      const double expert = stage_expert_parameters(in, st);
+      const double dense = params - expert;
+      const GroupShape edp = expert_dp_group(s);
       TaskId sync = last_grad_sync[static_cast<std::size_t>(st)];
       if (dp_n > 1 && (!s.overlap.dp || s.zero >= 3) && s.zero < 3) {
         const auto kind = s.zero >= 1 ? CollectiveKind::kReduceScatter : CollectiveKind::kAllReduce;
-        sync = collective_flow(st, x.dp, kind, params * gbytes, dp_n, dp_stride, kTagDpComm);
+        sync = collective_flow(st, x.dp, kind, dense * gbytes, dp_n, dp_stride, kTagDpComm);
         g.add_edge(last_compute[static_cast<std::size_t>(st)], sync);
+        if (expert > 0 && edp.size > 1) {
+          // Expert gradients reduce over the ranks holding the same experts, after the rest.
+          const TaskId e = collective_flow(st, x.dp, kind, expert * gbytes, edp.size,
+                                           edp.stride, kTagDpComm);
+          g.add_edge(sync, e);
+          sync = e;
+        }
       }
       // Fused Adam reads master weights, gradient and both moments and writes three of them
       // back plus the 16-bit copy: 4 x 4 read + 3 x 4 + 2 written = 30 bytes per parameter
-      // held (SGD with momentum: 4 x 3 read + 2 x 4 + 2 written = 22).
-      const double shard = s.zero >= 1 ? static_cast<double>(dp_n) : 1.0;
+      // held (SGD with momentum: 4 x 3 read + 2 x 4 + 2 written = 22). ZeRO shards dense
+      // parameters over dp x cp and expert parameters over dp x cp / ep.
+      const double held = s.zero >= 1 ? dense / dp_n + expert / std::max(1, edp.size) : params;
       const double per_param =
           in.training.optimizer == Optimizer::kAdam ? 30.0 : 22.0;
       TaskId opt = kNone;
       if (s.offload.optimizer_offloaded()) {
-        opt = offload.optimizer(st, sync, params);  // CPU optimizer on the offloaded states
+        opt = offload.optimizer(st, sync, held);  // CPU optimizer on the offloaded states
       } else {
         opt = g.add_delay(
-            x.compute,
-            Time::from_seconds(cm.seconds(memory_op("optimizer", params / shard * per_param))),
+            x.compute, Time::from_seconds(cm.seconds(memory_op("optimizer", held * per_param))),
             kTagOptimizer, static_cast<std::uint32_t>(st));
         if (sync != kNone) g.add_edge(sync, opt);
       }
       if (dp_n > 1 && s.zero >= 1 && s.zero < 3) {
         // The distributed optimizer all-gathers the updated 16-bit parameters.
-        const TaskId ag = collective_flow(st, x.dp, CollectiveKind::kAllGather, params * pbytes,
+        const TaskId ag = collective_flow(st, x.dp, CollectiveKind::kAllGather, dense * pbytes,
                                           dp_n, dp_stride, kTagDpComm);
         g.add_edge(opt, ag);
+        if (expert > 0 && edp.size > 1) {
+          const TaskId e = collective_flow(st, x.dp, CollectiveKind::kAllGather,
+                                           expert * pbytes, edp.size, edp.stride, kTagDpComm);
+          g.add_edge(ag, e);
+        }
       }
     }
   }
 
   void emit_step(int st, const PipelineStep& step, TaskId input, std::vector<TaskId>& last_compute,
                  std::vector<TaskId>& last_grad_sync, std::vector<int>& backward_seen,
-                 double layer_params, int dp_n, long dp_stride, double gbytes) {
+                 int dp_n, long dp_stride, double gbytes) {
     const auto& s = in.strategy;
     const auto& x = io[static_cast<std::size_t>(st)];
     auto& g = out.graph;
@@ -307,12 +334,25 @@ struct Builder {
         after = kNone;  // stream order carries the rest
       }
     };
+    // Global index of the chunk's l-th layer: chunk c of stage st is model chunk c x pp + st.
+    const int first_layer = (step.chunk * pp + st) * layers_per_chunk;
+    const GroupShape edp = expert_dp_group(s);
+    // A data-parallel collective of one layer's parameters: the dense part over dp x cp, the
+    // expert part over the expert-data-parallel group; returns the last flow.
+    auto layer_dp_flows = [&](CollectiveKind kind, const LayerParams& lp, double bytes_per_param) {
+      TaskId last = collective_flow(st, x.dp, kind, lp.dense * bytes_per_param, dp_n, dp_stride,
+                                    kTagDpComm);
+      if (lp.expert > 0 && edp.size > 1) {
+        last = collective_flow(st, x.dp, kind, lp.expert * bytes_per_param, edp.size,
+                               edp.stride, kTagDpComm);
+      }
+      return last;
+    };
     // ZeRO-3 gathers each layer's parameters before use, on the data-parallel stream.
-    auto gather = [&]() {
+    auto gather = [&](const LayerParams& lp) {
       if (s.zero < 3 || dp_n <= 1) return;
-      const TaskId ag = collective_flow(st, x.dp, CollectiveKind::kAllGather,
-                                        layer_params * param_bytes(in.training.precision), dp_n,
-                                        dp_stride, kTagDpComm);
+      const TaskId ag =
+          layer_dp_flows(CollectiveKind::kAllGather, lp, param_bytes(in.training.precision));
       if (after != kNone) g.add_edge(after, ag);
       after = ag;
     };
@@ -327,10 +367,10 @@ struct Builder {
     if (!step.backward) {
       if (first_chunk) chain(emb_f, kTagCompute);
       for (int l = 0; l < layers_per_chunk; ++l) {
-        const int layer = offload.layer_of(st, step.chunk, l, layers_per_chunk);
-        gather();
+        const int layer = first_layer + l;
+        gather(layer_params_per_gpu(in, layer));
         fetch(layer);
-        chain(fwd, kTagCompute);
+        chain(in.model.is_moe_layer(layer) ? moe_fwd : fwd, kTagCompute);
         offload.after_layer(st, layer, false, false, t, kNone);
       }
       if (last_chunk) chain(head_f, kTagCompute);
@@ -339,29 +379,38 @@ struct Builder {
       const int slot = st * v + step.chunk;
       const bool last_mb = ++backward_seen[static_cast<std::size_t>(slot)] == mbs;
       if (last_chunk) chain(head_b, kTagCompute);
-      double bucket = 0;  // gradient bytes waiting for a fused bucket to fill
-      for (int l = 0; l < layers_per_chunk; ++l) {
-        const int layer =
-            offload.layer_of(st, step.chunk, layers_per_chunk - 1 - l, layers_per_chunk);
-        gather();
+      // Gradient bytes waiting for a fused bucket to fill (dense, expert).
+      double bucket = 0, expert_bucket = 0;
+      for (int l = layers_per_chunk - 1; l >= 0; --l) {
+        const int layer = first_layer + l;
+        const bool moe = in.model.is_moe_layer(layer);
+        const LayerParams lp = layer_params_per_gpu(in, layer);
+        gather(lp);
         fetch(layer);
-        chain(rec, kTagRecompute);
-        chain(bwd, kTagCompute);
+        chain(moe ? moe_rec : rec, kTagRecompute);
+        chain(moe ? moe_bwd : bwd, kTagCompute);
         const bool reduce_now = dp_n > 1 && ((s.overlap.dp && last_mb && s.zero < 3) || s.zero >= 3);
         TaskId r = kNone;
-        bucket += layer_params * gbytes;
+        bucket += lp.dense * gbytes;
+        expert_bucket += lp.expert * gbytes;
         // Gradient buckets of one layer, launched as its backward pass completes; with fused
         // communication several layers fill one bucket (fewer collectives, fewer latencies).
-        const bool flush = !s.offload.fused_comm || bucket >= kFusedBucketBytes ||
-                           l == layers_per_chunk - 1;
+        const bool flush = !s.offload.fused_comm ||
+                           bucket + expert_bucket >= kFusedBucketBytes || l == 0;
         if (reduce_now && flush) {
           const auto kind =
               s.zero >= 1 ? CollectiveKind::kReduceScatter : CollectiveKind::kAllReduce;
-          r = collective_flow(st, x.dp, kind, bucket, dp_n, dp_stride, kTagDpComm);
-          g.add_edge(t, r);
+          const TaskId first =
+              collective_flow(st, x.dp, kind, bucket, dp_n, dp_stride, kTagDpComm);
+          g.add_edge(t, first);
+          r = first;
+          if (expert_bucket > 0 && edp.size > 1) {
+            r = collective_flow(st, x.dp, kind, expert_bucket, edp.size, edp.stride,
+                                kTagDpComm);
+          }
           last_grad_sync[static_cast<std::size_t>(st)] = r;
         }
-        if (flush) bucket = 0;
+        if (flush) bucket = expert_bucket = 0;
         offload.after_layer(st, layer, true, last_mb, t, r);
       }
       if (first_chunk) chain(emb_b, kTagCompute);
@@ -386,11 +435,35 @@ struct Builder {
 
 }  // namespace
 
+double stage_expert_parameters(const StepInput& in, int stage) {
+  const auto& s = in.strategy;
+  const int v = s.schedule == Schedule::kInterleaved ? std::max(1, s.virtual_stages) : 1;
+  const int per_chunk = in.model.layers / (s.pp * v);
+  double p = 0;
+  for (int c = 0; c < v; ++c) {
+    for (int l = 0; l < per_chunk; ++l) {
+      p += layer_params_per_gpu(in, (c * s.pp + stage) * per_chunk + l).expert;
+    }
+  }
+  return p;
+}
+
 double stage_parameters(const StepInput& in, int stage) {
   const auto& s = in.strategy;
   const auto& m = in.model;
-  const double per_layer = layer_parameters(m) / s.tp;
-  double p = per_layer * (static_cast<double>(m.layers) / s.pp);
+  double p = 0;
+  if (m.moe) {
+    const int v = s.schedule == Schedule::kInterleaved ? std::max(1, s.virtual_stages) : 1;
+    const int per_chunk = m.layers / (s.pp * v);
+    for (int c = 0; c < v; ++c) {
+      for (int l = 0; l < per_chunk; ++l) {
+        const LayerParams lp = layer_params_per_gpu(in, (c * s.pp + stage) * per_chunk + l);
+        p += lp.dense + lp.expert;
+      }
+    }
+  } else {
+    p = layer_parameters(m) / s.tp * (static_cast<double>(m.layers) / s.pp);
+  }
   const double embedding = static_cast<double>(m.vocab) * static_cast<double>(m.hidden) / s.tp;
   if (stage == 0) p += embedding;
   if (stage == s.pp - 1 && (!m.tied_embeddings || s.pp > 1)) p += embedding;

@@ -30,6 +30,7 @@ enum Tag : std::uint16_t {
   kTagDpComm,
   kTagOptimizer,
   kTagOffload,  // host/NVMe <-> GPU copies of parameters, gradients, optimizer states
+  kTagEpComm,  // expert-parallel all-to-alls (dispatch and combine)
   kTagCount
 };
 
@@ -48,8 +49,11 @@ struct StepGraph {
   // Task label = stage index; the tag says what the task is.
 };
 
-// Parameters held by one GPU of `stage` (after TP sharding, before ZeRO sharding).
+// Parameters held by one GPU of `stage` (after TP sharding and EP sharding of the experts,
+// before ZeRO sharding).
 double stage_parameters(const StepInput& in, int stage);
+// The expert part of stage_parameters: replicated over the expert-data-parallel group only.
+double stage_expert_parameters(const StepInput& in, int stage);
 
 StepGraph build_step(const StepInput& in, const ComputeModel& compute);
 

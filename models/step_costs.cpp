@@ -27,6 +27,12 @@ StepPrograms step_programs(const StepInput& in, const ComputeModel& cm) {
   p.fwd = segments_of(layer.forward, cm);
   p.bwd = segments_of(layer.backward, cm);
   p.rec = segments_of(layer.recompute, cm);
+  if (in.model.moe) {
+    const auto moe = transformer_layer(in.model, in.strategy, prec, true);
+    p.moe_fwd = segments_of(moe.forward, cm);
+    p.moe_bwd = segments_of(moe.backward, cm);
+    p.moe_rec = segments_of(moe.recompute, cm);
+  }
   const auto emb = embedding_layer(in.model, in.strategy, prec);
   p.emb_f = segments_of(emb.forward, cm);
   p.emb_b = segments_of(emb.backward, cm);
@@ -41,6 +47,35 @@ double layer_parameters(const TransformerConfig& m) {
   const double kv = static_cast<double>(m.kv_heads) * static_cast<double>(m.head_dim());
   const double mats = m.ffn == FfnKind::kSwiglu ? 3.0 : 2.0;
   return 2.0 * h * h + 2.0 * h * kv + mats * h * static_cast<double>(m.ffn_hidden) + 4.0 * h;
+}
+
+LayerParams layer_params_per_gpu(const StepInput& in, int layer) {
+  const auto& m = in.model;
+  const auto& s = in.strategy;
+  LayerParams p;
+  if (!m.is_moe_layer(layer)) {
+    p.dense = layer_parameters(m) / s.tp;
+    return p;
+  }
+  const double h = static_cast<double>(m.hidden);
+  const double mats = m.ffn_matrices();
+  const double fe = static_cast<double>(m.expert_ffn_hidden());
+  const double attention = 2.0 * h * h + 2.0 * h * static_cast<double>(m.kv_dim());
+  // Attention and shared experts split over tp; router and norms counted with them (/ tp, as
+  // layer_parameters() does for the norms: a rounding below 1e-4 of a layer).
+  p.dense = (attention + m.moe->shared_experts * mats * h * fe + h * m.moe->experts + 4.0 * h) /
+            s.tp;
+  p.expert = static_cast<double>(m.moe->experts) / s.ep * mats * h * fe / s.tp;
+  return p;
+}
+
+GroupShape group_shape(const Strategy& s, CommGroup group) {
+  switch (group) {
+    case CommGroup::kTp: return {s.tp, 1};
+    case CommGroup::kCp: return {s.cp, s.tp};
+    case CommGroup::kEp: return {s.ep, s.tp};
+  }
+  return {};
 }
 
 int micro_batches(const StepInput& in) {
@@ -59,17 +94,22 @@ CollectiveCost group_collective_cost(const StepInput& in, CommGroup group, Colle
                                      double bytes) {
   const auto& s = in.strategy;
   const auto& node = in.cluster.node;
-  const bool tp = group == CommGroup::kTp;
-  const int n = tp ? s.tp : s.cp;
-  const long stride = tp ? 1 : s.tp;
-  return collective_cost(kind, bytes, n, ranks_per_node(stride, n, node.gpus), node.scale_up_bw,
-                         nic_share(node));
+  const GroupShape g = group_shape(s, group);
+  return collective_cost(kind, bytes, g.size, ranks_per_node(g.stride, g.size, node.gpus),
+                         node.scale_up_bw, nic_share(node));
 }
 
 CollectiveCost dp_collective_cost(const StepInput& in, CollectiveKind kind, double bytes) {
   const auto& node = in.cluster.node;
   const int n = dp_group_size(in.strategy);
   return collective_cost(kind, bytes, n, ranks_per_node(in.strategy.tp, n, node.gpus),
+                         node.scale_up_bw, nic_share(node));
+}
+
+CollectiveCost expert_dp_collective_cost(const StepInput& in, CollectiveKind kind, double bytes) {
+  const auto& node = in.cluster.node;
+  const GroupShape g = expert_dp_group(in.strategy);
+  return collective_cost(kind, bytes, g.size, ranks_per_node(g.stride, g.size, node.gpus),
                          node.scale_up_bw, nic_share(node));
 }
 

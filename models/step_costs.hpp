@@ -4,6 +4,7 @@
 // output layer; where each parallel group sits on the nodes; what its collectives cost on an
 // idle cluster. The step builder schedules these on the engine; the analytic model composes
 // them in closed form. Sharing them keeps the two consistent.
+#include <algorithm>
 #include <vector>
 
 #include "models/collectives.hpp"
@@ -26,6 +27,7 @@ std::vector<Segment> segments_of(const std::vector<LayerItem>& items, const Comp
 
 struct StepPrograms {
   std::vector<Segment> fwd, bwd, rec;           // one transformer layer, one micro-batch
+  std::vector<Segment> moe_fwd, moe_bwd, moe_rec;  // one MoE layer (empty for dense models)
   std::vector<Segment> emb_f, emb_b;            // first stage
   std::vector<Segment> head_f, head_b;          // last stage
 };
@@ -33,6 +35,29 @@ StepPrograms step_programs(const StepInput& in, const ComputeModel& cm);
 
 // Parameters of one transformer layer (all TP shards together).
 double layer_parameters(const TransformerConfig& m);
+
+// Parameters of transformer layer `layer` held by one GPU, after TP sharding (and EP sharding
+// of the experts): `dense` is replicated across the data-parallel group (dp x cp ranks),
+// `expert` across the expert-data-parallel group (dp x cp / ep ranks, stride tp x ep). ZeRO
+// shards and gradient reductions run over those groups.
+struct LayerParams {
+  double dense = 0;
+  double expert = 0;
+};
+LayerParams layer_params_per_gpu(const StepInput& in, int layer);
+
+// A collective group's size and rank stride in Megatron-Core's order tp-cp-dp-pp, with
+// expert parallelism folded into cp x dp (moe_traffic.hpp): TP size tp stride 1, CP size cp
+// stride tp, EP size ep stride tp.
+struct GroupShape {
+  int size = 1;
+  long stride = 1;
+};
+GroupShape group_shape(const Strategy& s, CommGroup group);
+// The expert-data-parallel group: dp x cp / ep ranks, stride tp x ep.
+inline GroupShape expert_dp_group(const Strategy& s) {
+  return {s.dp * s.cp / std::max(1, s.ep), static_cast<long>(s.tp) * std::max(1, s.ep)};
+}
 
 // Micro-batches per step: global_batch / (dp x micro_batch).
 int micro_batches(const StepInput& in);
@@ -52,6 +77,7 @@ inline int dp_group_size(const Strategy& s) { return s.dp * s.cp; }
 CollectiveCost group_collective_cost(const StepInput& in, CommGroup group, CollectiveKind kind,
                                      double bytes);
 CollectiveCost dp_collective_cost(const StepInput& in, CollectiveKind kind, double bytes);
+CollectiveCost expert_dp_collective_cost(const StepInput& in, CollectiveKind kind, double bytes);
 
 // Bytes of one pipeline send (Megatron sends 1/tp of the activation per rank).
 double pipeline_send_bytes(const StepInput& in);

@@ -9,11 +9,20 @@ namespace cirrus::models {
 struct Breakdown {
   double compute = 0, recompute = 0, tp_comm = 0, cp_comm = 0, pp_comm = 0, dp_comm = 0,
          pp_bubble = 0, optimizer = 0;
+  double ep_comm = 0;  // expert-parallel all-to-alls (MoE dispatch and combine)
   double offload = 0;  // waiting for parameters or gradients to cross PCIe / NVMe (not hidden)
   double total() const {
     return compute + recompute + tp_comm + cp_comm + pp_comm + dp_comm + pp_bubble + optimizer +
-           offload;
+           ep_comm + offload;
   }
+};
+
+// What routing costs an MoE model (absent for dense models).
+struct MoeStats {
+  double all_to_all_s = 0;       // expert all-to-all time on the critical path (= ep_comm)
+  double straggler_factor = 1;   // tokens the busiest EP rank processes, x its fair share
+  double hottest_expert = 1;     // load of the most popular expert, x its fair share
+  double dropped_token_fraction = 0;  // of routed token copies, dropped by the capacity limit
 };
 
 struct MemoryBreakdown {  // GiB per GPU on the most loaded rank
@@ -52,6 +61,7 @@ struct StepResult {
   std::optional<RunTotals> run;
   std::vector<LinkUse> links;
   std::optional<OffloadSummary> offload;  // present when strategy.offload moves anything
+  std::optional<MoeStats> moe;
   bool calibrated = false;
   // Plain-language statements of every default the numbers rest on ("GEMM efficiency from
   // the datasheet-derived default, not a profile"): printed so the user knows what is assumed.

@@ -1,22 +1,16 @@
 #pragma once
-// Dense (and, later, MoE) decoder-only transformer shapes, and presets for published models.
+// Dense and mixture-of-experts decoder-only transformer shapes, and presets for published
+// models.
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "models/moe.hpp"
 
 namespace cirrus::models {
 
 enum class FfnKind { kGelu, kSwiglu };
 const char* to_string(FfnKind f);
-
-struct MoeConfig {
-  int experts = 0;
-  int top_k = 1;
-  int layer_freq = 1;  // every layer_freq-th layer is MoE
-  long expert_ffn_hidden = 0;
-  double capacity_factor = 1.0;
-  double imbalance = 0.0;
-};
 
 struct TransformerConfig {
   std::string name;
@@ -39,14 +33,19 @@ struct TransformerConfig {
   // Weight matrices in one FFN: 2 for GeLU (up, down), 3 for SwiGLU (gate, up, down).
   int ffn_matrices() const { return ffn == FfnKind::kSwiglu ? 3 : 2; }
   // Whether layer `layer` (0-based) is an MoE layer: Megatron-LM's pattern for
-  // --moe-layer-freq N puts experts in layers 0, N, 2N, ...; false for dense models.
+  // --moe-layer-freq N puts experts in layers 0, N, 2N, ...; layers before
+  // moe->first_dense_layers stay dense (DeepSeek's first_k_dense_replace); false for dense
+  // models.
   bool is_moe_layer(int layer) const;
   // FFN width of one expert (moe->expert_ffn_hidden, or ffn_hidden when that is 0).
   long expert_ffn_hidden() const;
-  // Parameters of one transformer layer (attention, FFN or experts + router, two norms).
+  // Parameters of one transformer layer (attention, FFN or routed + shared experts + router,
+  // two norms).
   double layer_parameters(int layer) const;
   // Parameter count of the whole model (embeddings and final norm included).
   double parameters() const;
+  // Parameters a token passes through (routed experts counted top_k times, not `experts`).
+  double active_parameters() const;
   // Megatron-LM's model FLOPs per sequence for forward + backward without recomputation
   // (72 b s l h^2 (1 + s/6h + V/12lh) generalised to GQA and SwiGLU): see transformer.cpp.
   double model_flops_per_sequence() const;

@@ -125,6 +125,15 @@ std::optional<Violation> check_configuration(const TransformerConfig& m, const T
                      fmt::format("ep = {}", st.ep));
   }
 
+  // Megatron-LM refuses MoE with tensor parallelism but without sequence parallelism
+  // (megatron/training/arguments.py: "When using MoE and tensor parallelism, sequence
+  // parallelism must be used"): the token dispatcher expects sequence-sharded input.
+  if (m.moe && st.tp > 1 && !st.sequence_parallel) {
+    return violation("MoE with tp > 1 needs sequence parallelism", "strategy.sequence_parallel",
+                     "true for an MoE model with tp > 1 (Megatron-LM's token dispatcher)",
+                     fmt::format("false with tp = {}", st.tp));
+  }
+
   if (st.sequence_parallel) {
     if (st.tp == 1) {
       return violation("sequence parallelism needs tp > 1", "strategy.sequence_parallel",

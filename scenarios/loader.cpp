@@ -199,10 +199,28 @@ void check_depth(const std::string& text, const std::string& file) {
 // model
 // ---------------------------------------------------------------------------------------------
 
+// `model.moe.popularity`: "uniform" or {"zipf": s}.
+void read_popularity(const JsonNode& n, models::MoeConfig& c) {
+  const char* expected = "\"uniform\" or {\"zipf\": s} with s > 0";
+  if (n.is_string()) {
+    n.as_enum({"uniform"});
+    c.popularity = models::Popularity::kUniform;
+    c.zipf_s = 0;
+    return;
+  }
+  if (!n.is_object()) n.fail(expected);
+  n.check_keys({"zipf"});
+  const auto s = n.find("zipf");
+  if (!s) fail_missing(n, "zipf", "a positive Zipf exponent");
+  c.popularity = models::Popularity::kZipf;
+  c.zipf_s = s->as_positive();
+}
+
 models::MoeConfig read_moe(const JsonNode& m, std::optional<models::MoeConfig> base,
                            long ffn_hidden) {
   m.check_keys({"experts", "top_k", "layer_freq", "expert_ffn_hidden", "capacity_factor",
-                "imbalance"});
+                "imbalance", "shared_experts", "first_dense_layers", "drop_tokens",
+                "popularity"});
   const bool from_preset = base.has_value();
   models::MoeConfig c = base.value_or(models::MoeConfig{});
   if (auto v = m.find("experts")) {
@@ -212,19 +230,35 @@ models::MoeConfig read_moe(const JsonNode& m, std::optional<models::MoeConfig> b
   }
   if (auto v = m.find("top_k")) c.top_k = read_int(*v);
   if (auto v = m.find("layer_freq")) c.layer_freq = read_int(*v);
+  if (auto v = m.find("first_dense_layers")) {
+    c.first_dense_layers = static_cast<int>(std::clamp<std::int64_t>(v->as_int(), -1, kMaxSize));
+  }
   if (auto v = m.find("expert_ffn_hidden")) {
     c.expert_ffn_hidden = read_size(*v);
   } else if (!from_preset || c.expert_ffn_hidden <= 0) {
     c.expert_ffn_hidden = ffn_hidden;  // Mixtral-style: each expert is a whole FFN
   }
-  if (auto v = m.find("capacity_factor")) c.capacity_factor = v->as_positive();
-  if (auto v = m.find("imbalance")) c.imbalance = v->as_non_negative();
-  if (c.top_k > c.experts) {
-    throw InputError(m.file(), m.child_path("top_k"),
-                     fmt::format("at most the number of experts ({})", c.experts),
-                     fmt::format("top_k = {}", c.top_k));
+  if (auto v = m.find("shared_experts")) {
+    c.shared_experts = static_cast<int>(std::clamp<std::int64_t>(v->as_int(), -1, kMaxSize));
   }
+  if (auto v = m.find("capacity_factor")) c.capacity_factor = v->as_positive();
+  if (auto v = m.find("drop_tokens")) c.drop_tokens = v->as_bool();
+  if (auto v = m.find("imbalance")) c.imbalance = v->as_non_negative();
+  if (auto v = m.find("popularity")) read_popularity(*v, c);
   return c;
+}
+
+// The MoE block as a whole, after every model field (a preset's block included) is read.
+void check_moe_block(const JsonNode& model, const TransformerConfig& c) {
+  if (!c.moe) return;
+  const auto problem = models::check_moe(*c.moe, c.layers);
+  if (!problem) return;
+  std::string field = problem->field;
+  const auto block = model.find("moe");
+  // {"zipf": s} is reported at popularity.zipf only when the user wrote it that way.
+  if (field == "popularity.zipf" && !(block && block->has("popularity"))) field = "popularity";
+  throw InputError(model.file(), model.child_path("moe") + "." + field, problem->expected,
+                   problem->found);
 }
 
 TransformerConfig read_model(const JsonNode& m) {
@@ -283,6 +317,7 @@ TransformerConfig read_model(const JsonNode& m) {
                      fmt::format("a divisor of heads ({})", c.heads),
                      fmt::format("kv_heads = {}", c.kv_heads));
   }
+  check_moe_block(m, c);
   return c;
 }
 

@@ -15,10 +15,6 @@ models::StepInput pinned_input(const Scenario& s) {
   in.strategy = s.pinned_strategy();
   in.cluster = s.pinned_cluster();
   check_pinned(s);
-  if (s.model.moe) {
-    throw InputError(s.file, "model.moe", "a dense model (mixture-of-experts simulation is not "
-                     "supported yet; it comes with expert parallelism)", "an MoE block");
-  }
   in.model = s.model;
   in.training = s.training;
   return in;
