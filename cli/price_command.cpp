@@ -10,6 +10,7 @@
 #include "cli/commands.hpp"
 #include "common/input_error.hpp"
 #include "models/precision.hpp"
+#include "models/elastic_run.hpp"  // checkpoint_bytes: weights + optimizer states
 #include "models/simulate.hpp"
 #include "pricing/catalog.hpp"
 #include "pricing/cost_model.hpp"
@@ -34,16 +35,6 @@ struct Options {
   int monte_carlo = 0;
   std::uint64_t seed = 1;
 };
-
-// Model and optimizer state as a checkpoint holds it: the weights in the training precision
-// plus the optimizer's states (mixed-precision Adam: fp32 master weights, momentum and variance,
-// 12 bytes; fp32 Adam 8; SGD with momentum 8 / 4), the ZeRO paper's accounting.
-double checkpoint_bytes(const models::StepInput& in) {
-  const bool fp32 = in.training.precision == models::Precision::kFp32;
-  const bool adam = in.training.optimizer == models::Optimizer::kAdam;
-  const double optimizer = adam ? (fp32 ? 8.0 : 12.0) : (fp32 ? 4.0 : 8.0);
-  return in.model.parameters() * (models::param_bytes(in.training.precision) + optimizer);
-}
 
 std::string money(double usd) {
   if (!std::isfinite(usd)) return "never ends";

@@ -67,6 +67,14 @@ PassCost pass_cost(const TransformerConfig& m, const ComputeModel& cm, Precision
       s += cm.seconds(memory_op("expert_act", mats * e * t * m.moe->top_k * f));
       s += cm.seconds(gemm("expert_down", per_expert, h, f, active, e));
       weights += h * experts + active * mats * h * f;
+      // Shared experts (DeepSeekMoE) see every token and are always loaded.
+      const double shared = std::max(0, m.moe->shared_experts);
+      if (shared > 0) {
+        s += cm.seconds(gemm("shared_up", t, (mats - 1.0) * f, h, shared, e));
+        s += cm.seconds(memory_op("shared_act", mats * e * t * shared * f));
+        s += cm.seconds(gemm("shared_down", t, h, f, shared, e));
+        weights += shared * mats * h * f;
+      }
     } else {
       const double f = static_cast<double>(m.ffn_hidden);
       s += cm.seconds(gemm("fc1", t, (mats - 1.0) * f, h, 1, e));

@@ -83,8 +83,20 @@ Breakdown critical_path_breakdown(const StepGraph& sg, const sim::RunResult& run
     add_to(b, task.tag, (tm.end - tm.start).seconds());
     cursor = tm.end;
   }
-  // After the last kernel the stage waits for its trailing communication.
-  attribute_gap(b, sg, run, last, cursor, run.stats.makespan);
+  // After the last kernel the stage waits for its trailing work: walk back from the last task
+  // through the predecessors that made each one ready, attributing each one's share of
+  // [cursor, makespan] (from its ready time) to its cause. A single trailing collective gets it
+  // all, as before; a chain (gradient copies, the CPU optimizer, an all-gather) is split.
+  sim::Time hi = run.stats.makespan;
+  sim::TaskId t = last;
+  while (t < g.task_count() && hi > cursor) {
+    const auto& tm = run.timings[t];
+    const sim::Time lo = std::max(cursor, tm.ready);
+    if (hi > lo) attribute_gap(b, sg, run, t, lo, hi);
+    hi = std::min(hi, lo);
+    t = tm.binding;
+  }
+  if (hi > cursor) b.pp_bubble += (hi - cursor).seconds();
   return b;
 }
 
