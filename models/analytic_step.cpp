@@ -7,6 +7,7 @@
 #include "common/units.hpp"
 #include "models/memory.hpp"
 #include "models/offload_memory.hpp"
+#include "models/offload_training.hpp"
 #include "models/precision.hpp"
 #include "models/step_costs.hpp"
 
@@ -228,7 +229,15 @@ StepResult analytic_step(const StepInput& in) {
   const double per_param = in.training.optimizer == Optimizer::kAdam ? 30.0 : 22.0;
   const double optimizer = cm.seconds(memory_op("optimizer", held * per_param));
 
-  r.step_time_s = pipeline + dp_exposed + optimizer;
+  // Hierarchical storage (strategy.offload): the closed-form overlay of offload_training.hpp.
+  const OffloadOverlay off = offload_overlay(
+      in, 0, (dense_layers * fwd.compute + moe_layers * moe_fwd.compute) / layers_per_stage,
+      (dense_layers * (bwd.compute + rec.compute) +
+       moe_layers * (moe_bwd.compute + moe_rec.compute)) / layers_per_stage,
+      m, held);
+  const double optimizer_s = s.offload.optimizer_offloaded() ? off.optimizer_s : optimizer;
+
+  r.step_time_s = pipeline + dp_exposed + optimizer_s + off.exposed_s;
   Breakdown& b = r.breakdown;
   b.compute = m * (layer_compute + (t_max - body));
   b.recompute = m * layer_rec;
@@ -237,7 +246,9 @@ StepResult analytic_step(const StepInput& in) {
   b.pp_comm = m * steady_send + fill_send;
   b.pp_bubble = pipeline - b.compute - b.recompute - b.tp_comm - b.ep_comm - b.pp_comm;
   b.dp_comm = dp_exposed;
-  b.optimizer = optimizer;
+  b.optimizer = optimizer_s;
+  b.offload = off.exposed_s;
+  if (s.offload.any()) r.offload = OffloadSummary{off.transfer_s, off.exposed_s, 0, 0};
   fill_rates(in, cm.peak(), r);
   r.calibrated = false;
   return r;

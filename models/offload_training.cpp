@@ -225,3 +225,66 @@ OffloadSummary offload_summary(const StepGraph& sg, const sim::RunResult& run, c
 }
 
 }  // namespace cirrus::models
+
+namespace cirrus::models {
+
+OffloadOverlay offload_overlay(const StepInput& in, int stage, double fwd_layer_s,
+                               double bwd_layer_s, int micro_batches, double held) {
+  OffloadOverlay o;
+  const auto& s = in.strategy;
+  const auto& off = s.offload;
+  if (!off.any()) return o;
+  const TierBandwidths bw = tier_bandwidths(in.cluster.node);
+  const auto& t = in.training;
+  // The stage's layers, as the step builder numbers them (chunk c of stage st: c x pp + st).
+  const int v = s.schedule == Schedule::kInterleaved ? std::max(1, s.virtual_stages) : 1;
+  const int per_chunk = in.model.layers / (s.pp * v);
+  double fetch = 0, grads = 0, largest_grad = 0;
+  int layers = 0;
+  for (int c = 0; c < v; ++c) {
+    for (int l = 0; l < per_chunk; ++l) {
+      const int layer = (c * s.pp + stage) * per_chunk + l;
+      fetch += layer_fetch(in, layer).total();
+      const LayerParams p = layer_params_per_gpu(in, layer);
+      const double g = grad_bytes(t.precision) * (p.dense + p.expert);
+      grads += g;
+      largest_grad = std::max(largest_grad, g);
+      ++layers;
+    }
+  }
+  if (layers == 0) return o;
+  const double mb = micro_batches;
+  if (off.params_offloaded()) {
+    double rate = bw.h2d;
+    if (off.params == Tier::kNvme && bw.nvme_read > 0) rate = std::min(rate, bw.nvme_read);
+    const double tf = fetch / layers / rate;  // one layer's fetch
+    auto exposed = [&](double compute) {
+      return off.prefetch_layers >= 1 ? std::max(0.0, tf - compute) : tf;
+    };
+    o.exposed_s += tf + mb * layers * (exposed(fwd_layer_s) + exposed(bwd_layer_s));
+    o.transfer_s += 2.0 * mb * fetch / rate;
+  }
+  if (off.optimizer_offloaded()) {
+    // Gradients leave each backward (offloaded parameters) or once (resident ones); the last
+    // layer's copy has nothing to hide behind.
+    const double copies = off.params_offloaded() ? mb * grads : grads;
+    o.transfer_s += copies / bw.d2h;
+    o.exposed_s += largest_grad / bw.d2h;
+    const double cpu = held * (t.optimizer == Optimizer::kAdam ? 30.0 : 22.0) / bw.host_memory;
+    o.optimizer_s = cpu;
+    if (off.optimizer == Tier::kNvme && bw.nvme_read > 0 && bw.nvme_write > 0) {
+      const double states = held * (t.optimizer == Optimizer::kAdam ? 12.0 : 8.0);
+      const double io = std::max(states / bw.nvme_read, states / bw.nvme_write);
+      o.transfer_s += states / bw.nvme_read + states / bw.nvme_write;
+      o.exposed_s += std::max(0.0, io - cpu);
+    }
+    if (off.params == Tier::kGpu) {
+      const double up = held * param_bytes(t.precision) / bw.h2d;
+      o.transfer_s += up;
+      o.exposed_s += up;
+    }
+  }
+  return o;
+}
+
+}  // namespace cirrus::models

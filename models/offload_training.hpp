@@ -83,3 +83,22 @@ OffloadSummary offload_summary(const StepGraph& g, const sim::RunResult& run,
                                const Breakdown& b, int stage);
 
 }  // namespace cirrus::models
+
+namespace cirrus::models {
+
+// The closed-form counterpart for the analytic model (planner sweeps): with a ring of
+// prefetch_layers + 1 buffers each fetch runs beside the previous layer's compute, so a use
+// exposes max(0, T - C) (all of T without a spare buffer), plus the first fetch and the last
+// layer's gradient copy; the CPU optimizer replaces the GPU one (NVMe: the slowest of reading,
+// updating and writing the states, as the chunks pipeline), and resident parameters are
+// uploaded after it. `layer_s` is one layer's forward and one layer's backward (+ recompute)
+// compute per micro-batch; `held` the parameters this GPU updates.
+struct OffloadOverlay {
+  double exposed_s = 0;    // transfers compute does not hide
+  double optimizer_s = 0;  // the CPU optimizer (0 when the optimizer stays on the GPU)
+  double transfer_s = 0;   // all copies of the step
+};
+OffloadOverlay offload_overlay(const StepInput& in, int stage, double fwd_layer_s,
+                               double bwd_layer_s, int micro_batches, double held);
+
+}  // namespace cirrus::models

@@ -108,6 +108,7 @@ PlanResult run_plan(const scenarios::Scenario& s, const SearchSpace& space,
       st.tp = blk.tp;
       st.overlap = space.overlap;
       st.attention = space.attention;
+      st.offload = space.offload;
       const long gpus = static_cast<long>(inst.node.gpus) * blk.nodes;
       for (int pp : space.pp) {
         for (int cp : space.cp) {

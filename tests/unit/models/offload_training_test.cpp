@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "common/units.hpp"
+#include "models/analytic_step.hpp"
 #include "models/memory.hpp"
 #include "models/offload_training.hpp"
 #include "models/simulate.hpp"
@@ -217,4 +218,27 @@ TEST_CASE("fused communication issues fewer gradient collectives", "[models][off
   // layers (12.6 MB) never fill a 25 MiB bucket, so one collective at the end of the chunk.
   CHECK(per_layer == 4);
   CHECK(fused == 1);
+}
+
+TEST_CASE("offload: the analytic overlay by hand", "[models][offload]") {
+  StepInput in = small_input();
+  const Times t = times_of(in);
+  const double bytes = layer_fetch(in, 0).total();
+  // Hidden case: T = half the shorter compute. Exposed = the first fetch T plus the last
+  // layer's gradient copy, fp32 (4 B vs 2 B per parameter): 2T at the same PCIe rate = 3T.
+  const double transfer = 0.5 * std::min(t.fwd, t.bwd);
+  in.cluster.node.pcie_copy_bw = bytes / transfer;
+  OffloadOverlay o = offload_overlay(in, 0, t.fwd, t.bwd, 1, 0.0);
+  CHECK(o.exposed_s == Approx(3 * transfer));
+  // Transfer-bound: T = 2 (C_f + C_b); each of the L forward and L backward uses exposes
+  // T - C: T + (T - C_f) L + (T - C_b) L + 2T.
+  const double slow = 2 * (t.fwd + t.bwd);
+  in.cluster.node.pcie_copy_bw = bytes / slow;
+  o = offload_overlay(in, 0, t.fwd, t.bwd, 1, 0.0);
+  CHECK(o.exposed_s == Approx(slow + 4 * (slow - t.fwd) + 4 * (slow - t.bwd) + 2 * slow));
+  // The analytic step carries it into the breakdown and the summary.
+  const StepResult r = analytic_step(in);
+  REQUIRE(r.feasible);
+  REQUIRE(r.offload.has_value());
+  CHECK(r.breakdown.offload == Approx(r.offload->exposed_s));
 }
