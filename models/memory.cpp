@@ -128,10 +128,10 @@ std::vector<int> stage_layers(const TransformerConfig& m, const Strategy& s, int
 //     input and second GEMM input, 2 x 2sbf = 16sbh at f = 4h; SwiGLU: gate and up outputs,
 //     from which the fused activation is recomputed in backward, and the down GEMM input,
 //     3 x 2sbf);
-//   - MoE layers: each token reaches top_k experts, the most loaded rank getting (1 +
-//     imbalance) of its fair share; dispatched expert inputs 2sbh and wide tensors 2sbf_e per
-//     routed copy, plus the router's fp32 logits 4sbE. Capacity-factor token dropping is not
-//     modelled (dropless routing, an upper bound);
+//   - MoE layers: each token reaches top_k experts, the most loaded rank getting
+//     routing_load().straggler of its fair share (after the capacity limit when tokens are
+//     dropped); dispatched expert inputs 2sbh and wide tensors 2sbf_e per routed copy, plus
+//     the router's fp32 logits 4sbE, plus the shared experts' wide tensors;
 //   - the dropout masks are kept as in the paper even for models trained without dropout
 //     (Llama): 2sbh per layer, conservative;
 //   - selective recomputation drops the 5as^2b term (scores, mask and dropout output are
@@ -172,11 +172,15 @@ double layer_activation_bytes(const TransformerConfig& m, const Strategy& s, int
   replicated += (2.0 * e + kMask) * sbh;
   const double n_wide = m.ffn_matrices();
   if (m.is_moe_layer(layer)) {
-    const double routed = m.moe->top_k * (1.0 + m.moe->imbalance);
+    // The straggler rank (the most loaded: moe.hpp) keeps the copies it processed, after the
+    // capacity limit when tokens are dropped.
+    const double routed = m.moe->top_k * routing_load(*m.moe, s.ep).straggler;
     const double fe = static_cast<double>(m.expert_ffn_hidden());
     replicated += 4.0 * seq * b * m.moe->experts;  // router logits, fp32
     replicated += routed * e * sbh;                // dispatched expert inputs
     split += routed * n_wide * e * seq * b * fe;   // experts' wide tensors
+    // Shared experts: a dense FFN of width shared x f_e on every token.
+    split += m.moe->shared_experts * n_wide * e * seq * b * fe;
   } else {
     split += n_wide * e * seq * b * static_cast<double>(m.ffn_hidden);
   }

@@ -107,10 +107,14 @@ RoutingLoad routing_load(const MoeConfig& c, int ep) {
   const double cap = c.capacity_factor;
   auto kept = [&](double load) { return c.drop_tokens ? std::min(load, cap) : load; };
   r.hottest_expert = loads.front();
-  // Experts per rank; the straggler holds the hottest expert and k - 1 of average popularity.
+  // Experts per rank; the straggler holds the hottest expert and k - 1 of average popularity:
+  // the mean of what the other experts keep (after capacity, expert by expert, so a skewed
+  // tail's own drops are counted).
   const int k = std::max(1, c.experts / std::max(1, ep));
-  const double others = n > 1 ? (n - loads.front()) / (n - 1) : 0.0;
-  r.straggler = (kept(loads.front()) + (k - 1) * kept(others)) / k;
+  double others = 0;
+  for (std::size_t i = 1; i < loads.size(); ++i) others += kept(loads[i]);
+  if (loads.size() > 1) others /= static_cast<double>(loads.size() - 1);
+  r.straggler = (kept(loads.front()) + (k - 1) * others) / k;
   if (c.drop_tokens) {
     double dropped = 0;
     for (const double l : loads) dropped += std::max(0.0, l - cap);

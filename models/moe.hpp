@@ -48,8 +48,9 @@ std::vector<double> expert_loads(const MoeConfig& c);
 
 // What routing does to one expert-parallel group of `ep` ranks, each holding experts / ep
 // experts. The straggler is the rank holding the hottest expert; its other experts are taken
-// to be of average popularity (an assumption: real placement is not correlated with
-// popularity, so the hottest rank is modelled as holding one hot expert, not the k hottest).
+// to be of average popularity, keeping the mean of what the other experts keep after the
+// capacity limit (an assumption: real placement is not correlated with popularity, so the
+// hottest rank is modelled as holding one hot expert, not the k hottest).
 struct RoutingLoad {
   double hottest_expert = 1;   // load of the hottest expert before capacity, x fair share
   double straggler = 1;        // tokens the straggler rank processes, x a rank's fair share

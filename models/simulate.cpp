@@ -143,6 +143,14 @@ SimulationOutput simulate_step_detailed(const StepInput& in) {
   r.assumptions.push_back(
       "communication: NCCL tuner model (ring/tree x LL/LL128/Simple) on datasheet link rates; "
       "no measured collective profile");
+  if (!in.model.approximation.empty()) r.assumptions.push_back(in.model.approximation);
+  if (in.model.moe) {
+    r.assumptions.push_back(
+        "MoE: the simulated rank is the straggler holding the hottest expert (its other experts "
+        "of average popularity); expert all-to-alls are not overlapped with compute; experts "
+        "are split over tp (Megatron-Core's default expert tensor parallelism) and EP groups "
+        "are folded into dp x cp with rank stride tp");
+  }
   r.tasks = out.graph.graph.task_count();
   r.events = out.run.stats.events;
   return out;

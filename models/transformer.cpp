@@ -227,6 +227,10 @@ std::vector<TransformerConfig> make_models() {
                                 "(arXiv:2412.19437) and the released config.json; MLA "
                                 "approximated as 128-head MHA, MTP module omitted");
     MoeConfig moe;
+    m.approximation =
+        "deepseek-v3: Multi-head Latent Attention approximated as 128-head MHA of width d/heads = "
+        "56 (attention FLOPs, weights and KV memory differ from MLA's); multi-token prediction "
+        "module omitted";
     moe.experts = 256;
     moe.top_k = 8;
     moe.layer_freq = 1;

@@ -25,6 +25,8 @@ struct TransformerConfig {
   bool tied_embeddings = false;
   std::optional<MoeConfig> moe;
   std::string source;  // where the preset's shape comes from
+  // What the preset only approximates (empty when nothing): reported as an assumption.
+  std::string approximation;
 
   long head_dim() const { return hidden / heads; }
   // Width of the K (and of the V) projection: kv_heads x head_dim (== hidden for MHA; a

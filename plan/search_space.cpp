@@ -57,7 +57,9 @@ SearchSpace build_search_space(const scenarios::Scenario& s,
     if (m.seq_len % (c == 1 ? 1 : 2 * c) == 0) cp_auto.push_back(c);
   }
   sp.cp = expand(st.cp, cp_auto);
-  sp.ep = expand(st.ep, std::vector<int>{1});
+  // Expert parallelism: any divisor of the expert count for an MoE model (those not dividing
+  // dp x cp are pruned by the validity rules, counted by reason), 1 for a dense one.
+  sp.ep = expand(st.ep, m.moe ? divisors(m.moe->experts, m.moe->experts) : std::vector<int>{1});
   sp.micro_batch = expand(st.micro_batch, std::vector<int>{1, 2, 4, 8});
   sp.schedule = expand(
       st.schedule, std::vector<models::Schedule>{models::Schedule::kGpipe, models::Schedule::k1F1B,
@@ -85,6 +87,7 @@ SearchSpace build_search_space(const scenarios::Scenario& s,
   require(!sp.pp.empty(), "strategy.pp");
   require(sp.dp_derived || !sp.dp.empty(), "strategy.dp");
   require(!sp.cp.empty(), "strategy.cp");
+  require(!sp.ep.empty(), "strategy.ep");
   require(!sp.micro_batch.empty(), "strategy.micro_batch");
   require(!sp.zero.empty(), "strategy.zero");
   return sp;

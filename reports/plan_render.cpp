@@ -19,6 +19,7 @@ models::StepResult result_of(const PlanView& v, std::size_t i) {
 std::string strategy_text(const models::Strategy& s) {
   std::string t = fmt::format("tp{} pp{} dp{}", s.tp, s.pp, s.dp);
   if (s.cp > 1) t += fmt::format(" cp{}", s.cp);
+  if (s.ep > 1) t += fmt::format(" ep{}", s.ep);
   t += fmt::format(" mb{} {}", s.micro_batch, models::to_string(s.schedule));
   if (s.schedule == models::Schedule::kInterleaved) t += fmt::format("x{}", s.virtual_stages);
   t += fmt::format(" z{} {}", s.zero, models::to_string(s.recompute));

@@ -83,6 +83,15 @@ nlohmann::json result_json(const ResultContext& ctx, const models::StepResult& r
                         {"tp_comm", round_sig(b.tp_comm)},     {"cp_comm", round_sig(b.cp_comm)},
                         {"pp_comm", round_sig(b.pp_comm)},     {"dp_comm", round_sig(b.dp_comm)},
                         {"pp_bubble", round_sig(b.pp_bubble)}, {"optimizer", round_sig(b.optimizer)}};
+    if (r.moe) {
+      // MoE models only, so dense results keep their shape: the expert all-to-alls, and what
+      // routing imbalance and the capacity limit cost.
+      j["breakdown_s"]["ep_comm"] = round_sig(b.ep_comm);
+      j["moe"] = {{"all_to_all_s", round_sig(r.moe->all_to_all_s)},
+                  {"straggler_factor", round_sig(r.moe->straggler_factor, 4)},
+                  {"hottest_expert", round_sig(r.moe->hottest_expert, 4)},
+                  {"dropped_token_fraction", round_sig(r.moe->dropped_token_fraction, 4)}};
+    }
     if (r.offload) {
       // Hierarchical storage (strategy.offload): present only when something is offloaded.
       j["breakdown_s"]["offload"] = round_sig(b.offload);
@@ -155,6 +164,7 @@ std::string render_table(const ResultContext& ctx, const models::StepResult& r) 
   row("context-parallel comm", b.cp_comm);
   row("pipeline comm", b.pp_comm);
   row("data-parallel comm", b.dp_comm);
+  row("expert all-to-all", b.ep_comm);
   row("pipeline bubble", b.pp_bubble);
   row("optimizer", b.optimizer);
   row("offload transfers (exposed)", b.offload);
@@ -162,6 +172,12 @@ std::string render_table(const ResultContext& ctx, const models::StepResult& r) 
   o += fmt::format("\n  memory per GPU (GiB): params {:.1f}, grads {:.1f}, optimizer {:.1f}, "
                    "activations {:.1f}, buffers {:.1f} = {:.1f} of {:.1f}\n",
                    m.params, m.grads, m.optimizer, m.activations, m.buffers, m.total, m.capacity);
+  if (r.moe) {
+    o += fmt::format("  MoE routing: straggler rank processes {:.3f}x its fair share (hottest expert "
+                     "{:.3f}x), {:.1f}% of routed tokens dropped, all-to-all {:.3f} s\n",
+                     r.moe->straggler_factor, r.moe->hottest_expert,
+                     100.0 * r.moe->dropped_token_fraction, r.moe->all_to_all_s);
+  }
   if (r.offload) {
     const auto& x = *r.offload;
     o += fmt::format("  offload: transfers {:.3f} s on the copy streams, {:.3f} s exposed ({}); "
@@ -188,7 +204,8 @@ std::string render_csv(const ResultContext& ctx, const models::StepResult& r) {
       "scenario,instance,nodes,gpus,tp,pp,dp,cp,ep,micro_batch,schedule,virtual_stages,zero,"
       "recompute,sequence_parallel,feasible,infeasible_reason,step_time_s,tokens_per_s,"
       "model_tflops_per_gpu,mfu,compute_s,recompute_s,tp_comm_s,cp_comm_s,pp_comm_s,dp_comm_s,"
-      "pp_bubble_s,optimizer_s,memory_total_gib,memory_capacity_gib,calibrated\n";
+      "pp_bubble_s,optimizer_s,memory_total_gib,memory_capacity_gib,calibrated,ep_comm_s,"
+      "moe_straggler_factor,moe_dropped_token_fraction\n";
   auto quote = [](const std::string& v) {
     std::string q = "\"";
     for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
@@ -200,13 +217,20 @@ std::string render_csv(const ResultContext& ctx, const models::StepResult& r) {
                    s.virtual_stages, s.zero, models::to_string(s.recompute),
                    s.sequence_parallel ? "true" : "false", r.feasible ? "true" : "false",
                    quote(r.infeasible_reason));
-  o += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", round_sig(r.step_time_s),
+  o += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},", round_sig(r.step_time_s),
                    round_sig(r.tokens_per_s), round_sig(r.model_tflops_per_gpu, 4),
                    round_sig(r.mfu, 4), round_sig(b.compute), round_sig(b.recompute),
                    round_sig(b.tp_comm), round_sig(b.cp_comm), round_sig(b.pp_comm),
                    round_sig(b.dp_comm), round_sig(b.pp_bubble), round_sig(b.optimizer),
                    round_sig(r.memory.total, 4), round_sig(r.memory.capacity, 4),
                    r.calibrated ? "true" : "false");
+  // Appended columns (the CSV grows at its end): empty for dense models.
+  if (r.moe) {
+    o += fmt::format("{},{},{}\n", round_sig(b.ep_comm), round_sig(r.moe->straggler_factor, 4),
+                     round_sig(r.moe->dropped_token_fraction, 4));
+  } else {
+    o += ",,\n";
+  }
   return o;
 }
 

@@ -127,3 +127,28 @@ TEST_CASE("planner: an empty search space is an input error", "[plan]") {
   const auto s = small_scenario();
   CHECK_THROWS_AS(plan::build_search_space(s, {}), InputError);
 }
+
+TEST_CASE("planner: expert parallelism is an open choice, invalid EP pruned by reason",
+          "[plan][moe]") {
+  // A 4-layer Mixtral on 1 node of 8 GPUs: ep "auto" = the divisors of 8 experts {1, 2, 4, 8};
+  // with tp 2, pp 2 and sequence parallelism, dp x cp = 2, so ep 4 and 8 break "ep divides
+  // dp x cp" (2 candidates per micro-batch value); tp 1, pp 1 has dp 8 and takes every ep.
+  const auto s = scenarios::parse_scenario(R"({
+    "cirrus": 1, "name": "moe search",
+    "model": {"preset": "mixtral-8x7b", "layers": 4, "seq_len": 1024},
+    "training": {"global_batch": 32, "tokens": 1e9},
+    "cluster": {"node": "dgx-h100", "nodes": 1},
+    "strategy": {"tp": [1, 2], "pp": [1, 2], "ep": "auto", "micro_batch": 1, "zero": 1,
+                 "recompute": "selective", "sequence_parallel": "auto", "schedule": "1f1b"},
+    "objective": {"minimize": "time"}
+  })", "moe.json");
+  const auto space = plan::build_search_space(s, priced(s));
+  CHECK(space.ep == std::vector<int>{1, 2, 4, 8});
+  const auto r = plan::run_plan(s, space, {});
+  REQUIRE(r.pruned.count("ep does not divide dp x cp"));
+  CHECK(r.pruned.at("ep does not divide dp x cp") > 0);
+  REQUIRE(r.best.has_value());
+  bool saw_ep = false;
+  for (const auto& c : r.candidates) saw_ep = saw_ep || c.strategy.ep > 1;
+  CHECK(saw_ep);
+}

@@ -207,6 +207,51 @@ TEST_CASE("MoE: top_k at most the experts, ep dividing experts and dp x cp", "[s
   CHECK(s.model.moe->layer_freq == 1);
 }
 
+TEST_CASE("MoE: shared and fine-grained experts, dropping, popularity", "[scenarios][moe]") {
+  json j = json::parse(kBase);
+  // DeepSeekMoE-style fine-grained experts: many small experts plus always-active ones.
+  j["model"]["moe"] = {{"experts", 64},         {"top_k", 6},
+                       {"expert_ffn_hidden", 1408}, {"shared_experts", 2},
+                       {"first_dense_layers", 1},   {"drop_tokens", false},
+                       {"popularity", {{"zipf", 0.5}}}};
+  j["strategy"]["ep"] = 8;
+  const Scenario s = load(j.dump());
+  REQUIRE(s.model.moe);
+  CHECK(s.model.moe->experts == 64);
+  CHECK(s.model.moe->shared_experts == 2);
+  CHECK(s.model.moe->first_dense_layers == 1);
+  CHECK_FALSE(s.model.moe->drop_tokens);
+  CHECK(s.model.moe->popularity == cirrus::models::Popularity::kZipf);
+  CHECK(s.model.moe->zipf_s == 0.5);
+  CHECK_FALSE(s.model.is_moe_layer(0));
+  CHECK(s.model.is_moe_layer(1));
+  CHECK_NOTHROW(check_pinned(s));
+
+  j["model"]["moe"] = {{"experts", 8}, {"popularity", "uniform"}};
+  CHECK(load(j.dump()).model.moe->popularity == cirrus::models::Popularity::kUniform);
+  // Bad input, each naming its field.
+  j["model"]["moe"] = {{"experts", 8}, {"capacity_factor", 0.9}, {"drop_tokens", false}};
+  require_error(j.dump(), "model.moe.capacity_factor", "drop_tokens is false");
+  j["model"]["moe"] = {{"experts", 8}, {"popularity", "zipff"}};
+  require_error(j.dump(), "model.moe.popularity", "uniform");
+  j["model"]["moe"] = {{"experts", 8}, {"popularity", {{"zipf", 0}}}};
+  require_error(j.dump(), "model.moe.popularity.zipf", "positive");
+  j["model"]["moe"] = {{"experts", 8}, {"top_k", 2}, {"popularity", {{"zipf", 3}}}};
+  require_error(j.dump(), "model.moe.popularity.zipf", "experts / top_k");
+  j["model"]["moe"] = {{"experts", 8}, {"popularity", {{"zipf", 1}}}, {"imbalance", 0.5}};
+  require_error(j.dump(), "model.moe.imbalance", "Zipf");
+  j["model"]["moe"] = {{"experts", 8}, {"top_k", 2}, {"imbalance", 4}};
+  require_error(j.dump(), "model.moe.imbalance", "every token at most once");
+  j["model"]["moe"] = {{"experts", 8}, {"first_dense_layers", 96}};
+  require_error(j.dump(), "model.moe.first_dense_layers", "layers - 1");
+  j["model"]["moe"] = {{"experts", 8}, {"shared_expert", 1}};
+  require_error(j.dump(), "model.moe.shared_expert", "shared_experts");
+  // A preset's MoE block is checked after the overrides it must agree with.
+  json p = json::parse(kBase);
+  p["model"] = {{"preset", "deepseek-v3"}, {"layers", 3}};
+  require_error(p.dump(), "model.moe.first_dense_layers", "layers - 1");
+}
+
 TEST_CASE("unknown presets suggest the closest id", "[scenarios]") {
   require_error(with("/model/preset", "llama3-70"), "model.preset", "did you mean 'llama3-70b'");
   require_error(with("/cluster/node", "dgx-h10"), "cluster.node", "did you mean 'dgx-h100'");
