@@ -27,6 +27,8 @@ Action add_calibrate(CLI::App& app);
 Action add_catalog(CLI::App& app);
 Action add_price(CLI::App& app);
 Action add_report(CLI::App& app);
+Action add_serve(CLI::App& app);
+Action add_elastic(CLI::App& app);
 
 // A plan as `cirrus plan` runs it (catalogs, instances, search space, planner), shared with
 // `cirrus report`. The parts refer to each other: keep the object whole.

@@ -56,6 +56,8 @@ int main(int argc, char** argv) {
   add(&cli::add_catalog);
   add(&cli::add_price);
   add(&cli::add_report);
+  add(&cli::add_serve);
+  add(&cli::add_elastic);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -6,6 +6,8 @@
 
 #include "common/units.hpp"
 #include "models/memory.hpp"
+#include "models/offload_memory.hpp"
+#include "models/offload_training.hpp"
 #include "models/precision.hpp"
 #include "models/step_costs.hpp"
 
@@ -66,7 +68,7 @@ bool check_feasible(const StepInput& in, StepResult& r) {
                     stage, r.memory.total, gpu.display, r.memory.capacity);
     return false;
   }
-  return true;
+  return check_offload_capacity(in, r);  // host memory / NVMe of offloaded states
 }
 
 void fill_rates(const StepInput& in, double peak_flops, StepResult& r) {
@@ -230,7 +232,15 @@ StepResult analytic_step(const StepInput& in) {
   const double per_param = in.training.optimizer == Optimizer::kAdam ? 30.0 : 22.0;
   const double optimizer = cm.seconds(memory_op("optimizer", held * per_param));
 
-  r.step_time_s = pipeline + dp_exposed + optimizer;
+  // Hierarchical storage (strategy.offload): the closed-form overlay of offload_training.hpp.
+  const OffloadOverlay off = offload_overlay(
+      in, 0, (dense_layers * fwd.compute + moe_layers * moe_fwd.compute) / layers_per_stage,
+      (dense_layers * (bwd.compute + rec.compute) +
+       moe_layers * (moe_bwd.compute + moe_rec.compute)) / layers_per_stage,
+      m, held);
+  const double optimizer_s = s.offload.optimizer_offloaded() ? off.optimizer_s : optimizer;
+
+  r.step_time_s = pipeline + dp_exposed + optimizer_s + off.exposed_s;
   Breakdown& b = r.breakdown;
   b.compute = m * (layer_compute + (t_max - body));
   b.recompute = m * layer_rec;
@@ -239,7 +249,9 @@ StepResult analytic_step(const StepInput& in) {
   b.pp_comm = m * steady_send + fill_send;
   b.pp_bubble = pipeline - b.compute - b.recompute - b.tp_comm - b.ep_comm - b.pp_comm;
   b.dp_comm = dp_exposed;
-  b.optimizer = optimizer;
+  b.optimizer = optimizer_s;
+  b.offload = off.exposed_s;
+  if (s.offload.any()) r.offload = OffloadSummary{off.transfer_s, off.exposed_s, 0, 0};
   fill_rates(in, cm.peak(), r);
   // As simulate_step: kernels all from the profile, and no collectives (those are the tuner's).
   r.calibrated = cm.calibrated() && s.tp * s.pp * s.dp * s.cp == 1;

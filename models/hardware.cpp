@@ -390,6 +390,34 @@ constexpr double kPcieGen5Bw = 64 * kGB;
 
 constexpr double kTiB = 1024.0 * kGiB;
 
+// Measured pinned host-to-device copies (Azure nvbandwidth, hardware.md): A100 26.28 GB/s
+// (PCIe Gen4), H100 51 GB/s, H200 52 GB/s (PCIe Gen5).
+constexpr double kA100CopyBw = 26.28 * kGB;
+constexpr double kH100CopyBw = 51 * kGB;
+constexpr double kH200CopyBw = 52 * kGB;
+
+// Host DRAM bandwidth from the memory channels (physical peak, not measured): DGX A100 has two
+// AMD EPYC 7742 with 8 channels of DDR4-3200 each (2 x 8 x 25.6 GB/s); DGX H100/H200 two Intel
+// Xeon Platinum 8480C with 8 channels of DDR5-4800 each (2 x 8 x 38.4 GB/s). CPU and DIMM
+// types from the DGX datasheets as recalled, not re-read.
+constexpr double kDgxA100HostBw = 2 * 8 * 25.6 * kGB;
+constexpr double kDgxH100HostBw = 2 * 8 * 38.4 * kGB;
+
+// Local NVMe: DGX A100 640 GB (80 GB GPUs) and DGX H100/H200 ship 8 x 3.84 TB U.2 NVMe data
+// drives (30 TB), DGX A100 320 GB 4 x 3.84 TB (15 TB), per the DGX datasheets as recalled (not
+// re-read). Per-drive sequential rates are those of a PCIe Gen4 enterprise U.2 drive of that
+// class (Samsung PM1733 3.84 TB datasheet: 7.0 GB/s read, 3.8 GB/s write; recalled, uncertain),
+// striped (RAID-0, as DGX OS sets up /raid) so the node's rate is the sum.
+constexpr double kNvmeDriveBytes = 3.84e12;
+constexpr double kNvmeDriveReadBw = 7.0 * kGB;
+constexpr double kNvmeDriveWriteBw = 3.8 * kGB;
+
+void set_nvme(NodeSpec& n, int drives) {
+  n.nvme_bytes = drives * kNvmeDriveBytes;
+  n.nvme_read_bw = drives * kNvmeDriveReadBw;
+  n.nvme_write_bw = drives * kNvmeDriveWriteBw;
+}
+
 const GpuSpec& gpu(const char* id) {
   for (const GpuSpec& g : gpus()) {
     if (g.id == id) return g;
@@ -411,6 +439,9 @@ NodeSpec dgx_a100(bool big) {
   n.nic_latency_s = kNicLatencyS;
   n.host_memory_bytes = big ? 2 * kTiB : 1 * kTiB;
   n.pcie_bw = kPcieGen4Bw;
+  n.pcie_copy_bw = kA100CopyBw;
+  n.host_memory_bw = kDgxA100HostBw;
+  set_nvme(n, big ? 8 : 4);
   n.nvls = false;  // NVLink SHARP needs third-generation NVSwitch (Hopper)
   n.source =
       "NVIDIA DGX A100 datasheet as given in the project brief (8 GPUs on NVSwitch, 8x 200 Gb/s "
@@ -434,6 +465,9 @@ NodeSpec dgx_hopper(bool h200) {
   n.nic_latency_s = kNicLatencyS;
   n.host_memory_bytes = 2 * kTiB;
   n.pcie_bw = kPcieGen5Bw;
+  n.pcie_copy_bw = h200 ? kH200CopyBw : kH100CopyBw;
+  n.host_memory_bw = kDgxH100HostBw;
+  set_nvme(n, 8);
   n.nvls = true;  // third-generation NVSwitch supports NVLink SHARP
   n.source = std::string(h200 ? "NVIDIA DGX H200" : "NVIDIA DGX H100") +
              " datasheet as given in the project brief (8 GPUs on NVSwitch gen 3 with NVLS, 8x "

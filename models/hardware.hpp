@@ -52,6 +52,13 @@ struct NodeSpec {
   double nic_latency_s = 0;     // one inter-node hop (NIC + switch)
   double host_memory_bytes = 0;
   double pcie_bw = 0;           // host<->GPU per GPU per direction, bytes/s
+  // Measured pinned host<->device copy rate per GPU (nvbandwidth), bytes/s; 0 = unknown, then
+  // offload uses pcie_bw and says so. Hierarchical storage (models/storage_tiers.hpp):
+  double pcie_copy_bw = 0;
+  double host_memory_bw = 0;    // CPU DRAM bandwidth of the node (all sockets), bytes/s; 0 unknown
+  double nvme_bytes = 0;        // local NVMe capacity of the node; 0 = none known
+  double nvme_read_bw = 0;      // node aggregate sequential read, bytes/s
+  double nvme_write_bw = 0;     // node aggregate sequential write, bytes/s
   bool nvls = false;            // NVLink SHARP (NVSwitch gen 3)
   std::string source;
 };

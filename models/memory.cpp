@@ -4,6 +4,7 @@
 // (megatron/core/pipeline_parallel/schedules.py) for the in-flight micro-batches.
 #include "models/memory.hpp"
 
+#include "models/offload_memory.hpp"
 #include "models/precision.hpp"
 
 #include <algorithm>
@@ -59,13 +60,7 @@ double optimizer_bytes_per_param(Precision p, Optimizer o) {
   return fp32 ? 4.0 : 8.0;
 }
 
-// Parameters of one layer as held by one GPU, split into the part sharded like dense weights
-// (over the data-parallel group dp x cp under ZeRO) and the expert part (sharded over the
-// expert-data-parallel group dp x cp / ep).
-struct LayerShare {
-  double dense = 0;
-  double expert = 0;
-};
+}  // namespace
 
 LayerShare layer_share(const TransformerConfig& m, const Strategy& s, int layer) {
   const double h = static_cast<double>(m.hidden);
@@ -85,8 +80,6 @@ LayerShare layer_share(const TransformerConfig& m, const Strategy& s, int layer)
   }
   return out;
 }
-
-}  // namespace
 
 long microbatches_per_step(const Training& t, const Strategy& s) {
   check_strategy(s);
@@ -299,6 +292,9 @@ MemoryEstimate estimate_memory(const TransformerConfig& m, const Training& t, co
   // use and prefetches the next: two of the largest layer, in the weight precision.
   e.buffers = kRuntimeReserveBytes;
   if (s.zero >= 3) e.buffers += 2.0 * largest_layer * weight_bytes_per_param(t.precision);
+
+  // Hierarchical storage moves parameters / optimizer states off the GPU (offload_memory.hpp).
+  if (s.offload.any()) apply_offload(m, t, s, stage, dense, expert, e);
 
   e.total = e.params + e.grads + e.optimizer + e.activations + e.buffers;
   return e;

@@ -13,6 +13,9 @@ namespace cirrus::models {
 
 struct MemoryEstimate {  // bytes per GPU
   double params = 0, grads = 0, optimizer = 0, activations = 0, buffers = 0, total = 0;
+  // Offloaded model states this GPU's process keeps in host memory / on the node's NVMe
+  // (strategy.offload); not part of `total`, which is GPU memory.
+  double host = 0, nvme = 0;
 };
 
 // Memory of one GPU on pipeline stage `stage` (0-based, < s.pp). Throws std::invalid_argument
@@ -23,6 +26,15 @@ MemoryEstimate estimate_memory(const TransformerConfig& m, const Training& t, co
 int most_loaded_stage(const TransformerConfig& m, const Training& t, const Strategy& s);
 
 // ---- The pieces, exposed for tests and for the task-graph builder. ----
+
+// Parameters of one layer as held by one GPU, split into the part sharded like dense weights
+// (over the data-parallel group dp x cp under ZeRO) and the expert part (sharded over the
+// expert-data-parallel group dp x cp / ep).
+struct LayerShare {
+  double dense = 0;
+  double expert = 0;
+};
+LayerShare layer_share(const TransformerConfig& m, const Strategy& s, int layer);
 
 // CUDA context, cuBLAS/NCCL workspaces and allocator slack: an assumption, not a measurement.
 inline constexpr double kRuntimeReserveBytes = 1024.0 * 1024.0 * 1024.0;

@@ -5,6 +5,8 @@
 
 #include "common/units.hpp"
 #include "models/analytic_step.hpp"
+#include "models/memory.hpp"
+#include "models/offload_training.hpp"
 
 namespace cirrus::models {
 namespace {
@@ -18,14 +20,16 @@ void add_to(Breakdown& b, std::uint16_t tag, double seconds) {
     case kTagPpComm: b.pp_comm += seconds; break;
     case kTagDpComm: b.dp_comm += seconds; break;
     case kTagOptimizer: b.optimizer += seconds; break;
+    case kTagOffload: b.offload += seconds; break;
     case kTagEpComm: b.ep_comm += seconds; break;
     default: b.pp_bubble += seconds; break;
   }
 }
 
 // Attributes an idle gap [from, to) on the compute stream to what the next task waited for.
-void attribute_gap(Breakdown& b, const sim::TaskGraph& g, const sim::RunResult& run,
+void attribute_gap(Breakdown& b, const StepGraph& sg, const sim::RunResult& run,
                    sim::TaskId waited_for, sim::Time from, sim::Time to) {
+  const sim::TaskGraph& g = sg.graph;
   if (to <= from) return;
   const double gap = (to - from).seconds();
   if (waited_for >= g.task_count()) {
@@ -42,6 +46,12 @@ void attribute_gap(Breakdown& b, const sim::TaskGraph& g, const sim::RunResult& 
     const double in_flight = hi > lo ? (hi - lo).seconds() : 0.0;
     b.pp_comm += in_flight;
     b.pp_bubble += gap - in_flight;
+    return;
+  }
+  const bool on_gpu = std::find(sg.compute_stream.begin(), sg.compute_stream.end(),
+                                task.stream) != sg.compute_stream.end();
+  if (task.tag == kTagOptimizer && !on_gpu) {
+    b.optimizer += gap;  // the CPU optimizer of offloaded optimizer states
     return;
   }
   if (task.tag == kTagCompute || task.tag == kTagRecompute || task.tag == kTagOptimizer) {
@@ -69,12 +79,24 @@ Breakdown critical_path_breakdown(const StepGraph& sg, const sim::RunResult& run
     const auto& task = g.tasks()[t];
     if (task.stream != stream) continue;
     const auto& tm = run.timings[t];
-    attribute_gap(b, g, run, tm.binding, cursor, tm.start);
+    attribute_gap(b, sg, run, tm.binding, cursor, tm.start);
     add_to(b, task.tag, (tm.end - tm.start).seconds());
     cursor = tm.end;
   }
-  // After the last kernel the stage waits for its trailing communication.
-  attribute_gap(b, g, run, last, cursor, run.stats.makespan);
+  // After the last kernel the stage waits for its trailing work: walk back from the last task
+  // through the predecessors that made each one ready, attributing each one's share of
+  // [cursor, makespan] (from its ready time) to its cause. A single trailing collective gets it
+  // all, as before; a chain (gradient copies, the CPU optimizer, an all-gather) is split.
+  sim::Time hi = run.stats.makespan;
+  sim::TaskId t = last;
+  while (t < g.task_count() && hi > cursor) {
+    const auto& tm = run.timings[t];
+    const sim::Time lo = std::max(cursor, tm.ready);
+    if (hi > lo) attribute_gap(b, sg, run, t, lo, hi);
+    hi = std::min(hi, lo);
+    t = tm.binding;
+  }
+  if (hi > cursor) b.pp_bubble += (hi - cursor).seconds();
   return b;
 }
 
@@ -111,6 +133,23 @@ SimulationOutput simulate_step_detailed(const StepInput& in) {
   }
   r.calibrated = compute.calibrated() && !communicates;
   r.assumptions = compute.assumptions();
+  if (in.strategy.offload.any()) {
+    // The critical stage is the one whose work ends last (as in the breakdown).
+    sim::TaskId last = 0;
+    const auto& g = out.graph.graph;
+    for (sim::TaskId t = 0; t < g.task_count(); ++t) {
+      if (out.run.timings[t].end > out.run.timings[last].end) last = t;
+    }
+    const int stage = static_cast<int>(g.tasks()[last].label);
+    OffloadSummary o = offload_summary(out.graph, out.run, r.breakdown, stage);
+    const MemoryEstimate mem = estimate_memory(in.model, in.training, in.strategy, stage);
+    o.host_gib = mem.host / kGiB;
+    o.nvme_gib = mem.nvme / kGiB;
+    r.offload = o;
+    for (auto& a : offload_assumptions(in.cluster.node, in.strategy.offload)) {
+      r.assumptions.push_back(std::move(a));
+    }
+  }
   r.assumptions.push_back(
       "communication: NCCL tuner model (ring/tree x LL/LL128/Simple) on datasheet link rates; "
       "no measured collective profile");

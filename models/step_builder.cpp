@@ -6,6 +6,7 @@
 
 #include "models/collectives.hpp"
 #include "models/layer_program.hpp"
+#include "models/offload_training.hpp"
 #include "models/pipeline_schedule.hpp"
 #include "models/precision.hpp"
 #include "models/step_costs.hpp"
@@ -36,8 +37,11 @@ struct Builder {
   std::vector<StageIo> io;
   // Last task of each (stage, chunk, micro-batch, direction) for pipeline dependencies.
   std::vector<TaskId> fwd_done, bwd_done;
+  // Hierarchical storage (strategy.offload): transfers, gradient copies, CPU optimizer.
+  OffloadTasks offload;
 
-  Builder(const StepInput& input, const ComputeModel& compute) : in(input), cm(compute) {
+  Builder(const StepInput& input, const ComputeModel& compute)
+      : in(input), cm(compute), offload(input, out) {
     const auto& s = in.strategy;
     pp = s.pp;
     v = s.schedule == Schedule::kInterleaved ? std::max(1, s.virtual_stages) : 1;
@@ -80,6 +84,7 @@ struct Builder {
       x.dp = g.add_stream();
       io.push_back(x);
       out.compute_stream.push_back(x.compute);
+      offload.add_stage(st);
     }
   }
 
@@ -288,10 +293,15 @@ struct Builder {
       const double held = s.zero >= 1 ? dense / dp_n + expert / std::max(1, edp.size) : params;
       const double per_param =
           in.training.optimizer == Optimizer::kAdam ? 30.0 : 22.0;
-      const TaskId opt = g.add_delay(
-          x.compute, Time::from_seconds(cm.seconds(memory_op("optimizer", held * per_param))),
-          kTagOptimizer, static_cast<std::uint32_t>(st));
-      if (sync != kNone) g.add_edge(sync, opt);
+      TaskId opt = kNone;
+      if (s.offload.optimizer_offloaded()) {
+        opt = offload.optimizer(st, sync, held);  // CPU optimizer on the offloaded states
+      } else {
+        opt = g.add_delay(
+            x.compute, Time::from_seconds(cm.seconds(memory_op("optimizer", held * per_param))),
+            kTagOptimizer, static_cast<std::uint32_t>(st));
+        if (sync != kNone) g.add_edge(sync, opt);
+      }
       if (dp_n > 1 && s.zero >= 1 && s.zero < 3) {
         // The distributed optimizer all-gathers the updated 16-bit parameters.
         const TaskId ag = collective_flow(st, x.dp, CollectiveKind::kAllGather, dense * pbytes,
@@ -347,12 +357,22 @@ struct Builder {
       if (after != kNone) g.add_edge(after, ag);
       after = ag;
     };
+    // Offloaded parameters: the layer's compute waits at a gate for its prefetched weights.
+    auto fetch = [&](int layer) {
+      const TaskId gate = offload.before_layer(st, layer, x.compute, after);
+      if (gate != kNone) {
+        after = kNone;
+        t = gate;
+      }
+    };
     if (!step.backward) {
       if (first_chunk) chain(emb_f, kTagCompute);
       for (int l = 0; l < layers_per_chunk; ++l) {
         const int layer = first_layer + l;
         gather(layer_params_per_gpu(in, layer));
+        fetch(layer);
         chain(in.model.is_moe_layer(layer) ? moe_fwd : fwd, kTagCompute);
+        offload.after_layer(st, layer, false, false, t, kNone);
       }
       if (last_chunk) chain(head_f, kTagCompute);
       fwd_done[key(st, step.chunk, step.micro_batch)] = t;
@@ -360,28 +380,39 @@ struct Builder {
       const int slot = st * v + step.chunk;
       const bool last_mb = ++backward_seen[static_cast<std::size_t>(slot)] == mbs;
       if (last_chunk) chain(head_b, kTagCompute);
+      // Gradient bytes waiting for a fused bucket to fill (dense, expert).
+      double bucket = 0, expert_bucket = 0;
       for (int l = layers_per_chunk - 1; l >= 0; --l) {
         const int layer = first_layer + l;
         const bool moe = in.model.is_moe_layer(layer);
         const LayerParams lp = layer_params_per_gpu(in, layer);
         gather(lp);
+        fetch(layer);
         chain(moe ? moe_rec : rec, kTagRecompute);
         chain(moe ? moe_bwd : bwd, kTagCompute);
         const bool reduce_now = dp_n > 1 && ((s.overlap.dp && last_mb && s.zero < 3) || s.zero >= 3);
-        if (reduce_now) {
-          // Gradient buckets of one layer, launched as its backward pass completes.
+        TaskId r = kNone;
+        bucket += lp.dense * gbytes;
+        expert_bucket += lp.expert * gbytes;
+        // Gradient buckets of one layer, launched as its backward pass completes; with fused
+        // communication several layers fill one bucket (fewer collectives, fewer latencies).
+        const bool flush = !s.offload.fused_comm ||
+                           bucket + expert_bucket >= kFusedBucketBytes || l == 0;
+        if (reduce_now && flush) {
           const auto kind =
               s.zero >= 1 ? CollectiveKind::kReduceScatter : CollectiveKind::kAllReduce;
-          const TaskId first = collective_flow(st, x.dp, kind, lp.dense * gbytes, dp_n,
-                                               dp_stride, kTagDpComm);
+          const TaskId first =
+              collective_flow(st, x.dp, kind, bucket, dp_n, dp_stride, kTagDpComm);
           g.add_edge(t, first);
-          TaskId r = first;
-          if (lp.expert > 0 && edp.size > 1) {
-            r = collective_flow(st, x.dp, kind, lp.expert * gbytes, edp.size, edp.stride,
+          r = first;
+          if (expert_bucket > 0 && edp.size > 1) {
+            r = collective_flow(st, x.dp, kind, expert_bucket, edp.size, edp.stride,
                                 kTagDpComm);
           }
           last_grad_sync[static_cast<std::size_t>(st)] = r;
         }
+        if (flush) bucket = expert_bucket = 0;
+        offload.after_layer(st, layer, true, last_mb, t, r);
       }
       if (first_chunk) chain(emb_b, kTagCompute);
       bwd_done[key(st, step.chunk, step.micro_batch)] = t;

@@ -31,6 +31,7 @@ enum Tag : std::uint16_t {
   kTagPpComm,
   kTagDpComm,
   kTagOptimizer,
+  kTagOffload,  // host/NVMe <-> GPU copies of parameters, gradients, optimizer states
   kTagEpComm,  // expert-parallel all-to-alls (dispatch and combine)
   kTagCount
 };

@@ -10,9 +10,10 @@ struct Breakdown {
   double compute = 0, recompute = 0, tp_comm = 0, cp_comm = 0, pp_comm = 0, dp_comm = 0,
          pp_bubble = 0, optimizer = 0;
   double ep_comm = 0;  // expert-parallel all-to-alls (MoE dispatch and combine)
+  double offload = 0;  // waiting for parameters or gradients to cross PCIe / NVMe (not hidden)
   double total() const {
     return compute + recompute + tp_comm + cp_comm + pp_comm + dp_comm + pp_bubble + optimizer +
-           ep_comm;
+           ep_comm + offload;
   }
 };
 
@@ -40,6 +41,14 @@ struct RunTotals {
   double days = 0;
 };
 
+// Hierarchical storage over the step, on the critical stage (strategy.offload).
+struct OffloadSummary {
+  double transfer_s = 0;  // time the copy streams were busy (host/NVMe <-> GPU)
+  double exposed_s = 0;   // of it, time the compute stream waited: breakdown_s.offload
+  double host_gib = 0;    // offloaded states per GPU in host memory
+  double nvme_gib = 0;    // per GPU on NVMe
+};
+
 struct StepResult {
   bool feasible = true;
   std::string infeasible_reason;
@@ -51,6 +60,7 @@ struct StepResult {
   MemoryBreakdown memory;
   std::optional<RunTotals> run;
   std::vector<LinkUse> links;
+  std::optional<OffloadSummary> offload;  // present when strategy.offload moves anything
   std::optional<MoeStats> moe;
   bool calibrated = false;
   // Plain-language statements of every default the numbers rest on ("GEMM efficiency from

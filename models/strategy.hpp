@@ -3,6 +3,7 @@
 #include <string>
 
 #include "models/hardware.hpp"
+#include "models/storage_tiers.hpp"
 
 namespace cirrus::models {
 
@@ -31,6 +32,7 @@ struct Strategy {
   Recompute recompute = Recompute::kNone;
   Overlap overlap;
   AttentionKernel attention = AttentionKernel::kFlash;
+  Offload offload;  // hierarchical storage (models/storage_tiers.hpp); default all on the GPU
   int gpus() const { return tp * pp * dp * cp; }
 };
 

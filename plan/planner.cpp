@@ -113,6 +113,7 @@ PlanResult run_plan(const scenarios::Scenario& s, const SearchSpace& space,
       st.tp = blk.tp;
       st.overlap = space.overlap;
       st.attention = space.attention;
+      st.offload = space.offload;
       const long gpus = static_cast<long>(inst.node.gpus) * blk.nodes;
       auto prune = [&](const std::string& reason) {
         auto it = bo.pruned.try_emplace(reason, 0).first;

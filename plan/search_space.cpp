@@ -78,6 +78,7 @@ SearchSpace build_search_space(const scenarios::Scenario& s,
                                                                      models::Recompute::kFull});
   sp.overlap = st.overlap;
   sp.attention = st.attention;
+  sp.offload = st.offload;
   auto require = [&](bool ok, const char* path) {
     if (!ok) throw InputError(s.file, path, "at least one candidate value", "an empty list");
   };

@@ -43,6 +43,7 @@ struct SearchSpace {
   bool dp_derived = true;
   models::Overlap overlap;
   models::AttentionKernel attention = models::AttentionKernel::kFlash;
+  models::Offload offload;  // strategy.offload, pinned (not searched)
 
   // Number of raw combinations: the product of every list's size (dp counted when listed).
   double raw_combinations() const;

@@ -45,6 +45,14 @@ std::string strategy_line(const models::Strategy& s) {
   if (s.schedule == models::Schedule::kInterleaved) line += fmt::format(" x{}", s.virtual_stages);
   line += fmt::format(", ZeRO-{}, recompute {}", s.zero, models::to_string(s.recompute));
   if (s.sequence_parallel) line += ", sequence parallel";
+  if (s.offload.any()) {
+    line += fmt::format(", offload params {} optimizer {} (prefetch {} layers", 
+                        models::to_string(s.offload.params), models::to_string(s.offload.optimizer),
+                        s.offload.prefetch_layers);
+    if (s.offload.prefetch_experts >= 0) line += fmt::format(", {} experts", s.offload.prefetch_experts);
+    line += ")";
+  }
+  if (s.offload.fused_comm) line += ", fused communication";
   return line;
 }
 
@@ -83,6 +91,14 @@ nlohmann::json result_json(const ResultContext& ctx, const models::StepResult& r
                   {"straggler_factor", round_sig(r.moe->straggler_factor, 4)},
                   {"hottest_expert", round_sig(r.moe->hottest_expert, 4)},
                   {"dropped_token_fraction", round_sig(r.moe->dropped_token_fraction, 4)}};
+    }
+    if (r.offload) {
+      // Hierarchical storage (strategy.offload): present only when something is offloaded.
+      j["breakdown_s"]["offload"] = round_sig(b.offload);
+      j["offload"] = {{"transfer_s", round_sig(r.offload->transfer_s)},
+                      {"exposed_s", round_sig(r.offload->exposed_s)},
+                      {"host_gib_per_gpu", round_sig(r.offload->host_gib, 4)},
+                      {"nvme_gib_per_gpu", round_sig(r.offload->nvme_gib, 4)}};
     }
     if (r.run) {
       j["run"] = {{"tokens", r.run->tokens},
@@ -151,6 +167,7 @@ std::string render_table(const ResultContext& ctx, const models::StepResult& r) 
   row("expert all-to-all", b.ep_comm);
   row("pipeline bubble", b.pp_bubble);
   row("optimizer", b.optimizer);
+  row("offload transfers (exposed)", b.offload);
   o += fmt::format("    {:<28}{:>9.3f} {:>6.1f}\n", "total", b.total(), 100.0 * b.total() / total);
   o += fmt::format("\n  memory per GPU (GiB): params {:.1f}, grads {:.1f}, optimizer {:.1f}, "
                    "activations {:.1f}, buffers {:.1f} = {:.1f} of {:.1f}\n",
@@ -160,6 +177,15 @@ std::string render_table(const ResultContext& ctx, const models::StepResult& r) 
                      "{:.3f}x), {:.1f}% of routed tokens dropped, all-to-all {:.3f} s\n",
                      r.moe->straggler_factor, r.moe->hottest_expert,
                      100.0 * r.moe->dropped_token_fraction, r.moe->all_to_all_s);
+  }
+  if (r.offload) {
+    const auto& x = *r.offload;
+    o += fmt::format("  offload: transfers {:.3f} s on the copy streams, {:.3f} s exposed ({}); "
+                     "{:.1f} GiB per GPU in host memory, {:.1f} GiB on NVMe\n",
+                     x.transfer_s, x.exposed_s,
+                     x.exposed_s <= 1e-9 * r.step_time_s ? "prefetch hides them"
+                                                         : "prefetch does not hide them all",
+                     x.host_gib, x.nvme_gib);
   }
   if (!r.links.empty()) {
     o += "  busiest links:";

@@ -39,6 +39,7 @@
 #include "common/json_reader.hpp"
 #include "common/units.hpp"
 #include "scenarios/scenario.hpp"
+#include "scenarios/systems_blocks.hpp"
 
 namespace cirrus::scenarios {
 namespace {
@@ -510,7 +511,7 @@ void read_cluster(const JsonNode& c, Scenario& s) {
 
 void read_strategy(const JsonNode& n, StrategySpace& st) {
   n.check_keys({"tp", "pp", "dp", "cp", "ep", "micro_batch", "schedule", "virtual_stages",
-                "sequence_parallel", "zero", "recompute", "overlap", "attention"});
+                "sequence_parallel", "zero", "recompute", "overlap", "attention", "offload"});
   st.tp = read_int_choice(n.find("tp"), st.tp);
   st.pp = read_int_choice(n.find("pp"), st.pp);
   if (auto v = n.find("dp")) {
@@ -553,6 +554,7 @@ void read_strategy(const JsonNode& n, StrategySpace& st) {
     if (auto x = v->find("tp")) st.overlap.tp = x->as_bool();
     if (auto x = v->find("pp")) st.overlap.pp = x->as_bool();
   }
+  if (auto v = n.find("offload")) st.offload = read_offload(*v);
   if (auto v = n.find("attention")) {
     st.attention = read_enum<models::AttentionKernel>(
         *v, {{"flash", models::AttentionKernel::kFlash},
@@ -631,7 +633,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   check_depth(text, file);
   const JsonNode root(doc, file, "");
   root.check_keys({"cirrus", "name", "model", "training", "cluster", "strategy", "pricing",
-                   "objective", "expect"});
+                   "objective", "expect", "elastic", "inference"});
 
   Scenario s;
   s.file = file;
@@ -650,6 +652,8 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   derive_dp(s);
   if (auto v = root.find("pricing")) read_pricing(*v, s.pricing);
   if (auto v = root.find("objective")) read_objective(*v, s.objective);
+  if (auto v = root.find("elastic")) s.elastic = read_elastic(*v);
+  if (auto v = root.find("inference")) s.inference = read_inference(*v);
   if (auto v = root.find("expect")) {
     if (!v->is_object()) v->fail("an object");
     // Moved, not copied: the reading above is done with the document.

@@ -140,6 +140,7 @@ models::Strategy Scenario::pinned_strategy() const {
   r.recompute = st.recompute.value();
   r.overlap = st.overlap;
   r.attention = st.attention;
+  r.offload = st.offload;
   if (!st.dp_given) {
     // dp is what the GPUs leave; that needs the cluster pinned too.
     const models::ClusterSpec c = pinned_cluster();

@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "models/elastic_run.hpp"
 #include "models/hardware.hpp"
+#include "models/offload_inference.hpp"
 #include "models/strategy.hpp"
 #include "models/transformer.hpp"
 
@@ -48,6 +50,7 @@ struct StrategySpace {
       Choice<models::Recompute>::fixed(models::Recompute::kNone);
   models::Overlap overlap;
   models::AttentionKernel attention = models::AttentionKernel::kFlash;
+  models::Offload offload;  // strategy.offload (pinned, not a planner choice)
 };
 
 enum class PricingModel { kOnDemand, kSpot, kCommitted1y, kCommitted3y };
@@ -79,6 +82,8 @@ struct Scenario {
   PricingSpec pricing;
   Objective objective;
   nlohmann::json expect;  // null when absent; interpreted by `check`
+  std::optional<models::ElasticSpec> elastic;      // `elastic` block (cirrus elastic)
+  std::optional<models::InferenceSpec> inference;  // `inference` block (cirrus serve)
 
   // JSON paths of the open choices, in a fixed order ("cluster.nodes", "strategy.tp", ...).
   std::vector<std::string> open_choices() const;

@@ -1,0 +1,112 @@
+// `cirrus elastic SCENARIO [--format table|json]`: the scenario's run with the node count
+// changing as its `elastic.schedule` says: a phase per change (nodes, dp, step time, tokens,
+// hours, cost), the re-shard time at each change and the totals (models/elastic_run.hpp).
+#include <fmt/format.h>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "common/input_error.hpp"
+#include "models/elastic_run.hpp"
+#include "models/simulate.hpp"
+#include "plan/instance_options.hpp"
+#include "pricing/catalog.hpp"
+#include "reports/result_render.hpp"
+#include "scenarios/step_input.hpp"
+
+namespace cirrus::cli {
+
+Action add_elastic(CLI::App& app) {
+  struct Options {
+    std::string scenario;
+    std::string format = "table";
+    std::string out;
+  };
+  auto opt = std::make_shared<Options>();
+  auto* sub = app.add_subcommand(
+      "elastic", "a run whose node count changes over time (the scenario's elastic block)");
+  sub->add_option("scenario", opt->scenario, "scenario JSON file")->required();
+  sub->add_option("--format", opt->format, "table or json")
+      ->check(CLI::IsMember({"table", "json"}));
+  sub->add_option("-o,--out", opt->out, "write to this file (atomically) instead of stdout");
+  return [opt]() {
+    const scenarios::Scenario s = scenarios::load_scenario(opt->scenario);
+    if (!s.elastic) {
+      throw InputError(s.file, "elastic", "an elastic block with a schedule", "nothing");
+    }
+    if (s.training.tokens <= 0) {
+      throw InputError(s.file, "training.tokens", "the run's tokens (an elastic run needs them)",
+                       "nothing");
+    }
+    const models::StepInput base = scenarios::pinned_input(s);
+    // Price per node-hour under the scenario's pricing model, when the catalogs have it.
+    double usd = 0;
+    std::string price_note = "no instance price: costs are 0";
+    if (!s.instance.values.empty() && !s.instance.open()) {
+      const auto catalogs = pricing::load_catalogs(source_path("pricing/catalogs"), {});
+      if (const pricing::Instance* inst = pricing::find_instance(catalogs, s.instance.value())) {
+        const auto model = plan::pricing_model_of(s);
+        if (auto p = inst->prices.get(model)) {
+          usd = *p;
+          price_note = fmt::format("{} at ${:.2f} per node-hour ({})", s.instance.value(), usd,
+                                   pricing::to_string(model));
+        }
+      }
+    }
+    const models::ElasticRun run =
+        models::elastic_run(base, *s.elastic, usd, [](const models::StepInput& in) {
+          return models::simulate_step(in);
+        });
+    std::string text;
+    if (opt->format == "json") {
+      nlohmann::json j;
+      j["scenario"] = s.name;
+      j["price"] = price_note;
+      nlohmann::json phases = nlohmann::json::array();
+      for (const auto& p : run.phases) {
+        phases.push_back({{"start_h", reports::round_sig(p.start_h)},
+                          {"end_h", reports::round_sig(p.end_h)},
+                          {"nodes", p.nodes},
+                          {"dp", p.dp},
+                          {"feasible", p.feasible},
+                          {"reason", p.reason},
+                          {"step_time_s", reports::round_sig(p.step_time_s)},
+                          {"reshard_s", reports::round_sig(p.reshard_s)},
+                          {"tokens", reports::round_sig(p.tokens)},
+                          {"usd", reports::round_sig(p.usd)}});
+      }
+      j["phases"] = phases;
+      j["total"] = {{"tokens", reports::round_sig(run.tokens)},
+                    {"hours", reports::round_sig(run.hours)},
+                    {"reshard_hours", reports::round_sig(run.reshard_hours)},
+                    {"usd", reports::round_sig(run.usd)},
+                    {"completes", run.completes}};
+      text = j.dump(2) + "\n";
+    } else {
+      text = fmt::format("{}: elastic run of {:.3g} tokens; {}\n\n", s.name, s.training.tokens,
+                         price_note);
+      text += fmt::format("  {:>9}  {:>9}  {:>6}  {:>5}  {:>10}  {:>10}  {:>12}  {:>9}  {:>12}\n",
+                          "start h", "end h", "nodes", "dp", "step s", "reshard s", "tokens",
+                          "hours", "USD");
+      for (const auto& p : run.phases) {
+        if (!p.feasible) {
+          text += fmt::format("  {:>9.2f}  {:>9.2f}  {:>6}  {:>5}  cannot run: {}\n", p.start_h,
+                              p.end_h, p.nodes, p.dp, p.reason);
+          continue;
+        }
+        text += fmt::format(
+            "  {:>9.2f}  {:>9.2f}  {:>6}  {:>5}  {:>10.3f}  {:>10.0f}  {:>12.4g}  {:>9.2f}  "
+            "{:>12.0f}\n",
+            p.start_h, p.end_h, p.nodes, p.dp, p.step_time_s, p.reshard_s, p.tokens,
+            p.end_h - p.start_h, p.usd);
+      }
+      text += fmt::format("\n  total: {:.4g} tokens in {:.2f} h ({:.2f} h re-sharding), ${:.0f}{}\n",
+                          run.tokens, run.hours, run.reshard_hours, run.usd,
+                          run.completes ? "" : fmt::format(" — does not complete: {}", run.reason));
+    }
+    emit(text, opt->out);
+    return run.completes ? kExitOk : kExitInfeasible;
+  };
+}
+
+}  // namespace cirrus::cli

@@ -1,0 +1,21 @@
+#pragma once
+// Readers of the scenario's systems blocks (additive to CONTRACT.md): `strategy.offload`
+// (hierarchical storage), `elastic` (node count changing over the run) and `inference`
+// (offloaded serving). Each throws InputError naming the JSON path of a bad value.
+#include "common/json_reader.hpp"
+#include "models/elastic_run.hpp"
+#include "models/offload_inference.hpp"
+#include "models/storage_tiers.hpp"
+
+namespace cirrus::scenarios {
+
+// {"params": "gpu"|"host"|"nvme", "optimizer": ..., "prefetch_layers": N >= 0,
+//  "prefetch_experts": N >= 0, "fused_comm": bool}
+models::Offload read_offload(const JsonNode& n);
+// {"schedule": [{"at_hours": 0, "nodes": 64}, ...], "reshard_gbyte_per_s": per node,
+//  "restart_s": seconds}; times strictly increasing from 0.
+models::ElasticSpec read_elastic(const JsonNode& n);
+// {"batch": N or [N...], "prompt_tokens": N, "output_tokens": N, "gpu_sections": k >= 1}
+models::InferenceSpec read_inference(const JsonNode& n);
+
+}  // namespace cirrus::scenarios
