@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <fmt/format.h>
+#include <initializer_list>
+#include <map>
+#include <tuple>
 
 #include "models/collectives.hpp"
 #include "models/layer_program.hpp"
@@ -20,14 +23,28 @@ using sim::Time;
 
 constexpr TaskId kNone = static_cast<TaskId>(-1);
 
+// The communicators of a step. CommGroup (layer_program.hpp) names those inside a layer; the
+// data-parallel group is the step's own.
+enum class Group : std::uint8_t { kTp, kCp, kDp };
+
+Group group_of(CommGroup g) {
+  switch (g) {
+    case CommGroup::kTp: return Group::kTp;
+    case CommGroup::kCp: return Group::kCp;
+  }
+  return Group::kTp;
+}
+
 struct Builder {
   const StepInput& in;
   const ComputeModel& cm;
+  FlowNetwork* flow;  // null: the analytic model
   StepGraph out;
   int pp, v, mbs, gpn;
   int layers_per_chunk;
+  long stage_ranks;  // tp x cp x dp
   std::vector<Segment> fwd, bwd, rec, emb_f, emb_b, head_f, head_b;
-  // Per stage resources and streams.
+  // Per stage resources (analytic model only) and streams.
   struct StageIo {
     sim::ResourceId nvl_out, nvl_in, nic_out, nic_in;
     StreamId compute, tp, send_fwd, send_bwd, dp;
@@ -35,14 +52,18 @@ struct Builder {
   std::vector<StageIo> io;
   // Last task of each (stage, chunk, micro-batch, direction) for pipeline dependencies.
   std::vector<TaskId> fwd_done, bwd_done;
+  // Flow model: lowerings by (group or -1 for sends, stage, kind or destination stage, bytes).
+  std::map<std::tuple<int, int, int, double>, LoweredCollective> lowered;
 
-  Builder(const StepInput& input, const ComputeModel& compute) : in(input), cm(compute) {
+  Builder(const StepInput& input, const ComputeModel& compute, FlowNetwork* network)
+      : in(input), cm(compute), flow(network) {
     const auto& s = in.strategy;
     pp = s.pp;
     v = s.schedule == Schedule::kInterleaved ? std::max(1, s.virtual_stages) : 1;
     mbs = micro_batches(in);
     gpn = in.cluster.node.gpus;
     layers_per_chunk = in.model.layers / (pp * v);
+    stage_ranks = static_cast<long>(s.tp) * s.cp * s.dp;
     StepPrograms progs = step_programs(in, cm);
     fwd = std::move(progs.fwd);
     bwd = std::move(progs.bwd);
@@ -62,12 +83,14 @@ struct Builder {
     for (int st = 0; st < pp; ++st) {
       StageIo x{};
       auto& g = out.graph;
-      x.nvl_out = g.add_resource(nvl);
-      x.nvl_in = g.add_resource(nvl);
-      x.nic_out = g.add_resource(nic_share());
-      x.nic_in = g.add_resource(nic_share());
-      for (const char* dir : {"scale-up out", "scale-up in", "NIC out", "NIC in"}) {
-        out.resource_names.push_back(fmt::format("stage {} {}", st, dir));
+      if (flow == nullptr) {
+        x.nvl_out = g.add_resource(nvl);
+        x.nvl_in = g.add_resource(nvl);
+        x.nic_out = g.add_resource(nic_share());
+        x.nic_in = g.add_resource(nic_share());
+        for (const char* dir : {"scale-up out", "scale-up in", "NIC out", "NIC in"}) {
+          out.resource_names.push_back(fmt::format("stage {} {}", st, dir));
+        }
       }
       x.compute = g.add_stream();
       x.tp = g.add_stream();
@@ -79,12 +102,97 @@ struct Builder {
     }
   }
 
-  // A collective of this stage's group as one flow on the representative's links.
-  TaskId collective_flow(int st, StreamId stream, CollectiveKind kind, double bytes, int n,
-                         long stride, std::uint16_t tag) {
+  // Size and rank stride of a group (Megatron order tp < cp < dp < pp).
+  int group_size(Group g) const {
+    const auto& s = in.strategy;
+    switch (g) {
+      case Group::kTp: return s.tp;
+      case Group::kCp: return s.cp;
+      case Group::kDp: return dp_group_size(s);
+    }
+    return 1;
+  }
+  long group_stride(Group g) const { return g == Group::kTp ? 1 : in.strategy.tp; }
+
+  // Global ranks of the communicators of `g` that the step simulates in stage `st`: the
+  // representative's TP or CP group; every data-parallel group of the stage.
+  std::vector<std::vector<int>> group_ranks(Group g, int st) const {
+    const long base = st * stage_ranks;
+    const int n = group_size(g);
+    const long stride = group_stride(g);
+    const int copies = g == Group::kDp ? in.strategy.tp : 1;
+    std::vector<std::vector<int>> groups(static_cast<std::size_t>(copies));
+    for (int t = 0; t < copies; ++t) {
+      auto& ranks = groups[static_cast<std::size_t>(t)];
+      for (int j = 0; j < n; ++j) ranks.push_back(static_cast<int>(base + t + stride * j));
+    }
+    return groups;
+  }
+
+  // Lowers once per (group, stage, kind, bytes); the pinned algorithm applies to all-reduces.
+  template <typename Lower>
+  const LoweredCollective& cached(std::tuple<int, int, int, double> key, Lower&& lower) {
+    auto it = lowered.find(key);
+    if (it != lowered.end()) return it->second;
+    try {
+      return lowered.emplace(key, lower()).first->second;
+    } catch (const TopologyError& e) {
+      if (!in.cluster.network.algorithm) throw;
+      throw TopologyError(fmt::format("cluster.network.algorithm: {}", e.what()));
+    }
+  }
+
+  CollectiveOptions lowering_options(CollectiveKind kind) const {
+    CollectiveOptions o;
+    if (kind == CollectiveKind::kAllReduce) o.algorithm = in.cluster.network.algorithm;
+    o.top_links = 0;
+    return o;
+  }
+
+  // Joins `preds` (kNone skipped) into the one task a collective may wait for.
+  TaskId gate(std::initializer_list<TaskId> preds, std::uint16_t tag, int st) {
+    TaskId only = kNone;
+    int count = 0;
+    for (const TaskId p : preds) {
+      if (p == kNone) continue;
+      only = p;
+      ++count;
+    }
+    if (count <= 1) return only;
+    const TaskId j = out.graph.add_delay(sim::kNoStream, Time::zero(), tag,
+                                         static_cast<std::uint32_t>(st));
+    for (const TaskId p : preds) {
+      if (p != kNone) out.graph.add_edge(p, j);
+    }
+    return j;
+  }
+
+  // The one entry point for a collective of stage `st`'s group `group`: it starts after every
+  // task of `preds` and `stream`'s previous task; returns the task on `stream` that ends with
+  // it. Every task it adds carries `tag` and label `st`.
+  TaskId collective(int st, StreamId stream, CollectiveKind kind, double bytes, Group group,
+                    std::uint16_t tag, std::initializer_list<TaskId> preds) {
+    const TaskId after = gate(preds, tag, st);
+    const int n = group_size(group);
+    if (flow == nullptr) {
+      const TaskId c = analytic_flow(st, stream, kind, bytes, n, group_stride(group), tag);
+      if (after != kNone) out.graph.add_edge(after, c);
+      return c;
+    }
+    const LoweredCollective& lc =
+        cached({static_cast<int>(group), st, static_cast<int>(kind), bytes}, [&] {
+          return lower_collectives(flow->topology, kind, bytes, group_ranks(group, st),
+                                   lowering_options(kind));
+        });
+    return add_collective(out.graph, flow->links, lc, after, tag,
+                          static_cast<std::uint32_t>(st), stream);
+  }
+
+  // A collective as one flow on the representative's synthetic links (analytic model).
+  TaskId analytic_flow(int st, StreamId stream, CollectiveKind kind, double bytes, int n,
+                       long stride, std::uint16_t tag) {
     const int local = per_node(stride, n);
-    const auto& node = in.cluster.node;
-    const CollectiveCost c = collective_cost(kind, bytes, n, local, node.scale_up_bw, nic_share());
+    const CollectiveCost c = step_collective_cost(in, kind, bytes, n, local);
     std::array<ResourceUse, 4> uses{};
     std::size_t count = 0;
     const auto& x = io[static_cast<std::size_t>(st)];
@@ -130,16 +238,15 @@ struct Builder {
         last = t;
         continue;
       }
-      const bool tp_group = seg.group == CommGroup::kTp;
-      const int n = tp_group ? s.tp : s.cp;
-      const long stride = tp_group ? 1 : s.tp;
-      const std::uint16_t tag = tp_group ? kTagTpComm : kTagCpComm;
+      const Group group = group_of(seg.group);
+      const std::uint16_t tag = group == Group::kTp ? kTagTpComm : kTagCpComm;
       const StreamId stream = s.overlap.tp ? x.tp : x.compute;
-      const TaskId c = collective_flow(st, stream, seg.collective, seg.bytes, n, stride, tag);
-      depend_first(c);
+      const TaskId c =
+          s.overlap.tp
+              ? collective(st, stream, seg.collective, seg.bytes, group, tag, {after, last, pending})
+              : collective(st, stream, seg.collective, seg.bytes, group, tag, {after});
+      after = kNone;
       if (s.overlap.tp) {
-        if (last != kNone) g.add_edge(last, c);
-        if (pending != kNone) g.add_edge(pending, c);
         pending = c;
         pending_age = 0;
       } else {
@@ -166,11 +273,25 @@ struct Builder {
   bool same_node(int a, int b) const { return stages_share_node(in, a, b); }
   double send_bytes() const { return pipeline_send_bytes(in); }
 
+  // Stage `from` sends its activations (or their gradients) to stage `to`: every rank to its
+  // counterpart (flow model), or the representative's one flow (analytic).
   TaskId send(int from, int to, StreamId stream, TaskId after) {
-    const auto& node = in.cluster.node;
+    if (flow != nullptr) {
+      const LoweredCollective& lc = cached({-1, from, to, send_bytes()}, [&] {
+        std::vector<std::pair<int, int>> pairs;
+        pairs.reserve(static_cast<std::size_t>(stage_ranks));
+        for (long i = 0; i < stage_ranks; ++i) {
+          pairs.emplace_back(static_cast<int>(from * stage_ranks + i),
+                             static_cast<int>(to * stage_ranks + i));
+        }
+        return lower_sends(flow->topology, pairs, send_bytes(), lowering_options(CollectiveKind::kSendRecv));
+      });
+      return add_collective(out.graph, flow->links, lc, after, kTagPpComm,
+                            static_cast<std::uint32_t>(from), stream);
+    }
     const bool local = same_node(from, to);
-    const CollectiveCost c = collective_cost(CollectiveKind::kSendRecv, send_bytes(), 2,
-                                             local ? 2 : 1, node.scale_up_bw, nic_share());
+    const CollectiveCost c =
+        step_collective_cost(in, CollectiveKind::kSendRecv, send_bytes(), 2, local ? 2 : 1);
     const auto& a = io[static_cast<std::size_t>(from)];
     const auto& b = io[static_cast<std::size_t>(to)];
     const std::array<ResourceUse, 2> uses{
@@ -191,7 +312,6 @@ struct Builder {
     fwd_done.assign(slots, kNone);
     bwd_done.assign(slots, kNone);
     const int dp_n = s.dp * s.cp;
-    const long dp_stride = s.tp;
     const double gbytes = grad_bytes(in.training.precision);
     const double pbytes = param_bytes(in.training.precision);
 
@@ -239,7 +359,7 @@ struct Builder {
           }
           if (!ready) break;
           emit_step(st, step, input, last_compute, last_grad_sync, backward_seen, layer_params,
-                    dp_n, dp_stride, gbytes);
+                    dp_n, gbytes);
           ++cur;
           --remaining;
           progress = true;
@@ -256,8 +376,8 @@ struct Builder {
       TaskId sync = last_grad_sync[static_cast<std::size_t>(st)];
       if (dp_n > 1 && (!s.overlap.dp || s.zero >= 3) && s.zero < 3) {
         const auto kind = s.zero >= 1 ? CollectiveKind::kReduceScatter : CollectiveKind::kAllReduce;
-        sync = collective_flow(st, x.dp, kind, params * gbytes, dp_n, dp_stride, kTagDpComm);
-        g.add_edge(last_compute[static_cast<std::size_t>(st)], sync);
+        sync = collective(st, x.dp, kind, params * gbytes, Group::kDp, kTagDpComm,
+                          {last_compute[static_cast<std::size_t>(st)]});
       }
       // Fused Adam reads master weights, gradient and both moments and writes three of them
       // back plus the 16-bit copy: 4 x 4 read + 3 x 4 + 2 written = 30 bytes per parameter
@@ -271,19 +391,17 @@ struct Builder {
       if (sync != kNone) g.add_edge(sync, opt);
       if (dp_n > 1 && s.zero >= 1 && s.zero < 3) {
         // The distributed optimizer all-gathers the updated 16-bit parameters.
-        const TaskId ag = collective_flow(st, x.dp, CollectiveKind::kAllGather, params * pbytes,
-                                          dp_n, dp_stride, kTagDpComm);
-        g.add_edge(opt, ag);
+        collective(st, x.dp, CollectiveKind::kAllGather, params * pbytes, Group::kDp, kTagDpComm,
+                   {opt});
       }
     }
   }
 
   void emit_step(int st, const PipelineStep& step, TaskId input, std::vector<TaskId>& last_compute,
                  std::vector<TaskId>& last_grad_sync, std::vector<int>& backward_seen,
-                 double layer_params, int dp_n, long dp_stride, double gbytes) {
+                 double layer_params, int dp_n, double gbytes) {
     const auto& s = in.strategy;
     const auto& x = io[static_cast<std::size_t>(st)];
-    auto& g = out.graph;
     const bool first_chunk = st == 0 && step.chunk == 0;
     const bool last_chunk = st == pp - 1 && step.chunk == v - 1;
     TaskId after = input;
@@ -299,11 +417,9 @@ struct Builder {
     // ZeRO-3 gathers each layer's parameters before use, on the data-parallel stream.
     auto gather = [&]() {
       if (s.zero < 3 || dp_n <= 1) return;
-      const TaskId ag = collective_flow(st, x.dp, CollectiveKind::kAllGather,
-                                        layer_params * param_bytes(in.training.precision), dp_n,
-                                        dp_stride, kTagDpComm);
-      if (after != kNone) g.add_edge(after, ag);
-      after = ag;
+      after = collective(st, x.dp, CollectiveKind::kAllGather,
+                         layer_params * param_bytes(in.training.precision), Group::kDp,
+                         kTagDpComm, {after});
     };
     if (!step.backward) {
       if (first_chunk) chain(emb_f, kTagCompute);
@@ -326,9 +442,8 @@ struct Builder {
           // Gradient buckets of one layer, launched as its backward pass completes.
           const auto kind =
               s.zero >= 1 ? CollectiveKind::kReduceScatter : CollectiveKind::kAllReduce;
-          const TaskId r = collective_flow(st, x.dp, kind, layer_params * gbytes, dp_n,
-                                           dp_stride, kTagDpComm);
-          g.add_edge(t, r);
+          const TaskId r =
+              collective(st, x.dp, kind, layer_params * gbytes, Group::kDp, kTagDpComm, {t});
           last_grad_sync[static_cast<std::size_t>(st)] = r;
         }
       }
@@ -365,9 +480,17 @@ double stage_parameters(const StepInput& in, int stage) {
   return p;
 }
 
-StepGraph build_step(const StepInput& in, const ComputeModel& compute) {
-  Builder b(in, compute);
+StepGraph build_step(const StepInput& in, const ComputeModel& compute, FlowNetwork* flow) {
+  Builder b(in, compute, flow);
   b.build();
+  if (flow != nullptr) {
+    // Every resource of a flow-model graph is a link.
+    auto& names = b.out.resource_names;
+    names.resize(b.out.graph.resource_capacities().size());
+    for (const auto& [link, resource] : flow->links.used()) {
+      names[resource] = flow->topology.link_name(link);
+    }
+  }
   return std::move(b.out);
 }
 
