@@ -103,6 +103,11 @@ SimulationOutput simulate_step_detailed(const StepInput& in, const SimulateOptio
   if (flow) network.emplace(*topology);
   out.graph = build_step(in, compute, network ? &*network : nullptr);
   out.run = sim::run(out.graph.graph);
+  const auto& rep = out.graph.resource_representative;
+  auto& bytes = out.run.stats.resource_bytes;
+  for (std::size_t i = 0; i < rep.size() && i < bytes.size(); ++i) {
+    if (rep[i] != i) bytes[i] = bytes[rep[i]];
+  }
   const double step = out.run.stats.makespan.seconds();
   r.step_time_s = step;
   r.breakdown = critical_path_breakdown(out.graph, out.run);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <fmt/format.h>
 #include <initializer_list>
 #include <map>
@@ -22,6 +23,7 @@ using sim::TaskId;
 using sim::Time;
 
 constexpr TaskId kNone = static_cast<TaskId>(-1);
+constexpr sim::ResourceId kNoResource = static_cast<sim::ResourceId>(-1);
 
 // The communicators of a step. CommGroup (layer_program.hpp) names those inside a layer; the
 // data-parallel group is the step's own.
@@ -100,6 +102,45 @@ struct Builder {
       io.push_back(x);
       out.compute_stream.push_back(x.compute);
     }
+  }
+
+  // Each link resource's representative: the lowest-numbered resource with the same capacity
+  // crossed by the same classes of the same lowerings with the same coefficients. Every flow
+  // of the graph is a class of a cached lowering (add_collective adds all of a lowering's
+  // classes each time), so equal signatures mean equal uses in the graph: the merge is exact
+  // (TaskGraph::merge_identical_resources, the scanning version, is the test oracle).
+  std::vector<sim::ResourceId> link_representatives() const {
+    const auto& used = flow->links.used();
+    const std::size_t resources = out.graph.resource_capacities().size();
+    std::vector<sim::ResourceId> rep(resources);
+    for (std::size_t r = 0; r < resources; ++r) rep[r] = static_cast<sim::ResourceId>(r);
+    std::vector<sim::ResourceId> resource_of(flow->topology.link_count(), kNoResource);
+    for (const auto& [link, resource] : used) resource_of[link] = resource;
+    // Signature per resource: (lowering, class, coefficient) in lowering and class order.
+    std::vector<std::vector<std::uint64_t>> signature(resources);
+    std::uint64_t index = 0;
+    for (const auto& [key, lc] : lowered) {
+      for (std::size_t c = 0; c < lc.classes.size(); ++c, ++index) {
+        const FlowClass& fc = lc.classes[c];
+        for (std::uint32_t i = 0; i < fc.uses_count; ++i) {
+          const LinkLoad& u = lc.uses[fc.uses_begin + i];
+          const sim::ResourceId r = resource_of[u.link];
+          if (r == kNoResource) continue;
+          auto& sig = signature[r];
+          sig.push_back(index);
+          sig.push_back(std::bit_cast<std::uint64_t>(u.coefficient));
+        }
+      }
+    }
+    std::map<std::pair<double, std::vector<std::uint64_t>>, sim::ResourceId> first;
+    for (std::size_t r = 0; r < resources; ++r) {
+      if (signature[r].empty()) continue;
+      const auto [it, fresh] = first.emplace(
+          std::make_pair(out.graph.resource_capacities()[r], std::move(signature[r])),
+          static_cast<sim::ResourceId>(r));
+      if (!fresh) rep[r] = it->second;
+    }
+    return rep;
   }
 
   // Size and rank stride of a group (Megatron order tp < cp < dp < pp).
@@ -490,6 +531,9 @@ StepGraph build_step(const StepInput& in, const ComputeModel& compute, FlowNetwo
     for (const auto& [link, resource] : flow->links.used()) {
       names[resource] = flow->topology.link_name(link);
     }
+    // Symmetric links (every NIC of a stage carrying the same classes) are one constraint.
+    b.out.resource_representative = b.link_representatives();
+    b.out.graph.merge_resources(b.out.resource_representative);
   }
   return std::move(b.out);
 }

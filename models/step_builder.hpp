@@ -66,6 +66,11 @@ struct StepGraph {
   int stages = 1;
   std::vector<sim::StreamId> compute_stream;  // per stage
   std::vector<std::string> resource_names;    // per resource
+  // Flow model: each resource's representative after TaskGraph::merge_identical_resources
+  // (itself when kept; empty for the analytic model). simulate_step_detailed copies each
+  // representative's bytes to the resources merged into it, so RunResult's per-resource bytes
+  // hold for every link.
+  std::vector<sim::ResourceId> resource_representative;
   // Task label = stage index; the tag says what the task is.
 };
 

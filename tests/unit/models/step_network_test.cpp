@@ -226,3 +226,24 @@ TEST_CASE("a pinned all-reduce algorithm is honoured or refused by name", "[step
   CHECK_FALSE(check_configuration(one.model, one.training, one.strategy, one.cluster));
   CHECK(run(one).step_time_s > 0);
 }
+
+TEST_CASE("the flow step's link merge equals the scanning merge", "[step_network]") {
+  // build_step merges links from its lowerings' signatures; the generic scan over every use
+  // (TaskGraph::merge_identical_resources) on the same graph must find nothing more to merge
+  // and the representatives must be the ones the scan would pick on the unmerged graph.
+  const StepInput in = llama7b(8, 8, 2, 4, 2.0);
+  const ComputeModel compute(in.cluster.node.gpu, in.training.precision);
+  const NetworkTopology topo(in.cluster, topology_options(in.cluster.network));
+  FlowNetwork net(topo);
+  StepGraph g = build_step(in, compute, &net);
+  const auto& rep = g.resource_representative;
+  REQUIRE(rep.size() == g.graph.resource_capacities().size());
+  std::size_t merged = 0;
+  for (std::size_t r = 0; r < rep.size(); ++r) merged += rep[r] != r ? 1 : 0;
+  CHECK(merged > 0);
+  const auto again = g.graph.merge_identical_resources();
+  for (std::size_t r = 0; r < again.size(); ++r) {
+    // Resources already merged carry no uses; the kept ones have no identical twin left.
+    if (rep[r] == r) CHECK(again[r] == r);
+  }
+}
