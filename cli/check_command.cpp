@@ -22,8 +22,10 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/scenario_profile.hpp"
 #include "common/atomic_write.hpp"
 #include "common/input_error.hpp"
+#include "models/checkpoint.hpp"
 #include "models/simulate.hpp"
 #include "plan/instance_options.hpp"
 #include "plan/planner.hpp"
@@ -96,7 +98,7 @@ nlohmann::json pinned_cost(const scenarios::Scenario& s,
       static_cast<double>(input.training.global_batch) * static_cast<double>(input.model.seq_len);
   pricing::CostInput in = pricing::make_cost_input(*inst, input.cluster.nodes, step_s,
                                                    tokens_per_step, s.training.tokens);
-  in.checkpoint_bytes = 14.0 * input.model.parameters();  // bf16 weights + Adam's fp32 states
+  in.checkpoint_bytes = models::checkpoint_bytes(input.model, input.training);
   const auto cost =
       pricing::contract_cost(pricing::estimate_cost(in), plan::pricing_model_of(s), *inst);
   if (!cost) return nullptr;
@@ -114,6 +116,7 @@ nlohmann::json pinned_result(const scenarios::Scenario& s,
   ctx.scenario = s.name;
   ctx.instance = scenarios::hardware_label(s);
   ctx.input = scenarios::pinned_input(s);
+  ctx.input.profile = scenario_profile(s, ctx.input.cluster.node.gpu);
   const models::StepResult r = models::simulate_step(ctx.input);
   nlohmann::json j = reports::result_json(ctx, r);
   if (r.feasible && !s.instance.values.empty()) {
@@ -128,7 +131,8 @@ nlohmann::json pinned_result(const scenarios::Scenario& s,
 nlohmann::json planned_result(const scenarios::Scenario& s,
                               const std::vector<pricing::Catalog>& catalogs, int threads) {
   const plan::ResolvedInstances resolved = plan::resolve_instances(s, catalogs);
-  const plan::SearchSpace space = plan::build_search_space(s, resolved.options);
+  plan::SearchSpace space = plan::build_search_space(s, resolved.options);
+  attach_scenario_profile(s, space);
   plan::PlanOptions po;  // the planner's default refinement and top K
   po.threads = threads;
   po.economics = plan::catalog_economics(s, resolved);

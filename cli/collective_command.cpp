@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/scenario_profile.hpp"
 #include "common/did_you_mean.hpp"
 #include "common/input_error.hpp"
 #include "models/collectives.hpp"
@@ -125,7 +126,9 @@ Action add_collective(CLI::App& app) {
   sub->add_option("--routing", opt->routing,
                   "dmodk (destination-based, as InfiniBand) or ecmp (hashed, as Ethernet)");
   sub->add_option("--model", opt->model, "flow (links, max-min) or analytic (tuner formula)");
-  sub->add_option("--profile", opt->profile, "calibration profile (not read by collective yet)");
+  sub->add_option("--profile", opt->profile,
+                  "calibration profile: its measured busbw replaces the tuner's where it has the "
+                  "collective at that rank and node count and size");
   sub->add_option("--links", opt->links, "also list the K busiest links of each size");
   sub->add_option("--format", opt->format, "table, json or csv")
       ->check(CLI::IsMember({"table", "json", "csv"}));
@@ -133,9 +136,6 @@ Action add_collective(CLI::App& app) {
 
   return [opt]() {
     const Options& o = *opt;
-    if (!o.profile.empty()) {
-      throw UsageError("--profile: calibration profiles are not read by `collective` yet");
-    }
     // The cluster.
     models::ClusterSpec cluster;
     std::string where;
@@ -198,6 +198,12 @@ Action add_collective(CLI::App& app) {
       bad("--routing", "dmodk or ecmp", o.routing);
     }
     copt.topology.switch_radix = o.switch_radix;
+    if (!o.profile.empty()) {
+      const auto lookup = profile_from_file(o.profile, cluster.node.gpu);
+      copt.profile = [lookup](models::CollectiveKind k, double bytes, int ranks, int spanned) {
+        return lookup->collective_busbw(k, ranks, spanned, bytes);
+      };
+    }
     copt.top_links = o.links > 0 ? static_cast<std::size_t>(o.links) : 0;
     const std::vector<double> sizes = parse_sizes(o.sizes);
 

@@ -3,7 +3,16 @@
 // to run when that subcommand is chosen. Actions return the process exit status.
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <memory>
 #include <string>
+#include <vector>
+
+#include "models/simulate.hpp"
+#include "plan/instance_options.hpp"
+#include "plan/planner.hpp"
+#include "plan/search_space.hpp"
+#include "pricing/catalog.hpp"
+#include "scenarios/scenario.hpp"
 
 namespace cirrus::cli {
 
@@ -17,6 +26,30 @@ Action add_check(CLI::App& app);
 Action add_calibrate(CLI::App& app);
 Action add_catalog(CLI::App& app);
 Action add_price(CLI::App& app);
+Action add_report(CLI::App& app);
+
+// A plan as `cirrus plan` runs it (catalogs, instances, search space, planner), shared with
+// `cirrus report`. The parts refer to each other: keep the object whole.
+struct PlanArgs {
+  int threads = 0;  // 0: all cores
+  int top = 10;
+  int refine = 8;
+  std::vector<std::string> catalogs;
+  bool keep_pruned = false;  // list pruned combinations (for a report's CSV)
+};
+struct PlanRun {
+  std::vector<pricing::Catalog> catalogs;
+  plan::ResolvedInstances resolved;
+  plan::SearchSpace space;
+  plan::PlanResult result;
+};
+std::unique_ptr<PlanRun> run_plan_command(const scenarios::Scenario& s, const PlanArgs& args);
+
+// Writes a report folder (reports/report_files.hpp) for a plan or for a pinned, simulated
+// configuration (its instance is looked up in the shipped catalogs for prices).
+void write_plan_report(const scenarios::Scenario& s, const PlanRun& run, const std::string& dir);
+void write_pinned_report(const scenarios::Scenario& s, const models::StepInput& input,
+                         const models::SimulationOutput& sim, const std::string& dir);
 
 // Where shipped data lives: $CIRRUS_DATA_DIR, else the source tree's data/ folder.
 std::string data_path(const std::string& relative);

@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
   add(&cli::add_calibrate);
   add(&cli::add_catalog);
   add(&cli::add_price);
+  add(&cli::add_report);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "cli/commands.hpp"
+#include "cli/scenario_profile.hpp"
 #include "common/input_error.hpp"
 #include "plan/instance_options.hpp"
 #include "plan/planner.hpp"
@@ -15,6 +16,38 @@
 #include "scenarios/scenario.hpp"
 
 namespace cirrus::cli {
+
+std::unique_ptr<PlanRun> run_plan_command(const scenarios::Scenario& s, const PlanArgs& args) {
+  auto run = std::make_unique<PlanRun>();
+  for (const auto& f : args.catalogs) run->catalogs.push_back(pricing::read_catalog(f));
+  for (auto& c : pricing::read_catalog_dir(source_path("pricing/catalogs"))) {
+    run->catalogs.push_back(std::move(c));
+  }
+  run->resolved = plan::resolve_instances(s, run->catalogs);
+  run->space = plan::build_search_space(s, run->resolved.options);
+  attach_scenario_profile(s, run->space);
+  plan::PlanOptions po;
+  po.threads = args.threads > 0
+                   ? args.threads
+                   : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  po.top = args.top;
+  po.refine = args.refine;
+  po.keep_pruned = args.keep_pruned;
+  po.economics = plan::catalog_economics(s, run->resolved);
+  const bool bar = ::isatty(STDERR_FILENO) != 0;
+  if (bar) {
+    po.progress = [](double f) {
+      const int width = 40;
+      const int filled = static_cast<int>(f * width);
+      fmt::print(stderr, "\r  searching [{}{}] {:3.0f}%", std::string(filled, '#'),
+                 std::string(width - filled, ' '), f * 100);
+      std::fflush(stderr);
+    };
+  }
+  run->result = plan::run_plan(s, run->space, po);
+  if (bar) fmt::print(stderr, "\r{:60}\r", "");
+  return run;
+}
 
 Action add_plan(CLI::App& app) {
   struct Options {
@@ -25,6 +58,7 @@ Action add_plan(CLI::App& app) {
     int top = 10;
     int refine = 8;
     std::vector<std::string> catalogs;
+    std::string report;
   };
   auto opt = std::make_shared<Options>();
   auto* sub = app.add_subcommand("plan", "search instances, node counts and strategies");
@@ -40,34 +74,20 @@ Action add_plan(CLI::App& app) {
       ->check(CLI::NonNegativeNumber);
   sub->add_option("--catalog", opt->catalogs,
                   "extra catalog files (cirrus catalog format), searched before the shipped ones");
+  sub->add_option("--report", opt->report,
+                  "also write a report folder: index.html, summary.md, candidates.csv");
   return [opt]() {
     const scenarios::Scenario s = scenarios::load_scenario(opt->scenario);
-    std::vector<pricing::Catalog> catalogs;
-    for (const auto& f : opt->catalogs) catalogs.push_back(pricing::read_catalog(f));
-    for (auto& c : pricing::read_catalog_dir(source_path("pricing/catalogs"))) {
-      catalogs.push_back(std::move(c));
-    }
-    const plan::ResolvedInstances resolved = plan::resolve_instances(s, catalogs);
-    const plan::SearchSpace space = plan::build_search_space(s, resolved.options);
-    plan::PlanOptions po;
-    po.threads = opt->threads > 0
-                     ? opt->threads
-                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    po.top = opt->top;
-    po.refine = opt->refine;
-    po.economics = plan::catalog_economics(s, resolved);
-    const bool bar = ::isatty(STDERR_FILENO) != 0;
-    if (bar) {
-      po.progress = [](double f) {
-        const int width = 40;
-        const int filled = static_cast<int>(f * width);
-        fmt::print(stderr, "\r  searching [{}{}] {:3.0f}%", std::string(filled, '#'),
-                   std::string(width - filled, ' '), f * 100);
-        std::fflush(stderr);
-      };
-    }
-    const plan::PlanResult result = plan::run_plan(s, space, po);
-    if (bar) fmt::print(stderr, "\r{:60}\r", "");
+    PlanArgs args;
+    args.threads = opt->threads;
+    args.top = opt->top;
+    args.refine = opt->refine;
+    args.catalogs = opt->catalogs;
+    args.keep_pruned = !opt->report.empty();
+    const auto run = run_plan_command(s, args);
+    const plan::SearchSpace& space = run->space;
+    const plan::PlanResult& result = run->result;
+    if (!opt->report.empty()) write_plan_report(s, *run, opt->report);
     reports::PlanView view{&s, &space, &result, pricing::to_string(plan::pricing_model_of(s))};
     std::string text;
     if (opt->format == "json") {

@@ -8,7 +8,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/scenario_profile.hpp"
 #include "common/input_error.hpp"
+#include "models/checkpoint.hpp"
 #include "models/precision.hpp"
 #include "models/simulate.hpp"
 #include "pricing/catalog.hpp"
@@ -34,16 +36,6 @@ struct Options {
   int monte_carlo = 0;
   std::uint64_t seed = 1;
 };
-
-// Model and optimizer state as a checkpoint holds it: the weights in the training precision
-// plus the optimizer's states (mixed-precision Adam: fp32 master weights, momentum and variance,
-// 12 bytes; fp32 Adam 8; SGD with momentum 8 / 4), the ZeRO paper's accounting.
-double checkpoint_bytes(const models::StepInput& in) {
-  const bool fp32 = in.training.precision == models::Precision::kFp32;
-  const bool adam = in.training.optimizer == models::Optimizer::kAdam;
-  const double optimizer = adam ? (fp32 ? 8.0 : 12.0) : (fp32 ? 4.0 : 8.0);
-  return in.model.parameters() * (models::param_bytes(in.training.precision) + optimizer);
-}
 
 std::string money(double usd) {
   if (!std::isfinite(usd)) return "never ends";
@@ -365,7 +357,8 @@ Action add_price(CLI::App& app) {
     const pricing::Instance& inst =
         pricing::lookup_instance(catalogs, s.instance.value(), s.file, "cluster.instance");
 
-    const models::StepInput input = scenarios::pinned_input(s);
+    models::StepInput input = scenarios::pinned_input(s);
+    input.profile = scenario_profile(s, input.cluster.node.gpu);
     const models::StepResult result = models::simulate_step(input);
     if (!result.feasible) {
       fmt::print(stderr, "cirrus: {}: the configuration is infeasible: {}\n", s.file,
@@ -404,7 +397,7 @@ Action add_price(CLI::App& app) {
     in.gpus_per_node = input.cluster.node.gpus;
     in.gpu_tdp_w = input.cluster.node.gpu.tdp_w;
     in.gpu_utilization = opt->gpu_utilization;
-    in.checkpoint_bytes = checkpoint_bytes(input);
+    in.checkpoint_bytes = models::checkpoint_bytes(input.model, input.training);
     in.checkpoint_on_notice = opt->on_notice;
     in.egress_gb = opt->egress_gb;
     if (opt->restart_s) in.restart_s = *opt->restart_s;

@@ -2,11 +2,15 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/scenario_profile.hpp"
+#include "common/atomic_write.hpp"
 #include "common/input_error.hpp"
+#include "models/checkpoint.hpp"
 #include "models/simulate.hpp"
 #include "plan/instance_options.hpp"
 #include "pricing/cost_model.hpp"
 #include "reports/result_render.hpp"
+#include "reports/trace_event.hpp"
 #include "scenarios/step_input.hpp"
 
 namespace cirrus::cli {
@@ -16,6 +20,8 @@ Action add_simulate(CLI::App& app) {
     std::string scenario;
     std::string format = "table";
     std::string out;
+    std::string trace;
+    std::string report;
   };
   auto opt = std::make_shared<Options>();
   auto* sub = app.add_subcommand("simulate", "simulate one training step of a pinned scenario");
@@ -23,13 +29,28 @@ Action add_simulate(CLI::App& app) {
   sub->add_option("--format", opt->format, "table, json or csv")
       ->check(CLI::IsMember({"table", "json", "csv"}));
   sub->add_option("-o,--out", opt->out, "write to this file (atomically) instead of stdout");
+  sub->add_option("--trace", opt->trace,
+                  "write a Chrome trace-event file of one step (opens in Perfetto)");
+  sub->add_option("--report", opt->report,
+                  "also write a report folder: index.html, summary.md, candidates.csv");
   return [opt]() {
     const scenarios::Scenario s = scenarios::load_scenario(opt->scenario);
     reports::ResultContext ctx;
     ctx.scenario = s.name;
     ctx.instance = scenarios::hardware_label(s);
     ctx.input = scenarios::pinned_input(s);
-    const models::StepResult r = models::simulate_step(ctx.input);
+    ctx.input.profile = scenario_profile(s, ctx.input.cluster.node.gpu);
+    const models::SimulationOutput sim = models::simulate_step_detailed(ctx.input);
+    const models::StepResult& r = sim.result;
+    if (!opt->trace.empty()) {
+      if (r.feasible) {
+        write_file_atomic(opt->trace, reports::render_trace(sim.graph, sim.run, s.name));
+      } else {
+        fmt::print(stderr, "cirrus: {}: no trace written: the configuration is infeasible\n",
+                   s.file);
+      }
+    }
+    if (!opt->report.empty()) write_pinned_report(s, ctx.input, sim, opt->report);
     // The `cost` object: the pinned instance under the scenario's pricing model, when the
     // catalogs have it and the step could run.
     std::optional<pricing::ContractCost> cost;
@@ -40,7 +61,7 @@ Action add_simulate(CLI::App& app) {
                                        static_cast<double>(ctx.input.model.seq_len);
         pricing::CostInput in = pricing::make_cost_input(
             *inst, ctx.input.cluster.nodes, r.step_time_s, tokens_per_step, s.training.tokens);
-        in.checkpoint_bytes = 14.0 * ctx.input.model.parameters();
+        in.checkpoint_bytes = models::checkpoint_bytes(ctx.input.model, ctx.input.training);
         const auto estimate = pricing::estimate_cost(in);
         cost = pricing::contract_cost(estimate, plan::pricing_model_of(s), *inst);
       }

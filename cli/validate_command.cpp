@@ -1,9 +1,11 @@
 // `cirrus validate [DATASET]`: predicted against published step times, row by row, with the
-// signed error and the mean absolute percentage error.
+// signed error and the mean absolute percentage error. A measured-step dataset (single-GPU
+// PyTorch steps) is compared with and without a calibration profile (validate_measured.hpp).
 #include <cmath>
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/validate_measured.hpp"
 #include "models/simulate.hpp"
 #include "reports/result_render.hpp"
 #include "scenarios/validation_set.hpp"
@@ -15,6 +17,7 @@ Action add_validate(CLI::App& app) {
     std::string dataset;
     std::string format = "table";
     std::string out;
+    std::string profile;
   };
   auto opt = std::make_shared<Options>();
   auto* sub = app.add_subcommand("validate", "compare predicted step times with published ones");
@@ -23,9 +26,15 @@ Action add_validate(CLI::App& app) {
   sub->add_option("--format", opt->format, "table or json")
       ->check(CLI::IsMember({"table", "json"}));
   sub->add_option("-o,--out", opt->out, "write to this file (atomically) instead of stdout");
+  sub->add_option("--profile", opt->profile,
+                  "calibration profile for a measured-step dataset (default: the shipped "
+                  "calibrate/profiles/<gpu>.json when there is one)");
   return [opt]() {
     const std::string path =
         opt->dataset.empty() ? data_path("validation/megatron_sc21_table1.json") : opt->dataset;
+    if (is_measured_steps(path)) {
+      return validate_measured(path, opt->profile, opt->format, opt->out);
+    }
     const auto set = scenarios::load_validation_set(path);
     nlohmann::json rows = nlohmann::json::array();
     std::string table = fmt::format("{}\n  source: {}\n\n", set.title, set.source);

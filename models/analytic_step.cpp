@@ -88,7 +88,7 @@ StepResult analytic_step(const StepInput& in) {
   StepResult r;
   if (!check_feasible(in, r)) return r;
   const auto& s = in.strategy;
-  const ComputeModel cm(in.cluster.node.gpu, in.training.precision);
+  const ComputeModel cm(in.cluster.node.gpu, in.training.precision, in.profile.get());
   const StepPrograms progs = step_programs(in, cm);
   const int pp = s.pp;
   const int v = s.schedule == Schedule::kInterleaved ? std::max(1, s.virtual_stages) : 1;
@@ -180,7 +180,8 @@ StepResult analytic_step(const StepInput& in) {
   b.dp_comm = dp_exposed;
   b.optimizer = optimizer;
   fill_rates(in, cm.peak(), r);
-  r.calibrated = false;
+  // As simulate_step: kernels all from the profile, and no collectives (those are the tuner's).
+  r.calibrated = cm.calibrated() && s.tp * s.pp * s.dp * s.cp == 1;
   return r;
 }
 

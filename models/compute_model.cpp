@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <string_view>
 
 #include "models/efficiency.hpp"
 
@@ -21,11 +22,26 @@ Op gemm(const char* name, double m, double n, double k, double batch, double ele
   return op;
 }
 
+MemoryKernel memory_kind_for(const char* name) {
+  const std::string_view n(name);
+  if (n == "optimizer") return MemoryKernel::kAdam;
+  if (n.find("norm") != std::string_view::npos) return MemoryKernel::kLayerNorm;
+  if (n.find("softmax") != std::string_view::npos ||
+      n.find("cross_entropy") != std::string_view::npos) {
+    return MemoryKernel::kSoftmax;
+  }
+  if (n.find("copy") != std::string_view::npos || n.find("lookup") != std::string_view::npos) {
+    return MemoryKernel::kCopy;
+  }
+  return MemoryKernel::kElementwise;
+}
+
 Op memory_op(const char* name, double bytes) {
   Op op;
   op.name = name;
   op.kind = OpKind::kMemory;
   op.bytes = bytes;
+  op.memory_kind = memory_kind_for(name);
   return op;
 }
 
@@ -38,8 +54,8 @@ Op flash_attention(const char* name, double flops, double bytes) {
   return op;
 }
 
-ComputeModel::ComputeModel(const GpuSpec& gpu, Precision precision)
-    : gpu_(gpu), precision_(precision), peak_(gpu.peak_for(precision)) {
+ComputeModel::ComputeModel(const GpuSpec& gpu, Precision precision, const ProfileLookup* profile)
+    : gpu_(gpu), precision_(precision), peak_(gpu.peak_for(precision)), profile_(profile) {
   // The achieved-fraction figures are 16-bit GEMM shape searches; fp8 runs reuse them against
   // the fp8 peak (published fp8 searches reach 71-73%, a little lower) and say so.
   gemm_default_ = gpu.achieved_gemm_fraction <= 0;
@@ -63,7 +79,45 @@ double ComputeModel::gemm_efficiency(const Op& op) const {
   return gemm_fraction_ * wave;
 }
 
+std::optional<double> ComputeModel::measured_seconds(const Op& op) const {
+  switch (op.kind) {
+    case OpKind::kGemm: {
+      const auto rate = profile_->gemm_flops_per_s(precision_, op.m, op.n, op.k, op.batch);
+      if (!rate || *rate <= 0) return std::nullopt;
+      return op.flops / *rate;
+    }
+    case OpKind::kFlashAttention: {
+      const auto& a = op.attention;
+      if (a.batch <= 0 || a.heads <= 0 || a.seq <= 0 || a.head_dim <= 0) return std::nullopt;
+      const auto eff = profile_->attention_efficiency(
+          AttentionImpl::kFused, a.backward ? AttentionPass::kBackward : AttentionPass::kForward,
+          precision_, a.causal, a.batch, a.heads, a.seq, a.head_dim, 1.0);
+      if (!eff || *eff <= 0) return std::nullopt;  // with peak 1 the "efficiency" is FLOP/s
+      return op.flops / *eff;
+    }
+    case OpKind::kMemory: {
+      const auto bw = profile_->memory_bandwidth(op.memory_kind, op.bytes);
+      if (!bw || *bw <= 0) return std::nullopt;
+      return op.bytes / *bw;
+    }
+  }
+  return std::nullopt;
+}
+
 double ComputeModel::seconds(const Op& op) const {
+  if (profile_ != nullptr) {
+    // A measured kernel time already holds its launch; the gap between kernels of a step
+    // (the host's launch cadence) is not in a microbenchmark, so it is still added.
+    if (const auto t = measured_seconds(op)) {
+      ++measured_;
+      return *t + defaults::kKernelGapSeconds;
+    }
+  }
+  ++fallback_;
+  return roofline_seconds(op);
+}
+
+double ComputeModel::roofline_seconds(const Op& op) const {
   double compute = 0;
   switch (op.kind) {
     case OpKind::kGemm: compute = op.flops / (peak_ * gemm_efficiency(op)); break;
@@ -78,6 +132,12 @@ double ComputeModel::seconds(const Op& op) const {
 
 std::vector<std::string> ComputeModel::assumptions() const {
   std::vector<std::string> out;
+  if (profile_ != nullptr) {
+    out.push_back(fmt::format("compute: {} of {} kernels timed from the calibration profile; "
+                              "the rest fell outside its measured range and use the "
+                              "datasheet roofline below",
+                              measured_, measured_ + fallback_));
+  }
   out.push_back(fmt::format("compute: {} {} dense peak {:.0f} TFLOP/s from its datasheet ({})",
                             gpu_.display, to_string(precision_), peak_ / 1e12, gpu_.source));
   if (gemm_default_) {

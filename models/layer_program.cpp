@@ -1,6 +1,7 @@
 #include "models/layer_program.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "models/efficiency.hpp"
 #include "models/precision.hpp"
@@ -70,12 +71,13 @@ void attention_core(std::vector<LayerItem>& out, const Shape& x, bool backward) 
     const double causal = (blocks + 1.0) / (2.0 * blocks);
     const double fwd_flops = 4.0 * batch * x.s_q * x.s_k * x.d * causal;
     const double qkvo = x.e * x.tokens * (2.0 * x.heads_local * x.d + 2.0 * x.kv_dim / x.tp);
-    if (!backward) {
-      out.push_back(compute(flash_attention("flash_attn_fwd", fwd_flops, qkvo)));
-    } else {
-      out.push_back(compute(flash_attention(
-          "flash_attn_bwd", fwd_flops * defaults::kFlashBackwardFlopsRatio, 2.0 * qkvo)));
-    }
+    Op op = backward ? flash_attention("flash_attn_bwd",
+                                       fwd_flops * defaults::kFlashBackwardFlopsRatio, 2.0 * qkvo)
+                     : flash_attention("flash_attn_fwd", fwd_flops, qkvo);
+    // The profile's attention points are self-attention over the whole sequence; with context
+    // parallelism a rank's kernel sees s_q x s_k blocks, looked up at the geometric mean.
+    op.attention = {x.b, x.heads_local, std::sqrt(x.s_q * x.s_k), x.d, true, backward};
+    out.push_back(compute(op));
     return;
   }
   // Unfused: batched GEMMs over (b x heads) and memory-bound passes over the s_q x s_k

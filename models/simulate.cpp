@@ -91,7 +91,7 @@ SimulationOutput simulate_step_detailed(const StepInput& in, const SimulateOptio
   StepResult& r = out.result;
   if (!check_feasible(in, r)) return out;
   const auto& gpu = in.cluster.node.gpu;
-  const ComputeModel compute(gpu, in.training.precision);
+  const ComputeModel compute(gpu, in.training.precision, in.profile.get());
   const bool flow = options.network == NetworkModel::kFlow;
   std::optional<NetworkTopology> own;
   const NetworkTopology* topology = options.topology;
@@ -129,7 +129,17 @@ SimulationOutput simulate_step_detailed(const StepInput& in, const SimulateOptio
     });
     if (r.links.size() > options.top_links) r.links.resize(options.top_links);
   }
-  r.calibrated = false;
+  // Calibrated only when every kernel came from the profile and there is no communication:
+  // the step builder's collectives are still the tuner's (a measured busbw curve feeds only
+  // `cirrus collective` so far).
+  bool communicates = false;
+  for (const auto& t : out.graph.graph.tasks()) {
+    if (t.tag >= kTagTpComm && t.tag <= kTagDpComm) {
+      communicates = true;
+      break;
+    }
+  }
+  r.calibrated = compute.calibrated() && !communicates;
   r.assumptions = compute.assumptions();
   if (flow) {
     r.assumptions.push_back(fmt::format(

@@ -443,6 +443,7 @@ struct Builder {
                  double layer_params, int dp_n, double gbytes) {
     const auto& s = in.strategy;
     const auto& x = io[static_cast<std::size_t>(st)];
+    const auto pass_first = static_cast<TaskId>(out.graph.task_count());
     const bool first_chunk = st == 0 && step.chunk == 0;
     const bool last_chunk = st == pp - 1 && step.chunk == v - 1;
     TaskId after = input;
@@ -505,6 +506,8 @@ struct Builder {
         fwd_done[key(st, step.chunk, step.micro_batch)] = snd;
       }
     }
+    out.passes.push_back({st, step.micro_batch, step.chunk, step.backward, pass_first,
+                          static_cast<TaskId>(out.graph.task_count())});
   }
 };
 

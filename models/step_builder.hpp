@@ -30,12 +30,14 @@
 //     scale-up out/in and its share of the node's NICs. Blind to the fabric; kept for
 //     comparison and for callers that need no topology.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "models/compute_model.hpp"
 #include "models/flow_collectives.hpp"
 #include "models/hardware.hpp"
+#include "models/profile.hpp"
 #include "models/strategy.hpp"
 #include "models/transformer.hpp"
 #include "sim/task_graph.hpp"
@@ -59,6 +61,8 @@ struct StepInput {
   Training training;
   Strategy strategy;
   ClusterSpec cluster;
+  // A calibration profile of the cluster's GPU (null: datasheet figures). Shared, immutable.
+  std::shared_ptr<const ProfileLookup> profile;
 };
 
 struct StepGraph {
@@ -72,6 +76,21 @@ struct StepGraph {
   // hold for every link.
   std::vector<sim::ResourceId> resource_representative;
   // Task label = stage index; the tag says what the task is.
+
+  // One forward or backward pass of one micro-batch (model chunk) on one stage, as the
+  // pipeline schedule issued it: the tasks [first, end) it compiled to, its send to the
+  // neighbouring stage included. In emission order; for traces and reports (what a task
+  // belongs to), never read by the engine. Tasks outside every pass are the step's tail
+  // (gradient reduction, optimizer, parameter all-gather).
+  struct Pass {
+    int stage = 0;
+    int micro_batch = 0;
+    int chunk = 0;
+    bool backward = false;
+    sim::TaskId first = 0;
+    sim::TaskId end = 0;
+  };
+  std::vector<Pass> passes;
 };
 
 // Parameters held by one GPU of `stage` (after TP sharding, before ZeRO sharding).

@@ -4,6 +4,7 @@
 
 #include "common/input_error.hpp"
 #include "common/units.hpp"
+#include "models/checkpoint.hpp"
 #include "pricing/cost_model.hpp"
 
 namespace cirrus::plan {
@@ -100,7 +101,7 @@ EconomicsFn catalog_economics(const scenarios::Scenario& s, const ResolvedInstan
   const double total_tokens = s.training.tokens;
   // Checkpoints hold 16-bit weights plus fp32 master weights and Adam's two moments:
   // 2 + 12 bytes per parameter (the ZeRO paper's K = 12).
-  const double checkpoint_bytes = 14.0 * s.model.parameters();
+  const double checkpoint_bytes = models::checkpoint_bytes(s.model, s.training);
   return [&resolved, model, tokens_per_step, total_tokens, checkpoint_bytes](
              const InstanceOption& inst, int nodes, double step_s, double steps) {
     RunEconomics e;

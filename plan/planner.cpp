@@ -41,6 +41,9 @@ struct Block {
 struct BlockOutput {
   std::vector<Candidate> feasible;
   std::map<std::string, std::size_t> pruned;
+  // With keep_pruned: the pruned combinations, pointing at their reason's key in `pruned`
+  // (map keys do not move).
+  std::vector<std::pair<PrunedCandidate, const std::string*>> dropped;
   std::size_t evaluated = 0;
 };
 
@@ -71,6 +74,7 @@ models::StepInput candidate_input(const scenarios::Scenario& s, const SearchSpac
   in.cluster.nodes = c.nodes;
   in.cluster.network = s.network;
   in.strategy = c.strategy;
+  in.profile = space.instances[c.instance].profile;
   return in;
 }
 
@@ -107,11 +111,19 @@ PlanResult run_plan(const scenarios::Scenario& s, const SearchSpace& space,
       in.cluster.node = inst.node;
       in.cluster.nodes = blk.nodes;
       in.cluster.network = s.network;
+      in.profile = inst.profile;
       auto& st = in.strategy;
       st.tp = blk.tp;
       st.overlap = space.overlap;
       st.attention = space.attention;
       const long gpus = static_cast<long>(inst.node.gpus) * blk.nodes;
+      auto prune = [&](const std::string& reason) {
+        auto it = bo.pruned.try_emplace(reason, 0).first;
+        ++it->second;
+        if (options.keep_pruned) {
+          bo.dropped.push_back({{blk.instance, blk.nodes, st, 0}, &it->first});
+        }
+      };
       for (int pp : space.pp) {
         for (int cp : space.cp) {
           const long per_replica = static_cast<long>(blk.tp) * pp * cp;
@@ -140,18 +152,18 @@ PlanResult run_plan(const scenarios::Scenario& s, const SearchSpace& space,
                           st.zero = zero;
                           st.recompute = rc;
                           if (dp == 0) {
-                            ++bo.pruned["tp x pp x cp does not divide the GPU count"];
+                            prune("tp x pp x cp does not divide the GPU count");
                             continue;
                           }
                           if (auto v = models::check_configuration(in.model, in.training, st,
                                                                    in.cluster)) {
-                            ++bo.pruned[v->rule];
+                            prune(v->rule);
                             continue;
                           }
                           const models::StepResult r = models::analytic_step(in);
                           if (!r.feasible) {
                             const bool oom = r.infeasible_reason.rfind("out of memory", 0) == 0;
-                            ++bo.pruned[oom ? "out of memory" : "precision not supported"];
+                            prune(oom ? "out of memory" : "precision not supported");
                             continue;
                           }
                           ++bo.evaluated;
@@ -193,6 +205,18 @@ PlanResult run_plan(const scenarios::Scenario& s, const SearchSpace& space,
       out.infeasible += n;
     }
     for (auto& c : bo.feasible) out.candidates.push_back(std::move(c));
+  }
+  if (options.keep_pruned) {
+    for (const auto& [reason, n] : out.pruned) out.pruned_reasons.push_back(reason);
+    for (auto& bo : outputs) {
+      for (auto& [p, reason] : bo.dropped) {
+        const auto at = std::lower_bound(out.pruned_reasons.begin(), out.pruned_reasons.end(),
+                                         *reason);
+        p.reason = static_cast<std::uint32_t>(at - out.pruned_reasons.begin());
+        out.pruned_candidates.push_back(p);
+      }
+      bo.dropped.clear();
+    }
   }
 
   const bool by_cost = s.objective.minimize == "cost";

@@ -35,6 +35,9 @@ struct PlanOptions {
   int top = 10;
   EconomicsFn economics;                 // empty: the default
   std::function<void(double)> progress;  // called with the fraction done; may be empty
+  // Also list every pruned combination with its reason (PlanResult::pruned_candidates), for
+  // reports' CSV. Off by default: it costs memory, never changes the ranking or the output.
+  bool keep_pruned = false;
 };
 
 struct Candidate {
@@ -45,6 +48,14 @@ struct Candidate {
   RunEconomics economics;
   bool refined = false;  // step time from the engine rather than the analytic model
   bool meets_limits = false;
+};
+
+// A combination pruned before it was priced, and why.
+struct PrunedCandidate {
+  std::uint32_t instance = 0;  // index into SearchSpace::instances
+  int nodes = 0;
+  models::Strategy strategy;  // dp 0 when tp x pp x cp does not divide the GPUs
+  std::uint32_t reason = 0;   // index into PlanResult::pruned_reasons
 };
 
 struct PlanResult {
@@ -61,6 +72,10 @@ struct PlanResult {
   double steps = 0;                   // optimizer steps of the run (1 without a token count)
   // Engine results of the refined candidates, by candidate index.
   std::map<std::size_t, models::StepResult> refined_results;
+  // With PlanOptions::keep_pruned: every pruned combination, in enumeration order, and the
+  // reasons they point to (the keys of `pruned`, in the same order).
+  std::vector<PrunedCandidate> pruned_candidates;
+  std::vector<std::string> pruned_reasons;
 };
 
 PlanResult run_plan(const scenarios::Scenario& s, const SearchSpace& space,

@@ -8,11 +8,13 @@
 //   zero: 0-3;                                 recompute: none, selective, full.
 // dp is derived (GPUs / (tp pp cp)) unless the scenario lists it.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "models/hardware.hpp"
+#include "models/profile.hpp"
 #include "models/strategy.hpp"
 #include "scenarios/scenario.hpp"
 
@@ -26,6 +28,9 @@ struct InstanceOption {
   // or unknown (cost-minimising plans then skip the instance and say why).
   std::optional<double> usd_per_hour;
   std::string price_note;  // source and date of the price, for the report
+  // The scenario's calibration profile when it was measured on this instance's GPU; null
+  // otherwise (that instance's figures are then the datasheet's, and its results say so).
+  std::shared_ptr<const models::ProfileLookup> profile;
 };
 
 struct SearchSpace {

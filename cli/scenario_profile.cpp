@@ -1,0 +1,92 @@
+#include "cli/scenario_profile.hpp"
+
+#include <filesystem>
+#include <fmt/format.h>
+#include <optional>
+#include <vector>
+
+#include "calibrate/profile_io.hpp"
+#include "cli/commands.hpp"
+#include "common/input_error.hpp"
+
+namespace cirrus::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::shared_ptr<const models::ProfileLookup> index_profile(const models::Profile& p,
+                                                           const models::GpuSpec& gpu,
+                                                           const std::string& file,
+                                                           const std::string& path) {
+  if (!p.device.gpu.empty() && p.device.gpu != gpu.id) {
+    throw InputError(file, path,
+                     fmt::format("a profile measured on the cluster's GPU ({})", gpu.id),
+                     fmt::format("a profile of {} ({})", p.device.gpu, p.device.name));
+  }
+  return std::make_shared<const models::ProfileLookup>(p);
+}
+
+}  // namespace
+
+namespace {
+
+// The profile file a scenario names, read; nullopt when it names none.
+std::optional<models::Profile> read_scenario_profile(const scenarios::Scenario& s) {
+  const std::string& scenario_file = s.file;
+  if (s.profile.empty()) return std::nullopt;
+  const fs::path given(s.profile);
+  std::vector<fs::path> candidates;
+  if (given.is_absolute()) {
+    candidates.push_back(given);
+  } else {
+    candidates.push_back(fs::path(scenario_file).parent_path() / given);
+    candidates.push_back(given);
+    candidates.push_back(fs::path(source_path(s.profile)));
+  }
+  for (const auto& c : candidates) {
+    std::error_code ec;
+    if (fs::is_regular_file(c, ec)) return calibrate::read_profile(c.string());
+  }
+  throw InputError(scenario_file, "cluster.profile",
+                   "a calibration profile file (looked for beside the scenario, in the working "
+                   "directory and in the source tree)",
+                   fmt::format("\"{}\", which does not exist", s.profile));
+}
+
+}  // namespace
+
+std::shared_ptr<const models::ProfileLookup> scenario_profile(const scenarios::Scenario& s,
+                                                              const models::GpuSpec& gpu) {
+  const auto p = read_scenario_profile(s);
+  if (!p) return nullptr;
+  return index_profile(*p, gpu, s.file, "cluster.profile");
+}
+
+void attach_scenario_profile(const scenarios::Scenario& s, plan::SearchSpace& space) {
+  const auto p = read_scenario_profile(s);
+  if (!p) return;
+  std::shared_ptr<const models::ProfileLookup> lookup;
+  std::string gpus;
+  for (auto& inst : space.instances) {
+    if (!p->device.gpu.empty() && p->device.gpu != inst.node.gpu.id) {
+      if (gpus.find(inst.node.gpu.id) == std::string::npos) {
+        gpus += (gpus.empty() ? "" : ", ") + inst.node.gpu.id;
+      }
+      continue;
+    }
+    if (!lookup) lookup = std::make_shared<const models::ProfileLookup>(*p);
+    inst.profile = lookup;
+  }
+  if (!lookup) {
+    throw InputError(s.file, "cluster.profile",
+                     fmt::format("a profile measured on a GPU of the search ({})", gpus),
+                     fmt::format("a profile of {} ({})", p->device.gpu, p->device.name));
+  }
+}
+
+std::shared_ptr<const models::ProfileLookup> profile_from_file(const std::string& path,
+                                                               const models::GpuSpec& gpu) {
+  return index_profile(calibrate::read_profile(path), gpu, path, "device.gpu");
+}
+
+}  // namespace cirrus::cli

@@ -1,0 +1,46 @@
+// candidates.csv: every evaluated candidate, one row each (feasible first, then pruned).
+#include <cmath>
+#include <fmt/format.h>
+
+#include "reports/report_files.hpp"
+
+namespace cirrus::reports {
+namespace {
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string o = "\"";
+  for (char c : s) o += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return o + "\"";
+}
+
+std::string opt(const std::optional<double>& v) {
+  return v && std::isfinite(*v) ? fmt::format("{:.6g}", *v) : std::string();
+}
+
+}  // namespace
+
+std::string render_candidates_csv(const Report& r) {
+  std::string o =
+      "status,instance,nodes,gpus,tp,pp,dp,cp,ep,micro_batch,schedule,virtual_stages,zero,"
+      "recompute,sequence_parallel,step_time_s,estimate,run_days,usd_per_hour,usd_total,"
+      "meets_limits,pareto,best\n";
+  o.reserve(o.size() + r.candidates.size() * 140);
+  for (const auto& c : r.candidates) {
+    const auto& s = c.strategy;
+    o += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},", csv_field(c.status),
+                     csv_field(c.instance), c.nodes, c.gpus, s.tp, s.pp, s.dp, s.cp, s.ep,
+                     s.micro_batch, models::to_string(s.schedule), s.virtual_stages, s.zero,
+                     models::to_string(s.recompute), s.sequence_parallel ? "true" : "false");
+    if (c.feasible) {
+      o += fmt::format("{:.6g},{},{:.6g},{},{},{},{},{}\n", c.step_time_s, c.estimate, c.run_days,
+                       opt(c.usd_per_hour), opt(c.usd_total), c.meets_limits ? "true" : "false",
+                       c.pareto ? "true" : "false", c.best ? "true" : "false");
+    } else {
+      o += ",,,,,false,false,false\n";
+    }
+  }
+  return o;
+}
+
+}  // namespace cirrus::reports

@@ -1,0 +1,30 @@
+#pragma once
+// Fills a Report (report_model.hpp) from a plan or from one simulated configuration. The
+// chosen configuration is re-simulated in detail for its timeline and priced under every
+// pricing model with pricing's cost model, as `cirrus price` does.
+#include <string>
+#include <vector>
+
+#include "models/simulate.hpp"
+#include "plan/instance_options.hpp"
+#include "plan/planner.hpp"
+#include "plan/search_space.hpp"
+#include "pricing/catalog.hpp"
+#include "reports/report_model.hpp"
+#include "scenarios/scenario.hpp"
+
+namespace cirrus::reports {
+
+// A plan's report. `plan` should have been run with PlanOptions::keep_pruned for the CSV to
+// list pruned combinations (without it they are counted, not listed). `details` is how many of
+// the top candidates get breakdown and memory bars besides the best.
+Report build_plan_report(const scenarios::Scenario& s, const plan::SearchSpace& space,
+                         const plan::PlanResult& plan, const plan::ResolvedInstances& resolved,
+                         std::size_t details = 8);
+
+// A pinned scenario's report: one candidate, simulated (`sim`), priced when `instance` is a
+// catalog entry (nullptr: no prices).
+Report build_pinned_report(const scenarios::Scenario& s, const models::StepInput& input,
+                           const models::SimulationOutput& sim, const pricing::Instance* instance);
+
+}  // namespace cirrus::reports

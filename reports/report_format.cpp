@@ -1,0 +1,53 @@
+#include "reports/report_format.hpp"
+
+#include <cmath>
+#include <fmt/format.h>
+
+namespace cirrus::reports::format {
+
+std::string usd(double v) {
+  if (!std::isfinite(v)) return "never ends";
+  const double a = std::fabs(v);
+  if (a >= 1e9) return fmt::format("${:.3g} B", v / 1e9);
+  if (a >= 1e6) return fmt::format("${:.3g} M", v / 1e6);
+  if (a >= 1e4) return fmt::format("${:.1f}k", v / 1e3);
+  if (a >= 100) return fmt::format("${:.0f}", v);
+  return fmt::format("${:.2f}", v);
+}
+
+std::string usd(const std::optional<double>& v) { return v ? usd(*v) : "n/a"; }
+
+std::string usd_rate(double v) { return usd(v) + "/h"; }
+
+std::string duration(double s) {
+  if (!std::isfinite(s)) return "never";
+  if (s >= 2 * 86400) return fmt::format("{:.1f} days", s / 86400);
+  if (s >= 2 * 3600) return fmt::format("{:.1f} h", s / 3600);
+  if (s >= 120) return fmt::format("{:.1f} min", s / 60);
+  if (s >= 1) return fmt::format("{:.3g} s", s);
+  return fmt::format("{:.3g} ms", s * 1e3);
+}
+
+std::string seconds(double s) {
+  if (s >= 100) return fmt::format("{:.0f} s", s);
+  if (s >= 10) return fmt::format("{:.2f} s", s);
+  if (s >= 0.1) return fmt::format("{:.3f} s", s);
+  return fmt::format("{:.3g} ms", s * 1e3);
+}
+
+std::string gib(double v) { return fmt::format("{:.1f} GiB", v); }
+
+std::string percent(double f) { return fmt::format("{:.1f}%", f * 100); }
+
+std::string count(double v) {
+  std::string digits = fmt::format("{:.0f}", v);
+  std::string out;
+  const std::size_t start = !digits.empty() && digits[0] == '-' ? 1 : 0;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > start && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+}  // namespace cirrus::reports::format

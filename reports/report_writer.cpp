@@ -1,0 +1,19 @@
+#include <filesystem>
+#include <system_error>
+
+#include "common/atomic_write.hpp"
+#include "common/input_error.hpp"
+#include "reports/report_files.hpp"
+
+namespace cirrus::reports {
+
+void write_report(const Report& r, const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw IoError(dir + ": cannot create the report folder: " + ec.message());
+  write_file_atomic(dir + "/index.html", render_html(r));
+  write_file_atomic(dir + "/summary.md", render_markdown(r));
+  write_file_atomic(dir + "/candidates.csv", render_candidates_csv(r));
+}
+
+}  // namespace cirrus::reports

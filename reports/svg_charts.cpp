@@ -1,0 +1,389 @@
+#include "reports/svg_charts.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+#include <limits>
+#include <set>
+
+namespace cirrus::reports::svg {
+namespace {
+
+constexpr double kWidth = 1100;     // viewBox width; the chart scales to its container
+constexpr double kCharW = 6.4;      // average width of a 12 px sans-serif character
+
+std::string num(double v) { return fmt::format("{:.1f}", v); }
+
+// Cuts a label to `chars`, with an ellipsis.
+std::string fit(const std::string& s, std::size_t chars) {
+  if (s.size() <= chars) return s;
+  return s.substr(0, chars > 1 ? chars - 1 : 0) + "\u2026";
+}
+
+std::string open_svg(const std::string& id, double height, const std::string& title) {
+  return fmt::format(
+      "<svg id=\"{}\" class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" "
+      "role=\"img\" aria-label=\"{}\"><title>{}</title>\n"
+      "<text x=\"0\" y=\"18\" class=\"ctitle\">{}</text>\n",
+      escape(id), num(kWidth), num(height), escape(title), escape(title), escape(title));
+}
+
+// A legend from `y`, wrapping within the chart width; returns the y below it.
+double legend(std::string& out, const std::vector<Series>& series, double y,
+              const std::vector<std::string>& extra_marks = {}) {
+  double x = 0;
+  auto item = [&](const std::string& mark, const std::string& name) {
+    const double w = 22 + static_cast<double>(name.size()) * kCharW + 18;
+    if (x + w > kWidth && x > 0) {
+      x = 0;
+      y += 18;
+    }
+    out += fmt::format("<g transform=\"translate({},{})\">{}<text x=\"18\" y=\"10\" "
+                       "class=\"legend\">{}</text></g>\n",
+                       num(x), num(y), mark, escape(name));
+    x += w;
+  };
+  for (const auto& s : series) {
+    item(fmt::format("<rect width=\"12\" height=\"12\" fill=\"{}\"/>", escape(s.color)), s.name);
+  }
+  for (std::size_t i = 0; i + 1 < extra_marks.size(); i += 2) item(extra_marks[i], extra_marks[i + 1]);
+  return y + 24;
+}
+
+void x_axis(std::string& out, const Scale& s, double y, double top, const std::string& label) {
+  out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" class=\"axis\"/>\n",
+                     num(s.px_lo), num(y), num(s.px_hi), num(y));
+  for (double t : s.ticks()) {
+    const double x = s(t);
+    out += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" class=\"grid\"/>"
+                       "<text x=\"{0}\" y=\"{3}\" class=\"tick\" text-anchor=\"middle\">{4}</text>\n",
+                       num(x), num(top), num(y + 4), num(y + 16), escape(compact(t)));
+  }
+  out += fmt::format("<text x=\"{}\" y=\"{}\" class=\"alabel\" text-anchor=\"middle\">{}</text>\n",
+                     num((s.px_lo + s.px_hi) / 2), num(y + 34), escape(label));
+}
+
+void y_axis(std::string& out, const Scale& s, double x, double right, const std::string& label) {
+  out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" class=\"axis\"/>\n", num(x),
+                     num(s.px_lo), num(x), num(s.px_hi));
+  for (double t : s.ticks()) {
+    const double y = s(t);
+    out += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" class=\"grid\"/>"
+                       "<text x=\"{3}\" y=\"{4}\" class=\"tick\" text-anchor=\"end\">{5}</text>\n",
+                       num(x - 4), num(y), num(right), num(x - 7), num(y + 4),
+                       escape(compact(t)));
+  }
+  const double mid = (s.px_lo + s.px_hi) / 2;
+  out += fmt::format("<text transform=\"translate({},{}) rotate(-90)\" class=\"alabel\" "
+                     "text-anchor=\"middle\">{}</text>\n",
+                     num(14), num(mid), escape(label));
+}
+
+}  // namespace
+
+std::string escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string compact(double v) {
+  if (!std::isfinite(v)) return "\u221e";
+  const double a = std::fabs(v);
+  struct Suffix {
+    double scale;
+    const char* s;
+  };
+  for (const Suffix& x : {Suffix{1e12, "T"}, Suffix{1e9, "B"}, Suffix{1e6, "M"}, Suffix{1e3, "k"}}) {
+    if (a >= x.scale) return fmt::format("{:.3g}{}", v / x.scale, x.s);
+  }
+  if (a == 0) return "0";
+  if (a < 1e-3) return fmt::format("{:.2e}", v);
+  return fmt::format("{:.3g}", v);
+}
+
+double Scale::operator()(double v) const {
+  double f;
+  if (log) {
+    const double l = std::log10(std::max(v, lo));
+    f = (l - std::log10(lo)) / (std::log10(hi) - std::log10(lo));
+  } else {
+    f = hi > lo ? (v - lo) / (hi - lo) : 0.5;
+  }
+  return px_lo + f * (px_hi - px_lo);
+}
+
+std::vector<double> Scale::ticks() const {
+  std::vector<double> out;
+  if (!(hi > lo)) {
+    out.push_back(lo);
+    return out;
+  }
+  if (log) {
+    const int d0 = static_cast<int>(std::floor(std::log10(lo)));
+    const int d1 = static_cast<int>(std::ceil(std::log10(hi)));
+    const bool dense = d1 - d0 <= 3;
+    for (int d = d0; d <= d1; ++d) {
+      for (double m : dense ? std::vector<double>{1, 2, 5} : std::vector<double>{1}) {
+        const double t = m * std::pow(10.0, d);
+        if (t >= lo * (1 - 1e-9) && t <= hi * (1 + 1e-9)) out.push_back(t);
+      }
+    }
+    return out;
+  }
+  const double raw = (hi - lo) / 6;
+  const double mag = std::pow(10.0, std::floor(std::log10(raw)));
+  double step = mag;
+  for (double m : {1.0, 2.0, 5.0, 10.0}) {
+    step = m * mag;
+    if (step >= raw) break;
+  }
+  for (double t = std::ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) {
+    out.push_back(std::fabs(t) < step * 1e-9 ? 0.0 : t);
+  }
+  return out;
+}
+
+Scale fit_scale(const std::vector<double>& values, double px_lo, double px_hi, bool from_zero,
+                double log_ratio) {
+  Scale s;
+  s.px_lo = px_lo;
+  s.px_hi = px_hi;
+  double lo = std::numeric_limits<double>::infinity();
+  double hi = -lo;
+  for (double v : values) {
+    if (!std::isfinite(v)) continue;
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  if (!std::isfinite(lo)) {
+    lo = 0;
+    hi = 1;
+  }
+  if (!from_zero && lo > 0 && hi / lo > log_ratio) {
+    s.log = true;
+    s.lo = std::pow(10.0, std::floor(std::log10(lo)));
+    s.hi = std::pow(10.0, std::ceil(std::log10(hi)));
+    return s;
+  }
+  if (from_zero) lo = std::min(lo, 0.0);
+  if (hi <= lo) {
+    const double pad = lo != 0 ? std::fabs(lo) * 0.1 : 1.0;
+    lo -= pad;
+    hi += pad;
+    if (from_zero) lo = std::min(0.0, lo + pad);
+  } else if (!from_zero) {
+    const double pad = (hi - lo) * 0.06;
+    lo -= pad;
+    hi += pad;
+  } else {
+    hi += (hi - lo) * 0.04;
+  }
+  s.lo = lo;
+  s.hi = hi;
+  return s;
+}
+
+std::string stacked_bars(const StackedBars& c) {
+  const double label_w = 360;
+  const double bar_h = 18, gap = 10;
+  std::string body;
+  std::vector<std::string> marks;
+  const bool has_marker = std::any_of(c.markers.begin(), c.markers.end(),
+                                      [](const auto& m) { return m.has_value(); });
+  if (has_marker) {
+    marks = {"<line x1=\"6\" y1=\"-2\" x2=\"6\" y2=\"14\" class=\"marker\"/>", c.marker_label};
+  }
+  double y = legend(body, c.series, 32, marks);
+  const double top = y;
+  std::vector<double> extent{0};
+  for (std::size_t b = 0; b < c.bars.size(); ++b) {
+    double sum = 0;
+    for (double v : c.values[b]) sum += std::max(0.0, v);
+    extent.push_back(sum);
+    if (b < c.markers.size() && c.markers[b]) extent.push_back(*c.markers[b]);
+  }
+  const double note_w = c.notes.empty() ? 20 : 150;
+  const Scale xs = fit_scale(extent, label_w, kWidth - note_w, true);
+  const double plot_h = static_cast<double>(c.bars.size()) * (bar_h + gap);
+  const double axis_y = top + plot_h + 4;
+  std::string bars;
+  for (std::size_t b = 0; b < c.bars.size(); ++b) {
+    const double by = top + static_cast<double>(b) * (bar_h + gap);
+    bars += fmt::format("<text x=\"{}\" y=\"{}\" class=\"blabel\" text-anchor=\"end\"><title>{}"
+                        "</title>{}</text>\n",
+                        num(label_w - 8), num(by + 13), escape(c.bars[b]),
+                        escape(fit(c.bars[b], 54)));
+    double acc = 0;
+    double total = 0;
+    for (double v : c.values[b]) total += std::max(0.0, v);
+    for (std::size_t s = 0; s < c.series.size() && s < c.values[b].size(); ++s) {
+      const double v = std::max(0.0, c.values[b][s]);
+      if (v <= 0) continue;
+      const double x0 = xs(acc);
+      const double x1 = xs(acc + v);
+      bars += fmt::format(
+          "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"><title>{}: {} {} "
+          "({:.1f}%)</title></rect>\n",
+          num(x0), num(by), fmt::format("{:.2f}", std::max(0.3, x1 - x0)), num(bar_h),
+          escape(c.series[s].color), escape(c.series[s].name), escape(compact(v)),
+          escape(c.unit), total > 0 ? 100 * v / total : 0.0);
+      acc += v;
+    }
+    if (b < c.markers.size() && c.markers[b]) {
+      const double mx = xs(*c.markers[b]);
+      bars += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" class=\"marker\">"
+                          "<title>{3}: {4} {5}</title></line>\n",
+                          num(mx), num(by - 3), num(by + bar_h + 3), escape(c.marker_label),
+                          escape(compact(*c.markers[b])), escape(c.unit));
+    }
+    const std::string note = b < c.notes.size() ? c.notes[b] : compact(total) + " " + c.unit;
+    bars += fmt::format("<text x=\"{}\" y=\"{}\" class=\"tick\">{}</text>\n",
+                        num(xs(acc) + 5), num(by + 13), escape(fit(note, 22)));
+  }
+  std::string out = open_svg(c.id, axis_y + 48, c.title);
+  out += body;
+  x_axis(out, xs, axis_y, top - 4, c.x_label);
+  out += bars;
+  out += "</svg>\n";
+  return out;
+}
+
+std::string scatter(const Scatter& c) {
+  std::string body;
+  std::vector<Series> none;
+  const std::vector<std::string> marks = {
+      "<circle cx=\"6\" cy=\"6\" r=\"2.5\" class=\"dot\"/>", c.cloud_name,
+      "<circle cx=\"6\" cy=\"6\" r=\"4.5\" class=\"front\"/>", c.frontier_name,
+      "<circle cx=\"6\" cy=\"6\" r=\"6\" class=\"chosen\"/>", c.chosen_name};
+  double y = legend(body, none, 32, marks);
+  if (!c.note.empty()) {
+    body += fmt::format("<text x=\"0\" y=\"{}\" class=\"note\">{}</text>\n", num(y + 2),
+                        escape(c.note));
+    y += 18;
+  }
+  const double top = y + 6;
+  const double height = 470;
+  const double bottom = top + height - 60;
+  std::vector<double> xsv, ysv;
+  auto collect = [&](const LabelledPoint& p) {
+    xsv.push_back(p.x);
+    ysv.push_back(p.y);
+  };
+  for (const auto& p : c.cloud) collect(p);
+  for (const auto& p : c.frontier) collect(p);
+  if (c.chosen) collect(*c.chosen);
+  const Scale xs = fit_scale(xsv, 90, kWidth - 230, false);
+  Scale ys = fit_scale(ysv, bottom, top, false);
+  std::string out = open_svg(c.id, bottom + 50, c.title);
+  out += body;
+  x_axis(out, xs, bottom, top, c.x_label);
+  y_axis(out, ys, 90, kWidth - 230, c.y_label);
+  // The cloud, thinned to one dot per 3 px cell: thousands of candidates stay a few kB.
+  std::set<std::pair<long, long>> cells;
+  std::string dots;
+  for (const auto& p : c.cloud) {
+    const double px = xs(p.x), py = ys(p.y);
+    const std::pair<long, long> cell{std::lround(px / 3), std::lround(py / 3)};
+    if (!cells.insert(cell).second) continue;
+    dots += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"2\" class=\"dot\"/>", num(px), num(py));
+  }
+  out += "<g>" + dots + "</g>\n";
+  if (c.frontier.size() > 1) {
+    std::string path;
+    for (const auto& p : c.frontier) {
+      path += fmt::format("{}{},{}", path.empty() ? "M" : " L", num(xs(p.x)), num(ys(p.y)));
+    }
+    out += fmt::format("<path d=\"{}\" class=\"frontline\"/>\n", path);
+  }
+  const std::size_t n = c.frontier.size();
+  const std::size_t every = n > c.max_labels && c.max_labels > 0 ? (n + c.max_labels - 1) / c.max_labels : 1;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& p = c.frontier[i];
+    const double px = xs(p.x), py = ys(p.y);
+    out += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"4.5\" class=\"front\"><title>{}</title>"
+                       "</circle>\n",
+                       num(px), num(py), escape(p.tooltip));
+    if (i % every == 0 || i + 1 == n) {
+      // Labels go right of the point; near the right edge, left of it.
+      const bool left = px > kWidth - 420;
+      out += fmt::format("<text x=\"{}\" y=\"{}\" class=\"plabel\" text-anchor=\"{}\">{}</text>\n",
+                         num(left ? px - 8 : px + 8), num(py - 6), left ? "end" : "start",
+                         escape(fit(p.label, 48)));
+    }
+  }
+  if (c.chosen) {
+    const double px = xs(c.chosen->x), py = ys(c.chosen->y);
+    out += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"9\" class=\"chosen\"><title>{}</title>"
+                       "</circle>\n",
+                       num(px), num(py), escape(c.chosen->tooltip));
+    out += fmt::format("<text x=\"{}\" y=\"{}\" class=\"clabel\" text-anchor=\"{}\">{}</text>\n",
+                       num(px > kWidth - 420 ? px - 12 : px + 12), num(py + 18),
+                       px > kWidth - 420 ? "end" : "start", escape(fit(c.chosen->label, 52)));
+  }
+  out += "</svg>\n";
+  return out;
+}
+
+std::string lanes(const Lanes& c) {
+  std::string body;
+  const std::vector<std::string> marks = {
+      "<rect width=\"12\" height=\"12\" class=\"idle\"/>", c.idle_name};
+  const double top = legend(body, c.series, 32, marks);
+  const double label_w = 130, lane_h = 26, gap = 6;
+  double y = top;
+  std::vector<double> row_y, row_hh;
+  for (std::size_t r = 0; r < c.rows.size(); ++r) {
+    const double h = lane_h * (r < c.row_height.size() ? c.row_height[r] : 1.0);
+    row_y.push_back(y);
+    row_hh.push_back(h);
+    y += h + gap;
+  }
+  Scale xs;
+  xs.lo = 0;
+  xs.hi = c.x_max > 0 ? c.x_max : 1;
+  xs.px_lo = label_w;
+  xs.px_hi = kWidth - 10;
+  const double axis_y = y + 2;
+  std::string out = open_svg(c.id, axis_y + 48, c.title);
+  out += body;
+  for (std::size_t r = 0; r < c.rows.size(); ++r) {
+    out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" class=\"idle\"/>"
+                       "<text x=\"{}\" y=\"{}\" class=\"blabel\" text-anchor=\"end\">{}</text>\n",
+                       num(label_w), num(row_y[r]), num(xs.px_hi - label_w), num(row_hh[r]),
+                       num(label_w - 8), num(row_y[r] + row_hh[r] / 2 + 4), escape(c.rows[r]));
+  }
+  x_axis(out, xs, axis_y, top - 2, c.x_label);
+  for (const auto& b : c.blocks) {
+    if (b.row < 0 || static_cast<std::size_t>(b.row) >= c.rows.size()) continue;
+    const auto r = static_cast<std::size_t>(b.row);
+    const double x0 = xs(b.start), x1 = xs(b.end);
+    const std::string color =
+        b.series >= 0 && static_cast<std::size_t>(b.series) < c.series.size()
+            ? c.series[static_cast<std::size_t>(b.series)].color
+            : "#888";
+    out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\">"
+                       "<title>{}</title></rect>",
+                       num(x0), num(row_y[r]), fmt::format("{:.2f}", std::max(0.4, x1 - x0)),
+                       num(row_hh[r]), escape(color), escape(b.tooltip));
+    if (!b.text.empty() && x1 - x0 > static_cast<double>(b.text.size()) * 6.5 + 4) {
+      out += fmt::format("<text x=\"{}\" y=\"{}\" class=\"btext\" text-anchor=\"middle\">{}</text>",
+                         num((x0 + x1) / 2), num(row_y[r] + row_hh[r] / 2 + 4), escape(b.text));
+    }
+    out += "\n";
+  }
+  out += "</svg>\n";
+  return out;
+}
+
+}  // namespace cirrus::reports::svg
