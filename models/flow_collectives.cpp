@@ -770,57 +770,75 @@ LoweredCollective aggregate(const NetworkTopology& topo, const RawFlows& f, bool
 
 namespace {
 
-// lower_collective, or with `one_way` a send/recv of two ranks from the first to the second.
-LoweredCollective lower(const NetworkTopology& topology, CollectiveKind kind, double bytes,
-                        const std::vector<int>& ranks, const CollectiveOptions& options,
-                        bool one_way) {
+void check_bytes(double bytes) {
   if (!(bytes >= 0) || !std::isfinite(bytes)) {
     throw std::invalid_argument(
         fmt::format("collective: bytes must be finite and >= 0, found {}", bytes));
   }
-  const Groups g = group_ranks(topology, ranks);
+}
+
+// lower_collective over each of `groups` (one or more communicators of equal size), or with
+// `one_way` a send/recv of two ranks from the first to the second; every group's flows go into
+// one set of phases, aggregated together.
+LoweredCollective lower(const NetworkTopology& topology, CollectiveKind kind, double bytes,
+                        const std::vector<std::vector<int>>& groups,
+                        const CollectiveOptions& options, bool one_way) {
+  check_bytes(bytes);
+  if (groups.empty()) throw std::invalid_argument("collective: no group of ranks");
   LoweredCollective out;
   out.kind = kind;
   out.bytes = bytes;
-  out.ranks = static_cast<int>(ranks.size());
-  out.nodes = static_cast<int>(g.local.size());
-  out.per_node = g.per_node;
-  const int n = out.ranks;
-  if (n <= 1 || bytes <= 0) {
-    if (options.algorithm) out.algorithm = *options.algorithm;
-    return out;
-  }
-  const Choice ch = choose(topology, kind, bytes, g, n, options);
-  out.algorithm = ch.algorithm;
-  out.protocol = ch.protocol;
-  out.from_profile = ch.from_profile;
-  out.idle_seconds = ch.idle_seconds;
-  if (options.model == NetworkModel::kAnalytic) return out;
-
   RawFlows f;
-  switch (ch.algorithm) {
-    case Algorithm::kRing: {
-      const int root = kind == CollectiveKind::kBroadcast ? ranks.front() : -1;
-      lower_ring(topology, g, 0, bus_bytes(kind, bytes, n), ch.phases[0], root, f);
-      out.channels = static_cast<int>(channel_entries(topology, g).size());
-      break;
+  for (std::size_t k = 0; k < groups.size(); ++k) {
+    const std::vector<int>& ranks = groups[k];
+    if (ranks.size() != groups.front().size()) {
+      throw std::invalid_argument(
+          fmt::format("collective: groups of different sizes ({} and {} ranks)",
+                      groups.front().size(), ranks.size()));
     }
-    case Algorithm::kTree:
-      lower_tree(topology, g, 0, bytes, ch.phases[0], ch.phases[1], f);
-      out.channels = static_cast<int>(channel_entries(topology, g).size());
-      break;
-    case Algorithm::kHierarchical:
-      lower_hierarchical(topology, g, bytes, ch.phases, f);
-      out.channels = g.per_node;
-      break;
-    case Algorithm::kNvls:
-      lower_nvls(topology, g, bytes, ch.phases[0], f);
-      out.channels = 1;
-      break;
-    case Algorithm::kDirect:
-      lower_direct(topology, kind, bytes, ranks, ch, one_way, f);
-      out.channels = 1;
-      break;
+    const Groups g = group_ranks(topology, ranks);
+    const int n = static_cast<int>(ranks.size());
+    if (k == 0) {
+      out.ranks = n;
+      out.nodes = static_cast<int>(g.local.size());
+      out.per_node = g.per_node;
+    }
+    if (n <= 1 || bytes <= 0) {
+      if (options.algorithm) out.algorithm = *options.algorithm;
+      return out;
+    }
+    const Choice ch = choose(topology, kind, bytes, g, n, options);
+    if (k == 0) {
+      out.algorithm = ch.algorithm;
+      out.protocol = ch.protocol;
+      out.from_profile = ch.from_profile;
+      out.idle_seconds = ch.idle_seconds;
+      if (options.model == NetworkModel::kAnalytic) return out;
+    }
+    switch (ch.algorithm) {
+      case Algorithm::kRing: {
+        const int root = kind == CollectiveKind::kBroadcast ? ranks.front() : -1;
+        lower_ring(topology, g, 0, bus_bytes(kind, bytes, n), ch.phases[0], root, f);
+        if (k == 0) out.channels = static_cast<int>(channel_entries(topology, g).size());
+        break;
+      }
+      case Algorithm::kTree:
+        lower_tree(topology, g, 0, bytes, ch.phases[0], ch.phases[1], f);
+        if (k == 0) out.channels = static_cast<int>(channel_entries(topology, g).size());
+        break;
+      case Algorithm::kHierarchical:
+        lower_hierarchical(topology, g, bytes, ch.phases, f);
+        if (k == 0) out.channels = g.per_node;
+        break;
+      case Algorithm::kNvls:
+        lower_nvls(topology, g, bytes, ch.phases[0], f);
+        if (k == 0) out.channels = 1;
+        break;
+      case Algorithm::kDirect:
+        lower_direct(topology, kind, bytes, ranks, ch, one_way, f);
+        if (k == 0) out.channels = 1;
+        break;
+    }
   }
   return aggregate(topology, f, options.aggregate, std::move(out));
 }
@@ -830,13 +848,59 @@ LoweredCollective lower(const NetworkTopology& topology, CollectiveKind kind, do
 LoweredCollective lower_collective(const NetworkTopology& topology, CollectiveKind kind,
                                    double bytes, const std::vector<int>& ranks,
                                    const CollectiveOptions& options) {
-  return lower(topology, kind, bytes, ranks, options, false);
+  return lower(topology, kind, bytes, {ranks}, options, false);
+}
+
+LoweredCollective lower_collectives(const NetworkTopology& topology, CollectiveKind kind,
+                                    double bytes, const std::vector<std::vector<int>>& groups,
+                                    const CollectiveOptions& options) {
+  return lower(topology, kind, bytes, groups, options, false);
 }
 
 LoweredCollective lower_send(const NetworkTopology& topology, int src, int dst, double bytes,
                              const CollectiveOptions& options) {
   if (src == dst) throw std::invalid_argument("lower_send: source and destination are the same");
-  return lower(topology, CollectiveKind::kSendRecv, bytes, {src, dst}, options, true);
+  return lower(topology, CollectiveKind::kSendRecv, bytes, {{src, dst}}, options, true);
+}
+
+LoweredCollective lower_sends(const NetworkTopology& topology,
+                              const std::vector<std::pair<int, int>>& pairs, double bytes,
+                              const CollectiveOptions& options) {
+  check_bytes(bytes);
+  LoweredCollective out;
+  out.kind = CollectiveKind::kSendRecv;
+  out.bytes = bytes;
+  out.ranks = 2;
+  out.algorithm = Algorithm::kDirect;
+  out.channels = 1;
+  if (pairs.empty() || bytes <= 0) return out;
+  const NodeSpec& node = topology.cluster().node;
+  const double port = topology.nic_ports_per_node() > 0 ? topology.nic_port_rate() : node.nic_bw;
+  // The tuner's time for one send alone, on NVLink (same node) and across the network.
+  const CollectiveCost near =
+      collective_cost(CollectiveKind::kSendRecv, bytes, 2, 2, node.scale_up_bw, port, tuner());
+  const CollectiveCost far =
+      collective_cost(CollectiveKind::kSendRecv, bytes, 2, 1, node.scale_up_bw, port, tuner());
+  RawFlows f;
+  std::vector<LinkId> route;
+  for (const auto& [src, dst] : pairs) {
+    if (src < 0 || dst < 0 || src >= topology.gpus() || dst >= topology.gpus() || src == dst) {
+      throw std::invalid_argument(fmt::format(
+          "lower_sends: ({}, {}) is not a pair of distinct GPUs of this cluster (0..{})", src,
+          dst, topology.gpus() - 1));
+    }
+    const bool same = topology.node_of(src) == topology.node_of(dst);
+    const CollectiveCost& c = same ? near : far;
+    out.nodes = std::max(out.nodes, same ? 1 : 2);
+    out.per_node = std::max(out.per_node, same ? 2 : 1);
+    out.protocol = c.protocol;
+    out.idle_seconds = std::max(out.idle_seconds, c.seconds);
+    const PhaseTime t = phase_of(c);
+    topology.route(src, dst, 0, route);
+    f.add(0, bytes, bound_for(bytes, t), t.latency_s, route);
+  }
+  if (options.model == NetworkModel::kAnalytic) return out;
+  return aggregate(topology, f, options.aggregate, std::move(out));
 }
 
 LinkResources::LinkResources(const NetworkTopology& topology)

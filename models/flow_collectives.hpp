@@ -124,6 +124,25 @@ LoweredCollective lower_collective(const NetworkTopology& topology, CollectiveKi
 LoweredCollective lower_send(const NetworkTopology& topology, int src, int dst, double bytes,
                              const CollectiveOptions& options = {});
 
+// Several communicators running the same collective at once (the data-parallel groups of
+// every tensor-parallel position of a pipeline stage, say): one LoweredCollective whose phases
+// hold every group's flows, aggregated together, so symmetric groups share classes. Phase k + 1
+// of every group starts when phase k of all of them is done (they run in lockstep, as groups
+// launched together on a symmetric fabric do). The groups must have the same size; the
+// metadata (ranks, nodes, algorithm, idle time) is the first group's.
+LoweredCollective lower_collectives(const NetworkTopology& topology, CollectiveKind kind,
+                                    double bytes, const std::vector<std::vector<int>>& groups,
+                                    const CollectiveOptions& options = {});
+
+// Point-to-point transfers of `bytes` each, all at once (every rank of a pipeline stage sending
+// its activation to its counterpart in the next stage): one phase, one flow per (src, dst) pair
+// with the tuner's send/recv latency and bound for its size and link class, aggregated into
+// classes like a collective's flows. kind is kSendRecv, ranks 2, nodes the most distinct nodes
+// of one pair, idle_seconds the slowest pair's time alone.
+LoweredCollective lower_sends(const NetworkTopology& topology,
+                              const std::vector<std::pair<int, int>>& pairs, double bytes,
+                              const CollectiveOptions& options = {});
+
 // Task-graph resources for the topology's links, created on first use with capacity = raw
 // rate x simple_efficiency(link class). One per graph: it remembers which resource is which.
 // The topology must outlive it.

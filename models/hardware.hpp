@@ -1,9 +1,12 @@
 #pragma once
 // Hardware specs: GPUs and nodes. Every datasheet figure carries the source it came from
 // (../shared/validation/hardware.md); the simulator never invents a peak.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "models/collectives.hpp"
 
 namespace cirrus::models {
 
@@ -66,9 +69,22 @@ struct NodeSpec {
 enum class Topology { kFatTree, kRailOptimized, kSingleSwitch };
 const char* to_string(Topology t);
 
+// How the fabric picks among equal-cost up links (models/topology.hpp says more).
+enum class Routing : std::uint8_t {
+  kDestinationModK,  // up link = destination port index mod uplinks (InfiniBand ftree routing)
+  kEcmpHash,         // up link = fixed hash of (src GPU, dst GPU, flow index) (Ethernet ECMP)
+};
+
 struct NetworkSpec {
   Topology topology = Topology::kFatTree;
   double oversubscription = 1.0;  // above the leaf; 1 means non-blocking
+  // The scenario's cluster.network.algorithm: the algorithm of every all-reduce (nullopt:
+  // NCCL's tuner decides). Other collectives keep theirs (ring, or direct for point-to-point):
+  // tree, NVLS and hierarchical are all-reduce algorithms.
+  std::optional<Algorithm> algorithm;
+  // Fabric details (nullopt: TopologyOptions' defaults, models/topology.hpp).
+  std::optional<int> switch_radix;
+  std::optional<Routing> routing;
 };
 
 struct ClusterSpec {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <optional>
 
 #include "common/units.hpp"
 #include "models/analytic_step.hpp"
@@ -37,12 +38,20 @@ void attribute_gap(Breakdown& b, const StepGraph& sg, const sim::RunResult& run,
     return;
   }
   const auto& task = g.tasks()[waited_for];
-  const auto& tm = run.timings[waited_for];
   if (task.tag == kTagPpComm) {
+    // A transfer of the flow model ends in zero-length joins: the flow that released the last
+    // join is the one in flight.
+    sim::TaskId t = waited_for;
+    while (g.tasks()[t].bytes == 0 && run.timings[t].end == run.timings[t].start &&
+           run.timings[t].binding < g.task_count() &&
+           g.tasks()[run.timings[t].binding].tag == kTagPpComm) {
+      t = run.timings[t].binding;
+    }
+    const auto& flight = run.timings[t];
     // Only the part of the wait during which the activation was in flight is communication;
     // before that the stage idled for its neighbour: the pipeline bubble.
-    const sim::Time lo = std::max(from, tm.start);
-    const sim::Time hi = std::min(to, tm.end);
+    const sim::Time lo = std::max(from, flight.start);
+    const sim::Time hi = std::min(to, flight.end);
     const double in_flight = hi > lo ? (hi - lo).seconds() : 0.0;
     b.pp_comm += in_flight;
     b.pp_bubble += gap - in_flight;
@@ -100,33 +109,55 @@ Breakdown critical_path_breakdown(const StepGraph& sg, const sim::RunResult& run
   return b;
 }
 
-SimulationOutput simulate_step_detailed(const StepInput& in) {
+SimulationOutput simulate_step_detailed(const StepInput& in, const SimulateOptions& options) {
   SimulationOutput out;
   StepResult& r = out.result;
   if (!check_feasible(in, r)) return out;
   const auto& gpu = in.cluster.node.gpu;
   const ComputeModel compute(gpu, in.training.precision, in.profile.get());
-  out.graph = build_step(in, compute);
+  const bool flow = options.network == NetworkModel::kFlow;
+  std::optional<NetworkTopology> own;
+  const NetworkTopology* topology = options.topology;
+  if (flow && topology == nullptr) {
+    own.emplace(in.cluster, topology_options(in.cluster.network));
+    topology = &*own;
+  }
+  std::optional<FlowNetwork> network;
+  if (flow) network.emplace(*topology);
+  out.graph = build_step(in, compute, network ? &*network : nullptr);
   out.run = sim::run(out.graph.graph);
+  const auto& rep = out.graph.resource_representative;
+  auto& bytes = out.run.stats.resource_bytes;
+  for (std::size_t i = 0; i < rep.size() && i < bytes.size(); ++i) {
+    if (rep[i] != i) bytes[i] = bytes[rep[i]];
+  }
   const double step = out.run.stats.makespan.seconds();
   r.step_time_s = step;
   r.breakdown = critical_path_breakdown(out.graph, out.run);
   fill_rates(in, compute.peak(), r);
   // Busiest links over the step.
-  const auto& caps = out.graph.graph.resource_capacities();
-  for (std::size_t i = 0; i < caps.size(); ++i) {
-    const double util = out.run.stats.resource_bytes[i] / (caps[i] * step);
-    if (util > 0) r.links.push_back({out.graph.resource_names[i], util});
+  if (network) {
+    for (const LinkStat& l :
+         link_statistics(*topology, network->links, out.run, step, options.top_links)) {
+      if (l.utilization > 0) r.links.push_back({l.name, l.utilization});
+    }
+  } else {
+    const auto& caps = out.graph.graph.resource_capacities();
+    for (std::size_t i = 0; i < caps.size(); ++i) {
+      const double util = out.run.stats.resource_bytes[i] / (caps[i] * step);
+      if (util > 0) r.links.push_back({out.graph.resource_names[i], util});
+    }
+    std::stable_sort(r.links.begin(), r.links.end(), [](const LinkUse& a, const LinkUse& b) {
+      return a.utilization > b.utilization;
+    });
+    if (r.links.size() > options.top_links) r.links.resize(options.top_links);
   }
-  std::stable_sort(r.links.begin(), r.links.end(),
-                   [](const LinkUse& a, const LinkUse& b) { return a.utilization > b.utilization; });
-  if (r.links.size() > 5) r.links.resize(5);
   // Calibrated only when every kernel came from the profile and there is no communication:
   // the step builder's collectives are still the tuner's (a measured busbw curve feeds only
   // `cirrus collective` so far).
   bool communicates = false;
   for (const auto& t : out.graph.graph.tasks()) {
-    if (t.tag >= kTagTpComm && t.tag <= kTagDpComm) {
+    if ((t.tag >= kTagTpComm && t.tag <= kTagDpComm) || t.tag == kTagEpComm) {
       communicates = true;
       break;
     }
@@ -150,9 +181,24 @@ SimulationOutput simulate_step_detailed(const StepInput& in) {
       r.assumptions.push_back(std::move(a));
     }
   }
-  r.assumptions.push_back(
-      "communication: NCCL tuner model (ring/tree x LL/LL128/Simple) on datasheet link rates; "
-      "no measured collective profile");
+  if (flow) {
+    r.assumptions.push_back(fmt::format(
+        "communication: flow model on the cluster's {} network ({}{}, {} routing): NCCL tuner "
+        "choice and protocol latency, link capacities = datasheet rates x NCCL Simple "
+        "efficiency; no measured collective profile",
+        in.cluster.nodes > 1 ? to_string(in.cluster.network.topology) : "single-node",
+        in.cluster.network.oversubscription > 1
+            ? fmt::format("{}:1 oversubscribed", in.cluster.network.oversubscription)
+            : "non-blocking",
+        in.cluster.network.algorithm
+            ? fmt::format(", all-reduces {}", to_string(*in.cluster.network.algorithm))
+            : "",
+        to_string(topology->options().routing)));
+  } else {
+    r.assumptions.push_back(
+        "communication: analytic NCCL tuner model (ring/tree x LL/LL128/Simple) on datasheet "
+        "link rates, blind to the fabric; no measured collective profile");
+  }
   if (!in.model.approximation.empty()) r.assumptions.push_back(in.model.approximation);
   if (in.model.moe) {
     r.assumptions.push_back(
@@ -173,6 +219,8 @@ SimulationOutput simulate_step_detailed(const StepInput& in) {
   return out;
 }
 
-StepResult simulate_step(const StepInput& in) { return simulate_step_detailed(in).result; }
+StepResult simulate_step(const StepInput& in, const SimulateOptions& options) {
+  return simulate_step_detailed(in, options).result;
+}
 
 }  // namespace cirrus::models

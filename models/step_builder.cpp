@@ -2,7 +2,11 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <fmt/format.h>
+#include <initializer_list>
+#include <map>
+#include <tuple>
 
 #include "models/collectives.hpp"
 #include "models/layer_program.hpp"
@@ -20,16 +24,33 @@ using sim::TaskId;
 using sim::Time;
 
 constexpr TaskId kNone = static_cast<TaskId>(-1);
+constexpr sim::ResourceId kNoResource = static_cast<sim::ResourceId>(-1);
+
+// The communicators of a step. CommGroup (layer_program.hpp) names those inside a layer; the
+// data-parallel groups (dense: dp x cp ranks; expert: dp x cp / ep ranks holding the same
+// experts) are the step's own.
+enum class Group : std::uint8_t { kTp, kCp, kEp, kDp, kEdp };
+
+Group group_of(CommGroup g) {
+  switch (g) {
+    case CommGroup::kTp: return Group::kTp;
+    case CommGroup::kCp: return Group::kCp;
+    case CommGroup::kEp: return Group::kEp;
+  }
+  return Group::kTp;
+}
 
 struct Builder {
   const StepInput& in;
   const ComputeModel& cm;
+  FlowNetwork* flow;  // null: the analytic model
   StepGraph out;
   int pp, v, mbs, gpn;
   int layers_per_chunk;
+  long stage_ranks;  // tp x cp x dp
   std::vector<Segment> fwd, bwd, rec, emb_f, emb_b, head_f, head_b;
   std::vector<Segment> moe_fwd, moe_bwd, moe_rec;
-  // Per stage resources and streams.
+  // Per stage resources (analytic model only) and streams.
   struct StageIo {
     sim::ResourceId nvl_out, nvl_in, nic_out, nic_in;
     StreamId compute, tp, send_fwd, send_bwd, dp;
@@ -37,17 +58,20 @@ struct Builder {
   std::vector<StageIo> io;
   // Last task of each (stage, chunk, micro-batch, direction) for pipeline dependencies.
   std::vector<TaskId> fwd_done, bwd_done;
+  // Flow model: lowerings by (group or -1 for sends, stage, kind or destination stage, bytes).
+  std::map<std::tuple<int, int, int, double>, LoweredCollective> lowered;
   // Hierarchical storage (strategy.offload): transfers, gradient copies, CPU optimizer.
   OffloadTasks offload;
 
-  Builder(const StepInput& input, const ComputeModel& compute)
-      : in(input), cm(compute), offload(input, out) {
+  Builder(const StepInput& input, const ComputeModel& compute, FlowNetwork* network)
+      : in(input), cm(compute), flow(network), offload(input, out) {
     const auto& s = in.strategy;
     pp = s.pp;
     v = s.schedule == Schedule::kInterleaved ? std::max(1, s.virtual_stages) : 1;
     mbs = micro_batches(in);
     gpn = in.cluster.node.gpus;
     layers_per_chunk = in.model.layers / (pp * v);
+    stage_ranks = static_cast<long>(s.tp) * s.cp * s.dp;
     StepPrograms progs = step_programs(in, cm);
     fwd = std::move(progs.fwd);
     bwd = std::move(progs.bwd);
@@ -70,12 +94,14 @@ struct Builder {
     for (int st = 0; st < pp; ++st) {
       StageIo x{};
       auto& g = out.graph;
-      x.nvl_out = g.add_resource(nvl);
-      x.nvl_in = g.add_resource(nvl);
-      x.nic_out = g.add_resource(nic_share());
-      x.nic_in = g.add_resource(nic_share());
-      for (const char* dir : {"scale-up out", "scale-up in", "NIC out", "NIC in"}) {
-        out.resource_names.push_back(fmt::format("stage {} {}", st, dir));
+      if (flow == nullptr) {
+        x.nvl_out = g.add_resource(nvl);
+        x.nvl_in = g.add_resource(nvl);
+        x.nic_out = g.add_resource(nic_share());
+        x.nic_in = g.add_resource(nic_share());
+        for (const char* dir : {"scale-up out", "scale-up in", "NIC out", "NIC in"}) {
+          out.resource_names.push_back(fmt::format("stage {} {}", st, dir));
+        }
       }
       x.compute = g.add_stream();
       x.tp = g.add_stream();
@@ -88,12 +114,167 @@ struct Builder {
     }
   }
 
-  // A collective of this stage's group as one flow on the representative's links.
-  TaskId collective_flow(int st, StreamId stream, CollectiveKind kind, double bytes, int n,
-                         long stride, std::uint16_t tag) {
+  // Each link resource's representative: the lowest-numbered resource with the same capacity
+  // crossed by the same classes of the same lowerings with the same coefficients. Every flow
+  // of the graph is a class of a cached lowering (add_collective adds all of a lowering's
+  // classes each time), so equal signatures mean equal uses in the graph: the merge is exact
+  // (TaskGraph::merge_identical_resources, the scanning version, is the test oracle).
+  std::vector<sim::ResourceId> link_representatives() const {
+    const auto& used = flow->links.used();
+    const std::size_t resources = out.graph.resource_capacities().size();
+    std::vector<sim::ResourceId> rep(resources);
+    for (std::size_t r = 0; r < resources; ++r) rep[r] = static_cast<sim::ResourceId>(r);
+    std::vector<sim::ResourceId> resource_of(flow->topology.link_count(), kNoResource);
+    for (const auto& [link, resource] : used) resource_of[link] = resource;
+    // Signature per resource: (lowering, class, coefficient) in lowering and class order.
+    std::vector<std::vector<std::uint64_t>> signature(resources);
+    std::uint64_t index = 0;
+    for (const auto& [key, lc] : lowered) {
+      for (std::size_t c = 0; c < lc.classes.size(); ++c, ++index) {
+        const FlowClass& fc = lc.classes[c];
+        for (std::uint32_t i = 0; i < fc.uses_count; ++i) {
+          const LinkLoad& u = lc.uses[fc.uses_begin + i];
+          const sim::ResourceId r = resource_of[u.link];
+          if (r == kNoResource) continue;
+          auto& sig = signature[r];
+          sig.push_back(index);
+          sig.push_back(std::bit_cast<std::uint64_t>(u.coefficient));
+        }
+      }
+    }
+    std::map<std::pair<double, std::vector<std::uint64_t>>, sim::ResourceId> first;
+    for (std::size_t r = 0; r < resources; ++r) {
+      if (signature[r].empty()) continue;
+      const auto [it, fresh] = first.emplace(
+          std::make_pair(out.graph.resource_capacities()[r], std::move(signature[r])),
+          static_cast<sim::ResourceId>(r));
+      if (!fresh) rep[r] = it->second;
+    }
+    return rep;
+  }
+
+  // Size and rank stride of a group. Within a stage a rank is tp_i + tp x j with j < dp x cp
+  // (Megatron order tp < cp < dp < pp); expert parallelism folds into j as j = e + ep x k
+  // (Megatron-Core's tp-cp-ep-dp order): an EP group is e = 0..ep-1 (stride tp), an expert
+  // data-parallel group k = 0..dp cp / ep - 1 (stride tp x ep).
+  int group_size(Group g) const {
+    const auto& s = in.strategy;
+    switch (g) {
+      case Group::kTp: return s.tp;
+      case Group::kCp: return s.cp;
+      case Group::kEp: return std::max(1, s.ep);
+      case Group::kDp: return dp_group_size(s);
+      case Group::kEdp: return expert_dp_group(s).size;
+    }
+    return 1;
+  }
+  long group_stride(Group g) const {
+    const auto& s = in.strategy;
+    if (g == Group::kTp) return 1;
+    if (g == Group::kEdp) return expert_dp_group(s).stride;
+    return s.tp;
+  }
+
+  // Global ranks of the communicators of `g` that the step simulates in stage `st`: the
+  // representative's TP or CP group (the others sit on other nodes' scale-up links); every
+  // data-parallel, expert-parallel and expert-data-parallel group of the stage, since those
+  // cross the fabric together and contend for its links.
+  std::vector<std::vector<int>> group_ranks(Group g, int st) const {
+    const auto& s = in.strategy;
+    const long base = st * stage_ranks;
+    const int n = group_size(g);
+    const long stride = group_stride(g);
+    const int ep = std::max(1, s.ep);
+    std::vector<long> offsets;
+    switch (g) {
+      case Group::kTp:
+      case Group::kCp: offsets.push_back(0); break;
+      case Group::kDp:
+        for (int t = 0; t < s.tp; ++t) offsets.push_back(t);
+        break;
+      case Group::kEp:
+        for (int k = 0; k < dp_group_size(s) / ep; ++k) {
+          for (int t = 0; t < s.tp; ++t) offsets.push_back(t + static_cast<long>(s.tp) * ep * k);
+        }
+        break;
+      case Group::kEdp:
+        for (int e = 0; e < ep; ++e) {
+          for (int t = 0; t < s.tp; ++t) offsets.push_back(t + static_cast<long>(s.tp) * e);
+        }
+        break;
+    }
+    std::vector<std::vector<int>> groups(offsets.size());
+    for (std::size_t c = 0; c < offsets.size(); ++c) {
+      auto& ranks = groups[c];
+      for (int j = 0; j < n; ++j) ranks.push_back(static_cast<int>(base + offsets[c] + stride * j));
+    }
+    return groups;
+  }
+
+  // Lowers once per (group, stage, kind, bytes); the pinned algorithm applies to all-reduces.
+  template <typename Lower>
+  const LoweredCollective& cached(std::tuple<int, int, int, double> key, Lower&& lower) {
+    auto it = lowered.find(key);
+    if (it != lowered.end()) return it->second;
+    try {
+      return lowered.emplace(key, lower()).first->second;
+    } catch (const TopologyError& e) {
+      if (!in.cluster.network.algorithm) throw;
+      throw TopologyError(fmt::format("cluster.network.algorithm: {}", e.what()));
+    }
+  }
+
+  CollectiveOptions lowering_options(CollectiveKind kind) const {
+    CollectiveOptions o;
+    if (kind == CollectiveKind::kAllReduce) o.algorithm = in.cluster.network.algorithm;
+    o.top_links = 0;
+    return o;
+  }
+
+  // Joins `preds` (kNone skipped) into the one task a collective may wait for.
+  TaskId gate(std::initializer_list<TaskId> preds, std::uint16_t tag, int st) {
+    TaskId only = kNone;
+    int count = 0;
+    for (const TaskId p : preds) {
+      if (p == kNone) continue;
+      only = p;
+      ++count;
+    }
+    if (count <= 1) return only;
+    const TaskId j = out.graph.add_delay(sim::kNoStream, Time::zero(), tag,
+                                         static_cast<std::uint32_t>(st));
+    for (const TaskId p : preds) {
+      if (p != kNone) out.graph.add_edge(p, j);
+    }
+    return j;
+  }
+
+  // The one entry point for a collective of stage `st`'s group `group`: it starts after every
+  // task of `preds` and `stream`'s previous task; returns the task on `stream` that ends with
+  // it. Every task it adds carries `tag` and label `st`.
+  TaskId collective(int st, StreamId stream, CollectiveKind kind, double bytes, Group group,
+                    std::uint16_t tag, std::initializer_list<TaskId> preds) {
+    const TaskId after = gate(preds, tag, st);
+    const int n = group_size(group);
+    if (flow == nullptr) {
+      const TaskId c = analytic_flow(st, stream, kind, bytes, n, group_stride(group), tag);
+      if (after != kNone) out.graph.add_edge(after, c);
+      return c;
+    }
+    const LoweredCollective& lc =
+        cached({static_cast<int>(group), st, static_cast<int>(kind), bytes}, [&] {
+          return lower_collectives(flow->topology, kind, bytes, group_ranks(group, st),
+                                   lowering_options(kind));
+        });
+    return add_collective(out.graph, flow->links, lc, after, tag,
+                          static_cast<std::uint32_t>(st), stream);
+  }
+
+  // A collective as one flow on the representative's synthetic links (analytic model).
+  TaskId analytic_flow(int st, StreamId stream, CollectiveKind kind, double bytes, int n,
+                       long stride, std::uint16_t tag) {
     const int local = per_node(stride, n);
-    const auto& node = in.cluster.node;
-    const CollectiveCost c = collective_cost(kind, bytes, n, local, node.scale_up_bw, nic_share());
+    const CollectiveCost c = step_collective_cost(in, kind, bytes, n, local);
     std::array<ResourceUse, 4> uses{};
     std::size_t count = 0;
     const auto& x = io[static_cast<std::size_t>(st)];
@@ -139,25 +320,22 @@ struct Builder {
         last = t;
         continue;
       }
-      const GroupShape grp = group_shape(s, seg.group);
+      const Group group = group_of(seg.group);
       const std::uint16_t tag = seg.group == CommGroup::kTp   ? kTagTpComm
                                 : seg.group == CommGroup::kCp ? kTagCpComm
                                                               : kTagEpComm;
       // Expert all-to-alls block the compute stream: the experts need the dispatched tokens
-      // and the next layer their combined output (Megatron-Core's default, no overlap).
+      // and the next layer their combined output (Megatron-Core's default, no overlap). A TP
+      // collective still in flight must land before an all-to-all starts.
       const bool overlap = s.overlap.tp && seg.group != CommGroup::kEp;
       const StreamId stream = overlap ? x.tp : x.compute;
       const TaskId c =
-          collective_flow(st, stream, seg.collective, seg.bytes, grp.size, grp.stride, tag);
-      depend_first(c);
-      if (pending != kNone && !overlap) {
-        // A TP collective still in flight must land before an all-to-all starts.
-        g.add_edge(pending, c);
-        pending = kNone;
-      }
+          overlap
+              ? collective(st, stream, seg.collective, seg.bytes, group, tag, {after, last, pending})
+              : collective(st, stream, seg.collective, seg.bytes, group, tag, {after, pending});
+      after = kNone;
+      if (!overlap) pending = kNone;
       if (overlap) {
-        if (last != kNone) g.add_edge(last, c);
-        if (pending != kNone) g.add_edge(pending, c);
         pending = c;
         pending_age = 0;
       } else {
@@ -184,11 +362,25 @@ struct Builder {
   bool same_node(int a, int b) const { return stages_share_node(in, a, b); }
   double send_bytes() const { return pipeline_send_bytes(in); }
 
+  // Stage `from` sends its activations (or their gradients) to stage `to`: every rank to its
+  // counterpart (flow model), or the representative's one flow (analytic).
   TaskId send(int from, int to, StreamId stream, TaskId after) {
-    const auto& node = in.cluster.node;
+    if (flow != nullptr) {
+      const LoweredCollective& lc = cached({-1, from, to, send_bytes()}, [&] {
+        std::vector<std::pair<int, int>> pairs;
+        pairs.reserve(static_cast<std::size_t>(stage_ranks));
+        for (long i = 0; i < stage_ranks; ++i) {
+          pairs.emplace_back(static_cast<int>(from * stage_ranks + i),
+                             static_cast<int>(to * stage_ranks + i));
+        }
+        return lower_sends(flow->topology, pairs, send_bytes(), lowering_options(CollectiveKind::kSendRecv));
+      });
+      return add_collective(out.graph, flow->links, lc, after, kTagPpComm,
+                            static_cast<std::uint32_t>(from), stream);
+    }
     const bool local = same_node(from, to);
-    const CollectiveCost c = collective_cost(CollectiveKind::kSendRecv, send_bytes(), 2,
-                                             local ? 2 : 1, node.scale_up_bw, nic_share());
+    const CollectiveCost c =
+        step_collective_cost(in, CollectiveKind::kSendRecv, send_bytes(), 2, local ? 2 : 1);
     const auto& a = io[static_cast<std::size_t>(from)];
     const auto& b = io[static_cast<std::size_t>(to)];
     const std::array<ResourceUse, 2> uses{
@@ -209,7 +401,6 @@ struct Builder {
     fwd_done.assign(slots, kNone);
     bwd_done.assign(slots, kNone);
     const int dp_n = s.dp * s.cp;
-    const long dp_stride = s.tp;
     const double gbytes = grad_bytes(in.training.precision);
     const double pbytes = param_bytes(in.training.precision);
 
@@ -255,8 +446,7 @@ struct Builder {
             }
           }
           if (!ready) break;
-          emit_step(st, step, input, last_compute, last_grad_sync, backward_seen, dp_n,
-                    dp_stride, gbytes);
+          emit_step(st, step, input, last_compute, last_grad_sync, backward_seen, dp_n, gbytes);
           ++cur;
           --remaining;
           progress = true;
@@ -276,14 +466,11 @@ struct Builder {
       TaskId sync = last_grad_sync[static_cast<std::size_t>(st)];
       if (dp_n > 1 && (!s.overlap.dp || s.zero >= 3) && s.zero < 3) {
         const auto kind = s.zero >= 1 ? CollectiveKind::kReduceScatter : CollectiveKind::kAllReduce;
-        sync = collective_flow(st, x.dp, kind, dense * gbytes, dp_n, dp_stride, kTagDpComm);
-        g.add_edge(last_compute[static_cast<std::size_t>(st)], sync);
+        sync = collective(st, x.dp, kind, dense * gbytes, Group::kDp, kTagDpComm,
+                          {last_compute[static_cast<std::size_t>(st)]});
         if (expert > 0 && edp.size > 1) {
           // Expert gradients reduce over the ranks holding the same experts, after the rest.
-          const TaskId e = collective_flow(st, x.dp, kind, expert * gbytes, edp.size,
-                                           edp.stride, kTagDpComm);
-          g.add_edge(sync, e);
-          sync = e;
+          sync = collective(st, x.dp, kind, expert * gbytes, Group::kEdp, kTagDpComm, {sync});
         }
       }
       // Fused Adam reads master weights, gradient and both moments and writes three of them
@@ -304,13 +491,11 @@ struct Builder {
       }
       if (dp_n > 1 && s.zero >= 1 && s.zero < 3) {
         // The distributed optimizer all-gathers the updated 16-bit parameters.
-        const TaskId ag = collective_flow(st, x.dp, CollectiveKind::kAllGather, dense * pbytes,
-                                          dp_n, dp_stride, kTagDpComm);
-        g.add_edge(opt, ag);
+        const TaskId ag = collective(st, x.dp, CollectiveKind::kAllGather, dense * pbytes,
+                                     Group::kDp, kTagDpComm, {opt});
         if (expert > 0 && edp.size > 1) {
-          const TaskId e = collective_flow(st, x.dp, CollectiveKind::kAllGather,
-                                           expert * pbytes, edp.size, edp.stride, kTagDpComm);
-          g.add_edge(ag, e);
+          collective(st, x.dp, CollectiveKind::kAllGather, expert * pbytes, Group::kEdp,
+                     kTagDpComm, {ag});
         }
       }
     }
@@ -318,11 +503,10 @@ struct Builder {
 
   void emit_step(int st, const PipelineStep& step, TaskId input, std::vector<TaskId>& last_compute,
                  std::vector<TaskId>& last_grad_sync, std::vector<int>& backward_seen,
-                 int dp_n, long dp_stride, double gbytes) {
+                 int dp_n, double gbytes) {
     const auto& s = in.strategy;
     const auto& x = io[static_cast<std::size_t>(st)];
-    auto& g = out.graph;
-    const auto pass_first = static_cast<TaskId>(g.task_count());
+    const auto pass_first = static_cast<TaskId>(out.graph.task_count());
     const bool first_chunk = st == 0 && step.chunk == 0;
     const bool last_chunk = st == pp - 1 && step.chunk == v - 1;
     TaskId after = input;
@@ -340,22 +524,21 @@ struct Builder {
     const GroupShape edp = expert_dp_group(s);
     // A data-parallel collective of one layer's parameters: the dense part over dp x cp, the
     // expert part over the expert-data-parallel group; returns the last flow.
-    auto layer_dp_flows = [&](CollectiveKind kind, const LayerParams& lp, double bytes_per_param) {
-      TaskId last = collective_flow(st, x.dp, kind, lp.dense * bytes_per_param, dp_n, dp_stride,
-                                    kTagDpComm);
+    auto layer_dp_flows = [&](CollectiveKind kind, const LayerParams& lp, double bytes_per_param,
+                              TaskId pred) {
+      TaskId last = collective(st, x.dp, kind, lp.dense * bytes_per_param, Group::kDp,
+                               kTagDpComm, {pred});
       if (lp.expert > 0 && edp.size > 1) {
-        last = collective_flow(st, x.dp, kind, lp.expert * bytes_per_param, edp.size,
-                               edp.stride, kTagDpComm);
+        last = collective(st, x.dp, kind, lp.expert * bytes_per_param, Group::kEdp, kTagDpComm,
+                          {last});
       }
       return last;
     };
     // ZeRO-3 gathers each layer's parameters before use, on the data-parallel stream.
     auto gather = [&](const LayerParams& lp) {
       if (s.zero < 3 || dp_n <= 1) return;
-      const TaskId ag =
-          layer_dp_flows(CollectiveKind::kAllGather, lp, param_bytes(in.training.precision));
-      if (after != kNone) g.add_edge(after, ag);
-      after = ag;
+      after = layer_dp_flows(CollectiveKind::kAllGather, lp, param_bytes(in.training.precision),
+                             after);
     };
     // Offloaded parameters: the layer's compute waits at a gate for its prefetched weights.
     auto fetch = [&](int layer) {
@@ -401,14 +584,7 @@ struct Builder {
         if (reduce_now && flush) {
           const auto kind =
               s.zero >= 1 ? CollectiveKind::kReduceScatter : CollectiveKind::kAllReduce;
-          const TaskId first =
-              collective_flow(st, x.dp, kind, bucket, dp_n, dp_stride, kTagDpComm);
-          g.add_edge(t, first);
-          r = first;
-          if (expert_bucket > 0 && edp.size > 1) {
-            r = collective_flow(st, x.dp, kind, expert_bucket, edp.size, edp.stride,
-                                kTagDpComm);
-          }
+          r = layer_dp_flows(kind, LayerParams{bucket, expert_bucket}, 1.0, t);
           last_grad_sync[static_cast<std::size_t>(st)] = r;
         }
         if (flush) bucket = expert_bucket = 0;
@@ -432,7 +608,7 @@ struct Builder {
       }
     }
     out.passes.push_back({st, step.micro_batch, step.chunk, step.backward, pass_first,
-                          static_cast<TaskId>(g.task_count())});
+                          static_cast<TaskId>(out.graph.task_count())});
   }
 };
 
@@ -473,9 +649,20 @@ double stage_parameters(const StepInput& in, int stage) {
   return p;
 }
 
-StepGraph build_step(const StepInput& in, const ComputeModel& compute) {
-  Builder b(in, compute);
+StepGraph build_step(const StepInput& in, const ComputeModel& compute, FlowNetwork* flow) {
+  Builder b(in, compute, flow);
   b.build();
+  if (flow != nullptr) {
+    // Every resource of a flow-model graph is a link.
+    auto& names = b.out.resource_names;
+    names.resize(b.out.graph.resource_capacities().size());
+    for (const auto& [link, resource] : flow->links.used()) {
+      names[resource] = flow->topology.link_name(link);
+    }
+    // Symmetric links (every NIC of a stage carrying the same classes) are one constraint.
+    b.out.resource_representative = b.link_representatives();
+    b.out.graph.merge_resources(b.out.resource_representative);
+  }
   return std::move(b.out);
 }
 

@@ -1,8 +1,12 @@
 #include "models/step_costs.hpp"
 
 #include <algorithm>
+#include <limits>
+
+#include <fmt/format.h>
 
 #include "models/precision.hpp"
+#include "models/topology.hpp"
 
 namespace cirrus::models {
 
@@ -90,27 +94,75 @@ int ranks_per_node(long stride, int size, int gpus_per_node) {
   return static_cast<int>(std::clamp<long>(gpus_per_node / stride, 1, size));
 }
 
+CollectiveCost step_collective_cost(const StepInput& in, CollectiveKind kind, double bytes,
+                                    int n, int per_node) {
+  const auto& node = in.cluster.node;
+  const double intra = node.scale_up_bw;
+  const double inter = nic_share(node);
+  TunerOptions tuner{std::nullopt, kFlowStepOverlapBytes, true};
+  const std::optional<Algorithm> pinned = in.cluster.network.algorithm;
+  if (!pinned || kind != CollectiveKind::kAllReduce || n <= 1 || bytes <= 0) {
+    return collective_cost(kind, bytes, n, per_node, intra, inter, tuner);
+  }
+  switch (*pinned) {
+    case Algorithm::kRing:
+    case Algorithm::kTree:
+      tuner.only = *pinned;
+      return collective_cost(kind, bytes, n, per_node, intra, inter, tuner);
+    case Algorithm::kNvls:
+      if (per_node < n || !node.nvls || node.scale_up != ScaleUpKind::kNvSwitch) {
+        throw TopologyError(fmt::format(
+            "cluster.network.algorithm: nvls cannot run an all-reduce over {} ranks on {} "
+            "node{} of '{}' (it needs one node with NVSwitch gen 3)",
+            n, (n + per_node - 1) / per_node, per_node < n ? "s" : "", node.id));
+      }
+      return nvls_cost(bytes, n, intra);
+    case Algorithm::kHierarchical: {
+      // Reduce-scatter inside each node, all-reduce of bytes / p across the nodes (one rank per
+      // node), all-gather inside each node: the three phases of the flow model's lowering.
+      const int p = std::max(1, per_node);
+      const int m = (n + p - 1) / p;
+      TunerOptions ring = tuner;
+      ring.only = Algorithm::kRing;
+      CollectiveCost c;
+      c.algorithm = Algorithm::kHierarchical;
+      c.protocol = Protocol::kSimple;
+      c.bus_bytes = bus_bytes(kind, bytes, n);
+      auto add = [&](const CollectiveCost& part) {
+        c.seconds += part.seconds;
+        c.latency_s += part.latency_s;
+      };
+      if (p > 1) add(collective_cost(CollectiveKind::kReduceScatter, bytes, p, p, intra, inter, ring));
+      if (m > 1) add(collective_cost(kind, bytes / p, m, 1, intra, inter, ring));
+      if (p > 1) add(collective_cost(CollectiveKind::kAllGather, bytes, p, p, intra, inter, ring));
+      const double transfer = c.seconds - c.latency_s;
+      c.rate_cap = transfer > 0 ? c.bus_bytes / transfer : std::numeric_limits<double>::infinity();
+      return c;
+    }
+    case Algorithm::kDirect:
+      break;
+  }
+  return collective_cost(kind, bytes, n, per_node, intra, inter, tuner);
+}
+
 CollectiveCost group_collective_cost(const StepInput& in, CommGroup group, CollectiveKind kind,
                                      double bytes) {
   const auto& s = in.strategy;
   const auto& node = in.cluster.node;
   const GroupShape g = group_shape(s, group);
-  return collective_cost(kind, bytes, g.size, ranks_per_node(g.stride, g.size, node.gpus),
-                         node.scale_up_bw, nic_share(node));
+  return step_collective_cost(in, kind, bytes, g.size, ranks_per_node(g.stride, g.size, node.gpus));
 }
 
 CollectiveCost dp_collective_cost(const StepInput& in, CollectiveKind kind, double bytes) {
   const auto& node = in.cluster.node;
   const int n = dp_group_size(in.strategy);
-  return collective_cost(kind, bytes, n, ranks_per_node(in.strategy.tp, n, node.gpus),
-                         node.scale_up_bw, nic_share(node));
+  return step_collective_cost(in, kind, bytes, n, ranks_per_node(in.strategy.tp, n, node.gpus));
 }
 
 CollectiveCost expert_dp_collective_cost(const StepInput& in, CollectiveKind kind, double bytes) {
   const auto& node = in.cluster.node;
   const GroupShape g = expert_dp_group(in.strategy);
-  return collective_cost(kind, bytes, g.size, ranks_per_node(g.stride, g.size, node.gpus),
-                         node.scale_up_bw, nic_share(node));
+  return step_collective_cost(in, kind, bytes, g.size, ranks_per_node(g.stride, g.size, node.gpus));
 }
 
 double pipeline_send_bytes(const StepInput& in) {

@@ -73,6 +73,15 @@ int ranks_per_node(long stride, int size, int gpus_per_node);
 // both), stride tp.
 inline int dp_group_size(const Strategy& s) { return s.dp * s.cp; }
 
+// The tuner as a training step calls it (analytic model): with the flow model's TunerOptions
+// (ring step overlap, both link classes bound a cross-node ring; collectives.hpp says why), so
+// that the analytic ranking and the flow simulation agree on an idle cluster, and with the
+// scenario's all-reduce algorithm (cluster.network.algorithm) where one is pinned. `n` ranks of
+// which `per_node` share a node; inter-node bandwidth is each GPU's NIC share. An algorithm that
+// cannot run there (NVLS across nodes) throws TopologyError naming cluster.network.algorithm.
+CollectiveCost step_collective_cost(const StepInput& in, CollectiveKind kind, double bytes,
+                                    int n, int per_node);
+
 // Cost of a collective of a TP or CP group, or of the data-parallel group, on an idle cluster.
 CollectiveCost group_collective_cost(const StepInput& in, CommGroup group, CollectiveKind kind,
                                      double bytes);

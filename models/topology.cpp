@@ -33,6 +33,13 @@ const char* to_string(VertexKind k) {
   return "?";
 }
 
+TopologyOptions topology_options(const NetworkSpec& network) {
+  TopologyOptions o;
+  if (network.switch_radix) o.switch_radix = *network.switch_radix;
+  if (network.routing) o.routing = *network.routing;
+  return o;
+}
+
 const char* to_string(Routing r) {
   return r == Routing::kDestinationModK ? "destination-mod-k" : "ecmp-hash";
 }

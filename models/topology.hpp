@@ -61,10 +61,7 @@ using LinkId = std::uint32_t;
 enum class VertexKind : std::uint8_t { kGpu, kNvSwitch, kPcieSwitch, kNic, kLeaf, kSpine, kCore };
 const char* to_string(VertexKind k);
 
-enum class Routing : std::uint8_t {
-  kDestinationModK,  // up link = destination port index mod uplinks (InfiniBand ftree routing)
-  kEcmpHash,         // up link = fixed hash of (src GPU, dst GPU, flow index) (Ethernet ECMP)
-};
+// Routing (the enum) is declared in models/hardware.hpp, beside NetworkSpec.
 const char* to_string(Routing r);
 
 struct TopologyOptions {
@@ -73,6 +70,9 @@ struct TopologyOptions {
   int switch_radix = 64;
   Routing routing = Routing::kDestinationModK;
 };
+
+// The defaults above with the scenario's overrides (NetworkSpec::switch_radix, routing).
+TopologyOptions topology_options(const NetworkSpec& network);
 
 struct Vertex {
   VertexKind kind = VertexKind::kGpu;

@@ -153,6 +153,25 @@ std::optional<Violation> check_configuration(const TransformerConfig& m, const T
                      fmt::format("a node with inter-node NICs for {} nodes", c.nodes),
                      fmt::format("{} NICs", c.node.nics));
   }
+  if (c.network.algorithm == Algorithm::kNvls) {
+    // NVLink SHARP reduces in the NVSwitch: every all-reduce must stay inside one node that has
+    // a third-generation NVSwitch. The TP group always all-reduces (the loss terms at least);
+    // the data-parallel group does without ZeRO (which reduce-scatters instead).
+    const bool has_nvls = c.node.nvls && c.node.scale_up == ScaleUpKind::kNvSwitch;
+    const std::int64_t dp_span = product({st.tp, st.dp, st.cp});
+    const bool dp_all_reduce = st.zero == 0 && dp_cp > 1;
+    const char* crossing = nullptr;
+    if (st.tp > 1 && st.tp > c.node.gpus) crossing = "the tensor-parallel group";
+    if (!crossing && dp_all_reduce && dp_span > c.node.gpus) crossing = "the data-parallel group";
+    if (!has_nvls || crossing) {
+      return violation(
+          "nvls all-reduce cannot run here", "cluster.network.algorithm",
+          "an all-reduce algorithm that runs on this cluster (ring, tree, hierarchical; nvls only "
+          "inside one node with NVSwitch gen 3)",
+          !has_nvls ? fmt::format("nvls on node '{}', which lacks NVLink SHARP", c.node.id)
+                    : fmt::format("nvls, but {} all-reduces across nodes", crossing));
+    }
+  }
   return std::nullopt;
 }
 

@@ -3,14 +3,17 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <exception>
 #include <limits>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
 #include "common/units.hpp"
 #include "models/analytic_step.hpp"
 #include "models/simulate.hpp"
+#include "models/topology.hpp"
 #include "models/validity.hpp"
 
 namespace cirrus::plan {
@@ -251,24 +254,59 @@ PlanResult run_plan(const scenarios::Scenario& s, const SearchSpace& space,
     }
   }
   {
-    std::atomic<std::size_t> k{0};
+    // The flow model needs each candidate's cluster network. Candidates on the same instance
+    // and node count share one topology, built once (in parallel) before the candidates run:
+    // a 16k-GPU fabric is a few hundred thousand links.
+    std::vector<std::pair<std::size_t, int>> clusters;  // (instance, nodes), sorted
+    for (std::size_t i : to_refine) clusters.emplace_back(out.candidates[i].instance,
+                                                         out.candidates[i].nodes);
+    std::sort(clusters.begin(), clusters.end());
+    clusters.erase(std::unique(clusters.begin(), clusters.end()), clusters.end());
+    std::vector<std::optional<models::NetworkTopology>> topologies(clusters.size());
+    // Runs body(0..count-1) on the threads; the exception of the lowest index, if any, is
+    // rethrown afterwards (a topology error, say), whatever the thread count.
+    auto parallel = [&](std::size_t count, const auto& body) {
+      std::atomic<std::size_t> cursor{0};
+      std::vector<std::exception_ptr> errors(count);
+      auto worker = [&]() {
+        for (std::size_t j = cursor.fetch_add(1); j < count; j = cursor.fetch_add(1)) {
+          try {
+            body(j);
+          } catch (...) {
+            errors[j] = std::current_exception();
+          }
+        }
+      };
+      std::vector<std::thread> pool;
+      for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
+      worker();
+      for (auto& t : pool) t.join();
+      for (const auto& e : errors) {
+        if (e) std::rethrow_exception(e);
+      }
+    };
+    parallel(clusters.size(), [&](std::size_t j) {
+      Candidate probe;
+      probe.instance = clusters[j].first;
+      probe.nodes = clusters[j].second;
+      const models::StepInput in = candidate_input(s, space, probe);
+      topologies[j].emplace(in.cluster, models::topology_options(in.cluster.network));
+    });
     std::vector<models::StepResult> results(to_refine.size());
-    auto refine_work = [&]() {
-      for (;;) {
-        const std::size_t j = k.fetch_add(1);
-        if (j >= to_refine.size()) return;
+    parallel(to_refine.size(), [&](std::size_t j) {
+      {
         Candidate& c = out.candidates[to_refine[j]];
-        results[j] = models::simulate_step(candidate_input(s, space, c));
+        const auto at = std::lower_bound(clusters.begin(), clusters.end(),
+                                         std::pair<std::size_t, int>(c.instance, c.nodes));
+        models::SimulateOptions so;
+        so.topology = &*topologies[static_cast<std::size_t>(at - clusters.begin())];
+        results[j] = models::simulate_step(candidate_input(s, space, c), so);
         const models::StepResult& r = results[j];
         c.step_seconds = r.step_time_s;
         c.economics = economics(space.instances[c.instance], c.nodes, r.step_time_s, out.steps);
         c.refined = true;
       }
-    };
-    std::vector<std::thread> pool;
-    for (int t = 1; t < threads; ++t) pool.emplace_back(refine_work);
-    refine_work();
-    for (auto& t : pool) t.join();
+    });
     for (std::size_t j = 0; j < to_refine.size(); ++j) {
       out.refined_results[to_refine[j]] = std::move(results[j]);
     }

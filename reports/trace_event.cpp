@@ -80,6 +80,32 @@ std::string render_trace(const models::StepGraph& g, const sim::RunResult& run,
                         pid_of(info.stage), tid_of(s), info.order));
   }
 
+  // Flows on no stream (the flow network model: each collective's flow classes run between a
+  // zero-length open and close on its stream) go to one "network flows" thread per stage.
+  const std::uint64_t flows_tid = static_cast<std::uint64_t>(streams.size()) + 1;
+  {
+    std::vector<bool> has_flows(g.compute_stream.size(), false);
+    for (sim::TaskId t = 0; t < tasks.size(); ++t) {
+      const auto& task = tasks[t];
+      if (task.stream == sim::kNoStream && task.kind == sim::TaskKind::kFlow &&
+          task.label < has_flows.size()) {
+        has_flows[task.label] = true;
+      }
+    }
+    for (std::size_t st = 0; st < has_flows.size(); ++st) {
+      if (!has_flows[st]) continue;
+      w.event(fmt::format(
+          R"("name":"thread_name","ph":"M","pid":{},"tid":{},"args":{{"name":"network flows"}})",
+          pid_of(static_cast<int>(st)), flows_tid));
+      w.event(fmt::format(R"("name":"thread_sort_index","ph":"M","pid":{},"tid":{},)"
+                          R"("args":{{"sort_index":{}}})",
+                          pid_of(static_cast<int>(st)), flows_tid, 6));
+    }
+  }
+  auto thread_of = [&](const sim::Task& task) {
+    return task.stream == sim::kNoStream ? flows_tid : tid_of(task.stream);
+  };
+
   // Passes: the span of their compute-stream tasks.
   for (const auto& p : g.passes) {
     if (p.stage < 0 || p.stage >= static_cast<int>(g.compute_stream.size())) continue;
@@ -119,7 +145,7 @@ std::string render_trace(const models::StepGraph& g, const sim::RunResult& run,
     w.event(fmt::format(R"("name":{},"cat":{},"ph":"X","pid":{},"tid":{},"ts":{},"dur":{},)"
                         R"("args":{{{}}})",
                         json_string(name), json_string(cat), pid_of(static_cast<int>(task.label)),
-                        tid_of(task.stream), micros(tm.start.count()), micros(dur), args));
+                        thread_of(task), micros(tm.start.count()), micros(dur), args));
   }
   // Flows between stages.
   std::uint64_t flow_id = 0;
@@ -133,11 +159,11 @@ std::string render_trace(const models::StepGraph& g, const sim::RunResult& run,
     ++flow_id;
     const std::string name = json_string(ta.tag == models::kTagPpComm ? "pipeline send" : "dependency");
     w.event(fmt::format(R"("name":{},"cat":"pipeline","ph":"s","id":{},"pid":{},"tid":{},"ts":{})",
-                        name, flow_id, pid_of(static_cast<int>(ta.label)), tid_of(ta.stream),
+                        name, flow_id, pid_of(static_cast<int>(ta.label)), thread_of(ta),
                         micros(run.timings[a].start.count())));
     w.event(fmt::format(
         R"("name":{},"cat":"pipeline","ph":"f","bp":"e","id":{},"pid":{},"tid":{},"ts":{})", name,
-        flow_id, pid_of(static_cast<int>(tb.label)), tid_of(tb.stream),
+        flow_id, pid_of(static_cast<int>(tb.label)), thread_of(tb),
         micros(run.timings[b].start.count())));
   }
   // Link utilization: each flow at its average rate over its transfer phase.

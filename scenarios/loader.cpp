@@ -486,7 +486,7 @@ void read_cluster(const JsonNode& c, Scenario& s) {
   s.nodes = read_choice<int>(c.at("nodes"), "a positive integer",
                              [](const JsonNode& v) { return read_int(v, kMaxNodes); });
   if (auto net = c.find("network")) {
-    net->check_keys({"topology", "oversubscription"});
+    net->check_keys({"topology", "oversubscription", "algorithm", "routing", "switch_radix"});
     if (auto v = net->find("topology")) {
       s.network.topology = read_enum<models::Topology>(
           *v, {{"fat-tree", models::Topology::kFatTree},
@@ -497,6 +497,26 @@ void read_cluster(const JsonNode& c, Scenario& s) {
       const double o = v->as_number();
       if (!(o >= 1.0)) v->fail("a number >= 1 (1 is non-blocking)");
       s.network.oversubscription = o;
+    }
+    if (auto v = net->find("algorithm")) {
+      // The all-reduce algorithm (absent: NCCL's tuner). Whether it can run on this cluster and
+      // strategy (NVLS needs one NVSwitch-gen-3 node per all-reduce) is checked with the
+      // configuration (models/validity.cpp), naming this field.
+      s.network.algorithm = read_enum<models::Algorithm>(
+          *v, {{"ring", models::Algorithm::kRing},
+               {"tree", models::Algorithm::kTree},
+               {"hierarchical", models::Algorithm::kHierarchical},
+               {"nvls", models::Algorithm::kNvls}});
+    }
+    if (auto v = net->find("routing")) {
+      s.network.routing = read_enum<models::Routing>(
+          *v, {{"destination-mod-k", models::Routing::kDestinationModK},
+               {"ecmp-hash", models::Routing::kEcmpHash}});
+    }
+    if (auto v = net->find("switch_radix")) {
+      const int radix = read_int(*v, 4096);
+      if (radix < 4 || radix % 2 != 0) v->fail("an even number of switch ports, at least 4");
+      s.network.switch_radix = radix;
     }
   }
   if (auto v = c.find("profile")) {

@@ -1,5 +1,9 @@
 #include "sim/task_graph.hpp"
 
+#include <algorithm>
+#include <functional>
+#include <unordered_map>
+
 #include <cmath>
 #include <stdexcept>
 
@@ -88,6 +92,72 @@ void TaskGraph::add_edge(TaskId before, TaskId after) {
 void TaskGraph::reserve(std::size_t tasks, std::size_t edges) {
   tasks_.reserve(tasks);
   edges_.reserve(edges);
+}
+
+std::vector<ResourceId> TaskGraph::merge_identical_resources() {
+  const std::size_t resources = capacities_.size();
+  std::vector<ResourceId> rep(resources);
+  for (std::size_t r = 0; r < resources; ++r) rep[r] = static_cast<ResourceId>(r);
+  // Each resource's uses as (task, coefficient), in task order (compressed rows).
+  std::vector<std::uint32_t> start(resources + 1, 0);
+  for (const ResourceUse& u : uses_) ++start[u.resource + 1];
+  for (std::size_t r = 0; r < resources; ++r) start[r + 1] += start[r];
+  std::vector<std::pair<TaskId, double>> users(uses_.size());
+  {
+    std::vector<std::uint32_t> cursor(start.begin(), start.end() - 1);
+    for (TaskId t = 0; t < tasks_.size(); ++t) {
+      const Task& task = tasks_[t];
+      for (std::uint32_t i = 0; i < task.uses_count; ++i) {
+        const ResourceUse& u = uses_[task.uses_begin + i];
+        users[cursor[u.resource]++] = {t, u.coefficient};
+      }
+    }
+  }
+  auto same = [&](std::size_t a, std::size_t b) {
+    return capacities_[a] == capacities_[b] && start[a + 1] - start[a] == start[b + 1] - start[b] &&
+           std::equal(users.begin() + start[a], users.begin() + start[a + 1],
+                      users.begin() + start[b]);
+  };
+  // Candidates by a hash of the signature; the lowest id of each group is its representative.
+  // The map's order never reaches the result: resources are visited in id order.
+  std::unordered_map<std::uint64_t, std::vector<ResourceId>> buckets;
+  bool merged = false;
+  for (std::size_t r = 0; r < resources; ++r) {
+    if (start[r + 1] == start[r]) continue;  // unused: nothing to merge
+    std::uint64_t h = std::hash<double>{}(capacities_[r]);
+    for (std::uint32_t k = start[r]; k < start[r + 1]; ++k) {
+      h = (h ^ users[k].first) * 0x9e3779b97f4a7c15ULL;
+      h = (h ^ std::hash<double>{}(users[k].second)) * 0xbf58476d1ce4e5b9ULL;
+      h ^= h >> 29;
+    }
+    auto& bucket = buckets[h];
+    for (const ResourceId other : bucket) {
+      if (same(other, r)) {
+        rep[r] = other;
+        merged = true;
+        break;
+      }
+    }
+    if (rep[r] == r) bucket.push_back(static_cast<ResourceId>(r));
+  }
+  if (merged) merge_resources(rep);
+  return rep;
+}
+
+void TaskGraph::merge_resources(const std::vector<ResourceId>& rep) {
+  require(rep.size() == capacities_.size(), "TaskGraph::merge_resources: one entry per resource");
+  std::vector<ResourceUse> kept;
+  kept.reserve(uses_.size());
+  for (Task& task : tasks_) {
+    const auto begin = static_cast<std::uint32_t>(kept.size());
+    for (std::uint32_t i = 0; i < task.uses_count; ++i) {
+      const ResourceUse& u = uses_[task.uses_begin + i];
+      if (rep[u.resource] == u.resource) kept.push_back(u);
+    }
+    task.uses_begin = begin;
+    task.uses_count = static_cast<std::uint32_t>(kept.size()) - begin;
+  }
+  uses_ = std::move(kept);
 }
 
 }  // namespace cirrus::sim

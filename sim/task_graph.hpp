@@ -71,6 +71,20 @@ class TaskGraph {
 
   void reserve(std::size_t tasks, std::size_t edges);
 
+  // Merges redundant constraints: a resource with the same capacity and the same uses (the
+  // same flows, in task order, with the same coefficients) as a lower-numbered one constrains
+  // max-min sharing exactly as that one does, so its uses are dropped from the flows and only
+  // the lowest of each such group (its representative) stays in the solver. Rates, times and
+  // the representative's bytes are unchanged; a merged resource carries no bytes in the run
+  // (its true bytes are its representative's). Returns each resource's representative (itself
+  // when kept). O(uses); a symmetric network model (every NIC of a stage carrying the same
+  // classes of flows) loses most of its constraints to it.
+  std::vector<ResourceId> merge_identical_resources();
+  // The same with the representatives given by a caller that knows them (the flow model does,
+  // from its lowered collectives, without scanning every use): rep[r] must have r's capacity
+  // and uses. Drops the uses of every resource r with rep[r] != r. O(uses), one pass.
+  void merge_resources(const std::vector<ResourceId>& rep);
+
  private:
   TaskId push(Task t);
   std::vector<Task> tasks_;

@@ -291,6 +291,27 @@ TEST_CASE("network: oversubscription below 1 is refused", "[scenarios]") {
                 "did you mean 'fat-tree'");
 }
 
+TEST_CASE("network: algorithm, routing and switch radix", "[scenarios]") {
+  const Scenario s = load(with("/cluster/network", json{{"algorithm", "tree"},
+                                                        {"routing", "ecmp-hash"},
+                                                        {"switch_radix", 32}}));
+  REQUIRE(s.network.algorithm);
+  CHECK(*s.network.algorithm == cirrus::models::Algorithm::kTree);
+  REQUIRE(s.network.routing);
+  CHECK(*s.network.routing == cirrus::models::Routing::kEcmpHash);
+  CHECK(s.network.switch_radix == 32);
+  CHECK_FALSE(load(kBase).network.algorithm);  // absent: NCCL's tuner
+  require_error(with("/cluster/network/algorithm", "rign"), "cluster.network.algorithm",
+                "did you mean 'ring'");
+  require_error(with("/cluster/network/routing", "ecmp"), "cluster.network.routing",
+                "destination-mod-k");
+  require_error(with("/cluster/network/switch_radix", 7), "cluster.network.switch_radix",
+                "even number");
+  // NVLS on A100 nodes (no NVLink SHARP), and across nodes: refused naming the field.
+  require_error(with("/cluster/network/algorithm", "nvls"), "cluster.network.algorithm",
+                "lacks NVLink SHARP");
+}
+
 TEST_CASE("instances: the node comes from the instance unless given", "[scenarios]") {
   const std::string only_instance = without("/cluster/node");
   json j = json::parse(only_instance);
