@@ -200,8 +200,8 @@ Action add_collective(CLI::App& app) {
     copt.topology.switch_radix = o.switch_radix;
     if (!o.profile.empty()) {
       const auto lookup = profile_from_file(o.profile, cluster.node.gpu);
-      copt.profile = [lookup](models::CollectiveKind k, double bytes, int ranks, int nodes) {
-        return lookup->collective_busbw(k, ranks, nodes, bytes);
+      copt.profile = [lookup](models::CollectiveKind k, double bytes, int ranks, int node_count) {
+        return lookup->collective_busbw(k, ranks, node_count, bytes);
       };
     }
     copt.top_links = o.links > 0 ? static_cast<std::size_t>(o.links) : 0;

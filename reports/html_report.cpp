@@ -179,15 +179,30 @@ std::string timeline_chart(const Report& r) {
   c.series = kActivities;
   c.idle_name = "idle";
   c.x_max = t.makespan_s * scale;
-  for (int st = 0; st < t.stages; ++st) {
+  // A deep pipeline would make the chart taller than a screen: at most kMaxTimelineStages
+  // stages, evenly chosen with the first and the last, and the title says so.
+  constexpr int kMaxTimelineStages = 16;
+  std::vector<int> row_of(static_cast<std::size_t>(std::max(t.stages, 0)), -1);
+  const int shown = std::min(t.stages, kMaxTimelineStages);
+  for (int i = 0; i < shown; ++i) {
+    const int st = shown > 1 ? static_cast<int>(std::lround(static_cast<double>(i) *
+                                                            (t.stages - 1) / (shown - 1)))
+                             : 0;
+    row_of[static_cast<std::size_t>(st)] = i;
     c.rows.push_back(fmt::format("stage {} compute", st));
     c.row_height.push_back(1.0);
     c.rows.push_back(fmt::format("stage {} comm", st));
     c.row_height.push_back(0.5);
   }
+  if (shown < t.stages) {
+    c.title += fmt::format(": {} of its {} stages, evenly chosen", shown, t.stages);
+  }
   for (const auto& b : t.blocks) {
+    if (b.stage < 0 || b.stage >= t.stages || row_of[static_cast<std::size_t>(b.stage)] < 0) {
+      continue;
+    }
     svg::Block k;
-    k.row = b.stage * 2 + (b.lane == 0 ? 0 : 1);
+    k.row = row_of[static_cast<std::size_t>(b.stage)] * 2 + (b.lane == 0 ? 0 : 1);
     k.start = b.start_s * scale;
     k.end = b.end_s * scale;
     k.series = static_cast<int>(b.activity);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <fmt/format.h>
 #include <limits>
+#include <optional>
+#include <stdexcept>
 #include <nlohmann/json.hpp>
 #include <utility>
 #include <vector>
@@ -42,10 +44,213 @@ std::string pass_name(const models::StepGraph::Pass& p, bool chunks) {
   return n;
 }
 
+bool on_stage(const models::StepGraph& g, const sim::Task& t) {
+  return static_cast<int>(t.label) < static_cast<int>(g.compute_stream.size());
+}
+
+// Every task as its own event.
+void write_kernels(Writer& w, const models::StepGraph& g, const sim::RunResult& run,
+                   const std::vector<std::int32_t>& passes, bool chunks) {
+  const auto& tasks = g.graph.tasks();
+  for (sim::TaskId t = 0; t < tasks.size(); ++t) {
+    const auto& task = tasks[t];
+    const auto& tm = run.timings[t];
+    const std::int64_t dur = (tm.end - tm.start).count();
+    if (dur <= 0 || !on_stage(g, task)) continue;
+    const std::string cat = tag_name(task.tag);
+    std::string name = cat;
+    std::string args;
+    if (passes[t] >= 0) {
+      const auto& p = g.passes[static_cast<std::size_t>(passes[t])];
+      if (is_communication(task.tag)) name += fmt::format(" mb {}", p.micro_batch);
+      args = fmt::format(R"("pass":{})", json_string(pass_name(p, chunks)));
+    }
+    if (task.kind == sim::TaskKind::kFlow) {
+      if (!args.empty()) args += ",";
+      args += fmt::format(R"("bytes":{:.17g},"latency_us":{})", task.bytes,
+                          micros(task.duration.count()));
+    }
+    w.event(fmt::format(R"("name":{},"cat":{},"ph":"X","pid":{},"tid":{},"ts":{},"dur":{},)"
+                        R"("args":{{{}}})",
+                        json_string(name), json_string(cat), static_cast<int>(task.label) + 1,
+                        task.stream + 1, micros(tm.start.count()), micros(dur), args));
+  }
+}
+
+// One block per run of consecutive tasks of a stream that belong to the same pass and are of
+// the same kind (the tail: same kind); pipeline sends stay single events. A stream runs its
+// tasks one after the other, so the blocks of a thread never overlap. Compute-stream tasks of
+// a pass are left to the pass's own event.
+void write_merged(Writer& w, const models::StepGraph& g, const sim::RunResult& run,
+                  const std::vector<std::int32_t>& passes, bool chunks) {
+  const auto& tasks = g.graph.tasks();
+  std::vector<std::vector<sim::TaskId>> by_stream(g.graph.stream_count());
+  for (sim::TaskId t = 0; t < tasks.size(); ++t) {
+    const auto& task = tasks[t];
+    if ((run.timings[t].end - run.timings[t].start).count() <= 0 || !on_stage(g, task)) continue;
+    const bool compute_stream =
+        g.compute_stream[task.label] == task.stream;
+    if (compute_stream && passes[t] >= 0) continue;
+    by_stream[task.stream].push_back(t);
+  }
+  struct Block {
+    sim::TaskId first = 0;
+    std::int64_t start = 0, end = 0, busy = 0;
+    double bytes = 0;
+    int count = 0;
+  };
+  auto emit = [&](const Block& b) {
+    const auto& task = tasks[b.first];
+    const std::string cat = tag_name(task.tag);
+    std::string name = cat;
+    std::string args = fmt::format(R"("tasks":{},"busy_us":{})", b.count, micros(b.busy));
+    if (passes[b.first] >= 0) {
+      const auto& p = g.passes[static_cast<std::size_t>(passes[b.first])];
+      if (is_communication(task.tag)) name += fmt::format(" mb {}", p.micro_batch);
+      args += fmt::format(R"(,"pass":{})", json_string(pass_name(p, chunks)));
+    }
+    if (b.bytes > 0) args += fmt::format(R"(,"bytes":{:.17g})", b.bytes);
+    w.event(fmt::format(R"("name":{},"cat":{},"ph":"X","pid":{},"tid":{},"ts":{},"dur":{},)"
+                        R"("args":{{{}}})",
+                        json_string(name), json_string(cat), static_cast<int>(task.label) + 1,
+                        task.stream + 1, micros(b.start), micros(b.end - b.start), args));
+  };
+  for (auto& ids : by_stream) {
+    std::stable_sort(ids.begin(), ids.end(), [&](sim::TaskId a, sim::TaskId b) {
+      return run.timings[a].start < run.timings[b].start;
+    });
+    std::optional<Block> open;
+    for (const sim::TaskId t : ids) {
+      const auto& task = tasks[t];
+      const auto& tm = run.timings[t];
+      const bool joins = open && task.tag != models::kTagPpComm &&
+                         tasks[open->first].tag == task.tag && passes[open->first] == passes[t];
+      if (!joins) {
+        if (open) emit(*open);
+        open = Block{t, tm.start.count(), tm.end.count(), 0, 0, 0};
+      }
+      open->end = std::max(open->end, tm.end.count());
+      open->busy += (tm.end - tm.start).count();
+      if (task.kind == sim::TaskKind::kFlow) open->bytes += task.bytes;
+      ++open->count;
+      if (task.tag == models::kTagPpComm) {
+        emit(*open);
+        open.reset();
+      }
+    }
+    if (open) emit(*open);
+  }
+}
+
+// The utilization steps of each resource: (time, change), sorted by time.
+std::vector<std::vector<std::pair<std::int64_t, double>>> link_changes(
+    const models::StepGraph& g, const sim::RunResult& run, std::vector<double>& bytes) {
+  const auto& tasks = g.graph.tasks();
+  const auto& caps = g.graph.resource_capacities();
+  std::vector<std::vector<std::pair<std::int64_t, double>>> changes(caps.size());
+  bytes.assign(caps.size(), 0.0);
+  for (sim::TaskId t = 0; t < tasks.size(); ++t) {
+    const auto& task = tasks[t];
+    if (task.kind != sim::TaskKind::kFlow || task.bytes <= 0) continue;
+    const auto& tm = run.timings[t];
+    const std::int64_t from = std::min(tm.end.count(), tm.start.count() + task.duration.count());
+    const std::int64_t to = tm.end.count();
+    if (to <= from) continue;
+    const double rate = task.bytes / (static_cast<double>(to - from) * 1e-12);
+    for (std::uint32_t u = 0; u < task.uses_count; ++u) {
+      const auto& use = g.graph.uses()[task.uses_begin + u];
+      if (use.resource >= caps.size() || !(caps[use.resource] > 0)) continue;
+      const double util = rate * use.coefficient / caps[use.resource];
+      changes[use.resource].emplace_back(from, util);
+      changes[use.resource].emplace_back(to, -util);
+      bytes[use.resource] += task.bytes * use.coefficient;
+    }
+  }
+  for (auto& ch : changes) {
+    std::stable_sort(ch.begin(), ch.end(),
+                     [](const auto& x, const auto& y) { return x.first < y.first; });
+  }
+  return changes;
+}
+
+// Links shown at pass detail, and the grid they are averaged on: enough for a utilization
+// plot, a few thousand events however long the step.
+constexpr std::size_t kTopLinks = 16;
+constexpr std::int64_t kGridIntervals = 500;
+
+void write_link_counters(Writer& w, const models::StepGraph& g, const sim::RunResult& run,
+                         int links_pid, TraceDetail detail) {
+  std::vector<double> bytes;
+  const auto changes = link_changes(g, run, bytes);
+  auto counter = [&](std::size_t r, std::int64_t ts, double level) {
+    const std::string name = json_string(
+        r < g.resource_names.size() ? g.resource_names[r] : fmt::format("resource {}", r));
+    w.event(fmt::format(R"("name":{},"cat":"link","ph":"C","pid":{},"tid":0,"ts":{},)"
+                        R"("args":{{"utilization":{:.6g}}})",
+                        name, links_pid, micros(ts), level < 1e-9 ? 0.0 : level));
+  };
+  if (detail == TraceDetail::kKernels) {
+    for (std::size_t r = 0; r < changes.size(); ++r) {
+      const auto& ch = changes[r];
+      double level = 0;
+      for (std::size_t i = 0; i < ch.size(); ++i) {
+        level += ch[i].second;
+        if (i + 1 < ch.size() && ch[i + 1].first == ch[i].first) continue;
+        counter(r, ch[i].first, level);
+      }
+    }
+    return;
+  }
+  std::vector<std::size_t> order;
+  for (std::size_t r = 0; r < changes.size(); ++r) {
+    if (!changes[r].empty()) order.push_back(r);
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return bytes[a] > bytes[b]; });
+  if (order.size() > kTopLinks) order.resize(kTopLinks);
+  std::sort(order.begin(), order.end());
+  const std::int64_t span = std::max<std::int64_t>(run.stats.makespan.count(), 1);
+  const std::int64_t step = std::max<std::int64_t>((span + kGridIntervals - 1) / kGridIntervals, 1);
+  for (const std::size_t r : order) {
+    const auto& ch = changes[r];
+    // The average level over each interval [k step, (k + 1) step): integrate the steps.
+    std::vector<double> area(static_cast<std::size_t>((span + step - 1) / step) + 1, 0.0);
+    double level = 0;
+    for (std::size_t i = 0; i < ch.size(); ++i) {
+      level += ch[i].second;
+      const std::int64_t from = ch[i].first;
+      const std::int64_t to = i + 1 < ch.size() ? ch[i + 1].first : from;
+      for (std::int64_t a = from; a < to;) {
+        const std::int64_t k = a / step;
+        const std::int64_t b = std::min(to, (k + 1) * step);
+        if (static_cast<std::size_t>(k) < area.size()) {
+          area[static_cast<std::size_t>(k)] += level * static_cast<double>(b - a);
+        }
+        a = b;
+      }
+    }
+    std::string last;
+    for (std::size_t k = 0; k < area.size(); ++k) {
+      const double avg = area[k] / static_cast<double>(step);
+      const std::string shown = fmt::format("{:.3g}", avg < 1e-9 ? 0.0 : avg);
+      if (shown == last) continue;
+      last = shown;
+      counter(r, static_cast<std::int64_t>(k) * step, std::stod(shown));
+    }
+  }
+}
+
 }  // namespace
 
+TraceDetail parse_trace_detail(const std::string& name) {
+  if (name == "passes") return TraceDetail::kPasses;
+  if (name == "kernels") return TraceDetail::kKernels;
+  throw std::invalid_argument("trace detail must be \"passes\" or \"kernels\", not \"" + name +
+                              "\"");
+}
+
 std::string render_trace(const models::StepGraph& g, const sim::RunResult& run,
-                         const std::string& title) {
+                         const std::string& title, TraceDetail detail) {
   const auto& tasks = g.graph.tasks();
   const auto passes = task_passes(g);
   const auto streams = stream_infos(g, passes);
@@ -98,28 +303,10 @@ std::string render_trace(const models::StepGraph& g, const sim::RunResult& run,
                         micros(hi - lo), p.micro_batch, p.chunk));
   }
   // Tasks. Zero-length joins carry no information and are left out.
-  for (sim::TaskId t = 0; t < tasks.size(); ++t) {
-    const auto& task = tasks[t];
-    const auto& tm = run.timings[t];
-    const std::int64_t dur = (tm.end - tm.start).count();
-    if (dur <= 0 || static_cast<int>(task.label) >= static_cast<int>(g.compute_stream.size())) continue;
-    const std::string cat = tag_name(task.tag);
-    std::string name = cat;
-    std::string args;
-    if (passes[t] >= 0) {
-      const auto& p = g.passes[static_cast<std::size_t>(passes[t])];
-      if (is_communication(task.tag)) name += fmt::format(" mb {}", p.micro_batch);
-      args = fmt::format(R"("pass":{})", json_string(pass_name(p, chunks)));
-    }
-    if (task.kind == sim::TaskKind::kFlow) {
-      if (!args.empty()) args += ",";
-      args += fmt::format(R"("bytes":{:.17g},"latency_us":{})", task.bytes,
-                          micros(task.duration.count()));
-    }
-    w.event(fmt::format(R"("name":{},"cat":{},"ph":"X","pid":{},"tid":{},"ts":{},"dur":{},)"
-                        R"("args":{{{}}})",
-                        json_string(name), json_string(cat), pid_of(static_cast<int>(task.label)),
-                        tid_of(task.stream), micros(tm.start.count()), micros(dur), args));
+  if (detail == TraceDetail::kKernels) {
+    write_kernels(w, g, run, passes, chunks);
+  } else {
+    write_merged(w, g, run, passes, chunks);
   }
   // Flows between stages.
   std::uint64_t flow_id = 0;
@@ -140,44 +327,10 @@ std::string render_trace(const models::StepGraph& g, const sim::RunResult& run,
         flow_id, pid_of(static_cast<int>(tb.label)), tid_of(tb.stream),
         micros(run.timings[b].start.count())));
   }
-  // Link utilization: each flow at its average rate over its transfer phase.
-  const auto& caps = g.graph.resource_capacities();
-  std::vector<std::vector<std::pair<std::int64_t, double>>> changes(caps.size());
-  for (sim::TaskId t = 0; t < tasks.size(); ++t) {
-    const auto& task = tasks[t];
-    if (task.kind != sim::TaskKind::kFlow || task.bytes <= 0) continue;
-    const auto& tm = run.timings[t];
-    const std::int64_t from = std::min(tm.end.count(), tm.start.count() + task.duration.count());
-    const std::int64_t to = tm.end.count();
-    if (to <= from) continue;
-    const double rate = task.bytes / (static_cast<double>(to - from) * 1e-12);
-    for (std::uint32_t u = 0; u < task.uses_count; ++u) {
-      const auto& use = g.graph.uses()[task.uses_begin + u];
-      if (use.resource >= caps.size() || !(caps[use.resource] > 0)) continue;
-      const double util = rate * use.coefficient / caps[use.resource];
-      changes[use.resource].emplace_back(from, util);
-      changes[use.resource].emplace_back(to, -util);
-    }
-  }
-  for (std::size_t r = 0; r < changes.size(); ++r) {
-    auto& ch = changes[r];
-    if (ch.empty()) continue;
-    std::stable_sort(ch.begin(), ch.end(),
-                     [](const auto& x, const auto& y) { return x.first < y.first; });
-    const std::string name =
-        json_string(r < g.resource_names.size() ? g.resource_names[r] : fmt::format("resource {}", r));
-    double level = 0;
-    for (std::size_t i = 0; i < ch.size(); ++i) {
-      level += ch[i].second;
-      if (i + 1 < ch.size() && ch[i + 1].first == ch[i].first) continue;
-      const double shown = level < 1e-9 ? 0.0 : level;
-      w.event(fmt::format(R"("name":{},"cat":"link","ph":"C","pid":{},"tid":0,"ts":{},)"
-                          R"("args":{{"utilization":{:.6g}}})",
-                          name, links_pid, micros(ch[i].first), shown));
-    }
-  }
+  write_link_counters(w, g, run, links_pid, detail);
   std::string out = "{\"displayTimeUnit\":\"ns\",\"otherData\":{\"generator\":\"cirrus\",";
-  out += fmt::format("\"title\":{},\"makespan_us\":{}}},\n\"traceEvents\":[", json_string(title),
+  out += fmt::format("\"title\":{},\"detail\":\"{}\",\"makespan_us\":{}}},\n\"traceEvents\":[",
+                     json_string(title), detail == TraceDetail::kKernels ? "kernels" : "passes",
                      micros(run.stats.makespan.count()));
   out += w.text();
   out += "\n]}\n";
