@@ -1,6 +1,7 @@
 #include "reports/trace_event.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <fmt/format.h>
 #include <limits>
 #include <optional>
@@ -42,6 +43,15 @@ std::string pass_name(const models::StepGraph::Pass& p, bool chunks) {
   std::string n = fmt::format("{} mb {}", p.backward ? "backward" : "forward", p.micro_batch);
   if (chunks) n += fmt::format(" chunk {}", p.chunk);
   return n;
+}
+
+// The args key of a kind's busy time in a pass: "compute_us", "tp_communication_us", ...
+std::string busy_key(std::uint16_t tag) {
+  std::string key = tag_name(tag);
+  for (char& c : key) {
+    c = c == ' ' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return key + "_us";
 }
 
 bool on_stage(const models::StepGraph& g, const sim::Task& t) {
@@ -291,16 +301,28 @@ std::string render_trace(const models::StepGraph& g, const sim::RunResult& run,
     const sim::StreamId cs = g.compute_stream[static_cast<std::size_t>(p.stage)];
     std::int64_t lo = std::numeric_limits<std::int64_t>::max();
     std::int64_t hi = std::numeric_limits<std::int64_t>::min();
+    // Busy time by kind on the compute stream (blocking TP communication runs there): what
+    // the pass is made of when its kernels are not written.
+    std::vector<std::int64_t> busy(models::kTagCount + 1, 0);
     for (sim::TaskId t = p.first; t < p.end; ++t) {
       if (tasks[t].stream != cs) continue;
       lo = std::min(lo, run.timings[t].start.count());
       hi = std::max(hi, run.timings[t].end.count());
+      busy[std::min<std::size_t>(tasks[t].tag, models::kTagCount)] +=
+          (run.timings[t].end - run.timings[t].start).count();
     }
     if (lo > hi) continue;
+    std::string args = fmt::format(R"("micro_batch":{},"chunk":{})", p.micro_batch, p.chunk);
+    for (std::size_t tag = 0; tag < busy.size(); ++tag) {
+      if (busy[tag] > 0) {
+        args += fmt::format(R"(,{}:{})", json_string(busy_key(static_cast<std::uint16_t>(tag))),
+                            micros(busy[tag]));
+      }
+    }
     w.event(fmt::format(R"("name":{},"cat":"pass","ph":"X","pid":{},"tid":{},"ts":{},"dur":{},)"
-                        R"("args":{{"micro_batch":{},"chunk":{}}})",
+                        R"("args":{{{}}})",
                         json_string(pass_name(p, chunks)), pid_of(p.stage), tid_of(cs), micros(lo),
-                        micros(hi - lo), p.micro_batch, p.chunk));
+                        micros(hi - lo), args));
   }
   // Tasks. Zero-length joins carry no information and are left out.
   if (detail == TraceDetail::kKernels) {
