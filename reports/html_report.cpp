@@ -28,7 +28,7 @@ svg.chart{width:100%;height:auto;display:block;font-family:inherit}
 .ctitle{font-size:15px;font-weight:600;fill:#1d2330}
 .legend,.tick,.blabel{font-size:12px;fill:#1d2330}.tick{fill:#5b6472}
 .alabel{font-size:12px;fill:#1d2330;font-weight:600}.note{font-size:12px;fill:#8a4b00}
-.plabel{font-size:11px;fill:#1d2330}.clabel{font-size:12px;font-weight:700;fill:#b8002e}
+.plabel{font-size:11px;fill:#1d2330}.leader{stroke:#8a94a3;stroke-width:0.8}.clabel{font-size:12px;font-weight:700;fill:#b8002e}
 .btext{font-size:11px;fill:#fff}
 .axis{stroke:#1d2330;stroke-width:1}.grid{stroke:#e3e6ea;stroke-width:1}
 .marker{stroke:#b8002e;stroke-width:2.5}

@@ -195,7 +195,7 @@ Scale fit_scale(const std::vector<double>& values, double px_lo, double px_hi, b
 }
 
 std::string stacked_bars(const StackedBars& c) {
-  const double label_w = 360;
+  const double label_w = 430;  // room for a candidate's whole label (66 characters)
   const double bar_h = 18, gap = 10;
   std::string body;
   std::vector<std::string> marks;
@@ -223,7 +223,7 @@ std::string stacked_bars(const StackedBars& c) {
     bars += fmt::format("<text x=\"{}\" y=\"{}\" class=\"blabel\" text-anchor=\"end\"><title>{}"
                         "</title>{}</text>\n",
                         num(label_w - 8), num(by + 13), escape(c.bars[b]),
-                        escape(fit(c.bars[b], 54)));
+                        escape(fit(c.bars[b], 66)));
     double acc = 0;
     double total = 0;
     for (double v : c.values[b]) total += std::max(0.0, v);
@@ -248,8 +248,14 @@ std::string stacked_bars(const StackedBars& c) {
                           escape(compact(*c.markers[b])), escape(c.unit));
     }
     const std::string note = b < c.notes.size() ? c.notes[b] : compact(total) + " " + c.unit;
-    bars += fmt::format("<text x=\"{}\" y=\"{}\" class=\"tick\">{}</text>\n",
-                        num(xs(acc) + 5), num(by + 13), escape(fit(note, 22)));
+    // Right of the bar, and of its marker when the marker is within reach of the text.
+    double note_x = xs(acc) + 5;
+    if (b < c.markers.size() && c.markers[b] && xs(*c.markers[b]) + 2 > xs(acc)) {
+      const double mx = xs(*c.markers[b]);
+      if (mx < note_x + static_cast<double>(note.size()) * kCharW) note_x = mx + 5;
+    }
+    bars += fmt::format("<text x=\"{}\" y=\"{}\" class=\"tick\">{}</text>\n", num(note_x),
+                        num(by + 13), escape(fit(note, 22)));
   }
   std::string out = open_svg(c.id, axis_y + 48, c.title);
   out += body;
@@ -306,31 +312,68 @@ std::string scatter(const Scatter& c) {
     }
     out += fmt::format("<path d=\"{}\" class=\"frontline\"/>\n", path);
   }
+  // Labels: the chosen one first, then the frontier's (evenly chosen), each right of its point
+  // (left of it near the right edge), moved up or down a line or two when it would collide
+  // with one already placed, and left to the tooltip when no place is free.
+  struct Box {
+    double x0, y0, x1, y1;
+  };
+  std::vector<Box> placed;
+  auto place = [&](double px, double py, double dy0, const std::string& text, double char_w,
+                   const char* cls, double gap) {
+    const bool left = px > kWidth - 420;
+    const double w = static_cast<double>(text.size()) * char_w;
+    for (const double shift : {0.0, -14.0, 14.0, -28.0, 28.0, -42.0, -56.0, -70.0}) {
+      const double ly = py + dy0 + shift;
+      const double x0 = left ? px - gap - w : px + gap;
+      const Box b{x0, ly - 11, x0 + w, ly + 3};
+      const bool clash = std::any_of(placed.begin(), placed.end(), [&](const Box& o) {
+        return b.x0 < o.x1 && o.x0 < b.x1 && b.y0 < o.y1 && o.y0 < b.y1;
+      });
+      if (clash || b.y0 < top - 4 || b.y1 > bottom - 2) continue;
+      placed.push_back(b);
+      // A label moved off its point is tied to it by a thin leader line.
+      const std::string leader =
+          shift == 0.0 ? std::string()
+                       : fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" "
+                                     "class=\"leader\"/>",
+                                     num(px), num(py), num(left ? px - gap : px + gap),
+                                     num(ly - 4));
+      return leader + fmt::format("<text x=\"{}\" y=\"{}\" class=\"{}\" text-anchor=\"{}\">{}"
+                                  "</text>\n",
+                                  num(left ? px - gap : px + gap), num(ly), cls,
+                                  left ? "end" : "start", escape(text));
+    }
+    return std::string();
+  };
   const std::size_t n = c.frontier.size();
-  const std::size_t every = n > c.max_labels && c.max_labels > 0 ? (n + c.max_labels - 1) / c.max_labels : 1;
+  const std::size_t every =
+      n > c.max_labels && c.max_labels > 0 ? (n + c.max_labels - 1) / c.max_labels : 1;
   for (std::size_t i = 0; i < n; ++i) {
     const auto& p = c.frontier[i];
-    const double px = xs(p.x), py = ys(p.y);
+    placed.push_back(Box{xs(p.x) - 5, ys(p.y) - 5, xs(p.x) + 5, ys(p.y) + 5});
     out += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"4.5\" class=\"front\"><title>{}</title>"
                        "</circle>\n",
-                       num(px), num(py), escape(p.tooltip));
-    if (i % every == 0 || i + 1 == n) {
-      // Labels go right of the point; near the right edge, left of it.
-      const bool left = px > kWidth - 420;
-      out += fmt::format("<text x=\"{}\" y=\"{}\" class=\"plabel\" text-anchor=\"{}\">{}</text>\n",
-                         num(left ? px - 8 : px + 8), num(py - 6), left ? "end" : "start",
-                         escape(fit(p.label, 48)));
-    }
+                       num(xs(p.x)), num(ys(p.y)), escape(p.tooltip));
   }
+  std::string labels;
   if (c.chosen) {
     const double px = xs(c.chosen->x), py = ys(c.chosen->y);
     out += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"9\" class=\"chosen\"><title>{}</title>"
                        "</circle>\n",
                        num(px), num(py), escape(c.chosen->tooltip));
-    out += fmt::format("<text x=\"{}\" y=\"{}\" class=\"clabel\" text-anchor=\"{}\">{}</text>\n",
-                       num(px > kWidth - 420 ? px - 12 : px + 12), num(py + 18),
-                       px > kWidth - 420 ? "end" : "start", escape(fit(c.chosen->label, 52)));
+    placed.push_back(Box{px - 10, py - 10, px + 10, py + 10});
+    labels += place(px, py, 18, fit(c.chosen->label, 52), kCharW * 1.05, "clabel", 12);
   }
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& p = c.frontier[i];
+    // The chosen point carries its own label.
+    if (c.chosen && p.x == c.chosen->x && p.y == c.chosen->y) continue;
+    if (i % every == 0 || i + 1 == n) {
+      labels += place(xs(p.x), ys(p.y), -6, fit(p.label, 48), kCharW * 0.92, "plabel", 8);
+    }
+  }
+  out += labels;
   out += "</svg>\n";
   return out;
 }
