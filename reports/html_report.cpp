@@ -189,10 +189,11 @@ std::string timeline_chart(const Report& r) {
                                                             (t.stages - 1) / (shown - 1)))
                              : 0;
     row_of[static_cast<std::size_t>(st)] = i;
+    // Past 8 stages the lanes narrow, so that 16 stages stay about a screen tall.
     c.rows.push_back(fmt::format("stage {} compute", st));
-    c.row_height.push_back(1.0);
+    c.row_height.push_back(shown > 8 ? 0.7 : 1.0);
     c.rows.push_back(fmt::format("stage {} comm", st));
-    c.row_height.push_back(0.5);
+    c.row_height.push_back(shown > 8 ? 0.4 : 0.5);
   }
   if (shown < t.stages) {
     c.title += fmt::format(": {} of its {} stages, evenly chosen", shown, t.stages);
