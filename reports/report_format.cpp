@@ -1,7 +1,7 @@
 #include "reports/report_format.hpp"
 
-#include <cmath>
 #include <fmt/format.h>
+#include <cmath>
 
 namespace cirrus::reports::format {
 

@@ -1,7 +1,7 @@
 #include "reports/result_render.hpp"
 
-#include <cmath>
 #include <fmt/format.h>
+#include <cmath>
 
 #include "models/collectives.hpp"
 
@@ -9,7 +9,8 @@ namespace cirrus::reports {
 
 double round_sig(double v, int digits) {
   if (v == 0 || !std::isfinite(v)) return v;
-  const double scale = std::pow(10.0, digits - 1 - static_cast<int>(std::floor(std::log10(std::fabs(v)))));
+  const double scale =
+      std::pow(10.0, digits - 1 - static_cast<int>(std::floor(std::log10(std::fabs(v)))));
   return std::round(v * scale) / scale;
 }
 
@@ -56,29 +57,28 @@ nlohmann::json result_json(const ResultContext& ctx, const models::StepResult& r
   j["scenario"] = ctx.scenario;
   j["config"] = config_json(ctx);
   j["feasible"] = r.feasible;
-  j["infeasible_reason"] = r.feasible ? nlohmann::json(nullptr) : nlohmann::json(r.infeasible_reason);
+  j["infeasible_reason"] =
+      r.feasible ? nlohmann::json(nullptr) : nlohmann::json(r.infeasible_reason);
   const auto& m = r.memory;
-  j["memory_gib"] = {{"params", round_sig(m.params, 4)},
-                     {"grads", round_sig(m.grads, 4)},
-                     {"optimizer", round_sig(m.optimizer, 4)},
-                     {"activations", round_sig(m.activations, 4)},
-                     {"buffers", round_sig(m.buffers, 4)},
-                     {"total", round_sig(m.total, 4)},
-                     {"capacity", round_sig(m.capacity, 4)}};
+  j["memory_gib"] = {
+      {"params", round_sig(m.params, 4)},       {"grads", round_sig(m.grads, 4)},
+      {"optimizer", round_sig(m.optimizer, 4)}, {"activations", round_sig(m.activations, 4)},
+      {"buffers", round_sig(m.buffers, 4)},     {"total", round_sig(m.total, 4)},
+      {"capacity", round_sig(m.capacity, 4)}};
   if (r.feasible) {
     j["step_time_s"] = round_sig(r.step_time_s);
     j["tokens_per_s"] = round_sig(r.tokens_per_s);
     j["model_tflops_per_gpu"] = round_sig(r.model_tflops_per_gpu, 4);
     j["mfu"] = round_sig(r.mfu, 4);
     const auto& b = r.breakdown;
-    j["breakdown_s"] = {{"compute", round_sig(b.compute)},     {"recompute", round_sig(b.recompute)},
-                        {"tp_comm", round_sig(b.tp_comm)},     {"cp_comm", round_sig(b.cp_comm)},
-                        {"pp_comm", round_sig(b.pp_comm)},     {"dp_comm", round_sig(b.dp_comm)},
-                        {"pp_bubble", round_sig(b.pp_bubble)}, {"optimizer", round_sig(b.optimizer)}};
+    j["breakdown_s"] = {
+        {"compute", round_sig(b.compute)},     {"recompute", round_sig(b.recompute)},
+        {"tp_comm", round_sig(b.tp_comm)},     {"cp_comm", round_sig(b.cp_comm)},
+        {"pp_comm", round_sig(b.pp_comm)},     {"dp_comm", round_sig(b.dp_comm)},
+        {"pp_bubble", round_sig(b.pp_bubble)}, {"optimizer", round_sig(b.optimizer)}};
     if (r.run) {
-      j["run"] = {{"tokens", r.run->tokens},
-                  {"steps", r.run->steps},
-                  {"days", round_sig(r.run->days, 4)}};
+      j["run"] = {
+          {"tokens", r.run->tokens}, {"steps", r.run->steps}, {"days", round_sig(r.run->days, 4)}};
     }
     nlohmann::json links = nlohmann::json::array();
     for (const auto& l : r.links) {
@@ -111,10 +111,10 @@ std::string render_table(const ResultContext& ctx, const models::StepResult& r) 
   if (!r.feasible) {
     o += fmt::format("INFEASIBLE: {}\n", r.infeasible_reason);
     if (m.total > 0) {
-      o += fmt::format("  memory per GPU: params {:.1f}, grads {:.1f}, optimizer {:.1f}, "
-                       "activations {:.1f}, buffers {:.1f} = {:.1f} GiB of {:.1f}\n",
-                       m.params, m.grads, m.optimizer, m.activations, m.buffers, m.total,
-                       m.capacity);
+      o += fmt::format(
+          "  memory per GPU: params {:.1f}, grads {:.1f}, optimizer {:.1f}, "
+          "activations {:.1f}, buffers {:.1f} = {:.1f} GiB of {:.1f}\n",
+          m.params, m.grads, m.optimizer, m.activations, m.buffers, m.total, m.capacity);
     }
     return o;
   }
@@ -142,15 +142,17 @@ std::string render_table(const ResultContext& ctx, const models::StepResult& r) 
   row("pipeline bubble", b.pp_bubble);
   row("optimizer", b.optimizer);
   o += fmt::format("    {:<28}{:>9.3f} {:>6.1f}\n", "total", b.total(), 100.0 * b.total() / total);
-  o += fmt::format("\n  memory per GPU (GiB): params {:.1f}, grads {:.1f}, optimizer {:.1f}, "
-                   "activations {:.1f}, buffers {:.1f} = {:.1f} of {:.1f}\n",
-                   m.params, m.grads, m.optimizer, m.activations, m.buffers, m.total, m.capacity);
+  o += fmt::format(
+      "\n  memory per GPU (GiB): params {:.1f}, grads {:.1f}, optimizer {:.1f}, "
+      "activations {:.1f}, buffers {:.1f} = {:.1f} of {:.1f}\n",
+      m.params, m.grads, m.optimizer, m.activations, m.buffers, m.total, m.capacity);
   if (!r.links.empty()) {
     o += "  busiest links:";
     for (const auto& l : r.links) o += fmt::format(" {} {:.0f}%;", l.link, l.utilization * 100);
     o += "\n";
   }
-  o += fmt::format("\n  calibrated: {}. Assumed:\n", r.calibrated ? "yes" : "no (datasheet figures)");
+  o += fmt::format("\n  calibrated: {}. Assumed:\n",
+                   r.calibrated ? "yes" : "no (datasheet figures)");
   for (const auto& a : r.assumptions) o += fmt::format("    - {}\n", a);
   return o;
 }

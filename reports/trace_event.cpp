@@ -1,12 +1,12 @@
 #include "reports/trace_event.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cctype>
-#include <fmt/format.h>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
-#include <nlohmann/json.hpp>
 #include <utility>
 #include <vector>
 
@@ -18,8 +18,8 @@ namespace {
 // Picoseconds as exact microseconds: 12000345 ps -> "12.000345".
 std::string micros(std::int64_t ps) {
   const bool negative = ps < 0;
-  const std::uint64_t a = negative ? static_cast<std::uint64_t>(-(ps + 1)) + 1
-                                   : static_cast<std::uint64_t>(ps);
+  const std::uint64_t a =
+      negative ? static_cast<std::uint64_t>(-(ps + 1)) + 1 : static_cast<std::uint64_t>(ps);
   return fmt::format("{}{}.{:06}", negative ? "-" : "", a / 1000000, a % 1000000);
 }
 
@@ -98,8 +98,7 @@ void write_merged(Writer& w, const models::StepGraph& g, const sim::RunResult& r
   for (sim::TaskId t = 0; t < tasks.size(); ++t) {
     const auto& task = tasks[t];
     if ((run.timings[t].end - run.timings[t].start).count() <= 0 || !on_stage(g, task)) continue;
-    const bool compute_stream =
-        g.compute_stream[task.label] == task.stream;
+    const bool compute_stream = g.compute_stream[task.label] == task.stream;
     if (compute_stream && passes[t] >= 0) continue;
     by_stream[task.stream].push_back(t);
   }
@@ -153,8 +152,9 @@ void write_merged(Writer& w, const models::StepGraph& g, const sim::RunResult& r
 }
 
 // The utilization steps of each resource: (time, change), sorted by time.
-std::vector<std::vector<std::pair<std::int64_t, double>>> link_changes(
-    const models::StepGraph& g, const sim::RunResult& run, std::vector<double>& bytes) {
+std::vector<std::vector<std::pair<std::int64_t, double>>> link_changes(const models::StepGraph& g,
+                                                                       const sim::RunResult& run,
+                                                                       std::vector<double>& bytes) {
   const auto& tasks = g.graph.tasks();
   const auto& caps = g.graph.resource_capacities();
   std::vector<std::vector<std::pair<std::int64_t, double>>> changes(caps.size());
@@ -272,9 +272,9 @@ std::string render_trace(const models::StepGraph& g, const sim::RunResult& run,
 
   Writer w;
   for (int st = 0; st < static_cast<int>(g.compute_stream.size()); ++st) {
-    w.event(fmt::format(
-        R"("name":"process_name","ph":"M","pid":{},"tid":0,"args":{{"name":{}}})", pid_of(st),
-        json_string(fmt::format("stage {} (representative rank)", st))));
+    w.event(fmt::format(R"("name":"process_name","ph":"M","pid":{},"tid":0,"args":{{"name":{}}})",
+                        pid_of(st),
+                        json_string(fmt::format("stage {} (representative rank)", st))));
     w.event(fmt::format(R"("name":"process_sort_index","ph":"M","pid":{},"tid":0,)"
                         R"("args":{{"sort_index":{}}})",
                         pid_of(st), st));
@@ -335,12 +335,14 @@ std::string render_trace(const models::StepGraph& g, const sim::RunResult& run,
   for (const auto& [a, b] : g.graph.edges()) {
     const auto& ta = tasks[a];
     const auto& tb = tasks[b];
-    if (ta.label == tb.label || static_cast<int>(ta.label) >= static_cast<int>(g.compute_stream.size()) ||
+    if (ta.label == tb.label ||
+        static_cast<int>(ta.label) >= static_cast<int>(g.compute_stream.size()) ||
         static_cast<int>(tb.label) >= static_cast<int>(g.compute_stream.size())) {
       continue;
     }
     ++flow_id;
-    const std::string name = json_string(ta.tag == models::kTagPpComm ? "pipeline send" : "dependency");
+    const std::string name =
+        json_string(ta.tag == models::kTagPpComm ? "pipeline send" : "dependency");
     w.event(fmt::format(R"("name":{},"cat":"pipeline","ph":"s","id":{},"pid":{},"tid":{},"ts":{})",
                         name, flow_id, pid_of(static_cast<int>(ta.label)), tid_of(ta.stream),
                         micros(run.timings[a].start.count())));
