@@ -21,6 +21,7 @@ Action add_simulate(CLI::App& app) {
     std::string format = "table";
     std::string out;
     std::string trace;
+    std::string trace_detail = "passes";
     std::string report;
   };
   auto opt = std::make_shared<Options>();
@@ -31,6 +32,10 @@ Action add_simulate(CLI::App& app) {
   sub->add_option("-o,--out", opt->out, "write to this file (atomically) instead of stdout");
   sub->add_option("--trace", opt->trace,
                   "write a Chrome trace-event file of one step (opens in Perfetto)");
+  sub->add_option("--trace-detail", opt->trace_detail,
+                  "passes (default: one block per pass and stream, a few MB) or kernels (every "
+                  "kernel and collective, tens of MB for a large pipeline)")
+      ->check(CLI::IsMember({"passes", "kernels"}));
   sub->add_option("--report", opt->report,
                   "also write a report folder: index.html, summary.md, candidates.csv");
   return [opt]() {
@@ -44,7 +49,8 @@ Action add_simulate(CLI::App& app) {
     const models::StepResult& r = sim.result;
     if (!opt->trace.empty()) {
       if (r.feasible) {
-        write_file_atomic(opt->trace, reports::render_trace(sim.graph, sim.run, s.name));
+        write_file_atomic(opt->trace, reports::render_trace(sim.graph, sim.run, s.name,
+                                              reports::parse_trace_detail(opt->trace_detail)));
       } else {
         fmt::print(stderr, "cirrus: {}: no trace written: the configuration is infeasible\n",
                    s.file);

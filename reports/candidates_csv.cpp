@@ -1,6 +1,6 @@
 // candidates.csv: every evaluated candidate, one row each (feasible first, then pruned).
-#include <cmath>
 #include <fmt/format.h>
+#include <cmath>
 
 #include "reports/report_files.hpp"
 

@@ -1,7 +1,7 @@
 // The HTML report: one self-contained page, charts as inline SVG (svg_charts.hpp).
+#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 
 #include "reports/report_files.hpp"
 #include "reports/report_format.hpp"
@@ -17,18 +17,22 @@ constexpr const char* kCss = R"(
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",Arial,sans-serif;
  margin:0;padding:16px 24px;color:#1d2330;background:#fafbfc;line-height:1.4}
 main{max-width:1180px;margin:0 auto}
-h1{font-size:24px;margin:4px 0 2px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #dde1e6;padding-bottom:4px}
+h1{font-size:24px;margin:4px 0 2px}
+h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #dde1e6;padding-bottom:4px}
 .sub{color:#5b6472;font-size:13px;margin:0 0 12px;overflow-wrap:anywhere}
 .cards{display:flex;flex-wrap:wrap;gap:10px;margin:12px 0}
-.card{background:#fff;border:1px solid #dde1e6;border-radius:6px;padding:8px 12px;min-width:150px;max-width:100%}
+.card{background:#fff;border:1px solid #dde1e6;border-radius:6px;padding:8px 12px;
+ min-width:150px;max-width:100%}
 .card b{display:block;font-size:18px}.card span{font-size:12px;color:#5b6472}
-figure{margin:12px 0 20px;background:#fff;border:1px solid #dde1e6;border-radius:6px;padding:10px 12px}
+figure{margin:12px 0 20px;background:#fff;border:1px solid #dde1e6;border-radius:6px;
+ padding:10px 12px}
 figcaption{font-size:12px;color:#5b6472;margin-top:4px}
 svg.chart{width:100%;height:auto;display:block;font-family:inherit}
 .ctitle{font-size:15px;font-weight:600;fill:#1d2330}
 .legend,.tick,.blabel{font-size:12px;fill:#1d2330}.tick{fill:#5b6472}
 .alabel{font-size:12px;fill:#1d2330;font-weight:600}.note{font-size:12px;fill:#8a4b00}
-.plabel{font-size:11px;fill:#1d2330}.clabel{font-size:12px;font-weight:700;fill:#b8002e}
+.plabel{font-size:11px;fill:#1d2330}.leader{stroke:#8a94a3;stroke-width:0.8}
+.clabel{font-size:12px;font-weight:700;fill:#b8002e}
 .btext{font-size:11px;fill:#fff}
 .axis{stroke:#1d2330;stroke-width:1}.grid{stroke:#e3e6ea;stroke-width:1}
 .marker{stroke:#b8002e;stroke-width:2.5}
@@ -37,7 +41,8 @@ svg.chart{width:100%;height:auto;display:block;font-family:inherit}
 .chosen{fill:none;stroke:#b8002e;stroke-width:2.5}.idle{fill:#eef0f3}
 .scroll{overflow-x:auto;max-width:100%}
 table{border-collapse:collapse;font-size:13px;background:#fff;margin:6px 0 12px}
-th,td{border:1px solid #dde1e6;padding:3px 8px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+th,td{border:1px solid #dde1e6;padding:3px 8px;text-align:left;vertical-align:top;
+ overflow-wrap:anywhere}
 th{background:#f0f2f5}td.n{text-align:right;white-space:nowrap}
 .ok{color:#1a7f37;font-weight:600}.warn{color:#8a4b00;font-weight:600}
 ul{margin:4px 0 8px;padding-left:22px}li{overflow-wrap:anywhere}
@@ -168,7 +173,8 @@ std::string memory_chart(const Report& r) {
 
 std::string timeline_chart(const Report& r) {
   const std::string title = "Pipeline timeline of one step (chosen configuration)";
-  if (!r.timeline) return placeholder("chart-timeline", title, "no feasible configuration simulated");
+  if (!r.timeline)
+    return placeholder("chart-timeline", title, "no feasible configuration simulated");
   const Timeline& t = *r.timeline;
   const bool ms = t.makespan_s < 2.0;
   const double scale = ms ? 1e3 : 1.0;
@@ -179,25 +185,43 @@ std::string timeline_chart(const Report& r) {
   c.series = kActivities;
   c.idle_name = "idle";
   c.x_max = t.makespan_s * scale;
-  for (int st = 0; st < t.stages; ++st) {
+  // A deep pipeline would make the chart taller than a screen: at most kMaxTimelineStages
+  // stages, evenly chosen with the first and the last, and the title says so.
+  constexpr int kMaxTimelineStages = 16;
+  std::vector<int> row_of(static_cast<std::size_t>(std::max(t.stages, 0)), -1);
+  const int shown = std::min(t.stages, kMaxTimelineStages);
+  for (int i = 0; i < shown; ++i) {
+    const int st =
+        shown > 1
+            ? static_cast<int>(std::lround(static_cast<double>(i) * (t.stages - 1) / (shown - 1)))
+            : 0;
+    row_of[static_cast<std::size_t>(st)] = i;
+    // Past 8 stages the lanes narrow, so that 16 stages stay about a screen tall.
     c.rows.push_back(fmt::format("stage {} compute", st));
-    c.row_height.push_back(1.0);
+    c.row_height.push_back(shown > 8 ? 0.7 : 1.0);
     c.rows.push_back(fmt::format("stage {} comm", st));
-    c.row_height.push_back(0.5);
+    c.row_height.push_back(shown > 8 ? 0.4 : 0.5);
+  }
+  if (shown < t.stages) {
+    c.title += fmt::format(": {} of its {} stages, evenly chosen", shown, t.stages);
   }
   for (const auto& b : t.blocks) {
+    if (b.stage < 0 || b.stage >= t.stages || row_of[static_cast<std::size_t>(b.stage)] < 0) {
+      continue;
+    }
     svg::Block k;
-    k.row = b.stage * 2 + (b.lane == 0 ? 0 : 1);
+    k.row = row_of[static_cast<std::size_t>(b.stage)] * 2 + (b.lane == 0 ? 0 : 1);
     k.start = b.start_s * scale;
     k.end = b.end_s * scale;
     k.series = static_cast<int>(b.activity);
-    if (b.micro_batch >= 0 && (b.activity == Activity::kForward || b.activity == Activity::kBackward)) {
+    if (b.micro_batch >= 0 &&
+        (b.activity == Activity::kForward || b.activity == Activity::kBackward)) {
       k.text = fmt::format("{}{}", b.activity == Activity::kForward ? "F" : "B", b.micro_batch);
     }
-    k.tooltip = fmt::format("stage {}: {}{} {} to {}", b.stage, to_string(b.activity),
-                            b.micro_batch >= 0 ? fmt::format(" (micro-batch {})", b.micro_batch)
-                                               : std::string(),
-                            format::duration(b.start_s), format::duration(b.end_s));
+    k.tooltip = fmt::format(
+        "stage {}: {}{} {} to {}", b.stage, to_string(b.activity),
+        b.micro_batch >= 0 ? fmt::format(" (micro-batch {})", b.micro_batch) : std::string(),
+        format::duration(b.start_s), format::duration(b.end_s));
     c.blocks.push_back(std::move(k));
   }
   return svg::lanes(c);
@@ -235,7 +259,8 @@ std::string cost_chart(const Report& r) {
   return svg::stacked_bars(c);
 }
 
-std::string table(const std::vector<std::string>& head, const std::vector<std::vector<std::string>>& rows,
+std::string table(const std::vector<std::string>& head,
+                  const std::vector<std::vector<std::string>>& rows,
                   const std::vector<bool>& numeric = {}) {
   std::string o = "<div class=\"scroll\"><table><tr>";
   for (const auto& h : head) o += "<th>" + escape(h) + "</th>";
@@ -253,9 +278,14 @@ std::string table(const std::vector<std::string>& head, const std::vector<std::v
 
 std::vector<std::string> candidate_row(const Report& r, std::size_t i) {
   const auto& c = r.candidates[i];
-  return {c.instance + (c.best ? " \u2605" : ""), std::to_string(c.nodes), std::to_string(c.gpus),
-          strategy_short(c.strategy), format::seconds(c.step_time_s),
-          fmt::format("{:.1f}", c.run_days), format::usd(c.usd_total), c.estimate};
+  return {c.instance + (c.best ? " \u2605" : ""),
+          std::to_string(c.nodes),
+          std::to_string(c.gpus),
+          strategy_short(c.strategy),
+          format::seconds(c.step_time_s),
+          fmt::format("{:.1f}", c.run_days),
+          format::usd(c.usd_total),
+          c.estimate};
 }
 
 }  // namespace
@@ -283,7 +313,8 @@ std::string render_html(const Report& r) {
     card(fmt::format("{} x {}", c.instance, c.nodes), fmt::format("chosen: {} GPUs", c.gpus));
     card(strategy_short(c.strategy), "strategy");
     card(format::seconds(c.step_time_s), "per optimizer step");
-    card(format::percent(d.mfu), fmt::format("MFU ({:.0f} TFLOP/s per GPU)", d.model_tflops_per_gpu));
+    card(format::percent(d.mfu),
+         fmt::format("MFU ({:.0f} TFLOP/s per GPU)", d.model_tflops_per_gpu));
     card(fmt::format("{:.1f} days", c.run_days), "run time");
     card(format::usd(c.usd_total), "run cost, " + r.pricing);
   } else {
@@ -315,13 +346,14 @@ std::string render_html(const Report& r) {
               "interruptions, with Daly's optimal checkpoint interval.");
 
   // Tables.
-  const std::vector<std::string> head = {"instance", "nodes", "GPUs", "strategy", "step",
-                                         "days", "cost", "estimate"};
+  const std::vector<std::string> head = {"instance", "nodes", "GPUs", "strategy",
+                                         "step",     "days",  "cost", "estimate"};
   const std::vector<bool> num = {false, true, true, false, true, true, true, false};
   if (!r.pareto.empty()) {
     o += "<h2>Pareto frontier</h2>\n";
     std::vector<std::vector<std::string>> rows;
-    for (std::size_t k = 0; k < r.pareto.size() && k < 60; ++k) rows.push_back(candidate_row(r, r.pareto[k]));
+    for (std::size_t k = 0; k < r.pareto.size() && k < 60; ++k)
+      rows.push_back(candidate_row(r, r.pareto[k]));
     o += table(head, rows, num);
     if (r.pareto.size() > 60) {
       o += fmt::format("<p class=\"sub\">{} more in candidates.csv (column pareto)</p>\n",
@@ -349,9 +381,9 @@ std::string render_html(const Report& r) {
                       r.run_steps > 0 ? format::duration(p.run_time_s) : "-",
                       fmt::format("{:.1f}", p.expected_interruptions)});
     }
-    o += table({"pricing", "per instance", "cluster", "run", "per M tokens", "run time",
-                "interruptions"},
-               rows, {false, true, true, true, true, true, true});
+    o += table(
+        {"pricing", "per instance", "cluster", "run", "per M tokens", "run time", "interruptions"},
+        rows, {false, true, true, true, true, true, true});
     o += "<p class=\"sub\">* the scenario's pricing model. Checkpoint storage: " +
          escape(format::usd(r.storage_usd_run)) + " over the run (" + escape(r.storage_source) +
          ").</p>\n<ul>";

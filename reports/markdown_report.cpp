@@ -11,9 +11,12 @@ namespace {
 std::string cell(std::string s) {
   std::string o;
   for (char c : s) {
-    if (c == '|') o += "\\|";
-    else if (c == '\n') o += ' ';
-    else o += c;
+    if (c == '|')
+      o += "\\|";
+    else if (c == '\n')
+      o += ' ';
+    else
+      o += c;
   }
   return o;
 }
@@ -44,27 +47,29 @@ std::string render_markdown(const Report& r) {
     const auto& c = r.candidates[*r.best];
     const auto& d = r.details.front().result;
     o += "## Chosen configuration\n\n";
-    o += md_table({"instance", "nodes", "GPUs", "strategy", "step", "MFU", "run time", "run cost"},
-                  {{c.instance, std::to_string(c.nodes), std::to_string(c.gpus),
-                    strategy_short(c.strategy), format::seconds(c.step_time_s),
-                    format::percent(d.mfu), fmt::format("{:.1f} days", c.run_days),
-                    format::usd(c.usd_total)}});
+    o += md_table(
+        {"instance", "nodes", "GPUs", "strategy", "step", "MFU", "run time", "run cost"},
+        {{c.instance, std::to_string(c.nodes), std::to_string(c.gpus), strategy_short(c.strategy),
+          format::seconds(c.step_time_s), format::percent(d.mfu),
+          fmt::format("{:.1f} days", c.run_days), format::usd(c.usd_total)}});
   } else {
     o += fmt::format("**No configuration chosen**: {}\n\n", r.no_best_reason);
   }
   if (!r.open_choices.empty()) {
-    o += fmt::format("Searched {} raw combinations: {} evaluated, {} pruned, {} re-simulated "
-                     "with the engine.\n\n",
-                     format::count(r.raw_combinations),
-                     format::count(static_cast<double>(r.evaluated)),
-                     format::count(static_cast<double>(r.pruned)), r.refined);
+    o += fmt::format(
+        "Searched {} raw combinations: {} evaluated, {} pruned, {} re-simulated "
+        "with the engine.\n\n",
+        format::count(r.raw_combinations), format::count(static_cast<double>(r.evaluated)),
+        format::count(static_cast<double>(r.pruned)), r.refined);
   }
   auto row_of = [&](std::size_t i) {
     const auto& c = r.candidates[i];
     return std::vector<std::string>{c.instance + (c.best ? " (chosen)" : ""),
-                                    std::to_string(c.nodes), strategy_short(c.strategy),
+                                    std::to_string(c.nodes),
+                                    strategy_short(c.strategy),
                                     format::seconds(c.step_time_s),
-                                    fmt::format("{:.1f}", c.run_days), format::usd(c.usd_total)};
+                                    fmt::format("{:.1f}", c.run_days),
+                                    format::usd(c.usd_total)};
   };
   if (r.pareto.size() > 1) {
     o += "## Pareto frontier (run time against cost)\n\n";
@@ -141,8 +146,8 @@ std::string render_markdown(const Report& r) {
   } else {
     std::vector<std::vector<std::string>> rows;
     for (const auto& s : r.catalog_sources) {
-      rows.push_back({s.instance, s.pricing, format::usd_rate(s.usd_per_instance_hour),
-                      s.retrieved, s.source + (s.verified ? "" : " (recalled, unverified)")});
+      rows.push_back({s.instance, s.pricing, format::usd_rate(s.usd_per_instance_hour), s.retrieved,
+                      s.source + (s.verified ? "" : " (recalled, unverified)")});
     }
     o += md_table({"instance", "pricing", "price", "retrieved", "source"}, rows);
   }

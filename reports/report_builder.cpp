@@ -1,8 +1,8 @@
 #include "reports/report_builder.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 #include <set>
 
 #include "common/units.hpp"
@@ -22,13 +22,13 @@ void add_scenario_facts(Report& r, const scenarios::Scenario& s) {
       "model", fmt::format("{}: {} layers, hidden {}, {} heads ({} KV), FFN {} ({}), vocabulary "
                            "{}, sequence {} tokens; {:.1f} B parameters",
                            m.name.empty() ? "custom" : m.name, m.layers, m.hidden, m.heads,
-                           m.kv_heads, m.ffn_hidden, models::to_string(m.ffn),
-                           m.vocab, m.seq_len, m.parameters() / 1e9));
+                           m.kv_heads, m.ffn_hidden, models::to_string(m.ffn), m.vocab, m.seq_len,
+                           m.parameters() / 1e9));
   const auto& t = s.training;
-  std::string training = fmt::format("global batch {} sequences ({:.3g} tokens per step), {}, {}",
-                                     t.global_batch,
-                                     static_cast<double>(t.global_batch) * m.seq_len,
-                                     models::to_string(t.precision), models::to_string(t.optimizer));
+  std::string training =
+      fmt::format("global batch {} sequences ({:.3g} tokens per step), {}, {}", t.global_batch,
+                  static_cast<double>(t.global_batch) * m.seq_len, models::to_string(t.precision),
+                  models::to_string(t.optimizer));
   if (t.tokens > 0) training += fmt::format("; {:.3g} tokens in all", t.tokens);
   r.scenario_facts.emplace_back("training", training);
   std::string hw;
@@ -46,27 +46,29 @@ void add_scenario_facts(Report& r, const scenarios::Scenario& s) {
   for (std::size_t i = 0; i < s.nodes.values.size() && !s.nodes.is_auto; ++i) {
     nodes += (i ? ", " : "") + std::to_string(s.nodes.values[i]);
   }
-  r.scenario_facts.emplace_back("cluster", fmt::format("{}; nodes: {}; network: {}, "
-                                                       "oversubscription {:.3g}",
-                                                       hw, nodes,
-                                                       models::to_string(s.network.topology),
-                                                       s.network.oversubscription));
+  r.scenario_facts.emplace_back(
+      "cluster",
+      fmt::format("{}; nodes: {}; network: {}, "
+                  "oversubscription {:.3g}",
+                  hw, nodes, models::to_string(s.network.topology), s.network.oversubscription));
   r.scenario_facts.emplace_back("calibration profile",
                                 s.profile.empty() ? "none (datasheet figures)" : s.profile);
   r.pricing = scenarios::to_string(s.pricing.model);
   r.objective = "minimize " + s.objective.minimize;
-  if (s.objective.max_days) r.objective += fmt::format(", at most {:.4g} days", *s.objective.max_days);
+  if (s.objective.max_days)
+    r.objective += fmt::format(", at most {:.4g} days", *s.objective.max_days);
   if (s.objective.max_usd) r.objective += fmt::format(", at most ${:.4g}", *s.objective.max_usd);
-  r.scenario_facts.emplace_back("pricing", r.pricing + (s.pricing.region.empty()
-                                                            ? std::string()
-                                                            : ", region " + s.pricing.region));
+  r.scenario_facts.emplace_back(
+      "pricing",
+      r.pricing + (s.pricing.region.empty() ? std::string() : ", region " + s.pricing.region));
   r.scenario_facts.emplace_back("objective", r.objective);
   r.open_choices = s.open_choices();
   r.scenario_facts.emplace_back(
       "open choices", r.open_choices.empty() ? std::string("none (a pinned configuration)") : "");
   if (!r.open_choices.empty()) {
     std::string o;
-    for (std::size_t i = 0; i < r.open_choices.size(); ++i) o += (i ? ", " : "") + r.open_choices[i];
+    for (std::size_t i = 0; i < r.open_choices.size(); ++i)
+      o += (i ? ", " : "") + r.open_choices[i];
     r.scenario_facts.back().second = o;
   }
 }
@@ -194,8 +196,8 @@ Report build_plan_report(const scenarios::Scenario& s, const plan::SearchSpace& 
                     kMaxPrunedRows),
         plan.pruned_candidates.size());
   }
-  for (const auto& p : list_pruned ? plan.pruned_candidates
-                                   : std::vector<plan::PrunedCandidate>{}) {
+  for (const auto& p :
+       list_pruned ? plan.pruned_candidates : std::vector<plan::PrunedCandidate>{}) {
     const auto& inst = space.instances[p.instance];
     ReportCandidate rc;
     rc.instance = inst.id;
@@ -254,9 +256,9 @@ Report build_pinned_report(const scenarios::Scenario& s, const models::StepInput
   add_scenario_facts(r, s);
   const models::StepResult& res = sim.result;
   ReportCandidate rc;
-  rc.instance = instance != nullptr ? instance->id : (s.instance.values.empty()
-                                                          ? s.node_id
-                                                          : s.instance.values.front());
+  rc.instance = instance != nullptr
+                    ? instance->id
+                    : (s.instance.values.empty() ? s.node_id : s.instance.values.front());
   rc.nodes = input.cluster.nodes;
   rc.gpus = input.cluster.gpus();
   rc.strategy = input.strategy;

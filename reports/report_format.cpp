@@ -1,16 +1,23 @@
 #include "reports/report_format.hpp"
 
-#include <cmath>
 #include <fmt/format.h>
+#include <cmath>
 
 namespace cirrus::reports::format {
 
 std::string usd(double v) {
   if (!std::isfinite(v)) return "never ends";
   const double a = std::fabs(v);
-  if (a >= 1e9) return fmt::format("${:.3g} B", v / 1e9);
-  if (a >= 1e6) return fmt::format("${:.3g} M", v / 1e6);
-  if (a >= 1e4) return fmt::format("${:.1f}k", v / 1e3);
+  // Three significant figures with a suffix, trailing zeros kept ($2.30M, $921k, $59.3k), so
+  // amounts side by side read alike.
+  auto sig3 = [](double x, const char* suffix) {
+    const double ax = std::fabs(x);
+    const int decimals = ax >= 100 ? 0 : ax >= 10 ? 1 : 2;
+    return fmt::format("${:.{}f}{}", x, decimals, suffix);
+  };
+  if (a >= 1e9) return sig3(v / 1e9, "B");
+  if (a >= 1e6) return sig3(v / 1e6, "M");
+  if (a >= 1e4) return sig3(v / 1e3, "k");
   if (a >= 100) return fmt::format("${:.0f}", v);
   return fmt::format("${:.2f}", v);
 }

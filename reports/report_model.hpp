@@ -45,7 +45,7 @@ struct CandidateDetail {
 
 // The chosen configuration's run under one pricing model (pricing/cost_model.hpp).
 struct PricingRow {
-  std::string model;  // "on-demand", "spot", "committed-1y", "committed-3y"
+  std::string model;    // "on-demand", "spot", "committed-1y", "committed-3y"
   bool chosen = false;  // the scenario's pricing model
   bool offered = false;
   double usd_per_instance_hour = 0;
@@ -56,8 +56,8 @@ struct PricingRow {
   bool completes = true;
   double expected_interruptions = 0;
   // The run's cost split by where the time goes (they sum to usd_total).
-  double usd_work = 0;         // the simulated steps
-  double usd_checkpoints = 0;  // writing checkpoints
+  double usd_work = 0;           // the simulated steps
+  double usd_checkpoints = 0;    // writing checkpoints
   double usd_interruptions = 0;  // lost work and restarts
   std::string source;
   std::string retrieved;
@@ -99,7 +99,7 @@ struct Timeline {
 };
 
 struct Report {
-  std::string title;          // the scenario's name
+  std::string title;  // the scenario's name
   std::string scenario_file;
   std::vector<std::pair<std::string, std::string>> scenario_facts;  // label, value
   std::vector<std::string> open_choices;  // JSON paths; empty for a pinned scenario

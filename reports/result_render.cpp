@@ -1,7 +1,7 @@
 #include "reports/result_render.hpp"
 
-#include <cmath>
 #include <fmt/format.h>
+#include <cmath>
 
 #include "models/collectives.hpp"
 
@@ -9,7 +9,8 @@ namespace cirrus::reports {
 
 double round_sig(double v, int digits) {
   if (v == 0 || !std::isfinite(v)) return v;
-  const double scale = std::pow(10.0, digits - 1 - static_cast<int>(std::floor(std::log10(std::fabs(v)))));
+  const double scale =
+      std::pow(10.0, digits - 1 - static_cast<int>(std::floor(std::log10(std::fabs(v)))));
   return std::round(v * scale) / scale;
 }
 
@@ -64,15 +65,14 @@ nlohmann::json result_json(const ResultContext& ctx, const models::StepResult& r
   j["scenario"] = ctx.scenario;
   j["config"] = config_json(ctx);
   j["feasible"] = r.feasible;
-  j["infeasible_reason"] = r.feasible ? nlohmann::json(nullptr) : nlohmann::json(r.infeasible_reason);
+  j["infeasible_reason"] =
+      r.feasible ? nlohmann::json(nullptr) : nlohmann::json(r.infeasible_reason);
   const auto& m = r.memory;
-  j["memory_gib"] = {{"params", round_sig(m.params, 4)},
-                     {"grads", round_sig(m.grads, 4)},
-                     {"optimizer", round_sig(m.optimizer, 4)},
-                     {"activations", round_sig(m.activations, 4)},
-                     {"buffers", round_sig(m.buffers, 4)},
-                     {"total", round_sig(m.total, 4)},
-                     {"capacity", round_sig(m.capacity, 4)}};
+  j["memory_gib"] = {
+      {"params", round_sig(m.params, 4)},       {"grads", round_sig(m.grads, 4)},
+      {"optimizer", round_sig(m.optimizer, 4)}, {"activations", round_sig(m.activations, 4)},
+      {"buffers", round_sig(m.buffers, 4)},     {"total", round_sig(m.total, 4)},
+      {"capacity", round_sig(m.capacity, 4)}};
   if (r.feasible) {
     j["step_time_s"] = round_sig(r.step_time_s);
     j["tokens_per_s"] = round_sig(r.tokens_per_s);
@@ -101,9 +101,8 @@ nlohmann::json result_json(const ResultContext& ctx, const models::StepResult& r
                       {"nvme_gib_per_gpu", round_sig(r.offload->nvme_gib, 4)}};
     }
     if (r.run) {
-      j["run"] = {{"tokens", r.run->tokens},
-                  {"steps", r.run->steps},
-                  {"days", round_sig(r.run->days, 4)}};
+      j["run"] = {
+          {"tokens", r.run->tokens}, {"steps", r.run->steps}, {"days", round_sig(r.run->days, 4)}};
     }
     nlohmann::json links = nlohmann::json::array();
     for (const auto& l : r.links) {
@@ -136,10 +135,10 @@ std::string render_table(const ResultContext& ctx, const models::StepResult& r) 
   if (!r.feasible) {
     o += fmt::format("INFEASIBLE: {}\n", r.infeasible_reason);
     if (m.total > 0) {
-      o += fmt::format("  memory per GPU: params {:.1f}, grads {:.1f}, optimizer {:.1f}, "
-                       "activations {:.1f}, buffers {:.1f} = {:.1f} GiB of {:.1f}\n",
-                       m.params, m.grads, m.optimizer, m.activations, m.buffers, m.total,
-                       m.capacity);
+      o += fmt::format(
+          "  memory per GPU: params {:.1f}, grads {:.1f}, optimizer {:.1f}, "
+          "activations {:.1f}, buffers {:.1f} = {:.1f} GiB of {:.1f}\n",
+          m.params, m.grads, m.optimizer, m.activations, m.buffers, m.total, m.capacity);
     }
     return o;
   }
@@ -192,7 +191,8 @@ std::string render_table(const ResultContext& ctx, const models::StepResult& r) 
     for (const auto& l : r.links) o += fmt::format(" {} {:.0f}%;", l.link, l.utilization * 100);
     o += "\n";
   }
-  o += fmt::format("\n  calibrated: {}. Assumed:\n", r.calibrated ? "yes" : "no (datasheet figures)");
+  o += fmt::format("\n  calibrated: {}. Assumed:\n",
+                   r.calibrated ? "yes" : "no (datasheet figures)");
   for (const auto& a : r.assumptions) o += fmt::format("    - {}\n", a);
   return o;
 }

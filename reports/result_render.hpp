@@ -11,8 +11,8 @@
 namespace cirrus::reports {
 
 struct ResultContext {
-  std::string scenario;    // scenario name
-  std::string instance;    // catalog id, or the node preset when no instance was given
+  std::string scenario;  // scenario name
+  std::string instance;  // catalog id, or the node preset when no instance was given
   models::StepInput input;
 };
 

@@ -17,14 +17,22 @@ std::vector<std::int32_t> task_passes(const models::StepGraph& g) {
 
 std::string tag_name(std::uint16_t tag) {
   switch (tag) {
-    case models::kTagCompute: return "compute";
-    case models::kTagRecompute: return "recompute";
-    case models::kTagTpComm: return "TP communication";
-    case models::kTagCpComm: return "CP communication";
-    case models::kTagPpComm: return "pipeline send";
-    case models::kTagDpComm: return "DP communication";
-    case models::kTagOptimizer: return "optimizer";
-    default: return fmt::format("tag {}", tag);
+    case models::kTagCompute:
+      return "compute";
+    case models::kTagRecompute:
+      return "recompute";
+    case models::kTagTpComm:
+      return "TP communication";
+    case models::kTagCpComm:
+      return "CP communication";
+    case models::kTagPpComm:
+      return "pipeline send";
+    case models::kTagDpComm:
+      return "DP communication";
+    case models::kTagOptimizer:
+      return "optimizer";
+    default:
+      return fmt::format("tag {}", tag);
   }
 }
 
@@ -51,7 +59,8 @@ std::vector<StreamInfo> stream_infos(const models::StepGraph& g,
       info.name = "compute";
       info.order = 0;
     } else if (task.tag == models::kTagPpComm) {
-      const bool backward = passes[t] >= 0 && g.passes[static_cast<std::size_t>(passes[t])].backward;
+      const bool backward =
+          passes[t] >= 0 && g.passes[static_cast<std::size_t>(passes[t])].backward;
       info.name = backward ? "pipeline sends (backward)" : "pipeline sends (forward)";
       info.order = backward ? 3 : 2;
     } else {

@@ -23,7 +23,7 @@ bool is_communication(std::uint16_t tag);
 struct StreamInfo {
   int stage = -1;  // the stage of its first task; -1 for an unused stream
   std::string name;
-  int order = 0;   // a stable sort key within the stage: compute first
+  int order = 0;  // a stable sort key within the stage: compute first
 };
 std::vector<StreamInfo> stream_infos(const models::StepGraph& g,
                                      const std::vector<std::int32_t>& passes);

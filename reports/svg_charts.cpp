@@ -1,16 +1,16 @@
 #include "reports/svg_charts.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 #include <limits>
 #include <set>
 
 namespace cirrus::reports::svg {
 namespace {
 
-constexpr double kWidth = 1100;     // viewBox width; the chart scales to its container
-constexpr double kCharW = 6.4;      // average width of a 12 px sans-serif character
+constexpr double kWidth = 1100;  // viewBox width; the chart scales to its container
+constexpr double kCharW = 6.4;   // average width of a 12 px sans-serif character
 
 std::string num(double v) { return fmt::format("{:.1f}", v); }
 
@@ -38,15 +38,17 @@ double legend(std::string& out, const std::vector<Series>& series, double y,
       x = 0;
       y += 18;
     }
-    out += fmt::format("<g transform=\"translate({},{})\">{}<text x=\"18\" y=\"10\" "
-                       "class=\"legend\">{}</text></g>\n",
-                       num(x), num(y), mark, escape(name));
+    out += fmt::format(
+        "<g transform=\"translate({},{})\">{}<text x=\"18\" y=\"10\" "
+        "class=\"legend\">{}</text></g>\n",
+        num(x), num(y), mark, escape(name));
     x += w;
   };
   for (const auto& s : series) {
     item(fmt::format("<rect width=\"12\" height=\"12\" fill=\"{}\"/>", escape(s.color)), s.name);
   }
-  for (std::size_t i = 0; i + 1 < extra_marks.size(); i += 2) item(extra_marks[i], extra_marks[i + 1]);
+  for (std::size_t i = 0; i + 1 < extra_marks.size(); i += 2)
+    item(extra_marks[i], extra_marks[i + 1]);
   return y + 24;
 }
 
@@ -55,9 +57,10 @@ void x_axis(std::string& out, const Scale& s, double y, double top, const std::s
                      num(s.px_lo), num(y), num(s.px_hi), num(y));
   for (double t : s.ticks()) {
     const double x = s(t);
-    out += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" class=\"grid\"/>"
-                       "<text x=\"{0}\" y=\"{3}\" class=\"tick\" text-anchor=\"middle\">{4}</text>\n",
-                       num(x), num(top), num(y + 4), num(y + 16), escape(compact(t)));
+    out += fmt::format(
+        "<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" class=\"grid\"/>"
+        "<text x=\"{0}\" y=\"{3}\" class=\"tick\" text-anchor=\"middle\">{4}</text>\n",
+        num(x), num(top), num(y + 4), num(y + 16), escape(compact(t)));
   }
   out += fmt::format("<text x=\"{}\" y=\"{}\" class=\"alabel\" text-anchor=\"middle\">{}</text>\n",
                      num((s.px_lo + s.px_hi) / 2), num(y + 34), escape(label));
@@ -68,15 +71,16 @@ void y_axis(std::string& out, const Scale& s, double x, double right, const std:
                      num(s.px_lo), num(x), num(s.px_hi));
   for (double t : s.ticks()) {
     const double y = s(t);
-    out += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" class=\"grid\"/>"
-                       "<text x=\"{3}\" y=\"{4}\" class=\"tick\" text-anchor=\"end\">{5}</text>\n",
-                       num(x - 4), num(y), num(right), num(x - 7), num(y + 4),
-                       escape(compact(t)));
+    out += fmt::format(
+        "<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" class=\"grid\"/>"
+        "<text x=\"{3}\" y=\"{4}\" class=\"tick\" text-anchor=\"end\">{5}</text>\n",
+        num(x - 4), num(y), num(right), num(x - 7), num(y + 4), escape(compact(t)));
   }
   const double mid = (s.px_lo + s.px_hi) / 2;
-  out += fmt::format("<text transform=\"translate({},{}) rotate(-90)\" class=\"alabel\" "
-                     "text-anchor=\"middle\">{}</text>\n",
-                     num(14), num(mid), escape(label));
+  out += fmt::format(
+      "<text transform=\"translate({},{}) rotate(-90)\" class=\"alabel\" "
+      "text-anchor=\"middle\">{}</text>\n",
+      num(14), num(mid), escape(label));
 }
 
 }  // namespace
@@ -86,12 +90,23 @@ std::string escape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -104,7 +119,8 @@ std::string compact(double v) {
     double scale;
     const char* s;
   };
-  for (const Suffix& x : {Suffix{1e12, "T"}, Suffix{1e9, "B"}, Suffix{1e6, "M"}, Suffix{1e3, "k"}}) {
+  for (const Suffix& x :
+       {Suffix{1e12, "T"}, Suffix{1e9, "B"}, Suffix{1e6, "M"}, Suffix{1e3, "k"}}) {
     if (a >= x.scale) return fmt::format("{:.3g}{}", v / x.scale, x.s);
   }
   if (a == 0) return "0";
@@ -195,12 +211,12 @@ Scale fit_scale(const std::vector<double>& values, double px_lo, double px_hi, b
 }
 
 std::string stacked_bars(const StackedBars& c) {
-  const double label_w = 360;
+  const double label_w = 430;  // room for a candidate's whole label (66 characters)
   const double bar_h = 18, gap = 10;
   std::string body;
   std::vector<std::string> marks;
-  const bool has_marker = std::any_of(c.markers.begin(), c.markers.end(),
-                                      [](const auto& m) { return m.has_value(); });
+  const bool has_marker =
+      std::any_of(c.markers.begin(), c.markers.end(), [](const auto& m) { return m.has_value(); });
   if (has_marker) {
     marks = {"<line x1=\"6\" y1=\"-2\" x2=\"6\" y2=\"14\" class=\"marker\"/>", c.marker_label};
   }
@@ -220,10 +236,10 @@ std::string stacked_bars(const StackedBars& c) {
   std::string bars;
   for (std::size_t b = 0; b < c.bars.size(); ++b) {
     const double by = top + static_cast<double>(b) * (bar_h + gap);
-    bars += fmt::format("<text x=\"{}\" y=\"{}\" class=\"blabel\" text-anchor=\"end\"><title>{}"
-                        "</title>{}</text>\n",
-                        num(label_w - 8), num(by + 13), escape(c.bars[b]),
-                        escape(fit(c.bars[b], 54)));
+    bars += fmt::format(
+        "<text x=\"{}\" y=\"{}\" class=\"blabel\" text-anchor=\"end\"><title>{}"
+        "</title>{}</text>\n",
+        num(label_w - 8), num(by + 13), escape(c.bars[b]), escape(fit(c.bars[b], 66)));
     double acc = 0;
     double total = 0;
     for (double v : c.values[b]) total += std::max(0.0, v);
@@ -236,20 +252,27 @@ std::string stacked_bars(const StackedBars& c) {
           "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"><title>{}: {} {} "
           "({:.1f}%)</title></rect>\n",
           num(x0), num(by), fmt::format("{:.2f}", std::max(0.3, x1 - x0)), num(bar_h),
-          escape(c.series[s].color), escape(c.series[s].name), escape(compact(v)),
-          escape(c.unit), total > 0 ? 100 * v / total : 0.0);
+          escape(c.series[s].color), escape(c.series[s].name), escape(compact(v)), escape(c.unit),
+          total > 0 ? 100 * v / total : 0.0);
       acc += v;
     }
     if (b < c.markers.size() && c.markers[b]) {
       const double mx = xs(*c.markers[b]);
-      bars += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" class=\"marker\">"
-                          "<title>{3}: {4} {5}</title></line>\n",
-                          num(mx), num(by - 3), num(by + bar_h + 3), escape(c.marker_label),
-                          escape(compact(*c.markers[b])), escape(c.unit));
+      bars += fmt::format(
+          "<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" class=\"marker\">"
+          "<title>{3}: {4} {5}</title></line>\n",
+          num(mx), num(by - 3), num(by + bar_h + 3), escape(c.marker_label),
+          escape(compact(*c.markers[b])), escape(c.unit));
     }
     const std::string note = b < c.notes.size() ? c.notes[b] : compact(total) + " " + c.unit;
-    bars += fmt::format("<text x=\"{}\" y=\"{}\" class=\"tick\">{}</text>\n",
-                        num(xs(acc) + 5), num(by + 13), escape(fit(note, 22)));
+    // Right of the bar, and of its marker when the marker is within reach of the text.
+    double note_x = xs(acc) + 5;
+    if (b < c.markers.size() && c.markers[b] && xs(*c.markers[b]) + 2 > xs(acc)) {
+      const double mx = xs(*c.markers[b]);
+      if (mx < note_x + static_cast<double>(note.size()) * kCharW) note_x = mx + 5;
+    }
+    bars += fmt::format("<text x=\"{}\" y=\"{}\" class=\"tick\">{}</text>\n", num(note_x),
+                        num(by + 13), escape(fit(note, 22)));
   }
   std::string out = open_svg(c.id, axis_y + 48, c.title);
   out += body;
@@ -263,9 +286,9 @@ std::string scatter(const Scatter& c) {
   std::string body;
   std::vector<Series> none;
   const std::vector<std::string> marks = {
-      "<circle cx=\"6\" cy=\"6\" r=\"2.5\" class=\"dot\"/>", c.cloud_name,
+      "<circle cx=\"6\" cy=\"6\" r=\"2.5\" class=\"dot\"/>",   c.cloud_name,
       "<circle cx=\"6\" cy=\"6\" r=\"4.5\" class=\"front\"/>", c.frontier_name,
-      "<circle cx=\"6\" cy=\"6\" r=\"6\" class=\"chosen\"/>", c.chosen_name};
+      "<circle cx=\"6\" cy=\"6\" r=\"6\" class=\"chosen\"/>",  c.chosen_name};
   double y = legend(body, none, 32, marks);
   if (!c.note.empty()) {
     body += fmt::format("<text x=\"0\" y=\"{}\" class=\"note\">{}</text>\n", num(y + 2),
@@ -306,39 +329,79 @@ std::string scatter(const Scatter& c) {
     }
     out += fmt::format("<path d=\"{}\" class=\"frontline\"/>\n", path);
   }
+  // Labels: the chosen one first, then the frontier's (evenly chosen), each right of its point
+  // (left of it near the right edge), moved up or down a line or two when it would collide
+  // with one already placed, and left to the tooltip when no place is free.
+  struct Box {
+    double x0, y0, x1, y1;
+  };
+  std::vector<Box> placed;
+  auto place = [&](double px, double py, double dy0, const std::string& text, double char_w,
+                   const char* cls, double gap) {
+    const bool left = px > kWidth - 420;
+    const double w = static_cast<double>(text.size()) * char_w;
+    for (const double shift : {0.0, -14.0, 14.0, -28.0, 28.0, -42.0, -56.0, -70.0}) {
+      const double ly = py + dy0 + shift;
+      const double x0 = left ? px - gap - w : px + gap;
+      const Box b{x0, ly - 11, x0 + w, ly + 3};
+      const bool clash = std::any_of(placed.begin(), placed.end(), [&](const Box& o) {
+        return b.x0 < o.x1 && o.x0 < b.x1 && b.y0 < o.y1 && o.y0 < b.y1;
+      });
+      if (clash || b.y0 < top - 4 || b.y1 > bottom - 2) continue;
+      placed.push_back(b);
+      // A label moved off its point is tied to it by a thin leader line.
+      const std::string leader =
+          shift == 0.0 ? std::string()
+                       : fmt::format(
+                             "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" "
+                             "class=\"leader\"/>",
+                             num(px), num(py), num(left ? px - gap : px + gap), num(ly - 4));
+      return leader + fmt::format(
+                          "<text x=\"{}\" y=\"{}\" class=\"{}\" text-anchor=\"{}\">{}"
+                          "</text>\n",
+                          num(left ? px - gap : px + gap), num(ly), cls, left ? "end" : "start",
+                          escape(text));
+    }
+    return std::string();
+  };
   const std::size_t n = c.frontier.size();
-  const std::size_t every = n > c.max_labels && c.max_labels > 0 ? (n + c.max_labels - 1) / c.max_labels : 1;
+  const std::size_t every =
+      n > c.max_labels && c.max_labels > 0 ? (n + c.max_labels - 1) / c.max_labels : 1;
   for (std::size_t i = 0; i < n; ++i) {
     const auto& p = c.frontier[i];
-    const double px = xs(p.x), py = ys(p.y);
-    out += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"4.5\" class=\"front\"><title>{}</title>"
-                       "</circle>\n",
-                       num(px), num(py), escape(p.tooltip));
-    if (i % every == 0 || i + 1 == n) {
-      // Labels go right of the point; near the right edge, left of it.
-      const bool left = px > kWidth - 420;
-      out += fmt::format("<text x=\"{}\" y=\"{}\" class=\"plabel\" text-anchor=\"{}\">{}</text>\n",
-                         num(left ? px - 8 : px + 8), num(py - 6), left ? "end" : "start",
-                         escape(fit(p.label, 48)));
-    }
+    placed.push_back(Box{xs(p.x) - 5, ys(p.y) - 5, xs(p.x) + 5, ys(p.y) + 5});
+    out += fmt::format(
+        "<circle cx=\"{}\" cy=\"{}\" r=\"4.5\" class=\"front\"><title>{}</title>"
+        "</circle>\n",
+        num(xs(p.x)), num(ys(p.y)), escape(p.tooltip));
   }
+  std::string labels;
   if (c.chosen) {
     const double px = xs(c.chosen->x), py = ys(c.chosen->y);
-    out += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"9\" class=\"chosen\"><title>{}</title>"
-                       "</circle>\n",
-                       num(px), num(py), escape(c.chosen->tooltip));
-    out += fmt::format("<text x=\"{}\" y=\"{}\" class=\"clabel\" text-anchor=\"{}\">{}</text>\n",
-                       num(px > kWidth - 420 ? px - 12 : px + 12), num(py + 18),
-                       px > kWidth - 420 ? "end" : "start", escape(fit(c.chosen->label, 52)));
+    out += fmt::format(
+        "<circle cx=\"{}\" cy=\"{}\" r=\"9\" class=\"chosen\"><title>{}</title>"
+        "</circle>\n",
+        num(px), num(py), escape(c.chosen->tooltip));
+    placed.push_back(Box{px - 10, py - 10, px + 10, py + 10});
+    labels += place(px, py, 18, fit(c.chosen->label, 52), kCharW * 1.05, "clabel", 12);
   }
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& p = c.frontier[i];
+    // The chosen point carries its own label.
+    if (c.chosen && p.x == c.chosen->x && p.y == c.chosen->y) continue;
+    if (i % every == 0 || i + 1 == n) {
+      labels += place(xs(p.x), ys(p.y), -6, fit(p.label, 48), kCharW * 0.92, "plabel", 8);
+    }
+  }
+  out += labels;
   out += "</svg>\n";
   return out;
 }
 
 std::string lanes(const Lanes& c) {
   std::string body;
-  const std::vector<std::string> marks = {
-      "<rect width=\"12\" height=\"12\" class=\"idle\"/>", c.idle_name};
+  const std::vector<std::string> marks = {"<rect width=\"12\" height=\"12\" class=\"idle\"/>",
+                                          c.idle_name};
   const double top = legend(body, c.series, 32, marks);
   const double label_w = 130, lane_h = 26, gap = 6;
   double y = top;
@@ -358,24 +421,25 @@ std::string lanes(const Lanes& c) {
   std::string out = open_svg(c.id, axis_y + 48, c.title);
   out += body;
   for (std::size_t r = 0; r < c.rows.size(); ++r) {
-    out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" class=\"idle\"/>"
-                       "<text x=\"{}\" y=\"{}\" class=\"blabel\" text-anchor=\"end\">{}</text>\n",
-                       num(label_w), num(row_y[r]), num(xs.px_hi - label_w), num(row_hh[r]),
-                       num(label_w - 8), num(row_y[r] + row_hh[r] / 2 + 4), escape(c.rows[r]));
+    out += fmt::format(
+        "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" class=\"idle\"/>"
+        "<text x=\"{}\" y=\"{}\" class=\"blabel\" text-anchor=\"end\">{}</text>\n",
+        num(label_w), num(row_y[r]), num(xs.px_hi - label_w), num(row_hh[r]), num(label_w - 8),
+        num(row_y[r] + row_hh[r] / 2 + 4), escape(c.rows[r]));
   }
   x_axis(out, xs, axis_y, top - 2, c.x_label);
   for (const auto& b : c.blocks) {
     if (b.row < 0 || static_cast<std::size_t>(b.row) >= c.rows.size()) continue;
     const auto r = static_cast<std::size_t>(b.row);
     const double x0 = xs(b.start), x1 = xs(b.end);
-    const std::string color =
-        b.series >= 0 && static_cast<std::size_t>(b.series) < c.series.size()
-            ? c.series[static_cast<std::size_t>(b.series)].color
-            : "#888";
-    out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\">"
-                       "<title>{}</title></rect>",
-                       num(x0), num(row_y[r]), fmt::format("{:.2f}", std::max(0.4, x1 - x0)),
-                       num(row_hh[r]), escape(color), escape(b.tooltip));
+    const std::string color = b.series >= 0 && static_cast<std::size_t>(b.series) < c.series.size()
+                                  ? c.series[static_cast<std::size_t>(b.series)].color
+                                  : "#888";
+    out += fmt::format(
+        "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\">"
+        "<title>{}</title></rect>",
+        num(x0), num(row_y[r]), fmt::format("{:.2f}", std::max(0.4, x1 - x0)), num(row_hh[r]),
+        escape(color), escape(b.tooltip));
     if (!b.text.empty() && x1 - x0 > static_cast<double>(b.text.size()) * 6.5 + 4) {
       out += fmt::format("<text x=\"{}\" y=\"{}\" class=\"btext\" text-anchor=\"middle\">{}</text>",
                          num((x0 + x1) / 2), num(row_y[r] + row_hh[r] / 2 + 4), escape(b.text));

@@ -20,7 +20,7 @@ std::string escape(std::string_view text);
 std::string compact(double v);
 
 struct Scale {
-  double lo = 0, hi = 1;      // data range
+  double lo = 0, hi = 1;        // data range
   double px_lo = 0, px_hi = 1;  // pixel range
   bool log = false;
   double operator()(double v) const;
@@ -42,8 +42,8 @@ struct StackedBars {
   std::string x_label;  // with its unit: "time per step (s)"
   std::string unit;     // for tooltips: "s"
   std::vector<Series> series;
-  std::vector<std::string> bars;            // one label per bar
-  std::vector<std::vector<double>> values;  // [bar][series]
+  std::vector<std::string> bars;               // one label per bar
+  std::vector<std::vector<double>> values;     // [bar][series]
   std::vector<std::optional<double>> markers;  // per bar (may be empty)
   std::string marker_label;                    // legend text of the marker
   std::vector<std::string> notes;              // per bar, drawn after it (may be empty)
@@ -58,10 +58,10 @@ struct LabelledPoint {
 struct Scatter {
   std::string id;
   std::string title;
-  std::string x_label, y_label;  // with units
-  std::vector<LabelledPoint> cloud;     // drawn as small dots, no labels
-  std::vector<LabelledPoint> frontier;  // joined and labelled
-  std::optional<LabelledPoint> chosen;  // ringed
+  std::string x_label, y_label;                        // with units
+  std::vector<LabelledPoint> cloud;                    // drawn as small dots, no labels
+  std::vector<LabelledPoint> frontier;                 // joined and labelled
+  std::optional<LabelledPoint> chosen;                 // ringed
   std::string cloud_name, frontier_name, chosen_name;  // legend
   std::string note;                                    // under the title
   std::size_t max_labels = 10;  // frontier labels drawn (evenly chosen); the rest in tooltips
@@ -72,7 +72,7 @@ struct Block {
   int row = 0;
   double start = 0, end = 0;
   int series = 0;
-  std::string text;     // drawn inside when it fits
+  std::string text;  // drawn inside when it fits
   std::string tooltip;
 };
 struct Lanes {

@@ -9,11 +9,16 @@ namespace cirrus::reports {
 
 const char* to_string(Activity a) {
   switch (a) {
-    case Activity::kForward: return "forward";
-    case Activity::kBackward: return "backward";
-    case Activity::kRecompute: return "recompute";
-    case Activity::kOptimizer: return "optimizer";
-    case Activity::kCommunication: return "communication";
+    case Activity::kForward:
+      return "forward";
+    case Activity::kBackward:
+      return "backward";
+    case Activity::kRecompute:
+      return "recompute";
+    case Activity::kOptimizer:
+      return "optimizer";
+    case Activity::kCommunication:
+      return "communication";
   }
   return "?";
 }
@@ -27,7 +32,8 @@ Timeline timeline_of(const models::StepGraph& g, const sim::RunResult& run, doub
   const auto& tasks = g.graph.tasks();
   std::vector<TimelineBlock> raw;
   raw.reserve(tasks.size());
-  std::vector<double> busy(static_cast<std::size_t>(std::max(0, static_cast<int>(g.compute_stream.size()))), 0.0);
+  std::vector<double> busy(
+      static_cast<std::size_t>(std::max(0, static_cast<int>(g.compute_stream.size()))), 0.0);
   for (sim::TaskId t = 0; t < tasks.size(); ++t) {
     const auto& task = tasks[t];
     const auto& tm = run.timings[t];
@@ -68,9 +74,9 @@ Timeline timeline_of(const models::StepGraph& g, const sim::RunResult& run, doub
   for (const auto& b : raw) {
     if (!tl.blocks.empty()) {
       auto& last = tl.blocks.back();
-      const bool same_kind = last.stage == b.stage && last.lane == b.lane &&
-                             (b.lane == 1 || (last.activity == b.activity &&
-                                              last.micro_batch == b.micro_batch));
+      const bool same_kind =
+          last.stage == b.stage && last.lane == b.lane &&
+          (b.lane == 1 || (last.activity == b.activity && last.micro_batch == b.micro_batch));
       if (same_kind && b.start_s <= last.end_s + gap) {
         last.end_s = std::max(last.end_s, b.end_s);
         continue;

@@ -30,16 +30,26 @@ cirrus::models::StepInput pp4_1f1b() {
   return cirrus::scenarios::pinned_input(cirrus::scenarios::parse_scenario(text, "pp4.json"));
 }
 
-nlohmann::json trace_of(const cirrus::models::StepInput& in) {
+nlohmann::json trace_of(const cirrus::models::StepInput& in,
+                        cirrus::reports::TraceDetail detail) {
   const auto sim = cirrus::models::simulate_step_detailed(in);
   REQUIRE(sim.result.feasible);
-  return nlohmann::json::parse(cirrus::reports::render_trace(sim.graph, sim.run, "test"));
+  return nlohmann::json::parse(cirrus::reports::render_trace(sim.graph, sim.run, "test", detail));
+}
+
+// Both detail levels, as a Catch generator: the default (passes) and kernels.
+cirrus::reports::TraceDetail any_detail() {
+  const auto detail = GENERATE(cirrus::reports::TraceDetail::kPasses,
+                               cirrus::reports::TraceDetail::kKernels);
+  return detail;
 }
 
 }  // namespace
 
 TEST_CASE("trace is valid trace-event JSON", "[reports][trace]") {
-  const nlohmann::json t = trace_of(pp4_1f1b());
+  const auto detail = any_detail();
+  INFO("detail " << (detail == cirrus::reports::TraceDetail::kKernels ? "kernels" : "passes"));
+  const nlohmann::json t = trace_of(pp4_1f1b(), detail);
   REQUIRE(t.contains("traceEvents"));
   REQUIRE(t["traceEvents"].is_array());
   REQUIRE(t["displayTimeUnit"].is_string());
@@ -94,7 +104,9 @@ TEST_CASE("trace is valid trace-event JSON", "[reports][trace]") {
 
 TEST_CASE("trace shows 1F1B warm-up, steady state and cool-down per stage", "[reports][trace]") {
   const int pp = 4, mbs = 8;
-  const nlohmann::json t = trace_of(pp4_1f1b());
+  const auto detail = any_detail();
+  INFO("detail " << (detail == cirrus::reports::TraceDetail::kKernels ? "kernels" : "passes"));
+  const nlohmann::json t = trace_of(pp4_1f1b(), detail);
   std::map<long, std::vector<std::pair<double, std::string>>> passes;  // pid -> (ts, name)
   for (const auto& e : t["traceEvents"]) {
     if (e["ph"] == "X" && e.value("cat", "") == "pass") {
@@ -123,4 +135,47 @@ TEST_CASE("trace shows 1F1B warm-up, steady state and cool-down per stage", "[re
     INFO("stage " << st);
     CHECK(got == expected);
   }
+}
+
+TEST_CASE("pass-detail trace merges each pass's work per stream and keeps the sends",
+          "[reports][trace]") {
+  const auto in = pp4_1f1b();
+  const nlohmann::json passes = trace_of(in, cirrus::reports::TraceDetail::kPasses);
+  const nlohmann::json kernels = trace_of(in, cirrus::reports::TraceDetail::kKernels);
+  auto count = [](const nlohmann::json& t, const std::string& cat) {
+    std::size_t n = 0;
+    for (const auto& e : t["traceEvents"]) n += e["ph"] == "X" && e.value("cat", "") == cat;
+    return n;
+  };
+  // The same 4 stages x 8 micro-batches x 2 = 64 passes and the same pipeline sends (the
+  // flow arrows bind to them: 2 x 8 x 3 boundaries = 48) at both levels.
+  CHECK(count(passes, "pass") == 64);
+  CHECK(count(passes, "pass") == count(kernels, "pass"));
+  CHECK(count(passes, "pipeline send") == count(kernels, "pipeline send"));
+  // TP collectives: several per layer in kernels (2 layers a stage, 4 per layer at least),
+  // at most one block per pass in passes.
+  CHECK(count(passes, "TP communication") <= 64);
+  CHECK(count(kernels, "TP communication") > count(passes, "TP communication"));
+  // No compute kernels at pass detail: the pass event stands for them.
+  CHECK(count(passes, "compute") == 0);
+  CHECK(count(kernels, "compute") > 0);
+  // Blocks of one thread never overlap (a stream runs its tasks one after another); stage-wide
+  // pipeline sends to the two neighbours run concurrently on their own thread and may.
+  std::map<std::pair<long, long>, std::vector<std::pair<double, double>>> spans;
+  for (const auto& e : passes["traceEvents"]) {
+    if (e["ph"] != "X" || e.value("cat", "") == "pipeline send") continue;
+    const double ts = e["ts"], dur = e["dur"];
+    spans[{e["pid"].get<long>(), e["tid"].get<long>()}].emplace_back(ts, ts + dur);
+  }
+  for (auto& [thread, v] : spans) {
+    std::sort(v.begin(), v.end());
+    for (std::size_t i = 1; i < v.size(); ++i) CHECK(v[i].first >= v[i - 1].second - 1e-6);
+  }
+  // Counters: at most 16 links of at most 501 points each.
+  std::map<std::string, int> points;
+  for (const auto& e : passes["traceEvents"]) {
+    if (e["ph"] == "C") ++points[e["name"].get<std::string>()];
+  }
+  CHECK(points.size() <= 16);
+  for (const auto& [name, n] : points) CHECK(n <= 501);
 }
