@@ -56,6 +56,7 @@ struct CollectiveCost {
   double rate_cap = 0;     // bus bytes/s the protocol sustains on an idle link
   Algorithm algorithm = Algorithm::kRing;
   Protocol protocol = Protocol::kSimple;
+  bool from_profile = false;  // the time is a calibration profile's measured busbw
 };
 
 // The NCCL-tuner choice for a collective over `n` ranks of which `per_node` share a node.

@@ -70,6 +70,15 @@ void attribute_gap(Breakdown& b, const StepGraph& sg, const sim::RunResult& run,
   add_to(b, task.tag, gap);
 }
 
+// Where the collectives' times came from, for the assumptions.
+std::string collective_source(const StepInput& in, const StepGraph& g) {
+  if (!in.profile) return "no measured collective profile";
+  return fmt::format("{} of {} collectives and sends timed from the calibration profile's "
+                     "measured busbw (the rest: not measured at that rank count, node count or "
+                     "size)",
+                     g.collectives_measured, g.collectives);
+}
+
 }  // namespace
 
 Breakdown critical_path_breakdown(const StepGraph& sg, const sim::RunResult& run) {
@@ -152,17 +161,10 @@ SimulationOutput simulate_step_detailed(const StepInput& in, const SimulateOptio
     });
     if (r.links.size() > options.top_links) r.links.resize(options.top_links);
   }
-  // Calibrated only when every kernel came from the profile and there is no communication:
-  // the step builder's collectives are still the tuner's (a measured busbw curve feeds only
-  // `cirrus collective` so far).
-  bool communicates = false;
-  for (const auto& t : out.graph.graph.tasks()) {
-    if ((t.tag >= kTagTpComm && t.tag <= kTagDpComm) || t.tag == kTagEpComm) {
-      communicates = true;
-      break;
-    }
-  }
-  r.calibrated = compute.calibrated() && !communicates;
+  // Calibrated only when every kernel and every collective came from the profile (pipeline
+  // sends never do: they are the tuner's send/recv model).
+  const auto& sg = out.graph;
+  r.calibrated = compute.calibrated() && sg.collectives == sg.collectives_measured;
   r.assumptions = compute.assumptions();
   if (in.strategy.offload.any()) {
     // The critical stage is the one whose work ends last (as in the breakdown).
@@ -185,7 +187,7 @@ SimulationOutput simulate_step_detailed(const StepInput& in, const SimulateOptio
     r.assumptions.push_back(fmt::format(
         "communication: flow model on the cluster's {} network ({}{}, {} routing): NCCL tuner "
         "choice and protocol latency, link capacities = datasheet rates x NCCL Simple "
-        "efficiency; no measured collective profile",
+        "efficiency; {}",
         in.cluster.nodes > 1 ? to_string(in.cluster.network.topology) : "single-node",
         in.cluster.network.oversubscription > 1
             ? fmt::format("{}:1 oversubscribed", in.cluster.network.oversubscription)
@@ -193,11 +195,12 @@ SimulationOutput simulate_step_detailed(const StepInput& in, const SimulateOptio
         in.cluster.network.algorithm
             ? fmt::format(", all-reduces {}", to_string(*in.cluster.network.algorithm))
             : "",
-        to_string(topology->options().routing)));
+        to_string(topology->options().routing), collective_source(in, sg)));
   } else {
     r.assumptions.push_back(
-        "communication: analytic NCCL tuner model (ring/tree x LL/LL128/Simple) on datasheet "
-        "link rates, blind to the fabric; no measured collective profile");
+        fmt::format("communication: analytic NCCL tuner model (ring/tree x LL/LL128/Simple) on "
+                    "datasheet link rates, blind to the fabric; {}",
+                    collective_source(in, sg)));
   }
   if (!in.model.approximation.empty()) r.assumptions.push_back(in.model.approximation);
   if (in.model.moe) {

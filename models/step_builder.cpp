@@ -228,7 +228,18 @@ struct Builder {
     CollectiveOptions o;
     if (kind == CollectiveKind::kAllReduce) o.algorithm = in.cluster.network.algorithm;
     o.top_links = 0;
+    if (in.profile && !in.cluster.network.algorithm) {
+      // Measured busbw where the profile has this collective at this rank and node count.
+      o.profile = [p = in.profile](CollectiveKind k, double bytes, int ranks, int spanned) {
+        return p->collective_busbw(k, ranks, spanned, bytes);
+      };
+    }
     return o;
+  }
+
+  void count(bool measured) {
+    ++out.collectives;
+    if (measured) ++out.collectives_measured;
   }
 
   // Joins `preds` (kNone skipped) into the one task a collective may wait for.
@@ -257,7 +268,10 @@ struct Builder {
     const TaskId after = gate(preds, tag, st);
     const int n = group_size(group);
     if (flow == nullptr) {
-      const TaskId c = analytic_flow(st, stream, kind, bytes, n, group_stride(group), tag);
+      bool measured = false;
+      const TaskId c =
+          analytic_flow(st, stream, kind, bytes, n, group_stride(group), tag, &measured);
+      count(measured);
       if (after != kNone) out.graph.add_edge(after, c);
       return c;
     }
@@ -266,15 +280,17 @@ struct Builder {
           return lower_collectives(flow->topology, kind, bytes, group_ranks(group, st),
                                    lowering_options(kind));
         });
+    count(lc.from_profile);
     return add_collective(out.graph, flow->links, lc, after, tag,
                           static_cast<std::uint32_t>(st), stream);
   }
 
   // A collective as one flow on the representative's synthetic links (analytic model).
   TaskId analytic_flow(int st, StreamId stream, CollectiveKind kind, double bytes, int n,
-                       long stride, std::uint16_t tag) {
+                       long stride, std::uint16_t tag, bool* measured) {
     const int local = per_node(stride, n);
     const CollectiveCost c = step_collective_cost(in, kind, bytes, n, local);
+    *measured = c.from_profile;
     std::array<ResourceUse, 4> uses{};
     std::size_t count = 0;
     const auto& x = io[static_cast<std::size_t>(st)];
@@ -375,12 +391,14 @@ struct Builder {
         }
         return lower_sends(flow->topology, pairs, send_bytes(), lowering_options(CollectiveKind::kSendRecv));
       });
+      count(false);  // stage-wide sends: the tuner's send/recv model, never a profile's curve
       return add_collective(out.graph, flow->links, lc, after, kTagPpComm,
                             static_cast<std::uint32_t>(from), stream);
     }
     const bool local = same_node(from, to);
     const CollectiveCost c =
         step_collective_cost(in, CollectiveKind::kSendRecv, send_bytes(), 2, local ? 2 : 1);
+    count(c.from_profile);
     const auto& a = io[static_cast<std::size_t>(from)];
     const auto& b = io[static_cast<std::size_t>(to)];
     const std::array<ResourceUse, 2> uses{

@@ -72,6 +72,10 @@ struct StepGraph {
   int stages = 1;
   std::vector<sim::StreamId> compute_stream;  // per stage
   std::vector<std::string> resource_names;    // per resource
+  // Collectives and pipeline sends added, and how many of them took a calibration profile's
+  // measured bus bandwidth (a step is calibrated only when all of them did).
+  std::size_t collectives = 0;
+  std::size_t collectives_measured = 0;
   // Flow model: each resource's representative after TaskGraph::merge_identical_resources
   // (itself when kept; empty for the analytic model). simulate_step_detailed copies each
   // representative's bytes to the resources merged into it, so RunResult's per-resource bytes

@@ -101,6 +101,21 @@ CollectiveCost step_collective_cost(const StepInput& in, CollectiveKind kind, do
   const double inter = nic_share(node);
   TunerOptions tuner{std::nullopt, kFlowStepOverlapBytes, true};
   const std::optional<Algorithm> pinned = in.cluster.network.algorithm;
+  if (in.profile && n > 1 && bytes > 0 && !pinned) {
+    // A measured bus bandwidth of this collective over this many ranks and nodes replaces the
+    // tuner's figure: its time holds the latency, so the flow carries none.
+    const int nodes = (n + per_node - 1) / std::max(1, per_node);
+    if (const auto busbw = in.profile->collective_busbw(kind, n, nodes, bytes)) {
+      if (*busbw > 0) {
+        CollectiveCost c = collective_cost(kind, bytes, n, per_node, intra, inter, tuner);
+        c.seconds = c.bus_bytes / *busbw;
+        c.latency_s = 0;
+        c.rate_cap = *busbw;
+        c.from_profile = true;
+        return c;
+      }
+    }
+  }
   if (!pinned || kind != CollectiveKind::kAllReduce || n <= 1 || bytes <= 0) {
     return collective_cost(kind, bytes, n, per_node, intra, inter, tuner);
   }

@@ -189,3 +189,51 @@ TEST_CASE("a multi-GPU step is not calibrated while its collectives are the tune
   REQUIRE(r.feasible);
   CHECK_FALSE(r.calibrated);
 }
+
+namespace {
+
+// Adds measured busbw curves (1 KiB to 4 GiB) of every collective kind over `ranks` GPUs of
+// one node at `busbw` bytes/s.
+void add_collectives(Profile& p, int ranks, double busbw) {
+  for (auto op : {CollectiveKind::kAllReduce, CollectiveKind::kAllGather,
+                  CollectiveKind::kReduceScatter, CollectiveKind::kAllToAll}) {
+    for (int lb = 10; lb <= 32; lb += 2) {
+      CollectivePoint c;
+      c.op = op;
+      c.ranks = ranks;
+      c.nodes = 1;
+      c.bytes = 1LL << lb;
+      c.busbw_gbs = busbw / 1e9;
+      c.algbw_gbs = c.busbw_gbs / bus_factor(op, ranks);
+      c.time_us = static_cast<double>(c.bytes) / (c.algbw_gbs * 1e9) * 1e6;
+      p.collectives.push_back(c);
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a tensor-parallel step whose collectives the profile measured is calibrated",
+          "[models][calibration]") {
+  StepInput in = one_gpu_step();
+  in.cluster.node = *find_node("dgx-h100");
+  in.strategy.tp = 8;
+  in.strategy.sequence_parallel = true;
+  const GpuSpec& gpu = in.cluster.node.gpu;
+  Profile fast_net = uniform_profile(gpu, 0.6);
+  add_collectives(fast_net, 8, 360e9);
+  Profile slow_net = uniform_profile(gpu, 0.6);
+  add_collectives(slow_net, 8, 90e9);
+  in.profile = std::make_shared<const ProfileLookup>(fast_net);
+  const StepResult fast = simulate_step(in);
+  REQUIRE(fast.feasible);
+  CHECK(fast.calibrated);
+  in.profile = std::make_shared<const ProfileLookup>(slow_net);
+  const StepResult slow = simulate_step(in);
+  CHECK(slow.calibrated);
+  // A quarter of the bus bandwidth: the exposed TP communication takes four times as long
+  // (no overlap: every collective is on the critical path, its time bus bytes / busbw).
+  REQUIRE(fast.breakdown.tp_comm > 0);
+  CHECK(slow.breakdown.tp_comm / fast.breakdown.tp_comm == Approx(4.0).epsilon(0.05));
+  CHECK(slow.breakdown.compute == Approx(fast.breakdown.compute).epsilon(1e-9));
+}
