@@ -14,6 +14,7 @@
 #include "models/simulate.hpp"
 #include "plan/instance_options.hpp"
 #include "pricing/catalog.hpp"
+#include "pricing/cost_model.hpp"
 #include "reports/result_render.hpp"
 #include "scenarios/step_input.hpp"
 
@@ -59,11 +60,30 @@ Action add_elastic(CLI::App& app) {
         if (auto p = inst->prices.get(pricing::PricingModel::kOnDemand)) on_demand_usd = *p;
       }
     }
+    models::ElasticSpec elastic = *s.elastic;
+    std::string rate_note;
+    if (spot && elastic.spot->per_node_hour < 0) {
+      // No rate given: the catalog's default spot rate (pricing/cost_model.hpp).
+      const pricing::Instance* inst = nullptr;
+      std::vector<pricing::Catalog> catalogs;
+      if (!s.instance.values.empty() && !s.instance.open()) {
+        catalogs = pricing::load_catalogs(source_path("pricing/catalogs"), {});
+        inst = pricing::find_instance(catalogs, s.instance.value());
+      }
+      if (!inst) {
+        throw InputError(s.file, "elastic.spot.interruptions_per_node_hour",
+                         "a rate (the default needs a cluster.instance in the catalogs)",
+                         "nothing");
+      }
+      const pricing::RateDefault d = pricing::default_spot_interruption_rate(*inst);
+      elastic.spot->per_node_hour = d.per_instance_hour;
+      rate_note = d.source;
+    }
     const models::StepFn simulate = [](const models::StepInput& in) {
       return models::simulate_step(in);
     };
     const models::ElasticRun run =
-        spot ? models::spot_elastic_run(base, *s.elastic, *s.elastic->spot, usd, simulate)
+        spot ? models::spot_elastic_run(base, elastic, *elastic.spot, usd, simulate)
              : models::elastic_run(base, *s.elastic, usd, simulate);
     // The fixed-node run at the on-demand price: the spot run's comparison.
     std::optional<models::ElasticRun> fixed;
@@ -99,7 +119,8 @@ Action add_elastic(CLI::App& app) {
                     {"usd", reports::round_sig(run.usd)},
                     {"completes", run.completes}};
       if (fixed) {
-        j["spot"] = {{"interruptions_per_node_hour", s.elastic->spot->per_node_hour},
+        j["spot"] = {{"interruptions_per_node_hour", elastic.spot->per_node_hour},
+                     {"rate_source", rate_note.empty() ? "given" : rate_note},
                      {"replacement_hours", s.elastic->spot->replacement_hours},
                      {"seed", s.elastic->spot->seed}};
         j["fixed_on_demand"] = {{"hours", reports::round_sig(fixed->hours)},
@@ -127,18 +148,23 @@ Action add_elastic(CLI::App& app) {
         text += fmt::format(
             "  {:>9.2f}  {:>9.2f}  {:>6}  {:>5}  {:>10.3f}  {:>10.0f}  {:>12.4g}  {:>9.2f}  "
             "{:>12.0f}\n",
-            p.start_h, p.end_h, p.nodes, p.dp, p.step_time_s, p.reshard_s, p.tokens,
+            p.start_h, p.end_h,
+            p.held > p.nodes ? fmt::format("{}/{}", p.nodes, p.held) : fmt::format("{}", p.nodes),
+            p.dp, p.step_time_s, p.reshard_s, p.tokens,
             p.end_h - p.start_h, p.usd);
       }
+      if (spot) text += "  (nodes training/held where spares cannot be used: all held are paid for)\n";
       text += fmt::format("\n  total: {:.4g} tokens in {:.2f} h ({:.2f} h re-sharding), ${:.0f}{}\n",
                           run.tokens, run.hours, run.reshard_hours, run.usd,
                           run.completes ? "" : fmt::format(" — does not complete: {}", run.reason));
       if (fixed) {
-        const auto& sp = *s.elastic->spot;
+        const auto& sp = *elastic.spot;
         text += fmt::format(
             "  spot: {} interruptions per node-hour, replacement after {} h, seed {}; {} changes\n"
             "  fixed {} nodes on demand: {:.2f} h, ${:.0f}; spot run {:+.1f}% hours, {:+.1f}% cost\n",
-            sp.per_node_hour, sp.replacement_hours, sp.seed, run.phases.size() - 1,
+            rate_note.empty() ? fmt::format("{:.3g}", sp.per_node_hour)
+                              : fmt::format("{:.3g} ({})", sp.per_node_hour, rate_note),
+            sp.replacement_hours, sp.seed, run.phases.size() - 1,
             base.cluster.nodes, fixed->hours, fixed->usd,
             fixed->hours > 0 ? (run.hours / fixed->hours - 1) * 100 : 0.0,
             fixed->usd > 0 ? (run.usd / fixed->usd - 1) * 100 : 0.0);

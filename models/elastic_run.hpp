@@ -30,7 +30,7 @@ struct ElasticChange {
 
 // `elastic.spot`: the timeline generated from interruptions (models/elastic_spot.hpp).
 struct SpotInterruptions {
-  double per_node_hour = 0;      // >= 0; 0: the fixed-node run
+  double per_node_hour = 0;      // >= 0; 0: the fixed-node run (< 0: not given, see the CLI)
   double replacement_hours = 0;  // >= 0
   std::uint64_t seed = 1;
 };

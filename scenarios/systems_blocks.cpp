@@ -65,7 +65,9 @@ models::ElasticSpec read_elastic(const JsonNode& n) {
     if (n.find("schedule")) n.at("schedule").fail("no schedule beside \"spot\" (one or the other)");
     spot->check_keys({"interruptions_per_node_hour", "replacement_hours", "seed"});
     models::SpotInterruptions s;
-    s.per_node_hour = spot->at("interruptions_per_node_hour").as_non_negative();
+    // Not given: the catalog's default rate for the instance (filled by `cirrus elastic`).
+    s.per_node_hour = -1;
+    if (auto v = spot->find("interruptions_per_node_hour")) s.per_node_hour = v->as_non_negative();
     s.replacement_hours = spot->at("replacement_hours").as_non_negative();
     if (auto v = spot->find("seed")) {
       const std::int64_t seed = v->as_int();
