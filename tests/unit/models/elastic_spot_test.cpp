@@ -121,3 +121,23 @@ TEST_CASE("elastic spot: bad input names the JSON path", "[scenarios][elastic]")
         "elastic.spot.seeds");
   CHECK(path({{"interruptions_per_node_hour", 0.1}, {"replacement_hours", 1}}) == "(no error)");
 }
+
+TEST_CASE("elastic: a paused phase trains nothing and pays for the nodes held",
+          "[models][elastic]") {
+  // 4 nodes for 1 h, then no replica fits on the 2 nodes held for 1 h (paused), then 4 again.
+  // Re-shards: into the pause only the write by 4 nodes; out of it a restart and a read by 4.
+  StepInput base = base_input();
+  ElasticSpec e = spec();
+  e.schedule = {{0, 4}, {1, 0, 2, true}, {2, 4}};
+  const ElasticRun r = elastic_run(base, e, 10.0, fake_step);
+  REQUIRE(r.phases.size() == 3);
+  const double write4 = checkpoint_bytes(base) / (1.2e9 * 4);
+  CHECK(r.phases[1].paused);
+  CHECK(r.phases[1].tokens == 0);
+  CHECK(r.phases[1].reshard_s == Approx(write4));
+  CHECK(r.phases[1].usd == Approx(2 * 10.0 * 1.0));  // 2 nodes held x $10 x 1 h
+  CHECK(r.phases[2].reshard_s == Approx(600 + write4));
+  // 100 h of work at 4 nodes: 1 h before the pause, the rest after the resume's re-shard.
+  CHECK(r.hours == Approx(2 + 99 + (600 + write4) / 3600));
+  CHECK(r.completes);
+}
