@@ -1,6 +1,8 @@
 // `cirrus elastic SCENARIO [--format table|json]`: the scenario's run with the node count
 // changing as its `elastic.schedule` says: a phase per change (nodes, dp, step time, tokens,
 // hours, cost), the re-shard time at each change and the totals (models/elastic_run.hpp).
+// With `elastic.spot` the changes come from seeded spot interruptions (models/elastic_spot.hpp)
+// and the run is priced at the spot price beside the fixed-node run at the on-demand price.
 #include <fmt/format.h>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -8,9 +10,11 @@
 #include "cli/commands.hpp"
 #include "common/input_error.hpp"
 #include "models/elastic_run.hpp"
+#include "models/elastic_spot.hpp"
 #include "models/simulate.hpp"
 #include "plan/instance_options.hpp"
 #include "pricing/catalog.hpp"
+#include "pricing/cost_model.hpp"
 #include "reports/result_render.hpp"
 #include "scenarios/step_input.hpp"
 
@@ -40,23 +44,55 @@ Action add_elastic(CLI::App& app) {
     }
     const models::StepInput base = scenarios::pinned_input(s);
     // Price per node-hour under the scenario's pricing model, when the catalogs have it.
-    double usd = 0;
+    // A spot run is priced at the spot price, beside the fixed run at the on-demand price.
+    const bool spot = s.elastic->spot.has_value();
+    double usd = 0, on_demand_usd = 0;
     std::string price_note = "no instance price: costs are 0";
     if (!s.instance.values.empty() && !s.instance.open()) {
       const auto catalogs = pricing::load_catalogs(source_path("pricing/catalogs"), {});
       if (const pricing::Instance* inst = pricing::find_instance(catalogs, s.instance.value())) {
-        const auto model = plan::pricing_model_of(s);
+        const auto model = spot ? pricing::PricingModel::kSpot : plan::pricing_model_of(s);
         if (auto p = inst->prices.get(model)) {
           usd = *p;
           price_note = fmt::format("{} at ${:.2f} per node-hour ({})", s.instance.value(), usd,
                                    pricing::to_string(model));
         }
+        if (auto p = inst->prices.get(pricing::PricingModel::kOnDemand)) on_demand_usd = *p;
       }
     }
+    models::ElasticSpec elastic = *s.elastic;
+    std::string rate_note;
+    if (spot && elastic.spot->per_node_hour < 0) {
+      // No rate given: the catalog's default spot rate (pricing/cost_model.hpp).
+      const pricing::Instance* inst = nullptr;
+      std::vector<pricing::Catalog> catalogs;
+      if (!s.instance.values.empty() && !s.instance.open()) {
+        catalogs = pricing::load_catalogs(source_path("pricing/catalogs"), {});
+        inst = pricing::find_instance(catalogs, s.instance.value());
+      }
+      if (!inst) {
+        throw InputError(s.file, "elastic.spot.interruptions_per_node_hour",
+                         "a rate (the default needs a cluster.instance in the catalogs)",
+                         "nothing");
+      }
+      const pricing::RateDefault d = pricing::default_spot_interruption_rate(*inst);
+      elastic.spot->per_node_hour = d.per_instance_hour;
+      rate_note = d.source;
+    }
+    const models::StepFn simulate = [](const models::StepInput& in) {
+      return models::simulate_step(in);
+    };
     const models::ElasticRun run =
-        models::elastic_run(base, *s.elastic, usd, [](const models::StepInput& in) {
-          return models::simulate_step(in);
-        });
+        spot ? models::spot_elastic_run(base, elastic, *elastic.spot, usd, simulate)
+             : models::elastic_run(base, *s.elastic, usd, simulate);
+    // The fixed-node run at the on-demand price: the spot run's comparison.
+    std::optional<models::ElasticRun> fixed;
+    if (spot) {
+      models::ElasticSpec f = *s.elastic;
+      f.spot.reset();
+      f.schedule = {{0, base.cluster.nodes}};
+      fixed = models::elastic_run(base, f, on_demand_usd, simulate);
+    }
     std::string text;
     if (opt->format == "json") {
       nlohmann::json j;
@@ -68,6 +104,7 @@ Action add_elastic(CLI::App& app) {
                           {"end_h", reports::round_sig(p.end_h)},
                           {"nodes", p.nodes},
                           {"dp", p.dp},
+                          {"held", p.held},
                           {"feasible", p.feasible},
                           {"reason", p.reason},
                           {"step_time_s", reports::round_sig(p.step_time_s)},
@@ -81,6 +118,15 @@ Action add_elastic(CLI::App& app) {
                     {"reshard_hours", reports::round_sig(run.reshard_hours)},
                     {"usd", reports::round_sig(run.usd)},
                     {"completes", run.completes}};
+      if (fixed) {
+        j["spot"] = {{"interruptions_per_node_hour", elastic.spot->per_node_hour},
+                     {"rate_source", rate_note.empty() ? "given" : rate_note},
+                     {"replacement_hours", s.elastic->spot->replacement_hours},
+                     {"seed", s.elastic->spot->seed}};
+        j["fixed_on_demand"] = {{"hours", reports::round_sig(fixed->hours)},
+                                {"usd", reports::round_sig(fixed->usd)},
+                                {"usd_per_node_hour", on_demand_usd}};
+      }
       text = j.dump(2) + "\n";
     } else {
       text = fmt::format("{}: elastic run of {:.3g} tokens; {}\n\n", s.name, s.training.tokens,
@@ -89,6 +135,11 @@ Action add_elastic(CLI::App& app) {
                           "start h", "end h", "nodes", "dp", "step s", "reshard s", "tokens",
                           "hours", "USD");
       for (const auto& p : run.phases) {
+        if (p.paused) {
+          text += fmt::format("  {:>9.2f}  {:>9.2f}  {:>6}  {:>5}  paused ({} nodes held)  {:>9.2f}  {:>12.0f}\n",
+                              p.start_h, p.end_h, p.nodes, p.dp, p.held, p.end_h - p.start_h, p.usd);
+          continue;
+        }
         if (!p.feasible) {
           text += fmt::format("  {:>9.2f}  {:>9.2f}  {:>6}  {:>5}  cannot run: {}\n", p.start_h,
                               p.end_h, p.nodes, p.dp, p.reason);
@@ -97,12 +148,27 @@ Action add_elastic(CLI::App& app) {
         text += fmt::format(
             "  {:>9.2f}  {:>9.2f}  {:>6}  {:>5}  {:>10.3f}  {:>10.0f}  {:>12.4g}  {:>9.2f}  "
             "{:>12.0f}\n",
-            p.start_h, p.end_h, p.nodes, p.dp, p.step_time_s, p.reshard_s, p.tokens,
+            p.start_h, p.end_h,
+            p.held > p.nodes ? fmt::format("{}/{}", p.nodes, p.held) : fmt::format("{}", p.nodes),
+            p.dp, p.step_time_s, p.reshard_s, p.tokens,
             p.end_h - p.start_h, p.usd);
       }
+      if (spot) text += "  (nodes training/held where spares cannot be used: all held are paid for)\n";
       text += fmt::format("\n  total: {:.4g} tokens in {:.2f} h ({:.2f} h re-sharding), ${:.0f}{}\n",
                           run.tokens, run.hours, run.reshard_hours, run.usd,
                           run.completes ? "" : fmt::format(" — does not complete: {}", run.reason));
+      if (fixed) {
+        const auto& sp = *elastic.spot;
+        text += fmt::format(
+            "  spot: {} interruptions per node-hour, replacement after {} h, seed {}; {} changes\n"
+            "  fixed {} nodes on demand: {:.2f} h, ${:.0f}; spot run {:+.1f}% hours, {:+.1f}% cost\n",
+            rate_note.empty() ? fmt::format("{:.3g}", sp.per_node_hour)
+                              : fmt::format("{:.3g} ({})", sp.per_node_hour, rate_note),
+            sp.replacement_hours, sp.seed, run.phases.size() - 1,
+            base.cluster.nodes, fixed->hours, fixed->usd,
+            fixed->hours > 0 ? (run.hours / fixed->hours - 1) * 100 : 0.0,
+            fixed->usd > 0 ? (run.usd / fixed->usd - 1) * 100 : 0.0);
+      }
     }
     emit(text, opt->out);
     return run.completes ? kExitOk : kExitInfeasible;

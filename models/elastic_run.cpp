@@ -11,8 +11,10 @@ double checkpoint_bytes(const StepInput& in) { return checkpoint_bytes(in.model,
 
 double reshard_seconds(const StepInput& in, const ElasticSpec& e, int from_nodes, int to_nodes) {
   const double bytes = checkpoint_bytes(in);
-  return bytes / (e.storage_bw_per_node * from_nodes) + e.restart_s +
-         bytes / (e.storage_bw_per_node * to_nodes);
+  double s = 0;
+  if (from_nodes > 0) s += bytes / (e.storage_bw_per_node * from_nodes);
+  if (to_nodes > 0) s += e.restart_s + bytes / (e.storage_bw_per_node * to_nodes);
+  return s;
 }
 
 bool relower(const StepInput& base, int nodes, StepInput& out, std::string& why) {
@@ -51,11 +53,24 @@ ElasticRun elastic_run(const StepInput& base, const ElasticSpec& e, double usd_p
     ElasticPhase ph;
     ph.start_h = c.at_hours;
     ph.nodes = c.nodes;
+    ph.held = c.held > 0 ? c.held : c.nodes;
     const bool last = i + 1 == e.schedule.size();
-    if (i > 0) ph.reshard_s = reshard_seconds(base, e, e.schedule[i - 1].nodes, c.nodes);
+    if (i > 0 && c.reshard) {
+      ph.reshard_s = reshard_seconds(base, e, e.schedule[i - 1].nodes, c.nodes);
+    }
     StepInput in;
     std::string why;
-    if (!relower(base, c.nodes, in, why)) {
+    if (c.nodes == 0) {
+      ph.paused = true;
+      ph.reason = "paused: the nodes held cannot hold one replica";
+      if (last) {  // nothing comes back: the run never ends
+        run.completes = false;
+        run.reason = fmt::format("paused from {} h with no replacement", c.at_hours);
+        ph.end_h = ph.start_h;
+        run.phases.push_back(ph);
+        break;
+      }
+    } else if (!relower(base, c.nodes, in, why)) {
       ph.feasible = false;
       ph.reason = why;
     } else {
@@ -78,7 +93,8 @@ ElasticRun elastic_run(const StepInput& base, const ElasticSpec& e, double usd_p
         break;
       }
     }
-    const double rate = ph.feasible ? tokens_per_step / ph.step_time_s : 0.0;  // tokens/s
+    const double rate =
+        ph.feasible && !ph.paused ? tokens_per_step / ph.step_time_s : 0.0;  // tokens/s
     double seconds = last ? 0 : (e.schedule[i + 1].at_hours - c.at_hours) * 3600.0;
     const double train_s = std::max(0.0, seconds - ph.reshard_s);
     double tokens = rate * train_s;
@@ -89,7 +105,7 @@ ElasticRun elastic_run(const StepInput& base, const ElasticSpec& e, double usd_p
     }
     ph.tokens = tokens;
     ph.end_h = ph.start_h + seconds / 3600.0;
-    ph.usd = c.nodes * usd_per_node_hour * seconds / 3600.0;
+    ph.usd = ph.held * usd_per_node_hour * seconds / 3600.0;
     done += tokens;
     run.reshard_hours += std::min(ph.reshard_s, seconds) / 3600.0;
     run.phases.push_back(ph);

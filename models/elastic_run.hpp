@@ -10,7 +10,9 @@
 //   tokens           = training seconds / step time x tokens per step
 //   cost             = nodes x USD per node-hour x phase hours
 // The last phase runs until the run's tokens are done.
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,11 +23,21 @@ namespace cirrus::models {
 
 struct ElasticChange {
   double at_hours = 0;
-  int nodes = 0;
+  int nodes = 0;  // nodes training; 0: the run pauses (no replica fits on the nodes held)
+  int held = 0;   // nodes paid for (0: the same as nodes); more when spares cannot be used
+  bool reshard = true;  // whether the change re-shards (false: only the nodes paid for change)
+};
+
+// `elastic.spot`: the timeline generated from interruptions (models/elastic_spot.hpp).
+struct SpotInterruptions {
+  double per_node_hour = 0;      // >= 0; 0: the fixed-node run (< 0: not given, see the CLI)
+  double replacement_hours = 0;  // >= 0
+  std::uint64_t seed = 1;
 };
 
 struct ElasticSpec {  // the scenario's `elastic` block
   std::vector<ElasticChange> schedule;  // at_hours strictly increasing, the first at 0
+  std::optional<SpotInterruptions> spot;  // instead of a schedule
   double storage_bw_per_node = 1.2e9;  // bytes/s for the checkpoint write and read
   double restart_s = 600;              // relaunch before the reload
 };
@@ -33,6 +45,8 @@ struct ElasticSpec {  // the scenario's `elastic` block
 struct ElasticPhase {
   double start_h = 0, end_h = 0;
   int nodes = 0, dp = 0;
+  int held = 0;  // nodes paid for
+  bool paused = false;  // no replica fits: the run waits for replacements
   bool feasible = true;
   std::string reason;
   double step_time_s = 0;
@@ -51,6 +65,7 @@ struct ElasticRun {
 // Weights + optimizer states a checkpoint holds (models/checkpoint.hpp).
 double checkpoint_bytes(const StepInput& in);
 // Seconds to re-shard between node counts: write by `from` nodes, read by `to` nodes, restart.
+// A pause (to 0) only writes; a resume (from 0) restarts and reads.
 double reshard_seconds(const StepInput& in, const ElasticSpec& e, int from_nodes, int to_nodes);
 // The strategy re-lowered to `nodes` nodes: same tp, pp, cp, ep; dp = GPUs / (tp pp cp).
 // Returns false when the GPUs do not divide or dp breaks the global batch or ep.

@@ -31,6 +31,19 @@ RunEconomics default_economics(const InstanceOption& inst, int nodes, double ste
   return e;
 }
 
+// The counted pruning reason of an analytic infeasibility (analytic_step's check_feasible
+// and offload_memory's check_offload_capacity word them; the figures are dropped).
+std::string infeasible_reason_key(const std::string& why) {
+  auto starts = [&](const char* p) { return why.rfind(p, 0) == 0; };
+  if (starts("out of memory")) return "out of memory";
+  if (starts("out of host memory")) return "out of host memory (offloaded states)";
+  if (starts("out of NVMe")) return "out of NVMe (offloaded states)";
+  if (starts("offload to host memory")) return "offload to host: the node's host memory is unknown";
+  if (starts("offload to NVMe")) return "offload to NVMe: the node has no NVMe drives known";
+  if (starts("parameters offloaded")) return "parameters offloaded with the optimizer states on the GPU";
+  return "precision not supported";
+}
+
 // One block of the enumeration: an (instance, nodes, tp) triple.
 struct Block {
   std::uint32_t instance;
@@ -142,6 +155,10 @@ PlanResult run_plan(const scenarios::Scenario& s, const SearchSpace& space,
                     for (bool sp : space.sequence_parallel) {
                       for (int zero : space.zero) {
                         for (auto rc : space.recompute) {
+                         for (auto op : space.offload_params) {
+                          for (auto oo : space.offload_optimizer) {
+                          st.offload.params = op;
+                          st.offload.optimizer = oo;
                           st.pp = pp;
                           st.cp = cp;
                           st.dp = dp;
@@ -156,6 +173,11 @@ PlanResult run_plan(const scenarios::Scenario& s, const SearchSpace& space,
                             prune("tp x pp x cp does not divide the GPU count");
                             continue;
                           }
+                          if (st.offload.params_offloaded() && !st.offload.optimizer_offloaded()) {
+                            // The loader refuses this pair when it is pinned (systems_blocks).
+                            prune("parameters offloaded with the optimizer states on the GPU");
+                            continue;
+                          }
                           if (auto v = models::check_configuration(in.model, in.training, st,
                                                                    in.cluster)) {
                             prune(v->rule);
@@ -163,8 +185,7 @@ PlanResult run_plan(const scenarios::Scenario& s, const SearchSpace& space,
                           }
                           const models::StepResult r = models::analytic_step(in);
                           if (!r.feasible) {
-                            const bool oom = r.infeasible_reason.rfind("out of memory", 0) == 0;
-                            prune(oom ? "out of memory" : "precision not supported");
+                            prune(infeasible_reason_key(r.infeasible_reason));
                             continue;
                           }
                           ++bo.evaluated;
@@ -175,6 +196,8 @@ PlanResult run_plan(const scenarios::Scenario& s, const SearchSpace& space,
                           c.step_seconds = r.step_time_s;
                           c.economics = economics(inst, blk.nodes, r.step_time_s, out.steps);
                           bo.feasible.push_back(c);
+                          }
+                         }
                         }
                       }
                     }

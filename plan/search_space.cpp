@@ -27,6 +27,7 @@ double SearchSpace::raw_combinations() const {
   }
   if (!dp_derived) n *= static_cast<double>(dp.size());
   n *= static_cast<double>(schedule.size() * sequence_parallel.size() * recompute.size());
+  n *= static_cast<double>(offload_params.size() * offload_optimizer.size());
   return n;
 }
 
@@ -79,6 +80,10 @@ SearchSpace build_search_space(const scenarios::Scenario& s,
   sp.overlap = st.overlap;
   sp.attention = st.attention;
   sp.offload = st.offload;
+  const std::vector<models::Tier> tiers = {models::Tier::kGpu, models::Tier::kHost,
+                                           models::Tier::kNvme};
+  sp.offload_params = expand(st.offload_params, tiers);
+  sp.offload_optimizer = expand(st.offload_optimizer, tiers);
   auto require = [&](bool ok, const char* path) {
     if (!ok) throw InputError(s.file, path, "at least one candidate value", "an empty list");
   };

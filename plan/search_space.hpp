@@ -5,7 +5,8 @@
 //   pp: divisors of the layer count;           cp: 1, 2, 4, 8 dividing the sequence;
 //   micro_batch: 1, 2, 4, 8;                   schedule: gpipe, 1f1b, interleaved;
 //   virtual_stages: 2, 3, 4 (interleaved only); sequence_parallel: false, true;
-//   zero: 0-3;                                 recompute: none, selective, full.
+//   zero: 0-3;                                 recompute: none, selective, full;
+//   offload.params, offload.optimizer: gpu, host, nvme (the other offload fields are pinned).
 // dp is derived (GPUs / (tp pp cp)) unless the scenario lists it.
 #include <cstdint>
 #include <memory>
@@ -43,7 +44,8 @@ struct SearchSpace {
   bool dp_derived = true;
   models::Overlap overlap;
   models::AttentionKernel attention = models::AttentionKernel::kFlash;
-  models::Offload offload;  // strategy.offload, pinned (not searched)
+  models::Offload offload;  // strategy.offload's pinned fields (prefetch, fused_comm)
+  std::vector<models::Tier> offload_params, offload_optimizer;  // the placements searched
 
   // Number of raw combinations: the product of every list's size (dp counted when listed).
   double raw_combinations() const;

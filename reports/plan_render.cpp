@@ -16,7 +16,15 @@ models::StepResult result_of(const PlanView& v, std::size_t i) {
   return models::analytic_step(plan::candidate_input(*v.scenario, *v.space, r.candidates[i]));
 }
 
-std::string strategy_text(const models::Strategy& s) {
+// Whether any candidate offloads (its placements are then shown for every candidate).
+bool any_offload(const PlanView& v) {
+  for (const auto& c : v.result->candidates) {
+    if (c.strategy.offload.any()) return true;
+  }
+  return false;
+}
+
+std::string strategy_text(const models::Strategy& s, bool placements = false) {
   std::string t = fmt::format("tp{} pp{} dp{}", s.tp, s.pp, s.dp);
   if (s.cp > 1) t += fmt::format(" cp{}", s.cp);
   if (s.ep > 1) t += fmt::format(" ep{}", s.ep);
@@ -24,6 +32,10 @@ std::string strategy_text(const models::Strategy& s) {
   if (s.schedule == models::Schedule::kInterleaved) t += fmt::format("x{}", s.virtual_stages);
   t += fmt::format(" z{} {}", s.zero, models::to_string(s.recompute));
   if (s.sequence_parallel) t += " sp";
+  if (placements) {
+    t += fmt::format(" params:{} opt:{}", models::to_string(s.offload.params),
+                     models::to_string(s.offload.optimizer));
+  }
   return t;
 }
 
@@ -45,6 +57,10 @@ nlohmann::json candidate_json(const PlanView& v, std::size_t i) {
   const models::StepResult r = result_of(v, i);
   nlohmann::json j = result_json(ctx, r);
   j["estimate"] = c.refined ? "engine" : "analytic";
+  if (any_offload(v)) {  // every candidate's placements once some candidate offloads
+    j["config"]["offload"] = {{"params", models::to_string(c.strategy.offload.params)},
+                              {"optimizer", models::to_string(c.strategy.offload.optimizer)}};
+  }
   const auto& e = c.economics;
   const double steps = v.result->steps;
   const double tokens = steps * static_cast<double>(v.scenario->training.global_batch) *
@@ -130,11 +146,12 @@ std::string render_plan_table(const PlanView& v) {
     o += "\n";
   }
   o += "\n";
+  const bool placements = any_offload(v);
   auto line = [&](std::size_t i) {
     const auto& c = r.candidates[i];
     const auto& inst = v.space->instances[c.instance];
     return fmt::format("{:<34} {:>5} {:>6} {:<40} {:>8.2f} {:>8.1f} {:>10} {}", inst.id, c.nodes,
-                       c.nodes * inst.node.gpus, strategy_text(c.strategy), c.step_seconds,
+                       c.nodes * inst.node.gpus, strategy_text(c.strategy, placements), c.step_seconds,
                        c.economics.run_seconds / kSecondsPerDay, money(c.economics.usd_total),
                        c.refined ? "engine" : "analytic");
   };
@@ -147,7 +164,7 @@ std::string render_plan_table(const PlanView& v) {
     const models::StepResult best = result_of(v, *r.best);
     o += fmt::format("BEST: {} nodes of {} ({} GPUs of {})\n", c.nodes, inst.id,
                      c.nodes * inst.node.gpus, inst.node.gpu.display);
-    o += fmt::format("  strategy  {}\n", strategy_text(c.strategy));
+    o += fmt::format("  strategy  {}\n", strategy_text(c.strategy, placements));
     o += fmt::format("  step      {:.3f} s ({}), MFU {:.1f}%, {:.0f} tokens/s\n", c.step_seconds,
                      c.refined ? "simulated with the engine" : "analytic estimate", best.mfu * 100,
                      best.tokens_per_s);
@@ -173,7 +190,10 @@ std::string render_plan_csv(const PlanView& v) {
   const auto& r = *v.result;
   std::string o =
       "instance,nodes,gpus,tp,pp,dp,cp,micro_batch,schedule,virtual_stages,zero,recompute,"
-      "sequence_parallel,step_time_s,run_days,usd_total,usd_per_hour,estimate,meets_limits\n";
+      "sequence_parallel,step_time_s,run_days,usd_total,usd_per_hour,estimate,meets_limits";
+  // The placements only when some candidate offloads, so other plans keep their columns.
+  const bool placements = any_offload(v);
+  o += placements ? ",offload_params,offload_optimizer\n" : "\n";
   for (const auto& c : r.candidates) {
     const auto& inst = v.space->instances[c.instance];
     const auto& st = c.strategy;
@@ -186,6 +206,11 @@ std::string render_plan_csv(const PlanView& v) {
         c.economics.usd_total ? fmt::format("{}", round_sig(*c.economics.usd_total)) : "",
         c.economics.usd_per_hour ? fmt::format("{}", round_sig(*c.economics.usd_per_hour)) : "",
         c.refined ? "engine" : "analytic", c.meets_limits ? "true" : "false");
+    if (placements) {
+      o.back() = ',';
+      o += fmt::format("{},{}\n", models::to_string(st.offload.params),
+                       models::to_string(st.offload.optimizer));
+    }
   }
   return o;
 }

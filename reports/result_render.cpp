@@ -35,6 +35,11 @@ nlohmann::json config_json(const ResultContext& ctx) {
   c["sequence_parallel"] = s.sequence_parallel;
   c["attention"] = models::to_string(s.attention);
   c["overlap"] = {{"dp", s.overlap.dp}, {"tp", s.overlap.tp}, {"pp", s.overlap.pp}};
+  // Present only when something is offloaded, so other results keep their shape.
+  if (s.offload.any()) {
+    c["offload"] = {{"params", models::to_string(s.offload.params)},
+                    {"optimizer", models::to_string(s.offload.optimizer)}};
+  }
   return c;
 }
 

@@ -574,7 +574,16 @@ void read_strategy(const JsonNode& n, StrategySpace& st) {
     if (auto x = v->find("tp")) st.overlap.tp = x->as_bool();
     if (auto x = v->find("pp")) st.overlap.pp = x->as_bool();
   }
-  if (auto v = n.find("offload")) st.offload = read_offload(*v);
+  if (auto v = n.find("offload")) {
+    st.offload = read_offload(*v);
+    st.offload_params = Choice<models::Tier>::fixed(st.offload.params);
+    st.offload_optimizer = Choice<models::Tier>::fixed(st.offload.optimizer);
+    const char* tiers = "\"gpu\", \"host\" or \"nvme\"";
+    if (auto x = v->find("params")) st.offload_params = read_choice<models::Tier>(*x, tiers, read_tier);
+    if (auto x = v->find("optimizer")) {
+      st.offload_optimizer = read_choice<models::Tier>(*x, tiers, read_tier);
+    }
+  }
   if (auto v = n.find("attention")) {
     st.attention = read_enum<models::AttentionKernel>(
         *v, {{"flash", models::AttentionKernel::kFlash},

@@ -62,6 +62,8 @@ std::vector<OpenChoice> list_open_choices(const Scenario& s) {
   add_if_open(out, "strategy.sequence_parallel", st.sequence_parallel);
   add_if_open(out, "strategy.zero", st.zero);
   add_if_open(out, "strategy.recompute", st.recompute);
+  add_if_open(out, "strategy.offload.params", st.offload_params);
+  add_if_open(out, "strategy.offload.optimizer", st.offload_optimizer);
   return out;
 }
 
@@ -141,6 +143,8 @@ models::Strategy Scenario::pinned_strategy() const {
   r.overlap = st.overlap;
   r.attention = st.attention;
   r.offload = st.offload;
+  r.offload.params = st.offload_params.value();
+  r.offload.optimizer = st.offload_optimizer.value();
   if (!st.dp_given) {
     // dp is what the GPUs leave; that needs the cluster pinned too.
     const models::ClusterSpec c = pinned_cluster();

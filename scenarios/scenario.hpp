@@ -50,7 +50,12 @@ struct StrategySpace {
       Choice<models::Recompute>::fixed(models::Recompute::kNone);
   models::Overlap overlap;
   models::AttentionKernel attention = models::AttentionKernel::kFlash;
-  models::Offload offload;  // strategy.offload (pinned, not a planner choice)
+  // strategy.offload: the prefetch depths and fused_comm are pinned; the placements of the
+  // parameters and of the optimizer states are choices (a tier, a list of tiers or "auto").
+  // offload.params / offload.optimizer hold the pinned placements (gpu while open).
+  models::Offload offload;
+  Choice<models::Tier> offload_params = Choice<models::Tier>::fixed(models::Tier::kGpu);
+  Choice<models::Tier> offload_optimizer = Choice<models::Tier>::fixed(models::Tier::kGpu);
 };
 
 enum class PricingModel { kOnDemand, kSpot, kCommitted1y, kCommitted3y };

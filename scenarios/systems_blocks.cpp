@@ -10,13 +10,6 @@ namespace {
 
 constexpr std::int64_t kMaxCount = 1 << 30;
 
-models::Tier read_tier(const JsonNode& n) {
-  const std::string s = n.as_enum({"gpu", "host", "nvme"});
-  if (s == "host") return models::Tier::kHost;
-  if (s == "nvme") return models::Tier::kNvme;
-  return models::Tier::kGpu;
-}
-
 int read_count(const JsonNode& n, std::int64_t min) {
   const std::int64_t v = n.as_int();
   if (v < min || v > kMaxCount) n.fail(fmt::format("an integer from {} to {}", min, kMaxCount));
@@ -25,15 +18,33 @@ int read_count(const JsonNode& n, std::int64_t min) {
 
 }  // namespace
 
+models::Tier read_tier(const JsonNode& n) {
+  const std::string s = n.as_enum({"gpu", "host", "nvme"});
+  if (s == "host") return models::Tier::kHost;
+  if (s == "nvme") return models::Tier::kNvme;
+  return models::Tier::kGpu;
+}
+
 models::Offload read_offload(const JsonNode& n) {
   n.check_keys({"params", "optimizer", "prefetch_layers", "prefetch_experts", "fused_comm"});
   models::Offload o;
-  if (auto v = n.find("params")) o.params = read_tier(*v);
-  if (auto v = n.find("optimizer")) o.optimizer = read_tier(*v);
+  // A list or "auto" is a planner choice (the loader reads it); the pair is checked here only
+  // when both placements are pinned, and the planner prunes the bad pairs otherwise.
+  const auto pinned = [](const std::optional<JsonNode>& v) {
+    return !v || !(v->is_array() || (v->is_string() && v->raw().get<std::string>() == "auto"));
+  };
+  const auto pv = n.find("params");
+  const auto ov = n.find("optimizer");
+  if (!pinned(pv) || !pinned(ov)) {
+    o.params = models::Tier::kGpu;
+  } else {
+    if (pv) o.params = read_tier(*pv);
+    if (ov) o.optimizer = read_tier(*ov);
+  }
   if (auto v = n.find("prefetch_layers")) o.prefetch_layers = read_count(*v, 0);
   if (auto v = n.find("prefetch_experts")) o.prefetch_experts = read_count(*v, 0);
   if (auto v = n.find("fused_comm")) o.fused_comm = v->as_bool();
-  if (o.params_offloaded() && !o.optimizer_offloaded()) {
+  if (pinned(pv) && pinned(ov) && o.params_offloaded() && !o.optimizer_offloaded()) {
     n.at("params").fail(
         "\"gpu\" while the optimizer states are on the GPU (a GPU optimizer needs the full "
         "parameters there: offload \"optimizer\" too)");
@@ -42,12 +53,30 @@ models::Offload read_offload(const JsonNode& n) {
 }
 
 models::ElasticSpec read_elastic(const JsonNode& n) {
-  n.check_keys({"schedule", "reshard_gbyte_per_s", "restart_s"});
+  n.check_keys({"schedule", "spot", "reshard_gbyte_per_s", "restart_s"});
   models::ElasticSpec e;
   // Defaults shared with the spot model: BLOOM's measured checkpoint rate per node and the
   // restart time of pricing/cost_model.hpp.
   e.storage_bw_per_node = pricing::kDefaultNodeStorageBps;
   e.restart_s = pricing::kDefaultRestartS;
+  if (auto v = n.find("reshard_gbyte_per_s")) e.storage_bw_per_node = v->as_positive() * kGB;
+  if (auto v = n.find("restart_s")) e.restart_s = v->as_non_negative();
+  if (auto spot = n.find("spot")) {
+    if (n.find("schedule")) n.at("schedule").fail("no schedule beside \"spot\" (one or the other)");
+    spot->check_keys({"interruptions_per_node_hour", "replacement_hours", "seed"});
+    models::SpotInterruptions s;
+    // Not given: the catalog's default rate for the instance (filled by `cirrus elastic`).
+    s.per_node_hour = -1;
+    if (auto v = spot->find("interruptions_per_node_hour")) s.per_node_hour = v->as_non_negative();
+    s.replacement_hours = spot->at("replacement_hours").as_non_negative();
+    if (auto v = spot->find("seed")) {
+      const std::int64_t seed = v->as_int();
+      if (seed < 0) v->fail("a non-negative integer");
+      s.seed = static_cast<std::uint64_t>(seed);
+    }
+    e.spot = s;
+    return e;
+  }
   const JsonNode sched = n.at("schedule");
   if (!sched.is_array() || sched.size() == 0) {
     sched.fail("a non-empty list of {\"at_hours\", \"nodes\"} changes");
@@ -66,8 +95,6 @@ models::ElasticSpec read_elastic(const JsonNode& n) {
     ch.nodes = read_count(c.at("nodes"), 1);
     e.schedule.push_back(ch);
   }
-  if (auto v = n.find("reshard_gbyte_per_s")) e.storage_bw_per_node = v->as_positive() * kGB;
-  if (auto v = n.find("restart_s")) e.restart_s = v->as_non_negative();
   return e;
 }
 
