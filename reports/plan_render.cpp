@@ -4,6 +4,7 @@
 
 #include "common/units.hpp"
 #include "models/analytic_step.hpp"
+#include "reports/report_model.hpp"
 #include "reports/result_render.hpp"
 
 namespace cirrus::reports {
@@ -25,13 +26,7 @@ bool any_offload(const PlanView& v) {
 }
 
 std::string strategy_text(const models::Strategy& s, bool placements = false) {
-  std::string t = fmt::format("tp{} pp{} dp{}", s.tp, s.pp, s.dp);
-  if (s.cp > 1) t += fmt::format(" cp{}", s.cp);
-  if (s.ep > 1) t += fmt::format(" ep{}", s.ep);
-  t += fmt::format(" mb{} {}", s.micro_batch, models::to_string(s.schedule));
-  if (s.schedule == models::Schedule::kInterleaved) t += fmt::format("x{}", s.virtual_stages);
-  t += fmt::format(" z{} {}", s.zero, models::to_string(s.recompute));
-  if (s.sequence_parallel) t += " sp";
+  std::string t = strategy_short(s);
   if (placements) {
     t += fmt::format(" params:{} opt:{}", models::to_string(s.offload.params),
                      models::to_string(s.offload.optimizer));
