@@ -918,27 +918,38 @@ sim::ResourceId LinkResources::resource(sim::TaskGraph& graph, LinkId link) {
 
 sim::TaskId add_collective(sim::TaskGraph& graph, LinkResources& links,
                            const LoweredCollective& collective, sim::TaskId after,
-                           std::uint16_t tag, std::uint32_t label, sim::StreamId stream) {
+                           std::uint16_t tag, std::uint32_t label, sim::StreamId stream,
+                           std::vector<sim::UseSpan>* class_uses) {
   sim::TaskId gate = after;
+  std::vector<sim::UseSpan> local;
+  std::vector<sim::UseSpan>& spans = class_uses != nullptr ? *class_uses : local;
+  if (spans.size() != collective.classes.size()) {
+    spans.clear();
+    spans.reserve(collective.classes.size());
+    std::vector<sim::ResourceUse> uses;
+    for (const FlowClass& fc : collective.classes) {
+      uses.clear();
+      for (std::uint32_t i = 0; i < fc.uses_count; ++i) {
+        const LinkLoad& u = collective.uses[fc.uses_begin + i];
+        uses.push_back(sim::ResourceUse{links.resource(graph, u.link), u.coefficient});
+      }
+      spans.push_back(graph.add_uses(uses));
+    }
+  }
   if (stream != sim::kNoStream) {
     const sim::TaskId open = graph.add_delay(stream, sim::Time::zero(), tag, label);
     if (after != sim::kNoTask) graph.add_edge(after, open);
     gate = open;
   }
-  std::vector<sim::ResourceUse> uses;
   std::vector<sim::TaskId> flows;
   std::size_t c = 0;
   for (std::uint32_t phase = 0; phase < collective.phases; ++phase) {
     flows.clear();
     for (; c < collective.classes.size() && collective.classes[c].phase == phase; ++c) {
       const FlowClass& fc = collective.classes[c];
-      uses.clear();
-      for (std::uint32_t i = 0; i < fc.uses_count; ++i) {
-        const LinkLoad& u = collective.uses[fc.uses_begin + i];
-        uses.push_back(sim::ResourceUse{links.resource(graph, u.link), u.coefficient});
-      }
-      const sim::TaskId t = graph.add_flow(sim::kNoStream, sim::Time::from_seconds(fc.latency_s),
-                                           fc.bytes, uses, tag, label, 1.0, fc.bound);
+      const sim::TaskId t =
+          graph.add_shared_flow(sim::kNoStream, sim::Time::from_seconds(fc.latency_s), fc.bytes,
+                                spans[c], tag, label, 1.0, fc.bound);
       if (gate != sim::kNoTask) graph.add_edge(gate, t);
       flows.push_back(t);
     }

@@ -163,11 +163,15 @@ class LinkResources {
 // done; the first phase waits for `after` (sim::kNoTask: nothing). Returns a zero-length task that
 // finishes with the collective. With a `stream`, a zero-length start task on it opens the
 // collective and the returned task closes it, so the stream's next task waits for the whole
-// collective. Every flow carries `tag` and `label`.
+// collective. Every flow carries `tag` and `label`. A caller that adds the same lowering many
+// times passes the same `class_uses` each time: the first call stores each class's link uses in
+// the graph and records their spans there, later calls share them (one copy per lowering, not
+// per micro-batch).
 sim::TaskId add_collective(sim::TaskGraph& graph, LinkResources& links,
                            const LoweredCollective& collective, sim::TaskId after,
                            std::uint16_t tag, std::uint32_t label = 0,
-                           sim::StreamId stream = sim::kNoStream);
+                           sim::StreamId stream = sim::kNoStream,
+                           std::vector<sim::UseSpan>* class_uses = nullptr);
 
 struct LinkStat {
   LinkId link = 0;

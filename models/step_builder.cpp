@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <initializer_list>
 #include <map>
+#include <unordered_map>
 #include <tuple>
 
 #include "models/collectives.hpp"
@@ -60,6 +61,8 @@ struct Builder {
   std::vector<TaskId> fwd_done, bwd_done;
   // Flow model: lowerings by (group or -1 for sends, stage, kind or destination stage, bytes).
   std::map<std::tuple<int, int, int, double>, LoweredCollective> lowered;
+  // Each lowering's class uses, stored once in the graph and shared by all its additions.
+  std::unordered_map<const LoweredCollective*, std::vector<sim::UseSpan>> stored_uses;
   // Hierarchical storage (strategy.offload): transfers, gradient copies, CPU optimizer.
   OffloadTasks offload;
 
@@ -282,7 +285,7 @@ struct Builder {
         });
     count(lc.from_profile);
     return add_collective(out.graph, flow->links, lc, after, tag,
-                          static_cast<std::uint32_t>(st), stream);
+                          static_cast<std::uint32_t>(st), stream, &stored_uses[&lc]);
   }
 
   // A collective as one flow on the representative's synthetic links (analytic model).
@@ -393,7 +396,7 @@ struct Builder {
       });
       count(false);  // stage-wide sends: the tuner's send/recv model, never a profile's curve
       return add_collective(out.graph, flow->links, lc, after, kTagPpComm,
-                            static_cast<std::uint32_t>(from), stream);
+                            static_cast<std::uint32_t>(from), stream, &stored_uses[&lc]);
     }
     const bool local = same_node(from, to);
     const CollectiveCost c =

@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 namespace cirrus::sim {
@@ -55,17 +56,27 @@ TaskId TaskGraph::add_delay(StreamId stream, Time duration, std::uint16_t tag,
   return push(t);
 }
 
-TaskId TaskGraph::add_flow(StreamId stream, Time latency, double bytes,
-                           std::span<const ResourceUse> uses, std::uint16_t tag,
-                           std::uint32_t label, double weight, double bound) {
-  require(bytes >= 0 && std::isfinite(bytes), "TaskGraph::add_flow: bytes must be finite, >= 0");
-  require(weight > 0 && std::isfinite(weight), "TaskGraph::add_flow: weight must be finite, > 0");
-  require(bound > 0, "TaskGraph::add_flow: bound must be > 0");
+UseSpan TaskGraph::add_uses(std::span<const ResourceUse> uses) {
   for (const ResourceUse& u : uses) {
     require(u.resource < capacities_.size(), "TaskGraph::add_flow: unknown resource");
     require(u.coefficient > 0 && std::isfinite(u.coefficient),
             "TaskGraph::add_flow: coefficient must be finite and > 0");
   }
+  require(uses_.size() + uses.size() < std::numeric_limits<std::uint32_t>::max(),
+          "TaskGraph: too many resource uses");
+  const UseSpan span{static_cast<std::uint32_t>(uses_.size()),
+                     static_cast<std::uint32_t>(uses.size())};
+  uses_.insert(uses_.end(), uses.begin(), uses.end());
+  return span;
+}
+
+TaskId TaskGraph::push_flow(StreamId stream, Time latency, double bytes, UseSpan uses,
+                            std::uint16_t tag, std::uint32_t label, double weight, double bound) {
+  require(bytes >= 0 && std::isfinite(bytes), "TaskGraph::add_flow: bytes must be finite, >= 0");
+  require(weight > 0 && std::isfinite(weight), "TaskGraph::add_flow: weight must be finite, > 0");
+  require(bound > 0, "TaskGraph::add_flow: bound must be > 0");
+  require(static_cast<std::size_t>(uses.begin) + uses.count <= uses_.size(),
+          "TaskGraph::add_flow: uses not stored in this graph");
   Task t;
   t.kind = TaskKind::kFlow;
   t.tag = tag;
@@ -74,14 +85,29 @@ TaskId TaskGraph::add_flow(StreamId stream, Time latency, double bytes,
   t.bytes = bytes;
   t.weight = weight;
   t.bound = bound;
-  t.uses_begin = static_cast<std::uint32_t>(uses_.size());
-  t.uses_count = static_cast<std::uint32_t>(uses.size());
+  t.uses_begin = uses.begin;
+  t.uses_count = uses.count;
   t.label = label;
-  // Validate (in push) before the uses are appended, so a throw leaves the graph unchanged.
+  return push(t);
+}
+
+TaskId TaskGraph::add_shared_flow(StreamId stream, Time latency, double bytes, UseSpan uses,
+                                  std::uint16_t tag, std::uint32_t label, double weight, double bound) {
+  return push_flow(stream, latency, bytes, uses, tag, label, weight, bound);
+}
+
+TaskId TaskGraph::add_flow(StreamId stream, Time latency, double bytes,
+                           std::span<const ResourceUse> uses, std::uint16_t tag,
+                           std::uint32_t label, double weight, double bound) {
+  // Validate everything before the uses are stored, so a throw leaves the graph unchanged.
+  require(bytes >= 0 && std::isfinite(bytes), "TaskGraph::add_flow: bytes must be finite, >= 0");
+  require(weight > 0 && std::isfinite(weight), "TaskGraph::add_flow: weight must be finite, > 0");
+  require(bound > 0, "TaskGraph::add_flow: bound must be > 0");
   require(stream == kNoStream || stream < stream_last_.size(), "TaskGraph: unknown stream");
   require(latency >= Time::zero(), "TaskGraph: negative duration");
-  uses_.insert(uses_.end(), uses.begin(), uses.end());
-  return push(t);
+  require(tasks_.size() < kNoTask, "TaskGraph: too many tasks");
+  const UseSpan span = add_uses(uses);
+  return push_flow(stream, latency, bytes, span, tag, label, weight, bound);
 }
 
 void TaskGraph::add_edge(TaskId before, TaskId after) {
@@ -98,11 +124,16 @@ std::vector<ResourceId> TaskGraph::merge_identical_resources() {
   const std::size_t resources = capacities_.size();
   std::vector<ResourceId> rep(resources);
   for (std::size_t r = 0; r < resources; ++r) rep[r] = static_cast<ResourceId>(r);
-  // Each resource's uses as (task, coefficient), in task order (compressed rows).
+  // Each resource's uses as (task, coefficient), in task order (compressed rows). Counted per
+  // task: flows may share a stored span.
   std::vector<std::uint32_t> start(resources + 1, 0);
-  for (const ResourceUse& u : uses_) ++start[u.resource + 1];
+  for (const Task& task : tasks_) {
+    for (std::uint32_t i = 0; i < task.uses_count; ++i) {
+      ++start[uses_[task.uses_begin + i].resource + 1];
+    }
+  }
   for (std::size_t r = 0; r < resources; ++r) start[r + 1] += start[r];
-  std::vector<std::pair<TaskId, double>> users(uses_.size());
+  std::vector<std::pair<TaskId, double>> users(start[resources]);
   {
     std::vector<std::uint32_t> cursor(start.begin(), start.end() - 1);
     for (TaskId t = 0; t < tasks_.size(); ++t) {
@@ -146,16 +177,30 @@ std::vector<ResourceId> TaskGraph::merge_identical_resources() {
 
 void TaskGraph::merge_resources(const std::vector<ResourceId>& rep) {
   require(rep.size() == capacities_.size(), "TaskGraph::merge_resources: one entry per resource");
+  // Spans are disjoint runs of uses_ (add_uses appends), so a non-empty span is known by its
+  // begin: compact each once and point every flow that shared it at the compacted copy.
+  constexpr std::uint32_t kUnseen = std::numeric_limits<std::uint32_t>::max();
+  std::vector<std::uint32_t> moved(uses_.size(), kUnseen);  // old begin -> new begin
+  std::vector<std::uint32_t> kept_count(uses_.size(), 0);
   std::vector<ResourceUse> kept;
   kept.reserve(uses_.size());
   for (Task& task : tasks_) {
-    const auto begin = static_cast<std::uint32_t>(kept.size());
-    for (std::uint32_t i = 0; i < task.uses_count; ++i) {
-      const ResourceUse& u = uses_[task.uses_begin + i];
-      if (rep[u.resource] == u.resource) kept.push_back(u);
+    if (task.uses_count == 0) {
+      task.uses_begin = 0;
+      continue;
     }
-    task.uses_begin = begin;
-    task.uses_count = static_cast<std::uint32_t>(kept.size()) - begin;
+    std::uint32_t& to = moved[task.uses_begin];
+    if (to == kUnseen) {
+      to = static_cast<std::uint32_t>(kept.size());
+      for (std::uint32_t i = 0; i < task.uses_count; ++i) {
+        const ResourceUse& u = uses_[task.uses_begin + i];
+        if (rep[u.resource] == u.resource) kept.push_back(u);
+      }
+      kept_count[task.uses_begin] = static_cast<std::uint32_t>(kept.size()) - to;
+    }
+    const std::uint32_t count = kept_count[task.uses_begin];
+    task.uses_begin = to;
+    task.uses_count = count;
   }
   uses_ = std::move(kept);
 }

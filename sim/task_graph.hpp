@@ -35,6 +35,13 @@ struct ResourceUse {
 
 enum class TaskKind : std::uint8_t { kDelay, kFlow };
 
+// A run of uses stored once in the graph and shared by every flow that names it: a collective
+// added a thousand times (one pipeline send per micro-batch) stores its link list once.
+struct UseSpan {
+  std::uint32_t begin = 0;
+  std::uint32_t count = 0;
+};
+
 struct Task {
   TaskKind kind = TaskKind::kDelay;
   std::uint16_t tag = 0;        // caller's category (compute, tp_comm, ...); opaque to the engine
@@ -57,6 +64,12 @@ class TaskGraph {
   TaskId add_flow(StreamId stream, Time latency, double bytes, std::span<const ResourceUse> uses,
                   std::uint16_t tag, std::uint32_t label = 0, double weight = 1.0,
                   double bound = std::numeric_limits<double>::infinity());
+  // Stores `uses` once (validated here) for flows that share them.
+  UseSpan add_uses(std::span<const ResourceUse> uses);
+  // A flow over uses stored by add_uses.
+  TaskId add_shared_flow(StreamId stream, Time latency, double bytes, UseSpan uses,
+                         std::uint16_t tag, std::uint32_t label = 0, double weight = 1.0,
+                         double bound = std::numeric_limits<double>::infinity());
   // `before` must finish before `after` starts. Duplicate edges are harmless.
   void add_edge(TaskId before, TaskId after);
 
@@ -82,11 +95,14 @@ class TaskGraph {
   std::vector<ResourceId> merge_identical_resources();
   // The same with the representatives given by a caller that knows them (the flow model does,
   // from its lowered collectives, without scanning every use): rep[r] must have r's capacity
-  // and uses. Drops the uses of every resource r with rep[r] != r. O(uses), one pass.
+  // and uses. Drops the uses of every resource r with rep[r] != r. O(stored uses), one pass;
+  // flows that shared a span still share its compacted copy.
   void merge_resources(const std::vector<ResourceId>& rep);
 
  private:
   TaskId push(Task t);
+  TaskId push_flow(StreamId stream, Time latency, double bytes, UseSpan uses, std::uint16_t tag,
+                   std::uint32_t label, double weight, double bound);
   std::vector<Task> tasks_;
   std::vector<ResourceUse> uses_;
   std::vector<double> capacities_;
