@@ -1,6 +1,7 @@
 // `cirrus validate [DATASET]`: predicted against published step times, row by row, with the
 // signed error and the mean absolute percentage error. A measured-step dataset (single-GPU
 // PyTorch steps) is compared with and without a calibration profile (validate_measured.hpp).
+#include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 
@@ -38,7 +39,9 @@ Action add_validate(CLI::App& app) {
     const auto set = scenarios::load_validation_set(path);
     nlohmann::json rows = nlohmann::json::array();
     std::string table = fmt::format("{}\n  source: {}\n\n", set.title, set.source);
-    table += fmt::format("  {:<26} {:>5} {:>12} {:>11} {:>11} {:>8}\n", "row", "GPUs",
+    std::size_t w = 26;
+    for (const auto& row : set.rows) w = std::max(w, row.id.size());
+    table += fmt::format("  {:<{}} {:>5} {:>12} {:>11} {:>11} {:>8}\n", "row", w, "GPUs",
                          "tp/pp/dp", "published s", "predicted s", "error");
     double abs_sum = 0;
     int counted = 0;
@@ -47,7 +50,7 @@ Action add_validate(CLI::App& app) {
       const auto& s = row.input.strategy;
       const std::string layout = fmt::format("{}/{}/{}", s.tp, s.pp, s.dp);
       if (!r.feasible) {
-        table += fmt::format("  {:<26} {:>5} {:>12} {:>11.3f} {:>11} {:>8}  ({})\n", row.id,
+        table += fmt::format("  {:<{}} {:>5} {:>12} {:>11.3f} {:>11} {:>8}  ({})\n", row.id, w,
                              row.input.cluster.gpus(), layout, row.published_step_s,
                              "infeasible", "-", r.infeasible_reason);
         rows.push_back({{"id", row.id}, {"published_s", reports::round_sig(row.published_step_s)},
@@ -57,7 +60,7 @@ Action add_validate(CLI::App& app) {
       const double err = (r.step_time_s - row.published_step_s) / row.published_step_s;
       abs_sum += std::fabs(err);
       ++counted;
-      table += fmt::format("  {:<26} {:>5} {:>12} {:>11.3f} {:>11.3f} {:>+7.1f}%\n", row.id,
+      table += fmt::format("  {:<{}} {:>5} {:>12} {:>11.3f} {:>11.3f} {:>+7.1f}%\n", row.id, w,
                            row.input.cluster.gpus(), layout, row.published_step_s, r.step_time_s,
                            err * 100);
       rows.push_back({{"id", row.id},

@@ -1,9 +1,17 @@
 #pragma once
 // Published step times to validate against (`cirrus validate`). A dataset is a JSON file like
-// data/validation/megatron_sc21_table1.json: rows of model shape, parallel layout and a
-// published throughput, plus the hardware they ran on. Where the publication leaves a choice
-// open (micro-batch, schedule, recomputation), the row's assumption is recorded so the output
-// can say what cirrus assumed.
+// data/validation/megatron_sc21_table1.json: rows of model shape (record_id, layers, hidden,
+// heads, [kv_heads], ffn_hidden, [ffn], seq_len, vocab), parallel layout (global_batch, tp,
+// pp, dp, gpus) and a published figure: "step_time_s", or "achieved_tflops_per_gpu" in the
+// SC'21 convention (the paper's Eq. 3 FLOPs).
+//
+// The run's setup: an optional "setup" object (node, precision, micro_batch, schedule,
+// virtual_stages, recompute, attention, sequence_parallel, zero, overlap{dp,tp,pp}) applies to
+// every row, and a row may carry the same keys for itself. What the setup does not state is
+// Megatron-LM 2021's (fp16, micro-batch 1, 1F1B, full recomputation, unfused attention, no
+// sequence parallelism, no ZeRO, no overlap, DGX A100 80GB). "assumed" lists, in words, what
+// the dataset's author assumed where the publication is silent; a dataset with neither
+// "setup" nor "assumed" is the SC'21 table and gets its assumption lines.
 #include <string>
 #include <vector>
 
@@ -25,8 +33,8 @@ struct ValidationSet {
   std::vector<ValidationRow> rows;
 };
 
-// Reads a dataset. Supported conventions: "megatron-sc21" (throughput in the paper's Eq. 3
-// FLOPs, which count one recomputed forward). Throws InputError on malformed files.
+// Reads a dataset. Throws InputError naming the file and JSON path on malformed files and
+// unknown keys.
 ValidationSet load_validation_set(const std::string& path);
 
 }  // namespace cirrus::scenarios
