@@ -1,5 +1,7 @@
 #include "plan/search_space.hpp"
 
+#include <algorithm>
+
 #include "common/input_error.hpp"
 
 namespace cirrus::plan {
@@ -22,11 +24,22 @@ std::vector<int> divisors(long n, long limit) {
 
 double SearchSpace::raw_combinations() const {
   double n = static_cast<double>(instances.size()) * static_cast<double>(nodes.size());
-  for (const auto* v : {&tp, &pp, &cp, &ep, &micro_batch, &virtual_stages, &zero}) {
+  for (const auto* v : {&tp, &pp, &cp, &ep, &micro_batch, &zero}) {
     n *= static_cast<double>(v->size());
   }
   if (!dp_derived) n *= static_cast<double>(dp.size());
-  n *= static_cast<double>(schedule.size() * sequence_parallel.size() * recompute.size());
+  // Virtual stages only multiply the interleaved schedule; the others take 1 when it is listed
+  // (the planner enumerates them once).
+  const bool has_one = std::find(virtual_stages.begin(), virtual_stages.end(), 1) !=
+                       virtual_stages.end();
+  double schedules = 0;
+  for (const models::Schedule sched : schedule) {
+    schedules += sched == models::Schedule::kInterleaved || !has_one
+                     ? static_cast<double>(virtual_stages.size())
+                     : 1.0;
+  }
+  n *= schedules;
+  n *= static_cast<double>(sequence_parallel.size() * recompute.size());
   n *= static_cast<double>(offload_params.size() * offload_optimizer.size());
   return n;
 }

@@ -47,7 +47,8 @@ struct SearchSpace {
   models::Offload offload;  // strategy.offload's pinned fields (prefetch, fused_comm)
   std::vector<models::Tier> offload_params, offload_optimizer;  // the placements searched
 
-  // Number of raw combinations: the product of every list's size (dp counted when listed).
+  // Number of raw combinations: the product of every list's size (dp counted when listed),
+  // virtual stages counted for the interleaved schedule only (when 1 is on their list).
   double raw_combinations() const;
 };
 
