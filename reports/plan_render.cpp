@@ -1,5 +1,7 @@
 #include "reports/plan_render.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "common/units.hpp"
@@ -142,17 +144,24 @@ std::string render_plan_table(const PlanView& v) {
   }
   o += "\n";
   const bool placements = any_offload(v);
+  // The strategy column is as wide as the longest label shown, so rows stay aligned.
+  std::size_t width = 40;
+  for (const auto* rows : {&r.pareto, &r.top}) {
+    for (std::size_t i : *rows) {
+      width = std::max(width, strategy_text(r.candidates[i].strategy, placements).size());
+    }
+  }
   auto line = [&](std::size_t i) {
     const auto& c = r.candidates[i];
     const auto& inst = v.space->instances[c.instance];
-    return fmt::format("{:<34} {:>5} {:>6} {:<40} {:>8.2f} {:>8.1f} {:>10} {}", inst.id, c.nodes,
-                       c.nodes * inst.node.gpus, strategy_text(c.strategy, placements), c.step_seconds,
-                       c.economics.run_seconds / kSecondsPerDay, money(c.economics.usd_total),
-                       c.refined ? "engine" : "analytic");
+    return fmt::format("{:<34} {:>5} {:>6} {:<{}} {:>8.2f} {:>8.1f} {:>10} {}", inst.id, c.nodes,
+                       c.nodes * inst.node.gpus, strategy_text(c.strategy, placements), width,
+                       c.step_seconds, c.economics.run_seconds / kSecondsPerDay,
+                       money(c.economics.usd_total), c.refined ? "engine" : "analytic");
   };
   const std::string header =
-      fmt::format("{:<34} {:>5} {:>6} {:<40} {:>8} {:>8} {:>10} {}", "instance", "nodes", "GPUs",
-                  "strategy", "step s", "days", "cost", "estimate");
+      fmt::format("{:<34} {:>5} {:>6} {:<{}} {:>8} {:>8} {:>10} {}", "instance", "nodes", "GPUs",
+                  "strategy", width, "step s", "days", "cost", "estimate");
   if (r.best) {
     const auto& c = r.candidates[*r.best];
     const auto& inst = v.space->instances[c.instance];
