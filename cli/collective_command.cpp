@@ -86,12 +86,12 @@ Action add_collective(CLI::App& app) {
     std::string scenario;
     std::string op;
     std::string sizes = "1K..8G";
-    std::string algorithm = "auto";
+    std::string algorithm;  // empty: the scenario's all-reduce algorithm, else the tuner
     std::string topology;
     double oversubscription = 0;  // 0: as the scenario or non-blocking
     int gpus_per_node = 0;        // 0: all
-    int switch_radix = 64;
-    std::string routing = "dmodk";
+    int switch_radix = 0;  // 0: the scenario's, else 64
+    std::string routing;   // empty: the scenario's, else dmodk
     std::string model = "flow";
     std::string profile;
     int links = 0;
@@ -115,16 +115,19 @@ Action add_collective(CLI::App& app) {
                   "sizes in bytes, powers of 1024: 1K,64M,1G or a doubling range 1K..8G "
                   "(default 1K..8G)");
   sub->add_option("--algorithm", opt->algorithm,
-                  "auto (NCCL's tuner), ring, tree, nvls, "
-                  "hierarchical or direct");
+                  "auto (NCCL's tuner), ring, tree, nvls, hierarchical or direct (default: the "
+                  "scenario's cluster.network.algorithm for all-reduce, else auto)");
   sub->add_option("--topology", opt->topology, "fat-tree, rail-optimized or single-switch");
   sub->add_option("--oversubscription", opt->oversubscription,
                   "ratio above the leaf, >= 1 (default: the scenario's, else 1)");
   sub->add_option("--gpus-per-node", opt->gpus_per_node,
                   "ranks per node: the first K GPUs of each node (default all)");
-  sub->add_option("--switch-radix", opt->switch_radix, "ports per fabric switch (default 64)");
+  sub->add_option("--switch-radix", opt->switch_radix,
+                  "ports per fabric switch (default: the scenario's, else 64)");
   sub->add_option("--routing", opt->routing,
-                  "dmodk (destination-based, as InfiniBand) or ecmp (hashed, as Ethernet)");
+                  "dmodk (destination-based, as InfiniBand) or ecmp (hashed, as Ethernet); the "
+                  "scenario spellings destination-mod-k and ecmp-hash too (default: the "
+                  "scenario's, else dmodk)");
   sub->add_option("--model", opt->model, "flow (links, max-min) or analytic (tuner formula)");
   sub->add_option("--profile", opt->profile,
                   "calibration profile: its measured busbw replaces the tuner's where it has the "
@@ -175,7 +178,13 @@ Action add_collective(CLI::App& app) {
           o.op);
     }
     models::CollectiveOptions copt;
-    if (o.algorithm != "auto") {
+    // A scenario's network settings apply unless the command line overrides them; its pinned
+    // algorithm is an all-reduce algorithm (as in simulate), other collectives keep theirs.
+    copt.topology = models::topology_options(cluster.network);
+    if (o.algorithm.empty() && *kind == models::CollectiveKind::kAllReduce) {
+      copt.algorithm = cluster.network.algorithm;
+    }
+    if (!o.algorithm.empty() && o.algorithm != "auto") {
       const auto a = models::algorithm_from_string(o.algorithm);
       if (!a) {
         const std::vector<std::string> names = {"auto", "ring",         "tree",
@@ -192,12 +201,14 @@ Action add_collective(CLI::App& app) {
     } else if (o.model != "flow") {
       bad("--model", "flow or analytic", o.model);
     }
-    if (o.routing == "ecmp") {
+    if (o.routing == "ecmp" || o.routing == "ecmp-hash") {
       copt.topology.routing = models::Routing::kEcmpHash;
-    } else if (o.routing != "dmodk") {
-      bad("--routing", "dmodk or ecmp", o.routing);
+    } else if (o.routing == "dmodk" || o.routing == "destination-mod-k") {
+      copt.topology.routing = models::Routing::kDestinationModK;
+    } else if (!o.routing.empty()) {
+      bad("--routing", "dmodk (destination-mod-k) or ecmp (ecmp-hash)", o.routing);
     }
-    copt.topology.switch_radix = o.switch_radix;
+    if (o.switch_radix != 0) copt.topology.switch_radix = o.switch_radix;
     if (!o.profile.empty()) {
       const auto lookup = profile_from_file(o.profile, cluster.node.gpu);
       copt.profile = [lookup](models::CollectiveKind k, double bytes, int ranks, int node_count) {

@@ -113,6 +113,40 @@ TEST_CASE("collective takes a scenario's cluster", "[golden][cli][network]") {
   CHECK(nlohmann::json::parse(r.out)[0].at("busbw_gbs").get<double>() > 10);
 }
 
+TEST_CASE("collective takes a scenario's network settings unless the command line overrides",
+          "[golden][cli][network]") {
+  // 16 DGX H100 with the scenario pinning ring all-reduces, hashed routing and radix-8
+  // switches (4 nodes per leaf): the command with only --scenario must equal the one that
+  // spells the same settings out, and differ from the defaults (tuner: tree at 1 GiB over 16
+  // nodes; radix 64).
+  const std::string dir = cirrus::testing::scratch_dir();
+  const std::string file = dir + "/net.json";
+  cirrus::testing::write_text(file, R"({"cirrus": 1, "name": "net",
+    "model": {"preset": "llama3-8b"}, "training": {"global_batch": 128},
+    "cluster": {"node": "dgx-h100", "nodes": 16,
+                "network": {"algorithm": "ring", "routing": "ecmp-hash", "switch_radix": 8}},
+    "strategy": {"tp": 8, "pp": 1, "dp": 16}})");
+  const auto from_scenario =
+      run_cli("collective --scenario " + file + " --op all_reduce --sizes 1G --format json");
+  INFO(from_scenario.err);
+  REQUIRE(from_scenario.status == 0);
+  const auto spelled =
+      run_cli("collective --node dgx-h100 --nodes 16 --op all_reduce --sizes 1G --format json "
+              "--algorithm ring --routing ecmp --switch-radix 8");
+  REQUIRE(spelled.status == 0);
+  CHECK(from_scenario.out == spelled.out);
+  const auto defaults =
+      run_cli("collective --node dgx-h100 --nodes 16 --op all_reduce --sizes 1G --format json");
+  REQUIRE(defaults.status == 0);
+  CHECK(from_scenario.out != defaults.out);
+  // The command line wins over the scenario.
+  const auto overridden = run_cli("collective --scenario " + file +
+                                  " --op all_reduce --sizes 1G --format json --algorithm auto "
+                                  "--routing destination-mod-k --switch-radix 64");
+  REQUIRE(overridden.status == 0);
+  CHECK(overridden.out == defaults.out);
+}
+
 TEST_CASE("collective refuses bad input in one line", "[golden][cli][network]") {
   expect_bad_input("--node dgx-a100 --op all_reduce", "did you mean");
   expect_bad_input("--node dgx-a100-80gb --op allreduce", "did you mean 'all_reduce'");
