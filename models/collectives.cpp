@@ -231,10 +231,45 @@ CollectiveCost tune(CollectiveKind kind, double bytes, int n, int per_node, doub
   return best;
 }
 
+// NCCL runs all-to-all as grouped point-to-point sends (ncclSend/ncclRecv to every peer at
+// once), which is how the flow model lowers it too: each rank sends S/n to each of the n - 1
+// others, per_node - 1 of them over the scale-up link and n - per_node across the network, the
+// two classes at the same time. A class is bounded by its link (raw rate x Simple efficiency)
+// and by what its sends sustain on an idle link (the send/recv tuner's rate for S/n, times the
+// peers); the slower class sets the time, after the larger of the two send/recv latencies.
+CollectiveCost direct_all_to_all(double bytes, int n, int per_node, double intra_bw,
+                                 double inter_bw, double overlap) {
+  CollectiveCost c;
+  c.algorithm = Algorithm::kDirect;
+  if (n <= 1 || bytes <= 0) return c;
+  per_node = std::clamp(per_node, 1, n);
+  const double each = bytes / n;
+  c.bus_bytes = bus_bytes(CollectiveKind::kAllToAll, bytes, n);
+  double transfer = 0;
+  auto peers_over = [&](int peers, int pair_per_node, double link_bw, LinkClass cls) {
+    if (peers <= 0) return;
+    const CollectiveCost one = tune(CollectiveKind::kSendRecv, each, 2, pair_per_node, intra_bw,
+                                    inter_bw, std::nullopt, overlap, false);
+    const double rate =
+        std::min(link_bw * kSimpleEfficiency[index_of(cls)], peers * one.rate_cap);
+    transfer = std::max(transfer, peers * each / rate);
+    c.latency_s = std::max(c.latency_s, one.latency_s);
+    c.protocol = one.protocol;  // the network's when there are peers across it (set last)
+  };
+  peers_over(per_node - 1, 2, intra_bw, LinkClass::kNvLink);
+  peers_over(n - per_node, 1, inter_bw, LinkClass::kNetwork);
+  c.seconds = c.latency_s + transfer;
+  c.rate_cap = transfer > 0 ? c.bus_bytes / transfer : 0;
+  return c;
+}
+
 }  // namespace
 
 CollectiveCost collective_cost(CollectiveKind kind, double bytes, int n, int per_node,
                                double intra_bw, double inter_bw) {
+  if (kind == CollectiveKind::kAllToAll) {
+    return direct_all_to_all(bytes, n, per_node, intra_bw, inter_bw, 0.0);
+  }
   return tune(kind, bytes, n, per_node, intra_bw, inter_bw, std::nullopt, 0.0, false);
 }
 
@@ -254,6 +289,9 @@ CollectiveCost collective_cost(CollectiveKind kind, double bytes, int n, int per
   }
   if (!(tuner.step_overlap_bytes >= 0) || !std::isfinite(tuner.step_overlap_bytes)) {
     throw std::invalid_argument("collective_cost: step_overlap_bytes must be finite and >= 0");
+  }
+  if (kind == CollectiveKind::kAllToAll && !tuner.only) {
+    return direct_all_to_all(bytes, n, per_node, intra_bw, inter_bw, tuner.step_overlap_bytes);
   }
   return tune(kind, bytes, n, per_node, intra_bw, inter_bw, tuner.only, tuner.step_overlap_bytes,
               tuner.both_link_classes);

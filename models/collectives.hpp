@@ -60,6 +60,9 @@ struct CollectiveCost {
 };
 
 // The NCCL-tuner choice for a collective over `n` ranks of which `per_node` share a node.
+// All-to-all is point-to-point (Algorithm::kDirect): every rank's sends to its per_node - 1
+// node peers over the scale-up link and to the n - per_node others across the network at once,
+// as the flow model lowers it (unless TunerOptions::only forces the ring model).
 CollectiveCost collective_cost(CollectiveKind kind, double bytes, int n, int per_node,
                                double intra_bw, double inter_bw);
 
