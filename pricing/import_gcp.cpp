@@ -294,17 +294,24 @@ Sku read_sku(const JsonNode& n) {
   const JsonNode expr = info->at("pricingExpression");
   s.unit = optional_string(expr, "usageUnit");
   const JsonNode rates = expr.at("tieredRates");
-  // The first tier that starts at zero usage: compute SKUs have exactly one.
+  // Compute SKUs have one tier starting at 0. Where there are several, a free allowance
+  // (price 0 up to some usage) is skipped: a machine that runs for hours uses it up at once,
+  // so the price it pays is that of the first paid tier, the one with the lowest start.
+  double best_start = 0;
+  bool found = false;
   for (std::size_t i = 0; i < rates.size(); ++i) {
     const JsonNode rate = rates.index(i);
     double start = 0;
     if (const auto st = rate.find("startUsageAmount"); st && !st->is_null()) {
-      start = st->as_number();
+      start = st->as_non_negative();
     }
-    if (start == 0) {
-      s.usd = money(rate.at("unitPrice"));
-      if (s.usd < 0) rate.at("unitPrice").fail("a price >= 0");
-      break;
+    const double usd = money(rate.at("unitPrice"));
+    if (usd < 0) rate.at("unitPrice").fail("a price >= 0");
+    if (!(usd > 0)) continue;
+    if (!found || start < best_start) {
+      s.usd = usd;
+      best_start = start;
+      found = true;
     }
   }
   return s;

@@ -339,6 +339,23 @@ TEST_CASE("real-like gcp-skus: pages, gcloud's array, concatenated pages", "[pri
   CHECK(europe.instances.size() == 1);
 }
 
+TEST_CASE("gcp-skus: a free first tier is skipped, the first paid tier prices the SKU",
+          "[pricing][real_like]") {
+  auto doc = nlohmann::json::parse(read_file(real("gcp_skus_page1.json")));
+  for (auto& sku : doc["skus"]) {
+    if (sku["description"] == "A3 Instance Core running in Americas") {
+      // 0 for the first 100 vCPU-hours, 0.02513 from there, 0.02 beyond 1e6.
+      sku["pricingInfo"][0]["pricingExpression"]["tieredRates"] = nlohmann::json::parse(R"([
+          {"unitPrice": {"currencyCode": "USD"}},
+          {"startUsageAmount": 1000000, "unitPrice": {"currencyCode": "USD", "nanos": 20000000}},
+          {"startUsageAmount": 100, "unitPrice": {"currencyCode": "USD", "units": "0",
+                                                  "nanos": 25130000}}])");
+    }
+  }
+  const Catalog c = import_gcp_skus({inline_file("tiers.json", doc.dump())}, {});
+  CHECK(at(c, "gcp:a3-highgpu-8g").prices.on_demand == Approx(kA3).epsilon(1e-9));
+}
+
 TEST_CASE("gcp-skus: a component priced 0 leaves the machine unpriced", "[pricing][real_like]") {
   auto doc = nlohmann::json::parse(read_file(real("gcp_skus_page1.json")));
   for (auto& sku : doc["skus"]) {
