@@ -39,6 +39,7 @@ class CsvHeader {
   // The field of `name` in `row`, or "" when the column or the field is missing.
   std::string_view get(const std::vector<std::string>& row, std::string_view name) const;
   bool has(std::string_view name) const { return find(name).has_value(); }
+  std::size_t size() const { return names_.size(); }
 
  private:
   std::vector<std::string> names_;

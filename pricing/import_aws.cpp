@@ -11,6 +11,7 @@
 // callback that keeps only the products that pass the filters and their terms.
 #include <fmt/format.h>
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -68,42 +69,74 @@ struct OfferData {
   std::map<std::string, Term> terms;         // by "sku.offerTermCode", eligible skus only
   std::set<std::string> regions;             // of every compute-instance row
   std::set<std::string> rejected_in_region;  // instance types seen in the region but filtered
-  std::string publication;                   // publicationDate
+  // Instance types of the region sold as Linux Capacity Blocks (marketoption CapacityBlock):
+  // listed with no on-demand price when no on-demand SKU passes the filters (p5e, trn2).
+  std::map<std::string, Product> capacity_block_in_region;
+  std::string publication;  // publicationDate
   std::string version;
   std::string offer_code;
 };
 
-// Location names of the offer files that predate regionCode.
+// Location names of the offer files that predate regionCode (the price list's "location"
+// attribute of AWS Regions; Local and Wavelength Zones have their own names and are not here).
+struct LocationEntry {
+  const char* location;
+  const char* code;
+};
+constexpr LocationEntry kLocations[] = {
+    {"US East (N. Virginia)", "us-east-1"},
+    {"US East (Ohio)", "us-east-2"},
+    {"US West (N. California)", "us-west-1"},
+    {"US West (Oregon)", "us-west-2"},
+    {"Canada (Central)", "ca-central-1"},
+    {"Canada West (Calgary)", "ca-west-1"},
+    {"EU (Ireland)", "eu-west-1"},
+    {"EU (London)", "eu-west-2"},
+    {"EU (Paris)", "eu-west-3"},
+    {"EU (Frankfurt)", "eu-central-1"},
+    {"EU (Zurich)", "eu-central-2"},
+    {"EU (Stockholm)", "eu-north-1"},
+    {"EU (Milan)", "eu-south-1"},
+    {"EU (Spain)", "eu-south-2"},
+    {"Asia Pacific (Tokyo)", "ap-northeast-1"},
+    {"Asia Pacific (Seoul)", "ap-northeast-2"},
+    {"Asia Pacific (Osaka)", "ap-northeast-3"},
+    {"Asia Pacific (Singapore)", "ap-southeast-1"},
+    {"Asia Pacific (Sydney)", "ap-southeast-2"},
+    {"Asia Pacific (Jakarta)", "ap-southeast-3"},
+    {"Asia Pacific (Melbourne)", "ap-southeast-4"},
+    {"Asia Pacific (Malaysia)", "ap-southeast-5"},
+    {"Asia Pacific (Thailand)", "ap-southeast-7"},
+    {"Asia Pacific (Mumbai)", "ap-south-1"},
+    {"Asia Pacific (Hyderabad)", "ap-south-2"},
+    {"Asia Pacific (Hong Kong)", "ap-east-1"},
+    {"Middle East (Bahrain)", "me-south-1"},
+    {"Middle East (UAE)", "me-central-1"},
+    {"Israel (Tel Aviv)", "il-central-1"},
+    {"Africa (Cape Town)", "af-south-1"},
+    {"Mexico (Central)", "mx-central-1"},
+    {"South America (Sao Paulo)", "sa-east-1"},
+    {"AWS GovCloud (US-East)", "us-gov-east-1"},
+    {"AWS GovCloud (US)", "us-gov-west-1"},
+    {"AWS GovCloud (US-West)", "us-gov-west-1"},
+};
+
 std::string region_of_location(std::string_view location) {
-  struct Entry {
-    const char* location;
-    const char* code;
-  };
-  static constexpr Entry kLocations[] = {
-      {"US East (N. Virginia)", "us-east-1"},
-      {"US East (Ohio)", "us-east-2"},
-      {"US West (N. California)", "us-west-1"},
-      {"US West (Oregon)", "us-west-2"},
-      {"Canada (Central)", "ca-central-1"},
-      {"EU (Ireland)", "eu-west-1"},
-      {"EU (London)", "eu-west-2"},
-      {"EU (Paris)", "eu-west-3"},
-      {"EU (Frankfurt)", "eu-central-1"},
-      {"EU (Stockholm)", "eu-north-1"},
-      {"Asia Pacific (Tokyo)", "ap-northeast-1"},
-      {"Asia Pacific (Seoul)", "ap-northeast-2"},
-      {"Asia Pacific (Singapore)", "ap-southeast-1"},
-      {"Asia Pacific (Sydney)", "ap-southeast-2"},
-      {"Asia Pacific (Mumbai)", "ap-south-1"},
-      {"South America (Sao Paulo)", "sa-east-1"},
-  };
-  for (const Entry& e : kLocations) {
+  for (const LocationEntry& e : kLocations) {
     if (location == e.location) return e.code;
   }
   return "";
 }
 
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
 bool is_compute_instance(const Product& p) { return p.family.starts_with("Compute Instance"); }
+
+bool is_linux_shared(const Product& p) { return p.os == "Linux" && p.tenancy == "Shared"; }
 
 // REFERENCE §3 gotcha (1): Linux + Shared + no pre-installed software + Used capacity, or the
 // same instance is counted several times (and capacity reservations bring $0 rows).
@@ -121,6 +154,9 @@ void consider_product(OfferData& data, Product p, const std::string& region) {
   if (p.region != region) return;
   if (!passes_filters(p)) {
     data.rejected_in_region.insert(p.instance_type);
+    if (is_linux_shared(p) && p.market == "CapacityBlock") {
+      data.capacity_block_in_region.try_emplace(p.instance_type, p);
+    }
     return;
   }
   data.eligible.emplace(p.sku, std::move(p));
@@ -140,8 +176,8 @@ std::string json_string(const nlohmann::json& obj, const char* key, const std::s
 }
 
 Product product_from_json(const nlohmann::json& j, const std::string& sku_key,
-                          const std::string& file) {
-  const std::string path = "products." + sku_key;
+                          const std::string& file, std::string path = "") {
+  if (path.empty()) path = "products." + sku_key;
   if (!j.is_object()) throw InputError(file, path, "a product object", "another JSON value");
   Product p;
   p.sku = json_string(j, "sku", file, path);
@@ -213,6 +249,56 @@ void terms_from_json(OfferData& data, const nlohmann::json& j, const std::string
   }
 }
 
+// The Query API's answer (`aws pricing get-products`, REFERENCE §3): {"FormatVersion": "aws_v1",
+// "PriceList": ["{\"product\": {...}, \"terms\": {\"OnDemand\": {\"SKU.CODE\": {...}}, ...},
+// \"publicationDate\": ...}", ...], "NextToken": ...}: one product with its terms per item,
+// written as JSON text (or, saved decoded, as an object).
+void read_price_list(OfferData& data, const nlohmann::json& list, const std::string& file,
+                     const std::string& region) {
+  if (!list.is_array()) {
+    throw InputError(file, "PriceList", "an array of products (get-products)", "another value");
+  }
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::string path = fmt::format("PriceList[{}]", i);
+    nlohmann::json item;
+    if (list[i].is_string()) {
+      try {
+        item = nlohmann::json::parse(list[i].get<std::string>());
+      } catch (const nlohmann::json::exception& e) {
+        std::string what = e.what();
+        if (const auto pos = what.find("] "); pos != std::string::npos) what = what.substr(pos + 2);
+        throw InputError(file, path, "a product as JSON text", what);
+      }
+    } else {
+      item = list[i];
+    }
+    if (!item.is_object() || !item.contains("product")) {
+      throw InputError(file, path, "a product {product, terms, publicationDate}",
+                       item.is_object() ? "an object without \"product\"" : "another value");
+    }
+    const nlohmann::json& prod = item["product"];
+    const std::string sku =
+        prod.is_object() ? json_string(prod, "sku", file, path + ".product") : std::string();
+    Product p = product_from_json(prod, sku, file, path + ".product");
+    const std::string key = p.sku;
+    consider_product(data, std::move(p), region);
+    const std::string pub = json_string(item, "publicationDate", file, path);
+    if (!pub.empty()) data.publication = std::max(data.publication, pub);
+    if (const std::string v = json_string(item, "version", file, path); !v.empty()) {
+      data.version = v;
+    }
+    if (data.eligible.count(key) == 0) continue;
+    const auto terms = item.find("terms");
+    if (terms == item.end() || !terms->is_object()) continue;
+    for (const char* type : {"OnDemand", "Reserved"}) {
+      const auto t = terms->find(type);
+      if (t == terms->end() || t->is_null()) continue;
+      terms_from_json(data, *t, key, std::string(type) == "Reserved", file,
+                      path + ".terms." + type);
+    }
+  }
+}
+
 void read_offer_json(OfferData& data, const std::string& text, const std::string& file,
                      const std::string& region) {
   std::vector<std::string> keys(8);  // keys[d]: the key at depth d
@@ -262,12 +348,17 @@ void read_offer_json(OfferData& data, const std::string& text, const std::string
   if (!doc.is_object()) {
     throw InputError(file, "", "an AWS Price List offer file (a JSON object)", "another value");
   }
+  if (std::find(top_keys.begin(), top_keys.end(), "PriceList") != top_keys.end()) {
+    read_price_list(data, doc["PriceList"], file, region);
+    return;
+  }
   const bool has_products =
       std::find(top_keys.begin(), top_keys.end(), "products") != top_keys.end();
   const bool has_terms = std::find(top_keys.begin(), top_keys.end(), "terms") != top_keys.end();
   if (!has_products || !has_terms) {
     throw InputError(file, has_products ? "terms" : "products",
-                     "an AWS Price List offer file (formatVersion, products, terms)",
+                     "an AWS Price List offer file (formatVersion, products, terms) or a "
+                     "get-products answer (PriceList)",
                      detail::describe_json_keys(top_keys));
   }
   for (auto& [sku, j] : pending_on_demand) {
@@ -314,7 +405,8 @@ void read_offer_csv(OfferData& data, const std::string& text, const std::string&
     throw InputError(file, "",
                      "an AWS Price List offer file: JSON, or CSV with metadata lines "
                      "and a header naming SKU, TermType, PricePerUnit",
-                     "no such header in the first 20 lines");
+                     "no such header in the first 20 lines; the file starts with " +
+                         detail::describe_text_start(text));
   }
   detail::require_clean_text(data.version, file, "Version");
   detail::require_clean_text(data.offer_code, file, "OfferCode");
@@ -332,6 +424,7 @@ void read_offer_csv(OfferData& data, const std::string& text, const std::string&
                                                        : nullptr;
   while (reader.next(row)) {
     if (row.size() == 1 && trim(row[0]).empty()) continue;  // blank line
+    detail::require_field_count(row.size(), h.size(), file, reader.line());
     Product p;
     p.sku = std::string(h.get(row, "SKU"));
     p.family = std::string(h.get(row, "Product Family"));
@@ -421,8 +514,11 @@ std::optional<Committed> committed_of(const OfferData& data, const std::string& 
     for (auto it = data.terms.lower_bound(sku + "."); it != data.terms.end(); ++it) {
       if (!it->first.starts_with(sku + ".")) break;
       const Term& t = it->second;
-      if (!t.reserved || lease_years(t.lease) != years || t.purchase_option != option) continue;
-      if (!t.offering_class.empty() && t.offering_class != "standard") continue;
+      if (!t.reserved || lease_years(t.lease) != years ||
+          lower(trim(t.purchase_option)) != lower(option)) {
+        continue;
+      }
+      if (!t.offering_class.empty() && lower(t.offering_class) != "standard") continue;
       double hourly = 0;
       for (const Dimension& d : t.dims) {
         if (is_hourly(d)) {
@@ -446,7 +542,9 @@ std::optional<Committed> committed_of(const OfferData& data, const std::string& 
 
 Catalog import_aws_offer(const std::vector<InputFile>& files, const ImportOptions& options) {
   if (files.empty()) throw InputError("", "", "at least one AWS offer file", "none");
-  const std::string region = options.region.empty() ? default_region("aws") : options.region;
+  std::string region = options.region.empty() ? default_region("aws") : options.region;
+  // --region "US East (N. Virginia)": the location name of a Region is accepted too.
+  if (const std::string code = region_of_location(region); !code.empty()) region = code;
   OfferData data;
   for (const InputFile& f : files) {
     const auto first = f.text.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
@@ -465,7 +563,7 @@ Catalog import_aws_offer(const std::vector<InputFile>& files, const ImportOption
                      fmt::format("none (regions in the file: {})",
                                  detail::preview_list({data.regions.begin(), data.regions.end()})));
   }
-  if (data.eligible.empty()) {
+  if (data.eligible.empty() && data.capacity_block_in_region.empty()) {
     throw InputError(
         names, "", fmt::format("Linux, shared-tenancy, used-capacity rows for region {}", region),
         fmt::format("only rows that the filters reject (other systems, tenancies, reservations) "
@@ -493,6 +591,8 @@ Catalog import_aws_offer(const std::vector<InputFile>& files, const ImportOption
   // Group the eligible SKUs by instance type (std::map: sorted, deterministic).
   std::map<std::string, std::vector<const Product*>> by_type;
   for (const auto& [sku, p] : data.eligible) by_type[p.instance_type].push_back(&p);
+  // Capacity-Block-only types: listed, with every price null (not offered on demand).
+  for (const auto& [type, p] : data.capacity_block_in_region) by_type.try_emplace(type);
 
   Catalog catalog;
   catalog.provider = "aws";
@@ -520,10 +620,15 @@ Catalog import_aws_offer(const std::vector<InputFile>& files, const ImportOption
                       "the lowest is kept",
                       products.size()));
     }
-    if (od)
+    if (od) {
       in.prices.on_demand = round_price(*od);
-    else
+    } else if (products.empty()) {
+      notes.push_back(
+          "sold as Capacity Blocks only: no Linux on-demand SKU in the offer file "
+          "(on-demand: null)");
+    } else {
       notes.push_back("no on-demand term in the offer file (Capacity Blocks only?)");
+    }
     for (const int years : {1, 3}) {
       std::optional<Committed> best;
       for (const Product* p : products) {
@@ -542,12 +647,16 @@ Catalog import_aws_offer(const std::vector<InputFile>& files, const ImportOption
     }
     notes.push_back("spot prices are not in the AWS price list (spot: null)");
 
-    const Product& p = *products.front();
-    if (const auto v = leading_number(p.vcpu); v && *v > 0) in.vcpus = *v;
-    if (const auto v = leading_number(p.memory); v && *v > 0) in.memory_gib = *v;
-    if (const auto v = leading_number(p.gpu)) in.gpus = *v;
-    if (p.network.find("Gigabit") != std::string::npos) {
-      if (const auto v = leading_number(p.network); v && *v > 0) in.network_gbps = *v;
+    {
+      // Sizes from the SKU that passed the filters, or from the Capacity Block SKU.
+      const Product& p =
+          products.empty() ? data.capacity_block_in_region.at(type) : *products.front();
+      if (const auto v = leading_number(p.vcpu); v && *v > 0) in.vcpus = *v;
+      if (const auto v = leading_number(p.memory); v && *v > 0) in.memory_gib = *v;
+      if (const auto v = leading_number(p.gpu)) in.gpus = *v;
+      if (p.network.find("Gigabit") != std::string::npos) {
+        if (const auto v = leading_number(p.network); v && *v > 0) in.network_gbps = *v;
+      }
     }
     if (!apply_known_hardware(in) && !in.gpus) in.gpus = 0;  // no gpu attribute: no GPU
     in.note = fmt::format("{}", fmt::join(notes, "; "));

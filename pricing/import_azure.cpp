@@ -10,6 +10,7 @@
 // the on-demand one is no spot offer (the ND/NC H100 v5 meters); a 0 price is not an offer.
 #include <fmt/format.h>
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -76,91 +77,114 @@ int term_years(std::string_view term) {
 
 Catalog import_azure_retail(const std::vector<InputFile>& files, const ImportOptions& options) {
   if (files.empty()) throw InputError("", "", "at least one Azure Retail Prices page", "none");
-  const std::string region = options.region.empty() ? default_region("azure") : options.region;
+  // armRegionName is lower case ("eastus"); --region EastUS means the same region.
+  std::string region = options.region.empty() ? default_region("azure") : options.region;
+  for (char& c : region) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   std::map<std::string, Offers> by_sku;  // armSkuName -> offers (sorted: deterministic)
   std::set<std::string> regions;
   std::string latest_effective;
   std::size_t region_items = 0;
 
-  for (const InputFile& f : files) {
-    const nlohmann::json doc = JsonNode::parse(f.text, f.path);
-    const JsonNode root(doc, f.path, "");
-    if (!root.is_object() || !root.has("Items")) {
-      throw InputError(
-          f.path, "Items",
-          "an Azure Retail Prices API response (BillingCurrency, Items, NextPageLink)",
-          root.is_object() ? detail::describe_json_keys(root.keys()) : root.describe());
+  auto read_item = [&](const JsonNode& item) {
+    if (!item.is_object()) item.fail("a price item (an object)");
+    const std::string service = optional_string(item, "serviceName");
+    if (!service.empty() && service != "Virtual Machines") return;
+    const std::string arm_region = optional_string(item, "armRegionName");
+    if (!arm_region.empty()) regions.insert(arm_region);
+    if (arm_region != region) return;
+    ++region_items;
+    const std::string sku = optional_string(item, "armSkuName");
+    if (sku.empty()) return;
+    const std::string product = optional_string(item, "productName");
+    if (is_windows(product) || contains(product, "Cloud Services") ||
+        contains(product, "CloudServices")) {
+      return;
     }
-    const JsonNode items = root.at("Items");
-    for (std::size_t i = 0; i < items.size(); ++i) {
-      const JsonNode item = items.index(i);
-      if (!item.is_object()) item.fail("a price item (an object)");
-      const std::string service = optional_string(item, "serviceName");
-      if (!service.empty() && service != "Virtual Machines") continue;
-      const std::string arm_region = optional_string(item, "armRegionName");
-      if (!arm_region.empty()) regions.insert(arm_region);
-      if (arm_region != region) continue;
-      ++region_items;
-      const std::string sku = optional_string(item, "armSkuName");
-      if (sku.empty()) continue;
-      const std::string product = optional_string(item, "productName");
-      if (is_windows(product) || contains(product, "Cloud Services") ||
-          contains(product, "CloudServices")) {
-        continue;
-      }
-      const std::string currency = optional_string(item, "currencyCode");
-      if (!currency.empty() && currency != "USD") {
-        item.at("currencyCode").fail("prices in USD (currencyCode \"USD\")");
-      }
-      const std::string unit = optional_string(item, "unitOfMeasure");
-      if (!unit.empty() && !contains(unit, "Hour")) continue;
-      const std::string sku_name = optional_string(item, "skuName");
-      const std::string meter = optional_string(item, "meterName");
-      if (contains(sku_name, "Low Priority") || contains(meter, "Low Priority")) continue;
-      const bool spot = contains(sku_name, "Spot") || contains(meter, "Spot");
-      const std::string type = optional_string(item, "type");
+    const std::string currency = optional_string(item, "currencyCode");
+    if (!currency.empty() && currency != "USD") {
+      item.at("currencyCode").fail("prices in USD (currencyCode \"USD\")");
+    }
+    const std::string unit = optional_string(item, "unitOfMeasure");
+    if (!unit.empty() && !contains(unit, "Hour")) return;
+    const std::string sku_name = optional_string(item, "skuName");
+    const std::string meter = optional_string(item, "meterName");
+    if (contains(sku_name, "Low Priority") || contains(meter, "Low Priority")) return;
+    const bool spot = contains(sku_name, "Spot") || contains(meter, "Spot");
+    const std::string type = optional_string(item, "type");
 
-      Candidate c;
-      const auto price_node =
-          item.has("retailPrice") ? item.at("retailPrice") : item.at("unitPrice");
-      const double price = price_node.as_number();
-      c.effective = optional_string(item, "effectiveStartDate");
-      if (const auto p = item.find("isPrimaryMeterRegion"); p && !p->is_null()) {
-        c.primary = p->as_bool();
-      }
-      if (!c.effective.empty()) latest_effective = std::max(latest_effective, c.effective);
-      Offers& o = by_sku[sku];
+    Candidate c;
+    const auto price_node = item.has("retailPrice") ? item.at("retailPrice") : item.at("unitPrice");
+    const double price = price_node.as_number();
+    c.effective = optional_string(item, "effectiveStartDate");
+    if (const auto p = item.find("isPrimaryMeterRegion"); p && !p->is_null()) {
+      c.primary = p->as_bool();
+    }
+    if (!c.effective.empty()) latest_effective = std::max(latest_effective, c.effective);
+    Offers& o = by_sku[sku];
 
-      if (type == "Consumption" || type.empty()) {
-        if (price > 0) {
-          c.usd_per_hour = round_price(price);
-          c.what = spot ? "Consumption, Spot meter" : "Consumption";
-          offer(spot ? o.spot : o.on_demand, c);
+    if (type == "Consumption" || type.empty()) {
+      if (price > 0) {
+        c.usd_per_hour = round_price(price);
+        c.what = spot ? "Consumption, Spot meter" : "Consumption";
+        offer(spot ? o.spot : o.on_demand, c);
+      }
+      // The preview API lists savings-plan hourly rates on the consumption item.
+      if (const auto plans = item.find("savingsPlan"); plans && plans->is_array() && !spot) {
+        for (std::size_t k = 0; k < plans->size(); ++k) {
+          const JsonNode plan = plans->index(k);
+          const int years = term_years(optional_string(plan, "term"));
+          const auto v = plan.has("retailPrice") ? plan.at("retailPrice") : plan.at("unitPrice");
+          const double usd = v.as_number();
+          if (years == 0 || !(usd > 0)) continue;
+          Candidate s = c;
+          s.usd_per_hour = round_price(usd);
+          s.what = fmt::format("savings plan {} year{}, hourly", years, years == 1 ? "" : "s");
+          offer(years == 1 ? o.savings_1y : o.savings_3y, s);
         }
-        // The preview API lists savings-plan hourly rates on the consumption item.
-        if (const auto plans = item.find("savingsPlan"); plans && plans->is_array() && !spot) {
-          for (std::size_t k = 0; k < plans->size(); ++k) {
-            const JsonNode plan = plans->index(k);
-            const int years = term_years(optional_string(plan, "term"));
-            const auto v = plan.has("retailPrice") ? plan.at("retailPrice") : plan.at("unitPrice");
-            const double usd = v.as_number();
-            if (years == 0 || !(usd > 0)) continue;
-            Candidate s = c;
-            s.usd_per_hour = round_price(usd);
-            s.what = fmt::format("savings plan {} year{}, hourly", years, years == 1 ? "" : "s");
-            offer(years == 1 ? o.savings_1y : o.savings_3y, s);
+      }
+    } else if (type == "Reservation") {
+      const int years = term_years(optional_string(item, "reservationTerm"));
+      if (years == 0 || !(price > 0)) return;
+      // retailPrice is the whole term's price (REFERENCE §3 gotcha (3)).
+      c.usd_per_hour = round_price(price / (kHoursPerYear * years));
+      c.what = fmt::format("Reservation {} year{}: term total {} / ({} x 8760 h)", years,
+                           years == 1 ? "" : "s", price, years);
+      offer(years == 1 ? o.reserved_1y : o.reserved_3y, c);
+    }
+    // DevTestConsumption and anything else: not a price a training run pays.
+  };
+  static const std::string kWhat =
+      "an Azure Retail Prices API response (BillingCurrency, Items, NextPageLink)";
+  for (const InputFile& f : files) {
+    // A file holds one page, several pages one after another, a JSON array of pages, or a
+    // JSON array of price items.
+    for (const nlohmann::json& doc : detail::parse_json_documents(f, kWhat)) {
+      const JsonNode root(doc, f.path, "");
+      auto read_page = [&](const JsonNode& page) {
+        const JsonNode items = page.at("Items");
+        if (!items.is_array()) items.fail("an array of price items");
+        for (std::size_t i = 0; i < items.size(); ++i) read_item(items.index(i));
+      };
+      if (root.is_object() && root.has("Items")) {
+        read_page(root);
+      } else if (root.is_array()) {
+        for (std::size_t i = 0; i < root.size(); ++i) {
+          const JsonNode n = root.index(i);
+          if (n.is_object() && n.has("Items")) {
+            read_page(n);
+          } else if (n.is_object() && (n.has("armSkuName") || n.has("retailPrice"))) {
+            read_item(n);
+          } else {
+            n.fail(
+                "an Azure price item (armSkuName, retailPrice, ...) or a page {\"Items\": "
+                "[...]}");
           }
         }
-      } else if (type == "Reservation") {
-        const int years = term_years(optional_string(item, "reservationTerm"));
-        if (years == 0 || !(price > 0)) continue;
-        // retailPrice is the whole term's price (REFERENCE §3 gotcha (3)).
-        c.usd_per_hour = round_price(price / (kHoursPerYear * years));
-        c.what = fmt::format("Reservation {} year{}: term total {} / ({} x 8760 h)", years,
-                             years == 1 ? "" : "s", price, years);
-        offer(years == 1 ? o.reserved_1y : o.reserved_3y, c);
+      } else {
+        throw InputError(
+            f.path, "Items", kWhat,
+            root.is_object() ? detail::describe_json_keys(root.keys()) : root.describe());
       }
-      // DevTestConsumption and anything else: not a price a training run pays.
     }
   }
   const std::string names = detail::file_names(files);

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 
 #include "common/atomic_write.hpp"
 #include "common/input_error.hpp"
@@ -47,6 +48,23 @@ std::string default_region(std::string_view provider) {
   return "";
 }
 
+namespace {
+
+// The file's bytes, read straight into one string of the file's size: price files run to
+// hundreds of megabytes, and a stream copy would hold two or three copies at its peak.
+std::string read_whole_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) return read_file(path);  // read_file throws the IoError with the reason
+  const std::streamoff size = in.tellg();
+  if (size < 0) return read_file(path);  // not seekable (a pipe): read as a stream
+  std::string text(static_cast<std::size_t>(size), '\0');
+  in.seekg(0);
+  if (size > 0 && !in.read(text.data(), size)) return read_file(path);
+  return text;
+}
+
+}  // namespace
+
 std::vector<InputFile> read_input_files(const std::vector<std::string>& paths) {
   namespace fs = std::filesystem;
   std::vector<InputFile> files;
@@ -55,7 +73,7 @@ std::vector<InputFile> read_input_files(const std::vector<std::string>& paths) {
     if (fs::is_directory(p, ec)) throw IoError(p + ": is a directory, not a price file");
     InputFile f;
     f.path = p;
-    f.text = read_file(p);
+    f.text = read_whole_file(p);
     const auto mtime = fs::last_write_time(p, ec);
     if (!ec) {
       // file_clock -> system_clock through the duration since the epoch of each (C++20's
@@ -207,6 +225,121 @@ std::string preview_list(const std::vector<std::string>& items, std::size_t max_
   }
   if (items.size() > max_items) out += fmt::format(", ... ({} in all)", items.size());
   return out;
+}
+
+std::string describe_text_start(std::string_view text) {
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return "an empty file";
+  text.remove_prefix(first);
+  const std::string_view line = text.substr(0, text.find_first_of("\r\n"));
+  std::string shown;
+  for (const char c : line.substr(0, 60)) {
+    const auto u = static_cast<unsigned char>(c);
+    shown += (u >= 0x20 && u < 0x7F) ? std::string(1, c) : fmt::format("\\x{:02X}", u);
+  }
+  if (line.size() > 60) shown += "...";
+  if (line.find(',') != std::string_view::npos && line.front() != '{' && line.front() != '[') {
+    return fmt::format("CSV text (first line \"{}\")", shown);
+  }
+  return fmt::format("text starting \"{}\"", shown);
+}
+
+namespace {
+
+// The end (one past the closing bracket) of the JSON object or array that starts at `pos`, or
+// npos when the text ends first. Brackets inside strings do not count.
+std::size_t json_value_end(std::string_view t, std::size_t pos) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = pos; i < t.size(); ++i) {
+    const char c = t[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      if (--depth == 0) return i + 1;
+    }
+  }
+  return std::string_view::npos;
+}
+
+std::size_t skip_space(std::string_view t, std::size_t pos) {
+  while (pos < t.size() && (t[pos] == ' ' || t[pos] == '\t' || t[pos] == '\r' || t[pos] == '\n')) {
+    ++pos;
+  }
+  return pos;
+}
+
+std::size_t line_at(std::string_view t, std::size_t pos) {
+  return 1 + static_cast<std::size_t>(std::count(t.begin(), t.begin() + pos, '\n'));
+}
+
+}  // namespace
+
+std::vector<nlohmann::json> parse_json_documents(const InputFile& file, const std::string& what) {
+  const std::string_view t = file.text;
+  std::size_t pos = skip_space(t, t.starts_with("\xEF\xBB\xBF") ? 3 : 0);
+  if (pos >= t.size()) throw InputError(file.path, "", what, "an empty file");
+  if (t[pos] != '{' && t[pos] != '[') throw InputError(file.path, "", what, describe_text_start(t));
+  std::vector<nlohmann::json> docs;
+  while (pos < t.size()) {
+    if (t[pos] != '{' && t[pos] != '[') {
+      throw InputError(
+          file.path, fmt::format("line {}", line_at(t, pos)), "well-formed JSON",
+          "text after the end of a JSON document: " + describe_text_start(t.substr(pos)));
+    }
+    const std::size_t end = json_value_end(t, pos);
+    // The first document is parsed from the start of the file so that nlohmann's line and
+    // column are the file's; later ones are told apart by the line they start on.
+    const std::size_t from = docs.empty() ? 0 : pos;
+    const std::size_t to = end == std::string_view::npos ? t.size() : end;
+    try {
+      docs.push_back(nlohmann::json::parse(t.begin() + static_cast<std::ptrdiff_t>(from),
+                                           t.begin() + static_cast<std::ptrdiff_t>(to)));
+    } catch (const nlohmann::json::exception& e) {
+      // nlohmann's message begins "[json.exception.parse_error.101] parse error at line 3,
+      // column 7: ...".
+      std::string found = e.what();
+      if (const auto at = found.find("] "); at != std::string::npos) found = found.substr(at + 2);
+      const auto* parse_error = dynamic_cast<const nlohmann::json::parse_error*>(&e);
+      if (!docs.empty() && parse_error != nullptr && parse_error->byte > 0) {
+        // A later document: its line and column are counted from its start; give the file's.
+        const std::size_t at = std::min(t.size(), from + parse_error->byte - 1);
+        const std::size_t line_start = t.rfind('\n', at == 0 ? 0 : at - 1);
+        const std::size_t column = line_start == std::string_view::npos ? at + 1 : at - line_start;
+        const auto colon = found.find(": ");
+        found = fmt::format(
+            "parse error at line {}, column {} (in the JSON document that starts "
+            "on line {}){}",
+            line_at(t, at), column, line_at(t, pos),
+            colon == std::string::npos ? "" : found.substr(colon));
+      }
+      throw InputError(file.path, "", "well-formed JSON (" + what + ")", found);
+    }
+    if (end == std::string_view::npos) {  // not closed, yet it parsed: cannot happen
+      throw InputError(file.path, "", "well-formed JSON", "a document that is not closed");
+    }
+    pos = skip_space(t, end);
+  }
+  return docs;
+}
+
+void require_field_count(std::size_t fields, std::size_t header_fields, const std::string& file,
+                         std::size_t line) {
+  if (fields == header_fields) return;
+  throw InputError(file, fmt::format("line {}", line),
+                   fmt::format("{} fields, as many as the header names", header_fields),
+                   fmt::format("{} (a truncated or malformed row)", fields));
 }
 
 }  // namespace detail

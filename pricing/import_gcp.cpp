@@ -111,10 +111,12 @@ std::string lower(std::string_view s) {
 
 // Words that mark a discounted or special variant of a list-price SKU.
 bool has_discount_word(std::string_view text) {
+  // clang-format off
   static const char* kWords[] = {
-      "reserved",         "commit",     "dws",  "flex",        "calendar", "sole tenan",
-      "custom",           "premium",    "spot", "preemptible", "discount", "extended",
-      "defined duration", "reservation"};
+      "reserv", "commit", "dws", "dynamic workload", "workload scheduler", "flex", "calendar",
+      "sole tenan", "sole-tenan", "custom", "premium", "spot", "preemptible", "discount",
+      "extended", "defined duration", "promo", "free"};
+  // clang-format on
   const std::string l = lower(text);
   for (const char* w : kWords) {
     if (l.find(w) != std::string::npos) return true;
@@ -193,7 +195,8 @@ bool matches(const Sku& sku, const std::string& prefix, Use use) {
 struct Part {
   double usd_per_hour_per_unit = 0;  // per vCPU, per GiB or per GPU
   const Sku* sku = nullptr;
-  bool ambiguous = false;  // several SKUs matched with different prices (the highest is kept)
+  bool ambiguous = false;   // several SKUs matched with different prices (the highest is kept)
+  std::size_t pattern = 0;  // which of the patterns matched (0: the first, the shape's own)
 };
 
 // The price of one component in the region: the first pattern with a match; among several
@@ -201,7 +204,8 @@ struct Part {
 std::optional<Part> find_part(const std::vector<Sku>& skus,
                               const std::vector<std::string>& patterns, Use use,
                               const std::string& region, bool per_gib) {
-  for (const auto& prefix : patterns) {
+  for (std::size_t k = 0; k < patterns.size(); ++k) {
+    const std::string& prefix = patterns[k];
     std::optional<Part> part;
     for (const Sku& s : skus) {
       if (std::find(s.regions.begin(), s.regions.end(), region) == s.regions.end()) continue;
@@ -215,8 +219,11 @@ std::optional<Part> find_part(const std::vector<Sku>& skus,
       } else {
         continue;
       }
+      // A price of 0 is no price: SKUs of machines not yet priced carry 0 (REFERENCE §3
+      // gotcha (6), a4-highgpu-8g), and a machine composed with one would look cheap.
+      if (!(hourly > 0)) continue;
       if (!part) {
-        part = Part{hourly, &s, false};
+        part = Part{hourly, &s, false, k};
       } else if (hourly != part->usd_per_hour_per_unit) {
         part->ambiguous = true;
         if (hourly > part->usd_per_hour_per_unit) {
@@ -287,17 +294,24 @@ Sku read_sku(const JsonNode& n) {
   const JsonNode expr = info->at("pricingExpression");
   s.unit = optional_string(expr, "usageUnit");
   const JsonNode rates = expr.at("tieredRates");
-  // The first tier that starts at zero usage: compute SKUs have exactly one.
+  // Compute SKUs have one tier starting at 0. Where there are several, a free allowance
+  // (price 0 up to some usage) is skipped: a machine that runs for hours uses it up at once,
+  // so the price it pays is that of the first paid tier, the one with the lowest start.
+  double best_start = 0;
+  bool found = false;
   for (std::size_t i = 0; i < rates.size(); ++i) {
     const JsonNode rate = rates.index(i);
     double start = 0;
     if (const auto st = rate.find("startUsageAmount"); st && !st->is_null()) {
-      start = st->as_number();
+      start = st->as_non_negative();
     }
-    if (start == 0) {
-      s.usd = money(rate.at("unitPrice"));
-      if (s.usd < 0) rate.at("unitPrice").fail("a price >= 0");
-      break;
+    const double usd = money(rate.at("unitPrice"));
+    if (usd < 0) rate.at("unitPrice").fail("a price >= 0");
+    if (!(usd > 0)) continue;
+    if (!found || start < best_start) {
+      s.usd = usd;
+      best_start = start;
+      found = true;
     }
   }
   return s;
@@ -309,19 +323,42 @@ Catalog import_gcp_skus(const std::vector<InputFile>& files, const ImportOptions
   if (files.empty()) throw InputError("", "", "at least one GCP SKU page", "none");
   const std::string region = options.region.empty() ? default_region("gcp") : options.region;
   std::vector<Sku> skus;
+  static const std::string kWhat =
+      "a Cloud Billing Catalog SKU list of Compute Engine ({\"skus\": [...]} pages, or the "
+      "JSON array of SKUs that `gcloud billing skus list --format=json` writes)";
   for (const InputFile& f : files) {
-    const nlohmann::json doc = JsonNode::parse(f.text, f.path);
-    const JsonNode root(doc, f.path, "");
-    if (!root.is_object() || !root.has("skus")) {
-      throw InputError(
-          f.path, "skus", "a Cloud Billing Catalog SKU list of Compute Engine ({\"skus\": [...]})",
-          root.is_object() ? detail::describe_json_keys(root.keys()) : root.describe());
-    }
-    const JsonNode list = root.at("skus");
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      const JsonNode n = list.index(i);
-      if (!n.is_object()) n.fail("a SKU (an object)");
-      skus.push_back(read_sku(n));
+    // A file holds one page, several pages one after another, a JSON array of pages, or
+    // gcloud's array of SKU objects.
+    const std::vector<nlohmann::json> docs = detail::parse_json_documents(f, kWhat);
+    auto read_page = [&](const JsonNode& page) {
+      const JsonNode list = page.at("skus");
+      if (!list.is_array()) list.fail("an array of SKUs");
+      for (std::size_t i = 0; i < list.size(); ++i) {
+        const JsonNode n = list.index(i);
+        if (!n.is_object()) n.fail("a SKU (an object)");
+        skus.push_back(read_sku(n));
+      }
+    };
+    for (const nlohmann::json& doc : docs) {
+      const JsonNode root(doc, f.path, "");
+      if (root.is_object() && root.has("skus")) {
+        read_page(root);
+      } else if (root.is_array()) {
+        for (std::size_t i = 0; i < root.size(); ++i) {
+          const JsonNode n = root.index(i);
+          if (n.is_object() && n.has("skus")) {
+            read_page(n);
+          } else if (n.is_object() && (n.has("skuId") || n.has("pricingInfo"))) {
+            skus.push_back(read_sku(n));
+          } else {
+            n.fail("a GCP SKU (skuId, description, pricingInfo) or a page {\"skus\": [...]}");
+          }
+        }
+      } else {
+        throw InputError(
+            f.path, "skus", kWhat,
+            root.is_object() ? detail::describe_json_keys(root.keys()) : root.describe());
+      }
     }
   }
   const std::string names = detail::file_names(files);
@@ -353,6 +390,7 @@ Catalog import_gcp_skus(const std::vector<InputFile>& files, const ImportOptions
     std::string formula;
     bool ambiguous = false;
     std::string effective;
+    std::string fallback;  // the note when a generic SKU priced the vCPUs or memory
   };
   auto compose = [&](const Shape& shape, const KnownHardware& hw, Use use) {
     Composed c;
@@ -367,6 +405,11 @@ Catalog import_gcp_skus(const std::vector<InputFile>& files, const ImportOptions
                             core->usd_per_hour_per_unit, hw.memory_gib, ram->usd_per_hour_per_unit,
                             hw.gpus, gpu->usd_per_hour_per_unit);
     c.ambiguous = core->ambiguous || ram->ambiguous || gpu->ambiguous;
+    if (core->pattern > 0 || ram->pattern > 0) {
+      // e.g. a3-ultragpu-8g without A3 Ultra SKUs: priced with the A3 High ones.
+      c.fallback = fmt::format("vCPU and memory priced with the \"{}\" SKUs (no \"{}\" SKU)",
+                               shape.core[core->pattern] + "...", shape.core.front() + "...");
+    }
     c.effective = std::max({core->sku->effective, ram->sku->effective, gpu->sku->effective});
     if (options.gcp_include_local_ssd && shape.local_ssd_gib > 0 && use != Use::kCommit1y &&
         use != Use::kCommit3y) {
@@ -411,6 +454,7 @@ Catalog import_gcp_skus(const std::vector<InputFile>& files, const ImportOptions
     }
     in.prices.committed_1y = c1.usd;
     in.prices.committed_3y = c3.usd;
+    if (!od.fallback.empty()) notes.push_back(od.fallback);
     if (od.ambiguous || spot.ambiguous) {
       notes.push_back(
           "several SKUs matched a component with different prices; the highest "

@@ -68,6 +68,19 @@ std::string infer_provider(const std::string& instance_type) {
   return "gcp";
 }
 
+// The cloud of a file laid out as in the SkyPilot catalog repository,
+// catalogs/v<N>/<cloud>/vms.csv, or "" when the path does not say.
+std::string provider_of_path(const std::string& path) {
+  for (const char* cloud : {"aws", "gcp", "azure", "lambda"}) {
+    const std::string dir = std::string("/") + cloud + "/";
+    const auto at = path.rfind(dir);
+    if (at == std::string::npos) continue;
+    // The cloud's directory must hold the file itself.
+    if (path.find('/', at + dir.size()) == std::string::npos) return cloud;
+  }
+  return "";
+}
+
 std::string count_key(const std::string& accelerator, std::optional<double> count) {
   return fmt::format("{}|{}", accelerator, count.value_or(0));
 }
@@ -96,6 +109,7 @@ Catalog import_skypilot(const std::vector<InputFile>& files, const ImportOptions
       throw InputError(f.path, "", "a SkyPilot catalog CSV with a header line", "an empty file");
     }
     const CsvHeader h(fields);
+    if (provider.empty()) provider = provider_of_path(f.path);
     for (const char* required : {"InstanceType", "Region", "Price"}) {
       if (!h.has(required)) {
         throw InputError(f.path, "line 1",
@@ -107,6 +121,7 @@ Catalog import_skypilot(const std::vector<InputFile>& files, const ImportOptions
     while (reader.next(fields)) {
       if (fields.size() == 1 && trim(fields[0]).empty()) continue;  // blank line
       const std::size_t line = reader.line();
+      detail::require_field_count(fields.size(), h.size(), f.path, line);
       Row r;
       r.instance_type = std::string(h.get(fields, "InstanceType"));
       r.accelerator = std::string(h.get(fields, "AcceleratorName"));
@@ -210,31 +225,71 @@ Catalog import_skypilot(const std::vector<InputFile>& files, const ImportOptions
         zone_spots.push_back(*r.spot);
       }
     }
-    // GCP: add the machine's GPUs, listed in their own rows.
+    const std::optional<double> vm_od = od;
+    // GCP: add the machine's GPUs, listed in their own rows (one per zone).
     if (provider == "gcp" && !first.accelerator.empty()) {
       const auto it = gpu_rows.find(count_key(first.accelerator, first.accelerator_count));
       if (it != gpu_rows.end()) {
-        const Row& g = it->second.rows.front();
-        if (od && g.price) {
-          od = round_price(*od + *g.price);
+        const std::vector<Row>& gpus = it->second.rows;
+        // On-demand: zones should agree; where they do not, one zone's row came from a
+        // discounted SKU (REFERENCE §2, 4.20076 vs 9.79655 for H100), so the highest, the
+        // list price, is kept.
+        std::optional<double> gpu_od;
+        std::set<double> gpu_od_values;
+        for (const Row& g : gpus) {
+          if (!g.price) continue;
+          gpu_od_values.insert(*g.price);
+          if (!gpu_od || *g.price > *gpu_od) gpu_od = g.price;
+        }
+        if (od && gpu_od) {
+          od = round_price(*od + *gpu_od);
           notes.push_back(fmt::format("on-demand = VM row + GPU row {} x {} ({})",
                                       first.accelerator, first.accelerator_count.value_or(0),
-                                      *g.price));
+                                      *gpu_od));
+          if (gpu_od_values.size() > 1) {
+            notes.push_back(fmt::format(
+                "the zones' GPU rows disagree ({} - {}): the highest (list) price is kept",
+                *gpu_od_values.begin(), *gpu_od_values.rbegin()));
+          }
         } else {
           od.reset();
         }
+        // Spot: a zone's VM row plus the GPU row of the same zone (the first GPU row with a
+        // spot price where the zone has none).
+        const Row* any_gpu_spot = nullptr;
+        for (const Row& g : gpus) {
+          if (g.spot) {
+            any_gpu_spot = &g;
+            break;
+          }
+        }
         std::vector<double> with_gpu;
-        if (g.spot) {
-          for (const double s : zone_spots) with_gpu.push_back(round_price(s + *g.spot));
+        for (const Row& r : group.rows) {
+          if (!r.spot || (vm_od && *r.spot == *vm_od)) continue;  // no spot market there
+          const Row* g = any_gpu_spot;
+          for (const Row& candidate : gpus) {
+            if (candidate.spot && candidate.zone == r.zone) g = &candidate;
+          }
+          if (g != nullptr) with_gpu.push_back(round_price(*r.spot + *g->spot));
         }
         zone_spots = with_gpu;
         notes.push_back(
             "SkyPilot's GCP GPU rows may come from discounted SKUs in some regions "
             "(REFERENCE §2): check against the list price");
+      } else {
+        // The VM row prices only vCPUs and memory: without the GPU rows the machine's price
+        // is unknown, not the VM part alone.
+        od.reset();
+        zone_spots.clear();
+        notes.push_back(fmt::format(
+            "no GPU row for {} x {} in the region: the VM row ({}) is only the vCPU and "
+            "memory part, so the machine's price is unknown",
+            first.accelerator, first.accelerator_count.value_or(0),
+            vm_od ? fmt::format("{}", *vm_od) : std::string("no price")));
       }
     }
     in.prices.on_demand = od;
-    if (!od) notes.push_back("no on-demand price (empty Price: Capacity Blocks only?)");
+    if (!od && !vm_od) notes.push_back("no on-demand price (empty Price: Capacity Blocks only?)");
     if (!zone_spots.empty()) {
       const auto [lo, hi] = std::minmax_element(zone_spots.begin(), zone_spots.end());
       const double mid = round_price((*lo + *hi) / 2);
@@ -246,7 +301,9 @@ Catalog import_skypilot(const std::vector<InputFile>& files, const ImportOptions
         }
       }
     }
-    if (zones_without_spot > 0) {
+    if (zones_without_spot > 0 && first.zone.empty()) {
+      notes.push_back("SpotPrice equals Price: no spot offer (spot: null)");
+    } else if (zones_without_spot > 0) {
       notes.push_back(fmt::format("{} zone{} with spot = on-demand (no spot market there)",
                                   zones_without_spot, zones_without_spot == 1 ? "" : "s"));
     }

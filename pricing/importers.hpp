@@ -13,6 +13,7 @@
 //
 // Every importer throws InputError naming the file for a truncated or malformed file, a file
 // of another format, and a region with no rows; it never returns a half-read catalog.
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -93,6 +94,18 @@ bool is_clean_text(std::string_view text);
 void require_clean_text(std::string_view text, const std::string& file, const std::string& where);
 // The first few items of a sorted list, for "regions in the file: ..." messages.
 std::string preview_list(const std::vector<std::string>& items, std::size_t max_items = 12);
+// What a text that is not the JSON an importer wants looks like, for "found ...": "an empty
+// file", "CSV text (first line \"InstanceType,...\")", "text starting \"<html>...\"".
+std::string describe_text_start(std::string_view text);
+// The JSON documents of a price file: one, or several written one after another (API pages
+// appended to one file). Throws InputError naming the file for an empty file, text that is
+// not JSON (`what` names the format expected) and a truncated or malformed document.
+std::vector<nlohmann::json> parse_json_documents(const InputFile& file, const std::string& what);
+// Whether a CSV record has the header's number of fields; throws InputError at the record's
+// line otherwise (a ragged row: a truncated file or a malformed line). `fields` == 1 with an
+// empty field is a blank line, which callers skip before asking.
+void require_field_count(std::size_t fields, std::size_t header_fields, const std::string& file,
+                         std::size_t line);
 
 }  // namespace detail
 

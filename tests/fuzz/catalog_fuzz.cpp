@@ -5,7 +5,8 @@
 // the fuzzer find them).
 //
 //   cmake --preset fuzz && cmake --build build/fuzz --target catalog_fuzz
-//   build/fuzz/tests/catalog_fuzz -max_len=65536 tests/data/pricing pricing/catalogs
+//   build/fuzz/tests/catalog_fuzz -max_len=65536 tests/data/pricing tests/data/pricing/real_like \
+//       pricing/catalogs
 #include <cstddef>
 #include <cstdint>
 #include <string>

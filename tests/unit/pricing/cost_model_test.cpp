@@ -75,6 +75,44 @@ TEST_CASE("as the interruption rate grows the interval shortens and the run leng
   }
 }
 
+TEST_CASE("the spot run by hand at three interruption rates", "[pricing]") {
+  // 4 nodes, 1 TB checkpoint over 4 x 1.2 GB/s: C = 1e12 / 4.8e9 = 208.333 s; restart
+  // R = 600 + C = 808.333 s; W = 100000 steps x 2 s = 200000 s; spot 3 $/h x 4 nodes.
+  // M = 3600 / (rate x 4); Young sqrt(2 C M); Daly sqrt(2 C M) (1 + sqrt(C/2M)/3 + C/18M) - C;
+  // E[T] = M e^(R/M) (e^((tau+C)/M) - 1) W / tau.
+  struct Row {
+    double rate, mtbi, young, daly, time;
+  };
+  const Row rows[] = {
+      // rate 1e-4: M = 9e6 s, sqrt(2 x 208.333 x 9e6) = sqrt(3.75e9) = 61237.24 s
+      {1e-4, 9.0e6, 61237.243569579456, 61098.43343228979, 201385.1098522076},
+      // rate 1e-3: M = 9e5 s, sqrt(3.75e8) = 19364.92 s
+      {1e-3, 9.0e5, 19364.916731037083, 19226.27687657118, 204549.4032180655},
+      // rate 1e-2: M = 9e4 s, sqrt(3.75e7) = 6123.72 s
+      {1e-2, 9.0e4, 6123.724356957945, 5985.622984061463, 216182.0041311109},
+  };
+  for (const Row& row : rows) {
+    CostInput in = base_input();
+    in.total_tokens = 1e11;
+    in.align_interval_to_steps = false;
+    in.interruptions_per_instance_hour[index_of(PricingModel::kSpot)] = row.rate;
+    const CostEstimate e = estimate_cost(in);
+    const RunCost& spot = *e.run(PricingModel::kSpot);
+    INFO("rate " << row.rate);
+    CHECK(*spot.checkpoint.mtbi_s == Approx(row.mtbi));
+    CHECK(*spot.checkpoint.young_interval_s == Approx(row.young));
+    CHECK(*spot.checkpoint.daly_interval_s == Approx(row.daly));
+    CHECK(*spot.checkpoint.interval_s == Approx(row.daly));
+    CHECK(spot.run_time_s == Approx(row.time));
+    CHECK(spot.usd_total == Approx(row.time * 12.0 / 3600));
+  }
+  // The interval shortens and the expected time grows with the rate.
+  CHECK(rows[0].daly > rows[1].daly);
+  CHECK(rows[1].daly > rows[2].daly);
+  CHECK(rows[0].time < rows[1].time);
+  CHECK(rows[1].time < rows[2].time);
+}
+
 TEST_CASE("with no interruptions spot costs the spot price times the run time", "[pricing]") {
   CostInput in = base_input();
   in.interruptions_per_instance_hour = {0, 0, 0, 0};
