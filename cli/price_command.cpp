@@ -32,7 +32,7 @@ struct Options {
   std::optional<double> storage_cap_gbps;  // aggregate, GB/s
   bool on_notice = false;
   double egress_gb = 0;
-  double gpu_utilization = 1.0;
+  std::optional<double> gpu_utilization;  // default: the simulated compute share of the step
   int monte_carlo = 0;
   std::uint64_t seed = 1;
 };
@@ -335,7 +335,8 @@ Action add_price(CLI::App& app) {
   sub->add_option("--egress-gb", opt->egress_gb, "data leaving the cloud during the run, GB")
       ->check(CLI::NonNegativeNumber);
   sub->add_option("--gpu-utilization", opt->gpu_utilization,
-                  "average fraction of TDP drawn, for energy (default 1: an upper bound)")
+                  "average fraction of TDP drawn, for energy (default: the simulated compute "
+                  "share of the step, a lower bound; 1 gives the upper bound)")
       ->check(CLI::Range(0.0, 1.0));
   sub->add_option("--monte-carlo", opt->monte_carlo, "replay interruptions N times")
       ->check(CLI::Range(0, 1000000));
@@ -396,7 +397,21 @@ Action add_price(CLI::App& app) {
                                                      tokens_per_step, s.training.tokens);
     in.gpus_per_node = input.cluster.node.gpus;
     in.gpu_tdp_w = input.cluster.node.gpu.tdp_w;
-    in.gpu_utilization = opt->gpu_utilization;
+    if (opt->gpu_utilization) {
+      in.gpu_utilization = *opt->gpu_utilization;
+      in.gpu_utilization_source = "--gpu-utilization";
+    } else {
+      // The GPU computes (compute, recomputation, optimizer) for this share of the simulated
+      // step; communication, bubbles and offload waits are counted as drawing nothing.
+      const auto& b = result.breakdown;
+      in.gpu_utilization =
+          result.step_time_s > 0
+              ? std::clamp((b.compute + b.recompute + b.optimizer) / result.step_time_s, 0.0, 1.0)
+              : 1.0;
+      in.gpu_utilization_source =
+          "the simulated compute share of the step; communication, bubbles and waits counted as "
+          "drawing nothing: a lower bound, --gpu-utilization 1 gives the upper bound";
+    }
     in.checkpoint_bytes = models::checkpoint_bytes(input.model, input.training);
     in.checkpoint_on_notice = opt->on_notice;
     in.egress_gb = opt->egress_gb;

@@ -293,8 +293,9 @@ CostEstimate estimate_cost(const CostInput& in) {
       "restart {:.0f} s + reload {:.1f} s after each interruption{}", in.restart_s, write_s,
       in.restart_s == kDefaultRestartS ? std::string("; ") + kDefaultRestartSource : ""));
   if (in.gpu_tdp_w > 0) {
-    e.assumptions.push_back(fmt::format("energy at {:.0f} W TDP x {:.2f} utilization per GPU",
-                                        in.gpu_tdp_w, in.gpu_utilization));
+    e.assumptions.push_back(fmt::format(
+        "energy at {:.0f} W TDP x {:.2f} utilization per GPU{}", in.gpu_tdp_w, in.gpu_utilization,
+        in.gpu_utilization_source.empty() ? "" : " (" + in.gpu_utilization_source + ")"));
   }
   return e;
 }

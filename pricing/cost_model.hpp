@@ -137,6 +137,7 @@ struct CostInput {
   int gpus_per_node = 0;       // for energy
   double gpu_tdp_w = 0;        // 0: energy not estimated
   double gpu_utilization = 1;  // fraction of TDP drawn on average
+  std::string gpu_utilization_source;  // where the figure came from (printed with it)
 };
 
 // Fills prices, provider, the default spot interruption rate, the notice time and the GPU count

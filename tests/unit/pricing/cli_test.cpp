@@ -2,6 +2,7 @@
 // no output file after an error.
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "../../golden/cli_support.hpp"
@@ -80,6 +81,30 @@ TEST_CASE("price prints every pricing model with the catalog's source and date",
   REQUIRE(j.status == 0);
   CHECK_THAT(j.out, Catch::Contains("\"costs\""));
   CHECK_THAT(j.out, Catch::Contains("\"catalog\""));
+}
+
+TEST_CASE("price: energy from the simulated compute share, or the given utilization",
+          "[pricing][cli]") {
+  // Energy = GPUs x TDP x utilization x run time. By default the utilization is the step's
+  // compute share (compute + recompute + optimizer over the step), below 1 whenever the step
+  // communicates; --gpu-utilization 1 (TDP throughout) is the upper bound, and the two differ
+  // by exactly that ratio on the same run time.
+  const std::string scenario = source_path("scenarios/examples/llama3-70b-h100.json");
+  auto energy = [&](const std::string& extra) {
+    const CliRun r = run_cli("price " + scenario + " --format json" + extra);
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    return j.at("costs").at(0).at("energy_kwh").get<double>();
+  };
+  const double lower = energy("");
+  const double upper = energy(" --gpu-utilization 1");
+  const double half = energy(" --gpu-utilization 0.5");
+  CHECK(lower < upper);
+  CHECK(lower > 0.3 * upper);
+  CHECK(half == Approx(upper / 2));
+  const CliRun t = run_cli("price " + scenario);
+  CHECK_THAT(t.out, Catch::Contains("the simulated compute share of the step"));
 }
 
 TEST_CASE("price needs a catalog instance", "[pricing][cli]") {
