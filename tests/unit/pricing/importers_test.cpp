@@ -6,40 +6,21 @@
 #include "common/atomic_write.hpp"
 #include "common/input_error.hpp"
 #include "pricing/importers.hpp"
+#include "tests/unit/pricing/importer_fixtures.hpp"
 
 namespace {
 
 using namespace cirrus;
 using namespace cirrus::pricing;
-
-std::string data(const std::string& name) {
-  return std::string(CIRRUS_SOURCE_DIR) + "/tests/data/pricing/" + name;
-}
-
-std::vector<InputFile> files(std::initializer_list<std::string> names) {
-  std::vector<std::string> paths;
-  for (const auto& n : names) paths.push_back(data(n));
-  return read_input_files(paths);
-}
-
-InputFile inline_file(std::string name, std::string text) {
-  return InputFile{std::move(name), std::move(text), "2026-01-01"};
-}
+using namespace cirrus::pricing::testing;
 
 const Instance& at(const Catalog& c, const std::string& id) {
-  for (const Instance& in : c.instances) {
-    if (in.id == id) return in;
-  }
+  if (const Instance* in = find_instance(c, id)) return *in;
   FAIL("no instance " << id);
   throw std::logic_error("unreachable");
 }
 
-bool has(const Catalog& c, const std::string& id) {
-  for (const Instance& in : c.instances) {
-    if (in.id == id) return true;
-  }
-  return false;
-}
+bool has(const Catalog& c, const std::string& id) { return find_instance(c, id) != nullptr; }
 
 // The error must name the file: CONTRACT.md's `cirrus: FILE: ...`.
 void require_input_error(const std::function<void()>& f, const std::string& file,
@@ -87,42 +68,42 @@ void check_aws(const Catalog& c) {
 }  // namespace
 
 TEST_CASE("aws-offer JSON: Linux shared on-demand and standard RIs, decoys filtered", "[pricing]") {
-  check_aws(import_aws_offer(files({"aws_offer.json"}), {}));
+  check_aws(import_aws_offer(pricing_files({"aws_offer.json"}), {}));
 }
 
 TEST_CASE("aws-offer CSV: the same prices read by header name", "[pricing]") {
-  check_aws(import_aws_offer(files({"aws_offer.csv"}), {}));
+  check_aws(import_aws_offer(pricing_files({"aws_offer.csv"}), {}));
 }
 
 TEST_CASE("aws-offer: another region, and a region with no rows", "[pricing]") {
   ImportOptions west;
   west.region = "us-west-2";
-  const Catalog c = import_aws_offer(files({"aws_offer.json"}), west);
+  const Catalog c = import_aws_offer(pricing_files({"aws_offer.json"}), west);
   REQUIRE(c.instances.size() == 1);
   CHECK(c.instances[0].prices.on_demand == 57.12);
   ImportOptions none;
   none.region = "ap-south-1";
   for (const char* f : {"aws_offer.json", "aws_offer.csv"}) {
-    require_input_error([&] { import_aws_offer(files({f}), none); }, f,
+    require_input_error([&] { import_aws_offer(pricing_files({f}), none); }, f,
                         "regions in the file: us-east-1, us-west-2");
   }
 }
 
 TEST_CASE("aws-offer: truncated, malformed and foreign files are refused, naming the file",
           "[pricing]") {
-  const std::string json = read_file(data("aws_offer.json"));
+  const std::string json = read_file(pricing_data("aws_offer.json"));
   require_input_error(
       [&] { import_aws_offer({inline_file("cut.json", json.substr(0, json.size() / 2))}, {}); },
       "cut.json", "well-formed JSON");
-  require_input_error([&] { import_aws_offer(files({"azure_page1.json"}), {}); },
+  require_input_error([&] { import_aws_offer(pricing_files({"azure_page1.json"}), {}); },
                       "azure_page1.json", "Azure Retail Prices response");
-  require_input_error([&] { import_aws_offer(files({"gcp_skus.json"}), {}); }, "gcp_skus.json",
+  require_input_error([&] { import_aws_offer(pricing_files({"gcp_skus.json"}), {}); }, "gcp_skus.json",
                       "GCP Cloud Billing Catalog");
-  require_input_error([&] { import_aws_offer(files({"skypilot_aws_v8.csv"}), {}); },
+  require_input_error([&] { import_aws_offer(pricing_files({"skypilot_aws_v8.csv"}), {}); },
                       "skypilot_aws_v8.csv", "header naming SKU, TermType");
   require_input_error([&] { import_aws_offer({inline_file("empty.json", "  \n")}, {}); },
                       "empty.json", "empty file");
-  const std::string csv = read_file(data("aws_offer.csv"));
+  const std::string csv = read_file(pricing_data("aws_offer.csv"));
   require_input_error(
       [&] { import_aws_offer({inline_file("cut.csv", csv.substr(0, csv.find("55.04") - 1))}, {}); },
       "cut.csv", "closing quote");
@@ -133,7 +114,7 @@ TEST_CASE("aws-offer: truncated, malformed and foreign files are refused, naming
 }
 
 TEST_CASE("azure-retail: pages merge; Windows, Spot, Low Priority, DevTest handled", "[pricing]") {
-  const Catalog c = import_azure_retail(files({"azure_page1.json", "azure_page2.json"}), {});
+  const Catalog c = import_azure_retail(pricing_files({"azure_page1.json", "azure_page2.json"}), {});
   CHECK(c.provider == "azure");
   const Instance& h100 = at(c, "azure:Standard_ND96isr_H100_v5");
   CHECK(h100.prices.on_demand == 98.32);
@@ -162,11 +143,11 @@ TEST_CASE("azure-retail: pages merge; Windows, Spot, Low Priority, DevTest handl
 TEST_CASE("azure-retail: bad input", "[pricing]") {
   ImportOptions west;
   west.region = "westeurope";
-  require_input_error([&] { import_azure_retail(files({"azure_page1.json"}), west); },
+  require_input_error([&] { import_azure_retail(pricing_files({"azure_page1.json"}), west); },
                       "azure_page1.json", "regions in the file: eastus, westus");
-  require_input_error([&] { import_azure_retail(files({"aws_offer.json"}), {}); }, "aws_offer.json",
+  require_input_error([&] { import_azure_retail(pricing_files({"aws_offer.json"}), {}); }, "aws_offer.json",
                       "AWS Price List offer file");
-  const std::string page = read_file(data("azure_page1.json"));
+  const std::string page = read_file(pricing_data("azure_page1.json"));
   require_input_error(
       [&] { import_azure_retail({inline_file("cut.json", page.substr(0, 500))}, {}); }, "cut.json",
       "well-formed JSON");
@@ -178,7 +159,7 @@ TEST_CASE("azure-retail: bad input", "[pricing]") {
 
 TEST_CASE("gcp-skus: machines composed from vCPU, RAM and GPU SKUs, discounted SKUs ignored",
           "[pricing]") {
-  const Catalog c = import_gcp_skus(files({"gcp_skus.json"}), {});
+  const Catalog c = import_gcp_skus(pricing_files({"gcp_skus.json"}), {});
   CHECK(c.provider == "gcp");
   const Instance& a3 = at(c, "gcp:a3-highgpu-8g");
   // 208 x 0.02513 + 1872 x 0.002261228 + 8 x 9.79655125
@@ -205,7 +186,7 @@ TEST_CASE("gcp-skus: machines composed from vCPU, RAM and GPU SKUs, discounted S
 
   ImportOptions ssd;
   ssd.gcp_include_local_ssd = true;
-  const Catalog with_ssd = import_gcp_skus(files({"gcp_skus.json"}), ssd);
+  const Catalog with_ssd = import_gcp_skus(pricing_files({"gcp_skus.json"}), ssd);
   CHECK(at(with_ssd, "gcp:a3-highgpu-8g").prices.on_demand ==
         Approx(od + 6000 * 0.08 / 730).epsilon(1e-9));
 }
@@ -213,25 +194,25 @@ TEST_CASE("gcp-skus: machines composed from vCPU, RAM and GPU SKUs, discounted S
 TEST_CASE("gcp-skus: another region composes what it can; bad input", "[pricing]") {
   ImportOptions east;
   east.region = "us-east1";
-  const Catalog c = import_gcp_skus(files({"gcp_skus.json"}), east);
+  const Catalog c = import_gcp_skus(pricing_files({"gcp_skus.json"}), east);
   CHECK(has(c, "gcp:a2-highgpu-8g"));
   CHECK_FALSE(has(c, "gcp:a3-highgpu-8g"));
   ImportOptions eu;
   eu.region = "europe-west4";  // an H100 GPU and a core SKU, but no RAM SKU: nothing composes
-  require_input_error([&] { import_gcp_skus(files({"gcp_skus.json"}), eu); }, "gcp_skus.json",
+  require_input_error([&] { import_gcp_skus(pricing_files({"gcp_skus.json"}), eu); }, "gcp_skus.json",
                       "none could be composed");
   ImportOptions asia;
   asia.region = "asia-east1";
-  require_input_error([&] { import_gcp_skus(files({"gcp_skus.json"}), asia); }, "gcp_skus.json",
+  require_input_error([&] { import_gcp_skus(pricing_files({"gcp_skus.json"}), asia); }, "gcp_skus.json",
                       "regions in the file: europe-west4, us-central1, us-east1");
-  require_input_error([&] { import_gcp_skus(files({"azure_page2.json"}), {}); }, "azure_page2.json",
+  require_input_error([&] { import_gcp_skus(pricing_files({"azure_page2.json"}), {}); }, "azure_page2.json",
                       "Azure Retail Prices response");
   require_input_error([&] { import_gcp_skus({inline_file("cut.json", "{\"skus\": [{")}, {}); },
                       "cut.json", "well-formed JSON");
 }
 
 TEST_CASE("skypilot: v6, v7 and v8 headers in different orders", "[pricing]") {
-  const Catalog aws = import_skypilot(files({"skypilot_aws_v8.csv"}), {});
+  const Catalog aws = import_skypilot(pricing_files({"skypilot_aws_v8.csv"}), {});
   CHECK(aws.provider == "aws");
   const Instance& p5 = at(aws, "aws:p5.48xlarge");
   CHECK(p5.prices.on_demand == 55.04);
@@ -246,14 +227,14 @@ TEST_CASE("skypilot: v6, v7 and v8 headers in different orders", "[pricing]") {
   CHECK(at(aws, "aws:m7i.large").gpus == 0.0);
   CHECK(at(aws, "aws:p4d.24xlarge").prices.spot == Approx(5.33).epsilon(1e-9));
 
-  const Catalog gcp = import_skypilot(files({"skypilot_gcp_v7.csv"}), {});
+  const Catalog gcp = import_skypilot(pricing_files({"skypilot_gcp_v7.csv"}), {});
   CHECK(gcp.provider == "gcp");
   const Instance& a3 = at(gcp, "gcp:a3-highgpu-8g");
   CHECK(a3.prices.on_demand == Approx(87.83247).epsilon(1e-9));  // VM row + GPU row
   CHECK(a3.prices.spot == Approx(2.88933 + 23.9408).epsilon(1e-9));
   CHECK(at(gcp, "gcp:n1-standard-8").prices.on_demand == 0.379998);
 
-  const Catalog azure = import_skypilot(files({"skypilot_azure_v6.csv"}), {});
+  const Catalog azure = import_skypilot(pricing_files({"skypilot_azure_v6.csv"}), {});
   CHECK(azure.provider == "azure");
   const Instance& h100 = at(azure, "azure:Standard_ND96isr_H100_v5");
   CHECK(h100.prices.on_demand == 98.32);
@@ -261,7 +242,7 @@ TEST_CASE("skypilot: v6, v7 and v8 headers in different orders", "[pricing]") {
   CHECK(h100.gpus == 8.0);                    // the table corrects the catalog's 12
   CHECK(at(azure, "azure:Standard_NV6ads_A10_v5").gpus == Approx(1.0 / 6));
 
-  const Catalog lambda = import_skypilot(files({"skypilot_lambda_v8.csv"}), {});
+  const Catalog lambda = import_skypilot(pricing_files({"skypilot_lambda_v8.csv"}), {});
   CHECK(lambda.provider == "lambda");
   CHECK(at(lambda, "lambda:gpu_8x_h100_sxm5").prices.on_demand == 31.92);
   CHECK_FALSE(at(lambda, "lambda:gpu_8x_h100_sxm5").prices.spot.has_value());
@@ -270,9 +251,9 @@ TEST_CASE("skypilot: v6, v7 and v8 headers in different orders", "[pricing]") {
 TEST_CASE("skypilot: bad input", "[pricing]") {
   ImportOptions none;
   none.region = "eu-north-1";
-  require_input_error([&] { import_skypilot(files({"skypilot_aws_v8.csv"}), none); },
+  require_input_error([&] { import_skypilot(pricing_files({"skypilot_aws_v8.csv"}), none); },
                       "skypilot_aws_v8.csv", "regions in the file: us-east-1, us-west-2");
-  require_input_error([&] { import_skypilot(files({"aws_offer.csv"}), {}); }, "aws_offer.csv",
+  require_input_error([&] { import_skypilot(pricing_files({"aws_offer.csv"}), {}); }, "aws_offer.csv",
                       "SkyPilot catalog CSV header");
   require_input_error(
       [&] {
@@ -311,12 +292,12 @@ TEST_CASE("import_catalog dispatches by format name", "[pricing]") {
   REQUIRE(parse_import_format("aws-offer") == ImportFormat::kAwsOffer);
   REQUIRE(parse_import_format("gcp-skus") == ImportFormat::kGcpSkus);
   CHECK_FALSE(parse_import_format("aws").has_value());
-  const Catalog c = import_catalog(ImportFormat::kAwsOffer, files({"aws_offer.json"}), {});
+  const Catalog c = import_catalog(ImportFormat::kAwsOffer, pricing_files({"aws_offer.json"}), {});
   CHECK(c.instances.size() == 4);
   ImportOptions dated;
   dated.retrieved = "2026-02-30x";
   require_input_error(
-      [&] { import_catalog(ImportFormat::kAwsOffer, files({"aws_offer.json"}), dated); }, "",
+      [&] { import_catalog(ImportFormat::kAwsOffer, pricing_files({"aws_offer.json"}), dated); }, "",
       "YYYY-MM-DD");
   // The importers' output passes the strict reader.
   const Catalog back = parse_catalog(write_catalog(c), "round.json");

@@ -17,32 +17,21 @@
 #include "common/atomic_write.hpp"
 #include "common/input_error.hpp"
 #include "pricing/importers.hpp"
+#include "tests/unit/pricing/importer_fixtures.hpp"
 
 namespace {
 
 using namespace cirrus;
 using namespace cirrus::pricing;
+using namespace cirrus::pricing::testing;
 
-std::string real(const std::string& name) {
-  return std::string(CIRRUS_SOURCE_DIR) + "/tests/data/pricing/real_like/" + name;
-}
+std::string real(const std::string& name) { return pricing_data("real_like/" + name); }
 
 std::vector<InputFile> real_files(std::initializer_list<std::string> names) {
-  std::vector<std::string> paths;
-  for (const auto& n : names) paths.push_back(real(n));
-  return read_input_files(paths);
+  return pricing_files(names, "real_like/");
 }
 
-InputFile inline_file(std::string name, std::string text) {
-  return InputFile{std::move(name), std::move(text), "2026-01-01"};
-}
-
-const Instance* find(const Catalog& c, const std::string& id) {
-  for (const Instance& in : c.instances) {
-    if (in.id == id) return &in;
-  }
-  return nullptr;
-}
+const Instance* find(const Catalog& c, const std::string& id) { return find_instance(c, id); }
 
 const Instance& at(const Catalog& c, const std::string& id) {
   const Instance* in = find(c, id);
