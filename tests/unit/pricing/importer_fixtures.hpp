@@ -1,11 +1,14 @@
 #pragma once
 // What the importer tests share: fixture paths under tests/data/pricing/, fixture files read
 // the way the CLI reads them, inline files and instance lookups.
+#include <catch2/catch.hpp>
+#include <functional>
 #include <initializer_list>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "common/input_error.hpp"
 #include "pricing/importers.hpp"
 
 namespace cirrus::pricing::testing {
@@ -33,6 +36,19 @@ inline const Instance* find_instance(const Catalog& c, const std::string& id) {
     if (in.id == id) return &in;
   }
   return nullptr;
+}
+
+// `f` must throw an InputError naming `file` (CONTRACT.md's `cirrus: FILE: ...`) and saying
+// `words`.
+inline void require_input_error(const std::function<void()>& f, const std::string& file,
+                                const std::string& words) {
+  try {
+    f();
+    FAIL("expected an InputError");
+  } catch (const InputError& e) {
+    CHECK_THAT(e.file(), Catch::Contains(file));
+    CHECK_THAT(std::string(e.what()), Catch::Contains(words));
+  }
 }
 
 }  // namespace cirrus::pricing::testing

@@ -22,18 +22,6 @@ const Instance& at(const Catalog& c, const std::string& id) {
 
 bool has(const Catalog& c, const std::string& id) { return find_instance(c, id) != nullptr; }
 
-// The error must name the file: CONTRACT.md's `cirrus: FILE: ...`.
-void require_input_error(const std::function<void()>& f, const std::string& file,
-                         const std::string& words) {
-  try {
-    f();
-    FAIL("expected an InputError");
-  } catch (const InputError& e) {
-    CHECK_THAT(e.file(), Catch::Contains(file));
-    CHECK_THAT(std::string(e.what()), Catch::Contains(words));
-  }
-}
-
 void check_aws(const Catalog& c) {
   CHECK(c.provider == "aws");
   // Windows, RHEL, SUSE, Dedicated, Host, capacity reservations at $0, SQL, Capacity Block,

@@ -39,17 +39,6 @@ const Instance& at(const Catalog& c, const std::string& id) {
   return *in;
 }
 
-void require_input_error(const std::function<void()>& f, const std::string& file,
-                         const std::string& words) {
-  try {
-    f();
-    FAIL("expected an InputError");
-  } catch (const InputError& e) {
-    CHECK_THAT(e.file(), Catch::Contains(file));
-    CHECK_THAT(std::string(e.what()), Catch::Contains(words));
-  }
-}
-
 // ---- AWS ----
 
 void check_aws_us_east_1(const Catalog& c, bool p5e_product_listed) {
