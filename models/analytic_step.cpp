@@ -53,8 +53,8 @@ bool check_feasible(const StepInput& in, StepResult& r) {
                                       to_string(in.training.precision));
     return false;
   }
-  const int stage = most_loaded_stage(in.model, in.training, in.strategy);
-  const MemoryEstimate mem = estimate_memory(in.model, in.training, in.strategy, stage);
+  int stage = 0;
+  const MemoryEstimate mem = peak_memory(in.model, in.training, in.strategy, &stage);
   r.memory.params = mem.params / kGiB;
   r.memory.grads = mem.grads / kGiB;
   r.memory.optimizer = mem.optimizer / kGiB;

@@ -221,6 +221,21 @@ double in_flight_microbatches(const Training& t, const Strategy& s, int stage) {
   return std::min(static_cast<double>(s.pp - stage), m);
 }
 
+// A representative layer of each kind: the first dense and the first MoE layer (the first
+// layer when the model has no layer of that kind; its figure is then never used).
+int dense_layer(const TransformerConfig& m) {
+  for (int l = 0; l < m.layers; ++l) {
+    if (!m.is_moe_layer(l)) return l;
+  }
+  return 0;
+}
+int moe_layer(const TransformerConfig& m) {
+  for (int l = 0; l < m.layers; ++l) {
+    if (m.is_moe_layer(l)) return l;
+  }
+  return 0;
+}
+
 MemoryEstimate estimate_memory(const TransformerConfig& m, const Training& t, const Strategy& s,
                                int stage) {
   check_stage(s, stage);
@@ -234,8 +249,12 @@ MemoryEstimate estimate_memory(const TransformerConfig& m, const Training& t, co
   double dense = 0;
   double expert = 0;
   double largest_layer = 0;  // for ZeRO-3's gathered-weights buffer
+  // Layers differ only in being MoE or dense: each kind is priced once (the sums below still
+  // add every layer, in order).
+  const LayerShare kind_share[2] = {layer_share(m, s, dense_layer(m)),
+                                    layer_share(m, s, moe_layer(m))};
   for (int layer : layers) {
-    const LayerShare share = layer_share(m, s, layer);
+    const LayerShare& share = kind_share[m.is_moe_layer(layer) ? 1 : 0];
     dense += share.dense;
     expert += share.expert;
     largest_layer = std::max(largest_layer, share.dense + share.expert);
@@ -264,7 +283,10 @@ MemoryEstimate estimate_memory(const TransformerConfig& m, const Training& t, co
 
   // ---- Activations. ----
   double per_microbatch = 0;
-  for (int layer : layers) per_microbatch += layer_activation_bytes(m, s, layer, t.precision);
+  const double kind_activations[2] = {
+      layer_activation_bytes(m, s, dense_layer(m), t.precision),
+      layer_activation_bytes(m, s, moe_layer(m), t.precision)};
+  for (int layer : layers) per_microbatch += kind_activations[m.is_moe_layer(layer) ? 1 : 0];
   e.activations = per_microbatch * in_flight_microbatches(t, s, stage);
 
   const double seq = static_cast<double>(m.seq_len) / s.cp;
@@ -300,23 +322,32 @@ MemoryEstimate estimate_memory(const TransformerConfig& m, const Training& t, co
   return e;
 }
 
-int most_loaded_stage(const TransformerConfig& m, const Training& t, const Strategy& s) {
+MemoryEstimate peak_memory(const TransformerConfig& m, const Training& t, const Strategy& s,
+                           int* stage_out) {
   check_strategy(s);
   int best = 0;
-  double best_total = -1;
+  MemoryEstimate best_estimate;
+  best_estimate.total = -1;
   // With identical layers a middle stage holds no more than stage 0 (same layers, fewer
   // in-flight micro-batches, no embedding), so only the two ends can be the most loaded;
   // MoE models with a layer frequency vary layer by layer and are scanned whole.
   const bool uniform = !m.moe.has_value();
   for (int stage = 0; stage < s.pp; ++stage) {
     if (uniform && stage != 0 && stage != s.pp - 1) continue;
-    const double total = estimate_memory(m, t, s, stage).total;
-    if (total > best_total) {
-      best_total = total;
+    MemoryEstimate e = estimate_memory(m, t, s, stage);
+    if (e.total > best_estimate.total) {
+      best_estimate = e;
       best = stage;
     }
   }
-  return best;
+  if (stage_out != nullptr) *stage_out = best;
+  return best_estimate;
+}
+
+int most_loaded_stage(const TransformerConfig& m, const Training& t, const Strategy& s) {
+  int stage = 0;
+  peak_memory(m, t, s, &stage);
+  return stage;
 }
 
 }  // namespace cirrus::models

@@ -24,6 +24,9 @@ MemoryEstimate estimate_memory(const TransformerConfig& m, const Training& t, co
                                int stage);
 // The stage with the largest total (the first one on a tie).
 int most_loaded_stage(const TransformerConfig& m, const Training& t, const Strategy& s);
+// That stage's estimate (and the stage, when `stage` is given): one pass for both.
+MemoryEstimate peak_memory(const TransformerConfig& m, const Training& t, const Strategy& s,
+                           int* stage = nullptr);
 
 // ---- The pieces, exposed for tests and for the task-graph builder. ----
 
