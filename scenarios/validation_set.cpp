@@ -13,7 +13,6 @@ double megatron_eq3_flops(double b, double s, double l, double h, double v) {
   return 96.0 * b * s * l * h * h * (1.0 + s / (6.0 * h) + v / (16.0 * l * h));
 }
 
-
 // The Megatron-LM 2021 setup of the SC'21 runs: what a dataset without a "setup" object gets.
 void megatron_2021_setup(models::StepInput& in) {
   in.training.precision = models::Precision::kFp16;
