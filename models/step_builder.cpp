@@ -6,8 +6,8 @@
 #include <fmt/format.h>
 #include <initializer_list>
 #include <map>
-#include <unordered_map>
 #include <tuple>
+#include <unordered_map>
 
 #include "models/collectives.hpp"
 #include "models/layer_program.hpp"

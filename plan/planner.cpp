@@ -138,9 +138,6 @@ PlanResult run_plan(const scenarios::Scenario& s, const SearchSpace& space,
           bo.dropped.push_back({{blk.instance, blk.nodes, st, 0}, &it->first});
         }
       };
-      const bool has_one_stage = std::find(space.virtual_stages.begin(),
-                                           space.virtual_stages.end(), 1) !=
-                                 space.virtual_stages.end();
       for (int pp : space.pp) {
         for (int cp : space.cp) {
           const long per_replica = static_cast<long>(blk.tp) * pp * cp;
@@ -155,11 +152,7 @@ PlanResult run_plan(const scenarios::Scenario& s, const SearchSpace& space,
               for (int mb : space.micro_batch) {
                 for (auto sched : space.schedule) {
                   for (int vs : space.virtual_stages) {
-                    // Virtual stages mean nothing to a non-interleaved schedule: enumerate
-                    // it once (as 1) instead of pruning each copy, when 1 is on the list.
-                    if (sched != models::Schedule::kInterleaved && vs != 1 && has_one_stage) {
-                      continue;
-                    }
+                    if (!space.visits(sched, vs)) continue;
                     for (bool sp : space.sequence_parallel) {
                       for (int zero : space.zero) {
                         for (auto rc : space.recompute) {

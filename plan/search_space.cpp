@@ -28,20 +28,19 @@ double SearchSpace::raw_combinations() const {
     n *= static_cast<double>(v->size());
   }
   if (!dp_derived) n *= static_cast<double>(dp.size());
-  // Virtual stages only multiply the interleaved schedule; the others take 1 when it is listed
-  // (the planner enumerates them once).
-  const bool has_one = std::find(virtual_stages.begin(), virtual_stages.end(), 1) !=
-                       virtual_stages.end();
-  double schedules = 0;
+  double visited = 0;  // (schedule, virtual stages) pairs the search visits
   for (const models::Schedule sched : schedule) {
-    schedules += sched == models::Schedule::kInterleaved || !has_one
-                     ? static_cast<double>(virtual_stages.size())
-                     : 1.0;
+    for (const int vs : virtual_stages) visited += visits(sched, vs) ? 1.0 : 0.0;
   }
-  n *= schedules;
+  n *= visited;
   n *= static_cast<double>(sequence_parallel.size() * recompute.size());
   n *= static_cast<double>(offload_params.size() * offload_optimizer.size());
   return n;
+}
+
+bool SearchSpace::visits(models::Schedule sched, int vs) const {
+  if (sched == models::Schedule::kInterleaved || vs == 1) return true;
+  return std::find(virtual_stages.begin(), virtual_stages.end(), 1) == virtual_stages.end();
 }
 
 SearchSpace build_search_space(const scenarios::Scenario& s,

@@ -50,6 +50,9 @@ struct SearchSpace {
   // Number of raw combinations: the product of every list's size (dp counted when listed),
   // virtual stages counted for the interleaved schedule only (when 1 is on their list).
   double raw_combinations() const;
+  // Whether the search visits (schedule, virtual stages): virtual stages mean nothing to a
+  // non-interleaved schedule, which is visited once, as 1, when 1 is on the list.
+  bool visits(models::Schedule schedule, int virtual_stages) const;
 };
 
 // Expands the scenario's choices. Throws InputError naming the field when a list is empty or
