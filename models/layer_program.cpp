@@ -57,7 +57,7 @@ Shape shape_of(const TransformerConfig& m, const Strategy& s, Precision p) {
   x.heads_local = static_cast<double>(m.heads) / s.tp;
   x.ffn_mats = m.ffn == FfnKind::kSwiglu ? 3.0 : 2.0;
   x.e = activation_bytes(p);
-  x.flash = s.attention == AttentionKernel::kFlash;
+  x.flash = fused(s.attention);
   x.tp = s.tp;
   x.cp = s.cp;
   return x;
@@ -269,7 +269,9 @@ LayerProgram transformer_layer(const TransformerConfig& m, const Strategy& s, Pr
 
   switch (s.recompute) {
     case Recompute::kNone: break;
-    case Recompute::kFull: prog.recompute = prog.forward; break;
+    case Recompute::kFull:
+    case Recompute::kSelectiveLayer: prog.recompute = prog.forward; break;
+    case Recompute::kSelectiveOp:
     case Recompute::kSelective:
       // Fused attention never stores the scores: its backward already recomputes them, so
       // selective recomputation adds nothing.

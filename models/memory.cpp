@@ -188,7 +188,7 @@ double layer_activation_bytes(const TransformerConfig& m, const Strategy& s, int
   double attention_core = 0;
   if (s.recompute == Recompute::kNone) {
     // Unfused: softmax output, its dropout mask and the dropout output (5as^2b at 16 bits).
-    attention_core = s.attention == AttentionKernel::kFlash
+    attention_core = fused(s.attention)
                          ? 4.0 * a * seq * b
                          : (2.0 * e + kMask) * a * seq * s_full * b;
   }

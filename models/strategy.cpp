@@ -16,6 +16,8 @@ const char* to_string(Recompute r) {
     case Recompute::kNone: return "none";
     case Recompute::kSelective: return "selective";
     case Recompute::kFull: return "full";
+    case Recompute::kSelectiveOp: return "selective-op";
+    case Recompute::kSelectiveLayer: return "selective-layer";
   }
   return "?";
 }
@@ -23,7 +25,16 @@ const char* to_string(Recompute r) {
 const char* to_string(Optimizer o) { return o == Optimizer::kAdam ? "adam" : "sgd"; }
 
 const char* to_string(AttentionKernel a) {
-  return a == AttentionKernel::kFlash ? "flash" : "unfused";
+  switch (a) {
+    case AttentionKernel::kFlash: return "flash";
+    case AttentionKernel::kFlash2: return "flash2";
+    case AttentionKernel::kFlash3: return "flash3";
+    case AttentionKernel::kCudnn: return "cudnn";
+    case AttentionKernel::kUnfused: return "unfused";
+  }
+  return "?";
 }
+
+const char* to_string(Kernels k) { return k == Kernels::kFused ? "fused" : "eager"; }
 
 }  // namespace cirrus::models

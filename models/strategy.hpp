@@ -8,13 +8,24 @@
 namespace cirrus::models {
 
 enum class Schedule { kGpipe, k1F1B, kInterleaved };
-enum class Recompute { kNone, kSelective, kFull };
+// kSelective: Megatron-LM's attention-core recomputation. kSelectiveOp: torchtitan's op-level
+// selective activation checkpointing (saves the outputs of the GEMMs, except every other
+// projection, and of the attention kernel; recomputes norms, activations and the rest).
+// kSelectiveLayer: torchtitan's layer policy, every recompute_every-th layer fully recomputed.
+enum class Recompute { kNone, kSelective, kFull, kSelectiveOp, kSelectiveLayer };
 enum class Optimizer { kAdam, kSgd };
-enum class AttentionKernel { kFlash, kUnfused };
+// kFlash: the fused attention kernel the GPU's generation runs by default (FlashAttention-2 on
+// Ampere, cuDNN fused attention on Hopper and later); the others name the kernel.
+enum class AttentionKernel { kFlash, kFlash2, kFlash3, kCudnn, kUnfused };
+inline bool fused(AttentionKernel a) { return a != AttentionKernel::kUnfused; }
+// How element-wise work (norms, activations, rotary embeddings, residual adds) is issued:
+// fused kernels (Transformer Engine, Apex, torch.compile) or PyTorch eager, one kernel per op.
+enum class Kernels { kFused, kEager };
 const char* to_string(Schedule s);
 const char* to_string(Recompute r);
 const char* to_string(Optimizer o);
 const char* to_string(AttentionKernel a);
+const char* to_string(Kernels k);
 
 struct Overlap {
   bool dp = true;  // gradient reduction overlaps the backward pass
@@ -29,11 +40,18 @@ struct Strategy {
   int virtual_stages = 1;
   bool sequence_parallel = false;
   int zero = 0;
+  // Hybrid sharding (HSDP): ZeRO/FSDP shards over groups of dp_shard ranks and replicates
+  // across the dp x cp / dp_shard groups (gradients all-reduced across the replicas). 0: one
+  // shard group of all dp x cp ranks (plain ZeRO / FSDP).
+  int dp_shard = 0;
   Recompute recompute = Recompute::kNone;
+  int recompute_every = 2;  // kSelectiveLayer: one layer in this many is recomputed
   Overlap overlap;
   AttentionKernel attention = AttentionKernel::kFlash;
   Offload offload;  // hierarchical storage (models/storage_tiers.hpp); default all on the GPU
   int gpus() const { return tp * pp * dp * cp; }
+  // The ZeRO shard group's size: dp_shard, or every dp x cp rank when 0.
+  int shard_group() const { return dp_shard > 0 ? dp_shard : dp * cp; }
 };
 
 struct Training {
@@ -41,6 +59,10 @@ struct Training {
   Precision precision = Precision::kBf16;
   Optimizer optimizer = Optimizer::kAdam;
   double tokens = 0;  // whole run; 0 = not given
+  // fp8 only: ZeRO-3/FSDP all-gathers parameters in fp8 (torchtitan's
+  // enable_fsdp_float8_all_gather), casting the shard before the gather.
+  bool fp8_all_gather = false;
+  Kernels kernels = Kernels::kFused;
 };
 
 }  // namespace cirrus::models

@@ -134,6 +134,28 @@ std::optional<Violation> check_configuration(const TransformerConfig& m, const T
                      fmt::format("false with tp = {}", st.tp));
   }
 
+  if (st.dp_shard > 0) {
+    if (dp_cp % st.dp_shard != 0) {
+      return violation("dp_shard does not divide dp x cp", "strategy.dp_shard",
+                       fmt::format("a divisor of dp x cp ({}): the shard group", show(dp_cp)),
+                       fmt::format("dp_shard = {}", st.dp_shard));
+    }
+    if (st.zero == 0 && st.dp_shard != dp_cp) {
+      return violation("dp_shard needs ZeRO", "strategy.dp_shard",
+                       "ZeRO 1-3 (strategy.zero) to shard over a group smaller than dp x cp",
+                       fmt::format("dp_shard = {} with zero = 0", st.dp_shard));
+    }
+    if (st.ep > 1 && st.dp_shard != dp_cp) {
+      return violation("dp_shard with expert parallelism", "strategy.dp_shard",
+                       "no hybrid sharding (dp_shard = dp x cp) with ep > 1",
+                       fmt::format("dp_shard = {} with ep = {}", st.dp_shard, st.ep));
+    }
+  }
+  if (st.recompute == Recompute::kSelectiveLayer && st.recompute_every < 1) {
+    return violation("recompute_every below 1", "strategy.recompute_every",
+                     "a positive layer period", fmt::format("{}", st.recompute_every));
+  }
+
   if (st.sequence_parallel) {
     if (st.tp == 1) {
       return violation("sequence parallelism needs tp > 1", "strategy.sequence_parallel",

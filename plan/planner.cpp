@@ -129,6 +129,8 @@ PlanResult run_plan(const scenarios::Scenario& s, const SearchSpace& space,
       st.tp = blk.tp;
       st.overlap = space.overlap;
       st.attention = space.attention;
+      st.dp_shard = space.dp_shard;
+      st.recompute_every = space.recompute_every;
       st.offload = space.offload;
       const long gpus = static_cast<long>(inst.node.gpus) * blk.nodes;
       auto prune = [&](const std::string& reason) {

@@ -91,6 +91,8 @@ SearchSpace build_search_space(const scenarios::Scenario& s,
                                                                      models::Recompute::kFull});
   sp.overlap = st.overlap;
   sp.attention = st.attention;
+  sp.dp_shard = st.dp_shard;
+  sp.recompute_every = st.recompute_every;
   sp.offload = st.offload;
   const std::vector<models::Tier> tiers = {models::Tier::kGpu, models::Tier::kHost,
                                            models::Tier::kNvme};

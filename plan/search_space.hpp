@@ -44,6 +44,7 @@ struct SearchSpace {
   bool dp_derived = true;
   models::Overlap overlap;
   models::AttentionKernel attention = models::AttentionKernel::kFlash;
+  int dp_shard = 0, recompute_every = 2;  // pinned (strategy.dp_shard, recompute_every)
   models::Offload offload;  // strategy.offload's pinned fields (prefetch, fused_comm)
   std::vector<models::Tier> offload_params, offload_optimizer;  // the placements searched
 

@@ -125,7 +125,14 @@ const EnumTable<models::Schedule> kSchedules = {{"gpipe", models::Schedule::kGpi
                                                 {"interleaved", models::Schedule::kInterleaved}};
 const EnumTable<models::Recompute> kRecomputes = {{"none", models::Recompute::kNone},
                                                   {"selective", models::Recompute::kSelective},
-                                                  {"full", models::Recompute::kFull}};
+                                                  {"full", models::Recompute::kFull},
+                                                  {"selective-op", models::Recompute::kSelectiveOp},
+                                                  {"selective-layer",
+                                                   models::Recompute::kSelectiveLayer}};
+const EnumTable<models::AttentionKernel> kAttentionKernels = {
+    {"flash", models::AttentionKernel::kFlash},   {"flash2", models::AttentionKernel::kFlash2},
+    {"flash3", models::AttentionKernel::kFlash3}, {"cudnn", models::AttentionKernel::kCudnn},
+    {"unfused", models::AttentionKernel::kUnfused}};
 
 // One value, a non-empty list of distinct values, or "auto". `what` describes one value, for
 // the error on a scalar that is none of the three.
@@ -327,7 +334,7 @@ TransformerConfig read_model(const JsonNode& m) {
 // ---------------------------------------------------------------------------------------------
 
 models::Training read_training(const JsonNode& t) {
-  t.check_keys({"global_batch", "precision", "optimizer", "tokens"});
+  t.check_keys({"global_batch", "precision", "optimizer", "tokens", "fp8_all_gather", "kernels"});
   models::Training r;
   r.global_batch = read_size(t.at("global_batch"), kMaxGlobalBatch);
   if (auto v = t.find("precision")) {
@@ -341,6 +348,16 @@ models::Training read_training(const JsonNode& t) {
         *v, {{"adam", models::Optimizer::kAdam}, {"sgd", models::Optimizer::kSgd}});
   }
   if (auto v = t.find("tokens")) r.tokens = v->as_positive();
+  if (auto v = t.find("fp8_all_gather")) {
+    r.fp8_all_gather = v->as_bool();
+    if (r.fp8_all_gather && r.precision != models::Precision::kFp8) {
+      v->fail("false unless training.precision is \"fp8\" (it gathers fp8 weights)");
+    }
+  }
+  if (auto v = t.find("kernels")) {
+    r.kernels = read_enum<models::Kernels>(
+        *v, {{"fused", models::Kernels::kFused}, {"eager", models::Kernels::kEager}});
+  }
   return r;
 }
 
@@ -531,7 +548,8 @@ void read_cluster(const JsonNode& c, Scenario& s) {
 
 void read_strategy(const JsonNode& n, StrategySpace& st) {
   n.check_keys({"tp", "pp", "dp", "cp", "ep", "micro_batch", "schedule", "virtual_stages",
-                "sequence_parallel", "zero", "recompute", "overlap", "attention", "offload"});
+                "sequence_parallel", "zero", "dp_shard", "recompute", "recompute_every",
+                "overlap", "attention", "offload"});
   st.tp = read_int_choice(n.find("tp"), st.tp);
   st.pp = read_int_choice(n.find("pp"), st.pp);
   if (auto v = n.find("dp")) {
@@ -565,9 +583,11 @@ void read_strategy(const JsonNode& n, StrategySpace& st) {
   }
   if (auto v = n.find("recompute")) {
     st.recompute = read_choice<models::Recompute>(
-        *v, "\"none\", \"selective\" or \"full\"",
+        *v, "\"none\", \"selective\", \"full\", \"selective-op\" or \"selective-layer\"",
         [](const JsonNode& x) { return read_enum(x, kRecomputes); });
   }
+  if (auto v = n.find("dp_shard")) st.dp_shard = read_int(*v);
+  if (auto v = n.find("recompute_every")) st.recompute_every = read_int(*v, 1 << 20);
   if (auto v = n.find("overlap")) {
     v->check_keys({"dp", "tp", "pp"});
     if (auto x = v->find("dp")) st.overlap.dp = x->as_bool();
@@ -585,9 +605,7 @@ void read_strategy(const JsonNode& n, StrategySpace& st) {
     }
   }
   if (auto v = n.find("attention")) {
-    st.attention = read_enum<models::AttentionKernel>(
-        *v, {{"flash", models::AttentionKernel::kFlash},
-             {"unfused", models::AttentionKernel::kUnfused}});
+    st.attention = read_enum<models::AttentionKernel>(*v, kAttentionKernels);
   }
 }
 

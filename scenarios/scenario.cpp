@@ -140,6 +140,8 @@ models::Strategy Scenario::pinned_strategy() const {
   r.sequence_parallel = st.sequence_parallel.values.front();
   r.zero = st.zero.value();
   r.recompute = st.recompute.value();
+  r.recompute_every = st.recompute_every;
+  r.dp_shard = st.dp_shard;
   r.overlap = st.overlap;
   r.attention = st.attention;
   r.offload = st.offload;

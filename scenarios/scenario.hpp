@@ -46,6 +46,8 @@ struct StrategySpace {
   bool virtual_stages_given = false;
   Choice<bool> sequence_parallel = Choice<bool>::fixed(false);
   Choice<int> zero = Choice<int>::fixed(0);
+  int dp_shard = 0;  // HSDP shard group (models::Strategy::dp_shard); 0: all dp x cp ranks
+  int recompute_every = 2;
   Choice<models::Recompute> recompute =
       Choice<models::Recompute>::fixed(models::Recompute::kNone);
   models::Overlap overlap;
