@@ -4,6 +4,7 @@
 // marks a figure as uncertain.
 #include "models/hardware.hpp"
 
+#include <cmath>
 #include <initializer_list>
 #include <stdexcept>
 #include <string>
@@ -207,10 +208,68 @@ std::vector<GpuSpec> make_gpus() {
     g.sm_count = 132;
     g.achieved_gemm_fraction = 794.5 / 989.0;  // MAMF row "H100 SXM" bf16
     g.achieved_memory_fraction = 2.90 / 3.35;  // Azure ND H100 v5 copy 2.90 TB/s
+    g.achieved_fp8_gemm_fraction = 1402.6 / 1979.0;  // MAMF row "H100 SXM" FP8 e4m3
     g.source =
         join_source({"ml-engineering (NVIDIA H100 spec); Llama 3 paper (700 W, 80 GB "
                      "HBM3) (hardware.md, H100 SXM5 row)",
                      kMamfSource, kStreamSource, kSmSource});
+    gpus.push_back(g);
+  }
+  {
+    // The H100 parts of Meta's Grand Teton hosts that torchtitan's benchmarks ran on: 96 GB of
+    // HBM2e at 2.4 TB/s and a 500 W power limit (torchtitan's benchmark notes, quoted in
+    // shared/validation/training_runs_dev.json). No NVIDIA datasheet lists the part
+    // (shared/reference/accelerators.md: "H100 SXM 96GB: not found"), hence uncertain. Its
+    // compute is the H100 SXM die at a lower sustained clock: the one published measurement
+    // of GEMM throughput against power, MAMF's GH200 at 900 W (828.6 TFLOP/s) against the H100
+    // SXM at 700 W (794.5), gives throughput ~ power^0.167 (ln(828.6/794.5) / ln(900/700));
+    // at 500 W that is (500/700)^0.167 = 0.945 of the 700 W part. An extrapolation, uncertain.
+    GpuSpec g;
+    g.id = "h100-96gb-500w";
+    g.display = "NVIDIA H100 96GB HBM2e (500 W cap)";
+    g.peak_fp32 = 67 * kTflops;
+    g.peak_tf32 = 494.5 * kTflops;
+    g.peak_fp16 = 989 * kTflops;
+    g.peak_bf16 = 989 * kTflops;
+    g.peak_fp8 = 1979 * kTflops;
+    g.memory_bytes = 96 * kGiB;
+    g.memory_bw = 2.4e12;
+    g.tdp_w = 500;
+    g.sm_count = 132;
+    g.achieved_gemm_fraction = 794.5 / 989.0;
+    g.achieved_fp8_gemm_fraction = 1402.6 / 1979.0;
+    g.sustained_clock = std::pow(500.0 / 700.0, std::log(828.6 / 794.5) / std::log(900.0 / 700.0));
+    g.compute_twin = "h100-sxm";
+    g.source = join_source({"torchtitan benchmark notes (96 GB HBM2e at 2.4 TB/s, 500 W limit; "
+                            "shared/validation/training_runs_dev.json); no datasheet "
+                            "(accelerators.md); clock under the cap from MAMF GH200 900 W vs "
+                            "H100 700 W",
+                            kMamfSource, kSmSource});
+    g.uncertain = true;
+    gpus.push_back(g);
+  }
+  {
+    // H800: H100 silicon with NVLink cut to 400 GB/s bidirectional; low-precision compute
+    // "very similar" to the H100 (accelerators.md S18, third-party only: uncertain).
+    GpuSpec g;
+    g.id = "h800-sxm";
+    g.display = "NVIDIA H800 SXM5 80GB";
+    g.peak_fp32 = 67 * kTflops;
+    g.peak_tf32 = 494.5 * kTflops;
+    g.peak_fp16 = 989 * kTflops;
+    g.peak_bf16 = 989 * kTflops;
+    g.peak_fp8 = 1979 * kTflops;
+    g.memory_bytes = 80 * kGiB;
+    g.memory_bw = 3.35e12;
+    g.tdp_w = 700;
+    g.sm_count = 132;
+    g.achieved_gemm_fraction = 794.5 / 989.0;
+    g.achieved_fp8_gemm_fraction = 1402.6 / 1979.0;
+    g.compute_twin = "h100-sxm";
+    g.source = join_source({"accelerators.md H800 SXM row (S18, third-party: uncertain): H100 "
+                            "silicon, figures as the H100 SXM",
+                            kMamfSource, kSmSource});
+    g.uncertain = true;
     gpus.push_back(g);
   }
   {
@@ -249,6 +308,8 @@ std::vector<GpuSpec> make_gpus() {
     // The MAMF table's H100 SXM bf16 row notes "H200 is the same" (same GH100 die and clocks).
     g.achieved_gemm_fraction = 794.5 / 989.0;
     g.achieved_memory_fraction = 4.01 / 4.8;  // Azure ND H200 v5 copy 4.01 TB/s
+    g.achieved_fp8_gemm_fraction = 1453.4 / 1979.0;  // MAMF row "H200 SXM" FP8
+    g.compute_twin = "h100-sxm";
     g.source = join_source({"ml-engineering (NVIDIA H200 spec) (hardware.md, H200 SXM row)",
                             kMamfSource, kStreamSource, kSmSource});
     gpus.push_back(g);
@@ -477,6 +538,37 @@ NodeSpec dgx_hopper(bool h200) {
   return n;
 }
 
+// Meta's Grand Teton host as torchtitan's benchmarks describe it: 8 H100 96GB (500 W) fully
+// connected with NVLink (an HGX H100 board: NVSwitch gen 3), 400 Gb/s RDMA per GPU.
+NodeSpec grand_teton() {
+  NodeSpec n = dgx_hopper(false);
+  n.id = "grand-teton-h100";
+  n.display = "Meta Grand Teton (8x H100 96GB HBM2e, 500 W)";
+  n.gpu = gpu("h100-96gb-500w");
+  n.nics = 8;
+  n.nic_bw = 400 * kGbps;
+  n.source = "torchtitan benchmark notes (8x H100 per host fully connected with NVLink, backend "
+             "RDMA 400 Gb/s per GPU; shared/validation/training_runs_dev.json); board as " +
+             n.source;
+  return n;
+}
+
+// An HGX H800 node as DeepSeek-V3's cluster has it: NVLink cut to 400 GB/s bidirectional
+// (200 per direction; third-party, uncertain) and one 400 Gb/s CX7 InfiniBand NIC per GPU
+// (accelerators.md section 2, S15/S18).
+NodeSpec hgx_h800() {
+  NodeSpec n = dgx_hopper(false);
+  n.id = "hgx-h800";
+  n.display = "HGX H800 (8x H800 SXM5, NVLink 400 GB/s, 8x 400 Gb/s IB)";
+  n.gpu = gpu("h800-sxm");
+  n.scale_up_bw = 200 * kGB;
+  n.nics = 8;
+  n.nic_bw = 400 * kGbps;
+  n.source = "accelerators.md section 2 H800 node (NVLink 400 GB/s bidir, uncertain; 1x CX7 400 "
+             "Gb/s per GPU, DeepEP README); board otherwise as " + n.source;
+  return n;
+}
+
 NodeSpec pcie_node(const char* id, const char* display, const char* gpu_id) {
   NodeSpec n;
   n.id = id;
@@ -524,6 +616,8 @@ std::vector<NodeSpec> make_nodes() {
           a100_80,
           h100,
           h200,
+          grand_teton(),
+          hgx_h800(),
           cloud_node(a100_40, "aws-p4d", "AWS p4d.24xlarge (8x A100 40GB, 4x 100 Gb/s EFA)", 4, 100,
                      "AWS p4d: 400 Gb/s EFA v1 as 4 x 100 Gb/s (REFERENCE.md section 1)"),
           cloud_node(a100_80, "aws-p4de", "AWS p4de.24xlarge (8x A100 80GB, 4x 100 Gb/s EFA)", 4,

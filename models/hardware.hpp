@@ -31,6 +31,16 @@ struct GpuSpec {
   double achieved_gemm_fraction = 0;
   // Achieved fraction of peak memory bandwidth in a STREAM-like copy (Azure benchmarks).
   double achieved_memory_fraction = 0;
+  // Best achieved fraction of the dense fp8 peak in a published fp8 GEMM shape search (MAMF
+  // H100 70.9%, H200 73.4%); 0 when unpublished.
+  double achieved_fp8_gemm_fraction = 0;
+  // Sustained tensor-core clock relative to the part the datasheet peak (and any measured
+  // profile of the same die) describes: below 1 for power-capped parts. Compute-bound kernel
+  // rates scale by it; memory-bound kernels follow memory_bw instead.
+  double sustained_clock = 1.0;
+  // The GPU whose measurements stand for this one's compute (same die and clocks or a stated
+  // scaling): "h100-sxm" for the H200, H800 and the 96 GB H100; empty when none.
+  std::string compute_twin;
   std::string source;
   bool uncertain = false;  // some figure is marked uncertain in the reference
 

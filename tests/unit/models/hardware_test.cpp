@@ -14,7 +14,7 @@ using cirrus::models::ScaleUpKind;
 
 TEST_CASE("every GPU preset has a source and positive datasheet figures", "[models]") {
   const auto ids = gpu_ids();
-  REQUIRE(ids.size() == 13);
+  REQUIRE(ids.size() == 15);
   for (const std::string& id : ids) {
     INFO(id);
     const auto g = find_gpu(id);
@@ -100,7 +100,7 @@ TEST_CASE("node presets", "[models]") {
     CHECK_FALSE(n->gpu.source.empty());
   }
   // The four DGX boards, three PCIe boxes and the clouds' instance shapes.
-  CHECK(node_ids().size() == 22);
+  CHECK(node_ids().size() == 24);
   CHECK(find_node("aws-p4de")->nics == 4);
   CHECK(find_node("aws-p4de")->nic_bw == 12.5e9);  // 100 Gb/s EFA
   CHECK(find_node("aws-p5")->nics == 32);
@@ -137,4 +137,22 @@ TEST_CASE("hardware enum spellings", "[models]") {
   CHECK(std::string(to_string(Precision::kBf16)) == "bf16");
   CHECK(std::string(to_string(ScaleUpKind::kPcie)) == "pcie");
   CHECK(std::string(to_string(cirrus::models::Topology::kRailOptimized)) == "rail-optimized");
+}
+
+TEST_CASE("power-capped H100 96GB: H100 die at a sustained clock from MAMF's power scaling",
+          "[models]") {
+  const auto g = find_gpu("h100-96gb-500w");
+  REQUIRE(g.has_value());
+  // MAMF: GH200 at 900 W 828.6 TFLOP/s, H100 at 700 W 794.5: exponent ln(1.0429)/ln(1.2857)
+  // = 0.04199/0.25131 = 0.1671; (500/700)^0.1671 = exp(0.1671 x -0.33647) = 0.9454.
+  CHECK(g->sustained_clock == Approx(0.9454).epsilon(1e-3));
+  CHECK(g->memory_bw == Approx(2.4e12));
+  CHECK(g->uncertain);
+  CHECK(g->compute_twin == "h100-sxm");
+  const auto n = find_node("grand-teton-h100");
+  REQUIRE(n.has_value());
+  CHECK(n->gpu.id == "h100-96gb-500w");
+  const auto h800 = find_node("hgx-h800");
+  REQUIRE(h800.has_value());
+  CHECK(h800->scale_up_bw == Approx(200e9));  // NVLink 400 GB/s bidirectional
 }
