@@ -9,6 +9,7 @@
 #include "models/offload_memory.hpp"
 #include "models/offload_training.hpp"
 #include "models/precision.hpp"
+#include "models/layer_program.hpp"
 #include "models/step_costs.hpp"
 
 namespace cirrus::models {
@@ -33,7 +34,7 @@ Pass price(const StepInput& in, const std::vector<Segment>& segs) {
     const double t = group_collective_cost(in, s.group, s.collective, s.bytes).seconds;
     if (s.group == CommGroup::kEp) {
       p.ep += t;
-    } else if (in.strategy.overlap.tp && i + 1 < segs.size() && !segs[i + 1].is_comm) {
+    } else if (s.overlap && i + 1 < segs.size() && !segs[i + 1].is_comm) {
       p.comm += std::max(0.0, t - segs[i + 1].seconds);
     } else {
       p.comm += t;
@@ -111,14 +112,23 @@ StepResult analytic_step(const StepInput& in) {
 
   const Pass fwd = price(in, progs.fwd);
   const Pass bwd = price(in, progs.bwd);
-  const Pass rec = price(in, progs.rec);
+  // Recomputation runs on recompute_share of the layers (all of them except under torchtitan's
+  // layer policy); its passes are scaled by it.
+  const double share = recompute_share(s);
+  Pass rec = price(in, progs.rec);
+  rec.compute *= share;
+  rec.comm *= share;
+  rec.ep *= share;
   const Pass emb_f = price(in, progs.emb_f);
   const Pass emb_b = price(in, progs.emb_b);
   const Pass head_f = price(in, progs.head_f);
   const Pass head_b = price(in, progs.head_b);
   const Pass moe_fwd = price(in, progs.moe_fwd);
   const Pass moe_bwd = price(in, progs.moe_bwd);
-  const Pass moe_rec = price(in, progs.moe_rec);
+  Pass moe_rec = price(in, progs.moe_rec);
+  moe_rec.compute *= share;
+  moe_rec.comm *= share;
+  moe_rec.ep *= share;
   // MoE layers on the stage holding the most of them (it sets the pipeline's pace).
   double moe_layers = 0;
   if (in.model.moe) {

@@ -315,7 +315,6 @@ struct Builder {
   // With TP overlap a collective runs on the TP stream beside the next kernel, and the kernel
   // after that waits for it (the pattern of Megatron's overlapped all-gather/reduce-scatter).
   TaskId emit(int st, const std::vector<Segment>& segs, std::uint16_t compute_tag, TaskId after) {
-    const auto& s = in.strategy;
     const auto& x = io[static_cast<std::size_t>(st)];
     auto& g = out.graph;
     TaskId last = kNone;
@@ -346,7 +345,7 @@ struct Builder {
       // Expert all-to-alls block the compute stream: the experts need the dispatched tokens
       // and the next layer their combined output (Megatron-Core's default, no overlap). A TP
       // collective still in flight must land before an all-to-all starts.
-      const bool overlap = s.overlap.tp && seg.group != CommGroup::kEp;
+      const bool overlap = seg.overlap && seg.group != CommGroup::kEp;
       const StreamId stream = overlap ? x.tp : x.compute;
       const TaskId c =
           overlap
@@ -592,7 +591,7 @@ struct Builder {
         const LayerParams lp = layer_params_per_gpu(in, layer);
         gather(lp);
         fetch(layer);
-        chain(moe ? moe_rec : rec, kTagRecompute);
+        if (recomputes_layer(s, layer)) chain(moe ? moe_rec : rec, kTagRecompute);
         chain(moe ? moe_bwd : bwd, kTagCompute);
         const bool reduce_now = dp_n > 1 && ((s.overlap.dp && last_mb && s.zero < 3) || s.zero >= 3);
         TaskId r = kNone;

@@ -14,7 +14,7 @@ std::vector<Segment> segments_of(const std::vector<LayerItem>& items, const Comp
   std::vector<Segment> out;
   for (const auto& it : items) {
     if (it.is_comm) {
-      out.push_back({true, 0, it.collective, it.comm_bytes, it.group});
+      out.push_back({true, 0, it.collective, it.comm_bytes, it.group, it.overlap});
     } else {
       const double t = cm.seconds(it.op);
       if (out.empty() || out.back().is_comm) out.push_back({});
@@ -26,7 +26,7 @@ std::vector<Segment> segments_of(const std::vector<LayerItem>& items, const Comp
 
 StepPrograms step_programs(const StepInput& in, const ComputeModel& cm) {
   StepPrograms p;
-  const auto prec = in.training.precision;
+  const auto& prec = in.training;
   const auto layer = transformer_layer(in.model, in.strategy, prec);
   p.fwd = segments_of(layer.forward, cm);
   p.bwd = segments_of(layer.backward, cm);

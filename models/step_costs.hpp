@@ -21,6 +21,7 @@ struct Segment {
   CollectiveKind collective = CollectiveKind::kAllReduce;
   double bytes = 0;
   CommGroup group = CommGroup::kTp;
+  bool overlap = false;  // LayerItem::overlap
 };
 
 std::vector<Segment> segments_of(const std::vector<LayerItem>& items, const ComputeModel& cm);
