@@ -107,7 +107,6 @@ StepResult analytic_step(const StepInput& in) {
   const StepPrograms progs = step_programs(in, cm);
   const int pp = s.pp;
   const int v = s.schedule == Schedule::kInterleaved ? std::max(1, s.virtual_stages) : 1;
-  const double layers_per_stage = static_cast<double>(in.model.layers) / pp;
   const int m = micro_batches(in);
 
   const Pass fwd = price(in, progs.fwd);
@@ -129,38 +128,66 @@ StepResult analytic_step(const StepInput& in) {
   moe_rec.compute *= share;
   moe_rec.comm *= share;
   moe_rec.ep *= share;
-  // MoE layers on the stage holding the most of them (it sets the pipeline's pace).
-  double moe_layers = 0;
-  if (in.model.moe) {
-    const int per_chunk = in.model.layers / (pp * v);
-    for (int st = 0; st < pp; ++st) {
-      int count = 0;
-      for (int c = 0; c < v; ++c) {
-        for (int l = 0; l < per_chunk; ++l) {
-          count += in.model.is_moe_layer((c * pp + st) * per_chunk + l) ? 1 : 0;
-        }
+  // Each stage's dense and MoE layers (uneven splits: the first chunks hold one more layer).
+  struct StageLayers {
+    double dense = 0, moe = 0;
+  };
+  auto stage_counts = [&](int st) {
+    StageLayers c;
+    for (int ch = 0; ch < v; ++ch) {
+      const LayerRange lr = chunk_layers(in.model, s, st, ch);
+      if (!in.model.moe) {
+        c.dense += lr.count;
+        continue;
       }
-      moe_layers = std::max(moe_layers, static_cast<double>(count));
+      for (int l = 0; l < lr.count; ++l) {
+        (in.model.is_moe_layer(lr.first + l) ? c.moe : c.dense) += 1.0;
+      }
     }
-  }
-  const double dense_layers = layers_per_stage - moe_layers;
-
+    return c;
+  };
   // Per micro-batch, per stage: forward + recomputation + backward of its layers, plus the
   // embedding on the first stage and the output layer on the last.
-  // Sums over the stage's layers, dense and MoE.
-  const double layer_compute = dense_layers * (fwd.compute + bwd.compute) +
-                               moe_layers * (moe_fwd.compute + moe_bwd.compute);
-  const double layer_rec = dense_layers * rec.compute + moe_layers * moe_rec.compute;
-  const double layer_comm = dense_layers * (fwd.comm + bwd.comm + rec.comm) +
-                            moe_layers * (moe_fwd.comm + moe_bwd.comm + moe_rec.comm);
-  const double layer_ep = moe_layers * (moe_fwd.ep + moe_bwd.ep + moe_rec.ep);
-  const double body = layer_compute + layer_rec + layer_comm + layer_ep;
+  struct StageTime {
+    double compute = 0, rec = 0, comm = 0, ep = 0;
+    double body() const { return compute + rec + comm + ep; }
+  };
+  auto stage_time = [&](const StageLayers& c) {
+    StageTime t;
+    t.compute = c.dense * (fwd.compute + bwd.compute) + c.moe * (moe_fwd.compute + moe_bwd.compute);
+    t.rec = c.dense * rec.compute + c.moe * moe_rec.compute;
+    t.comm = c.dense * (fwd.comm + bwd.comm + rec.comm) +
+             c.moe * (moe_fwd.comm + moe_bwd.comm + moe_rec.comm);
+    t.ep = c.moe * (moe_fwd.ep + moe_bwd.ep + moe_rec.ep);
+    return t;
+  };
   const double first = emb_f.compute + emb_b.compute + emb_f.comm + emb_b.comm;
   const double last = head_f.compute + head_b.compute + head_f.comm + head_b.comm;
-  const double t_first = body + first + (pp == 1 ? last : 0.0);
-  const double t_last = pp == 1 ? t_first : body + last;
-  const double t_max = std::max(t_first, t_last);
-  const double t_avg = pp == 1 ? t_first : body + (first + last) / pp;
+  // The slowest stage paces the pipeline; the bubble is the average stage's. Stages with the
+  // same layers take the same time, so only stages whose layer counts differ are priced.
+  StageTime crit;
+  double t_max = -1, t_sum = 0;
+  const StageLayers first_counts = stage_counts(0);
+  for (int st = 0; st < pp; ++st) {
+    const StageLayers c = st == 0 ? first_counts : stage_counts(st);
+    const StageTime t = stage_time(c);
+    const double total = t.body() + (st == 0 ? first : 0.0) + (st == pp - 1 ? last : 0.0);
+    t_sum += total;
+    if (total > t_max) {
+      t_max = total;
+      crit = t;
+    }
+  }
+  const double t_avg = t_sum / pp;
+  const double layer_compute = crit.compute;
+  const double layer_rec = crit.rec;
+  const double layer_comm = crit.comm;
+  const double layer_ep = crit.ep;
+  const double body = crit.body();
+  // Data parallelism and offload are priced on the first stage (it holds the most layers).
+  const double dense_layers = first_counts.dense;
+  const double moe_layers = first_counts.moe;
+  const double layers_per_stage = dense_layers + moe_layers;
 
   // Pipeline sends: each micro-batch crosses every stage boundary forward and back.
   double send = 0;
@@ -185,22 +212,28 @@ StepResult analytic_step(const StepInput& in) {
   const GroupShape edp = expert_dp_group(s);
   // A data-parallel collective of `dense` + `expert` parameters' bytes: the dense part over
   // dp x cp, the expert part over the expert-data-parallel group, one after the other.
+  // Under HSDP a gradient reduce-scatter over the shard group is followed by an all-reduce of
+  // the reduced shard across the replicas (as the step builder's dp_flows).
+  const int shard = s.shard_group();
   auto dp_cost = [&](CollectiveKind kind, double dense, double expert) {
-    double t = dp_collective_cost(in, kind, dense).seconds;
+    double t = shard > 1 ? dp_collective_cost(in, kind, dense).seconds : 0.0;
+    if (kind != CollectiveKind::kAllGather) {
+      t += replica_collective_cost(in, CollectiveKind::kAllReduce, dense / shard).seconds;
+    }
     if (expert > 0 && edp.size > 1) t += expert_dp_collective_cost(in, kind, expert).seconds;
     return t;
   };
   const double gbytes = grad_bytes(in.training.precision);
   const double pbytes = param_bytes(in.training.precision);
+  const double gather_bytes = gather_bytes_per_param(in.training);
   double dp_exposed = 0;
   if (dp_n > 1) {
     if (s.zero >= 3) {
       // Each layer's parameters are gathered before its forward and backward, and its
       // gradients reduce-scattered after; overlapped with the neighbouring layer's kernels.
       const double lp = layer_parameters(in.model) / s.tp;
-      const double ag = dp_collective_cost(in, CollectiveKind::kAllGather, lp * pbytes).seconds;
-      const double rs =
-          dp_collective_cost(in, CollectiveKind::kReduceScatter, lp * gbytes).seconds;
+      const double ag = dp_cost(CollectiveKind::kAllGather, lp * gather_bytes, 0);
+      const double rs = dp_cost(CollectiveKind::kReduceScatter, lp * gbytes, 0);
       const double hide_f = s.overlap.dp ? fwd.compute : 0.0;
       const double hide_b = s.overlap.dp ? bwd.compute + rec.compute : 0.0;
       dp_exposed = m * dense_layers *
@@ -211,7 +244,7 @@ StepResult analytic_step(const StepInput& in) {
         while (!in.model.is_moe_layer(first_moe)) ++first_moe;
         const LayerParams mp = layer_params_per_gpu(in, first_moe);
         const double mag =
-            dp_cost(CollectiveKind::kAllGather, mp.dense * pbytes, mp.expert * pbytes);
+            dp_cost(CollectiveKind::kAllGather, mp.dense * gather_bytes, mp.expert * gather_bytes);
         const double mrs =
             dp_cost(CollectiveKind::kReduceScatter, mp.dense * gbytes, mp.expert * gbytes);
         const double mhide_f = s.overlap.dp ? moe_fwd.compute : 0.0;
@@ -237,10 +270,11 @@ StepResult analytic_step(const StepInput& in) {
       }
     }
   }
-  const double held = s.zero >= 1 ? stage_dense / dp_n + stage_expert / std::max(1, edp.size)
+  const double held = s.zero >= 1 ? stage_dense / shard + stage_expert / std::max(1, edp.size)
                                    : stage_params;
   const double per_param = in.training.optimizer == Optimizer::kAdam ? 30.0 : 22.0;
-  const double optimizer = cm.seconds(memory_op("optimizer", held * per_param));
+  const double optimizer = cm.seconds(memory_op("optimizer", held * per_param)) +
+                           step_tail_seconds(in, cm, held, stage_params);
 
   // Hierarchical storage (strategy.offload): the closed-form overlay of offload_training.hpp.
   const OffloadOverlay off = offload_overlay(

@@ -30,7 +30,9 @@ constexpr sim::ResourceId kNoResource = static_cast<sim::ResourceId>(-1);
 // The communicators of a step. CommGroup (layer_program.hpp) names those inside a layer; the
 // data-parallel groups (dense: dp x cp ranks; expert: dp x cp / ep ranks holding the same
 // experts) are the step's own.
-enum class Group : std::uint8_t { kTp, kCp, kEp, kDp, kEdp };
+// kDp is the ZeRO shard group (the whole dp x cp group without HSDP), kRep the HSDP replica
+// group (step_costs.hpp).
+enum class Group : std::uint8_t { kTp, kCp, kEp, kDp, kEdp, kRep };
 
 Group group_of(CommGroup g) {
   switch (g) {
@@ -47,7 +49,6 @@ struct Builder {
   FlowNetwork* flow;  // null: the analytic model
   StepGraph out;
   int pp, v, mbs, gpn;
-  int layers_per_chunk;
   long stage_ranks;  // tp x cp x dp
   std::vector<Segment> fwd, bwd, rec, emb_f, emb_b, head_f, head_b;
   std::vector<Segment> moe_fwd, moe_bwd, moe_rec;
@@ -73,7 +74,6 @@ struct Builder {
     v = s.schedule == Schedule::kInterleaved ? std::max(1, s.virtual_stages) : 1;
     mbs = micro_batches(in);
     gpn = in.cluster.node.gpus;
-    layers_per_chunk = in.model.layers / (pp * v);
     stage_ranks = static_cast<long>(s.tp) * s.cp * s.dp;
     StepPrograms progs = step_programs(in, cm);
     fwd = std::move(progs.fwd);
@@ -166,8 +166,9 @@ struct Builder {
       case Group::kTp: return s.tp;
       case Group::kCp: return s.cp;
       case Group::kEp: return std::max(1, s.ep);
-      case Group::kDp: return dp_group_size(s);
+      case Group::kDp: return shard_group(s).size;
       case Group::kEdp: return expert_dp_group(s).size;
+      case Group::kRep: return replica_group(s).size;
     }
     return 1;
   }
@@ -175,6 +176,7 @@ struct Builder {
     const auto& s = in.strategy;
     if (g == Group::kTp) return 1;
     if (g == Group::kEdp) return expert_dp_group(s).stride;
+    if (g == Group::kRep) return replica_group(s).stride;
     return s.tp;
   }
 
@@ -193,7 +195,17 @@ struct Builder {
       case Group::kTp:
       case Group::kCp: offsets.push_back(0); break;
       case Group::kDp:
-        for (int t = 0; t < s.tp; ++t) offsets.push_back(t);
+        // Every shard group: dp x cp / dp_shard of them per tp position.
+        for (int r = 0; r < replica_group(s).size; ++r) {
+          for (int t = 0; t < s.tp; ++t) {
+            offsets.push_back(t + static_cast<long>(s.tp) * s.shard_group() * r);
+          }
+        }
+        break;
+      case Group::kRep:
+        for (int j = 0; j < s.shard_group(); ++j) {
+          for (int t = 0; t < s.tp; ++t) offsets.push_back(t + static_cast<long>(s.tp) * j);
+        }
         break;
       case Group::kEp:
         for (int k = 0; k < dp_group_size(s) / ep; ++k) {
@@ -485,19 +497,17 @@ struct Builder {
       const GroupShape edp = expert_dp_group(s);
       TaskId sync = last_grad_sync[static_cast<std::size_t>(st)];
       if (dp_n > 1 && (!s.overlap.dp || s.zero >= 3) && s.zero < 3) {
+        // Expert gradients reduce over the ranks holding the same experts, after the rest.
         const auto kind = s.zero >= 1 ? CollectiveKind::kReduceScatter : CollectiveKind::kAllReduce;
-        sync = collective(st, x.dp, kind, dense * gbytes, Group::kDp, kTagDpComm,
-                          {last_compute[static_cast<std::size_t>(st)]});
-        if (expert > 0 && edp.size > 1) {
-          // Expert gradients reduce over the ranks holding the same experts, after the rest.
-          sync = collective(st, x.dp, kind, expert * gbytes, Group::kEdp, kTagDpComm, {sync});
-        }
+        sync = dp_flows(st, kind, dense * gbytes, expert * gbytes,
+                        last_compute[static_cast<std::size_t>(st)]);
       }
       // Fused Adam reads master weights, gradient and both moments and writes three of them
       // back plus the 16-bit copy: 4 x 4 read + 3 x 4 + 2 written = 30 bytes per parameter
       // held (SGD with momentum: 4 x 3 read + 2 x 4 + 2 written = 22). ZeRO shards dense
       // parameters over dp x cp and expert parameters over dp x cp / ep.
-      const double held = s.zero >= 1 ? dense / dp_n + expert / std::max(1, edp.size) : params;
+      const double held =
+          s.zero >= 1 ? dense / s.shard_group() + expert / std::max(1, edp.size) : params;
       const double per_param =
           in.training.optimizer == Optimizer::kAdam ? 30.0 : 22.0;
       TaskId opt = kNone;
@@ -505,20 +515,41 @@ struct Builder {
         opt = offload.optimizer(st, sync, held);  // CPU optimizer on the offloaded states
       } else {
         opt = g.add_delay(
-            x.compute, Time::from_seconds(cm.seconds(memory_op("optimizer", held * per_param))),
+            x.compute,
+            Time::from_seconds(cm.seconds(memory_op("optimizer", held * per_param)) +
+                               step_tail_seconds(in, cm, held, params)),
             kTagOptimizer, static_cast<std::uint32_t>(st));
         if (sync != kNone) g.add_edge(sync, opt);
       }
       if (dp_n > 1 && s.zero >= 1 && s.zero < 3) {
         // The distributed optimizer all-gathers the updated 16-bit parameters.
-        const TaskId ag = collective(st, x.dp, CollectiveKind::kAllGather, dense * pbytes,
-                                     Group::kDp, kTagDpComm, {opt});
-        if (expert > 0 && edp.size > 1) {
-          collective(st, x.dp, CollectiveKind::kAllGather, expert * pbytes, Group::kEdp,
-                     kTagDpComm, {ag});
-        }
+        dp_flows(st, CollectiveKind::kAllGather, dense * pbytes, expert * pbytes, opt);
       }
     }
+  }
+
+  // A data-parallel collective of `dense` + `expert` bytes on stage `st`'s data-parallel stream,
+  // after `pred`: the dense part over the ZeRO shard group, then (a gradient reduce-scatter
+  // under HSDP) an all-reduce of the reduced shard across the replica group, then the expert
+  // part over the expert-data-parallel group. Returns the last flow (`pred` when nothing runs).
+  TaskId dp_flows(int st, CollectiveKind kind, double dense, double expert, TaskId pred) {
+    const auto& s = in.strategy;
+    const auto& x = io[static_cast<std::size_t>(st)];
+    TaskId last = pred;
+    const GroupShape shard = shard_group(s);
+    if (shard.size > 1) {
+      last = collective(st, x.dp, kind, dense, Group::kDp, kTagDpComm, {last});
+    }
+    const GroupShape rep = replica_group(s);
+    if (rep.size > 1 && kind != CollectiveKind::kAllGather) {
+      last = collective(st, x.dp, CollectiveKind::kAllReduce, dense / shard.size, Group::kRep,
+                        kTagDpComm, {last});
+    }
+    const GroupShape edp = expert_dp_group(s);
+    if (expert > 0 && edp.size > 1) {
+      last = collective(st, x.dp, kind, expert, Group::kEdp, kTagDpComm, {last});
+    }
+    return last;
   }
 
   void emit_step(int st, const PipelineStep& step, TaskId input, std::vector<TaskId>& last_compute,
@@ -539,25 +570,20 @@ struct Builder {
         after = kNone;  // stream order carries the rest
       }
     };
-    // Global index of the chunk's l-th layer: chunk c of stage st is model chunk c x pp + st.
-    const int first_layer = (step.chunk * pp + st) * layers_per_chunk;
-    const GroupShape edp = expert_dp_group(s);
+    // Chunk c of stage st is model chunk c x pp + st (uneven splits: step_costs.hpp).
+    const LayerRange range = chunk_layers(in.model, s, st, step.chunk);
+    const int first_layer = range.first;
+    const int layers_per_chunk = range.count;
     // A data-parallel collective of one layer's parameters: the dense part over dp x cp, the
     // expert part over the expert-data-parallel group; returns the last flow.
     auto layer_dp_flows = [&](CollectiveKind kind, const LayerParams& lp, double bytes_per_param,
                               TaskId pred) {
-      TaskId last = collective(st, x.dp, kind, lp.dense * bytes_per_param, Group::kDp,
-                               kTagDpComm, {pred});
-      if (lp.expert > 0 && edp.size > 1) {
-        last = collective(st, x.dp, kind, lp.expert * bytes_per_param, Group::kEdp, kTagDpComm,
-                          {last});
-      }
-      return last;
+      return dp_flows(st, kind, lp.dense * bytes_per_param, lp.expert * bytes_per_param, pred);
     };
     // ZeRO-3 gathers each layer's parameters before use, on the data-parallel stream.
     auto gather = [&](const LayerParams& lp) {
       if (s.zero < 3 || dp_n <= 1) return;
-      after = layer_dp_flows(CollectiveKind::kAllGather, lp, param_bytes(in.training.precision),
+      after = layer_dp_flows(CollectiveKind::kAllGather, lp, gather_bytes_per_param(in.training),
                              after);
     };
     // Offloaded parameters: the layer's compute waits at a gate for its prefetched weights.
@@ -636,13 +662,11 @@ struct Builder {
 
 double stage_expert_parameters(const StepInput& in, int stage) {
   const auto& s = in.strategy;
-  const int v = s.schedule == Schedule::kInterleaved ? std::max(1, s.virtual_stages) : 1;
-  const int per_chunk = in.model.layers / (s.pp * v);
   double p = 0;
-  for (int c = 0; c < v; ++c) {
-    for (int l = 0; l < per_chunk; ++l) {
-      p += layer_params_per_gpu(in, (c * s.pp + stage) * per_chunk + l).expert;
-    }
+  if (!in.model.moe) return p;
+  for (int c = 0; c < chunks_per_stage(s); ++c) {
+    const LayerRange r = chunk_layers(in.model, s, stage, c);
+    for (int l = 0; l < r.count; ++l) p += layer_params_per_gpu(in, r.first + l).expert;
   }
   return p;
 }
@@ -652,16 +676,15 @@ double stage_parameters(const StepInput& in, int stage) {
   const auto& m = in.model;
   double p = 0;
   if (m.moe) {
-    const int v = s.schedule == Schedule::kInterleaved ? std::max(1, s.virtual_stages) : 1;
-    const int per_chunk = m.layers / (s.pp * v);
-    for (int c = 0; c < v; ++c) {
-      for (int l = 0; l < per_chunk; ++l) {
-        const LayerParams lp = layer_params_per_gpu(in, (c * s.pp + stage) * per_chunk + l);
+    for (int c = 0; c < chunks_per_stage(s); ++c) {
+      const LayerRange r = chunk_layers(m, s, stage, c);
+      for (int l = 0; l < r.count; ++l) {
+        const LayerParams lp = layer_params_per_gpu(in, r.first + l);
         p += lp.dense + lp.expert;
       }
     }
   } else {
-    p = layer_parameters(m) / s.tp * (static_cast<double>(m.layers) / s.pp);
+    p = layer_parameters(m) / s.tp * stage_layer_count(m, s, stage);
   }
   const double embedding = static_cast<double>(m.vocab) * static_cast<double>(m.hidden) / s.tp;
   if (stage == 0) p += embedding;

@@ -170,8 +170,53 @@ CollectiveCost group_collective_cost(const StepInput& in, CommGroup group, Colle
 
 CollectiveCost dp_collective_cost(const StepInput& in, CollectiveKind kind, double bytes) {
   const auto& node = in.cluster.node;
-  const int n = dp_group_size(in.strategy);
-  return step_collective_cost(in, kind, bytes, n, ranks_per_node(in.strategy.tp, n, node.gpus));
+  const GroupShape g = shard_group(in.strategy);
+  return step_collective_cost(in, kind, bytes, g.size, ranks_per_node(g.stride, g.size, node.gpus));
+}
+
+CollectiveCost replica_collective_cost(const StepInput& in, CollectiveKind kind, double bytes) {
+  const auto& node = in.cluster.node;
+  const GroupShape g = replica_group(in.strategy);
+  if (g.size <= 1) return {};
+  return step_collective_cost(in, kind, bytes, g.size, ranks_per_node(g.stride, g.size, node.gpus));
+}
+
+int chunks_per_stage(const Strategy& s) {
+  return s.schedule == Schedule::kInterleaved ? std::max(1, s.virtual_stages) : 1;
+}
+
+LayerRange chunk_layers(const TransformerConfig& m, const Strategy& s, int stage, int chunk) {
+  const int chunks = s.pp * chunks_per_stage(s);
+  const int base = m.layers / chunks;
+  const int extra = m.layers % chunks;
+  const int c = chunk * s.pp + stage;
+  LayerRange r;
+  r.first = c * base + std::min(c, extra);
+  r.count = base + (c < extra ? 1 : 0);
+  return r;
+}
+
+int stage_layer_count(const TransformerConfig& m, const Strategy& s, int stage) {
+  int n = 0;
+  for (int c = 0; c < chunks_per_stage(s); ++c) n += chunk_layers(m, s, stage, c).count;
+  return n;
+}
+
+double step_tail_seconds(const StepInput& in, const ComputeModel& cm, double held,
+                         double stage_params) {
+  const auto& s = in.strategy;
+  double t = cm.seconds(memory_op("grad_clip", 12.0 * held));
+  if (s.zero < 2) {
+    t += cm.seconds(memory_op("zero_grad", grad_bytes(in.training.precision) * stage_params));
+  }
+  if (in.training.precision == Precision::kFp8 && s.zero < 3) {
+    t += cm.seconds(memory_op("fp8_weight_cast", kFp8CastBytes * stage_params));
+  }
+  return t;
+}
+
+double gather_bytes_per_param(const Training& t) {
+  return t.fp8_all_gather ? 1.0 : param_bytes(t.precision);
 }
 
 CollectiveCost expert_dp_collective_cost(const StepInput& in, CollectiveKind kind, double bytes) {
