@@ -19,6 +19,7 @@ struct Pass {
   double compute = 0;  // kernels
   double comm = 0;     // exposed TP/CP communication
   double ep = 0;       // expert all-to-alls (never overlapped)
+  double busy() const { return compute + comm + ep; }  // the compute stream's time
 };
 
 // A program's compute and exposed communication: without TP overlap every collective blocks;
@@ -215,55 +216,148 @@ StepResult analytic_step(const StepInput& in) {
   // Under HSDP a gradient reduce-scatter over the shard group is followed by an all-reduce of
   // the reduced shard across the replicas (as the step builder's dp_flows).
   const int shard = s.shard_group();
-  auto dp_cost = [&](CollectiveKind kind, double dense, double expert) {
-    double t = shard > 1 ? dp_collective_cost(in, kind, dense).seconds : 0.0;
-    if (kind != CollectiveKind::kAllGather) {
-      t += replica_collective_cost(in, CollectiveKind::kAllReduce, dense / shard).seconds;
+  // Collectives one after the other on one stream: their times add; `latency` is the part of it
+  // that moves no bytes.
+  struct Timed {
+    double seconds = 0, latency = 0;
+    double link = 0;  // the bytes' time at the saturated links' rate
+    void add(const CollectiveCost& c, GroupShape g) {
+      seconds += c.seconds;
+      latency += c.latency_s;
+      link += c.bus_bytes / group_link_rate(in_ref(), g);
     }
-    if (expert > 0 && edp.size > 1) t += expert_dp_collective_cost(in, kind, expert).seconds;
+    const StepInput* input = nullptr;
+    const StepInput& in_ref() const { return *input; }
+  };
+  auto dp_timed = [&](CollectiveKind kind, double dense, double expert) {
+    Timed t;
+    t.input = &in;
+    if (shard > 1) t.add(dp_collective_cost(in, kind, dense), shard_group(s));
+    if (kind != CollectiveKind::kAllGather && replica_group(s).size > 1) {
+      t.add(replica_collective_cost(in, CollectiveKind::kAllReduce, dense / shard),
+            replica_group(s));
+    }
+    if (expert > 0 && edp.size > 1) t.add(expert_dp_collective_cost(in, kind, expert), edp);
     return t;
+  };
+  auto dp_cost = [&](CollectiveKind kind, double dense, double expert) {
+    return dp_timed(kind, dense, expert).seconds;
   };
   const double gbytes = grad_bytes(in.training.precision);
   const double pbytes = param_bytes(in.training.precision);
   const double gather_bytes = gather_bytes_per_param(in.training);
+  // The first stage's last backward passes, chunk by chunk (Megatron's interleaved order runs a
+  // chunk's last pp micro-batches before the next chunk's; without interleaving there is one
+  // chunk): a bucket per layer is queued on the data-parallel stream as the layer's backward
+  // completes, the output embedding's first when the stage holds it, the input embedding's
+  // last. Returns how long the queue outlasts the kernels.
+  auto bucket_tail = [&](double dense_bucket, double moe_bucket, double head_bucket,
+                         double emb_bucket) {
+    const double b_dense = bwd.busy() + rec.busy();
+    const double b_moe = moe_bwd.busy() + moe_rec.busy();
+    double t = 0, queue = 0;
+    if (head_bucket > 0) {
+      t += head_b.busy();
+      queue = t + head_bucket;
+    }
+    for (int c = v - 1; c >= 0; --c) {
+      const LayerRange lr = chunk_layers(in.model, s, 0, c);
+      double chunk = 0;
+      for (int l = 0; l < lr.count; ++l) chunk += in.model.is_moe_layer(lr.first + l) ? b_moe : b_dense;
+      if (c != v - 1) t += (pp - 1) * chunk;
+      for (int l = lr.count - 1; l >= 0; --l) {
+        const bool moe = in.model.is_moe_layer(lr.first + l);
+        t += moe ? b_moe : b_dense;
+        queue = std::max(queue, t) + (moe ? moe_bucket : dense_bucket);
+      }
+    }
+    t += emb_b.busy();
+    queue = std::max(queue, t) + emb_bucket;
+    return std::max(0.0, queue - t);
+  };
   double dp_exposed = 0;
   if (dp_n > 1) {
     if (s.zero >= 3) {
-      // Each layer's parameters are gathered before its forward and backward, and its
-      // gradients reduce-scattered after; overlapped with the neighbouring layer's kernels.
+      // Each layer's parameters are gathered (gather stream, one layer ahead) and its
+      // gradients reduce-scattered (data-parallel stream) around its kernels; the step builder
+      // says when (step_builder.cpp): without a pipeline, every micro-batch gathers each layer
+      // for its forward and again for its backward and reduces its gradients; under a pipeline a
+      // layer is gathered at its chunk's first forward and reduced at its last backward.
       const double lp = layer_parameters(in.model) / s.tp;
-      const double ag = dp_cost(CollectiveKind::kAllGather, lp * gather_bytes, 0);
-      const double rs = dp_cost(CollectiveKind::kReduceScatter, lp * gbytes, 0);
-      const double hide_f = s.overlap.dp ? fwd.compute : 0.0;
-      const double hide_b = s.overlap.dp ? bwd.compute + rec.compute : 0.0;
-      dp_exposed = m * dense_layers *
-                   (std::max(0.0, ag - hide_f) + std::max(0.0, ag + rs - hide_b));
+      const Timed ag = dp_timed(CollectiveKind::kAllGather, lp * gather_bytes, 0);
+      const Timed rs = dp_timed(CollectiveKind::kReduceScatter, lp * gbytes, 0);
+      // A layer's time on the compute stream (kernels and the TP/CP/EP collectives it waits
+      // for, which use other links) is what its data-parallel traffic can hide behind.
+      const double hide_f = s.overlap.dp ? fwd.busy() : 0.0;
+      const double hide_b = s.overlap.dp ? bwd.busy() + rec.busy() : 0.0;
+      Timed mag, mrs;
+      double mhide_f = 0, mhide_b = 0;
       if (moe_layers > 0) {
         // One MoE layer of the stage (the first one) stands for all of them.
         int first_moe = 0;
         while (!in.model.is_moe_layer(first_moe)) ++first_moe;
         const LayerParams mp = layer_params_per_gpu(in, first_moe);
-        const double mag =
-            dp_cost(CollectiveKind::kAllGather, mp.dense * gather_bytes, mp.expert * gather_bytes);
-        const double mrs =
-            dp_cost(CollectiveKind::kReduceScatter, mp.dense * gbytes, mp.expert * gbytes);
-        const double mhide_f = s.overlap.dp ? moe_fwd.compute : 0.0;
-        const double mhide_b = s.overlap.dp ? moe_bwd.compute + moe_rec.compute : 0.0;
-        dp_exposed += m * moe_layers *
-                      (std::max(0.0, mag - mhide_f) + std::max(0.0, mag + mrs - mhide_b));
+        mag = dp_timed(CollectiveKind::kAllGather, mp.dense * gather_bytes, mp.expert * gather_bytes);
+        mrs = dp_timed(CollectiveKind::kReduceScatter, mp.dense * gbytes, mp.expert * gbytes);
+        mhide_f = s.overlap.dp ? moe_fwd.busy() : 0.0;
+        mhide_b = s.overlap.dp ? moe_bwd.busy() + moe_rec.busy() : 0.0;
+      }
+      // The embeddings' gradients are reduced last, with nothing left to hide behind.
+      const double vocab_rows =
+          static_cast<double>(in.model.vocab) * static_cast<double>(in.model.hidden) / s.tp;
+      const double embedding = dp_cost(CollectiveKind::kReduceScatter, vocab_rows * gbytes, 0);
+      if (pp == 1) {
+        // The gather stream runs one layer ahead, so a layer's forward takes the longer of its
+        // kernels and its gather, and so does its backward (the next layer's gather). The
+        // reduce-scatters (data-parallel stream) never hold the kernels up: they use what the
+        // gathers leave of the links in both passes, and only what does not fit (or what their
+        // own stream cannot keep up with) lengthens the step. The last reduce-scatters of the
+        // last micro-batch have nothing to hide behind.
+        auto layer_excess = [&](const Timed& g, const Timed& red, double f, double b) {
+          const double tf = std::max(f, g.seconds);
+          const double tb = std::max(b, g.seconds);
+          const double slack = std::max(0.0, tf - g.link) + std::max(0.0, tb - g.link);
+          const double extra = std::max({0.0, red.link - slack, red.seconds - (tf + tb)});
+          return tf + tb + extra - f - b;
+        };
+        dp_exposed = m * (dense_layers * layer_excess(ag, rs, hide_f, hide_b) +
+                          moe_layers * layer_excess(mag, mrs, mhide_f, mhide_b)) +
+                     (moe_layers > 0 ? mrs.seconds : rs.seconds) + embedding;
+      } else {
+        // Each stage's first forward of each chunk waits for gathers that outrun its layers, on
+        // the fill's critical path through every stage and chunk (the first layer's gather is
+        // prefetched before the input arrives); the first stage's last backward passes queue
+        // their reduce-scatters and the last ones are exposed.
+        const double per_chunk = layers_per_stage / v;
+        const double gathered = std::max(0.0, per_chunk - 1.0) / std::max(1.0, per_chunk);
+        const double fill = pp * gathered *
+                            (dense_layers * std::max(0.0, ag.seconds - hide_f) +
+                             moe_layers * std::max(0.0, mag.seconds - mhide_f));
+        dp_exposed = fill + bucket_tail(rs.seconds, mrs.seconds, 0.0, embedding);
       }
     } else {
       const auto kind = s.zero >= 1 ? CollectiveKind::kReduceScatter : CollectiveKind::kAllReduce;
-      const double sync = dp_cost(kind, stage_dense * gbytes, stage_expert * gbytes);
-      // Overlapped, the reduction runs behind the last micro-batch's backward pass, minus
-      // the last layer's bucket which has nothing left to hide behind.
-      const double hidden =
-          s.overlap.dp ? (dense_layers * (bwd.compute + rec.compute) +
-                          moe_layers * (moe_bwd.compute + moe_rec.compute)) *
-                             std::max(0.0, 1.0 - 1.0 / std::max(1.0, layers_per_stage))
-                       : 0.0;
-      dp_exposed = std::max(sync / std::max(1.0, layers_per_stage), sync - hidden);
-      if (!s.overlap.dp) dp_exposed = sync;
+      if (!s.overlap.dp) {
+        dp_exposed = dp_cost(kind, stage_dense * gbytes, stage_expert * gbytes);
+      } else {
+        // Overlapped, the last micro-batch's backward launches a bucket per layer as it
+        // completes (the output embedding's first, the input embedding's last on the first
+        // stage), one after the other on the data-parallel stream: they hide behind the rest
+        // of that backward pass, except the last bucket, which has nothing left to hide behind.
+        const double dense_bucket = dp_cost(kind, layer_parameters(in.model) / s.tp * gbytes, 0);
+        double moe_bucket = 0;
+        if (moe_layers > 0) {
+          int first_moe = 0;
+          while (!in.model.is_moe_layer(first_moe)) ++first_moe;
+          const LayerParams mp = layer_params_per_gpu(in, first_moe);
+          moe_bucket = dp_cost(kind, mp.dense * gbytes, mp.expert * gbytes);
+        }
+        const double vocab_rows =
+            static_cast<double>(in.model.vocab) * static_cast<double>(in.model.hidden) / s.tp;
+        const double embedding = dp_cost(kind, vocab_rows * gbytes, 0);
+        const bool head_here = pp == 1 && !in.model.tied_embeddings;
+        dp_exposed = bucket_tail(dense_bucket, moe_bucket, head_here ? embedding : 0.0, embedding);
+      }
       if (s.zero >= 1) {
         dp_exposed +=
             dp_cost(CollectiveKind::kAllGather, stage_dense * pbytes, stage_expert * pbytes);

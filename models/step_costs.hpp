@@ -117,14 +117,19 @@ double gather_bytes_per_param(const Training& t);
 // scenario's all-reduce algorithm (cluster.network.algorithm) where one is pinned. `n` ranks of
 // which `per_node` share a node; inter-node bandwidth is each GPU's NIC share. An algorithm that
 // cannot run there (NVLS across nodes) throws TopologyError naming cluster.network.algorithm.
+// `inter_bw` > 0 replaces the per-GPU NIC share (a group that has the node's NICs to itself).
 CollectiveCost step_collective_cost(const StepInput& in, CollectiveKind kind, double bytes,
-                                    int n, int per_node);
+                                    int n, int per_node, double inter_bw = 0);
 
 // Cost of a collective of a TP or CP group, or of the data-parallel group, on an idle cluster.
 CollectiveCost group_collective_cost(const StepInput& in, CommGroup group, CollectiveKind kind,
                                      double bytes);
 // Over the ZeRO shard group (the whole data-parallel group without HSDP).
 CollectiveCost dp_collective_cost(const StepInput& in, CollectiveKind kind, double bytes);
+// The rate (bus bytes/s) at which a collective of a data-parallel-like group `g` moves once
+// its links saturate, all such groups of a node running at once: each GPU's NIC share times the
+// group's ranks on a node across nodes, the scale-up link inside one (Simple efficiency).
+double group_link_rate(const StepInput& in, GroupShape g);
 // Over the HSDP replica group (a no-op of zero seconds without HSDP).
 CollectiveCost replica_collective_cost(const StepInput& in, CollectiveKind kind, double bytes);
 CollectiveCost expert_dp_collective_cost(const StepInput& in, CollectiveKind kind, double bytes);
