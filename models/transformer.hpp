@@ -23,6 +23,10 @@ struct TransformerConfig {
   long vocab = 0;
   long seq_len = 0;
   bool tied_embeddings = false;
+  // Trained with dropout (Megatron-LM's GPT default, hidden and attention dropout 0.1): each
+  // dropout keeps a 1-byte mask for the backward pass. Llama-family, MPT, BLOOM and Nemotron
+  // train without dropout, and PyTorch's dropout with p = 0 returns its input (no mask).
+  bool dropout = false;
   std::optional<MoeConfig> moe;
   std::string source;  // where the preset's shape comes from
   // What the preset only approximates (empty when nothing): reported as an assumption.

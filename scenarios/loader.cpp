@@ -271,7 +271,7 @@ void check_moe_block(const JsonNode& model, const TransformerConfig& c) {
 
 TransformerConfig read_model(const JsonNode& m) {
   m.check_keys({"preset", "layers", "hidden", "heads", "kv_heads", "ffn_hidden", "ffn", "vocab",
-                "seq_len", "tied_embeddings", "moe"});
+                "seq_len", "tied_embeddings", "dropout", "moe"});
   TransformerConfig c;
   bool preset = false;
   if (auto p = m.find("preset")) {
@@ -313,6 +313,7 @@ TransformerConfig read_model(const JsonNode& m) {
         *v, {{"gelu", models::FfnKind::kGelu}, {"swiglu", models::FfnKind::kSwiglu}});
   }
   if (auto v = m.find("tied_embeddings")) c.tied_embeddings = v->as_bool();
+  if (auto v = m.find("dropout")) c.dropout = v->as_bool();
   if (auto v = m.find("moe")) c.moe = read_moe(*v, c.moe, c.ffn_hidden);
 
   if (c.hidden % c.heads != 0) {
@@ -334,7 +335,8 @@ TransformerConfig read_model(const JsonNode& m) {
 // ---------------------------------------------------------------------------------------------
 
 models::Training read_training(const JsonNode& t) {
-  t.check_keys({"global_batch", "precision", "optimizer", "tokens", "fp8_all_gather", "kernels"});
+  t.check_keys({"global_batch", "precision", "optimizer", "tokens", "fp8_all_gather", "kernels",
+                "loss_kernels"});
   models::Training r;
   r.global_batch = read_size(t.at("global_batch"), kMaxGlobalBatch);
   if (auto v = t.find("precision")) {
@@ -356,6 +358,10 @@ models::Training read_training(const JsonNode& t) {
   }
   if (auto v = t.find("kernels")) {
     r.kernels = read_enum<models::Kernels>(
+        *v, {{"fused", models::Kernels::kFused}, {"eager", models::Kernels::kEager}});
+  }
+  if (auto v = t.find("loss_kernels")) {
+    r.loss_kernels = read_enum<models::Kernels>(
         *v, {{"fused", models::Kernels::kFused}, {"eager", models::Kernels::kEager}});
   }
   return r;
