@@ -489,7 +489,10 @@ MemoryEstimate estimate_memory(const TransformerConfig& m, const Training& t, co
   MemoryEstimate e;
   e.runtime = kRuntimeReserveBytes;
   if (is_fsdp) {
-    e.params = kFsdpParamBytes * sharded(true);
+    // With the optimizer offloaded (ZeRO-Offload), its fp32 master copy lives on the host with
+    // it and the GPU keeps 16-bit shards.
+    e.params = (s.offload.optimizer_offloaded() ? param_bytes(t.precision) : kFsdpParamBytes) *
+               sharded(true);
     e.grads = kFsdpGradBytes * sharded(true);
     e.optimizer = fsdp_optimizer_bytes(t.optimizer) * sharded(true);
   } else {

@@ -69,8 +69,14 @@ struct LayerShare {
 };
 LayerShare layer_share(const TransformerConfig& m, const Strategy& s, int layer);
 
-// CUDA context and NCCL's communicator buffers, which live outside PyTorch's caching allocator:
-// an allowance, not a measurement (memory.cpp says why it is kept).
+// CUDA context and NCCL's communicator buffers, which live outside PyTorch's caching allocator
+// (and outside torch.cuda's reserved-memory figure that torchtitan reports): an allowance, not a
+// measurement. The CUDA context of a PyTorch process is a few hundred MiB with lazy module
+// loading; NCCL allocates per communicator NCCL_BUFFSIZE (4 MiB) per channel and peer for each
+// protocol, more with NVLink SHARP, so the sum depends on the NCCL version, the channel count
+// and how many communicators a strategy creates. No development record measures it (the
+// published peaks exclude it), so the 1 GiB stays an assumption; cuBLAS workspaces are inside
+// the caching allocator and below 0.1 GiB.
 inline constexpr double kRuntimeReserveBytes = 1024.0 * 1024.0 * 1024.0;
 
 // Micro-batches per optimizer step: global_batch / (dp x micro_batch), at least 1.

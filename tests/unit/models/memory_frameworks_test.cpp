@@ -57,6 +57,12 @@ TEST_CASE("FSDP2: fp32 parameter shards are the optimizer's, 16 bytes per parame
   Training sgd = bf16(16);
   sgd.optimizer = Optimizer::kSgd;
   CHECK(estimate_memory(llama8b(), sgd, fsdp8(), 0).optimizer == Approx(4 * kP / 8));
+  // With the optimizer offloaded its fp32 master goes with it: 16-bit shards on the GPU.
+  Strategy offload = fsdp8();
+  offload.offload.optimizer = Tier::kHost;
+  const MemoryEstimate o = estimate_memory(llama8b(), bf16(16), offload, 0);
+  CHECK(o.params == Approx(2 * kP / 8));
+  CHECK(o.optimizer == 0);
 }
 
 TEST_CASE("Megatron: distributed optimizer 6 + 12/d, Transformer Engine's fp8 weight caches",
