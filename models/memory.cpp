@@ -26,9 +26,12 @@ namespace cirrus::models {
 
 const char* to_string(PeakPhase p) {
   switch (p) {
-    case PeakPhase::kLoss: return "loss";
-    case PeakPhase::kLayerBackward: return "layer backward";
-    case PeakPhase::kOptimizer: return "optimizer step";
+    case PeakPhase::kLoss:
+      return "loss";
+    case PeakPhase::kLayerBackward:
+      return "layer backward";
+    case PeakPhase::kOptimizer:
+      return "optimizer step";
   }
   return "?";
 }
@@ -190,14 +193,14 @@ double selective_op_bytes(const TransformerConfig& m, const Strategy& s, const S
   const double f = ffn_width(m, s, layer);
   const double row = x.h;  // a row-parallel mm's output: every token, all h (partial sums)
   const bool swiglu = m.ffn == FfnKind::kSwiglu;
-  const double mm[7] = {x.h / x.t, x.kv / x.t, x.kv / x.t, row, f / x.t,
-                        swiglu ? f / x.t : row, row};
+  const double mm[7] = {x.h / x.t, x.kv / x.t, x.kv / x.t, row, f / x.t, swiglu ? f / x.t : row,
+                        row};
   const int count = swiglu ? 7 : 6;
   double per_token = 0;
   for (int i = 0; i < count; i += 2) per_token += x.e * mm[i];  // the 1st, 3rd, ... mm
-  if (x.t > 1) per_token += 2.0 * x.e * x.h / x.t;                     // reduce-scatter outputs
-  per_token += x.e * x.h / x.t;  // SDPA output
-  if (fused(s.attention)) per_token += 4.0 * x.a / x.t;  // its log-sum-exp
+  if (x.t > 1) per_token += 2.0 * x.e * x.h / x.t;              // reduce-scatter outputs
+  per_token += x.e * x.h / x.t;                                 // SDPA output
+  if (fused(s.attention)) per_token += 4.0 * x.a / x.t;         // its log-sum-exp
   return (per_token + layer_input_bytes(x)) * x.tokens;
 }
 
@@ -324,8 +327,8 @@ LayerActivations apply_policy(const LayerParts& p, const Strategy& s, int layer)
 
 }  // namespace
 
-LayerActivations layer_activations(const TransformerConfig& m, const Training& t,
-                                   const Strategy& s, int layer) {
+LayerActivations layer_activations(const TransformerConfig& m, const Training& t, const Strategy& s,
+                                   int layer) {
   check_strategy(s);
   return apply_policy(layer_parts(m, s, shape_of(m, t, s), layer), s, layer);
 }
@@ -435,8 +438,7 @@ MemoryEstimate estimate_memory(const TransformerConfig& m, const Training& t, co
   // add every layer, in order).
   const int kinds[2] = {dense_layer(m), moe_layer(m)};
   const LayerShare kind_share[2] = {layer_share(m, s, kinds[0]), layer_share(m, s, kinds[1])};
-  const LayerParts kind_parts[2] = {layer_parts(m, s, x, kinds[0]),
-                                    layer_parts(m, s, x, kinds[1])};
+  const LayerParts kind_parts[2] = {layer_parts(m, s, x, kinds[0]), layer_parts(m, s, x, kinds[1])};
   // Weights of the layer's GEMMs (all but the norms' 4h and an MoE router's h x experts): what
   // fp8 casts and what FSDP's fp8 all-gather gathers in 1 byte.
   auto linear_params = [&](int kind) {
@@ -459,9 +461,9 @@ MemoryEstimate estimate_memory(const TransformerConfig& m, const Training& t, co
     largest_layer = std::max(largest_layer, share.dense + share.expert);
     // torchtitan's float8 all-gather (enable_fsdp_float8_all_gather) gathers the Float8Linear
     // weights in fp8; norms and routers stay in the 16-bit param_dtype.
-    const double gathered = gather_bytes * linear_params(kind) +
-                            param_bytes(t.precision) * (share.dense + share.expert -
-                                                        linear_params(kind));
+    const double gathered =
+        gather_bytes * linear_params(kind) +
+        param_bytes(t.precision) * (share.dense + share.expert - linear_params(kind));
     largest_gathered_layer = std::max(largest_gathered_layer, gathered);
     const LayerActivations acts = apply_policy(kind_parts[kind], s, layer);
     kept += acts.kept;
@@ -484,7 +486,9 @@ MemoryEstimate estimate_memory(const TransformerConfig& m, const Training& t, co
   // Expert weights over shard group / ep.
   const double dense_shard = s.shard_group();
   const double expert_shard = std::max(1.0, dense_shard / s.ep);
-  auto sharded = [&](bool on) { return on ? dense / dense_shard + expert / expert_shard : dense + expert; };
+  auto sharded = [&](bool on) {
+    return on ? dense / dense_shard + expert / expert_shard : dense + expert;
+  };
 
   MemoryEstimate e;
   e.runtime = kRuntimeReserveBytes;
@@ -594,13 +598,13 @@ MemoryEstimate estimate_memory(const TransformerConfig& m, const Training& t, co
   // A layer's backward (on every stage): what is held, one layer's recomputation, its gradient
   // buffers and the ring's K/V.
   moments.push_back({PeakPhase::kLayerBackward, held + max_recompute + cp_kv,
-                     e.runtime + gathered_held + gathered_backward + grad_buffers + output_grad,
-                     0, max_recompute + cp_kv, gathered_held + gathered_backward});
+                     e.runtime + gathered_held + gathered_backward + grad_buffers + output_grad, 0,
+                     max_recompute + cp_kv, gathered_held + gathered_backward});
   if (last) {
     // The loss: one micro-batch's final norm, logits and cross-entropy (GPipe's last stage keeps
     // every micro-batch's).
-    const double loss = loss_activation_bytes(m, t, s) *
-                        (s.schedule == Schedule::kGpipe ? micro : 1.0);
+    const double loss =
+        loss_activation_bytes(m, t, s) * (s.schedule == Schedule::kGpipe ? micro : 1.0);
     moments.push_back({PeakPhase::kLoss, held + loss, e.runtime + gathered_held + gathered_loss,
                        loss, 0, gathered_held + gathered_loss});
   }
@@ -613,8 +617,8 @@ MemoryEstimate estimate_memory(const TransformerConfig& m, const Training& t, co
           ? 4.0 * sharded(true)
           : 0.0;
   const double gathered_optimizer = is_fsdp ? 2.0 * largest_gathered_layer : 0.0;
-  moments.push_back({PeakPhase::kOptimizer, 0.0, e.runtime + gathered_optimizer + optimizer_temp,
-                     0, 0, gathered_optimizer});
+  moments.push_back({PeakPhase::kOptimizer, 0.0, e.runtime + gathered_optimizer + optimizer_temp, 0,
+                     0, gathered_optimizer});
 
   const Candidate* best = &moments.front();
   for (const Candidate& c : moments) {

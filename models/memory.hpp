@@ -95,8 +95,8 @@ struct LayerActivations {
   double kept = 0;
   double full = 0;
 };
-LayerActivations layer_activations(const TransformerConfig& m, const Training& t,
-                                   const Strategy& s, int layer);
+LayerActivations layer_activations(const TransformerConfig& m, const Training& t, const Strategy& s,
+                                   int layer);
 // `kept` of layer_activations: the bytes held per layer and micro-batch.
 double layer_activation_bytes(const TransformerConfig& m, const Training& t, const Strategy& s,
                               int layer);

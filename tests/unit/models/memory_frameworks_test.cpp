@@ -144,7 +144,7 @@ TEST_CASE("what each recomputation policy keeps per layer", "[memory]") {
 
 TEST_CASE("the loss: final norm and cross-entropy buffers per framework", "[memory]") {
   const auto m = llama8b();
-  const double logits = 16384 * kV;  // 2,101,346,304
+  const double logits = 16384 * kV;          // 2,101,346,304
   const double final_norm = 4 * kH * 16384;  // fused: input + output, 268,435,456
   Strategy s = fsdp8();
   Training t = bf16(16);
@@ -211,8 +211,7 @@ TEST_CASE("FSDP2 in a layer's backward: recomputation and gradient buffers", "[m
   // output layer's unsharded 16-bit gradient (until the root's post-backward).
   const double root = 2 * (2 * kV * kH + 2 * kH);
   CHECK(e.gathered == Approx(root + 4 * 2 * kLayer));
-  CHECK(e.buffers ==
-        Approx(e.gathered + 6 * kLayer + 2 * kV * kH + kRuntimeReserveBytes));
+  CHECK(e.buffers == Approx(e.gathered + 6 * kLayer + 2 * kV * kH + kRuntimeReserveBytes));
 }
 
 TEST_CASE("FSDP2 with pipeline parallelism (torch.distributed.pipelining)", "[memory]") {

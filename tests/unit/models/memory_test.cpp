@@ -82,8 +82,8 @@ TEST_CASE("GPT-3 175B, tp 8 pp 8, SP + selective: the whole per-GPU estimate", "
   const double params0 = 12 * (12 * h * h / 8 + 4 * h) + v * h / 8;
   REQUIRE(params0 == 2797142016.0);
   const MemoryEstimate e0 = estimate_memory(m, t, s, 0);
-  CHECK(e0.params == Approx(2 * params0));      // bf16 weights: 5.59e9 bytes
-  CHECK(e0.grads == Approx(4 * params0));  // fp32 main gradients (Megatron forces them for bf16)
+  CHECK(e0.params == Approx(2 * params0));  // bf16 weights: 5.59e9 bytes
+  CHECK(e0.grads == Approx(4 * params0));   // fp32 main gradients (Megatron forces them for bf16)
   CHECK(e0.optimizer == Approx(12 * params0));  // fp32 master + m + v: 33.6e9 bytes
 
   // Activations: 1F1B stage 0 holds min(pp, m) = 8 micro-batches of its 12 layers at
