@@ -1,5 +1,6 @@
 #pragma once
 // A fully pinned parallel strategy and the training set-up it runs.
+#include <optional>
 #include <string>
 
 #include "models/hardware.hpp"
@@ -63,6 +64,10 @@ struct Training {
   // enable_fsdp_float8_all_gather), casting the shard before the gather.
   bool fp8_all_gather = false;
   Kernels kernels = Kernels::kFused;
+  // The output layer's cross-entropy when it runs differently from the rest (torchtitan before
+  // 2025 compiled the transformer blocks but ran the loss as eager PyTorch); unset: `kernels`.
+  std::optional<Kernels> loss_kernels;
+  Kernels loss() const { return loss_kernels.value_or(kernels); }
 };
 
 }  // namespace cirrus::models

@@ -126,6 +126,7 @@ TransformerConfig gpt(const char* name, int layers, long hidden, int heads) {
   m.vocab = 51200;
   m.seq_len = 2048;
   m.tied_embeddings = true;
+  m.dropout = true;  // Megatron-LM's defaults (--hidden-dropout 0.1 --attention-dropout 0.1)
   m.source =
       "Brown et al. 2020 (arXiv:2005.14165) Table 2.1; vocab 51,200 = GPT-2's 50,257 padded as "
       "in Megatron-LM (Narayanan et al. 2021, arXiv:2104.04473)";

@@ -23,12 +23,14 @@ struct TransformerConfig {
   long vocab = 0;
   long seq_len = 0;
   bool tied_embeddings = false;
-  // Llama-style models (rotary position embeddings, RMSNorm, no dropout) against GPT-style
-  // ones as Megatron-LM trains them (learned positions, LayerNorm, dropout 0.1): what kernels
-  // a layer runs beyond its GEMMs and attention, and whether dropout masks exist.
+  // Llama-style models (rotary position embeddings, RMSNorm) against GPT-style ones (learned
+  // positions, LayerNorm): what element-wise kernels a layer runs beside its GEMMs and attention.
   bool rotary = false;
   bool rmsnorm = false;
-  bool dropout = true;
+  // Trained with dropout (Megatron-LM's GPT default, hidden and attention dropout 0.1): each
+  // dropout keeps a 1-byte mask for the backward pass and costs a pass. Llama-family, MPT, BLOOM
+  // and Nemotron train without dropout, and PyTorch's dropout with p = 0 returns its input.
+  bool dropout = false;
   std::optional<MoeConfig> moe;
   std::string source;  // where the preset's shape comes from
   // What the preset only approximates (empty when nothing): reported as an assumption.

@@ -315,11 +315,10 @@ TransformerConfig read_model(const JsonNode& m) {
   if (auto v = m.find("tied_embeddings")) c.tied_embeddings = v->as_bool();
   if (!preset) {
     // Without a preset the model's family follows its FFN: SwiGLU models are Llama-style
-    // (rotary, RMSNorm, no dropout), GeLU ones GPT-style as Megatron-LM trains them.
+    // (rotary embeddings, RMSNorm); dropout is off unless asked for (models trained today).
     const bool llama = c.ffn == models::FfnKind::kSwiglu;
     c.rotary = llama;
     c.rmsnorm = llama;
-    c.dropout = !llama;
   }
   if (auto v = m.find("rotary")) c.rotary = v->as_bool();
   if (auto v = m.find("rmsnorm")) c.rmsnorm = v->as_bool();
@@ -345,7 +344,8 @@ TransformerConfig read_model(const JsonNode& m) {
 // ---------------------------------------------------------------------------------------------
 
 models::Training read_training(const JsonNode& t) {
-  t.check_keys({"global_batch", "precision", "optimizer", "tokens", "fp8_all_gather", "kernels"});
+  t.check_keys({"global_batch", "precision", "optimizer", "tokens", "fp8_all_gather", "kernels",
+                "loss_kernels"});
   models::Training r;
   r.global_batch = read_size(t.at("global_batch"), kMaxGlobalBatch);
   if (auto v = t.find("precision")) {
@@ -367,6 +367,10 @@ models::Training read_training(const JsonNode& t) {
   }
   if (auto v = t.find("kernels")) {
     r.kernels = read_enum<models::Kernels>(
+        *v, {{"fused", models::Kernels::kFused}, {"eager", models::Kernels::kEager}});
+  }
+  if (auto v = t.find("loss_kernels")) {
+    r.loss_kernels = read_enum<models::Kernels>(
         *v, {{"fused", models::Kernels::kFused}, {"eager", models::Kernels::kEager}});
   }
   return r;

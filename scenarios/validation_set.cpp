@@ -15,6 +15,7 @@ double megatron_eq3_flops(double b, double s, double l, double h, double v) {
 
 // The Megatron-LM 2021 setup of the SC'21 runs: what a dataset without a "setup" object gets.
 void megatron_2021_setup(models::StepInput& in) {
+  in.model.dropout = true;  // Megatron-LM's GPT defaults, hidden and attention dropout 0.1
   in.training.precision = models::Precision::kFp16;
   in.training.optimizer = models::Optimizer::kAdam;
   auto& s = in.strategy;
