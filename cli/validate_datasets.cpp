@@ -47,9 +47,9 @@ int validate_dataset(const std::string& path, const std::string& format, const s
     return kExitOk;
   }
   const auto d = reports::run_validation(scenarios::load_validation_set(path), options);
-  emit(format == "json" ? reports::dataset_json(d).dump(2) + "\n"
-                        : reports::render_dataset_table(d),
-       out);
+  emit(
+      format == "json" ? reports::dataset_json(d).dump(2) + "\n" : reports::render_dataset_table(d),
+      out);
   return d.not_predicted() == 0 ? kExitOk : kExitInfeasible;
 }
 
@@ -61,7 +61,8 @@ int validate_all(const std::string& dir, const std::string& format, const std::s
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     if (e.is_regular_file() && e.path().extension() == ".json") files.push_back(e.path().string());
   }
-  if (ec) throw IoError(fmt::format("{}: cannot list the validation datasets: {}", dir, ec.message()));
+  if (ec)
+    throw IoError(fmt::format("{}: cannot list the validation datasets: {}", dir, ec.message()));
   std::sort(files.begin(), files.end(), [](const std::string& a, const std::string& b) {
     return fs::path(a).filename() < fs::path(b).filename();
   });
@@ -102,7 +103,8 @@ int validate_all(const std::string& dir, const std::string& format, const std::s
     j["datasets"] = nlohmann::json::array();
     for (const auto& d : steps) j["datasets"].push_back(reports::dataset_json(d));
     j["collective_datasets"] = nlohmann::json::array();
-    for (const auto& c : collectives) j["collective_datasets"].push_back(reports::collective_json(c));
+    for (const auto& c : collectives)
+      j["collective_datasets"].push_back(reports::collective_json(c));
     j["summary"] = reports::summary_json(summary);
     j["summary_by_family_precision"] = reports::summary_json(by_family);
     j["overall"] = reports::summary_json(overall);

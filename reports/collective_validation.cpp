@@ -52,9 +52,9 @@ CollectiveCurveResult run_curve(const scenarios::CollectiveCurve& c) {
     out.predicted_peak_busbw_gbs = std::max(out.predicted_peak_busbw_gbs, pr.predicted_busbw_gbs);
     out.points.push_back(pr);
   }
-  const auto smallest = std::min_element(
-      out.points.begin(), out.points.end(),
-      [](const auto& a, const auto& b) { return a.bytes < b.bytes; });
+  const auto smallest =
+      std::min_element(out.points.begin(), out.points.end(),
+                       [](const auto& a, const auto& b) { return a.bytes < b.bytes; });
   out.measured_floor_us = smallest->measured_us;
   out.predicted_floor_us = smallest->predicted_us;
   out.latency_bound = error_stats(lat);
@@ -71,9 +71,7 @@ std::string mape_cell(const ErrorStats& s) {
 
 nlohmann::json stats_json(const ErrorStats& s) {
   if (s.n == 0) return {{"sizes", 0}};
-  return {{"sizes", s.n},
-          {"mape", round_sig(s.mape, 4)},
-          {"median_error", round_sig(s.median, 4)}};
+  return {{"sizes", s.n}, {"mape", round_sig(s.mape, 4)}, {"median_error", round_sig(s.median, 4)}};
 }
 
 }  // namespace
@@ -102,8 +100,8 @@ std::string render_collective_table(const CollectiveValidation& v) {
                        p.predicted_busbw_gbs, p.error * 100, p.algorithm, p.protocol);
     }
     t += fmt::format("  time MAPE, latency-bound (< 1 MiB):    {}\n", mape_cell(c.latency_bound));
-    t += fmt::format("  time MAPE, bandwidth-bound (>= 64 MiB): {}\n",
-                     mape_cell(c.bandwidth_bound));
+    t +=
+        fmt::format("  time MAPE, bandwidth-bound (>= 64 MiB): {}\n", mape_cell(c.bandwidth_bound));
     t += fmt::format("  time MAPE, every size:                 {}\n", mape_cell(c.all));
     t += fmt::format(
         "  smallest size: measured {:.1f} us, cirrus {:.1f} us; peak busbw: measured {:.1f} "

@@ -20,9 +20,12 @@ namespace cirrus::reports {
 
 const char* to_string(RowStatus s) {
   switch (s) {
-    case RowStatus::kPredicted: return "predicted";
-    case RowStatus::kRefused: return "refused";
-    case RowStatus::kUnsupported: return "unsupported";
+    case RowStatus::kPredicted:
+      return "predicted";
+    case RowStatus::kRefused:
+      return "refused";
+    case RowStatus::kUnsupported:
+      return "unsupported";
   }
   return "?";
 }
@@ -51,9 +54,8 @@ ErrorStats error_stats(const std::vector<double>& errors) {
 }
 
 int DatasetValidation::not_predicted() const {
-  return static_cast<int>(std::count_if(rows.begin(), rows.end(), [](const auto& r) {
-    return r.status != RowStatus::kPredicted;
-  }));
+  return static_cast<int>(std::count_if(
+      rows.begin(), rows.end(), [](const auto& r) { return r.status != RowStatus::kPredicted; }));
 }
 
 namespace {
@@ -85,8 +87,8 @@ ValidationRowResult run_row(const scenarios::ValidationRow& row,
   out.note = row.note;
   out.assumed = row.assumed;
   if (options.calibrate) out.calibration = options.calibrate(row, input);
-  if (const auto v = models::check_configuration(input.model, input.training, input.strategy,
-                                                 input.cluster)) {
+  if (const auto v =
+          models::check_configuration(input.model, input.training, input.strategy, input.cluster)) {
     out.status = RowStatus::kUnsupported;
     out.reason = fmt::format("{} (needs {}; has {})", v->rule, v->expected, v->found);
     return out;
@@ -174,7 +176,8 @@ std::vector<GroupSummary> summarize(const std::vector<DatasetValidation>& sets, 
   std::map<Key, Acc> groups;
   for (const auto& d : sets) {
     for (const auto& r : d.rows) {
-      const bool family = by == GroupBy::kFamilyPrecisionFramework || by == GroupBy::kFamilyPrecision;
+      const bool family =
+          by == GroupBy::kFamilyPrecisionFramework || by == GroupBy::kFamilyPrecision;
       const bool precision = by != GroupBy::kAll;
       const bool framework = by == GroupBy::kFamilyPrecisionFramework;
       const Key key{family ? r.gpu_family : "all", precision ? r.precision : "all",
@@ -192,8 +195,12 @@ std::vector<GroupSummary> summarize(const std::vector<DatasetValidation>& sets, 
             a.g.worst_error = r.error;
           }
           break;
-        case RowStatus::kRefused: ++a.g.refused; break;
-        case RowStatus::kUnsupported: ++a.g.unsupported; break;
+        case RowStatus::kRefused:
+          ++a.g.refused;
+          break;
+        case RowStatus::kUnsupported:
+          ++a.g.unsupported;
+          break;
       }
     }
   }
@@ -235,8 +242,8 @@ std::string render_dataset_table(const DatasetValidation& d) {
   for (const auto& r : d.rows) {
     const bool ok = r.status == RowStatus::kPredicted;
     t += fmt::format("  {:<{}} {:>5} {:>12} {:>11.3f} {:>11} {:>8} {:>13}", r.id, w, r.gpus,
-                     layout(r), r.published_s, ok ? fmt::format("{:.3f}", r.predicted_s)
-                                                  : std::string(to_string(r.status)),
+                     layout(r), r.published_s,
+                     ok ? fmt::format("{:.3f}", r.predicted_s) : std::string(to_string(r.status)),
                      ok ? fmt::format("{:+.1f}%", r.error * 100) : "-", memory_cell(r));
     if (!ok) t += fmt::format("  {}: {}", to_string(r.status), r.reason);
     if (!r.calibration.empty()) t += fmt::format("  [{}]", r.calibration);
@@ -244,8 +251,7 @@ std::string render_dataset_table(const DatasetValidation& d) {
   }
   t += fmt::format("\n  MAPE {:.1f}% over {} rows", d.stats.mape * 100, d.stats.n);
   if (d.stats.n > 0) {
-    t += fmt::format(" (median {}, sigma {:.1f}%)", percent(d.stats.median),
-                     d.stats.sigma * 100);
+    t += fmt::format(" (median {}, sigma {:.1f}%)", percent(d.stats.median), d.stats.sigma * 100);
   }
   const int refused = static_cast<int>(std::count_if(
       d.rows.begin(), d.rows.end(), [](const auto& r) { return r.status == RowStatus::kRefused; }));
@@ -272,14 +278,10 @@ std::string render_dataset_table(const DatasetValidation& d) {
 nlohmann::json summary_json(const std::vector<GroupSummary>& groups) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& g : groups) {
-    nlohmann::json j{{"gpu_family", g.gpu_family},
-                     {"precision", g.precision},
-                     {"framework", g.framework},
-                     {"rows", g.rows},
-                     {"predicted", g.predicted},
-                     {"refused", g.refused},
-                     {"unsupported", g.unsupported},
-                     {"datasets", g.datasets}};
+    nlohmann::json j{{"gpu_family", g.gpu_family},   {"precision", g.precision},
+                     {"framework", g.framework},     {"rows", g.rows},
+                     {"predicted", g.predicted},     {"refused", g.refused},
+                     {"unsupported", g.unsupported}, {"datasets", g.datasets}};
     if (g.stats.n > 0) {
       j["mape"] = round_sig(g.stats.mape, 4);
       j["median_error"] = round_sig(g.stats.median, 4);
@@ -355,8 +357,9 @@ std::string render_residuals(const std::vector<DatasetValidation>& sets) {
       "every shipped step-time dataset under data/validation/, for error bars on predictions. "
       "Regenerate with the command in generated_by whenever the model or a dataset changes "
       "(a test compares this file with a fresh run, byte for byte).";
-  doc["error"] = "(predicted - published) / published, per row; rows that cirrus refused or "
-                 "cannot express are not in the statistics (`cirrus validate --all` lists them)";
+  doc["error"] =
+      "(predicted - published) / published, per row; rows that cirrus refused or "
+      "cannot express are not in the statistics (`cirrus validate --all` lists them)";
   doc["statistics"] =
       "rows: predicted rows in the group; mean_error and median_error: of the signed errors "
       "(median: the middle value, the mean of the two middle values for an even count); mape: "

@@ -80,8 +80,8 @@ struct DatasetValidation {
   std::string title, source;
   std::vector<std::string> assumptions;
   std::vector<ValidationRowResult> rows;
-  ErrorStats stats;                    // over the predicted rows
-  std::optional<ErrorStats> memory;    // over rows with a published and a predicted peak
+  ErrorStats stats;                  // over the predicted rows
+  std::optional<ErrorStats> memory;  // over rows with a published and a predicted peak
   int not_predicted() const;
 };
 

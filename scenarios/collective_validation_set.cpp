@@ -67,7 +67,8 @@ CollectiveValidationSet parse_collective_validation_set(const std::string& text,
     }
     const JsonNode op = c.at("op");
     const auto kind = models::collective_kind_from_string(op.as_string());
-    if (!kind) op.fail(fmt::format("a collective ({})", fmt::join(models::collective_kind_names(), ", ")));
+    if (!kind)
+      op.fail(fmt::format("a collective ({})", fmt::join(models::collective_kind_names(), ", ")));
     curve.op = *kind;
     if (auto v = c.find("dtype")) curve.dtype = v->as_string();
     const JsonNode points = c.at("points");

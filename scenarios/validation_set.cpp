@@ -36,10 +36,12 @@ void megatron_2021_setup(models::StepInput& in) {
 
 const char* const kDefaultFramework = "Megatron-LM";
 
+// clang-format off
 const std::vector<std::string> kSetupKeys = {
-    "node",          "precision",      "micro_batch", "schedule",  "virtual_stages",
-    "recompute",     "recompute_every", "attention",  "sequence_parallel", "zero",
-    "dp_shard",      "overlap",        "kernels",     "fp8_all_gather",    "framework"};
+    "node", "precision", "micro_batch", "schedule", "virtual_stages", "recompute",
+    "recompute_every", "attention", "sequence_parallel", "zero", "dp_shard", "overlap", "kernels",
+    "fp8_all_gather", "framework"};
+// clang-format on
 
 const std::vector<std::string> kFigures = {"step_time_s", "achieved_tflops_per_gpu",
                                            "tokens_per_s_per_gpu"};
@@ -166,11 +168,12 @@ ValidationSet parse_validation_set(const std::string& text, const std::string& p
         "reduced gradients after the backward pass and used blocking point-to-point calls)"};
   }
 
+  // clang-format off
   std::vector<std::string> row_keys = {
-      "record_id", "params_b", "layers",  "hidden",      "heads",        "kv_heads",
-      "ffn_hidden", "ffn",     "seq_len", "vocab",       "tied_embeddings", "global_batch",
-      "tp",        "pp",       "dp",      "cp",          "ep",           "gpus",
+      "record_id", "params_b", "layers", "hidden", "heads", "kv_heads", "ffn_hidden", "ffn",
+      "seq_len", "vocab", "tied_embeddings", "global_batch", "tp", "pp", "dp", "cp", "ep", "gpus",
       "peak_memory_gib", "source", "stated", "assumed", "note"};
+  // clang-format on
   row_keys.insert(row_keys.end(), kFigures.begin(), kFigures.end());
   row_keys.insert(row_keys.end(), kSetupKeys.begin(), kSetupKeys.end());
 
@@ -203,7 +206,7 @@ ValidationSet parse_validation_set(const std::string& text, const std::string& p
     m.ffn = models::FfnKind::kGelu;
     if (auto v = r.find("ffn")) {
       m.ffn = v->as_enum({"gelu", "swiglu"}) == "gelu" ? models::FfnKind::kGelu
-                                                        : models::FfnKind::kSwiglu;
+                                                       : models::FfnKind::kSwiglu;
     }
     m.vocab = r.at("vocab").as_positive_int();
     m.seq_len = r.at("seq_len").as_positive_int();
@@ -245,10 +248,9 @@ ValidationSet parse_validation_set(const std::string& text, const std::string& p
       row.published_step_s = row.published_value;
     } else if (row.published_kind == "achieved_tflops_per_gpu") {
       // A throughput in the SC'21 convention, turned into a step time with the paper's FLOPs.
-      row.published_step_s =
-          megatron_eq3_flops(b, seq, m.layers, static_cast<double>(m.hidden),
-                             static_cast<double>(m.vocab)) /
-          (row.published_value * 1e12 * static_cast<double>(gpus));
+      row.published_step_s = megatron_eq3_flops(b, seq, m.layers, static_cast<double>(m.hidden),
+                                                static_cast<double>(m.vocab)) /
+                             (row.published_value * 1e12 * static_cast<double>(gpus));
     } else {
       row.published_step_s =
           step_from_tokens_per_gpu(b, seq, static_cast<double>(gpus), row.published_value);

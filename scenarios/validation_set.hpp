@@ -69,6 +69,6 @@ double megatron_eq3_flops(double b, double s, double l, double h, double v);
 // The step time a published tokens/s per GPU stands for: global_batch x seq_len / (gpus x
 // tokens_per_s_per_gpu).
 double step_from_tokens_per_gpu(double global_batch, double seq_len, double gpus,
-                                 double tokens_per_s_per_gpu);
+                                double tokens_per_s_per_gpu);
 
 }  // namespace cirrus::scenarios

@@ -50,8 +50,9 @@ TEST_CASE("validate --all runs every shipped dataset and regenerates residuals.j
   // regenerate them with the command in their generated_by.
   const std::string shipped = slurp(source_path("data/validation/residuals.json"));
   const std::string fresh = slurp(residuals);
-  INFO("regenerate: ./build/release/cli/cirrus validate --all --write-residuals "
-       "data/validation/residuals.json");
+  INFO(
+      "regenerate: ./build/release/cli/cirrus validate --all --write-residuals "
+      "data/validation/residuals.json");
   CHECK(fresh == shipped);
   const auto res = nlohmann::json::parse(fresh);
   CHECK(res["cirrus_residuals"] == 1);
@@ -98,9 +99,9 @@ TEST_CASE("a collective dataset is cirrus collective's model at each measured si
     CHECK(points[i]["predicted_busbw_gbs"].get<double>() ==
           Approx(expect[i]["busbw_gbs"].get<double>()).epsilon(1e-5));
     CHECK(points[i]["algorithm"] == expect[i]["algorithm"]);
-    const double err = (points[i]["predicted_us"].get<double>() -
-                        points[i]["measured_us"].get<double>()) /
-                       points[i]["measured_us"].get<double>();
+    const double err =
+        (points[i]["predicted_us"].get<double>() - points[i]["measured_us"].get<double>()) /
+        points[i]["measured_us"].get<double>();
     CHECK(points[i]["error"].get<double>() == Approx(err).epsilon(1e-3));
   }
   // < 1 MiB: the 8-byte point; >= 64 MiB: the other two.

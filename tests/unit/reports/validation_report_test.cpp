@@ -17,8 +17,8 @@ using cirrus::reports::summarize;
 using cirrus::reports::ValidationRowResult;
 
 ValidationRowResult row(const std::string& id, const std::string& family,
-                        const std::string& precision, const std::string& framework,
-                        double error, RowStatus status = RowStatus::kPredicted) {
+                        const std::string& precision, const std::string& framework, double error,
+                        RowStatus status = RowStatus::kPredicted) {
   ValidationRowResult r;
   r.id = id;
   r.gpu_family = family;
@@ -146,7 +146,8 @@ TEST_CASE("the residuals file: groups, statistics and the same bytes every time"
   CHECK(j2["groups"][5]["mape"] == groups[5]["mape"]);
 }
 
-TEST_CASE("dataset JSON keeps the fields scripts read and adds the status", "[reports][validation]") {
+TEST_CASE("dataset JSON keeps the fields scripts read and adds the status",
+          "[reports][validation]") {
   auto d = dataset("a.json", {row("ok", "a100", "fp16", "Megatron-LM", 0.05),
                               row("oom", "a100", "fp16", "Megatron-LM", 0, RowStatus::kRefused)});
   d.rows[1].reason = "out of memory";

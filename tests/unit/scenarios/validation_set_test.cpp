@@ -66,7 +66,8 @@ void require_error(const std::string& text, const std::string& path,
 
 }  // namespace
 
-TEST_CASE("validation rows carry the new setup keys into the step input", "[scenarios][validation]") {
+TEST_CASE("validation rows carry the new setup keys into the step input",
+          "[scenarios][validation]") {
   const auto set = parse_validation_set(kBase, kFile);
   REQUIRE(set.rows.size() == 1);
   const auto& r = set.rows[0];
@@ -118,7 +119,8 @@ TEST_CASE("defaults: a row without setup is Megatron-LM 2021 on DGX A100 80GB",
   CHECK_FALSE(set.assumptions.empty());  // the SC'21 table's assumption lines
 }
 
-TEST_CASE("an inline node in a dataset is read as a scenario's cluster.node", "[scenarios][validation]") {
+TEST_CASE("an inline node in a dataset is read as a scenario's cluster.node",
+          "[scenarios][validation]") {
   const auto set = parse_validation_set(
       with("/rows/0/node", {{"preset", "dgx-a100-80gb"}, {"nics", 4}, {"nic_gbit_per_s", 100}}),
       kFile);
@@ -133,8 +135,7 @@ TEST_CASE("validation dataset errors name the file and the JSON path", "[scenari
   require_error(with("/rows/0/cp", 4), "rows[0].gpus", "tp x pp x dp x cp = 32");
   require_error(with("/rows/0/ep", "two"), "rows[0].ep");
   require_error(with("/rows/0/tokens_per_s_per_gpu", -1), "rows[0].tokens_per_s_per_gpu");
-  require_error(with("/rows/0/step_time_s", 3.0), "rows[0].tokens_per_s_per_gpu",
-                "exactly one of");
+  require_error(with("/rows/0/step_time_s", 3.0), "rows[0].tokens_per_s_per_gpu", "exactly one of");
   require_error(without("/rows/0/tokens_per_s_per_gpu"), "rows[0]", "exactly one of");
   require_error(with("/rows/0/peak_memory_gib", 0), "rows[0].peak_memory_gib");
   require_error(with("/rows/0/tokens_per_sec_per_gpu", 1), "rows[0].tokens_per_sec_per_gpu",
