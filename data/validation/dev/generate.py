@@ -81,9 +81,15 @@ def stated_text(r):
 
 
 def note_text(r):
+    """The record's notes, what else it publishes, and how the record was checked."""
     note = r["notes"]
     if r.get("uncertain"):
         note += " (The record is marked uncertain.)"
+    others = ["{} {} ({})".format(o["kind"], o["value"], o["unit"])
+              for o in r.get("other_measured", []) if o["kind"] != "peak_memory"]
+    if others:
+        note += " Also published: " + "; ".join(others) + "."
+    note += " Record verification: " + r["verification"]
     return note
 
 
@@ -189,8 +195,7 @@ def mosaic_dataset(records, collected):
             src["path"], src["commit"][:12], src["url"]),
         "generated_by": GENERATED_BY.format(collected=collected),
         "note": "Rows from shared/validation/training_runs_dev.json, each with its record id, "
-                "the table it comes from and its stated setup. Verification of the records: "
-                + records[0]["verification"],
+                "the table it comes from, its stated setup and the record's notes.",
         "setup": {"framework": "MosaicML Composer FSDP", "precision": "bf16", "zero": 3,
                   "attention": "flash2", "kernels": "eager", "sequence_parallel": False,
                   "schedule": "1f1b", "overlap": {"dp": True, "tp": False, "pp": True}},
@@ -457,7 +462,7 @@ def nccl_dataset(records, collected):
             "record_id": r["id"],
             "source": source_text(r["source"]),
             "stated": stated,
-            "note": note_text(r) + " Verification: " + r["verification"],
+            "note": note_text(r),
             "node": node, "nodes": 2, "gpus_per_node": 8, "op": "all_reduce",
             "dtype": s["dtype"],
             "points": [{"bytes": p["bytes"], "time_us": p["oop_time_us"],
