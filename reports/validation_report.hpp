@@ -86,8 +86,9 @@ struct DatasetValidation {
 };
 
 struct ValidationRunOptions {
-  // Called for each row before it is simulated: may attach a calibration profile to the
-  // input; returns what the row's `calibration` field says (empty: no field).
+  // Called for each row before it is simulated, from the worker threads (so it must be safe
+  // to call concurrently): may attach a calibration profile to the input; returns what the
+  // row's `calibration` field says (empty: no field, in the table and the JSON).
   std::function<std::string(const scenarios::ValidationRow&, models::StepInput&)> calibrate;
   int threads = 0;  // 0: the hardware's; rows are independent, results land in row order
 };
