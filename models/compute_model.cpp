@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <string_view>
 
+#include "models/attention_kernels.hpp"
 #include "models/efficiency.hpp"
 
 namespace cirrus::models {
@@ -55,14 +56,27 @@ Op flash_attention(const char* name, double flops, double bytes) {
 }
 
 ComputeModel::ComputeModel(const GpuSpec& gpu, Precision precision, const ProfileLookup* profile)
-    : gpu_(gpu), precision_(precision), peak_(gpu.peak_for(precision)), profile_(profile) {
-  // The achieved-fraction figures are 16-bit GEMM shape searches; fp8 runs reuse them against
-  // the fp8 peak (published fp8 searches reach 71-73%, a little lower) and say so.
+    : gpu_(gpu),
+      precision_(precision),
+      base_(precision == Precision::kFp8 ? Precision::kBf16 : precision),
+      peak_(gpu.peak_for(precision)),
+      profile_(profile) {
   gemm_default_ = gpu.achieved_gemm_fraction <= 0;
   gemm_fraction_ = gemm_default_ ? defaults::kGemmFraction : gpu.achieved_gemm_fraction;
+  fp8_default_ = gpu.achieved_fp8_gemm_fraction <= 0;
+  fp8_fraction_ = fp8_default_ ? defaults::kFp8GemmFraction : gpu.achieved_fp8_gemm_fraction;
   memory_default_ = gpu.achieved_memory_fraction <= 0;
   memory_bw_ = gpu.memory_bw *
                (memory_default_ ? defaults::kMemoryFraction : gpu.achieved_memory_fraction);
+}
+
+double ComputeModel::gemm_peak(const Op& op) const {
+  const double peak = op.fp8 && gpu_.peak_fp8 > 0 ? gpu_.peak_fp8 : gpu_.peak_for(base_);
+  return peak * gpu_.sustained_clock;
+}
+
+double ComputeModel::gemm_fraction(const Op& op) const {
+  return op.fp8 && gpu_.peak_fp8 > 0 ? fp8_fraction_ : gemm_fraction_;
 }
 
 double ComputeModel::gemm_efficiency(const Op& op) const {
@@ -76,14 +90,31 @@ double ComputeModel::gemm_efficiency(const Op& op) const {
     const double waves = std::ceil(tiles / sms);
     wave = tiles / (waves * sms);
   }
-  return gemm_fraction_ * wave;
+  return gemm_fraction(op) * wave;
 }
 
 std::optional<double> ComputeModel::measured_seconds(const Op& op) const {
   switch (op.kind) {
     case OpKind::kGemm: {
-      const auto rate = profile_->gemm_flops_per_s(precision_, op.m, op.n, op.k, op.batch);
+      // A backward GEMM takes the rate measured for the forward GEMM it differentiates.
+      const bool mapped = op.lookup_m > 0 && op.lookup_n > 0 && op.lookup_k > 0;
+      const double m = mapped ? op.lookup_m : op.m;
+      const double n = mapped ? op.lookup_n : op.n;
+      const double k = mapped ? op.lookup_k : op.k;
+      if (op.fp8) {
+        if (const auto fp8 = profile_->gemm_flops_per_s(Precision::kFp8, m, n, k, op.batch)) {
+          if (*fp8 > 0) return op.flops / *fp8;
+        }
+      }
+      const auto rate = profile_->gemm_flops_per_s(base_, m, n, k, op.batch);
       if (!rate || *rate <= 0) return std::nullopt;
+      if (op.fp8 && gpu_.peak_fp8 > 0) {
+        // No fp8 measurement: the 16-bit rate of this shape times the ratio of the published
+        // fp8 and 16-bit shape-search rates (how much faster fp8 runs where both saturate).
+        const double ratio =
+            (gpu_.peak_fp8 * fp8_fraction_) / (gpu_.peak_for(base_) * gemm_fraction_);
+        return op.flops / (*rate * ratio);
+      }
       return op.flops / *rate;
     }
     case OpKind::kFlashAttention: {
@@ -91,7 +122,7 @@ std::optional<double> ComputeModel::measured_seconds(const Op& op) const {
       if (a.batch <= 0 || a.heads <= 0 || a.seq <= 0 || a.head_dim <= 0) return std::nullopt;
       const auto eff = profile_->attention_efficiency(
           AttentionImpl::kFused, a.backward ? AttentionPass::kBackward : AttentionPass::kForward,
-          precision_, a.causal, a.batch, a.heads, a.seq, a.head_dim, 1.0);
+          base_, a.causal, a.batch, a.heads, a.seq, a.head_dim, 1.0);
       if (!eff || *eff <= 0) return std::nullopt;  // with peak 1 the "efficiency" is FLOP/s
       return op.flops / *eff;
     }
@@ -117,13 +148,26 @@ double ComputeModel::seconds(const Op& op) const {
   return roofline_seconds(op);
 }
 
+double ComputeModel::attention_seconds(const Op& op) const {
+  const auto& a = op.attention;
+  attention_used_ = true;
+  attention_requested_ = a.kernel;
+  const AttentionKernel kernel = resolve_attention(a.kernel, gpu_);
+  const double heads = std::max(1.0, a.batch * a.heads);
+  const AttentionRate rate =
+      attention_rate(kernel, gpu_, std::max(1.0, a.seq), std::max(1.0, a.head_dim), a.causal,
+                     a.backward);
+  if (rate.extrapolated) attention_extrapolated_ = true;
+  // Shapes not set (a bare flash_attention op): the op's own FLOPs at the kernel's rate.
+  const double flops = a.fa_flops > 0 && heads > 0 ? a.fa_flops : op.flops;
+  return flops / rate.flops_per_s;
+}
+
 double ComputeModel::roofline_seconds(const Op& op) const {
   double compute = 0;
   switch (op.kind) {
-    case OpKind::kGemm: compute = op.flops / (peak_ * gemm_efficiency(op)); break;
-    case OpKind::kFlashAttention:
-      compute = op.flops / (peak_ * defaults::kFlashAttentionFraction);
-      break;
+    case OpKind::kGemm: compute = op.flops / (gemm_peak(op) * gemm_efficiency(op)); break;
+    case OpKind::kFlashAttention: compute = attention_seconds(op); break;
     case OpKind::kMemory: break;
   }
   const double memory = op.bytes / memory_bw_;
@@ -135,11 +179,16 @@ std::vector<std::string> ComputeModel::assumptions() const {
   if (profile_ != nullptr) {
     out.push_back(fmt::format("compute: {} of {} kernels timed from the calibration profile; "
                               "the rest fell outside its measured range and use the "
-                              "datasheet roofline below",
+                              "published figures below",
                               measured_, measured_ + fallback_));
   }
   out.push_back(fmt::format("compute: {} {} dense peak {:.0f} TFLOP/s from its datasheet ({})",
                             gpu_.display, to_string(precision_), peak_ / 1e12, gpu_.source));
+  if (gpu_.sustained_clock < 1.0) {
+    out.push_back(fmt::format("compute-bound kernels at {:.3f} of the datasheet clock (power "
+                              "cap; see the GPU's source)",
+                              gpu_.sustained_clock));
+  }
   if (gemm_default_) {
     out.push_back(fmt::format("GEMM ceiling {:.0f}% of peak is a default: no published shape "
                               "search for {} (calibrate to replace it)",
@@ -149,13 +198,31 @@ std::vector<std::string> ComputeModel::assumptions() const {
                               "for this GPU (see its source), not a profile",
                               gemm_fraction_ * 100));
   }
+  if (precision_ == Precision::kFp8) {
+    out.push_back(fmt::format(
+        "fp8: linear-layer GEMMs in fp8 at {:.1f}% of the fp8 peak ({}){}; attention, norms, "
+        "activations, the output layer and the router in bf16; fp8 casts (amax, cast, "
+        "transpose) as memory-bound kernels",
+        fp8_fraction_ * 100,
+        fp8_default_ ? "default: lower end of the published fp8 shape searches, 70.9-73.4%"
+                     : "published fp8 shape search for this GPU",
+        profile_ != nullptr ? "; with a 16-bit profile, its measured rate times the ratio of the "
+                              "published fp8 and 16-bit ceilings"
+                            : ""));
+  }
   out.push_back(fmt::format("memory-bound kernels at {:.0f} GB/s ({})", memory_bw_ / 1e9,
                             memory_default_ ? "default 80% of datasheet bandwidth"
                                             : "published STREAM copy figure"));
-  out.push_back(fmt::format("fused attention at a default {:.0f}% of peak (FlashAttention-2 "
-                            "range); {:.0f} us per kernel launch gap",
-                            defaults::kFlashAttentionFraction * 100,
-                            defaults::kKernelGapSeconds * 1e6));
+  if (attention_used_) {
+    const AttentionKernel kernel = resolve_attention(attention_requested_, gpu_);
+    out.push_back(attention_source(kernel, gpu_) +
+                  (attention_extrapolated_ ? "; lengths or head dims outside 512-16k / 64-128 "
+                                             "hold the nearest measured figure"
+                                           : ""));
+    const std::string fallback = attention_fallback(attention_requested_, gpu_);
+    if (!fallback.empty()) out.push_back(fallback);
+  }
+  out.push_back(fmt::format("{:.0f} us per kernel launch gap", defaults::kKernelGapSeconds * 1e6));
   return out;
 }
 

@@ -10,10 +10,10 @@ inline constexpr double kGemmFraction = 0.80;
 // Memory-bound kernels when a GPU has no published STREAM figure: A100 80GB copy
 // 1.61/2.04, H100 2.90/3.35, H200 4.01/4.8 TB/s (Azure) all sit at 0.79-0.87.
 inline constexpr double kMemoryFraction = 0.80;
-// Fused (flash) attention, forward + backward, as a fraction of the dense 16-bit peak:
-// FlashAttention-2 reaches 50-73% on A100 (paper); 187-203 of 312 TFLOP/s for head dim 128
-// at 2k-16k tokens; cuDNN/FA3 forward 600-650 of 989 on H100. 0.60 sits in those ranges.
-inline constexpr double kFlashAttentionFraction = 0.60;
+// fp8 GEMM ceiling when a GPU has no published fp8 shape search: the lower end of the
+// measured fp8 best-shape fractions in hardware.md (H100 70.9%, H200 73.4%, B200 76.3%).
+inline constexpr double kFp8GemmFraction = 0.709;
+// Fused attention is timed from the published kernel curves (models/attention_kernels.hpp).
 // FlashAttention-2's backward pass executes 2.5x the forward FLOPs (it recomputes the
 // scores): the FA2 paper's own FLOP accounting for fwd+bwd = 3.5x fwd.
 inline constexpr double kFlashBackwardFlopsRatio = 2.5;

@@ -30,7 +30,9 @@ constexpr sim::ResourceId kNoResource = static_cast<sim::ResourceId>(-1);
 // The communicators of a step. CommGroup (layer_program.hpp) names those inside a layer; the
 // data-parallel groups (dense: dp x cp ranks; expert: dp x cp / ep ranks holding the same
 // experts) are the step's own.
-enum class Group : std::uint8_t { kTp, kCp, kEp, kDp, kEdp };
+// kDp is the ZeRO shard group (the whole dp x cp group without HSDP), kRep the HSDP replica
+// group (step_costs.hpp).
+enum class Group : std::uint8_t { kTp, kCp, kEp, kDp, kEdp, kRep };
 
 Group group_of(CommGroup g) {
   switch (g) {
@@ -47,7 +49,6 @@ struct Builder {
   FlowNetwork* flow;  // null: the analytic model
   StepGraph out;
   int pp, v, mbs, gpn;
-  int layers_per_chunk;
   long stage_ranks;  // tp x cp x dp
   std::vector<Segment> fwd, bwd, rec, emb_f, emb_b, head_f, head_b;
   std::vector<Segment> moe_fwd, moe_bwd, moe_rec;
@@ -55,8 +56,12 @@ struct Builder {
   struct StageIo {
     sim::ResourceId nvl_out, nvl_in, nic_out, nic_in;
     StreamId compute, tp, send_fwd, send_bwd, dp;
+    StreamId gather;  // ZeRO-3 parameter all-gathers (FSDP's all-gather stream)
   };
   std::vector<StageIo> io;
+  // Forward passes emitted so far per (stage, chunk): ZeRO-3 under a pipeline gathers a chunk's
+  // parameters at its first forward only.
+  std::vector<int> forward_seen;
   // Last task of each (stage, chunk, micro-batch, direction) for pipeline dependencies.
   std::vector<TaskId> fwd_done, bwd_done;
   // Flow model: lowerings by (group or -1 for sends, stage, kind or destination stage, bytes).
@@ -73,7 +78,6 @@ struct Builder {
     v = s.schedule == Schedule::kInterleaved ? std::max(1, s.virtual_stages) : 1;
     mbs = micro_batches(in);
     gpn = in.cluster.node.gpus;
-    layers_per_chunk = in.model.layers / (pp * v);
     stage_ranks = static_cast<long>(s.tp) * s.cp * s.dp;
     StepPrograms progs = step_programs(in, cm);
     fwd = std::move(progs.fwd);
@@ -111,6 +115,7 @@ struct Builder {
       x.send_fwd = g.add_stream();
       x.send_bwd = g.add_stream();
       x.dp = g.add_stream();
+      x.gather = g.add_stream();
       io.push_back(x);
       out.compute_stream.push_back(x.compute);
       offload.add_stage(st);
@@ -166,8 +171,9 @@ struct Builder {
       case Group::kTp: return s.tp;
       case Group::kCp: return s.cp;
       case Group::kEp: return std::max(1, s.ep);
-      case Group::kDp: return dp_group_size(s);
+      case Group::kDp: return shard_group(s).size;
       case Group::kEdp: return expert_dp_group(s).size;
+      case Group::kRep: return replica_group(s).size;
     }
     return 1;
   }
@@ -175,6 +181,7 @@ struct Builder {
     const auto& s = in.strategy;
     if (g == Group::kTp) return 1;
     if (g == Group::kEdp) return expert_dp_group(s).stride;
+    if (g == Group::kRep) return replica_group(s).stride;
     return s.tp;
   }
 
@@ -193,7 +200,17 @@ struct Builder {
       case Group::kTp:
       case Group::kCp: offsets.push_back(0); break;
       case Group::kDp:
-        for (int t = 0; t < s.tp; ++t) offsets.push_back(t);
+        // Every shard group: dp x cp / dp_shard of them per tp position.
+        for (int r = 0; r < replica_group(s).size; ++r) {
+          for (int t = 0; t < s.tp; ++t) {
+            offsets.push_back(t + static_cast<long>(s.tp) * s.shard_group() * r);
+          }
+        }
+        break;
+      case Group::kRep:
+        for (int j = 0; j < s.shard_group(); ++j) {
+          for (int t = 0; t < s.tp; ++t) offsets.push_back(t + static_cast<long>(s.tp) * j);
+        }
         break;
       case Group::kEp:
         for (int k = 0; k < dp_group_size(s) / ep; ++k) {
@@ -314,13 +331,19 @@ struct Builder {
   // Appends segments to stage `st`'s compute stream; returns the last compute-stream task.
   // With TP overlap a collective runs on the TP stream beside the next kernel, and the kernel
   // after that waits for it (the pattern of Megatron's overlapped all-gather/reduce-scatter).
+  // An overlapped collective (Segment::overlap) runs on the TP stream beside the compute
+  // segment that follows it, and the compute segment after that one waits for it: it hides
+  // behind exactly one segment, as analytic_step prices it. Collectives in flight are tracked
+  // with the compute segments they have had beside them.
   TaskId emit(int st, const std::vector<Segment>& segs, std::uint16_t compute_tag, TaskId after) {
-    const auto& s = in.strategy;
     const auto& x = io[static_cast<std::size_t>(st)];
     auto& g = out.graph;
     TaskId last = kNone;
-    TaskId pending = kNone;
-    int pending_age = 0;
+    struct InFlight {
+      TaskId task;
+      int age;  // compute segments issued since it started
+    };
+    std::vector<InFlight> pending;
     auto depend_first = [&](TaskId t) {
       if (after != kNone) {
         g.add_edge(after, t);
@@ -332,10 +355,15 @@ struct Builder {
         const TaskId t = g.add_delay(x.compute, Time::from_seconds(seg.seconds), compute_tag,
                                      static_cast<std::uint32_t>(st));
         depend_first(t);
-        if (pending != kNone && ++pending_age >= 2) {
-          g.add_edge(pending, t);
-          pending = kNone;
+        std::size_t kept = 0;
+        for (auto& p : pending) {
+          if (++p.age >= 2) {
+            g.add_edge(p.task, t);
+          } else {
+            pending[kept++] = p;
+          }
         }
+        pending.resize(kept);
         last = t;
         continue;
       }
@@ -346,26 +374,27 @@ struct Builder {
       // Expert all-to-alls block the compute stream: the experts need the dispatched tokens
       // and the next layer their combined output (Megatron-Core's default, no overlap). A TP
       // collective still in flight must land before an all-to-all starts.
-      const bool overlap = s.overlap.tp && seg.group != CommGroup::kEp;
+      const bool overlap = seg.overlap && seg.group != CommGroup::kEp;
       const StreamId stream = overlap ? x.tp : x.compute;
+      const TaskId newest = pending.empty() ? kNone : pending.back().task;
       const TaskId c =
           overlap
-              ? collective(st, stream, seg.collective, seg.bytes, group, tag, {after, last, pending})
-              : collective(st, stream, seg.collective, seg.bytes, group, tag, {after, pending});
+              ? collective(st, stream, seg.collective, seg.bytes, group, tag, {after, last, newest})
+              : collective(st, stream, seg.collective, seg.bytes, group, tag, {after, newest});
       after = kNone;
-      if (!overlap) pending = kNone;
       if (overlap) {
-        pending = c;
-        pending_age = 0;
+        pending.push_back({c, 0});
       } else {
+        // It started after the newest, and the stream's order puts the older ones before it.
+        pending.clear();
         last = c;
       }
     }
-    if (pending != kNone) {
-      // Nothing left to hide the collective behind: a zero-length join keeps the order.
+    if (!pending.empty()) {
+      // Nothing left to hide the collectives behind: a zero-length join keeps the order.
       const TaskId j = g.add_delay(x.compute, Time::zero(), compute_tag,
                                    static_cast<std::uint32_t>(st));
-      g.add_edge(pending, j);
+      for (const auto& p : pending) g.add_edge(p.task, j);
       last = j;
     }
     return last;
@@ -435,6 +464,7 @@ struct Builder {
     std::vector<TaskId> last_compute(static_cast<std::size_t>(pp), kNone);
     std::vector<TaskId> last_grad_sync(static_cast<std::size_t>(pp), kNone);
     std::vector<int> backward_seen(static_cast<std::size_t>(pp * v), 0);
+    forward_seen.assign(static_cast<std::size_t>(pp * v), 0);
 
     bool progress = true;
     std::size_t remaining = 0;
@@ -486,19 +516,17 @@ struct Builder {
       const GroupShape edp = expert_dp_group(s);
       TaskId sync = last_grad_sync[static_cast<std::size_t>(st)];
       if (dp_n > 1 && (!s.overlap.dp || s.zero >= 3) && s.zero < 3) {
+        // Expert gradients reduce over the ranks holding the same experts, after the rest.
         const auto kind = s.zero >= 1 ? CollectiveKind::kReduceScatter : CollectiveKind::kAllReduce;
-        sync = collective(st, x.dp, kind, dense * gbytes, Group::kDp, kTagDpComm,
-                          {last_compute[static_cast<std::size_t>(st)]});
-        if (expert > 0 && edp.size > 1) {
-          // Expert gradients reduce over the ranks holding the same experts, after the rest.
-          sync = collective(st, x.dp, kind, expert * gbytes, Group::kEdp, kTagDpComm, {sync});
-        }
+        sync = dp_flows(st, kind, dense * gbytes, expert * gbytes,
+                        last_compute[static_cast<std::size_t>(st)]);
       }
       // Fused Adam reads master weights, gradient and both moments and writes three of them
       // back plus the 16-bit copy: 4 x 4 read + 3 x 4 + 2 written = 30 bytes per parameter
       // held (SGD with momentum: 4 x 3 read + 2 x 4 + 2 written = 22). ZeRO shards dense
       // parameters over dp x cp and expert parameters over dp x cp / ep.
-      const double held = s.zero >= 1 ? dense / dp_n + expert / std::max(1, edp.size) : params;
+      const double held =
+          s.zero >= 1 ? dense / s.shard_group() + expert / std::max(1, edp.size) : params;
       const double per_param =
           in.training.optimizer == Optimizer::kAdam ? 30.0 : 22.0;
       TaskId opt = kNone;
@@ -506,20 +534,43 @@ struct Builder {
         opt = offload.optimizer(st, sync, held);  // CPU optimizer on the offloaded states
       } else {
         opt = g.add_delay(
-            x.compute, Time::from_seconds(cm.seconds(memory_op("optimizer", held * per_param))),
+            x.compute,
+            Time::from_seconds(cm.seconds(memory_op("optimizer", held * per_param)) +
+                               step_tail_seconds(in, cm, held, params)),
             kTagOptimizer, static_cast<std::uint32_t>(st));
         if (sync != kNone) g.add_edge(sync, opt);
       }
       if (dp_n > 1 && s.zero >= 1 && s.zero < 3) {
         // The distributed optimizer all-gathers the updated 16-bit parameters.
-        const TaskId ag = collective(st, x.dp, CollectiveKind::kAllGather, dense * pbytes,
-                                     Group::kDp, kTagDpComm, {opt});
-        if (expert > 0 && edp.size > 1) {
-          collective(st, x.dp, CollectiveKind::kAllGather, expert * pbytes, Group::kEdp,
-                     kTagDpComm, {ag});
-        }
+        dp_flows(st, CollectiveKind::kAllGather, dense * pbytes, expert * pbytes, opt);
       }
     }
+  }
+
+  // A data-parallel collective of `dense` + `expert` bytes on stage `st`'s data-parallel stream,
+  // after `pred`: the dense part over the ZeRO shard group, then (a gradient reduce-scatter
+  // under HSDP) an all-reduce of the reduced shard across the replica group, then the expert
+  // part over the expert-data-parallel group. Returns the last flow (`pred` when nothing runs).
+  TaskId dp_flows(int st, CollectiveKind kind, double dense, double expert, TaskId pred,
+                  StreamId stream = sim::kNoStream) {
+    const auto& s = in.strategy;
+    const auto& x = io[static_cast<std::size_t>(st)];
+    if (stream == sim::kNoStream) stream = x.dp;
+    TaskId last = pred;
+    const GroupShape shard = shard_group(s);
+    if (shard.size > 1) {
+      last = collective(st, stream, kind, dense, Group::kDp, kTagDpComm, {last});
+    }
+    const GroupShape rep = replica_group(s);
+    if (rep.size > 1 && kind != CollectiveKind::kAllGather) {
+      last = collective(st, stream, CollectiveKind::kAllReduce, dense / shard.size, Group::kRep,
+                        kTagDpComm, {last});
+    }
+    const GroupShape edp = expert_dp_group(s);
+    if (expert > 0 && edp.size > 1) {
+      last = collective(st, stream, kind, expert, Group::kEdp, kTagDpComm, {last});
+    }
+    return last;
   }
 
   void emit_step(int st, const PipelineStep& step, TaskId input, std::vector<TaskId>& last_compute,
@@ -540,26 +591,37 @@ struct Builder {
         after = kNone;  // stream order carries the rest
       }
     };
-    // Global index of the chunk's l-th layer: chunk c of stage st is model chunk c x pp + st.
-    const int first_layer = (step.chunk * pp + st) * layers_per_chunk;
-    const GroupShape edp = expert_dp_group(s);
+    // Chunk c of stage st is model chunk c x pp + st (uneven splits: step_costs.hpp).
+    const LayerRange range = chunk_layers(in.model, s, st, step.chunk);
+    const int first_layer = range.first;
+    const int layers_per_chunk = range.count;
     // A data-parallel collective of one layer's parameters: the dense part over dp x cp, the
     // expert part over the expert-data-parallel group; returns the last flow.
     auto layer_dp_flows = [&](CollectiveKind kind, const LayerParams& lp, double bytes_per_param,
                               TaskId pred) {
-      TaskId last = collective(st, x.dp, kind, lp.dense * bytes_per_param, Group::kDp,
-                               kTagDpComm, {pred});
-      if (lp.expert > 0 && edp.size > 1) {
-        last = collective(st, x.dp, kind, lp.expert * bytes_per_param, Group::kEdp, kTagDpComm,
-                          {last});
-      }
-      return last;
+      return dp_flows(st, kind, lp.dense * bytes_per_param, lp.expert * bytes_per_param, pred);
     };
     // ZeRO-3 gathers each layer's parameters before use, on the data-parallel stream.
+    // ZeRO-3 gathers a layer's parameters on the gather stream (FSDP's all-gather stream, apart
+    // from its reduce-scatters), prefetched one layer ahead: the gather of a layer starts when the
+    // layer before it starts computing, and the layer waits for it. Without a pipeline the
+    // parameters are resharded after every use (FSDP FULL_SHARD: gathered again for each
+    // micro-batch's forward and backward); under a pipeline they stay gathered from a chunk's
+    // first forward to its last backward (torch.distributed.pipelining with FSDP2: no reshard
+    // after forward, no gradient sync or reshard until the last micro-batch).
+    const int slot_all = st * v + step.chunk;
+    const bool gather_pass = s.zero >= 3 && dp_n > 1 &&
+                             (pp == 1 || (!step.backward && forward_seen[static_cast<std::size_t>(slot_all)] == 0));
+    // The first layer's gather waits for nothing but the gather stream: it is prefetched while
+    // the pass's input is still being computed upstream.
+    TaskId before_previous = kNone;  // the task the previous layer's compute started after
     auto gather = [&](const LayerParams& lp) {
-      if (s.zero < 3 || dp_n <= 1) return;
-      after = layer_dp_flows(CollectiveKind::kAllGather, lp, param_bytes(in.training.precision),
-                             after);
+      if (!gather_pass) return;
+      const TaskId ag = dp_flows(st, CollectiveKind::kAllGather,
+                                 lp.dense * gather_bytes_per_param(in.training),
+                                 lp.expert * gather_bytes_per_param(in.training), before_previous,
+                                 x.gather);
+      after = gate({after, ag}, kTagDpComm, st);
     };
     // Offloaded parameters: the layer's compute waits at a gate for its prefetched weights.
     auto fetch = [&](int layer) {
@@ -571,9 +633,12 @@ struct Builder {
     };
     if (!step.backward) {
       if (first_chunk) chain(emb_f, kTagCompute);
+      ++forward_seen[static_cast<std::size_t>(slot_all)];
       for (int l = 0; l < layers_per_chunk; ++l) {
         const int layer = first_layer + l;
+        const TaskId started_after = t != kNone ? t : input;
         gather(layer_params_per_gpu(in, layer));
+        before_previous = started_after;
         fetch(layer);
         chain(in.model.is_moe_layer(layer) ? moe_fwd : fwd, kTagCompute);
         offload.after_layer(st, layer, false, false, t, kNone);
@@ -583,18 +648,35 @@ struct Builder {
     } else {
       const int slot = st * v + step.chunk;
       const bool last_mb = ++backward_seen[static_cast<std::size_t>(slot)] == mbs;
-      if (last_chunk) chain(head_b, kTagCompute);
+      const bool reduce_now =
+          dp_n > 1 && ((s.overlap.dp && last_mb && s.zero < 3) ||
+                       (s.zero >= 3 && (pp == 1 || last_mb)));
+      const auto reduce_kind =
+          s.zero >= 1 ? CollectiveKind::kReduceScatter : CollectiveKind::kAllReduce;
+      // The output and input embeddings' gradients: a bucket each, after their backward passes.
+      const double vocab_rows =
+          static_cast<double>(in.model.vocab) * static_cast<double>(in.model.hidden) / s.tp;
+      auto embedding_bucket = [&](double params) {
+        if (!reduce_now || params <= 0) return;
+        last_grad_sync[static_cast<std::size_t>(st)] =
+            dp_flows(st, reduce_kind, params * gbytes, 0, t);
+      };
+      if (last_chunk) {
+        chain(head_b, kTagCompute);
+        embedding_bucket(!in.model.tied_embeddings || pp > 1 ? vocab_rows : 0.0);
+      }
       // Gradient bytes waiting for a fused bucket to fill (dense, expert).
       double bucket = 0, expert_bucket = 0;
       for (int l = layers_per_chunk - 1; l >= 0; --l) {
         const int layer = first_layer + l;
         const bool moe = in.model.is_moe_layer(layer);
         const LayerParams lp = layer_params_per_gpu(in, layer);
+        const TaskId started_after = t != kNone ? t : input;
         gather(lp);
+        before_previous = started_after;
         fetch(layer);
-        chain(moe ? moe_rec : rec, kTagRecompute);
+        if (recomputes_layer(s, layer)) chain(moe ? moe_rec : rec, kTagRecompute);
         chain(moe ? moe_bwd : bwd, kTagCompute);
-        const bool reduce_now = dp_n > 1 && ((s.overlap.dp && last_mb && s.zero < 3) || s.zero >= 3);
         TaskId r = kNone;
         bucket += lp.dense * gbytes;
         expert_bucket += lp.expert * gbytes;
@@ -603,15 +685,16 @@ struct Builder {
         const bool flush = !s.offload.fused_comm ||
                            bucket + expert_bucket >= kFusedBucketBytes || l == 0;
         if (reduce_now && flush) {
-          const auto kind =
-              s.zero >= 1 ? CollectiveKind::kReduceScatter : CollectiveKind::kAllReduce;
-          r = layer_dp_flows(kind, LayerParams{bucket, expert_bucket}, 1.0, t);
+          r = layer_dp_flows(reduce_kind, LayerParams{bucket, expert_bucket}, 1.0, t);
           last_grad_sync[static_cast<std::size_t>(st)] = r;
         }
         if (flush) bucket = expert_bucket = 0;
         offload.after_layer(st, layer, true, last_mb, t, r);
       }
-      if (first_chunk) chain(emb_b, kTagCompute);
+      if (first_chunk) {
+        chain(emb_b, kTagCompute);
+        embedding_bucket(vocab_rows);
+      }
       bwd_done[key(st, step.chunk, step.micro_batch)] = t;
     }
     last_compute[static_cast<std::size_t>(st)] = t;
@@ -637,13 +720,11 @@ struct Builder {
 
 double stage_expert_parameters(const StepInput& in, int stage) {
   const auto& s = in.strategy;
-  const int v = s.schedule == Schedule::kInterleaved ? std::max(1, s.virtual_stages) : 1;
-  const int per_chunk = in.model.layers / (s.pp * v);
   double p = 0;
-  for (int c = 0; c < v; ++c) {
-    for (int l = 0; l < per_chunk; ++l) {
-      p += layer_params_per_gpu(in, (c * s.pp + stage) * per_chunk + l).expert;
-    }
+  if (!in.model.moe) return p;
+  for (int c = 0; c < chunks_per_stage(s); ++c) {
+    const LayerRange r = chunk_layers(in.model, s, stage, c);
+    for (int l = 0; l < r.count; ++l) p += layer_params_per_gpu(in, r.first + l).expert;
   }
   return p;
 }
@@ -653,16 +734,15 @@ double stage_parameters(const StepInput& in, int stage) {
   const auto& m = in.model;
   double p = 0;
   if (m.moe) {
-    const int v = s.schedule == Schedule::kInterleaved ? std::max(1, s.virtual_stages) : 1;
-    const int per_chunk = m.layers / (s.pp * v);
-    for (int c = 0; c < v; ++c) {
-      for (int l = 0; l < per_chunk; ++l) {
-        const LayerParams lp = layer_params_per_gpu(in, (c * s.pp + stage) * per_chunk + l);
+    for (int c = 0; c < chunks_per_stage(s); ++c) {
+      const LayerRange r = chunk_layers(m, s, stage, c);
+      for (int l = 0; l < r.count; ++l) {
+        const LayerParams lp = layer_params_per_gpu(in, r.first + l);
         p += lp.dense + lp.expert;
       }
     }
   } else {
-    p = layer_parameters(m) / s.tp * (static_cast<double>(m.layers) / s.pp);
+    p = layer_parameters(m) / s.tp * stage_layer_count(m, s, stage);
   }
   const double embedding = static_cast<double>(m.vocab) * static_cast<double>(m.hidden) / s.tp;
   if (stage == 0) p += embedding;

@@ -14,7 +14,7 @@ std::vector<Segment> segments_of(const std::vector<LayerItem>& items, const Comp
   std::vector<Segment> out;
   for (const auto& it : items) {
     if (it.is_comm) {
-      out.push_back({true, 0, it.collective, it.comm_bytes, it.group});
+      out.push_back({true, 0, it.collective, it.comm_bytes, it.group, it.overlap});
     } else {
       const double t = cm.seconds(it.op);
       if (out.empty() || out.back().is_comm) out.push_back({});
@@ -26,7 +26,7 @@ std::vector<Segment> segments_of(const std::vector<LayerItem>& items, const Comp
 
 StepPrograms step_programs(const StepInput& in, const ComputeModel& cm) {
   StepPrograms p;
-  const auto prec = in.training.precision;
+  const auto& prec = in.training;
   const auto layer = transformer_layer(in.model, in.strategy, prec);
   p.fwd = segments_of(layer.forward, cm);
   p.bwd = segments_of(layer.backward, cm);
@@ -95,10 +95,10 @@ int ranks_per_node(long stride, int size, int gpus_per_node) {
 }
 
 CollectiveCost step_collective_cost(const StepInput& in, CollectiveKind kind, double bytes,
-                                    int n, int per_node) {
+                                    int n, int per_node, double inter_bw) {
   const auto& node = in.cluster.node;
   const double intra = node.scale_up_bw;
-  const double inter = nic_share(node);
+  const double inter = inter_bw > 0 ? inter_bw : nic_share(node);
   TunerOptions tuner{std::nullopt, kFlowStepOverlapBytes, true};
   const std::optional<Algorithm> pinned = in.cluster.network.algorithm;
   if (in.profile && n > 1 && bytes > 0 && !pinned) {
@@ -117,7 +117,15 @@ CollectiveCost step_collective_cost(const StepInput& in, CollectiveKind kind, do
     }
   }
   if (!pinned || kind != CollectiveKind::kAllReduce || n <= 1 || bytes <= 0) {
-    return collective_cost(kind, bytes, n, per_node, intra, inter, tuner);
+    CollectiveCost c = collective_cost(kind, bytes, n, per_node, intra, inter, tuner);
+    // NCCL's tuner also weighs NVLink SHARP for an all-reduce inside one node with NVSwitch
+    // gen 3, as the flow model's lowering does (flow_collectives.cpp, choose).
+    if (!pinned && kind == CollectiveKind::kAllReduce && n > 1 && bytes > 0 && per_node >= n &&
+        node.nvls && node.scale_up == ScaleUpKind::kNvSwitch) {
+      const CollectiveCost v = nvls_cost(bytes, n, intra);
+      if (v.seconds < c.seconds) c = v;
+    }
+    return c;
   }
   switch (*pinned) {
     case Algorithm::kRing:
@@ -168,16 +176,111 @@ CollectiveCost group_collective_cost(const StepInput& in, CommGroup group, Colle
   return step_collective_cost(in, kind, bytes, g.size, ranks_per_node(g.stride, g.size, node.gpus));
 }
 
-CollectiveCost dp_collective_cost(const StepInput& in, CollectiveKind kind, double bytes) {
+namespace {
+
+// The NIC ports a group's ranks on one node use, as the topology attaches GPUs to NICs
+// (models/topology.cpp): with at least one NIC per GPU each GPU has its own port (its share of
+// the NICs); otherwise GPU g uses NIC g x nics / gpus, so ranks of a strided group may share
+// one. The group's first rank is taken at GPU 0 (every position has the same pattern).
+int group_ports(const NodeSpec& node, long stride, int per_node) {
+  if (node.nics >= node.gpus) return per_node;
+  std::vector<char> used(static_cast<std::size_t>(std::max(1, node.nics)), 0);
+  int ports = 0;
+  for (int j = 0; j < per_node; ++j) {
+    const long gpu = (j * stride) % node.gpus;
+    const auto nic = static_cast<std::size_t>(gpu * node.nics / node.gpus);
+    if (!used[nic]) {
+      used[nic] = 1;
+      ++ports;
+    }
+  }
+  return ports;
+}
+
+// A collective of one of the data-parallel-like groups that cover every GPU of a node and run
+// at once (the step issues the same collective on all of a stage's data-parallel groups, and
+// the flow model lowers them together). Alone, a group has the NIC ports its ranks are attached
+// to; its NCCL rate bound (protocol, pipelining fill) is the one it has then. Together the
+// groups' bytes share the node's NICs (each GPU's share, nic_share): the transfer takes the
+// longer of the two.
+CollectiveCost concurrent_group_cost(const StepInput& in, CollectiveKind kind, double bytes,
+                                     GroupShape g) {
   const auto& node = in.cluster.node;
-  const int n = dp_group_size(in.strategy);
-  return step_collective_cost(in, kind, bytes, n, ranks_per_node(in.strategy.tp, n, node.gpus));
+  const int per_node = ranks_per_node(g.stride, g.size, node.gpus);
+  if (per_node >= g.size || node.nics <= 0 || node.nic_bw <= 0 || node.gpus <= 0) {
+    return step_collective_cost(in, kind, bytes, g.size, per_node);
+  }
+  const double port_rate =
+      node.nics >= node.gpus ? node.nics * node.nic_bw / node.gpus : node.nic_bw;
+  const double alone = group_ports(node, g.stride, per_node) * port_rate / per_node;
+  CollectiveCost c = step_collective_cost(in, kind, bytes, g.size, per_node, alone);
+  if (c.from_profile || c.seconds <= c.latency_s) return c;
+  const double rate = nic_share(node) * per_node * simple_efficiency(LinkClass::kNetwork);
+  const double transfer = std::max(c.seconds - c.latency_s, c.bus_bytes / rate);
+  c.seconds = c.latency_s + transfer;
+  c.rate_cap = transfer > 0 ? c.bus_bytes / transfer : c.rate_cap;
+  return c;
+}
+
+}  // namespace
+
+double group_link_rate(const StepInput& in, GroupShape g) {
+  const auto& node = in.cluster.node;
+  const int per_node = ranks_per_node(g.stride, g.size, node.gpus);
+  if (per_node >= g.size) return node.scale_up_bw * simple_efficiency(LinkClass::kNvLink);
+  return nic_share(node) * per_node * simple_efficiency(LinkClass::kNetwork);
+}
+
+CollectiveCost dp_collective_cost(const StepInput& in, CollectiveKind kind, double bytes) {
+  return concurrent_group_cost(in, kind, bytes, shard_group(in.strategy));
+}
+
+CollectiveCost replica_collective_cost(const StepInput& in, CollectiveKind kind, double bytes) {
+  const GroupShape g = replica_group(in.strategy);
+  if (g.size <= 1) return {};
+  return concurrent_group_cost(in, kind, bytes, g);
+}
+
+int chunks_per_stage(const Strategy& s) {
+  return s.schedule == Schedule::kInterleaved ? std::max(1, s.virtual_stages) : 1;
+}
+
+LayerRange chunk_layers(const TransformerConfig& m, const Strategy& s, int stage, int chunk) {
+  const int chunks = s.pp * chunks_per_stage(s);
+  const int base = m.layers / chunks;
+  const int extra = m.layers % chunks;
+  const int c = chunk * s.pp + stage;
+  LayerRange r;
+  r.first = c * base + std::min(c, extra);
+  r.count = base + (c < extra ? 1 : 0);
+  return r;
+}
+
+int stage_layer_count(const TransformerConfig& m, const Strategy& s, int stage) {
+  int n = 0;
+  for (int c = 0; c < chunks_per_stage(s); ++c) n += chunk_layers(m, s, stage, c).count;
+  return n;
+}
+
+double step_tail_seconds(const StepInput& in, const ComputeModel& cm, double held,
+                         double stage_params) {
+  const auto& s = in.strategy;
+  double t = cm.seconds(memory_op("grad_clip", 12.0 * held));
+  if (s.zero < 2) {
+    t += cm.seconds(memory_op("zero_grad", grad_bytes(in.training.precision) * stage_params));
+  }
+  if (in.training.precision == Precision::kFp8 && s.zero < 3) {
+    t += cm.seconds(memory_op("fp8_weight_cast", kFp8CastBytes * stage_params));
+  }
+  return t;
+}
+
+double gather_bytes_per_param(const Training& t) {
+  return t.fp8_all_gather ? 1.0 : param_bytes(t.precision);
 }
 
 CollectiveCost expert_dp_collective_cost(const StepInput& in, CollectiveKind kind, double bytes) {
-  const auto& node = in.cluster.node;
-  const GroupShape g = expert_dp_group(in.strategy);
-  return step_collective_cost(in, kind, bytes, g.size, ranks_per_node(g.stride, g.size, node.gpus));
+  return concurrent_group_cost(in, kind, bytes, expert_dp_group(in.strategy));
 }
 
 double pipeline_send_bytes(const StepInput& in) {

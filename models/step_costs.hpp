@@ -21,6 +21,7 @@ struct Segment {
   CollectiveKind collective = CollectiveKind::kAllReduce;
   double bytes = 0;
   CommGroup group = CommGroup::kTp;
+  bool overlap = false;  // LayerItem::overlap
 };
 
 std::vector<Segment> segments_of(const std::vector<LayerItem>& items, const ComputeModel& cm);
@@ -73,19 +74,64 @@ int ranks_per_node(long stride, int size, int gpus_per_node);
 // both), stride tp.
 inline int dp_group_size(const Strategy& s) { return s.dp * s.cp; }
 
+// Hybrid sharding (Strategy::dp_shard): the ZeRO shard group, dp_shard consecutive data-parallel
+// positions (stride tp), and the replica group of the ranks holding the same shard across
+// shard groups (dp x cp / dp_shard ranks, stride tp x dp_shard). Without HSDP the shard group
+// is the whole data-parallel group and the replica group a single rank.
+inline GroupShape shard_group(const Strategy& s) { return {s.shard_group(), s.tp}; }
+inline GroupShape replica_group(const Strategy& s) {
+  return {dp_group_size(s) / std::max(1, s.shard_group()),
+          static_cast<long>(s.tp) * s.shard_group()};
+}
+
+// The transformer layers of model chunk `chunk` of pipeline stage `stage` (global chunk index
+// chunk x pp + stage): consecutive layers [first, first + count). Layers that do not divide
+// evenly go one each to the first chunks (as models/memory.hpp's stage_layers counts them), so
+// stage 0 holds the most.
+struct LayerRange {
+  int first = 0;
+  int count = 0;
+};
+LayerRange chunk_layers(const TransformerConfig& m, const Strategy& s, int stage, int chunk);
+// Model chunks per stage: virtual_stages under the interleaved schedule, else 1.
+int chunks_per_stage(const Strategy& s);
+// Layers held by stage `stage` (all its chunks).
+int stage_layer_count(const TransformerConfig& m, const Strategy& s, int stage);
+
+// Memory-bound kernels of the step's tail besides the optimizer, on `held` parameters (the
+// optimizer's shard) of a stage of `stage_params` parameters: the gradient-norm pass and the
+// clipping scale (read the fp32 gradients once for the norm, read and write them to scale:
+// 12 bytes per parameter; Megatron-LM, torchtitan and Composer clip at 1.0 by default), the
+// zeroing of an unsharded gradient buffer (ZeRO < 2: Megatron's contiguous fp32 grad buffer is
+// memset every step), and under fp8 with resident weights (ZeRO < 3) the once-per-step fp8
+// cast of the weights (kFp8CastBytes per parameter).
+double step_tail_seconds(const StepInput& in, const ComputeModel& cm, double held,
+                         double stage_params);
+// Bytes per parameter of a ZeRO-3 / FSDP parameter all-gather: the 16-bit weights, or fp8 with
+// training.fp8_all_gather.
+double gather_bytes_per_param(const Training& t);
+
 // The tuner as a training step calls it (analytic model): with the flow model's TunerOptions
 // (ring step overlap, both link classes bound a cross-node ring; collectives.hpp says why), so
 // that the analytic ranking and the flow simulation agree on an idle cluster, and with the
 // scenario's all-reduce algorithm (cluster.network.algorithm) where one is pinned. `n` ranks of
 // which `per_node` share a node; inter-node bandwidth is each GPU's NIC share. An algorithm that
 // cannot run there (NVLS across nodes) throws TopologyError naming cluster.network.algorithm.
+// `inter_bw` > 0 replaces the per-GPU NIC share (a group that has the node's NICs to itself).
 CollectiveCost step_collective_cost(const StepInput& in, CollectiveKind kind, double bytes,
-                                    int n, int per_node);
+                                    int n, int per_node, double inter_bw = 0);
 
 // Cost of a collective of a TP or CP group, or of the data-parallel group, on an idle cluster.
 CollectiveCost group_collective_cost(const StepInput& in, CommGroup group, CollectiveKind kind,
                                      double bytes);
+// Over the ZeRO shard group (the whole data-parallel group without HSDP).
 CollectiveCost dp_collective_cost(const StepInput& in, CollectiveKind kind, double bytes);
+// The rate (bus bytes/s) at which a collective of a data-parallel-like group `g` moves once
+// its links saturate, all such groups of a node running at once: each GPU's NIC share times the
+// group's ranks on a node across nodes, the scale-up link inside one (Simple efficiency).
+double group_link_rate(const StepInput& in, GroupShape g);
+// Over the HSDP replica group (a no-op of zero seconds without HSDP).
+CollectiveCost replica_collective_cost(const StepInput& in, CollectiveKind kind, double bytes);
 CollectiveCost expert_dp_collective_cost(const StepInput& in, CollectiveKind kind, double bytes);
 
 // Bytes of one pipeline send (Megatron sends 1/tp of the activation per rank).

@@ -145,6 +145,11 @@ TransformerConfig llama(const char* name, int layers, long hidden, int heads, in
   m.vocab = vocab;
   m.seq_len = seq_len;
   m.tied_embeddings = false;  // Llama 2/3 have a separate output projection
+  // Rotary embeddings, RMSNorm, no dropout (Touvron et al. 2023, Sec. 2; Meta's reference
+  // model.py).
+  m.rotary = true;
+  m.rmsnorm = true;
+  m.dropout = false;
   m.source = source;
   return m;
 }

@@ -23,6 +23,12 @@ struct TransformerConfig {
   long vocab = 0;
   long seq_len = 0;
   bool tied_embeddings = false;
+  // Llama-style models (rotary position embeddings, RMSNorm, no dropout) against GPT-style
+  // ones as Megatron-LM trains them (learned positions, LayerNorm, dropout 0.1): what kernels
+  // a layer runs beyond its GEMMs and attention, and whether dropout masks exist.
+  bool rotary = false;
+  bool rmsnorm = false;
+  bool dropout = true;
   std::optional<MoeConfig> moe;
   std::string source;  // where the preset's shape comes from
   // What the preset only approximates (empty when nothing): reported as an assumption.

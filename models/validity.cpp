@@ -53,10 +53,13 @@ std::optional<Violation> check_configuration(const TransformerConfig& m, const T
                      fmt::format("tp = {}", st.tp));
   }
 
+  // Uneven splits run (DeepSpeed's and torchtitan's stage splitters, Megatron-LM's
+  // --decoder-first/last-pipeline-num-layers): the first model chunks take one more layer
+  // (step_costs.hpp, chunk_layers). Every chunk must hold a layer.
   const std::int64_t chunks = product({st.pp, st.virtual_stages});
-  if (m.layers % chunks != 0) {
-    return violation("pp x virtual stages does not divide the layers", "strategy.pp",
-                     fmt::format("pp x virtual_stages dividing the model's {} layers", m.layers),
+  if (chunks > m.layers) {
+    return violation("more pipeline chunks than layers", "strategy.pp",
+                     fmt::format("pp x virtual_stages at most the model's {} layers", m.layers),
                      fmt::format("{} x {} = {}", st.pp, st.virtual_stages, show(chunks)));
   }
 

@@ -271,7 +271,7 @@ void check_moe_block(const JsonNode& model, const TransformerConfig& c) {
 
 TransformerConfig read_model(const JsonNode& m) {
   m.check_keys({"preset", "layers", "hidden", "heads", "kv_heads", "ffn_hidden", "ffn", "vocab",
-                "seq_len", "tied_embeddings", "moe"});
+                "seq_len", "tied_embeddings", "rotary", "rmsnorm", "dropout", "moe"});
   TransformerConfig c;
   bool preset = false;
   if (auto p = m.find("preset")) {
@@ -313,6 +313,17 @@ TransformerConfig read_model(const JsonNode& m) {
         *v, {{"gelu", models::FfnKind::kGelu}, {"swiglu", models::FfnKind::kSwiglu}});
   }
   if (auto v = m.find("tied_embeddings")) c.tied_embeddings = v->as_bool();
+  if (!preset) {
+    // Without a preset the model's family follows its FFN: SwiGLU models are Llama-style
+    // (rotary, RMSNorm, no dropout), GeLU ones GPT-style as Megatron-LM trains them.
+    const bool llama = c.ffn == models::FfnKind::kSwiglu;
+    c.rotary = llama;
+    c.rmsnorm = llama;
+    c.dropout = !llama;
+  }
+  if (auto v = m.find("rotary")) c.rotary = v->as_bool();
+  if (auto v = m.find("rmsnorm")) c.rmsnorm = v->as_bool();
+  if (auto v = m.find("dropout")) c.dropout = v->as_bool();
   if (auto v = m.find("moe")) c.moe = read_moe(*v, c.moe, c.ffn_hidden);
 
   if (c.hidden % c.heads != 0) {
