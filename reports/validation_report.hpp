@@ -10,9 +10,9 @@
 //   refused      cirrus judged it infeasible (out of memory, or a precision the GPU lacks);
 //                every published row ran for real, so a refusal is an error of the model and
 //                is counted as one (never silently dropped);
-//   unsupported  the configuration breaks a rule cirrus's step model needs (e.g. pipeline
-//                stages of unequal layer counts, which torchtitan and DeepSpeed build but
-//                cirrus cannot express): listed with the rule, not simulated.
+//   unsupported  the configuration breaks a rule of cirrus's step model
+//                (models::check_configuration: e.g. more pipeline chunks than layers): listed
+//                with the rule, not simulated.
 // MAPE, median and sigma are over predicted rows; the summaries count the other two.
 #include <functional>
 #include <optional>

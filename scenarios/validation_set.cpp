@@ -171,8 +171,8 @@ ValidationSet parse_validation_set(const std::string& text, const std::string& p
   // clang-format off
   std::vector<std::string> row_keys = {
       "record_id", "params_b", "layers", "hidden", "heads", "kv_heads", "ffn_hidden", "ffn",
-      "seq_len", "vocab", "tied_embeddings", "global_batch", "tp", "pp", "dp", "cp", "ep", "gpus",
-      "peak_memory_gib", "source", "stated", "assumed", "note"};
+      "seq_len", "vocab", "tied_embeddings", "rotary", "rmsnorm", "dropout", "global_batch", "tp",
+      "pp", "dp", "cp", "ep", "gpus", "peak_memory_gib", "source", "stated", "assumed", "note"};
   // clang-format on
   row_keys.insert(row_keys.end(), kFigures.begin(), kFigures.end());
   row_keys.insert(row_keys.end(), kSetupKeys.begin(), kSetupKeys.end());
@@ -211,6 +211,15 @@ ValidationSet parse_validation_set(const std::string& text, const std::string& p
     m.vocab = r.at("vocab").as_positive_int();
     m.seq_len = r.at("seq_len").as_positive_int();
     if (auto v = r.find("tied_embeddings")) m.tied_embeddings = v->as_bool();
+    // As a scenario's model without a preset: SwiGLU models are Llama-style (rotary, RMSNorm,
+    // no dropout), GeLU ones GPT-style as Megatron-LM trains them, unless the row says.
+    const bool llama = m.ffn == models::FfnKind::kSwiglu;
+    m.rotary = llama;
+    m.rmsnorm = llama;
+    m.dropout = !llama;
+    if (auto v = r.find("rotary")) m.rotary = v->as_bool();
+    if (auto v = r.find("rmsnorm")) m.rmsnorm = v->as_bool();
+    if (auto v = r.find("dropout")) m.dropout = v->as_bool();
     if (auto v = r.find("params_b")) v->as_positive();
     auto& t = row.input.training;
     t.global_batch = r.at("global_batch").as_positive_int();

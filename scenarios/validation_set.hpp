@@ -1,7 +1,8 @@
 #pragma once
 // Published step times to validate against (`cirrus validate`). A dataset is a JSON file like
 // data/validation/megatron_sc21_table1.json: rows of model shape (record_id, layers, hidden,
-// heads, [kv_heads], ffn_hidden, [ffn], seq_len, vocab, [tied_embeddings]), parallel layout
+// heads, [kv_heads], ffn_hidden, [ffn], seq_len, vocab, [tied_embeddings], [rotary], [rmsnorm],
+// [dropout]: by default Llama-style for a SwiGLU FFN, GPT-style for GeLU), parallel layout
 // (global_batch, tp, pp, dp, [cp], [ep], gpus = tp x pp x dp x cp) and exactly one published
 // figure:
 //   "step_time_s"              seconds per optimizer step, taken as is;

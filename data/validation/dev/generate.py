@@ -93,13 +93,14 @@ def note_text(r):
     return note
 
 
-def model_keys(m, ffn, tied):
+def model_keys(m, ffn, tied, rotary, rmsnorm, dropout):
     out = {"params_b": m["params_b"], "layers": m["layers"], "hidden": m["hidden"],
            "heads": m["heads"]}
     if m["kv_heads"] != m["heads"]:
         out["kv_heads"] = m["kv_heads"]
     out.update({"ffn_hidden": m["ffn"], "ffn": ffn, "seq_len": m["seq_len"],
-                "vocab": m["vocab"], "tied_embeddings": tied})
+                "vocab": m["vocab"], "tied_embeddings": tied, "rotary": rotary,
+                "rmsnorm": rmsnorm, "dropout": dropout})
     return out
 
 
@@ -157,9 +158,11 @@ MOSAIC_ASSUMED = [
     "PyTorch (no torch.compile), MPT's low-precision LayerNorm and GeLU are separate kernels",
     "activation checkpointing as the table's column: 'full' checkpoints every MPT block "
     "(recompute full), otherwise none; activation CPU offload off, as stated",
-    "model: MPT blocks as a GeLU FFN of 4 x hidden, multi-head attention, tied input and output "
-    "embeddings, vocabulary 50368 (llm-foundry's pretrain yamls); ALiBi and MPT's missing "
-    "biases are not priced separately",
+    "model: MPT blocks as a GeLU FFN of 4 x hidden, multi-head attention, LayerNorm, tied input "
+    "and output embeddings, vocabulary 50368, no dropout (llm-foundry's pretrain yamls set "
+    "attn_pdrop, resid_pdrop and emb_pdrop to 0, as we recall them), ALiBi instead of rotary "
+    "embeddings (a bias inside the flash kernel: rotary false); MPT's missing biases are not "
+    "priced separately",
     "optimizer states as Adam (fp32 master weights and two moments), sharded by FSDP",
     "published figure: the Throughput (T/s/GPU) column, measured over about 12 steps per "
     "configuration (README); step time = global batch x sequence length / (GPUs x tokens/s "
@@ -171,7 +174,7 @@ def mosaic_row(r):
     s, m, h = r["strategy"], r["model"], r["hardware"]
     row = base_row(r)
     row["node"] = MOSAIC_NODES[h["gpu"]]
-    row.update(model_keys(m, "gelu", True))
+    row.update(model_keys(m, "gelu", True, rotary=False, rmsnorm=False, dropout=False))
     row.update(layout_keys(s, h["gpus"]))
     row["micro_batch"] = s["micro_batch"]
     assert s["global_batch"] == s["dp"] * s["micro_batch"] * s["grad_accum"], r["id"]
@@ -232,9 +235,10 @@ TITAN_ASSUMED = [
     "batch is one micro-batch",
     "FSDP2 with pipeline parallelism (405B rows): torchtitan does not reshard after forward "
     "under PP, and torch.distributed.pipelining turns gradient synchronization off until a "
-    "stage's last backward; parameters are gathered once and kept, gradients accumulated "
-    "unsharded and reduce-scattered once after the stage's backward: cirrus ZeRO-1 with that "
-    "reduction not overlapped (overlap.dp false)",
+    "stage's last backward: ZeRO-3 as cirrus models FSDP2 under a pipeline (parameters "
+    "gathered at a chunk's first forward and kept, gradients reduce-scattered in the last "
+    "micro-batch's backward); torch runs FSDP's post-backward for the whole stage after that "
+    "backward, so the real reduction may overlap less than cirrus's per-layer buckets",
     "mixed precision: FSDP2 with bf16 parameters and torchtitan's default fp32 gradient "
     "reduction (training.mixed_precision_reduce = float32); cirrus reduces gradients in the "
     "training precision (bf16), half the reduce-scatter bytes",
@@ -256,7 +260,10 @@ TITAN_ASSUMED = [
     "the Dec 2024 commit is one per pipeline stage (pp x stages per rank), with 2 stages per "
     "rank for an interleaved schedule when no split points are given: 1F1B 8 micro-batches of "
     "4 sequences, Interleaved 1F1B 16 of 2 (virtual_stages 2), the CP rows' local batch 8 in 8 "
-    "micro-batches of 1 (as we recall pipelining_utils.py; the benchmark gives no config file)",
+    "micro-batches of 1 (as we recall pipelining_utils.py; the benchmark gives no config file). "
+    "126 layers do not split evenly: torchtitan's default split points give the extra layers to "
+    "the middle stages (as we recall generate_split_points), cirrus to the first chunks; the "
+    "busiest stage holds 16 layers (8 per chunk when interleaved) either way",
     "published figures: tokens/s per GPU as torchtitan logs them (TPS/GPU at iteration 90 for "
     "the Dec 2024 H100 runs, sampled at iteration 100 for H200; the A100 page's 'WPS' column, "
     "per GPU as its MFU column confirms); step time = global batch x sequence length / (GPUs x "
@@ -270,7 +277,7 @@ def titan_row(r):
     rid = r["id"]
     row = base_row(r)
     row["node"] = TITAN_NODES[h["gpu"]]
-    row.update(model_keys(m, "swiglu", False))
+    row.update(model_keys(m, "swiglu", False, rotary=True, rmsnorm=True, dropout=False))
     row.update(layout_keys(s, h["gpus"]))
     assumed = []
     fw = s["framework"]
@@ -312,15 +319,9 @@ def titan_row(r):
         row["schedule"] = "interleaved" if interleaved else "1f1b"
         if interleaved:
             row["virtual_stages"] = 2
-        row["zero"] = 1
-        row["overlap"] = dict(row.get("overlap", {}), dp=False)
         assumed.append("{} micro-batches of {} sequences per step (local batch {} per DP rank; "
                        "torchtitan's default n_microbatches = {} stages)".format(
                            stages, local // stages, local, stages))
-        if m["layers"] % stages != 0:
-            assumed.append("torchtitan splits the {} layers over {} stages unevenly; cirrus "
-                           "needs equal stages, so the row is listed as unsupported".format(
-                               m["layers"], stages))
     else:
         mb = s["micro_batch"]
         assert s["global_batch"] == s["dp"] * mb, rid
@@ -351,9 +352,8 @@ def titan_dataset(records, collected):
                   "(64 A100 80GB), benchmarks/llama3_8b_h200_2025-06_torchtitan_trainy_"
                   "whitefiber.md (June 2025); each row names its file and commit",
         "generated_by": GENERATED_BY.format(collected=collected),
-        "note": "Rows from shared/validation/training_runs_dev.json. The 405B pipeline rows "
-                "(126 layers over 8 or 16 stages) are kept although cirrus cannot express "
-                "unequal stages: validate lists them as unsupported.",
+        "note": "Rows from shared/validation/training_runs_dev.json, each with its record id, "
+                "its benchmark file and commit, its stated setup and the record's notes.",
         "setup": {"framework": "torchtitan", "precision": "bf16", "zero": 3,
                   "attention": "flash2", "kernels": "eager", "sequence_parallel": False,
                   "schedule": "1f1b", "overlap": {"dp": True, "tp": False, "pp": True}},
@@ -384,7 +384,9 @@ BIG_ASSUMED = [
     "point-to-point calls",
     "MT-NLG hardware: DGX A100 80GB nodes (the paper and blog say 80 GB; llm-analysis's example "
     "assumed 40 GB) with 8 x HDR 200 Gb/s (Selene); model: ffn 4 x hidden and vocabulary 50272 "
-    "from llm-analysis's config (uncertain), embeddings tied (Megatron's default)",
+    "from llm-analysis's config (uncertain), GPT-style as Megatron-LM trains it (learned "
+    "positions, LayerNorm, embeddings tied and dropout 0.1: Megatron's defaults, the paper is "
+    "silent)",
     "published figure: seconds per iteration as published (MT-NLG paper section 2.4; BLOOM's "
     "log line at iteration 85376, GBS 2048, steady state)",
 ]
@@ -404,8 +406,12 @@ def big_row(r):
                        "NICs")
         assumed.append("pipeline partition 'type:transformer|embedding' spreads 70 blocks and "
                        "2 embedding layers over 12 stages (6 each: the first and last stage 5 "
-                       "blocks); cirrus needs equal block counts per stage, so the row is listed "
-                       "as unsupported")
+                       "blocks and an embedding); cirrus gives the 10 extra blocks to the first "
+                       "10 stages (6 blocks, the first with the embedding as well) and 5 to the "
+                       "last two, so its first stage carries one block more than BLOOM's")
+        assumed.append("no dropout (BLOOM's published config: attention and hidden dropout 0.0, "
+                       "as we recall it); ALiBi, not rotary; LayerNorm, plus the embedding "
+                       "LayerNorm (not priced separately)")
         row["micro_batch"] = s["micro_batch"]
         row["zero"] = 1
         assert s["zero_stage"].startswith("ZeRO-1"), r["id"]
@@ -414,7 +420,8 @@ def big_row(r):
         row["node"] = "dgx-a100-80gb"
         assert s["micro_batch"] is None and s["zero_stage"] is None, r["id"]
     assert r["measured"]["kind"] == "step_time", r["id"]
-    row.update(model_keys(m, "gelu", True))
+    bloom = r["id"].startswith("bloom")
+    row.update(model_keys(m, "gelu", True, rotary=False, rmsnorm=False, dropout=not bloom))
     row.update(layout_keys(s, h["gpus"]))
     row["step_time_s"] = r["measured"]["value"]
     if assumed:

@@ -84,6 +84,10 @@ TEST_CASE("validation rows carry the new setup keys into the step input",
   CHECK(r.input.training.fp8_all_gather);
   CHECK(r.input.training.kernels == cirrus::models::Kernels::kFused);  // the row wins
   CHECK(r.input.model.kv_heads == 8);
+  // A SwiGLU model without family keys is Llama-style, as in a scenario.
+  CHECK(r.input.model.rotary);
+  CHECK(r.input.model.rmsnorm);
+  CHECK_FALSE(r.input.model.dropout);
   CHECK(r.published_kind == "tokens_per_s_per_gpu");
   CHECK(r.published_value == 2540);
   REQUIRE(r.published_memory_gib);
@@ -116,6 +120,12 @@ TEST_CASE("defaults: a row without setup is Megatron-LM 2021 on DGX A100 80GB",
   CHECK(r.input.strategy.cp == 1);
   CHECK(r.input.cluster.node.id == "dgx-a100-80gb");
   CHECK(r.published_kind == "achieved_tflops_per_gpu");
+  CHECK(r.input.model.dropout);  // GeLU: GPT-style as Megatron-LM trains it
+  CHECK_FALSE(r.input.model.rotary);
+  // A row says otherwise for itself (MPT: ALiBi, LayerNorm, no dropout).
+  const auto mpt = parse_validation_set(with("/rows/0/dropout", false), kFile);
+  CHECK_FALSE(mpt.rows[0].input.model.dropout);
+  CHECK(mpt.rows[0].input.model.rotary);
   CHECK_FALSE(set.assumptions.empty());  // the SC'21 table's assumption lines
 }
 
@@ -152,6 +162,7 @@ TEST_CASE("validation dataset errors name the file and the JSON path", "[scenari
   require_error(with("/rows/0/node", json{{"preset", "dgx-h100"}, {"nic", 4}}), "rows[0].node.nic");
   require_error(with("/rows/0/assumed", "one line"), "rows[0].assumed", "a list of strings");
   require_error(with("/rows/0/tied_embeddings", 1), "rows[0].tied_embeddings");
+  require_error(with("/rows/0/rotary", "alibi"), "rows[0].rotary");
 }
 
 TEST_CASE("collective datasets: points, nodes and errors", "[scenarios][validation]") {
