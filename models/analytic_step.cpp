@@ -201,8 +201,13 @@ StepResult analytic_step(const StepInput& in) {
   const double steady_send = s.overlap.pp ? 0.0 : 2.0 * send;
   // The warm-up and cool-down of (p-1) stages, shortened v-fold by interleaving; the sends on
   // that path are paid once per boundary each way.
-  const double bubble = (pp - 1) * t_avg / v;
-  const double fill_send = pp > 1 ? 2.0 * (pp - 1) * send : 0.0;
+  // With uneven chunks the fill and drain run at the pace of the largest one.
+  const double largest_chunk =
+      static_cast<double>(chunk_layers(in.model, s, 0, 0).count) / std::max(1.0, layers_per_stage);
+  const double bubble = (pp - 1) * t_avg * (v > 1 ? largest_chunk : 1.0);
+  // The first micro-batch crosses every chunk boundary, v x pp - 1 of them, before the first
+  // backward can start, and its gradient as many on the way back.
+  const double fill_send = pp > 1 ? 2.0 * (v * pp - 1) * send : 0.0;
   const double pipeline = m * (t_max + steady_send) + bubble + fill_send;
 
   // Data parallelism on the critical (first) stage.
@@ -252,9 +257,7 @@ StepResult analytic_step(const StepInput& in) {
   // completes, the output embedding's first when the stage holds it, the input embedding's
   // last. Returns how long the queue outlasts the kernels.
   auto bucket_tail = [&](double dense_bucket, double moe_bucket, double head_bucket,
-                         double emb_bucket) {
-    const double b_dense = bwd.busy() + rec.busy();
-    const double b_moe = moe_bwd.busy() + moe_rec.busy();
+                         double emb_bucket, double b_dense, double b_moe) {
     double t = 0, queue = 0;
     if (head_bucket > 0) {
       t += head_b.busy();
@@ -313,16 +316,28 @@ StepResult analytic_step(const StepInput& in) {
         // gathers leave of the links in both passes, and only what does not fit (or what their
         // own stream cannot keep up with) lengthens the step. The last reduce-scatters of the
         // last micro-batch have nothing to hide behind.
+        struct Excess {
+          double total = 0;  // the layer's time beyond its kernels
+          double extra = 0;  // of it, reduce-scatter time that fit nowhere else
+        };
         auto layer_excess = [&](const Timed& g, const Timed& red, double f, double b) {
           const double tf = std::max(f, g.seconds);
           const double tb = std::max(b, g.seconds);
           const double slack = std::max(0.0, tf - g.link) + std::max(0.0, tb - g.link);
           const double extra = std::max({0.0, red.link - slack, red.seconds - (tf + tb)});
-          return tf + tb + extra - f - b;
+          return Excess{tf + tb + extra - f - b, extra};
         };
-        dp_exposed = m * (dense_layers * layer_excess(ag, rs, hide_f, hide_b) +
-                          moe_layers * layer_excess(mag, mrs, mhide_f, mhide_b)) +
-                     (moe_layers > 0 ? mrs.seconds : rs.seconds) + embedding;
+        const Excess de = layer_excess(ag, rs, hide_f, hide_b);
+        const Excess me = layer_excess(mag, mrs, mhide_f, mhide_b);
+        // The last micro-batch's reduce-scatters queue behind its backward layers, each as long
+        // as its kernels or its gather, with no next forward to spill into; what the steady
+        // state already lengthened the step by for it (`extra`) is not counted twice.
+        const double queue = bucket_tail(rs.seconds, mrs.seconds, 0.0, embedding,
+                                         std::max(hide_b, ag.seconds),
+                                         std::max(mhide_b, mag.seconds));
+        const double final_rs = (moe_layers > 0 ? mrs.seconds : rs.seconds) + embedding;
+        dp_exposed = m * (dense_layers * de.total + moe_layers * me.total) +
+                     std::max(final_rs, queue - dense_layers * de.extra - moe_layers * me.extra);
       } else {
         // Each stage's first forward of each chunk waits for gathers that outrun its layers, on
         // the fill's critical path through every stage and chunk (the first layer's gather is
@@ -333,7 +348,7 @@ StepResult analytic_step(const StepInput& in) {
         const double fill = pp * gathered *
                             (dense_layers * std::max(0.0, ag.seconds - hide_f) +
                              moe_layers * std::max(0.0, mag.seconds - mhide_f));
-        dp_exposed = fill + bucket_tail(rs.seconds, mrs.seconds, 0.0, embedding);
+        dp_exposed = fill + bucket_tail(rs.seconds, mrs.seconds, 0.0, embedding, hide_b, mhide_b);
       }
     } else {
       const auto kind = s.zero >= 1 ? CollectiveKind::kReduceScatter : CollectiveKind::kAllReduce;
@@ -356,7 +371,8 @@ StepResult analytic_step(const StepInput& in) {
             static_cast<double>(in.model.vocab) * static_cast<double>(in.model.hidden) / s.tp;
         const double embedding = dp_cost(kind, vocab_rows * gbytes, 0);
         const bool head_here = pp == 1 && !in.model.tied_embeddings;
-        dp_exposed = bucket_tail(dense_bucket, moe_bucket, head_here ? embedding : 0.0, embedding);
+        dp_exposed = bucket_tail(dense_bucket, moe_bucket, head_here ? embedding : 0.0, embedding,
+                                 bwd.busy() + rec.busy(), moe_bwd.busy() + moe_rec.busy());
       }
       if (s.zero >= 1) {
         dp_exposed +=

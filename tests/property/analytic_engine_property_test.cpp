@@ -63,11 +63,12 @@ std::optional<StepInput> random_input(Rng& rng) {
 
 TEST_CASE("analytic step and engine agree within 3% on random configurations",
           "[property][step]") {
-  Rng rng(20261202);
+  Rng rng(std::getenv("CIRRUS_SEED") ? std::strtoull(std::getenv("CIRRUS_SEED"), nullptr, 10) : 20261202);
   int tried = 0;
   int compared = 0;
   double worst = 0;
-  while (compared < 40 && tried < 4000) {
+  const int want = std::getenv("CIRRUS_N") ? std::atoi(std::getenv("CIRRUS_N")) : 40;
+  while (compared < want && tried < 40000) {
     ++tried;
     const auto in = random_input(rng);
     if (!in) continue;
@@ -102,6 +103,80 @@ TEST_CASE("analytic step and engine agree within 3% on random configurations",
     CHECK(std::fabs(err) <= 0.03);
   }
   CHECK(compared >= 40);
+}
+
+}  // namespace cirrus::models
+
+namespace cirrus::models {
+
+TEST_CASE("analytic step and engine agree on the framework features", "[property][step]") {
+  auto base = [] {
+    StepInput in;
+    in.model = *find_model("llama3-8b");
+    in.cluster.node = *find_node("dgx-h100");
+    in.cluster.nodes = 4;
+    in.training.global_batch = 64;
+    in.strategy.dp = 32;
+    in.strategy.zero = 3;
+    return in;
+  };
+  struct Case {
+    const char* name;
+    StepInput in;
+  };
+  std::vector<Case> cases;
+  {
+    StepInput in = base();
+    in.strategy.dp_shard = 8;  // HSDP: shard within a node, replicate across the 4
+    cases.push_back({"hsdp", in});
+  }
+  {
+    StepInput in = base();
+    in.training.precision = Precision::kFp8;
+    in.training.fp8_all_gather = true;
+    cases.push_back({"fp8 all-gather", in});
+  }
+  {
+    StepInput in = base();
+    in.strategy.recompute = Recompute::kSelectiveOp;
+    in.training.kernels = Kernels::kEager;
+    cases.push_back({"selective-op, eager", in});
+  }
+  {
+    StepInput in = base();
+    in.strategy.recompute = Recompute::kSelectiveLayer;
+    in.strategy.recompute_every = 2;
+    cases.push_back({"selective-layer", in});
+  }
+  {
+    StepInput in = base();
+    in.model.seq_len = 65536;
+    in.training.global_batch = 4;
+    in.strategy.cp = 8;
+    in.strategy.dp = 4;
+    in.strategy.recompute = Recompute::kFull;
+    cases.push_back({"ring attention, cp 8", in});
+  }
+  {
+    StepInput in = base();
+    in.model.layers = 30;  // 4 stages of 8, 8, 7, 7 layers
+    in.strategy.zero = 1;
+    in.strategy.pp = 4;
+    in.strategy.dp = 8;
+    in.strategy.tp = 1;
+    in.training.global_batch = 64;
+    cases.push_back({"uneven pipeline", in});
+  }
+  for (const auto& c : cases) {
+    INFO(c.name);
+    REQUIRE_FALSE(check_configuration(c.in.model, c.in.training, c.in.strategy, c.in.cluster));
+    const StepResult engine = simulate_step(c.in);
+    const StepResult analytic = analytic_step(c.in);
+    REQUIRE(engine.feasible);
+    REQUIRE(analytic.feasible);
+    INFO("engine " << engine.step_time_s << " s, analytic " << analytic.step_time_s << " s");
+    CHECK(analytic.step_time_s == Approx(engine.step_time_s).epsilon(0.03));
+  }
 }
 
 }  // namespace cirrus::models

@@ -699,3 +699,49 @@ TEST_CASE("pricing model names", "[scenarios]") {
   require_error(with("/objective", json{{"max_usd", 0}}), "objective.max_usd", "positive");
   require_error(with("/objective", json{{"minimize", "money"}}), "objective.minimize", "cost");
 }
+
+TEST_CASE("the accuracy fields: kernels, recomputation policies, HSDP, fp8 all-gather",
+          "[scenarios]") {
+  json j = json::parse(kBase);
+  j["strategy"]["attention"] = "cudnn";
+  j["strategy"]["recompute"] = "selective-layer";
+  j["strategy"]["recompute_every"] = 3;
+  j["strategy"]["dp_shard"] = 8;
+  j["training"]["precision"] = "bf16";
+  j["training"]["kernels"] = "eager";
+  const Scenario s = load(j.dump());
+  CHECK_NOTHROW(check_pinned(s));
+  const auto st = s.pinned_strategy();
+  CHECK(st.attention == cirrus::models::AttentionKernel::kCudnn);
+  CHECK(st.recompute == cirrus::models::Recompute::kSelectiveLayer);
+  CHECK(st.recompute_every == 3);
+  CHECK(st.dp_shard == 8);
+  CHECK(st.shard_group() == 8);
+  CHECK(s.training.kernels == cirrus::models::Kernels::kEager);
+  // A preset keeps its family (GPT-3: learned positions, LayerNorm, dropout); a model given by
+  // its shape follows its FFN unless told otherwise.
+  CHECK(s.model.dropout);
+  CHECK_FALSE(s.model.rotary);
+  json custom = json::parse(kBase);
+  custom["model"] = {{"layers", 8}, {"hidden", 1024}, {"heads", 8}, {"vocab", 32000},
+                     {"seq_len", 2048}, {"ffn", "swiglu"}};
+  const Scenario c = load(custom.dump());
+  CHECK(c.model.rotary);
+  CHECK(c.model.rmsnorm);
+  CHECK_FALSE(c.model.dropout);
+  custom["model"]["dropout"] = true;
+  CHECK(load(custom.dump()).model.dropout);
+}
+
+TEST_CASE("the accuracy fields are checked", "[scenarios]") {
+  require_error(with("/strategy/attention", "flash4"), "strategy.attention");
+  require_error(with("/strategy/recompute", "op"), "strategy.recompute");
+  // dp x cp = 16: a shard group of 3 does not divide it.
+  require_error(with("/strategy/dp_shard", 3), "strategy.dp_shard", "16");
+  require_error(with("/training/fp8_all_gather", true), "training.fp8_all_gather", "fp8");
+  require_error(with("/training/kernels", "compiled"), "training.kernels");
+  json j = json::parse(kBase);
+  j["strategy"]["zero"] = 0;
+  j["strategy"]["dp_shard"] = 8;
+  require_error(j.dump(), "strategy.dp_shard", "ZeRO");
+}
