@@ -1,11 +1,14 @@
-// `cirrus validate [DATASET]`: predicted against published step times, row by row, with the
-// signed error and the mean absolute percentage error. A measured-step dataset (single-GPU
-// PyTorch steps) is compared with and without a calibration profile (validate_measured.hpp).
+// `cirrus validate [DATASET] [--all [--write-residuals FILE]]`: predicted against published
+// step times, row by row, with the signed error, the memory beside the published peak and the
+// summary by GPU family, precision and framework (validate_datasets.hpp); measured collective
+// curves likewise. A measured-step dataset (single-GPU PyTorch steps) is compared with and
+// without a calibration profile (validate_measured.hpp).
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/validate_datasets.hpp"
 #include "cli/validate_measured.hpp"
 #include "models/simulate.hpp"
 #include "reports/result_render.hpp"
@@ -19,6 +22,8 @@ Action add_validate(CLI::App& app) {
     std::string format = "table";
     std::string out;
     std::string profile;
+    bool all = false;
+    std::string residuals;
   };
   auto opt = std::make_shared<Options>();
   auto* sub = app.add_subcommand("validate", "compare predicted step times with published ones");
@@ -30,61 +35,24 @@ Action add_validate(CLI::App& app) {
   sub->add_option("--profile", opt->profile,
                   "calibration profile for a measured-step dataset (default: the shipped "
                   "calibrate/profiles/<gpu>.json when there is one)");
+  auto* all = sub->add_flag("--all", opt->all,
+                            "every shipped dataset under data/validation/, with one summary "
+                            "across them");
+  all->excludes(sub->get_option("dataset"));
+  sub->add_option("--write-residuals", opt->residuals,
+                  "with --all: write the residual statistics per GPU family and precision "
+                  "(data/validation/residuals.json's format) to this file")
+      ->needs(all);
   return [opt]() {
+    if (opt->all) {
+      return validate_all(data_path("validation"), opt->format, opt->out, opt->residuals);
+    }
     const std::string path =
         opt->dataset.empty() ? data_path("validation/megatron_sc21_table1.json") : opt->dataset;
     if (is_measured_steps(path)) {
       return validate_measured(path, opt->profile, opt->format, opt->out);
     }
-    const auto set = scenarios::load_validation_set(path);
-    nlohmann::json rows = nlohmann::json::array();
-    std::string table = fmt::format("{}\n  source: {}\n\n", set.title, set.source);
-    std::size_t w = 26;
-    for (const auto& row : set.rows) w = std::max(w, row.id.size());
-    table += fmt::format("  {:<{}} {:>5} {:>12} {:>11} {:>11} {:>8}\n", "row", w, "GPUs",
-                         "tp/pp/dp", "published s", "predicted s", "error");
-    double abs_sum = 0;
-    int counted = 0;
-    for (const auto& row : set.rows) {
-      const auto r = models::simulate_step(row.input);
-      const auto& s = row.input.strategy;
-      const std::string layout = fmt::format("{}/{}/{}", s.tp, s.pp, s.dp);
-      if (!r.feasible) {
-        table += fmt::format("  {:<{}} {:>5} {:>12} {:>11.3f} {:>11} {:>8}  ({})\n", row.id, w,
-                             row.input.cluster.gpus(), layout, row.published_step_s,
-                             "infeasible", "-", r.infeasible_reason);
-        rows.push_back({{"id", row.id}, {"published_s", reports::round_sig(row.published_step_s)},
-                        {"feasible", false}, {"reason", r.infeasible_reason}});
-        continue;
-      }
-      const double err = (r.step_time_s - row.published_step_s) / row.published_step_s;
-      abs_sum += std::fabs(err);
-      ++counted;
-      table += fmt::format("  {:<{}} {:>5} {:>12} {:>11.3f} {:>11.3f} {:>+7.1f}%\n", row.id, w,
-                           row.input.cluster.gpus(), layout, row.published_step_s, r.step_time_s,
-                           err * 100);
-      rows.push_back({{"id", row.id},
-                      {"gpus", row.input.cluster.gpus()},
-                      {"published_s", reports::round_sig(row.published_step_s)},
-                      {"predicted_s", reports::round_sig(r.step_time_s)},
-                      {"error", reports::round_sig(err, 4)},
-                      {"mfu", reports::round_sig(r.mfu, 4)}});
-    }
-    const double mape = counted > 0 ? abs_sum / counted : 0.0;
-    table += fmt::format("\n  MAPE {:.1f}% over {} rows\n\n  Assumed where the source is silent:\n",
-                         mape * 100, counted);
-    for (const auto& a : set.assumptions) table += fmt::format("    - {}\n", a);
-    if (opt->format == "json") {
-      nlohmann::json j{{"dataset", set.title},
-                       {"source", set.source},
-                       {"rows", rows},
-                       {"mape", reports::round_sig(mape, 4)},
-                       {"assumptions", set.assumptions}};
-      emit(j.dump(2) + "\n", opt->out);
-    } else {
-      emit(table, opt->out);
-    }
-    return counted == static_cast<int>(set.rows.size()) ? 0 : 4;
+    return validate_dataset(path, opt->format, opt->out);
   };
 }
 

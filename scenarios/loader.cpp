@@ -726,4 +726,10 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
 
 Scenario load_scenario(const std::string& path) { return parse_scenario(read_file(path), path); }
 
+models::NodeSpec read_node(const JsonNode& n) {
+  if (n.is_string()) return node_preset(n);
+  if (n.is_object()) return read_inline_node(n);
+  n.fail("a node preset id or an inline node object");
+}
+
 }  // namespace cirrus::scenarios

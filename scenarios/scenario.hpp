@@ -13,6 +13,10 @@
 #include "models/strategy.hpp"
 #include "models/transformer.hpp"
 
+namespace cirrus {
+class JsonNode;
+}  // namespace cirrus
+
 namespace cirrus::scenarios {
 
 // One value, a list of candidates, or "auto" (every valid value, enumerated by the planner).
@@ -109,6 +113,10 @@ std::vector<std::string> builtin_instance_ids();
 // non-positive sizes; IoError when the file cannot be read.
 Scenario load_scenario(const std::string& path);
 Scenario parse_scenario(const std::string& text, const std::string& file);
+
+// A `cluster.node` value: a preset id or an inline node object (loader.cpp describes its
+// keys), read with the scenario loader's errors. Validation datasets use it for their `node`.
+models::NodeSpec read_node(const JsonNode& n);
 
 // For a pinned scenario: the divisibility rules of CONTRACT.md (tp x pp x dp x cp = GPUs,
 // heads % tp, layers % (pp x virtual stages), global batch % (dp x micro_batch), ...).

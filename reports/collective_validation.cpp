@@ -1,0 +1,154 @@
+#include "reports/collective_validation.hpp"
+
+#include <fmt/format.h>
+#include <algorithm>
+#include <filesystem>
+
+#include "models/flow_collectives.hpp"
+#include "models/topology.hpp"
+#include "reports/result_render.hpp"
+
+namespace cirrus::reports {
+namespace {
+
+CollectiveCurveResult run_curve(const scenarios::CollectiveCurve& c) {
+  CollectiveCurveResult out;
+  out.id = c.id;
+  out.source = c.source;
+  out.stated = c.stated;
+  out.note = c.note;
+  out.node = c.cluster.node.id;
+  out.nodes = c.cluster.nodes;
+  out.per_node = c.gpus_per_node;
+  out.op = models::to_string(c.op);
+  out.dtype = c.dtype;
+  // As `cirrus collective --node NODE --nodes N --op OP` builds it: the cluster's default
+  // network, the tuner's choice, the flow model, the first gpus_per_node GPUs of each node.
+  models::CollectiveOptions copt;
+  copt.topology = models::topology_options(c.cluster.network);
+  copt.top_links = 0;
+  const models::NetworkTopology topology(c.cluster, copt.topology);
+  std::vector<int> ranks;
+  for (int k = 0; k < c.cluster.nodes; ++k) {
+    for (int g = 0; g < c.gpus_per_node; ++g) ranks.push_back(k * c.cluster.node.gpus + g);
+  }
+  out.ranks = static_cast<int>(ranks.size());
+  std::vector<double> lat, bw, all;
+  for (const auto& p : c.points) {
+    const auto r = models::simulate_collective(topology, c.op, p.bytes, ranks, copt);
+    CollectivePointResult pr;
+    pr.bytes = p.bytes;
+    pr.measured_us = p.time_us;
+    pr.measured_busbw_gbs = p.busbw_gbs;
+    pr.predicted_us = r.seconds * 1e6;
+    pr.predicted_busbw_gbs = r.busbw / 1e9;
+    pr.error = (pr.predicted_us - pr.measured_us) / pr.measured_us;
+    pr.algorithm = models::to_string(r.algorithm);
+    pr.protocol = r.from_profile ? "profile" : models::to_string(r.protocol);
+    all.push_back(pr.error);
+    if (p.bytes < kLatencyBoundBelowBytes) lat.push_back(pr.error);
+    if (p.bytes >= kBandwidthBoundFromBytes) bw.push_back(pr.error);
+    out.measured_peak_busbw_gbs = std::max(out.measured_peak_busbw_gbs, pr.measured_busbw_gbs);
+    out.predicted_peak_busbw_gbs = std::max(out.predicted_peak_busbw_gbs, pr.predicted_busbw_gbs);
+    out.points.push_back(pr);
+  }
+  const auto smallest =
+      std::min_element(out.points.begin(), out.points.end(),
+                       [](const auto& a, const auto& b) { return a.bytes < b.bytes; });
+  out.measured_floor_us = smallest->measured_us;
+  out.predicted_floor_us = smallest->predicted_us;
+  out.latency_bound = error_stats(lat);
+  out.bandwidth_bound = error_stats(bw);
+  out.all = error_stats(all);
+  return out;
+}
+
+std::string mape_cell(const ErrorStats& s) {
+  return s.n > 0 ? fmt::format("{:.1f}% over {} sizes (median {:+.1f}%)", s.mape * 100, s.n,
+                               s.median * 100)
+                 : std::string("no sizes");
+}
+
+nlohmann::json stats_json(const ErrorStats& s) {
+  if (s.n == 0) return {{"sizes", 0}};
+  return {{"sizes", s.n}, {"mape", round_sig(s.mape, 4)}, {"median_error", round_sig(s.median, 4)}};
+}
+
+}  // namespace
+
+CollectiveValidation run_collective_validation(const scenarios::CollectiveValidationSet& set) {
+  CollectiveValidation v;
+  v.file = set.file;
+  v.name = std::filesystem::path(set.file).filename().string();
+  v.title = set.title;
+  v.source = set.source;
+  v.assumptions = set.assumptions;
+  for (const auto& c : set.curves) v.curves.push_back(run_curve(c));
+  return v;
+}
+
+std::string render_collective_table(const CollectiveValidation& v) {
+  std::string t = fmt::format("{}\n  source: {}\n  file: {}\n", v.title, v.source, v.name);
+  for (const auto& c : v.curves) {
+    t += fmt::format("\n  {}: {} on {} x {} ({} ranks, {} per node), {}\n", c.id, c.op, c.nodes,
+                     c.node, c.ranks, c.per_node, c.dtype.empty() ? "-" : c.dtype);
+    t += fmt::format("  {:>12} {:>12} {:>12} {:>12} {:>12} {:>8}  {}\n", "bytes", "measured us",
+                     "cirrus us", "meas busbw", "cirrus busbw", "error", "cirrus algorithm");
+    for (const auto& p : c.points) {
+      t += fmt::format("  {:>12.0f} {:>12.2f} {:>12.2f} {:>12.2f} {:>12.2f} {:>+7.1f}%  {} {}\n",
+                       p.bytes, p.measured_us, p.predicted_us, p.measured_busbw_gbs,
+                       p.predicted_busbw_gbs, p.error * 100, p.algorithm, p.protocol);
+    }
+    t += fmt::format("  time MAPE, latency-bound (< 1 MiB):    {}\n", mape_cell(c.latency_bound));
+    t +=
+        fmt::format("  time MAPE, bandwidth-bound (>= 64 MiB): {}\n", mape_cell(c.bandwidth_bound));
+    t += fmt::format("  time MAPE, every size:                 {}\n", mape_cell(c.all));
+    t += fmt::format(
+        "  smallest size: measured {:.1f} us, cirrus {:.1f} us; peak busbw: measured {:.1f} "
+        "GB/s, cirrus {:.1f} GB/s\n",
+        c.measured_floor_us, c.predicted_floor_us, c.measured_peak_busbw_gbs,
+        c.predicted_peak_busbw_gbs);
+  }
+  if (!v.assumptions.empty()) {
+    t += "\n  Assumed where the source is silent:\n";
+    for (const auto& a : v.assumptions) t += fmt::format("    - {}\n", a);
+  }
+  return t;
+}
+
+nlohmann::json collective_json(const CollectiveValidation& v) {
+  nlohmann::json curves = nlohmann::json::array();
+  for (const auto& c : v.curves) {
+    nlohmann::json points = nlohmann::json::array();
+    for (const auto& p : c.points) {
+      points.push_back({{"bytes", static_cast<std::int64_t>(p.bytes)},
+                        {"measured_us", round_sig(p.measured_us)},
+                        {"measured_busbw_gbs", round_sig(p.measured_busbw_gbs)},
+                        {"predicted_us", round_sig(p.predicted_us)},
+                        {"predicted_busbw_gbs", round_sig(p.predicted_busbw_gbs)},
+                        {"error", round_sig(p.error, 4)},
+                        {"algorithm", p.algorithm},
+                        {"protocol", p.protocol}});
+    }
+    curves.push_back({{"id", c.id},
+                      {"node", c.node},
+                      {"nodes", c.nodes},
+                      {"ranks", c.ranks},
+                      {"op", c.op},
+                      {"points", points},
+                      {"latency_bound", stats_json(c.latency_bound)},
+                      {"bandwidth_bound", stats_json(c.bandwidth_bound)},
+                      {"all_sizes", stats_json(c.all)},
+                      {"measured_peak_busbw_gbs", round_sig(c.measured_peak_busbw_gbs, 4)},
+                      {"predicted_peak_busbw_gbs", round_sig(c.predicted_peak_busbw_gbs, 4)}});
+  }
+  return {{"dataset", v.title},
+          {"file", v.name},
+          {"source", v.source},
+          {"latency_bound_below_bytes", static_cast<std::int64_t>(kLatencyBoundBelowBytes)},
+          {"bandwidth_bound_from_bytes", static_cast<std::int64_t>(kBandwidthBoundFromBytes)},
+          {"curves", curves},
+          {"assumptions", v.assumptions}};
+}
+
+}  // namespace cirrus::reports

@@ -1,0 +1,391 @@
+#include "reports/validation_report.hpp"
+
+#include <fmt/format.h>
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <exception>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <thread>
+#include <tuple>
+
+#include "models/gpu_family.hpp"
+#include "models/simulate.hpp"
+#include "models/validity.hpp"
+#include "reports/result_render.hpp"
+
+namespace cirrus::reports {
+
+const char* to_string(RowStatus s) {
+  switch (s) {
+    case RowStatus::kPredicted:
+      return "predicted";
+    case RowStatus::kRefused:
+      return "refused";
+    case RowStatus::kUnsupported:
+      return "unsupported";
+  }
+  return "?";
+}
+
+ErrorStats error_stats(const std::vector<double>& errors) {
+  ErrorStats s;
+  s.n = static_cast<int>(errors.size());
+  if (errors.empty()) return s;
+  double abs_sum = 0, sum = 0;
+  for (const double e : errors) {
+    abs_sum += std::fabs(e);
+    sum += e;
+  }
+  s.mape = abs_sum / s.n;
+  s.mean = sum / s.n;
+  std::vector<double> sorted = errors;
+  std::sort(sorted.begin(), sorted.end());
+  const std::size_t mid = sorted.size() / 2;
+  s.median = sorted.size() % 2 == 1 ? sorted[mid] : 0.5 * (sorted[mid - 1] + sorted[mid]);
+  if (s.n >= 2) {
+    double sq = 0;
+    for (const double e : errors) sq += (e - s.mean) * (e - s.mean);
+    s.sigma = std::sqrt(sq / (s.n - 1));
+  }
+  return s;
+}
+
+int DatasetValidation::not_predicted() const {
+  return static_cast<int>(std::count_if(
+      rows.begin(), rows.end(), [](const auto& r) { return r.status != RowStatus::kPredicted; }));
+}
+
+namespace {
+
+std::string file_name(const std::string& path) {
+  return std::filesystem::path(path).filename().string();
+}
+
+ValidationRowResult run_row(const scenarios::ValidationRow& row,
+                            const ValidationRunOptions& options) {
+  ValidationRowResult out;
+  models::StepInput input = row.input;
+  const auto& s = input.strategy;
+  out.id = row.id;
+  out.gpu_family = models::gpu_family(input.cluster.node.gpu.id);
+  out.precision = models::to_string(input.training.precision);
+  out.framework = row.framework;
+  out.gpus = s.gpus();
+  out.tp = s.tp;
+  out.pp = s.pp;
+  out.dp = s.dp;
+  out.cp = s.cp;
+  out.published_kind = row.published_kind;
+  out.published_value = row.published_value;
+  out.published_s = row.published_step_s;
+  out.published_memory_gib = row.published_memory_gib;
+  out.source = row.source;
+  out.stated = row.stated;
+  out.note = row.note;
+  out.assumed = row.assumed;
+  if (options.calibrate) out.calibration = options.calibrate(row, input);
+  if (const auto v =
+          models::check_configuration(input.model, input.training, input.strategy, input.cluster)) {
+    out.status = RowStatus::kUnsupported;
+    out.reason = fmt::format("{} (needs {}; has {})", v->rule, v->expected, v->found);
+    return out;
+  }
+  const auto r = models::simulate_step(input);
+  out.memory_capacity_gib = r.memory.capacity;
+  if (r.memory.total > 0) out.predicted_memory_gib = r.memory.total;
+  if (!r.feasible) {
+    out.status = RowStatus::kRefused;
+    out.reason = r.infeasible_reason;
+    return out;
+  }
+  out.predicted_s = r.step_time_s;
+  out.error = (r.step_time_s - row.published_step_s) / row.published_step_s;
+  out.mfu = r.mfu;
+  return out;
+}
+
+std::string layout(const ValidationRowResult& r) {
+  return fmt::format("{}/{}/{}/{}", r.tp, r.pp, r.dp, r.cp);
+}
+
+std::string memory_cell(const ValidationRowResult& r) {
+  const std::string pub =
+      r.published_memory_gib ? fmt::format("{:.1f}", *r.published_memory_gib) : "-";
+  const std::string pred =
+      r.predicted_memory_gib ? fmt::format("{:.1f}", *r.predicted_memory_gib) : "-";
+  return pub + "/" + pred;
+}
+
+std::string percent(double v) { return fmt::format("{:+.1f}%", v * 100); }
+
+}  // namespace
+
+DatasetValidation run_validation(const scenarios::ValidationSet& set,
+                                 const ValidationRunOptions& options) {
+  DatasetValidation d;
+  d.file = set.file;
+  d.name = file_name(set.file);
+  d.title = set.title;
+  d.source = set.source;
+  d.assumptions = set.assumptions;
+  const std::size_t n = set.rows.size();
+  d.rows.resize(n);
+  std::vector<std::exception_ptr> errors(n);
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i = next++; i < n; i = next++) {
+      try {
+        d.rows[i] = run_row(set.rows[i], options);
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    }
+  };
+  const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t threads = std::min<std::size_t>(
+      n, options.threads > 0 ? static_cast<std::size_t>(options.threads) : hw);
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  for (const auto& e : errors) {
+    if (e) std::rethrow_exception(e);  // the lowest row's, whatever the thread count
+  }
+  std::vector<double> errs, mem;
+  for (const auto& r : d.rows) {
+    if (r.status == RowStatus::kPredicted) errs.push_back(r.error);
+    if (r.published_memory_gib && r.predicted_memory_gib) {
+      mem.push_back((*r.predicted_memory_gib - *r.published_memory_gib) / *r.published_memory_gib);
+    }
+  }
+  d.stats = error_stats(errs);
+  if (!mem.empty()) d.memory = error_stats(mem);
+  return d;
+}
+
+std::vector<GroupSummary> summarize(const std::vector<DatasetValidation>& sets, GroupBy by) {
+  using Key = std::tuple<std::string, std::string, std::string>;
+  struct Acc {
+    GroupSummary g;
+    std::vector<double> errors;
+    std::set<std::string> datasets;
+  };
+  std::map<Key, Acc> groups;
+  for (const auto& d : sets) {
+    for (const auto& r : d.rows) {
+      const bool family =
+          by == GroupBy::kFamilyPrecisionFramework || by == GroupBy::kFamilyPrecision;
+      const bool precision = by != GroupBy::kAll;
+      const bool framework = by == GroupBy::kFamilyPrecisionFramework;
+      const Key key{family ? r.gpu_family : "all", precision ? r.precision : "all",
+                    framework ? r.framework : "all"};
+      Acc& a = groups[key];
+      std::tie(a.g.gpu_family, a.g.precision, a.g.framework) = key;
+      ++a.g.rows;
+      a.datasets.insert(d.name);
+      switch (r.status) {
+        case RowStatus::kPredicted:
+          ++a.g.predicted;
+          a.errors.push_back(r.error);
+          if (a.g.worst_id.empty() || std::fabs(r.error) > std::fabs(a.g.worst_error)) {
+            a.g.worst_id = r.id;
+            a.g.worst_error = r.error;
+          }
+          break;
+        case RowStatus::kRefused:
+          ++a.g.refused;
+          break;
+        case RowStatus::kUnsupported:
+          ++a.g.unsupported;
+          break;
+      }
+    }
+  }
+  std::vector<GroupSummary> out;
+  for (auto& [key, a] : groups) {
+    a.g.stats = error_stats(a.errors);
+    a.g.datasets.assign(a.datasets.begin(), a.datasets.end());
+    out.push_back(std::move(a.g));
+  }
+  return out;
+}
+
+std::string render_summary_table(const std::vector<GroupSummary>& groups,
+                                 const std::string& heading) {
+  std::size_t fw = 9;
+  for (const auto& g : groups) fw = std::max(fw, g.framework.size());
+  std::string t = fmt::format("  {}\n", heading);
+  t += fmt::format("    {:<6} {:<9} {:<{}} {:>5} {:>5} {:>7} {:>7} {:>7} {:>7} {:>7}  {}\n",
+                   "family", "precision", "framework", fw, "rows", "pred", "refused", "unsupp",
+                   "MAPE", "median", "sigma", "worst row");
+  for (const auto& g : groups) {
+    const bool any = g.stats.n > 0;
+    t += fmt::format("    {:<6} {:<9} {:<{}} {:>5} {:>5} {:>7} {:>7} {:>7} {:>7} {:>7}  {}\n",
+                     g.gpu_family, g.precision, g.framework, fw, g.rows, g.predicted, g.refused,
+                     g.unsupported, any ? fmt::format("{:.1f}%", g.stats.mape * 100) : "-",
+                     any ? percent(g.stats.median) : "-",
+                     g.stats.n >= 2 ? fmt::format("{:.1f}%", g.stats.sigma * 100) : "-",
+                     any ? fmt::format("{} ({})", g.worst_id, percent(g.worst_error)) : "-");
+  }
+  return t;
+}
+
+std::string render_dataset_table(const DatasetValidation& d) {
+  std::string t = fmt::format("{}\n  source: {}\n  file: {}\n\n", d.title, d.source, d.name);
+  std::size_t w = 26;
+  for (const auto& r : d.rows) w = std::max(w, r.id.size());
+  t += fmt::format("  {:<{}} {:>5} {:>12} {:>11} {:>11} {:>8} {:>13}\n", "row", w, "GPUs",
+                   "tp/pp/dp/cp", "published s", "predicted s", "error", "mem GiB p/c");
+  for (const auto& r : d.rows) {
+    const bool ok = r.status == RowStatus::kPredicted;
+    t += fmt::format("  {:<{}} {:>5} {:>12} {:>11.3f} {:>11} {:>8} {:>13}", r.id, w, r.gpus,
+                     layout(r), r.published_s,
+                     ok ? fmt::format("{:.3f}", r.predicted_s) : std::string(to_string(r.status)),
+                     ok ? fmt::format("{:+.1f}%", r.error * 100) : "-", memory_cell(r));
+    if (!ok) t += fmt::format("  {}: {}", to_string(r.status), r.reason);
+    if (!r.calibration.empty()) t += fmt::format("  [{}]", r.calibration);
+    t += "\n";
+  }
+  t += fmt::format("\n  MAPE {:.1f}% over {} rows", d.stats.mape * 100, d.stats.n);
+  if (d.stats.n > 0) {
+    t += fmt::format(" (median {}, sigma {:.1f}%)", percent(d.stats.median), d.stats.sigma * 100);
+  }
+  const int refused = static_cast<int>(std::count_if(
+      d.rows.begin(), d.rows.end(), [](const auto& r) { return r.status == RowStatus::kRefused; }));
+  const int unsupported = d.not_predicted() - refused;
+  if (refused > 0) t += fmt::format("; {} refused (errors: every row ran for real)", refused);
+  if (unsupported > 0) t += fmt::format("; {} unsupported (not simulated)", unsupported);
+  t += "\n";
+  if (d.memory) {
+    t += fmt::format(
+        "  peak memory: MAPE {:.1f}% (median {}) over {} rows with a published peak "
+        "(p = published, c = cirrus)\n",
+        d.memory->mape * 100, percent(d.memory->median), d.memory->n);
+  }
+  t += "\n" + render_summary_table(summarize({d}, GroupBy::kFamilyPrecisionFramework),
+                                   "by GPU family, precision and framework:");
+  t += "\n  Assumed where the source is silent:\n";
+  for (const auto& a : d.assumptions) t += fmt::format("    - {}\n", a);
+  for (const auto& r : d.rows) {
+    for (const auto& a : r.assumed) t += fmt::format("    - {}: {}\n", r.id, a);
+  }
+  return t;
+}
+
+nlohmann::json summary_json(const std::vector<GroupSummary>& groups) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& g : groups) {
+    nlohmann::json j{{"gpu_family", g.gpu_family},   {"precision", g.precision},
+                     {"framework", g.framework},     {"rows", g.rows},
+                     {"predicted", g.predicted},     {"refused", g.refused},
+                     {"unsupported", g.unsupported}, {"datasets", g.datasets}};
+    if (g.stats.n > 0) {
+      j["mape"] = round_sig(g.stats.mape, 4);
+      j["median_error"] = round_sig(g.stats.median, 4);
+      j["sigma"] = round_sig(g.stats.sigma, 4);
+      j["worst"] = {{"id", g.worst_id}, {"error", round_sig(g.worst_error, 4)}};
+    }
+    out.push_back(j);
+  }
+  return out;
+}
+
+nlohmann::json dataset_json(const DatasetValidation& d) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& r : d.rows) {
+    nlohmann::json j{{"id", r.id},
+                     {"gpus", r.gpus},
+                     {"tp", r.tp},
+                     {"pp", r.pp},
+                     {"dp", r.dp},
+                     {"cp", r.cp},
+                     {"gpu_family", r.gpu_family},
+                     {"precision", r.precision},
+                     {"framework", r.framework},
+                     {"published", {{r.published_kind, round_sig(r.published_value)}}},
+                     {"published_s", round_sig(r.published_s)},
+                     {"status", to_string(r.status)},
+                     {"feasible", r.status != RowStatus::kRefused}};
+    if (r.status == RowStatus::kPredicted) {
+      j["predicted_s"] = round_sig(r.predicted_s);
+      j["error"] = round_sig(r.error, 4);
+      j["mfu"] = round_sig(r.mfu, 4);
+    } else {
+      j["reason"] = r.reason;
+    }
+    if (r.published_memory_gib) j["published_memory_gib"] = round_sig(*r.published_memory_gib, 4);
+    if (r.predicted_memory_gib) {
+      j["predicted_memory_gib"] = round_sig(*r.predicted_memory_gib, 4);
+      j["memory_capacity_gib"] = round_sig(r.memory_capacity_gib, 4);
+    }
+    if (!r.calibration.empty()) j["calibration"] = r.calibration;
+    if (!r.source.empty()) j["source"] = r.source;
+    if (!r.stated.empty()) j["stated"] = r.stated;
+    if (!r.assumed.empty()) j["assumed"] = r.assumed;
+    rows.push_back(j);
+  }
+  nlohmann::json j{{"dataset", d.title},
+                   {"file", d.name},
+                   {"source", d.source},
+                   {"rows", rows},
+                   {"mape", round_sig(d.stats.mape, 4)},
+                   {"predicted", d.stats.n},
+                   {"not_predicted", d.not_predicted()},
+                   {"summary", summary_json(summarize({d}, GroupBy::kFamilyPrecisionFramework))},
+                   {"assumptions", d.assumptions}};
+  if (d.stats.n > 0) {
+    j["median_error"] = round_sig(d.stats.median, 4);
+    j["sigma"] = round_sig(d.stats.sigma, 4);
+  }
+  if (d.memory) {
+    j["memory"] = {{"rows", d.memory->n},
+                   {"mape", round_sig(d.memory->mape, 4)},
+                   {"median_error", round_sig(d.memory->median, 4)}};
+  }
+  return j;
+}
+
+std::string render_residuals(const std::vector<DatasetValidation>& sets) {
+  nlohmann::ordered_json doc;
+  doc["cirrus_residuals"] = 1;
+  doc["generated_by"] = kResidualsCommand;
+  doc["about"] =
+      "Signed relative errors of cirrus's predicted step times against the published ones of "
+      "every shipped step-time dataset under data/validation/, for error bars on predictions. "
+      "Regenerate with the command in generated_by whenever the model or a dataset changes "
+      "(a test compares this file with a fresh run, byte for byte).";
+  doc["error"] =
+      "(predicted - published) / published, per row; rows that cirrus refused or "
+      "cannot express are not in the statistics (`cirrus validate --all` lists them)";
+  doc["statistics"] =
+      "rows: predicted rows in the group; mean_error and median_error: of the signed errors "
+      "(median: the middle value, the mean of the two middle values for an even count); mape: "
+      "mean of the absolute errors; sigma: sample standard deviation of the signed errors about "
+      "their mean, sqrt(sum (e - mean_error)^2 / (rows - 1)), 0 for a group of one row";
+  doc["groups_order"] =
+      "per (gpu_family, precision), then per precision over all GPUs (gpu_family \"all\"), "
+      "then all rows (\"all\", \"all\"); use the most specific group with enough rows";
+  nlohmann::ordered_json groups = nlohmann::ordered_json::array();
+  for (const GroupBy by : {GroupBy::kFamilyPrecision, GroupBy::kPrecision, GroupBy::kAll}) {
+    for (const auto& g : summarize(sets, by)) {
+      if (g.stats.n == 0) continue;
+      nlohmann::ordered_json j;
+      j["gpu_family"] = g.gpu_family;
+      j["precision"] = g.precision;
+      j["rows"] = g.stats.n;
+      j["mean_error"] = round_sig(g.stats.mean, 4);
+      j["median_error"] = round_sig(g.stats.median, 4);
+      j["mape"] = round_sig(g.stats.mape, 4);
+      j["sigma"] = round_sig(g.stats.sigma, 4);
+      j["datasets"] = g.datasets;
+      groups.push_back(j);
+    }
+  }
+  doc["groups"] = groups;
+  return doc.dump(1) + "\n";
+}
+
+}  // namespace cirrus::reports
