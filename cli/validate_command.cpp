@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/public_profile.hpp"
+#include "cli/scenario_profile.hpp"
 #include "cli/validate_measured.hpp"
 #include "models/simulate.hpp"
 #include "reports/result_render.hpp"
@@ -19,6 +21,7 @@ Action add_validate(CLI::App& app) {
     std::string format = "table";
     std::string out;
     std::string profile;
+    ProfileDefaults profiles;
   };
   auto opt = std::make_shared<Options>();
   auto* sub = app.add_subcommand("validate", "compare predicted step times with published ones");
@@ -29,12 +32,14 @@ Action add_validate(CLI::App& app) {
   sub->add_option("-o,--out", opt->out, "write to this file (atomically) instead of stdout");
   sub->add_option("--profile", opt->profile,
                   "calibration profile for a measured-step dataset (default: the shipped "
-                  "calibrate/profiles/<gpu>.json when there is one)");
+                  "calibrate/profiles/<gpu>.json when there is one, else the public profile)");
+  add_public_profile_flag(*sub, opt->profiles);
   return [opt]() {
     const std::string path =
         opt->dataset.empty() ? data_path("validation/megatron_sc21_table1.json") : opt->dataset;
     if (is_measured_steps(path)) {
-      return validate_measured(path, opt->profile, opt->format, opt->out);
+      return validate_measured(path, opt->profile, opt->format, opt->out,
+                               opt->profiles.public_profile);
     }
     const auto set = scenarios::load_validation_set(path);
     nlohmann::json rows = nlohmann::json::array();
@@ -45,8 +50,17 @@ Action add_validate(CLI::App& app) {
                          "tp/pp/dp", "published s", "predicted s", "error");
     double abs_sum = 0;
     int counted = 0;
+    std::vector<std::string> calibrations;  // distinct, in row order
     for (const auto& row : set.rows) {
-      const auto r = models::simulate_step(row.input);
+      // Each row's GPU gets its public profile (none with --no-public-profile): the dataset
+      // names no profile of its own.
+      models::StepInput input = row.input;
+      if (opt->profiles.public_profile) input.profile = public_profile(input.cluster.node);
+      const auto r = models::simulate_step(input);
+      if (std::find(calibrations.begin(), calibrations.end(), r.calibration) ==
+          calibrations.end()) {
+        calibrations.push_back(r.calibration);
+      }
       const auto& s = row.input.strategy;
       const std::string layout = fmt::format("{}/{}/{}", s.tp, s.pp, s.dp);
       if (!r.feasible) {
@@ -68,11 +82,13 @@ Action add_validate(CLI::App& app) {
                       {"published_s", reports::round_sig(row.published_step_s)},
                       {"predicted_s", reports::round_sig(r.step_time_s)},
                       {"error", reports::round_sig(err, 4)},
-                      {"mfu", reports::round_sig(r.mfu, 4)}});
+                      {"mfu", reports::round_sig(r.mfu, 4)},
+                      {"calibration", r.calibration}});
     }
     const double mape = counted > 0 ? abs_sum / counted : 0.0;
-    table += fmt::format("\n  MAPE {:.1f}% over {} rows\n\n  Assumed where the source is silent:\n",
-                         mape * 100, counted);
+    table += fmt::format("\n  MAPE {:.1f}% over {} rows\n", mape * 100, counted);
+    for (const auto& c : calibrations) table += fmt::format("  calibration: {}\n", c);
+    table += "\n  Assumed where the source is silent:\n";
     for (const auto& a : set.assumptions) table += fmt::format("    - {}\n", a);
     if (opt->format == "json") {
       nlohmann::json j{{"dataset", set.title},

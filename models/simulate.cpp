@@ -165,6 +165,7 @@ SimulationOutput simulate_step_detailed(const StepInput& in, const SimulateOptio
   // sends never do: they are the tuner's send/recv model).
   const auto& sg = out.graph;
   r.calibrated = compute.calibrated() && sg.collectives == sg.collectives_measured;
+  r.calibration = calibration_of(in.profile.get());
   r.assumptions = compute.assumptions();
   if (in.strategy.offload.any()) {
     // The critical stage is the one whose work ends last (as in the breakdown).
