@@ -1,10 +1,10 @@
 #include "calibrate/import_vidur.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <filesystem>
-#include <fmt/format.h>
 #include <map>
 #include <set>
 #include <tuple>
@@ -126,9 +126,9 @@ models::MemoryPoint memory_point(MemoryKernel kind, double bytes, double seconds
 }
 
 constexpr const char* kPostNorm = "post_attention_layernorm";
-const char* const kComputeOps[] = {"emb",           "input_layernorm", "attn_pre_proj",
-                                   "attn_rope",     "attn_post_proj",  "post_attention_layernorm",
-                                   "mlp_up_proj",   "mlp_act",         "mlp_down_proj",
+const char* const kComputeOps[] = {"emb",         "input_layernorm", "attn_pre_proj",
+                                   "attn_rope",   "attn_post_proj",  "post_attention_layernorm",
+                                   "mlp_up_proj", "mlp_act",         "mlp_down_proj",
                                    "add"};
 
 // ---------------------------------------------------------------------------------------------
@@ -165,9 +165,8 @@ std::vector<models::MemoryPoint> merge_memory(const std::vector<models::MemoryPo
   for (const auto& p : rows) mean.add({p.kind, p.bytes}, p.seconds);
   std::vector<models::MemoryPoint> out;
   for (const auto& [key, acc] : mean.sums) {
-    models::MemoryPoint p =
-        memory_point(key.first, static_cast<double>(key.second),
-                     round_significant(acc.first / acc.second));
+    models::MemoryPoint p = memory_point(key.first, static_cast<double>(key.second),
+                                         round_significant(acc.first / acc.second));
     p.gbps = round_significant(static_cast<double>(p.bytes) / p.seconds / 1e9);
     out.push_back(p);
   }
@@ -243,8 +242,12 @@ std::optional<VidurGpu> parse_vidur_gpu(const std::string& s) {
 void parse_vidur_compute(std::string_view text, const std::string& file, bool all_points,
                          VidurRows& out) {
   CsvReader reader(text, file);
-  std::vector<std::string> needed = {"n_head",  "n_kv_head",  "n_embd",
-                                     "n_expanded_embd", "use_gated_mlp", "num_tokens",
+  std::vector<std::string> needed = {"n_head",
+                                     "n_kv_head",
+                                     "n_embd",
+                                     "n_expanded_embd",
+                                     "use_gated_mlp",
+                                     "num_tokens",
                                      "num_tensor_parallel_workers"};
   for (const char* op : kComputeOps) {
     if (std::string_view(op) != kPostNorm) needed.push_back(median_column(op));
@@ -283,7 +286,8 @@ void parse_vidur_compute(std::string_view text, const std::string& file, bool al
       continue;
     }
 
-    out.gemm.push_back(gemm_point(t, (q_local + 2 * kv_local) * d, hidden, seconds("attn_pre_proj")));
+    out.gemm.push_back(
+        gemm_point(t, (q_local + 2 * kv_local) * d, hidden, seconds("attn_pre_proj")));
     out.gemm.push_back(gemm_point(t, hidden, q_local * d, seconds("attn_post_proj")));
     out.gemm.push_back(gemm_point(t, (gated ? 2 : 1) * f_local, hidden, seconds("mlp_up_proj")));
     out.gemm.push_back(gemm_point(t, hidden, f_local, seconds("mlp_down_proj")));
@@ -292,12 +296,14 @@ void parse_vidur_compute(std::string_view text, const std::string& file, bool al
     const double h = static_cast<double>(hidden);
     // Norms: read x, write y (the weights are h elements: negligible).
     const double norm_bytes = 2.0 * kFp16Bytes * tokens * h;
-    out.memory.push_back(memory_point(MemoryKernel::kLayerNorm, norm_bytes, seconds("input_layernorm")));
+    out.memory.push_back(
+        memory_point(MemoryKernel::kLayerNorm, norm_bytes, seconds("input_layernorm")));
     if (sequential) {
       out.memory.push_back(memory_point(MemoryKernel::kLayerNorm, norm_bytes, seconds(kPostNorm)));
     }
     // Activation: gated reads gate and up and writes their product; otherwise read and write.
-    const double act_bytes = (gated ? 3.0 : 2.0) * kFp16Bytes * tokens * static_cast<double>(f_local);
+    const double act_bytes =
+        (gated ? 3.0 : 2.0) * kFp16Bytes * tokens * static_cast<double>(f_local);
     out.memory.push_back(memory_point(MemoryKernel::kElementwise, act_bytes, seconds("mlp_act")));
     // Residual add: read two operands, write one.
     if (sequential) {
@@ -309,7 +315,8 @@ void parse_vidur_compute(std::string_view text, const std::string& file, bool al
     // Rotary embedding: read and write this rank's q and k heads (cos/sin tables: negligible).
     const double rope_bytes =
         2.0 * kFp16Bytes * tokens * static_cast<double>((q_local + kv_local) * d);
-    out.memory.push_back(memory_point(MemoryKernel::kElementwise, rope_bytes, seconds("attn_rope")));
+    out.memory.push_back(
+        memory_point(MemoryKernel::kElementwise, rope_bytes, seconds("attn_rope")));
     // Embedding: gather one row per token and write it.
     out.memory.push_back(
         memory_point(MemoryKernel::kCopy, 2.0 * kFp16Bytes * tokens * h, seconds("emb")));
@@ -333,7 +340,8 @@ void parse_vidur_network(std::string_view text, const std::string& file, Collect
     const std::int64_t per_node = row.count("devices_per_node");
     const std::int64_t bytes = row.count("size");
     const double ms = row.positive(time);
-    if (ranks < 2) throw InputError(file, row.where("num_workers"), "at least 2", fmt::format("{}", ranks));
+    if (ranks < 2)
+      throw InputError(file, row.where("num_workers"), "at least 2", fmt::format("{}", ranks));
     if (op == CollectiveKind::kSendRecv && ranks != 2) {
       throw InputError(file, row.where("num_workers"), "2 (a send/recv pair)",
                        fmt::format("{}", ranks));
@@ -371,7 +379,8 @@ models::Profile import_vidur(const std::string& dir, const VidurOptions& o) {
   for (fs::recursive_directory_iterator it(compute, ec), end; !ec && it != end; it.increment(ec)) {
     if (it->is_regular_file(ec) && it->path().filename() == "mlp.csv") tables.push_back(it->path());
   }
-  if (ec) throw IoError(fmt::format("{}: cannot list the folder: {}", compute.string(), ec.message()));
+  if (ec)
+    throw IoError(fmt::format("{}: cannot list the folder: {}", compute.string(), ec.message()));
   if (tables.empty()) {
     throw InputError(compute.generic_string(), "", "at least one <org>/<model>/mlp.csv", "none");
   }
@@ -379,8 +388,8 @@ models::Profile import_vidur(const std::string& dir, const VidurOptions& o) {
   std::vector<std::string> models_read;
   for (const auto& t : tables) {
     // Errors name the file as given (DIR/...); notes name it relative to DIR only.
-    parse_vidur_compute(require_file(t, "a Vidur compute table"), t.generic_string(),
-                        o.all_points, rows);
+    parse_vidur_compute(require_file(t, "a Vidur compute table"), t.generic_string(), o.all_points,
+                        rows);
     models_read.push_back(t.parent_path().lexically_relative(compute).generic_string());
   }
 
@@ -399,7 +408,11 @@ models::Profile import_vidur(const std::string& dir, const VidurOptions& o) {
   p.date = o.date;
   p.mode = "import";
   p.source = models::ProfileSource{
-      "Vidur", kVidurUrl, o.commit, o.date, "MIT",
+      "Vidur",
+      kVidurUrl,
+      o.commit,
+      o.date,
+      "MIT",
       fmt::format("per-operation forward timings of transformer layers (QKV, output, MLP up and "
                   "down projections; norms, activation, residual add, rotary embedding, "
                   "embedding) at 1 to {} tokens and TP 1-8, fp16, PyTorch, median of repeats; "
@@ -427,8 +440,7 @@ models::Profile import_vidur(const std::string& dir, const VidurOptions& o) {
       fmt::format("{} compute rows read, {} kept{}; points at the same shape or size averaged "
                   "(mean of the medians)",
                   rows.compute_rows, rows.compute_rows - rows.compute_rows_dropped,
-                  o.all_points ? ""
-                               : " (token counts that are powers of two or three times one)"),
+                  o.all_points ? "" : " (token counts that are powers of two or three times one)"),
       fmt::format("{} rows of parallel-residual blocks (no post_attention_layernorm: phi-2) "
                   "without their add: it takes about twice the time per byte of every other "
                   "model's, and what it adds is not documented",

@@ -34,7 +34,8 @@
 //     (num_workers > devices_per_node: two-node runs over a fabric the source does not
 //     describe) are left out: a scale-out network is the cluster's, not the GPU's.
 //   Not read: network/<gpu>_pairwise_nvlink/, measured on 4-GPU nodes whose GPUs are NVLinked
-//     in pairs over PCIe (not a DGX's NVSwitch), and the attention tables (other files).
+//     in pairs (a 4-rank all-reduce crosses the slower links between pairs: not a DGX's
+//     NVSwitch), and the attention tables (other files).
 //
 // Points measured at the same shape or size, by several models or twice in one file, are
 // averaged (mean of the medians, in seconds) into one. Unless `all_points`, the tables are
@@ -43,7 +44,7 @@
 // has), collective sizes only the measured size nearest each quarter octave. The notes say how
 // many rows each step kept.
 //
-// The result is deterministic: the date is the source's ("2024-11-19"), files are named
+// The result is deterministic: the date is the source's ("2024-11-19"), the notes name files
 // relative to DIR, rows are sorted. Bad input (a missing file or column, a non-numeric or
 // non-positive cell, a shape that does not divide) is an InputError naming the file and
 // "line N, column NAME".
@@ -80,7 +81,7 @@ struct VidurRows {
   std::vector<models::CollectivePoint> collectives;
   std::int64_t max_tokens = 0;  // the largest num_tokens read
   std::size_t compute_rows = 0;
-  std::size_t compute_rows_dropped = 0;  // off the token grid
+  std::size_t compute_rows_dropped = 0;   // off the token grid
   std::size_t parallel_adds_dropped = 0;  // rows of parallel-residual blocks: add left out
   std::size_t network_rows = 0;
   std::size_t network_rows_multi_node = 0;
@@ -90,8 +91,8 @@ struct VidurRows {
 void parse_vidur_compute(std::string_view text, const std::string& file, bool all_points,
                          VidurRows& out);
 // One network table of collective `op` (all_reduce or send_recv). Appends to `out`.
-void parse_vidur_network(std::string_view text, const std::string& file,
-                         models::CollectiveKind op, VidurRows& out);
+void parse_vidur_network(std::string_view text, const std::string& file, models::CollectiveKind op,
+                         VidurRows& out);
 
 // The profile of `dir` for options.gpu, with its fits (calibrate/fit.hpp), source and notes.
 models::Profile import_vidur(const std::string& dir, const VidurOptions& options);

@@ -1,8 +1,8 @@
 #include "cli/public_profile.hpp"
 
+#include <fmt/format.h>
 #include <cmath>
 #include <filesystem>
-#include <fmt/format.h>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -102,8 +102,7 @@ std::shared_ptr<const models::Profile> derive(Cache& c, const models::NodeSpec& 
       p.notes.push_back(fmt::format(
           "collectives not used for {}: they were measured on a {} node, whose scale-up this "
           "node does not have",
-          node.display.empty() ? node.id : node.display,
-          models::node_preset_for_gpu(base->gpu)));
+          node.display.empty() ? node.id : node.display, models::node_preset_for_gpu(base->gpu)));
     }
     result = std::make_shared<const models::Profile>(std::move(p));
   }

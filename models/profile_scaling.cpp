@@ -7,8 +7,8 @@ namespace cirrus::models {
 
 Profile scaled_for(const Profile& profile, const GpuSpec& twin, const GpuSpec& target) {
   if (!profile.device.gpu.empty() && profile.device.gpu != twin.id) {
-    throw std::invalid_argument(fmt::format("scaled_for: a profile of {} given as {}'s",
-                                            profile.device.gpu, twin.id));
+    throw std::invalid_argument(
+        fmt::format("scaled_for: a profile of {} given as {}'s", profile.device.gpu, twin.id));
   }
   if (!(twin.memory_bw > 0) || !(twin.sustained_clock > 0)) {
     throw std::invalid_argument("scaled_for: the twin needs a memory bandwidth and a clock");
@@ -42,8 +42,8 @@ Profile scaled_for(const Profile& profile, const GpuSpec& twin, const GpuSpec& t
       "derived for {} from this {} profile: GEMM and attention rates x{:.4g} (sustained clock "
       "{:.4g} against {:.4g}), memory-bound kernel bandwidths x{:.4g} (HBM {:.0f} GB/s against "
       "{:.0f} GB/s); host copies and collectives as measured on the {}",
-      target.display, twin.display, compute, target.sustained_clock, twin.sustained_clock,
-      memory, target.memory_bw / 1e9, twin.memory_bw / 1e9, twin.display));
+      target.display, twin.display, compute, target.sustained_clock, twin.sustained_clock, memory,
+      target.memory_bw / 1e9, twin.memory_bw / 1e9, twin.display));
   return p;
 }
 

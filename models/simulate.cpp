@@ -121,6 +121,7 @@ Breakdown critical_path_breakdown(const StepGraph& sg, const sim::RunResult& run
 SimulationOutput simulate_step_detailed(const StepInput& in, const SimulateOptions& options) {
   SimulationOutput out;
   StepResult& r = out.result;
+  r.calibration = calibration_of(in.profile.get());
   if (!check_feasible(in, r)) return out;
   const auto& gpu = in.cluster.node.gpu;
   const ComputeModel compute(gpu, in.training.precision, in.profile.get());
@@ -165,7 +166,6 @@ SimulationOutput simulate_step_detailed(const StepInput& in, const SimulateOptio
   // sends never do: they are the tuner's send/recv model).
   const auto& sg = out.graph;
   r.calibrated = compute.calibrated() && sg.collectives == sg.collectives_measured;
-  r.calibration = calibration_of(in.profile.get());
   r.assumptions = compute.assumptions();
   if (in.strategy.offload.any()) {
     // The critical stage is the one whose work ends last (as in the breakdown).

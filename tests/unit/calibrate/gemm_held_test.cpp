@@ -19,8 +19,8 @@ GemmPoint gemm_at(Precision p, std::int64_t m, std::int64_t n, std::int64_t k, d
   g.m = m;
   g.n = n;
   g.k = k;
-  const double flops = 2.0 * static_cast<double>(m) * static_cast<double>(n) *
-                       static_cast<double>(k);
+  const double flops =
+      2.0 * static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
   g.seconds = flops / (tflops * 1e12);
   g.tflops = tflops;
   return g;
@@ -49,10 +49,8 @@ TEST_CASE("a GEMM beyond the measured M holds its own shape's largest-M rate", "
   CHECK(held->flops_per_s == Approx(600e12));
   CHECK(held->extrapolated);
   // Far beyond every measurement: still held, never back to a datasheet ceiling.
-  CHECK(lookup.gemm_rate(Precision::kFp16, 1 << 20, 1024, 1024, 1)->flops_per_s ==
-        Approx(600e12));
-  CHECK(lookup.gemm_rate(Precision::kFp16, 65536, 4096, 1024, 1)->flops_per_s ==
-        Approx(750e12));
+  CHECK(lookup.gemm_rate(Precision::kFp16, 1 << 20, 1024, 1024, 1)->flops_per_s == Approx(600e12));
+  CHECK(lookup.gemm_rate(Precision::kFp16, 65536, 4096, 1024, 1)->flops_per_s == Approx(750e12));
   // Inside the column's range: measured, not held.
   const auto in = lookup.gemm_rate(Precision::kFp16, 4096, 4096, 1024, 1);
   CHECK(in->flops_per_s == Approx(700e12));
@@ -62,8 +60,7 @@ TEST_CASE("a GEMM beyond the measured M holds its own shape's largest-M rate", "
   CHECK_FALSE(lookup.gemm_rate(Precision::kFp16, 4096, 512, 1024, 1));
 }
 
-TEST_CASE("a GEMM beyond the measured N or K is clamped to the table's maximum",
-          "[calibrate]") {
+TEST_CASE("a GEMM beyond the measured N or K is clamped to the table's maximum", "[calibrate]") {
   const ProfileLookup lookup(two_columns());
   // n = 16384 > 4096, the table's largest n: looked up at n = 4096 (exact: 700), held.
   const auto n = lookup.gemm_rate(Precision::kFp16, 4096, 16384, 1024, 1);
@@ -71,11 +68,9 @@ TEST_CASE("a GEMM beyond the measured N or K is clamped to the table's maximum",
   CHECK(n->flops_per_s == Approx(700e12));
   CHECK(n->extrapolated);
   // k = 8192 > 1024 and m beyond its column: (16384, 4096, 1024) exact at 750, held.
-  CHECK(lookup.gemm_rate(Precision::kFp16, 32768, 4096, 8192, 1)->flops_per_s ==
-        Approx(750e12));
+  CHECK(lookup.gemm_rate(Precision::kFp16, 32768, 4096, 8192, 1)->flops_per_s == Approx(750e12));
   // The existing entry point answers the same.
-  CHECK(lookup.gemm_flops_per_s(Precision::kFp16, 4096, 16384, 1024, 1).value() ==
-        Approx(700e12));
+  CHECK(lookup.gemm_flops_per_s(Precision::kFp16, 4096, 16384, 1024, 1).value() == Approx(700e12));
 }
 
 TEST_CASE("bf16 GEMM queries read fp16 points when there are no bf16 ones", "[calibrate]") {

@@ -49,14 +49,15 @@ std::string compute_csv(const std::string& tokens = "4096", const std::string& t
                         const std::string& kv = "8", const std::string& act = "0.361") {
   std::string header;
   std::string row;
-  for (const char* op : {"emb", "input_layernorm", "attn_pre_proj", "attn_rope", "attn_post_proj",
-                         "post_attention_layernorm", "mlp_up_proj", "mlp_act", "mlp_down_proj",
-                         "add"}) {
+  for (const char* op :
+       {"emb", "input_layernorm", "attn_pre_proj", "attn_rope", "attn_post_proj",
+        "post_attention_layernorm", "mlp_up_proj", "mlp_act", "mlp_down_proj", "add"}) {
     header += std::string("time_stats.") + op + ".median,";
     row += std::string(op) == "mlp_act" ? act + "," : "0.1,";
   }
-  header += "n_head,n_kv_head,n_embd,n_expanded_embd,vocab_size,use_gated_mlp,num_tokens,"
-            "num_tensor_parallel_workers\n";
+  header +=
+      "n_head,n_kv_head,n_embd,n_expanded_embd,vocab_size,use_gated_mlp,num_tokens,"
+      "num_tensor_parallel_workers\n";
   row += "64," + kv + ",8192,28672,32768,True," + tokens + "," + tp + "\n";
   return header + row;
 }
@@ -185,8 +186,9 @@ TEST_CASE("Vidur importer refuses bad input, naming the file, line and column",
         "found -1");
   CHECK(error_of(compute_csv("4096.5")).find("expected a whole number") != std::string::npos);
   // More TP ranks than KV heads: not in Vidur's tables, not guessed.
-  CHECK(error_of(compute_csv("4096", "16", "8")).find("line 2, column n_kv_head: expected "
-                                                      "n_kv_head") != std::string::npos);
+  CHECK(error_of(compute_csv("4096", "16", "8"))
+            .find("line 2, column n_kv_head: expected "
+                  "n_kv_head") != std::string::npos);
   // A missing column.
   std::string no_act = compute_csv();
   no_act.replace(no_act.find("time_stats.mlp_act.median"), 25, "time_stats.mlp_act.mean");
@@ -203,8 +205,7 @@ TEST_CASE("Vidur importer refuses bad input, naming the file, line and column",
     import_vidur(dir.string(), VidurOptions{});
     FAIL("no error");
   } catch (const InputError& e) {
-    CHECK(std::string(e.what()) ==
-          (dir / "network/h100_dgx/send_recv.csv").generic_string() +
-              ": expected a Vidur network table, found no such file");
+    CHECK(std::string(e.what()) == (dir / "network/h100_dgx/send_recv.csv").generic_string() +
+                                       ": expected a Vidur network table, found no such file");
   }
 }

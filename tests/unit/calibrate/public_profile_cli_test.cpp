@@ -58,11 +58,11 @@ TEST_CASE("cirrus calibrate import-vidur writes a profile", "[calibrate][vidur][
 }
 
 TEST_CASE("cirrus calibrate import-vidur refuses bad input", "[calibrate][vidur][cli]") {
-  const auto gpu = run_cli("calibrate import-vidur " + kMini + " --gpu v100 --out " +
-                           scratch_dir() + "/x.json");
+  const auto gpu =
+      run_cli("calibrate import-vidur " + kMini + " --gpu v100 --out " + scratch_dir() + "/x.json");
   CHECK(gpu.status == 2);
-  const auto missing = run_cli("calibrate import-vidur /nonexistent --gpu a100 --out " +
-                               scratch_dir() + "/x.json");
+  const auto missing =
+      run_cli("calibrate import-vidur /nonexistent --gpu a100 --out " + scratch_dir() + "/x.json");
   CHECK(missing.status == 3);
   CHECK(missing.err ==
         "cirrus: /nonexistent/compute/a100: expected Vidur's compute tables "
@@ -134,10 +134,27 @@ TEST_CASE("validate rows say what they are calibrated with", "[calibrate][vidur]
   REQUIRE((pub.status == 0 || pub.status == 4));
   const auto j = nlohmann::json::parse(pub.out);
   for (const auto& row : j["rows"]) {
-    if (row.contains("predicted_s")) CHECK(row["calibration"] == "public profile (Vidur, A100, 2024-11)");
+    if (row.contains("predicted_s"))
+      CHECK(row["calibration"] == "public profile (Vidur, A100, 2024-11)");
   }
-  const auto sheet = nlohmann::json::parse(run_cli("validate --format json --no-public-profile").out);
+  const auto sheet =
+      nlohmann::json::parse(run_cli("validate --format json --no-public-profile").out);
   for (const auto& row : sheet["rows"]) {
     if (row.contains("predicted_s")) CHECK(row["calibration"] == "datasheet");
   }
+}
+
+TEST_CASE("validate on measured steps falls back to the public profile",
+          "[calibrate][vidur][cli]") {
+  // The fixture's GPU (h100-sxm) has no measured profile shipped: the profile column is the
+  // public one, named by its label.
+  const auto r =
+      run_cli("validate " + source_path("tests/data/calibrate/measured_steps_fixture.json") +
+              " --format json");
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  CHECK(j["profile"] == "public profile (Vidur, H100, 2024-11)");
+  CHECK(j["calibration"] == "public profile (Vidur, H100, 2024-11)");
+  for (const auto& row : j["rows"]) CHECK(row["calibration"] == j["calibration"]);
 }
