@@ -256,7 +256,7 @@ ProfileLookup::ProfileLookup(const Profile& p) : label_(calibration_label(p)) {
     if (g.m <= 0 || g.n <= 0 || g.k <= 0 || g.batch <= 0 || !positive(g.seconds)) continue;
     auto it = std::find_if(gemm_.begin(), gemm_.end(),
                            [&](const GemmTable& t) { return t.dtype == g.dtype; });
-    if (it == gemm_.end()) it = gemm_.insert(gemm_.end(), GemmTable{g.dtype, {}, {}});
+    if (it == gemm_.end()) it = gemm_.insert(gemm_.end(), GemmTable{g.dtype, {}, {}, {}});
     const double flops = 2.0 * static_cast<double>(g.m) * static_cast<double>(g.n) *
                          static_cast<double>(g.k) * static_cast<double>(g.batch);
     add_point(it->table,
@@ -265,6 +265,19 @@ ProfileLookup::ProfileLookup(const Profile& p) : label_(calibration_label(p)) {
               flops / g.seconds);
     it->m_cap.push_back(
         std::log2(static_cast<double>(m_max.at({g.dtype, g.n, g.k, g.batch}))));
+  }
+  for (GemmTable& t : gemm_) {
+    // Columns: points with the same (n, k, batch), which are the same log2 values exactly
+    // (they come from the same integers).
+    std::map<std::vector<double>, std::size_t> index;
+    for (std::size_t i = 0; i < t.table.coords.size(); ++i) {
+      const auto& c = t.table.coords[i];
+      std::vector<double> nkb{c[1], c[2], c[3]};
+      auto [it, fresh] = index.emplace(nkb, t.columns.size());
+      if (fresh) t.columns.push_back({std::move(nkb), t.m_cap[i], {}});
+      t.columns[it->second].m.emplace_back(c[0], i);
+    }
+    for (GemmColumn& col : t.columns) std::sort(col.m.begin(), col.m.end());
   }
   for (const AttentionPoint& a : p.attention) {
     if (a.batch <= 0 || a.heads <= 0 || a.seq <= 0 || a.head_dim <= 0) continue;
@@ -398,7 +411,8 @@ std::optional<double> ProfileLookup::interpolate(const Curve& c, double bytes) {
 }
 
 std::optional<ProfileLookup::GemmRate> ProfileLookup::held_interpolate(const GemmTable& t,
-                                                                       std::vector<double> q) {
+                                                                       std::vector<double> q,
+                                                                       bool exhaustive) {
   const Scatter& s = t.table;
   if (s.coords.empty() || q.size() != 4) return std::nullopt;
   for (std::size_t d = 0; d < q.size(); ++d) {
@@ -413,16 +427,66 @@ std::optional<ProfileLookup::GemmRate> ProfileLookup::held_interpolate(const Gem
     }
   }
   // Distances with the query's m seen by each point as at most the point's own cap.
-  std::vector<std::pair<double, std::size_t>> dist;
-  dist.reserve(s.coords.size());
-  for (std::size_t i = 0; i < s.coords.size(); ++i) {
+  auto distance = [&](std::size_t i) {
     const double qm = std::min(q[0], t.m_cap[i]);
     double sum = (s.coords[i][0] - qm) * (s.coords[i][0] - qm);
     for (std::size_t d = 1; d < q.size(); ++d) {
       const double x = s.coords[i][d] - q[d];
       sum += x * x;
     }
-    dist.emplace_back(std::sqrt(sum), i);
+    return std::sqrt(sum);
+  };
+  std::vector<std::pair<double, std::size_t>> dist;
+  if (exhaustive) {
+    dist.reserve(s.coords.size());
+    for (std::size_t i = 0; i < s.coords.size(); ++i) dist.emplace_back(distance(i), i);
+  } else {
+    // Columns nearest first by their (n, k, batch) distance, a lower bound on the distance of
+    // every point in them.
+    std::vector<std::pair<double, std::size_t>> cols;
+    cols.reserve(t.columns.size());
+    for (std::size_t c = 0; c < t.columns.size(); ++c) {
+      double sum = 0;
+      for (std::size_t d = 0; d < 3; ++d) {
+        const double x = t.columns[c].nkb[d] - q[d + 1];
+        sum += x * x;
+      }
+      cols.emplace_back(std::sqrt(sum), c);
+    }
+    // A min-heap: usually a few columns are visited, so sorting them all would be waste.
+    const auto farther = [](const auto& a, const auto& b) { return b < a; };
+    std::make_heap(cols.begin(), cols.end(), farther);
+    std::vector<double> best;  // the kNeighbours smallest distances so far, ascending
+    while (!cols.empty()) {
+      std::pop_heap(cols.begin(), cols.end(), farther);
+      const auto [lower, c] = cols.back();
+      cols.pop_back();
+      // The slack keeps the bound safe from rounding (it only visits more).
+      if (best.size() == kNeighbours && lower > best.back() + 1e-12) break;
+      const GemmColumn& col = t.columns[c];
+      const double qm = std::min(q[0], col.cap);
+      const auto mid = std::lower_bound(col.m.begin(), col.m.end(),
+                                        std::make_pair(qm, std::size_t{0}));
+      // Up to kNeighbours points on each side in m, and every further point at the same m
+      // as the last taken (repeated measurements of one shape).
+      auto take = [&](std::size_t i) {
+        const double d = distance(i);
+        dist.emplace_back(d, i);
+        best.insert(std::upper_bound(best.begin(), best.end(), d), d);
+        if (best.size() > kNeighbours) best.pop_back();
+      };
+      int n = 0;
+      for (auto it = mid; it != col.m.end(); ++it, ++n) {
+        if (n >= kNeighbours && it->first != std::prev(it)->first) break;
+        take(it->second);
+      }
+      n = 0;
+      for (auto it = mid; it != col.m.begin(); ++n) {
+        --it;
+        if (n >= kNeighbours && it->first != std::next(it)->first) break;
+        take(it->second);
+      }
+    }
   }
   auto clamped = [&](std::size_t i) { return q[0] > t.m_cap[i] + kLogEpsilon; };
   const std::size_t k = std::min<std::size_t>(kNeighbours, dist.size());
@@ -473,7 +537,19 @@ std::optional<ProfileLookup::GemmRate> ProfileLookup::gemm_rate(Precision dtype,
   if (!(m > 0 && n > 0 && k > 0 && batch > 0)) return std::nullopt;
   const GemmTable* t = gemm_table(dtype);
   if (t == nullptr) return std::nullopt;
-  return held_interpolate(*t, {std::log2(m), std::log2(n), std::log2(k), std::log2(batch)});
+  return held_interpolate(*t, {std::log2(m), std::log2(n), std::log2(k), std::log2(batch)},
+                          false);
+}
+
+std::optional<ProfileLookup::GemmRate> ProfileLookup::gemm_rate_exhaustive(Precision dtype,
+                                                                           double m, double n,
+                                                                           double k,
+                                                                           double batch) const {
+  if (!(m > 0 && n > 0 && k > 0 && batch > 0)) return std::nullopt;
+  const GemmTable* t = gemm_table(dtype);
+  if (t == nullptr) return std::nullopt;
+  return held_interpolate(*t, {std::log2(m), std::log2(n), std::log2(k), std::log2(batch)},
+                          true);
 }
 
 std::optional<double> ProfileLookup::gemm_flops_per_s(Precision dtype, double m, double n,

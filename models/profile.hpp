@@ -255,6 +255,9 @@ class ProfileLookup {
   // datasheet peak of the precision to get a fraction comparable with ComputeModel's.
   std::optional<double> gemm_efficiency(Precision dtype, double m, double n, double k,
                                         double batch, double peak) const;
+  // gemm_rate computed by visiting every point: the same answer, slower (a test oracle).
+  std::optional<GemmRate> gemm_rate_exhaustive(Precision dtype, double m, double n, double k,
+                                               double batch) const;
   // gemm_rate's FLOP/s, held or not (the compute model's entry point).
   std::optional<double> gemm_flops_per_s(Precision dtype, double m, double n, double k,
                                          double batch) const;
@@ -309,12 +312,24 @@ class ProfileLookup {
   static std::optional<double> interpolate(const Curve& curve, double bytes);
 
  private:
+  // A GEMM table is indexed by column, the points sharing one (n, k, batch): a query visits
+  // columns nearest first and stops once a column's (n, k, batch) distance alone exceeds the
+  // kNeighbours-th best distance found, looking in each column only at the points nearest in m
+  // (binary search). The answer is the exhaustive one's (gemm_rate_exhaustive, the tests'
+  // oracle); a planner's analytic evaluations make many lookups.
+  struct GemmColumn {
+    std::vector<double> nkb;  // log2 n, log2 k, log2 batch
+    double cap = 0;           // log2 of the largest m measured in the column
+    std::vector<std::pair<double, std::size_t>> m;  // (log2 m, point index), ascending
+  };
   struct GemmTable {
     Precision dtype;
     Scatter table;               // (log2 m, log2 n, log2 k, log2 batch)
     std::vector<double> m_cap;   // per point: log2 of the largest m measured at its n, k, batch
+    std::vector<GemmColumn> columns;
   };
-  static std::optional<GemmRate> held_interpolate(const GemmTable& t, std::vector<double> q);
+  static std::optional<GemmRate> held_interpolate(const GemmTable& t, std::vector<double> q,
+                                                  bool exhaustive);
   const GemmTable* gemm_table(Precision dtype) const;
   struct AttentionTable {
     AttentionImpl impl;

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "calibrate/profile_io.hpp"
 #include "models/hardware.hpp"
 #include "models/profile.hpp"
 #include "models/profile_scaling.hpp"
@@ -168,4 +169,40 @@ TEST_CASE("scaled_for scales compute by clock and memory by HBM, nothing else", 
         Approx(600e12 * 0.9));
   // A profile of another GPU is refused.
   CHECK_THROWS_AS(scaled_for(p, *find_gpu("a100-sxm-80gb"), target), std::invalid_argument);
+}
+
+TEST_CASE("the indexed GEMM lookup answers exactly as the exhaustive one", "[calibrate]") {
+  // The shipped public profiles and a fixture with repeated points, over a grid of queries
+  // inside, between and beyond the measured shapes (fractional sizes included).
+  std::vector<Profile> profiles;
+  for (const char* f : {"calibrate/profiles/public/vidur-a100-sxm-80gb.json",
+                        "calibrate/profiles/public/vidur-h100-sxm.json"}) {
+    profiles.push_back(cirrus::calibrate::read_profile(std::string(CIRRUS_SOURCE_DIR) + "/" + f));
+  }
+  Profile repeated = two_columns();
+  repeated.gemm.push_back(gemm_at(Precision::kFp16, 4096, 1024, 1024, 500));
+  repeated.gemm.push_back(gemm_at(Precision::kFp16, 4096, 1024, 1024, 550));
+  profiles.push_back(repeated);
+  int answered = 0, held = 0, compared = 0;
+  for (const Profile& p : profiles) {
+    const ProfileLookup lookup(p);
+    for (double m = 1; m <= 131072; m *= 1.7) {
+      for (double n = 512; n <= 131072; n *= 1.9) {
+        for (double k = 512; k <= 65536; k *= 2.3) {
+          const auto fast = lookup.gemm_rate(Precision::kBf16, m, n, k, 1);
+          const auto slow = lookup.gemm_rate_exhaustive(Precision::kBf16, m, n, k, 1);
+          ++compared;
+          REQUIRE(fast.has_value() == slow.has_value());
+          if (!fast) continue;
+          ++answered;
+          held += fast->extrapolated ? 1 : 0;
+          CHECK(fast->flops_per_s == slow->flops_per_s);  // bit for bit
+          CHECK(fast->extrapolated == slow->extrapolated);
+        }
+      }
+    }
+  }
+  CHECK(compared > 3000);
+  CHECK(answered > 500);  // the grid reaches inside the tables, not only around them
+  CHECK(held > 100);
 }
