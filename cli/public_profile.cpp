@@ -46,12 +46,11 @@ bool same_scale_up(const models::NodeSpec& node, const std::string& base_gpu) {
          std::fabs(node.scale_up_bw - ref->scale_up_bw) <= 1e-9 * ref->scale_up_bw;
 }
 
-// Everything read or derived so far, behind one lock: files by path (null: missing), derived
-// profiles and their lookups by a key naming every input they depend on.
+// Everything read or derived so far, behind one lock: files by path (null: missing), and the
+// lookups by a key naming every input they depend on (null: no file).
 struct Cache {
   std::mutex mutex;
   std::map<std::string, std::shared_ptr<const models::Profile>> files;
-  std::map<std::string, std::shared_ptr<const models::Profile>> profiles;
   std::map<std::string, std::shared_ptr<const models::ProfileLookup>> lookups;
 };
 
@@ -79,59 +78,41 @@ std::string key_of(const models::NodeSpec& node, bool collectives) {
   return fmt::format("{}|{:.17g}|{:.17g}|{}", g.id, g.sustained_clock, g.memory_bw, collectives);
 }
 
-// Call with the lock held.
-std::shared_ptr<const models::Profile> derive(Cache& c, const models::NodeSpec& node,
-                                              std::string* key_out) {
-  const Shipped* base = base_for(node.gpu);
-  if (base == nullptr) return nullptr;
-  const bool collectives = same_scale_up(node, base->gpu);
-  const std::string key = key_of(node, collectives);
-  if (key_out != nullptr) *key_out = key;
-  if (const auto it = c.profiles.find(key); it != c.profiles.end()) return it->second;
-  std::shared_ptr<const models::Profile> result;
-  if (const auto file = load(c, base->file)) {
-    models::Profile p = *file;
-    if (node.gpu.id != base->gpu) {
-      p = models::scaled_for(p, *models::find_gpu(base->gpu), node.gpu);
-    }
-    if (!collectives && !p.collectives.empty()) {
-      p.collectives.clear();
-      std::erase_if(p.fits, [](const models::CurveFit& f) {
-        return f.family == models::FitFamily::kCollective;
-      });
-      p.notes.push_back(fmt::format(
-          "collectives not used for {}: they were measured on a {} node, whose scale-up this "
-          "node does not have",
-          node.display.empty() ? node.id : node.display, models::node_preset_for_gpu(base->gpu)));
-    }
-    result = std::make_shared<const models::Profile>(std::move(p));
+// The profile for `node` from the shipped one of `base`: scaled to a twin, without the
+// collectives when the node's scale-up is not the one they were measured on.
+models::Profile derive(const models::Profile& shipped, const models::NodeSpec& node,
+                       const Shipped& base, bool collectives) {
+  models::Profile p = shipped;
+  if (node.gpu.id != base.gpu) p = models::scaled_for(p, *models::find_gpu(base.gpu), node.gpu);
+  if (!collectives && !p.collectives.empty()) {
+    p.collectives.clear();
+    std::erase_if(p.fits, [](const models::CurveFit& f) {
+      return f.family == models::FitFamily::kCollective;
+    });
+    p.notes.push_back(fmt::format(
+        "collectives not used for {}: they were measured on a {} node, whose scale-up this "
+        "node does not have",
+        node.display.empty() ? node.id : node.display, models::node_preset_for_gpu(base.gpu)));
   }
-  c.profiles.emplace(key, result);
-  return result;
+  return p;
 }
 
 }  // namespace
 
-std::string public_profile_file(const models::GpuSpec& gpu) {
-  const Shipped* s = base_for(gpu);
-  return s == nullptr ? std::string() : std::string(s->file);
-}
-
-std::shared_ptr<const models::Profile> public_profile_data(const models::NodeSpec& node) {
-  Cache& c = cache();
-  const std::lock_guard<std::mutex> lock(c.mutex);
-  return derive(c, node, nullptr);
-}
-
 std::shared_ptr<const models::ProfileLookup> public_profile(const models::NodeSpec& node) {
+  const Shipped* base = base_for(node.gpu);
+  if (base == nullptr) return nullptr;
+  const bool collectives = same_scale_up(node, base->gpu);
+  const std::string key = key_of(node, collectives);
   Cache& c = cache();
   const std::lock_guard<std::mutex> lock(c.mutex);
-  std::string key;
-  const auto p = derive(c, node, &key);
-  if (!p) return nullptr;
   if (const auto it = c.lookups.find(key); it != c.lookups.end()) return it->second;
-  auto lookup = std::make_shared<const models::ProfileLookup>(*p);
-  c.lookups.emplace(key, lookup);
+  std::shared_ptr<const models::ProfileLookup> lookup;
+  if (const auto shipped = load(c, base->file)) {
+    lookup =
+        std::make_shared<const models::ProfileLookup>(derive(*shipped, node, *base, collectives));
+  }
+  c.lookups.emplace(key, lookup);  // null too: a missing file is looked for once
   return lookup;
 }
 

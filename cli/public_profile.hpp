@@ -23,14 +23,7 @@
 
 namespace cirrus::cli {
 
-// The shipped file for a GPU (its own or its twin's), relative to the source tree; empty when
-// none ("calibrate/profiles/public/vidur-h100-sxm.json" for "h200-sxm").
-std::string public_profile_file(const models::GpuSpec& gpu);
-
 // The default profile for a node of `node`'s type; null when its GPU has none.
 std::shared_ptr<const models::ProfileLookup> public_profile(const models::NodeSpec& node);
-
-// The same profile as data (what public_profile indexes), for tests and reports.
-std::shared_ptr<const models::Profile> public_profile_data(const models::NodeSpec& node);
 
 }  // namespace cirrus::cli
