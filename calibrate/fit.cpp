@@ -134,19 +134,27 @@ std::vector<CurveFit> fit_profile(const models::Profile& p) {
   }
   copies.fit_into(FitFamily::kHostCopy, out);
 
-  // Collectives: the source the lookups read (nccl-tests where a key has any).
+  // Collectives: the source the lookups read (models::collective_source_rank's first present).
   auto key_of = [](const models::CollectivePoint& c) {
     return fmt::format("{}/{}/{}", models::to_string(c.op), c.ranks, c.nodes);
   };
-  std::vector<std::string> imported;
+  std::vector<std::pair<std::string, int>> best;  // key, smallest source rank present
   for (const auto& c : p.collectives) {
-    if (c.source == models::CollectiveSource::kNcclTests) imported.push_back(key_of(c));
+    const std::string key = key_of(c);
+    const int rank = models::collective_source_rank(c.source);
+    auto it = std::find_if(best.begin(), best.end(), [&](const auto& b) { return b.first == key; });
+    if (it == best.end()) {
+      best.emplace_back(key, rank);
+    } else {
+      it->second = std::min(it->second, rank);
+    }
   }
   Groups collectives;
   for (const auto& c : p.collectives) {
     const std::string key = key_of(c);
-    const bool key_imported = std::find(imported.begin(), imported.end(), key) != imported.end();
-    if (key_imported != (c.source == models::CollectiveSource::kNcclTests)) continue;
+    const auto it =
+        std::find_if(best.begin(), best.end(), [&](const auto& b) { return b.first == key; });
+    if (models::collective_source_rank(c.source) != it->second) continue;
     collectives.add(key, {static_cast<double>(c.bytes) * models::bus_factor(c.op, c.ranks),
                           c.time_us * 1e-6});
   }

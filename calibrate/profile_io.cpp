@@ -81,6 +81,34 @@ models::ProfileVersions read_versions(const JsonNode& n) {
   return v;
 }
 
+// Optional: only imported public profiles have one.
+models::ProfileSource read_source(const JsonNode& n) {
+  n.check_keys({"name", "url", "commit", "date", "licence", "measured"});
+  models::ProfileSource src;
+  auto text = [&](const char* key) {
+    std::string v = n.at(key).as_string();
+    if (v.empty()) n.at(key).fail(fmt::format("the source's {}", key));
+    return v;
+  };
+  src.name = text("name");
+  src.url = text("url");
+  src.commit = text("commit");
+  src.date = text("date");
+  src.licence = text("licence");
+  src.measured = text("measured");
+  return src;
+}
+
+// Optional: only profiles derived for a compute twin (models/profile_scaling.hpp) have one.
+models::ProfileScaling read_scaled(const JsonNode& n) {
+  n.check_keys({"from_gpu", "compute", "memory"});
+  models::ProfileScaling sc;
+  sc.from_gpu = n.at("from_gpu").as_enum(models::gpu_ids());
+  sc.compute = n.at("compute").as_positive();
+  sc.memory = n.at("memory").as_positive();
+  return sc;
+}
+
 models::GemmPoint read_gemm(const JsonNode& r) {
   r.check_keys({"dtype", "m", "n", "k", "batch", "seconds", "tflops"});
   models::GemmPoint g;
@@ -157,7 +185,7 @@ models::CollectivePoint read_collective(const JsonNode& r) {
   c.algbw_gbs = r.at("algbw_gbs").as_non_negative();
   c.busbw_gbs = r.at("busbw_gbs").as_non_negative();
   c.source = enum_field<models::CollectiveSource>(r, "source", &models::parse_collective_source,
-                                                  {"calibrate", "nccl-tests"});
+                                                  {"calibrate", "nccl-tests", "public"});
   // nccl-tests prints GB/s with two decimals: allow that rounding.
   const double algbw = static_cast<double>(c.bytes) / (c.time_us * 1e3);
   check_derived(r, "algbw_gbs", c.algbw_gbs, algbw, 0.011, 0.01);
@@ -270,8 +298,8 @@ std::string string_list(const std::vector<std::string>& items) {
 models::Profile parse_profile(const std::string& text, const std::string& file) {
   const nlohmann::json doc = JsonNode::parse(text, file);
   const JsonNode root(doc, file, "");
-  root.check_keys({"cirrus_profile", "device", "versions", "date", "mode", "notes", "gemm",
-                   "attention", "memory", "host_copy", "collectives", "fits"});
+  root.check_keys({"cirrus_profile", "device", "versions", "date", "mode", "source", "scaled",
+                   "notes", "gemm", "attention", "memory", "host_copy", "collectives", "fits"});
   const JsonNode version = root.at("cirrus_profile");
   if (version.as_int() != kProfileVersion) {
     version.fail(fmt::format("profile format version {}", kProfileVersion));
@@ -282,6 +310,8 @@ models::Profile parse_profile(const std::string& text, const std::string& file) 
   p.date = root.at("date").as_string();
   if (p.date.empty()) root.at("date").fail("the date of the measurement (ISO 8601)");
   p.mode = root.at("mode").as_enum({"full", "quick", "import"});
+  if (const auto src = root.find("source")) p.source = read_source(*src);
+  if (const auto sc = root.find("scaled")) p.scaled = read_scaled(*sc);
   const JsonNode notes = root.at("notes");
   for (std::size_t i = 0; i < notes.size(); ++i) p.notes.push_back(notes.index(i).as_string());
   p.gemm = read_table(root, "gemm", &read_gemm);
@@ -318,6 +348,24 @@ std::string format_profile(const models::Profile& p) {
   out += "  \"versions\": " + compact(versions) + ",\n";
   out += "  \"date\": " + Ordered(p.date).dump() + ",\n";
   out += "  \"mode\": " + Ordered(p.mode).dump() + ",\n";
+  if (p.source) {
+    const auto& src = *p.source;
+    out += "  \"source\": " +
+           compact(Ordered{{"name", src.name},
+                           {"url", src.url},
+                           {"commit", src.commit},
+                           {"date", src.date},
+                           {"licence", src.licence},
+                           {"measured", src.measured}}) +
+           ",\n";
+  }
+  if (p.scaled) {
+    out += "  \"scaled\": " +
+           compact(Ordered{{"from_gpu", p.scaled->from_gpu},
+                           {"compute", p.scaled->compute},
+                           {"memory", p.scaled->memory}}) +
+           ",\n";
+  }
   out += "  \"notes\": " + string_list(p.notes) + ",\n";
   out += table("gemm", p.gemm);
   out += table("attention", p.attention);

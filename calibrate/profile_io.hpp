@@ -7,6 +7,8 @@
 //               "memory_clock_mhz", "memory_bytes", "l2_bytes"},
 //    "versions": {"driver", "cuda_driver", "cuda_runtime", "cublas", "cudnn", "nccl"},
 //    "date": "2026-11-20T10:00:00Z", "mode": "full" | "quick" | "import",
+//    "source": {"name", "url", "commit", "date", "licence", "measured"},   (optional)
+//    "scaled": {"from_gpu", "compute", "memory"},                          (optional)
 //    "notes": ["..."],
 //    "gemm": [{"dtype", "m", "n", "k", "batch", "seconds", "tflops"}],
 //    "attention": [{"impl", "dtype", "causal", "batch", "heads", "seq", "head_dim", "fwd_s",
@@ -14,9 +16,12 @@
 //    "memory": [{"kind", "bytes", "seconds", "gbps"}],
 //    "host_copy": [{"direction", "bytes", "seconds", "gbps"}],
 //    "collectives": [{"op", "ranks", "nodes", "bytes", "time_us", "algbw_gbs", "busbw_gbs",
-//                     "source"}],
+//                     "source": "calibrate" | "nccl-tests" | "public"}],
 //    "fits": [{"family", "key", "alpha_s", "rate", "rms_rel_error", "points", "x_min",
 //              "x_max"}]}
+// "source" is written only for imported public measurements (Profile::source) and "scaled"
+// only for a profile derived for a compute twin (Profile::scaled): measured profiles, and
+// profiles written before these blocks existed, have neither and read as before.
 // Units are in the key names (seconds, microseconds, GB/s of 1e9 bytes); models/profile.hpp
 // says what each row means. Reading rejects unknown keys, wrong types, non-positive sizes and
 // times, and derived columns that disagree with the measured ones (tflops with seconds, gbps

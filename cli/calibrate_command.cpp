@@ -2,6 +2,8 @@
 // (a build with CUDA only) and writes a profile.
 // `cirrus calibrate import-nccl-tests LOG... --out PROFILE [--into EXISTING] [--op OP]`: reads
 // nccl-tests output into a profile's collective tables.
+// `cirrus calibrate import-vidur DIR --gpu a100|h100 --out PROFILE [--all-points]`: reads
+// Microsoft Vidur's public profiling tables into a profile (calibrate/import_vidur.hpp).
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -10,6 +12,7 @@
 #include <memory>
 #include <unistd.h>
 
+#include "calibrate/import_vidur.hpp"
 #include "calibrate/nccl_tests.hpp"
 #include "calibrate/profile_io.hpp"
 #include "cli/commands.hpp"
@@ -31,6 +34,13 @@ struct CalibrateOptions {
   std::string import_out;
   std::string into;
   std::string op;
+  // import-vidur
+  std::string vidur_dir;
+  std::string vidur_gpu;
+  std::string vidur_out;
+  bool vidur_all_points = false;
+  std::string vidur_commit = calibrate::kVidurCommit;
+  std::string vidur_date = calibrate::kVidurDate;
 };
 
 std::string utc_now() {
@@ -88,6 +98,21 @@ int run_import(const CalibrateOptions& o) {
   calibrate::write_profile(o.import_out, profile);
   fmt::print("wrote {} ({} collective points, {} fits)\n", o.import_out,
              profile.collectives.size(), profile.fits.size());
+  return kExitOk;
+}
+
+int run_import_vidur(const CalibrateOptions& o) {
+  calibrate::VidurOptions vo;
+  vo.gpu = *calibrate::parse_vidur_gpu(o.vidur_gpu);  // CLI11 checked the spelling
+  vo.all_points = o.vidur_all_points;
+  vo.commit = o.vidur_commit;
+  vo.date = o.vidur_date;
+  const models::Profile profile = calibrate::import_vidur(o.vidur_dir, vo);
+  calibrate::write_profile(o.vidur_out, profile);
+  fmt::print("wrote {}: Vidur {} on {} ({} GEMM, {} memory, {} collective points; {} fits)\n",
+             o.vidur_out, profile.source->commit.substr(0, 12), profile.device.name,
+             profile.gemm.size(), profile.memory.size(), profile.collectives.size(),
+             profile.fits.size());
   return kExitOk;
 }
 
@@ -173,7 +198,7 @@ Action add_calibrate(CLI::App& app) {
   auto opt = std::make_shared<CalibrateOptions>();
   auto* sub = app.add_subcommand(
       "calibrate", "measure this machine's GPUs into a profile (needs a build with CUDA), or "
-                   "import nccl-tests logs");
+                   "import nccl-tests logs or Vidur's public timings");
   sub->add_option("--out", opt->out, "the profile to write (JSON, written atomically)");
   sub->add_flag("--quick", opt->quick, "a subset of the measurements (under 2 minutes on an H100)");
   sub->add_option("--stages", opt->stages,
@@ -190,7 +215,25 @@ Action add_calibrate(CLI::App& app) {
       ->check(CLI::IsMember({"all_reduce", "all_gather", "reduce_scatter", "all_to_all",
                              "broadcast", "send_recv"}));
 
-  return [opt, imp]() { return imp->parsed() ? run_import(*opt) : run_calibrate(*opt); };
+  auto* vidur = sub->add_subcommand(
+      "import-vidur", "read Microsoft Vidur's public kernel and NCCL timings into a profile");
+  vidur->add_option("dir", opt->vidur_dir, "Vidur's data/profiling folder (compute/, network/)")
+      ->required();
+  vidur->add_option("--gpu", opt->vidur_gpu, "which GPU's tables: a100 or h100")
+      ->required()
+      ->check(CLI::IsMember({"a100", "h100"}));
+  vidur->add_option("--out", opt->vidur_out, "the profile to write")->required();
+  vidur->add_flag("--all-points", opt->vidur_all_points,
+                  "keep every measured token count and size (default: a grid, see the notes)");
+  vidur->add_option("--commit", opt->vidur_commit,
+                    "the Vidur commit the tables come from (default: the one cirrus ships)");
+  vidur->add_option("--date", opt->vidur_date, "that commit's date, the profile's date");
+
+  return [opt, imp, vidur]() {
+    if (imp->parsed()) return run_import(*opt);
+    if (vidur->parsed()) return run_import_vidur(*opt);
+    return run_calibrate(*opt);
+  };
 }
 
 }  // namespace cirrus::cli

@@ -48,6 +48,7 @@ struct Options {
   std::string junit;
   int threads = 0;
   bool verbose = false;
+  ProfileDefaults profiles;
 };
 
 enum class Outcome { kPass, kFail, kSkip };
@@ -111,12 +112,13 @@ nlohmann::json pinned_cost(const scenarios::Scenario& s,
 }
 
 nlohmann::json pinned_result(const scenarios::Scenario& s,
-                             const std::vector<pricing::Catalog>& catalogs) {
+                             const std::vector<pricing::Catalog>& catalogs,
+                             const ProfileDefaults& profiles) {
   reports::ResultContext ctx;
   ctx.scenario = s.name;
   ctx.instance = scenarios::hardware_label(s);
   ctx.input = scenarios::pinned_input(s);
-  ctx.input.profile = scenario_profile(s, ctx.input.cluster.node.gpu);
+  ctx.input.profile = scenario_profile(s, ctx.input.cluster.node, profiles);
   const models::StepResult r = models::simulate_step(ctx.input);
   nlohmann::json j = reports::result_json(ctx, r);
   if (r.feasible && !s.instance.values.empty()) {
@@ -129,10 +131,11 @@ nlohmann::json pinned_result(const scenarios::Scenario& s,
 
 // The plan's best candidate; without one, an infeasible result saying which limit binds.
 nlohmann::json planned_result(const scenarios::Scenario& s,
-                              const std::vector<pricing::Catalog>& catalogs, int threads) {
+                              const std::vector<pricing::Catalog>& catalogs, int threads,
+                              const ProfileDefaults& profiles) {
   const plan::ResolvedInstances resolved = plan::resolve_instances(s, catalogs);
   plan::SearchSpace space = plan::build_search_space(s, resolved.options);
-  attach_scenario_profile(s, space);
+  attach_scenario_profile(s, space, profiles);
   plan::PlanOptions po;  // the planner's default refinement and top K
   po.threads = threads;
   po.economics = plan::catalog_economics(s, resolved);
@@ -253,6 +256,7 @@ Action add_check(CLI::App& app) {
                   "planner threads (default: all cores); results are identical")
       ->check(CLI::NonNegativeNumber);
   sub->add_flag("-v,--verbose", opt->verbose, "list passed expectations too");
+  add_public_profile_flag(*sub, opt->profiles);
   return [opt]() {
     const int threads = opt->threads > 0
                             ? opt->threads
@@ -283,8 +287,9 @@ Action add_check(CLI::App& app) {
         continue;
       }
       const auto t0 = Clock::now();
-      const nlohmann::json result = s.open_choices().empty() ? pinned_result(s, catalogs)
-                                                             : planned_result(s, catalogs, threads);
+      const nlohmann::json result = s.open_choices().empty()
+                                        ? pinned_result(s, catalogs, opt->profiles)
+                                        : planned_result(s, catalogs, threads, opt->profiles);
       c.checks = reports::check_expectations(s, result);
       c.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
       const std::size_t bad = failed_checks(c);

@@ -12,6 +12,7 @@
 #include "plan/planner.hpp"
 #include "plan/search_space.hpp"
 #include "pricing/catalog.hpp"
+#include "cli/scenario_profile.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace cirrus::cli {
@@ -38,6 +39,7 @@ struct PlanArgs {
   int refine = 8;
   std::vector<std::string> catalogs;
   bool keep_pruned = false;  // list pruned combinations (for a report's CSV)
+  ProfileDefaults profiles;   // --no-public-profile
 };
 struct PlanRun {
   std::vector<pricing::Catalog> catalogs;

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/scenario_profile.hpp"
 #include "common/input_error.hpp"
 #include "models/elastic_run.hpp"
 #include "models/elastic_spot.hpp"
@@ -25,6 +26,7 @@ Action add_elastic(CLI::App& app) {
     std::string scenario;
     std::string format = "table";
     std::string out;
+    ProfileDefaults profiles;
   };
   auto opt = std::make_shared<Options>();
   auto* sub = app.add_subcommand(
@@ -33,6 +35,7 @@ Action add_elastic(CLI::App& app) {
   sub->add_option("--format", opt->format, "table or json")
       ->check(CLI::IsMember({"table", "json"}));
   sub->add_option("-o,--out", opt->out, "write to this file (atomically) instead of stdout");
+  add_public_profile_flag(*sub, opt->profiles);
   return [opt]() {
     const scenarios::Scenario s = scenarios::load_scenario(opt->scenario);
     if (!s.elastic) {
@@ -42,7 +45,8 @@ Action add_elastic(CLI::App& app) {
       throw InputError(s.file, "training.tokens", "the run's tokens (an elastic run needs them)",
                        "nothing");
     }
-    const models::StepInput base = scenarios::pinned_input(s);
+    models::StepInput base = scenarios::pinned_input(s);
+    base.profile = scenario_profile(s, base.cluster.node, opt->profiles);
     // Price per node-hour under the scenario's pricing model, when the catalogs have it.
     // A spot run is priced at the spot price, beside the fixed run at the on-demand price.
     const bool spot = s.elastic->spot.has_value();
@@ -98,6 +102,7 @@ Action add_elastic(CLI::App& app) {
       nlohmann::json j;
       j["scenario"] = s.name;
       j["price"] = price_note;
+      j["calibration"] = models::calibration_of(base.profile.get());
       nlohmann::json phases = nlohmann::json::array();
       for (const auto& p : run.phases) {
         phases.push_back({{"start_h", reports::round_sig(p.start_h)},
@@ -129,8 +134,8 @@ Action add_elastic(CLI::App& app) {
       }
       text = j.dump(2) + "\n";
     } else {
-      text = fmt::format("{}: elastic run of {:.3g} tokens; {}\n\n", s.name, s.training.tokens,
-                         price_note);
+      text = fmt::format("{}: elastic run of {:.3g} tokens; {}\n  calibration: {}\n\n", s.name,
+                         s.training.tokens, price_note, models::calibration_of(base.profile.get()));
       text += fmt::format("  {:>9}  {:>9}  {:>6}  {:>5}  {:>10}  {:>10}  {:>12}  {:>9}  {:>12}\n",
                           "start h", "end h", "nodes", "dp", "step s", "reshard s", "tokens",
                           "hours", "USD");

@@ -25,7 +25,7 @@ std::unique_ptr<PlanRun> run_plan_command(const scenarios::Scenario& s, const Pl
   }
   run->resolved = plan::resolve_instances(s, run->catalogs);
   run->space = plan::build_search_space(s, run->resolved.options);
-  attach_scenario_profile(s, run->space);
+  attach_scenario_profile(s, run->space, args.profiles);
   plan::PlanOptions po;
   po.threads = args.threads > 0
                    ? args.threads
@@ -59,6 +59,7 @@ Action add_plan(CLI::App& app) {
     int refine = 8;
     std::vector<std::string> catalogs;
     std::string report;
+    ProfileDefaults profiles;
   };
   auto opt = std::make_shared<Options>();
   auto* sub = app.add_subcommand("plan", "search instances, node counts and strategies");
@@ -76,6 +77,7 @@ Action add_plan(CLI::App& app) {
                   "extra catalog files (cirrus catalog format), searched before the shipped ones");
   sub->add_option("--report", opt->report,
                   "also write a report folder: index.html, summary.md, candidates.csv");
+  add_public_profile_flag(*sub, opt->profiles);
   return [opt]() {
     const scenarios::Scenario s = scenarios::load_scenario(opt->scenario);
     PlanArgs args;
@@ -84,6 +86,7 @@ Action add_plan(CLI::App& app) {
     args.refine = opt->refine;
     args.catalogs = opt->catalogs;
     args.keep_pruned = !opt->report.empty();
+    args.profiles = opt->profiles;
     const auto run = run_plan_command(s, args);
     const plan::SearchSpace& space = run->space;
     const plan::PlanResult& result = run->result;

@@ -35,6 +35,7 @@ struct Options {
   std::optional<double> gpu_utilization;  // default: the simulated compute share of the step
   int monte_carlo = 0;
   std::uint64_t seed = 1;
+  ProfileDefaults profiles;
 };
 
 std::string money(double usd) {
@@ -341,6 +342,7 @@ Action add_price(CLI::App& app) {
   sub->add_option("--monte-carlo", opt->monte_carlo, "replay interruptions N times")
       ->check(CLI::Range(0, 1000000));
   sub->add_option("--seed", opt->seed, "seed of the Monte-Carlo replay (default 1)");
+  add_public_profile_flag(*sub, opt->profiles);
 
   return [opt]() {
     const scenarios::Scenario s = scenarios::load_scenario(opt->scenario);
@@ -359,7 +361,7 @@ Action add_price(CLI::App& app) {
         pricing::lookup_instance(catalogs, s.instance.value(), s.file, "cluster.instance");
 
     models::StepInput input = scenarios::pinned_input(s);
-    input.profile = scenario_profile(s, input.cluster.node.gpu);
+    input.profile = scenario_profile(s, input.cluster.node, opt->profiles);
     const models::StepResult result = models::simulate_step(input);
     if (!result.feasible) {
       fmt::print(stderr, "cirrus: {}: the configuration is infeasible: {}\n", s.file,

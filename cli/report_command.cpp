@@ -35,6 +35,7 @@ Action add_report(CLI::App& app) {
     int top = 10;
     int refine = 8;
     std::vector<std::string> catalogs;
+    ProfileDefaults profiles;
   };
   auto opt = std::make_shared<Options>();
   auto* sub = app.add_subcommand(
@@ -49,6 +50,7 @@ Action add_report(CLI::App& app) {
   sub->add_option("--refine", opt->refine, "candidates re-simulated with the engine (plan)")
       ->check(CLI::NonNegativeNumber);
   sub->add_option("--catalog", opt->catalogs, "extra catalog files (plan)");
+  add_public_profile_flag(*sub, opt->profiles);
   return [opt]() {
     const scenarios::Scenario s = scenarios::load_scenario(opt->scenario);
     if (!s.open_choices().empty()) {
@@ -58,6 +60,7 @@ Action add_report(CLI::App& app) {
       args.refine = opt->refine;
       args.catalogs = opt->catalogs;
       args.keep_pruned = true;
+      args.profiles = opt->profiles;
       const auto run = run_plan_command(s, args);
       write_plan_report(s, *run, opt->out);
       fmt::print("{}/index.html: {} candidates evaluated, {} pruned\n", opt->out,
@@ -65,7 +68,7 @@ Action add_report(CLI::App& app) {
       return run->result.best ? kExitOk : kExitInfeasible;
     }
     models::StepInput input = scenarios::pinned_input(s);
-    input.profile = scenario_profile(s, input.cluster.node.gpu);
+    input.profile = scenario_profile(s, input.cluster.node, opt->profiles);
     const models::SimulationOutput sim = models::simulate_step_detailed(input);
     write_pinned_report(s, input, sim, opt->out);
     fmt::print("{}/index.html: one configuration{}\n", opt->out,

@@ -7,6 +7,7 @@
 
 #include "calibrate/profile_io.hpp"
 #include "cli/commands.hpp"
+#include "cli/public_profile.hpp"
 #include "common/input_error.hpp"
 
 namespace cirrus::cli {
@@ -55,20 +56,30 @@ std::optional<models::Profile> read_scenario_profile(const scenarios::Scenario& 
 
 }  // namespace
 
-std::shared_ptr<const models::ProfileLookup> scenario_profile(const scenarios::Scenario& s,
-                                                              const models::GpuSpec& gpu) {
-  const auto p = read_scenario_profile(s);
-  if (!p) return nullptr;
-  return index_profile(*p, gpu, s.file, "cluster.profile");
+void add_public_profile_flag(CLI::App& sub, ProfileDefaults& defaults) {
+  sub.add_flag_callback(
+      "--no-public-profile", [&defaults]() { defaults.public_profile = false; },
+      "datasheet figures where the scenario names no profile, instead of the public profile "
+      "shipped for the GPU (calibrate/profiles/public/)");
 }
 
-void attach_scenario_profile(const scenarios::Scenario& s, plan::SearchSpace& space) {
+std::shared_ptr<const models::ProfileLookup> scenario_profile(const scenarios::Scenario& s,
+                                                              const models::NodeSpec& node,
+                                                              const ProfileDefaults& defaults) {
+  if (const auto p = read_scenario_profile(s)) {
+    return index_profile(*p, node.gpu, s.file, "cluster.profile");
+  }
+  return defaults.public_profile ? public_profile(node) : nullptr;
+}
+
+void attach_scenario_profile(const scenarios::Scenario& s, plan::SearchSpace& space,
+                             const ProfileDefaults& defaults) {
   const auto p = read_scenario_profile(s);
-  if (!p) return;
   std::shared_ptr<const models::ProfileLookup> lookup;
   std::string gpus;
   for (auto& inst : space.instances) {
-    if (!p->device.gpu.empty() && p->device.gpu != inst.node.gpu.id) {
+    if (!p || (!p->device.gpu.empty() && p->device.gpu != inst.node.gpu.id)) {
+      if (defaults.public_profile) inst.profile = public_profile(inst.node);
       if (gpus.find(inst.node.gpu.id) == std::string::npos) {
         gpus += (gpus.empty() ? "" : ", ") + inst.node.gpu.id;
       }
@@ -77,7 +88,7 @@ void attach_scenario_profile(const scenarios::Scenario& s, plan::SearchSpace& sp
     if (!lookup) lookup = std::make_shared<const models::ProfileLookup>(*p);
     inst.profile = lookup;
   }
-  if (!lookup) {
+  if (p && !lookup) {
     throw InputError(s.file, "cluster.profile",
                      fmt::format("a profile measured on a GPU of the search ({})", gpus),
                      fmt::format("a profile of {} ({})", p->device.gpu, p->device.name));

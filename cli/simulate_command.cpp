@@ -23,6 +23,7 @@ Action add_simulate(CLI::App& app) {
     std::string trace;
     std::string trace_detail = "passes";
     std::string report;
+    ProfileDefaults profiles;
   };
   auto opt = std::make_shared<Options>();
   auto* sub = app.add_subcommand("simulate", "simulate one training step of a pinned scenario");
@@ -38,13 +39,14 @@ Action add_simulate(CLI::App& app) {
       ->check(CLI::IsMember({"passes", "kernels"}));
   sub->add_option("--report", opt->report,
                   "also write a report folder: index.html, summary.md, candidates.csv");
+  add_public_profile_flag(*sub, opt->profiles);
   return [opt]() {
     const scenarios::Scenario s = scenarios::load_scenario(opt->scenario);
     reports::ResultContext ctx;
     ctx.scenario = s.name;
     ctx.instance = scenarios::hardware_label(s);
     ctx.input = scenarios::pinned_input(s);
-    ctx.input.profile = scenario_profile(s, ctx.input.cluster.node.gpu);
+    ctx.input.profile = scenario_profile(s, ctx.input.cluster.node, opt->profiles);
     const models::SimulationOutput sim = models::simulate_step_detailed(ctx.input);
     const models::StepResult& r = sim.result;
     if (!opt->trace.empty()) {

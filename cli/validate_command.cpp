@@ -9,6 +9,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/validate_datasets.hpp"
+#include "cli/public_profile.hpp"
 #include "cli/validate_measured.hpp"
 #include "models/simulate.hpp"
 #include "reports/result_render.hpp"
@@ -24,6 +25,7 @@ Action add_validate(CLI::App& app) {
     std::string profile;
     bool all = false;
     std::string residuals;
+    ProfileDefaults profiles;
   };
   auto opt = std::make_shared<Options>();
   auto* sub = app.add_subcommand("validate", "compare predicted step times with published ones");
@@ -34,7 +36,7 @@ Action add_validate(CLI::App& app) {
   sub->add_option("-o,--out", opt->out, "write to this file (atomically) instead of stdout");
   sub->add_option("--profile", opt->profile,
                   "calibration profile for a measured-step dataset (default: the shipped "
-                  "calibrate/profiles/<gpu>.json when there is one)");
+                  "calibrate/profiles/<gpu>.json when there is one, else the public profile)");
   auto* all = sub->add_flag("--all", opt->all,
                             "every shipped dataset under data/validation/, with one summary "
                             "across them");
@@ -43,16 +45,28 @@ Action add_validate(CLI::App& app) {
                   "with --all: write the residual statistics per GPU family and precision "
                   "(data/validation/residuals.json's format) to this file")
       ->needs(all);
+  add_public_profile_flag(*sub, opt->profiles);
   return [opt]() {
+    // Each row's GPU gets its public profile (none with --no-public-profile): a dataset names
+    // no profile of its own. The row's result says which calibration it rests on.
+    reports::ValidationRunOptions run_options;
+    if (opt->profiles.public_profile) {
+      run_options.calibrate = [](const scenarios::ValidationRow&, models::StepInput& input) {
+        input.profile = public_profile(input.cluster.node);
+        return std::string();
+      };
+    }
     if (opt->all) {
-      return validate_all(data_path("validation"), opt->format, opt->out, opt->residuals);
+      return validate_all(data_path("validation"), opt->format, opt->out, opt->residuals,
+                          run_options);
     }
     const std::string path =
         opt->dataset.empty() ? data_path("validation/megatron_sc21_table1.json") : opt->dataset;
     if (is_measured_steps(path)) {
-      return validate_measured(path, opt->profile, opt->format, opt->out);
+      return validate_measured(path, opt->profile, opt->format, opt->out,
+                               opt->profiles.public_profile);
     }
-    return validate_dataset(path, opt->format, opt->out);
+    return validate_dataset(path, opt->format, opt->out, run_options);
   };
 }
 

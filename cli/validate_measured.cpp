@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "cli/commands.hpp"
+#include "cli/public_profile.hpp"
 #include "cli/scenario_profile.hpp"
 #include "common/atomic_write.hpp"
 #include "models/simulate.hpp"
@@ -39,7 +40,7 @@ struct Mape {
 }  // namespace
 
 int validate_measured(const std::string& dataset, const std::string& profile,
-                      const std::string& format, const std::string& out) {
+                      const std::string& format, const std::string& out, bool public_profile) {
   const auto set = scenarios::load_measured_steps(dataset);
   std::string profile_file = profile;
   if (profile_file.empty()) {
@@ -49,7 +50,13 @@ int validate_measured(const std::string& dataset, const std::string& profile,
   std::shared_ptr<const models::ProfileLookup> lookup;
   if (!profile_file.empty() && !set.rows.empty()) {
     lookup = profile_from_file(profile_file, set.rows.front().input.cluster.node.gpu);
+  } else if (public_profile && !set.rows.empty()) {
+    lookup = cli::public_profile(set.rows.front().input.cluster.node);
   }
+  // What the profile column rests on: the file given or found, else the public profile.
+  const std::string profile_name = !profile_file.empty() ? profile_file
+                                   : lookup              ? lookup->label()
+                                                         : std::string();
 
   std::string table = fmt::format("{}\n  device: {} ({}), {}; measured {}\n  method: {}\n\n",
                                   set.title, set.device_name, set.gpu, set.software, set.date,
@@ -90,6 +97,7 @@ int validate_measured(const std::string& dataset, const std::string& profile,
       jr["profile_s"] = reports::round_sig(cal->step_time_s);
       jr["profile_error"] = reports::round_sig(e1, 4);
       jr["calibrated"] = cal->calibrated;
+      jr["calibration"] = cal->calibration;
     }
     table += fmt::format("  {:<22} {:>11.4f} {:>13.4f} {:>+7.1f}% {}\n", row.id,
                          row.measured_step_s, plain.step_time_s, e0 * 100, cal_cols);
@@ -98,7 +106,7 @@ int validate_measured(const std::string& dataset, const std::string& profile,
   table += fmt::format("\n  MAPE from datasheet figures: {:.1f}% over {} rows\n",
                        datasheet_mape.value() * 100, datasheet_mape.n);
   if (lookup) {
-    table += fmt::format("  MAPE with the profile {}: {:.1f}% over {} rows\n", profile_file,
+    table += fmt::format("  MAPE with the profile {}: {:.1f}% over {} rows\n", profile_name,
                          profile_mape.value() * 100, profile_mape.n);
   } else {
     table += fmt::format(
@@ -114,7 +122,8 @@ int validate_measured(const std::string& dataset, const std::string& profile,
                      {"rows", rows},
                      {"mape_datasheet", reports::round_sig(datasheet_mape.value(), 4)}};
     if (lookup) {
-      j["profile"] = profile_file;
+      j["profile"] = profile_name;
+      j["calibration"] = lookup->label();
       j["mape_profile"] = reports::round_sig(profile_mape.value(), 4);
     }
     emit(j.dump(2) + "\n", out);

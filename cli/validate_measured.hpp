@@ -10,8 +10,10 @@ namespace cirrus::cli {
 bool is_measured_steps(const std::string& path);
 
 // Prints the comparison; `profile` empty: calibrate/profiles/<gpu>.json from the source tree
-// when it exists, else the datasheet column alone (and it says so). Returns the exit status.
+// when it exists, else the public profile for the GPU (cli/public_profile.hpp) unless
+// `public_profile` is false, else the datasheet column alone (and it says so). Returns the exit
+// status.
 int validate_measured(const std::string& dataset, const std::string& profile,
-                      const std::string& format, const std::string& out);
+                      const std::string& format, const std::string& out, bool public_profile);
 
 }  // namespace cirrus::cli

@@ -409,6 +409,7 @@ StepResult analytic_step(const StepInput& in) {
   fill_rates(in, cm.peak(), r);
   // As simulate_step: kernels all from the profile, and no collectives (those are the tuner's).
   r.calibrated = cm.calibrated() && s.tp * s.pp * s.dp * s.cp == 1;
+  r.calibration = calibration_of(in.profile.get());
   return r;
 }
 

@@ -102,20 +102,25 @@ std::optional<double> ComputeModel::measured_seconds(const Op& op) const {
       const double n = mapped ? op.lookup_n : op.n;
       const double k = mapped ? op.lookup_k : op.k;
       if (op.fp8) {
-        if (const auto fp8 = profile_->gemm_flops_per_s(Precision::kFp8, m, n, k, op.batch)) {
-          if (*fp8 > 0) return op.flops / *fp8;
+        if (const auto fp8 = profile_->gemm_rate(Precision::kFp8, m, n, k, op.batch)) {
+          if (fp8->flops_per_s > 0) {
+            if (fp8->extrapolated) ++extrapolated_;
+            return op.flops / fp8->flops_per_s;
+          }
         }
       }
-      const auto rate = profile_->gemm_flops_per_s(base_, m, n, k, op.batch);
-      if (!rate || *rate <= 0) return std::nullopt;
+      const auto rate = profile_->gemm_rate(base_, m, n, k, op.batch);
+      if (!rate || rate->flops_per_s <= 0) return std::nullopt;
+      if (rate->extrapolated) ++extrapolated_;
       if (op.fp8 && gpu_.peak_fp8 > 0) {
         // No fp8 measurement: the 16-bit rate of this shape times the ratio of the published
         // fp8 and 16-bit shape-search rates (how much faster fp8 runs where both saturate).
         const double ratio =
             (gpu_.peak_fp8 * fp8_fraction_) / (gpu_.peak_for(base_) * gemm_fraction_);
-        return op.flops / (*rate * ratio);
+        ++fp8_scaled_;
+        return op.flops / (rate->flops_per_s * ratio);
       }
-      return op.flops / *rate;
+      return op.flops / rate->flops_per_s;
     }
     case OpKind::kFlashAttention: {
       const auto& a = op.attention;
@@ -181,6 +186,20 @@ std::vector<std::string> ComputeModel::assumptions() const {
                               "the rest fell outside its measured range and use the "
                               "published figures below",
                               measured_, measured_ + fallback_));
+    if (extrapolated_ > 0) {
+      out.push_back(fmt::format("compute: {} GEMMs larger than any the profile measured hold the "
+                                "rate of its nearest largest shape (GEMM efficiency saturates "
+                                "with size)",
+                                extrapolated_));
+    }
+    if (fp8_scaled_ > 0) {
+      out.push_back(fmt::format(
+          "compute: {} fp8 GEMMs take the profile's 16-bit rate for their shape times {:.3f}, the "
+          "ratio of the published fp8 and 16-bit shape-search rates (fp8 peak x {:.1f}% / 16-bit "
+          "peak x {:.1f}%)",
+          fp8_scaled_, (gpu_.peak_fp8 * fp8_fraction_) / (gpu_.peak_for(base_) * gemm_fraction_),
+          fp8_fraction_ * 100, gemm_fraction_ * 100));
+    }
   }
   out.push_back(fmt::format("compute: {} {} dense peak {:.0f} TFLOP/s from its datasheet ({})",
                             gpu_.display, to_string(precision_), peak_ / 1e12, gpu_.source));

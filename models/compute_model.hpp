@@ -107,6 +107,7 @@ class ComputeModel {
   mutable std::size_t measured_ = 0;
   mutable std::size_t fallback_ = 0;
   mutable std::size_t extrapolated_ = 0;  // GEMMs held at the profile's largest shape
+  mutable std::size_t fp8_scaled_ = 0;    // fp8 GEMMs from a 16-bit measurement
   mutable bool attention_used_ = false;
   mutable AttentionKernel attention_requested_ = AttentionKernel::kFlash;
   mutable bool attention_extrapolated_ = false;

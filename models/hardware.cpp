@@ -159,6 +159,9 @@ std::vector<GpuSpec> make_gpus() {
   {
     GpuSpec g = a100_sxm(40 * kGiB, 1555 * kGB, "a100-sxm-40gb", "NVIDIA A100 SXM4 40GB");
     // No published STREAM figure for the 40 GB part: achieved_memory_fraction stays 0.
+    // Same die, SMs and clocks as the 80 GB part: its measurements stand for this one's
+    // compute (memory-bound rates scale with HBM, 1,555 against 2,039 GB/s).
+    g.compute_twin = "a100-sxm-80gb";
     g.source =
         join_source({"NVIDIA A100 datasheet; 1,555 GB/s also in NVIDIA whitepaper table "
                      "(hardware.md, A100 SXM4 40GB row)",

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <fmt/format.h>
+#include <map>
+#include <tuple>
 #include <utility>
 
 namespace cirrus::models {
@@ -86,7 +89,20 @@ const char* to_string(CopyDirection v) {
   return "?";
 }
 const char* to_string(CollectiveSource v) {
-  return v == CollectiveSource::kCalibrate ? "calibrate" : "nccl-tests";
+  switch (v) {
+    case CollectiveSource::kCalibrate: return "calibrate";
+    case CollectiveSource::kNcclTests: return "nccl-tests";
+    case CollectiveSource::kPublic: return "public";
+  }
+  return "?";
+}
+int collective_source_rank(CollectiveSource v) {
+  switch (v) {
+    case CollectiveSource::kNcclTests: return 0;
+    case CollectiveSource::kCalibrate: return 1;
+    case CollectiveSource::kPublic: return 2;
+  }
+  return 3;
 }
 const char* to_string(FitFamily v) {
   switch (v) {
@@ -125,8 +141,8 @@ std::optional<CopyDirection> parse_copy_direction(const std::string& s) {
   return parse_enum(s, kAll);
 }
 std::optional<CollectiveSource> parse_collective_source(const std::string& s) {
-  static constexpr CollectiveSource kAll[] = {CollectiveSource::kCalibrate,
-                                              CollectiveSource::kNcclTests};
+  static constexpr CollectiveSource kAll[] = {
+      CollectiveSource::kCalibrate, CollectiveSource::kNcclTests, CollectiveSource::kPublic};
   return parse_enum(s, kAll);
 }
 std::optional<CollectiveKind> parse_collective_kind(const std::string& s) {
@@ -189,18 +205,79 @@ std::string node_preset_for_gpu(const std::string& gpu_id) {
   return "";
 }
 
-ProfileLookup::ProfileLookup(const Profile& p) {
+namespace {
+
+// The short name of a device for a label: "NVIDIA H100 80GB HBM3" -> "H100",
+// "NVIDIA A100-SXM4-80GB" -> "A100".
+std::string short_device(const std::string& name) {
+  std::string n = name;
+  if (n.rfind("NVIDIA ", 0) == 0) n = n.substr(7);
+  const auto end = n.find_first_of(" -");
+  return end == std::string::npos ? n : n.substr(0, end);
+}
+
+}  // namespace
+
+std::string calibration_label(const Profile& p) {
+  std::string label;
+  if (p.source) {
+    label = fmt::format("public profile ({}, {}, {})", p.source->name,
+                        short_device(p.device.name), p.source->date.substr(0, 7));
+  } else {
+    label = fmt::format("profile (measured on {}, {})", p.device.name, p.date.substr(0, 10));
+  }
+  if (p.scaled) {
+    const auto gpu = find_gpu(p.device.gpu);
+    const std::string target = gpu ? gpu->display : p.device.gpu;
+    std::string factors;
+    if (std::fabs(p.scaled->memory - 1.0) > 5e-4) {
+      factors += fmt::format("HBM bandwidth x{:.3g}", p.scaled->memory);
+    }
+    if (std::fabs(p.scaled->compute - 1.0) > 5e-4) {
+      factors += fmt::format("{}GEMM and attention rates x{:.3g}", factors.empty() ? "" : ", ",
+                             p.scaled->compute);
+    }
+    label += factors.empty()
+                 ? fmt::format(", for {} (same clock and HBM bandwidth)", target)
+                 : fmt::format(", scaled to {}: {}", target, factors);
+  }
+  return label;
+}
+
+ProfileLookup::ProfileLookup(const Profile& p) : label_(calibration_label(p)) {
+  // The largest m measured at each (dtype, n, k, batch): a point's cap for held queries.
+  std::map<std::tuple<Precision, std::int64_t, std::int64_t, std::int64_t>, std::int64_t> m_max;
+  for (const GemmPoint& g : p.gemm) {
+    if (g.m <= 0 || g.n <= 0 || g.k <= 0 || g.batch <= 0 || !positive(g.seconds)) continue;
+    auto& cap = m_max[{g.dtype, g.n, g.k, g.batch}];
+    cap = std::max(cap, g.m);
+  }
   for (const GemmPoint& g : p.gemm) {
     if (g.m <= 0 || g.n <= 0 || g.k <= 0 || g.batch <= 0 || !positive(g.seconds)) continue;
     auto it = std::find_if(gemm_.begin(), gemm_.end(),
                            [&](const GemmTable& t) { return t.dtype == g.dtype; });
-    if (it == gemm_.end()) it = gemm_.insert(gemm_.end(), GemmTable{g.dtype, {}});
+    if (it == gemm_.end()) it = gemm_.insert(gemm_.end(), GemmTable{g.dtype, {}, {}, {}});
     const double flops = 2.0 * static_cast<double>(g.m) * static_cast<double>(g.n) *
                          static_cast<double>(g.k) * static_cast<double>(g.batch);
     add_point(it->table,
               {std::log2(static_cast<double>(g.m)), std::log2(static_cast<double>(g.n)),
                std::log2(static_cast<double>(g.k)), std::log2(static_cast<double>(g.batch))},
               flops / g.seconds);
+    it->m_cap.push_back(
+        std::log2(static_cast<double>(m_max.at({g.dtype, g.n, g.k, g.batch}))));
+  }
+  for (GemmTable& t : gemm_) {
+    // Columns: points with the same (n, k, batch), which are the same log2 values exactly
+    // (they come from the same integers).
+    std::map<std::vector<double>, std::size_t> index;
+    for (std::size_t i = 0; i < t.table.coords.size(); ++i) {
+      const auto& c = t.table.coords[i];
+      std::vector<double> nkb{c[1], c[2], c[3]};
+      auto [it, fresh] = index.emplace(nkb, t.columns.size());
+      if (fresh) t.columns.push_back({std::move(nkb), t.m_cap[i], {}});
+      t.columns[it->second].m.emplace_back(c[0], i);
+    }
+    for (GemmColumn& col : t.columns) std::sort(col.m.begin(), col.m.end());
   }
   for (const AttentionPoint& a : p.attention) {
     if (a.batch <= 0 || a.heads <= 0 || a.seq <= 0 || a.head_dim <= 0) continue;
@@ -242,25 +319,26 @@ ProfileLookup::ProfileLookup(const Profile& p) {
   }
   for (auto& [dir, pts] : copies) copy_.push_back({dir, make_curve(std::move(pts))});
 
-  // Collectives: per (op, ranks, nodes), nccl-tests points when there are any, else ours.
+  // Collectives: per (op, ranks, nodes), the points of the preferred source present.
   struct Key {
     CollectiveKind op;
     int ranks, nodes;
     bool operator==(const Key&) const = default;
   };
-  std::vector<std::pair<Key, bool>> has_import;
+  std::vector<std::pair<Key, int>> best_source;  // key, smallest source rank present
   for (const CollectivePoint& c : p.collectives) {
     const Key k{c.op, c.ranks, c.nodes};
-    auto it = std::find_if(has_import.begin(), has_import.end(),
+    auto it = std::find_if(best_source.begin(), best_source.end(),
                            [&](const auto& x) { return x.first == k; });
-    if (it == has_import.end()) it = has_import.insert(has_import.end(), {k, false});
-    if (c.source == CollectiveSource::kNcclTests) it->second = true;
+    const int rank = collective_source_rank(c.source);
+    if (it == best_source.end()) it = best_source.insert(best_source.end(), {k, rank});
+    it->second = std::min(it->second, rank);
   }
-  for (const auto& [key, imported] : has_import) {
+  for (const auto& [key, source] : best_source) {
     std::vector<std::pair<double, double>> pts;
     for (const CollectivePoint& c : p.collectives) {
       if (!(Key{c.op, c.ranks, c.nodes} == key)) continue;
-      if ((c.source == CollectiveSource::kNcclTests) != imported) continue;
+      if (collective_source_rank(c.source) != source) continue;
       if (c.bytes <= 0 || !positive(c.time_us) || c.ranks < 2) continue;
       const double busbw = static_cast<double>(c.bytes) * bus_factor(c.op, c.ranks) /
                            (c.time_us * 1e-6);
@@ -332,14 +410,153 @@ std::optional<double> ProfileLookup::interpolate(const Curve& c, double bytes) {
   return c.values[lo] + t * (c.values[hi] - c.values[lo]);
 }
 
+std::optional<ProfileLookup::GemmRate> ProfileLookup::held_interpolate(const GemmTable& t,
+                                                                       std::vector<double> q,
+                                                                       bool exhaustive) {
+  const Scatter& s = t.table;
+  if (s.coords.empty() || q.size() != 4) return std::nullopt;
+  for (std::size_t d = 0; d < q.size(); ++d) {
+    if (!std::isfinite(q[d]) || q[d] < s.lo[d] - kLogEpsilon) return std::nullopt;
+  }
+  if (q[3] > s.hi[3] + kLogEpsilon) return std::nullopt;  // more batches than measured
+  bool held = false;
+  for (std::size_t d : {std::size_t{1}, std::size_t{2}}) {  // n and k: the table's maxima
+    if (q[d] > s.hi[d] + kLogEpsilon) {
+      q[d] = s.hi[d];
+      held = true;
+    }
+  }
+  // Distances with the query's m seen by each point as at most the point's own cap.
+  auto distance = [&](std::size_t i) {
+    const double qm = std::min(q[0], t.m_cap[i]);
+    double sum = (s.coords[i][0] - qm) * (s.coords[i][0] - qm);
+    for (std::size_t d = 1; d < q.size(); ++d) {
+      const double x = s.coords[i][d] - q[d];
+      sum += x * x;
+    }
+    return std::sqrt(sum);
+  };
+  std::vector<std::pair<double, std::size_t>> dist;
+  if (exhaustive) {
+    dist.reserve(s.coords.size());
+    for (std::size_t i = 0; i < s.coords.size(); ++i) dist.emplace_back(distance(i), i);
+  } else {
+    // Columns nearest first by their (n, k, batch) distance, a lower bound on the distance of
+    // every point in them.
+    std::vector<std::pair<double, std::size_t>> cols;
+    cols.reserve(t.columns.size());
+    for (std::size_t c = 0; c < t.columns.size(); ++c) {
+      double sum = 0;
+      for (std::size_t d = 0; d < 3; ++d) {
+        const double x = t.columns[c].nkb[d] - q[d + 1];
+        sum += x * x;
+      }
+      cols.emplace_back(std::sqrt(sum), c);
+    }
+    // A min-heap: usually a few columns are visited, so sorting them all would be waste.
+    const auto farther = [](const auto& a, const auto& b) { return b < a; };
+    std::make_heap(cols.begin(), cols.end(), farther);
+    std::vector<double> best;  // the kNeighbours smallest distances so far, ascending
+    while (!cols.empty()) {
+      std::pop_heap(cols.begin(), cols.end(), farther);
+      const auto [lower, c] = cols.back();
+      cols.pop_back();
+      // The slack keeps the bound safe from rounding (it only visits more).
+      if (best.size() == kNeighbours && lower > best.back() + 1e-12) break;
+      const GemmColumn& col = t.columns[c];
+      const double qm = std::min(q[0], col.cap);
+      const auto mid = std::lower_bound(col.m.begin(), col.m.end(),
+                                        std::make_pair(qm, std::size_t{0}));
+      // Up to kNeighbours points on each side in m, and every further point at the same m
+      // as the last taken (repeated measurements of one shape).
+      auto take = [&](std::size_t i) {
+        const double d = distance(i);
+        dist.emplace_back(d, i);
+        best.insert(std::upper_bound(best.begin(), best.end(), d), d);
+        if (best.size() > kNeighbours) best.pop_back();
+      };
+      int n = 0;
+      for (auto it = mid; it != col.m.end(); ++it, ++n) {
+        if (n >= kNeighbours && it->first != std::prev(it)->first) break;
+        take(it->second);
+      }
+      n = 0;
+      for (auto it = mid; it != col.m.begin(); ++n) {
+        --it;
+        if (n >= kNeighbours && it->first != std::next(it)->first) break;
+        take(it->second);
+      }
+    }
+  }
+  auto clamped = [&](std::size_t i) { return q[0] > t.m_cap[i] + kLogEpsilon; };
+  const std::size_t k = std::min<std::size_t>(kNeighbours, dist.size());
+  std::partial_sort(dist.begin(), dist.begin() + static_cast<std::ptrdiff_t>(k), dist.end());
+  if (dist.front().first > kMaxLog2Distance + kLogEpsilon) return std::nullopt;
+  GemmRate r;
+  if (dist.front().first < kLogEpsilon) {
+    double sum = 0;
+    int n = 0;
+    for (const auto& [d, i] : dist) {
+      if (d < kLogEpsilon) {
+        sum += s.values[i];
+        held = held || clamped(i);
+        ++n;
+      }
+    }
+    r.flops_per_s = sum / n;
+  } else {
+    double wsum = 0, vsum = 0;
+    for (std::size_t j = 0; j < k; ++j) {
+      const double w = 1.0 / (dist[j].first * dist[j].first);
+      wsum += w;
+      vsum += w * s.values[dist[j].second];
+      held = held || clamped(dist[j].second);
+    }
+    r.flops_per_s = vsum / wsum;
+  }
+  r.extrapolated = held;
+  return r;
+}
+
+const ProfileLookup::GemmTable* ProfileLookup::gemm_table(Precision dtype) const {
+  auto find = [&](Precision p) -> const GemmTable* {
+    for (const GemmTable& t : gemm_) {
+      if (t.dtype == p) return &t;
+    }
+    return nullptr;
+  };
+  const GemmTable* t = find(dtype);
+  // bf16 reads fp16 measurements when there are no bf16 ones (see the class comment).
+  if (t == nullptr && dtype == Precision::kBf16) t = find(Precision::kFp16);
+  return t;
+}
+
+std::optional<ProfileLookup::GemmRate> ProfileLookup::gemm_rate(Precision dtype, double m,
+                                                                double n, double k,
+                                                                double batch) const {
+  if (!(m > 0 && n > 0 && k > 0 && batch > 0)) return std::nullopt;
+  const GemmTable* t = gemm_table(dtype);
+  if (t == nullptr) return std::nullopt;
+  return held_interpolate(*t, {std::log2(m), std::log2(n), std::log2(k), std::log2(batch)},
+                          false);
+}
+
+std::optional<ProfileLookup::GemmRate> ProfileLookup::gemm_rate_exhaustive(Precision dtype,
+                                                                           double m, double n,
+                                                                           double k,
+                                                                           double batch) const {
+  if (!(m > 0 && n > 0 && k > 0 && batch > 0)) return std::nullopt;
+  const GemmTable* t = gemm_table(dtype);
+  if (t == nullptr) return std::nullopt;
+  return held_interpolate(*t, {std::log2(m), std::log2(n), std::log2(k), std::log2(batch)},
+                          true);
+}
+
 std::optional<double> ProfileLookup::gemm_flops_per_s(Precision dtype, double m, double n,
                                                       double k, double batch) const {
-  if (!(m > 0 && n > 0 && k > 0 && batch > 0)) return std::nullopt;
-  for (const GemmTable& t : gemm_) {
-    if (t.dtype != dtype) continue;
-    return interpolate(t.table, {std::log2(m), std::log2(n), std::log2(k), std::log2(batch)});
-  }
-  return std::nullopt;
+  const auto r = gemm_rate(dtype, m, n, k, batch);
+  if (!r) return std::nullopt;
+  return r->flops_per_s;
 }
 
 std::optional<double> ProfileLookup::gemm_efficiency(Precision dtype, double m, double n, double k,

@@ -5,9 +5,15 @@
 // reading and writing the JSON form lives in calibrate/profile_io.hpp (models/ has no JSON).
 //
 // Lookups answer only inside the measured range and return nullopt outside it: the caller
-// then falls back to datasheet figures and flags its result uncalibrated. Interpolation is
-// always in log-size space, because kernel efficiency and bus bandwidth change with the order
-// of magnitude of a size, not with its last few bytes.
+// then falls back to datasheet figures and flags its result uncalibrated. The one exception is
+// a GEMM larger than any measured (ProfileLookup::gemm_rate): it holds the rate of the largest
+// measured shape, because GEMM efficiency saturates with size. Interpolation is always in
+// log-size space, because kernel efficiency and bus bandwidth change with the order of
+// magnitude of a size, not with its last few bytes.
+//
+// A profile is measured by `cirrus calibrate`, imported from someone else's measurements (then
+// `source` says whose: calibrate/import_vidur.hpp), or derived from another GPU's profile by
+// scaling (then `scaled` says how: models/profile_scaling.hpp).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -44,7 +50,14 @@ enum class AttentionImpl { kFused, kUnfused };
 enum class AttentionPass { kForward, kBackward };
 enum class MemoryKernel { kCopy, kElementwise, kLayerNorm, kSoftmax, kAdam };
 enum class CopyDirection { kHostToDevice, kDeviceToHost, kDeviceToDevice };
-enum class CollectiveSource { kCalibrate, kNcclTests };
+// Who measured a collective: `cirrus calibrate` on this machine, nccl-tests logs a user
+// imported, or a public measurement set (the profile's `source` block says whose: Vidur's
+// NCCL timings through torch.distributed, converted to nccl-tests' conventions).
+enum class CollectiveSource { kCalibrate, kNcclTests, kPublic };
+// The order the lookups and fits prefer sources in, where one (op, ranks, nodes) has several:
+// 0 first. nccl-tests logs (usually the wider, multi-node run a user chose to import), then
+// the user's own calibrate run, then public measurements of someone else's machine.
+int collective_source_rank(CollectiveSource s);
 enum class FitFamily { kGemm, kAttention, kMemory, kHostCopy, kCollective };
 
 // The spellings used in profile files ("fused", "adam", "h2d", "nccl-tests", ...); the
@@ -116,6 +129,26 @@ struct CollectivePoint {
   CollectiveSource source = CollectiveSource::kCalibrate;
 };
 
+// Where an imported profile's measurements come from when someone else took them (a public
+// measurement set such as Microsoft Vidur's); absent in a profile `cirrus calibrate` measured.
+struct ProfileSource {
+  std::string name;      // "Vidur"
+  std::string url;       // "https://github.com/microsoft/vidur"
+  std::string commit;    // of the source repository the tables were taken from
+  std::string date;      // ISO 8601 date of that commit: "2024-11-19"
+  std::string licence;   // "MIT"
+  std::string measured;  // what was measured, how, in a sentence or two
+};
+
+// A profile derived from the profile of another GPU (its GpuSpec::compute_twin) by scaling its
+// rates: compute-bound rates (GEMM, attention) by the sustained-clock ratio, memory-bound
+// kernel bandwidths by the HBM bandwidth ratio. Everything else is the twin's.
+struct ProfileScaling {
+  std::string from_gpu;   // the twin's preset id: "h100-sxm"
+  double compute = 1.0;   // factor on GEMM and attention FLOP/s
+  double memory = 1.0;    // factor on memory-bound kernel bandwidth
+};
+
 // A fitted latency-bandwidth curve, seconds(x) = alpha_s + x / rate, fitted by least squares
 // on relative error (so small and large sizes weigh alike). For GEMMs x is FLOPs and rate the
 // sustained FLOP/s, which makes the achieved fraction of a peak P the saturating curve
@@ -142,6 +175,8 @@ struct Profile {
   ProfileVersions versions;
   std::string date;  // ISO 8601, UTC, when it was measured or imported
   std::string mode;  // "full", "quick" or "import"
+  std::optional<ProfileSource> source;    // imported public measurements: whose
+  std::optional<ProfileScaling> scaled;   // derived from a twin GPU's profile: how
   std::vector<GemmPoint> gemm;
   std::vector<AttentionPoint> attention;
   std::vector<MemoryPoint> memory;
@@ -164,6 +199,14 @@ std::string gpu_preset_for_device(const std::string& device_name);
 // The 8-GPU node preset that carries a GPU preset ("h100-sxm" -> "dgx-h100"); empty if none.
 std::string node_preset_for_gpu(const std::string& gpu_id);
 
+// What a result says about its calibration (StepResult::calibration):
+//   "public profile (Vidur, H100, 2024-11)" for an imported public profile,
+//   "profile (measured on NVIDIA H100 80GB HBM3, 2026-11-20)" for a measured one,
+// followed for a derived profile by ", scaled to <GPU>: HBM bandwidth x1.43[, GEMM and
+// attention rates x0.945]" (the factors that are not 1), or ", for <GPU> (same clock and HBM
+// bandwidth)" when none differs.
+std::string calibration_label(const Profile& profile);
+
 // The lookups, over tables indexed once: build one per profile and share it (const, so safe
 // to query from many threads).
 //
@@ -172,6 +215,20 @@ std::string node_preset_for_gpu(const std::string& gpu_id);
 // coordinates; an exact match returns its own value. A query is covered when every
 // coordinate lies within the measured minimum and maximum of its table and the nearest point
 // is at most kMaxLog2Distance away (a factor of 2 in each of two dimensions is 1.41).
+//
+// GEMMs larger than measured: GEMM efficiency saturates with size, so a query beyond the
+// measured maximum holds the rate of the nearest measured shape with the out-of-range
+// coordinates clamped, never jumping back to a datasheet ceiling. M is clamped per measured
+// (N, K, batch): to each point, a query's M looks no larger than the largest M measured with
+// that point's N, K and batch (so a shape measured up to 4,096 tokens answers a 16,384-token
+// query with its 4,096-token rate, while a shape measured to 32,768 answers from its own
+// 16,384-token point); N and K are clamped to the table's maxima. gemm_rate says when it held a
+// rate. Below the measured minimum of any coordinate, and beyond the measured batch, nothing.
+//
+// 16-bit GEMMs: a bf16 query reads the fp16 points when the profile has no bf16 GEMM points
+// (imports of fp16 measurements, such as Vidur's): the GPUs such profiles describe (A100, H100
+// and their twins) have equal fp16 and bf16 tensor-core peaks and run both through the same
+// kernels. The profile's notes say so.
 //
 // Size curves (memory kernels, copies, collectives): linear interpolation in log2(bytes)
 // between the two measured sizes around the query, points at the same size averaged; covered
@@ -183,10 +240,25 @@ class ProfileLookup {
 
   explicit ProfileLookup(const Profile& profile);
 
+  // calibration_label of the profile this lookup indexes.
+  const std::string& label() const { return label_; }
+
+  // A GEMM's measured rate and whether it was held from a smaller measured shape.
+  struct GemmRate {
+    double flops_per_s = 0;
+    bool extrapolated = false;  // beyond the measured M, N or K: a held (clamped) rate
+  };
+  std::optional<GemmRate> gemm_rate(Precision dtype, double m, double n, double k,
+                                    double batch) const;
+
   // Achieved fraction of `peak` (FLOP/s) for this GEMM: measured FLOP/s / peak, so pass the
   // datasheet peak of the precision to get a fraction comparable with ComputeModel's.
   std::optional<double> gemm_efficiency(Precision dtype, double m, double n, double k,
                                         double batch, double peak) const;
+  // gemm_rate computed by visiting every point: the same answer, slower (a test oracle).
+  std::optional<GemmRate> gemm_rate_exhaustive(Precision dtype, double m, double n, double k,
+                                               double batch) const;
+  // gemm_rate's FLOP/s, held or not (the compute model's entry point).
   std::optional<double> gemm_flops_per_s(Precision dtype, double m, double n, double k,
                                          double batch) const;
 
@@ -202,9 +274,8 @@ class ProfileLookup {
   std::optional<double> host_copy_bandwidth(CopyDirection direction, double bytes) const;
 
   // nccl-tests bus bandwidth (bytes/s) of `op` over `ranks` ranks on `nodes` nodes at size
-  // `bytes`. Only points of exactly that (op, ranks, nodes) are used; when both nccl-tests and
-  // calibrate points exist for it, the nccl-tests ones (usually the wider, multi-node
-  // measurement a user chose to import) are used alone, so two curves are never mixed.
+  // `bytes`. Only points of exactly that (op, ranks, nodes) are used, and of one source only
+  // (the first present in collective_source_rank's order), so two curves are never mixed.
   std::optional<double> collective_busbw(CollectiveKind op, int ranks, int nodes,
                                          double bytes) const;
   // bytes x bus_factor / busbw: the time nccl-tests would report.
@@ -241,10 +312,25 @@ class ProfileLookup {
   static std::optional<double> interpolate(const Curve& curve, double bytes);
 
  private:
+  // A GEMM table is indexed by column, the points sharing one (n, k, batch): a query visits
+  // columns nearest first and stops once a column's (n, k, batch) distance alone exceeds the
+  // kNeighbours-th best distance found, looking in each column only at the points nearest in m
+  // (binary search). The answer is the exhaustive one's (gemm_rate_exhaustive, the tests'
+  // oracle); a planner's analytic evaluations make many lookups.
+  struct GemmColumn {
+    std::vector<double> nkb;  // log2 n, log2 k, log2 batch
+    double cap = 0;           // log2 of the largest m measured in the column
+    std::vector<std::pair<double, std::size_t>> m;  // (log2 m, point index), ascending
+  };
   struct GemmTable {
     Precision dtype;
-    Scatter table;
+    Scatter table;               // (log2 m, log2 n, log2 k, log2 batch)
+    std::vector<double> m_cap;   // per point: log2 of the largest m measured at its n, k, batch
+    std::vector<GemmColumn> columns;
   };
+  static std::optional<GemmRate> held_interpolate(const GemmTable& t, std::vector<double> q,
+                                                  bool exhaustive);
+  const GemmTable* gemm_table(Precision dtype) const;
   struct AttentionTable {
     AttentionImpl impl;
     AttentionPass pass;
@@ -271,6 +357,12 @@ class ProfileLookup {
   std::vector<MemoryCurve> memory_;
   std::vector<CopyCurve> copy_;
   std::vector<CollectiveCurve> collective_;
+  std::string label_;
 };
+
+// StepResult::calibration for a step timed with `profile`: its label, or "datasheet" for none.
+inline std::string calibration_of(const ProfileLookup* profile) {
+  return profile != nullptr ? profile->label() : std::string("datasheet");
+}
 
 }  // namespace cirrus::models

@@ -121,6 +121,7 @@ Breakdown critical_path_breakdown(const StepGraph& sg, const sim::RunResult& run
 SimulationOutput simulate_step_detailed(const StepInput& in, const SimulateOptions& options) {
   SimulationOutput out;
   StepResult& r = out.result;
+  r.calibration = calibration_of(in.profile.get());
   if (!check_feasible(in, r)) return out;
   const auto& gpu = in.cluster.node.gpu;
   const ComputeModel compute(gpu, in.training.precision, in.profile.get());

@@ -63,6 +63,9 @@ struct StepResult {
   std::optional<OffloadSummary> offload;  // present when strategy.offload moves anything
   std::optional<MoeStats> moe;
   bool calibrated = false;
+  // What the kernel and collective rates rest on: "datasheet", or the profile's label
+  // (models/profile.hpp, calibration_label): "public profile (Vidur, H100, 2024-11)", ...
+  std::string calibration = "datasheet";
   // Plain-language statements of every default the numbers rest on ("GEMM efficiency from
   // the datasheet-derived default, not a profile"): printed so the user knows what is assumed.
   std::vector<std::string> assumptions;

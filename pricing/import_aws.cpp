@@ -16,8 +16,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "common/csv.hpp"
 #include "common/input_error.hpp"
-#include "pricing/csv.hpp"
 #include "pricing/importers.hpp"
 #include "pricing/instance_table.hpp"
 

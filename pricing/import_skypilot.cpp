@@ -14,8 +14,8 @@
 #include <map>
 #include <set>
 
+#include "common/csv.hpp"
 #include "common/input_error.hpp"
-#include "pricing/csv.hpp"
 #include "pricing/importers.hpp"
 #include "pricing/instance_table.hpp"
 

@@ -85,6 +85,7 @@ constexpr Field kResultFields[] = {
     {"cost.catalog", FieldKind::kString},
     {"cost.run_days", FieldKind::kNumber},
     {"calibrated", FieldKind::kBool},
+    {"calibration", FieldKind::kString},
     {"estimate", FieldKind::kString},
 };
 

@@ -321,7 +321,9 @@ std::string render_html(const Report& r) {
     card("none", r.no_best_reason.empty() ? "no configuration" : r.no_best_reason);
   }
   card(r.calibrated ? "calibrated" : "not calibrated",
-       r.calibrated ? "every figure from a measured profile" : "datasheet defaults; see below");
+       r.calibrated                    ? "every figure from a measured profile"
+       : r.calibration == "datasheet" ? "datasheet defaults; see below"
+                                      : "partly: " + r.calibration + "; see below");
   o += "</div>\n";
 
   o += "<h2>Trade-offs</h2>\n";
@@ -418,6 +420,7 @@ std::string render_html(const Report& r) {
   }
 
   o += "<h2>Calibration</h2>\n";
+  o += "<p>" + escape(r.calibration) + "</p>\n";
   o += r.calibrated ? "<p class=\"ok\">Calibrated: every compute and communication figure came "
                       "from a measured profile.</p>\n"
                     : "<p class=\"warn\">Not calibrated: the numbers rest on these defaults "

@@ -136,6 +136,7 @@ std::string render_markdown(const Report& r) {
     o += md_table({"", ""}, rows);
   }
   o += "## Calibration\n\n";
+  o += fmt::format("{}\n\n", r.calibration);
   o += r.calibrated ? "Calibrated: every figure from a measured profile.\n\n"
                     : "**Not calibrated**: the numbers rest on these defaults.\n\n";
   for (const auto& a : r.assumptions) o += fmt::format("- {}\n", a);

@@ -16,7 +16,10 @@ models::StepResult result_of(const PlanView& v, std::size_t i) {
   const auto& r = *v.result;
   const auto it = r.refined_results.find(i);
   if (it != r.refined_results.end()) return it->second;
-  return models::analytic_step(plan::candidate_input(*v.scenario, *v.space, r.candidates[i]));
+  const models::StepInput in = plan::candidate_input(*v.scenario, *v.space, r.candidates[i]);
+  models::StepResult res = models::analytic_step(in);
+  res.calibration = models::calibration_of(in.profile.get());  // analytic_step leaves it
+  return res;
 }
 
 // Whether any candidate offloads (its placements are then shown for every candidate).
@@ -185,8 +188,21 @@ std::string render_plan_table(const PlanView& v) {
   for (std::size_t i : r.pareto) o += "  " + line(i) + "\n";
   o += fmt::format("\nTop {} by {}:\n  {}\n", r.top.size(), s.objective.minimize, header);
   for (std::size_t i : r.top) o += "  " + line(i) + "\n";
-  o += "\nStep times are from datasheet figures (calibrated: no); 'analytic' rows are the fast "
-       "estimate,\n'engine' rows were re-simulated with contention.\n";
+  // What the listed step times rest on, per instance shown (each GPU has its own profile).
+  std::vector<std::pair<std::string, std::string>> cal;  // instance, calibration
+  auto note = [&](std::size_t i) {
+    const auto& inst = v.space->instances[r.candidates[i].instance];
+    const std::string c = models::calibration_of(inst.profile.get());
+    if (std::find(cal.begin(), cal.end(), std::make_pair(inst.id, c)) == cal.end()) {
+      cal.emplace_back(inst.id, c);
+    }
+  };
+  for (std::size_t i : r.pareto) note(i);
+  for (std::size_t i : r.top) note(i);
+  o += "\nCalibration of the step times:\n";
+  for (const auto& [id, c] : cal) o += fmt::format("  {}: {}\n", id, c);
+  o += "'analytic' rows are the fast estimate, 'engine' rows were re-simulated with "
+       "contention.\n";
   return o;
 }
 

@@ -139,6 +139,7 @@ void add_run_details(Report& r, const models::StepInput& input) {
   if (!sim.result.feasible) return;
   r.timeline = timeline_of(sim.graph, sim.run);
   r.calibrated = sim.result.calibrated;
+  r.calibration = sim.result.calibration;
   r.assumptions = sim.result.assumptions;
 }
 
@@ -225,9 +226,13 @@ Report build_plan_report(const scenarios::Scenario& s, const plan::SearchSpace& 
     d.candidate = i;
     d.label = label_of(r.candidates[i]);
     const auto it = plan.refined_results.find(i);
-    d.result = it != plan.refined_results.end()
-                   ? it->second
-                   : models::analytic_step(plan::candidate_input(s, space, plan.candidates[i]));
+    if (it != plan.refined_results.end()) {
+      d.result = it->second;
+    } else {
+      const models::StepInput in = plan::candidate_input(s, space, plan.candidates[i]);
+      d.result = models::analytic_step(in);
+      d.result.calibration = models::calibration_of(in.profile.get());  // analytic_step leaves it
+    }
     r.details.push_back(std::move(d));
   }
   if (plan.best) {
@@ -278,6 +283,7 @@ Report build_pinned_report(const scenarios::Scenario& s, const models::StepInput
   if (!res.feasible) r.pruned_by_reason.emplace_back(res.infeasible_reason, 1);
   r.candidates.push_back(rc);
   r.calibrated = res.calibrated;
+  r.calibration = res.calibration;
   r.assumptions = res.assumptions;
   if (!res.feasible) {
     r.no_best_reason = "the configuration is infeasible: " + res.infeasible_reason;

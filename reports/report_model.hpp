@@ -131,6 +131,7 @@ struct Report {
 
   std::optional<Timeline> timeline;
   bool calibrated = false;
+  std::string calibration = "datasheet";  // StepResult::calibration of the detailed result
   std::vector<std::string> assumptions;
 };
 

@@ -116,6 +116,7 @@ nlohmann::json result_json(const ResultContext& ctx, const models::StepResult& r
     j["links"] = links;
   }
   j["calibrated"] = r.calibrated;
+  j["calibration"] = r.calibration;
   j["assumptions"] = r.assumptions;
   return j;
 }
@@ -196,8 +197,12 @@ std::string render_table(const ResultContext& ctx, const models::StepResult& r) 
     for (const auto& l : r.links) o += fmt::format(" {} {:.0f}%;", l.link, l.utilization * 100);
     o += "\n";
   }
-  o += fmt::format("\n  calibrated: {}. Assumed:\n",
-                   r.calibrated ? "yes" : "no (datasheet figures)");
+  const bool datasheet = r.calibration == "datasheet";
+  o += fmt::format("\n  calibration: {}\n", r.calibration);
+  o += fmt::format("  calibrated: {}. Assumed:\n",
+                   r.calibrated ? "yes"
+                   : datasheet  ? "no (datasheet figures)"
+                                : "partly (what the profile does not cover uses datasheet figures)");
   for (const auto& a : r.assumptions) o += fmt::format("    - {}\n", a);
   return o;
 }
@@ -210,7 +215,7 @@ std::string render_csv(const ResultContext& ctx, const models::StepResult& r) {
       "recompute,sequence_parallel,feasible,infeasible_reason,step_time_s,tokens_per_s,"
       "model_tflops_per_gpu,mfu,compute_s,recompute_s,tp_comm_s,cp_comm_s,pp_comm_s,dp_comm_s,"
       "pp_bubble_s,optimizer_s,memory_total_gib,memory_capacity_gib,calibrated,ep_comm_s,"
-      "moe_straggler_factor,moe_dropped_token_fraction\n";
+      "moe_straggler_factor,moe_dropped_token_fraction,calibration\n";
   auto quote = [](const std::string& v) {
     std::string q = "\"";
     for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
@@ -231,11 +236,12 @@ std::string render_csv(const ResultContext& ctx, const models::StepResult& r) {
                    r.calibrated ? "true" : "false");
   // Appended columns (the CSV grows at its end): empty for dense models.
   if (r.moe) {
-    o += fmt::format("{},{},{}\n", round_sig(b.ep_comm), round_sig(r.moe->straggler_factor, 4),
+    o += fmt::format("{},{},{},", round_sig(b.ep_comm), round_sig(r.moe->straggler_factor, 4),
                      round_sig(r.moe->dropped_token_fraction, 4));
   } else {
-    o += ",,\n";
+    o += ",,,";
   }
+  o += quote(r.calibration) + "\n";
   return o;
 }
 

@@ -101,6 +101,7 @@ ValidationRowResult run_row(const scenarios::ValidationRow& row,
     out.reason = r.infeasible_reason;
     return out;
   }
+  if (out.calibration.empty()) out.calibration = r.calibration;
   out.predicted_s = r.step_time_s;
   out.error = (r.step_time_s - row.published_step_s) / row.published_step_s;
   out.mfu = r.mfu;

@@ -39,7 +39,10 @@ std::string fresh_dir(const std::string& name) {
 }  // namespace
 
 TEST_CASE("the shipped regression suite passes", "[golden][cli][check]") {
-  const auto r = run_cli("check " + source_path("scenarios/regression") + " -j 2");
+  // Datasheet figures: the suite's ranges were set before the public profiles became the
+  // default, and are re-baselined separately (docs/contract-additions.md, public profiles).
+  const auto r =
+      run_cli("check " + source_path("scenarios/regression") + " -j 2 --no-public-profile");
   INFO(r.out << r.err);
   CHECK(r.status == 0);
   CHECK(r.err.empty());

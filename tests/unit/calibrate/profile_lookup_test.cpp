@@ -1,5 +1,6 @@
 // models/profile.hpp: the lookups the simulator calls, checked against interpolations done
-// by hand, and the coverage rules (nullopt outside the measured range).
+// by hand, and the coverage rules (nullopt outside the measured range, except GEMMs larger
+// than measured: gemm_held_test.cpp).
 #include "models/profile.hpp"
 
 #include <catch2/catch.hpp>
@@ -135,11 +136,17 @@ TEST_CASE("GEMM efficiency: inverse-distance weighting in log2 shape space", "[c
   // An exact hit returns the point itself.
   CHECK(lookup.gemm_efficiency(Precision::kBf16, 2048, 1024, 1024, 1, peak).value() ==
         Approx(0.6));
-  // Outside the measured box in any coordinate, or another dtype: not covered.
-  CHECK_FALSE(lookup.gemm_efficiency(Precision::kBf16, 1024, 2048, 1024, 1, peak));
+  // Below the measured box, beyond its batch, or another dtype: not covered.
+  CHECK_FALSE(lookup.gemm_efficiency(Precision::kBf16, 512, 1024, 1024, 1, peak));
+  CHECK_FALSE(lookup.gemm_efficiency(Precision::kBf16, 1024, 512, 1024, 1, peak));
   CHECK_FALSE(lookup.gemm_efficiency(Precision::kBf16, 1024, 1024, 1024, 2, peak));
-  CHECK_FALSE(lookup.gemm_efficiency(Precision::kBf16, 4096, 1024, 1024, 1, peak));
   CHECK_FALSE(lookup.gemm_efficiency(Precision::kFp16, 1024, 1024, 1024, 1, peak));
+  // Beyond the measured maximum of m or n: the rate of the largest measured shape, held
+  // (gemm_held_test.cpp has the rules).
+  CHECK(lookup.gemm_efficiency(Precision::kBf16, 1024, 2048, 1024, 1, peak).value() ==
+        Approx(0.4));
+  CHECK(lookup.gemm_efficiency(Precision::kBf16, 4096, 1024, 1024, 1, peak).value() ==
+        Approx(0.6));
   CHECK_FALSE(lookup.gemm_efficiency(Precision::kBf16, 1024, 1024, 1024, 1, 0));
   CHECK(lookup.covers_gemm(Precision::kBf16, 1500, 1024, 1024, 1));
 }

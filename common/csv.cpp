@@ -1,10 +1,10 @@
-#include "pricing/csv.hpp"
+#include "common/csv.hpp"
 
 #include <fmt/format.h>
 
 #include "common/input_error.hpp"
 
-namespace cirrus::pricing {
+namespace cirrus {
 
 CsvReader::CsvReader(std::string_view text, std::string file)
     : text_(text), file_(std::move(file)) {
@@ -82,4 +82,4 @@ std::string_view CsvHeader::get(const std::vector<std::string>& row, std::string
   return trim(row[*i]);
 }
 
-}  // namespace cirrus::pricing
+}  // namespace cirrus

@@ -1,15 +1,17 @@
 #pragma once
-// A small RFC 4180 reader for the providers' CSV price files: quoted fields, doubled quotes,
+// A small RFC 4180 reader, for the providers' CSV price files (pricing/) and the public
+// measurement tables calibration imports (calibrate/): quoted fields, doubled quotes,
 // separators and line breaks inside quotes, CRLF or LF line ends, a UTF-8 byte-order mark.
 // It walks the text in place (AWS's regional offer CSVs run to hundreds of megabytes), one
-// record at a time.
+// record at a time. In common/ because both pricing/ and calibrate/ read CSV and neither may
+// include the other.
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace cirrus::pricing {
+namespace cirrus {
 
 class CsvReader {
  public:
@@ -48,4 +50,4 @@ class CsvHeader {
 // Leading and trailing spaces and tabs removed.
 std::string_view trim(std::string_view s);
 
-}  // namespace cirrus::pricing
+}  // namespace cirrus
