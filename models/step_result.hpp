@@ -69,6 +69,7 @@ struct StepResult {
   // Engine statistics, for benchmarks and --verbose.
   std::size_t tasks = 0;
   std::size_t events = 0;
+  std::string calibration;  // "datasheet", "public profile (...)" or "profile (measured on ...)"
 };
 
 }  // namespace cirrus::models
