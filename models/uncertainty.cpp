@@ -1,9 +1,9 @@
 #include "models/uncertainty.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <fmt/format.h>
 
 #include "models/gpu_family.hpp"
 
@@ -19,9 +19,12 @@ const ResidualGroup* ResidualStats::find(const std::string& gpu_family,
 
 const char* to_string(CalibrationStatus c) {
   switch (c) {
-    case CalibrationStatus::kDatasheet: return "datasheet";
-    case CalibrationStatus::kPublicProfile: return "public profile";
-    case CalibrationStatus::kMeasuredProfile: return "measured profile";
+    case CalibrationStatus::kDatasheet:
+      return "datasheet";
+    case CalibrationStatus::kPublicProfile:
+      return "public profile";
+    case CalibrationStatus::kMeasuredProfile:
+      return "measured profile";
   }
   return "?";
 }
@@ -83,8 +86,9 @@ Uncertainty estimate_uncertainty(const ResidualStats* residuals, const GpuSpec& 
                                  Precision precision, CalibrationStatus calibration) {
   Uncertainty u;
   if (residuals == nullptr) {
-    u.basis = "unknown: no residuals file (data/validation/residuals.json, written by `cirrus "
-              "validate --all --write-residuals`)";
+    u.basis =
+        "unknown: no residuals file (data/validation/residuals.json, written by `cirrus "
+        "validate --all --write-residuals`)";
     return u;
   }
   u.source = residuals->file;
@@ -131,16 +135,17 @@ Uncertainty estimate_uncertainty(const ResidualStats* residuals, const GpuSpec& 
       u.rows = used->rows;
       u.gpu_family = used->gpu_family;
       u.precision = used->precision;
-      u.basis = fmt::format("1 sigma over {} published {} ({})", used->rows, group_words(*used),
-                            why);
+      u.basis =
+          fmt::format("1 sigma over {} published {} ({})", used->rows, group_words(*used), why);
     } else {
       // Rule 3: datasheet figures only.
       const ResidualGroup* worst = worst_group(*residuals);
       if (worst == nullptr) {
         u.wide = true;
-        u.basis = fmt::format("unknown and wide: datasheet figures only (no profile, no published "
-                              "{} runs), and no group of {} runs or more in {}",
-                              upper(family), kMinRows, residuals->file);
+        u.basis = fmt::format(
+            "unknown and wide: datasheet figures only (no profile, no published "
+            "{} runs), and no group of {} runs or more in {}",
+            upper(family), kMinRows, residuals->file);
         return u;
       }
       u.known = true;
@@ -178,14 +183,17 @@ std::vector<std::string> uncertainty_notes(const Uncertainty& u) {
     notes.push_back("error bars: " + u.basis + "; no range is given");
     return notes;
   }
-  notes.push_back(fmt::format(
-      "error bars: {} is {}; ranges are value x (1 -/+ sigma) (read from {})",
-      sigma_text(u.sigma), u.basis, u.source));
+  notes.push_back(
+      fmt::format("error bars: {} is {}; ranges are value x (1 -/+ sigma) (read from {})",
+                  sigma_text(u.sigma), u.basis, u.source));
   if (u.bias) {
     notes.push_back(fmt::format(
         "bias: the median signed error of those runs is {:+.3g}% (predictions {} than published "
         "on the median); reported, not corrected",
-        100.0 * *u.bias, *u.bias < 0 ? "shorter" : *u.bias > 0 ? "longer" : "no shorter or longer"));
+        100.0 * *u.bias,
+        *u.bias < 0   ? "shorter"
+        : *u.bias > 0 ? "longer"
+                      : "no shorter or longer"));
   }
   if (u.wide) {
     notes.push_back(

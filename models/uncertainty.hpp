@@ -61,9 +61,9 @@ namespace cirrus::models {
 inline constexpr int kMinRows = 5;
 
 struct ResidualGroup {
-  std::string gpu_family;  // "h100", ..., or "all"
-  std::string precision;   // "bf16", ..., or "all"
-  int rows = 0;            // predicted published runs in the group
+  std::string gpu_family;   // "h100", ..., or "all"
+  std::string precision;    // "bf16", ..., or "all"
+  int rows = 0;             // predicted published runs in the group
   double median_error = 0;  // of the signed relative errors
   double mape = 0;          // mean absolute error (for the record)
   double sigma = 0;         // standard deviation of the signed relative errors
@@ -86,15 +86,15 @@ const char* to_string(CalibrationStatus c);
 CalibrationStatus calibration_status(const std::string& label, bool has_profile);
 
 struct Uncertainty {
-  bool known = false;  // false: no band (rule 5); `basis` says why
-  double sigma = 0;    // relative, 1 sigma, any widening (rules 3 and 4) included
-  std::string basis;   // "1 sigma over 60 published H100 bf16 runs"
+  bool known = false;          // false: no band (rule 5); `basis` says why
+  double sigma = 0;            // relative, 1 sigma, any widening (rules 3 and 4) included
+  std::string basis;           // "1 sigma over 60 published H100 bf16 runs"
   std::optional<double> bias;  // the group's median signed error; none on a wide band
   int rows = 0;                // runs of the group the band rests on
   bool wide = false;           // rule 3: datasheet figures only
   std::string gpu_family;      // the group the band rests on ("all" where pooled)
   std::string precision;
-  double factor = 1;  // widening of the group's figure (rules 3 and 4): 1, sqrt(2) or sqrt(3)
+  double factor = 1;   // widening of the group's figure (rules 3 and 4): 1, sqrt(2) or sqrt(3)
   std::string source;  // the residuals file
 };
 

@@ -247,8 +247,8 @@ std::string render_plan_table(const PlanView& v) {
     for (std::size_t i : *rows) note(i);
   }
   if (!bases.empty()) {
-    o += "Ranges are x (1 -/+ sigma), sigma from cirrus's errors against published runs "
-         "(`cirrus validate --all`):\n";
+    o += "Error bars (1 sigma of cirrus's errors against published runs, `cirrus validate "
+         "--all`; ranges are x (1 -/+ sigma)):\n";
     for (const auto& [what, ids] : bases) {
       o += fmt::format("  {}: {}\n", fmt::join(ids, ", "), what);
     }

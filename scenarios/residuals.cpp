@@ -1,7 +1,7 @@
 #include "scenarios/residuals.hpp"
 
-#include <filesystem>
 #include <fmt/format.h>
+#include <filesystem>
 #include <map>
 #include <mutex>
 
@@ -42,10 +42,9 @@ models::ResidualStats parse_residuals(const std::string& text, const std::string
       for (std::size_t k = 0; k < d->size(); ++k) g.datasets.push_back(d->index(k).as_string());
     }
     if (r.find(g.gpu_family, g.precision) != nullptr) {
-      throw InputError(file, n.path(),
-                       "one group per (gpu_family, precision)",
-                       fmt::format("a second group for (\"{}\", \"{}\")", g.gpu_family,
-                                   g.precision));
+      throw InputError(
+          file, n.path(), "one group per (gpu_family, precision)",
+          fmt::format("a second group for (\"{}\", \"{}\")", g.gpu_family, g.precision));
     }
     r.groups.push_back(std::move(g));
   }

@@ -58,7 +58,8 @@ void check_range(const nlohmann::json& range, double value, double sigma) {
 
 }  // namespace
 
-TEST_CASE("simulate prints the step time with its 1-sigma band and basis", "[golden][uncertainty]") {
+TEST_CASE("simulate prints the step time with its 1-sigma band and basis",
+          "[golden][uncertainty]") {
   const DataDir data(kFixtureDir);
   const auto r = run_cli("simulate " + kH100);
   INFO(r.err);
@@ -162,7 +163,8 @@ TEST_CASE("a malformed residuals file stops with exit 3 naming file and JSON pat
   CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
 }
 
-TEST_CASE("plan shows time and cost ranges for the best and the frontier", "[golden][uncertainty]") {
+TEST_CASE("plan shows time and cost ranges for the best and the frontier",
+          "[golden][uncertainty]") {
   const DataDir data(kFixtureDir);
   const auto table = run_cli("plan " + kPlan + " -j 2");
   INFO(table.err);
@@ -190,8 +192,9 @@ TEST_CASE("plan shows time and cost ranges for the best and the frontier", "[gol
   std::istringstream in(csv.out);
   std::string header;
   std::getline(in, header);
-  CHECK(ends_with(header, ",sigma,step_time_low_s,step_time_high_s,run_days_low,run_days_high,"
-                          "usd_total_low,usd_total_high"));
+  CHECK(ends_with(header,
+                  ",sigma,step_time_low_s,step_time_high_s,run_days_low,run_days_high,"
+                  "usd_total_low,usd_total_high"));
 }
 
 TEST_CASE("check can expect the uncertainty, and report shows the band", "[golden][uncertainty]") {

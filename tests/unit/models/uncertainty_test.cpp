@@ -23,8 +23,7 @@ using cirrus::models::Uncertainty;
 ResidualStats fixture() {
   ResidualStats r;
   r.file = "fixture.json";
-  auto add = [&](const char* family, const char* precision, int rows, double median,
-                 double sigma) {
+  auto add = [&](const char* family, const char* precision, int rows, double median, double sigma) {
     ResidualGroup g;
     g.gpu_family = family;
     g.precision = precision;
@@ -109,8 +108,7 @@ TEST_CASE("ranges are value x (1 -/+ sigma), computed by hand", "[uncertainty]")
 
 TEST_CASE("fallbacks: the precision over all GPUs, then all runs, each said", "[uncertainty]") {
   SECTION("no group for the family and precision: the precision's group") {
-    const Uncertainty u =
-        estimate("h200-sxm", Precision::kBf16, CalibrationStatus::kPublicProfile);
+    const Uncertainty u = estimate("h200-sxm", Precision::kBf16, CalibrationStatus::kPublicProfile);
     CHECK(u.known);
     CHECK_FALSE(u.wide);
     CHECK(u.sigma == Approx(0.088));
@@ -203,8 +201,7 @@ TEST_CASE("a preset marked uncertain widens by one more independent error", "[un
   }
 }
 
-TEST_CASE("without residuals or usable groups the error is unknown, and says so",
-          "[uncertainty]") {
+TEST_CASE("without residuals or usable groups the error is unknown, and says so", "[uncertainty]") {
   const Uncertainty none = estimate_uncertainty(nullptr, gpu("h100-sxm"), Precision::kBf16,
                                                 CalibrationStatus::kDatasheet);
   CHECK_FALSE(none.known);
@@ -214,8 +211,8 @@ TEST_CASE("without residuals or usable groups the error is unknown, and says so"
   thin.file = "thin.json";
   thin.groups.push_back({"h100", "bf16", 3, 0.0, 0.0, 0.05, {}});
   thin.groups.push_back({"all", "all", 3, 0.0, 0.0, 0.05, {}});
-  const Uncertainty t = estimate_uncertainty(&thin, gpu("h100-sxm"), Precision::kBf16,
-                                             CalibrationStatus::kDatasheet);
+  const Uncertainty t =
+      estimate_uncertainty(&thin, gpu("h100-sxm"), Precision::kBf16, CalibrationStatus::kDatasheet);
   CHECK_FALSE(t.known);
   CHECK(t.basis.find("only 3 H100 bf16 runs") != std::string::npos);
   const Uncertainty w =
@@ -228,7 +225,7 @@ TEST_CASE("the wide band falls back to pooled groups when no family group has en
           "[uncertainty]") {
   ResidualStats pooled;
   pooled.file = "pooled.json";
-  pooled.groups.push_back({"a100", "fp16", 4, 0.3, 0.0, 0.4, {}});  // under 5 runs: ignored
+  pooled.groups.push_back({"a100", "fp16", 4, 0.3, 0.0, 0.4, {}});   // under 5 runs: ignored
   pooled.groups.push_back({"all", "all", 12, 0.03, 0.0, 0.04, {}});  // rms 0.05
   const Uncertainty u =
       estimate_uncertainty(&pooled, gpu("l4"), Precision::kBf16, CalibrationStatus::kDatasheet);

@@ -1,12 +1,12 @@
 // The residuals file reader (scenarios/residuals.hpp): the fixture's shape, errors naming the
 // file and the JSON path, and the one-time, thread-safe load.
+#include <unistd.h>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
-#include <unistd.h>
 #include <vector>
 
 #include "common/input_error.hpp"
@@ -99,14 +99,14 @@ TEST_CASE("a malformed residuals file is an InputError naming file and JSON path
             .rfind("groups[0].precision|", 0) == 0);
   CHECK(error_of(replaced("\"gpu_family\": \"h100\"", "\"gpu_family\": \"\""))
             .rfind("groups[0].gpu_family|", 0) == 0);
-  CHECK(error_of(replaced("\"median_error\": -0.01, \"mape\"", "\"median_error\": \"-1%\", \"mape\""))
-            .rfind("groups[0].median_error|", 0) == 0);
+  CHECK(
+      error_of(replaced("\"median_error\": -0.01, \"mape\"", "\"median_error\": \"-1%\", \"mape\""))
+          .rfind("groups[0].median_error|", 0) == 0);
   CHECK(error_of(replaced("\"datasets\": [\"a.json\", \"b.json\"]", "\"datasets\": [1]"))
             .rfind("groups[0].datasets[0]|", 0) == 0);
   // A second group for the same (family, precision).
-  const std::string dup =
-      error_of(replaced("{\"gpu_family\": \"all\", \"precision\": \"all\"",
-                        "{\"gpu_family\": \"h100\", \"precision\": \"bf16\""));
+  const std::string dup = error_of(replaced("{\"gpu_family\": \"all\", \"precision\": \"all\"",
+                                            "{\"gpu_family\": \"h100\", \"precision\": \"bf16\""));
   CHECK(dup.rfind("groups[1]|one group per (gpu_family, precision)", 0) == 0);
 }
 
