@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/residuals.hpp"
 #include "cli/scenario_profile.hpp"
 #include "common/atomic_write.hpp"
 #include "common/input_error.hpp"
@@ -35,6 +36,7 @@
 #include "reports/expectations.hpp"
 #include "reports/plan_render.hpp"
 #include "reports/result_render.hpp"
+#include "reports/uncertainty_render.hpp"
 #include "scenarios/scenario.hpp"
 #include "scenarios/step_input.hpp"
 
@@ -121,11 +123,16 @@ nlohmann::json pinned_result(const scenarios::Scenario& s,
   ctx.input.profile = scenario_profile(s, ctx.input.cluster.node, profiles);
   const models::StepResult r = models::simulate_step(ctx.input);
   nlohmann::json j = reports::result_json(ctx, r);
+  std::optional<double> usd_total;
   if (r.feasible && !s.instance.values.empty()) {
     if (auto cost = pinned_cost(s, catalogs, ctx.input, r.step_time_s); !cost.is_null()) {
+      usd_total = cost["usd_total"].get<double>();
       j["cost"] = std::move(cost);
     }
   }
+  reports::add_uncertainty_json(
+      j, reports::result_uncertainty(shipped_residuals().get(), ctx.input, r),
+      {r.step_time_s, r.run ? std::optional<double>(r.run->days) : std::nullopt, usd_total});
   return j;
 }
 
@@ -147,7 +154,8 @@ nlohmann::json planned_result(const scenarios::Scenario& s,
             {"infeasible_reason",
              result.no_best_reason.empty() ? "no feasible configuration" : result.no_best_reason}};
   }
-  const reports::PlanView view{&s, &space, &result, pricing::to_string(plan::pricing_model_of(s))};
+  const reports::PlanView view{&s, &space, &result, pricing::to_string(plan::pricing_model_of(s)),
+                               shipped_residuals()};
   return reports::candidate_json(view, *result.best);
 }
 

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "cli/commands.hpp"
+#include "cli/residuals.hpp"
 #include "cli/scenario_profile.hpp"
 #include "common/input_error.hpp"
 #include "plan/instance_options.hpp"
@@ -91,7 +92,8 @@ Action add_plan(CLI::App& app) {
     const plan::SearchSpace& space = run->space;
     const plan::PlanResult& result = run->result;
     if (!opt->report.empty()) write_plan_report(s, *run, opt->report);
-    reports::PlanView view{&s, &space, &result, pricing::to_string(plan::pricing_model_of(s))};
+    reports::PlanView view{&s, &space, &result, pricing::to_string(plan::pricing_model_of(s)),
+                           shipped_residuals()};
     std::string text;
     if (opt->format == "json") {
       text = reports::render_plan_json(view);

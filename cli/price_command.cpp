@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/residuals.hpp"
 #include "cli/scenario_profile.hpp"
 #include "common/input_error.hpp"
 #include "models/checkpoint.hpp"
@@ -16,6 +17,7 @@
 #include "pricing/catalog.hpp"
 #include "pricing/cost_model.hpp"
 #include "pricing/monte_carlo.hpp"
+#include "reports/uncertainty_render.hpp"
 #include "scenarios/step_input.hpp"
 
 namespace cirrus::cli {
@@ -115,7 +117,22 @@ struct PriceContext {
   double step_time_s = 0;
   std::vector<std::string> notes;
   std::string rate_source;
+  // The step's error bars (models/uncertainty.hpp) and, when known, the run re-priced at the
+  // band's ends: step x (1 - sigma) and step x (1 + sigma). Re-pricing (rather than scaling the
+  // cost) keeps spot's checkpoint interval and lost work right at each end.
+  models::Uncertainty uncertainty;
+  std::optional<pricing::CostEstimate> at_low, at_high;
 };
+
+// [low, high] of a run figure of pricing model m over the band's ends; null when unknown.
+template <typename Get>
+nlohmann::ordered_json band_json(const PriceContext& ctx, pricing::PricingModel m, Get get) {
+  if (!ctx.at_low || !ctx.at_high) return nullptr;
+  const auto& lo = ctx.at_low->run(m);
+  const auto& hi = ctx.at_high->run(m);
+  if (!lo || !hi || !std::isfinite(get(*lo)) || !std::isfinite(get(*hi))) return nullptr;
+  return nlohmann::ordered_json::array({get(*lo), get(*hi)});
+}
 
 std::string render_json(
     const PriceContext& ctx, const pricing::CostEstimate& e, const pricing::CostInput& in,
@@ -146,6 +163,11 @@ std::string render_json(
       c["usd_per_million_tokens"] = finite(r->usd_per_million_tokens);
       c["run_time_s"] = finite(r->run_time_s);
       c["days"] = finite(r->run_time_s / 86400);
+      // The run at the step's 1-sigma band (additive; null when the error is unknown).
+      c["usd_total_range"] =
+          band_json(ctx, m, [](const pricing::RunCost& x) { return x.usd_total; });
+      c["run_time_s_range"] =
+          band_json(ctx, m, [](const pricing::RunCost& x) { return x.run_time_s; });
       c["completes"] = r->completes;
       c["interruptions_per_instance_hour"] = r->interruptions_per_instance_hour;
       c["expected_interruptions"] = r->expected_interruptions;
@@ -178,6 +200,25 @@ std::string render_json(
                      {"catalog", cc->catalog}};
   } else {
     j["cost"] = nullptr;
+  }
+  {
+    // As simulate's `uncertainty`, for the scenario's pricing model.
+    const models::Uncertainty& u = ctx.uncertainty;
+    Json o;
+    o["sigma"] = u.known ? Json(u.sigma) : Json(nullptr);
+    o["basis"] = u.basis;
+    o["bias"] = u.known && u.bias ? Json(*u.bias) : Json(nullptr);
+    o["rows"] = u.rows;
+    o["wide"] = u.wide;
+    o["factor"] = u.factor;
+    o["step_time_s"] = u.known ? Json::array({models::band(ctx.step_time_s, u.sigma).low,
+                                              models::band(ctx.step_time_s, u.sigma).high})
+                               : Json(nullptr);
+    o["run_days"] = band_json(ctx, ctx.chosen,
+                              [](const pricing::RunCost& x) { return x.run_time_s / 86400; });
+    o["usd_total"] =
+        band_json(ctx, ctx.chosen, [](const pricing::RunCost& x) { return x.usd_total; });
+    j["uncertainty"] = o;
   }
   j["checkpoint_bytes"] = in.checkpoint_bytes;
   j["storage"] = Json{{"checkpoint_gb", e.checkpoint_gb},
@@ -229,14 +270,17 @@ std::string render_table(
                        duration(e.work_s));
   }
   out += "\n\n";
+  const bool ranges = ctx.at_low && ctx.at_high && e.steps > 0;
   std::vector<std::vector<std::string>> rows = {{"pricing", "$/h", "$/step", "run $", "$/M tokens",
                                                  "run time", "interruptions", "checkpoint every"}};
+  if (ranges) rows.front().insert(rows.front().begin() + 4, "run $ (1 sigma)");
   for (const pricing::PricingModel m : pricing::kPricingModels) {
     const auto& r = e.run(m);
     std::string name = pricing::to_string(m);
     if (m == ctx.chosen) name += " *";
     if (!r) {
       rows.push_back({name, "not offered", "", "", "", "", "", ""});
+      if (ranges) rows.back().push_back("");
       continue;
     }
     std::string every = "-";
@@ -252,6 +296,12 @@ std::string render_table(
                     e.steps > 0 ? duration(r->run_time_s) : "-",
                     r->checkpoint.mtbi_s ? fmt::format("{:.1f}", r->expected_interruptions) : "-",
                     every});
+    if (ranges) {
+      const auto& lo = ctx.at_low->run(m);
+      const auto& hi = ctx.at_high->run(m);
+      rows.back().insert(rows.back().begin() + 4,
+                         lo && hi ? money(lo->usd_total) + " - " + money(hi->usd_total) : "-");
+    }
   }
   out += pad_table(rows);
   out += fmt::format(
@@ -266,6 +316,17 @@ std::string render_table(
                        s.verified ? "" : " (recalled, unverified)");
   }
   if (!inst.note.empty()) out += fmt::format("  note: {}\n", inst.note);
+  {
+    const models::Uncertainty& u = ctx.uncertainty;
+    out += u.known ? fmt::format("\nerror bars: step {:.4g} s {} ({}); the run re-priced at step "
+                                 "x (1 -/+ sigma){}\n",
+                                 ctx.step_time_s, models::sigma_text(u.sigma), u.basis,
+                                 u.bias ? fmt::format("; median error of those runs {:+.3g}%, not "
+                                                      "corrected",
+                                                      100.0 * *u.bias)
+                                        : "")
+                   : fmt::format("\nerror bars: {}\n", u.basis);
+  }
   out += "\nassumptions:\n";
   if (!ctx.rate_source.empty()) out += fmt::format("  spot interruptions: {}\n", ctx.rate_source);
   for (const auto& a : e.assumptions) out += fmt::format("  {}\n", a);
@@ -429,6 +490,17 @@ Action add_price(CLI::App& app) {
       ctx.rate_source = pricing::default_spot_interruption_rate(inst).source;
     }
     const pricing::CostEstimate e = pricing::estimate_cost(in);
+    ctx.uncertainty = reports::result_uncertainty(shipped_residuals().get(), input, result);
+    if (ctx.uncertainty.known) {
+      const models::Range step = models::band(result.step_time_s, ctx.uncertainty.sigma);
+      if (step.low > 0) {
+        pricing::CostInput at = in;
+        at.step_time_s = step.low;
+        ctx.at_low = pricing::estimate_cost(at);
+        at.step_time_s = step.high;
+        ctx.at_high = pricing::estimate_cost(at);
+      }
+    }
     const auto mc = replay(e, *opt);
     emit(opt->format == "json" ? render_json(ctx, e, in, mc) : render_table(ctx, e, in, mc),
          opt->out);

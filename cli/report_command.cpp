@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/residuals.hpp"
 #include "cli/scenario_profile.hpp"
 #include "common/input_error.hpp"
 #include "reports/report_builder.hpp"
@@ -13,7 +14,9 @@
 namespace cirrus::cli {
 
 void write_plan_report(const scenarios::Scenario& s, const PlanRun& run, const std::string& dir) {
-  reports::write_report(reports::build_plan_report(s, run.space, run.result, run.resolved), dir);
+  reports::write_report(reports::build_plan_report(s, run.space, run.result, run.resolved, 8,
+                                                   shipped_residuals().get()),
+                        dir);
 }
 
 void write_pinned_report(const scenarios::Scenario& s, const models::StepInput& input,
@@ -24,7 +27,8 @@ void write_pinned_report(const scenarios::Scenario& s, const models::StepInput& 
     catalogs = pricing::load_catalogs(source_path("pricing/catalogs"), {});
     instance = pricing::find_instance(catalogs, s.instance.value());
   }
-  reports::write_report(reports::build_pinned_report(s, input, sim, instance), dir);
+  reports::write_report(
+      reports::build_pinned_report(s, input, sim, instance, shipped_residuals().get()), dir);
 }
 
 Action add_report(CLI::App& app) {

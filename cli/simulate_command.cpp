@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/residuals.hpp"
 #include "cli/scenario_profile.hpp"
 #include "common/atomic_write.hpp"
 #include "common/input_error.hpp"
@@ -11,6 +12,7 @@
 #include "pricing/cost_model.hpp"
 #include "reports/result_render.hpp"
 #include "reports/trace_event.hpp"
+#include "reports/uncertainty_render.hpp"
 #include "scenarios/step_input.hpp"
 
 namespace cirrus::cli {
@@ -49,6 +51,7 @@ Action add_simulate(CLI::App& app) {
     ctx.input.profile = scenario_profile(s, ctx.input.cluster.node, opt->profiles);
     const models::SimulationOutput sim = models::simulate_step_detailed(ctx.input);
     const models::StepResult& r = sim.result;
+    ctx.uncertainty = reports::result_uncertainty(shipped_residuals().get(), ctx.input, r);
     if (!opt->trace.empty()) {
       if (r.feasible) {
         write_file_atomic(opt->trace, reports::render_trace(sim.graph, sim.run, s.name,
@@ -85,16 +88,26 @@ Action add_simulate(CLI::App& app) {
                      {"usd_per_million_tokens", reports::round_sig(cost->usd_per_million_tokens)},
                      {"catalog", cost->catalog}};
       }
+      reports::add_uncertainty_json(
+          j, *ctx.uncertainty,
+          {r.step_time_s, r.run ? std::optional<double>(r.run->days) : std::nullopt,
+           cost ? std::optional<double>(cost->usd_total) : std::nullopt});
       text = j.dump(2) + "\n";
     } else if (opt->format == "csv") {
       text = reports::render_csv(ctx, r);
     } else {
       text = reports::render_table(ctx, r);
       if (cost) {
+        const models::Uncertainty& u = *ctx.uncertainty;
         text += fmt::format(
-            "\n  cost ({}): ${:.2f} per hour for the cluster, ${:.2f} per step, ${:.0f} for the run "
-            "(${:.2f} per million tokens; catalog {}); see `cirrus price` for every pricing model\n",
+            "\n  cost ({}): ${:.2f} per hour for the cluster, ${:.2f} per step, ${:.0f}{} for the "
+            "run (${:.2f} per million tokens; catalog {}); see `cirrus price` for every pricing "
+            "model\n",
             cost->pricing, cost->usd_per_hour, cost->usd_per_step, cost->usd_total,
+            u.known ? fmt::format(" (${:.0f}-{:.0f} at 1 sigma)",
+                                  models::band(cost->usd_total, u.sigma).low,
+                                  models::band(cost->usd_total, u.sigma).high)
+                    : "",
             cost->usd_per_million_tokens, cost->catalog);
       }
     }

@@ -87,6 +87,15 @@ constexpr Field kResultFields[] = {
     {"calibrated", FieldKind::kBool},
     {"calibration", FieldKind::kString},
     {"estimate", FieldKind::kString},
+    // Error bars (reports/uncertainty_render.hpp); the ranges are arrays, not addressable.
+    {"uncertainty.sigma", FieldKind::kNumber},
+    {"uncertainty.basis", FieldKind::kString},
+    {"uncertainty.bias", FieldKind::kNumber},
+    {"uncertainty.rows", FieldKind::kNumber},
+    {"uncertainty.wide", FieldKind::kBool},
+    {"uncertainty.gpu_family", FieldKind::kString},
+    {"uncertainty.precision", FieldKind::kString},
+    {"uncertainty.factor", FieldKind::kNumber},
 };
 
 constexpr std::string_view kConfigPrefix = "config.";

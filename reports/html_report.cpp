@@ -6,6 +6,7 @@
 #include "reports/report_files.hpp"
 #include "reports/report_format.hpp"
 #include "reports/svg_charts.hpp"
+#include "reports/uncertainty_render.hpp"
 
 namespace cirrus::reports {
 namespace {
@@ -312,11 +313,24 @@ std::string render_html(const Report& r) {
     const auto& d = r.details.front().result;
     card(fmt::format("{} x {}", c.instance, c.nodes), fmt::format("chosen: {} GPUs", c.gpus));
     card(strategy_short(c.strategy), "strategy");
-    card(format::seconds(c.step_time_s), "per optimizer step");
+    // The error bars (models/uncertainty.hpp): the band on each card, the basis below.
+    const std::optional<double> sigma = c.sigma;
+    card(format::seconds(c.step_time_s) +
+             (sigma ? fmt::format(" \u00b1{:.2g}%", 100.0 * *sigma) : std::string()),
+         sigma ? "per optimizer step (1 sigma)" : "per optimizer step (error unknown)");
     card(format::percent(d.mfu),
          fmt::format("MFU ({:.0f} TFLOP/s per GPU)", d.model_tflops_per_gpu));
-    card(fmt::format("{:.1f} days", c.run_days), "run time");
-    card(format::usd(c.usd_total), "run cost, " + r.pricing);
+    card(fmt::format("{:.1f} days", c.run_days),
+         sigma ? fmt::format("run time; {} days at 1 sigma",
+                             range_text(models::band(c.run_days, *sigma), 1))
+               : std::string("run time"));
+    card(format::usd(c.usd_total),
+         "run cost, " + r.pricing +
+             (sigma && c.usd_total
+                  ? fmt::format("; {} to {} at 1 sigma",
+                                format::usd(models::band(*c.usd_total, *sigma).low),
+                                format::usd(models::band(*c.usd_total, *sigma).high))
+                  : std::string()));
   } else {
     card("none", r.no_best_reason.empty() ? "no configuration" : r.no_best_reason);
   }
@@ -417,6 +431,24 @@ std::string render_html(const Report& r) {
       rows.push_back({why, format::count(static_cast<double>(n))});
     }
     o += table({"pruned because", "combinations"}, rows, {false, true});
+  }
+
+  if (r.best_uncertainty) {
+    const auto& u = *r.best_uncertainty;
+    o += "<h2>How sure</h2>\n";
+    o += std::string(u.known && !u.wide ? "<p>" : "<p class=\"warn\">") +
+         escape(u.known ? fmt::format("The chosen configuration's step time, run time and cost "
+                                      "carry {} ({}).",
+                                      models::sigma_text(u.sigma), u.basis)
+                        : "The error of the chosen configuration's step time is " + u.basis +
+                              ".") +
+         "</p>\n";
+    const auto notes = models::uncertainty_notes(u);
+    if (notes.size() > 1) {
+      o += "<ul>";
+      for (std::size_t i = 1; i < notes.size(); ++i) o += "<li>" + escape(notes[i]) + "</li>";
+      o += "</ul>\n";
+    }
   }
 
   o += "<h2>Calibration</h2>\n";

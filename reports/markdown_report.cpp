@@ -4,6 +4,7 @@
 
 #include "reports/report_files.hpp"
 #include "reports/report_format.hpp"
+#include "reports/uncertainty_render.hpp"
 
 namespace cirrus::reports {
 namespace {
@@ -50,8 +51,23 @@ std::string render_markdown(const Report& r) {
     o += md_table(
         {"instance", "nodes", "GPUs", "strategy", "step", "MFU", "run time", "run cost"},
         {{c.instance, std::to_string(c.nodes), std::to_string(c.gpus), strategy_short(c.strategy),
-          format::seconds(c.step_time_s), format::percent(d.mfu),
-          fmt::format("{:.1f} days", c.run_days), format::usd(c.usd_total)}});
+          format::seconds(c.step_time_s) +
+              (c.sigma ? fmt::format(" \u00b1{:.2g}%", 100.0 * *c.sigma) : std::string()),
+          format::percent(d.mfu),
+          fmt::format("{:.1f} days", c.run_days) +
+              (c.sigma ? fmt::format(" ({})", range_text(models::band(c.run_days, *c.sigma), 1))
+                       : std::string()),
+          format::usd(c.usd_total) +
+              (c.sigma && c.usd_total
+                   ? fmt::format(" ({} to {})", format::usd(models::band(*c.usd_total, *c.sigma).low),
+                                 format::usd(models::band(*c.usd_total, *c.sigma).high))
+                   : std::string())}});
+    if (r.best_uncertainty) {
+      for (const auto& n : models::uncertainty_notes(*r.best_uncertainty)) {
+        o += fmt::format("- {}\n", n);
+      }
+      o += "\n";
+    }
   } else {
     o += fmt::format("**No configuration chosen**: {}\n\n", r.no_best_reason);
   }

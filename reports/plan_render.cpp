@@ -3,11 +3,13 @@
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "common/units.hpp"
 #include "models/analytic_step.hpp"
 #include "reports/report_model.hpp"
 #include "reports/result_render.hpp"
+#include "reports/uncertainty_render.hpp"
 
 namespace cirrus::reports {
 namespace {
@@ -46,7 +48,25 @@ std::string money(std::optional<double> usd) {
   return fmt::format("${:.2f}", *usd);
 }
 
+// The band of a known uncertainty, else nothing (the table then prints the value alone).
+std::optional<double> known_sigma(const models::Uncertainty& u) {
+  return u.known ? std::optional<double>(u.sigma) : std::nullopt;
+}
+
 }  // namespace
+
+std::vector<models::Uncertainty> instance_uncertainty(const PlanView& v) {
+  std::vector<models::Uncertainty> out;
+  out.reserve(v.space->instances.size());
+  for (const auto& inst : v.space->instances) {
+    // The instance's profile, when it has one, is a measured or public profile: either way the
+    // same rules apply (models/uncertainty.hpp, rule 2).
+    out.push_back(models::estimate_uncertainty(
+        v.residuals.get(), inst.node.gpu, v.scenario->training.precision,
+        models::calibration_status("", inst.profile != nullptr)));
+  }
+  return out;
+}
 
 nlohmann::json candidate_json(const PlanView& v, std::size_t i) {
   const auto& c = v.result->candidates[i];
@@ -81,6 +101,8 @@ nlohmann::json candidate_json(const PlanView& v, std::size_t i) {
   cost["catalog"] = v.space->instances[c.instance].price_note;
   cost["run_days"] = round_sig(e.run_seconds / kSecondsPerDay, 4);
   j["cost"] = cost;
+  add_uncertainty_json(j, instance_uncertainty(v)[c.instance],
+                       {r.step_time_s, e.run_seconds / kSecondsPerDay, e.usd_total});
   return j;
 }
 
@@ -154,17 +176,22 @@ std::string render_plan_table(const PlanView& v) {
       width = std::max(width, strategy_text(r.candidates[i].strategy, placements).size());
     }
   }
+  // Run days and cost with their 1-sigma range (models/uncertainty.hpp), per instance.
+  const std::vector<models::Uncertainty> bars = instance_uncertainty(v);
   auto line = [&](std::size_t i) {
     const auto& c = r.candidates[i];
     const auto& inst = v.space->instances[c.instance];
-    return fmt::format("{:<34} {:>5} {:>6} {:<{}} {:>8.2f} {:>8.1f} {:>10} {}", inst.id, c.nodes,
+    const auto sigma = known_sigma(bars[c.instance]);
+    return fmt::format("{:<34} {:>5} {:>6} {:<{}} {:>8.2f} {:>19} {:>22} {}", inst.id, c.nodes,
                        c.nodes * inst.node.gpus, strategy_text(c.strategy, placements), width,
-                       c.step_seconds, c.economics.run_seconds / kSecondsPerDay,
-                       money(c.economics.usd_total), c.refined ? "engine" : "analytic");
+                       c.step_seconds, days_with_range(c.economics.run_seconds / kSecondsPerDay, sigma),
+                       c.economics.usd_total ? money_with_range(*c.economics.usd_total, sigma)
+                                             : money(c.economics.usd_total),
+                       c.refined ? "engine" : "analytic");
   };
   const std::string header =
-      fmt::format("{:<34} {:>5} {:>6} {:<{}} {:>8} {:>8} {:>10} {}", "instance", "nodes", "GPUs",
-                  "strategy", width, "step s", "days", "cost", "estimate");
+      fmt::format("{:<34} {:>5} {:>6} {:<{}} {:>8} {:>19} {:>22} {}", "instance", "nodes", "GPUs",
+                  "strategy", width, "step s", "days (1 sigma)", "cost (1 sigma)", "estimate");
   if (r.best) {
     const auto& c = r.candidates[*r.best];
     const auto& inst = v.space->instances[c.instance];
@@ -172,11 +199,24 @@ std::string render_plan_table(const PlanView& v) {
     o += fmt::format("BEST: {} nodes of {} ({} GPUs of {})\n", c.nodes, inst.id,
                      c.nodes * inst.node.gpus, inst.node.gpu.display);
     o += fmt::format("  strategy  {}\n", strategy_text(c.strategy, placements));
+    const models::Uncertainty& u = bars[c.instance];
     o += fmt::format("  step      {:.3f} s ({}), MFU {:.1f}%, {:.0f} tokens/s\n", c.step_seconds,
                      c.refined ? "simulated with the engine" : "analytic estimate", best.mfu * 100,
                      best.tokens_per_s);
-    o += fmt::format("  run       {:.1f} days, {} ({} for the cluster per hour)\n",
-                     c.economics.run_seconds / kSecondsPerDay, money(c.economics.usd_total),
+    if (u.known) {
+      o += fmt::format("  error     {} ({}){}\n", models::sigma_text(u.sigma), u.basis,
+                       u.bias ? fmt::format("; median error of those runs {:+.3g}%, not corrected",
+                                            100.0 * *u.bias)
+                              : "");
+    } else {
+      o += fmt::format("  error     {}\n", u.basis);
+    }
+    const double days = c.economics.run_seconds / kSecondsPerDay;
+    o += fmt::format("  run       {:.1f} days{}, {} ({} for the cluster per hour)\n", days,
+                     u.known ? fmt::format(" ({})", range_text(models::band(days, u.sigma), 1))
+                             : std::string(),
+                     c.economics.usd_total ? money_with_range(*c.economics.usd_total, known_sigma(u))
+                                           : money(c.economics.usd_total),
                      money(c.economics.usd_per_hour));
     o += fmt::format("  memory    {:.1f} of {:.1f} GiB per GPU\n", best.memory.total,
                      best.memory.capacity);
@@ -203,6 +243,32 @@ std::string render_plan_table(const PlanView& v) {
   for (const auto& [id, c] : cal) o += fmt::format("  {}: {}\n", id, c);
   o += "'analytic' rows are the fast estimate, 'engine' rows were re-simulated with "
        "contention.\n";
+  // Each error bar shown once, with the instances it applies to (models/uncertainty.hpp).
+  std::vector<std::pair<std::string, std::vector<std::string>>> bases;  // (band, instances)
+  auto note_bar = [&](std::size_t i) {
+    const std::uint32_t k = r.candidates[i].instance;
+    const auto& u = bars[k];
+    const std::string what =
+        u.known ? fmt::format("{} ({})", models::sigma_text(u.sigma), u.basis) : u.basis;
+    const std::string& id = v.space->instances[k].id;
+    auto it =
+        std::find_if(bases.begin(), bases.end(), [&](const auto& b) { return b.first == what; });
+    if (it == bases.end()) it = bases.insert(bases.end(), {what, {}});
+    if (std::find(it->second.begin(), it->second.end(), id) == it->second.end()) {
+      it->second.push_back(id);
+    }
+  };
+  if (r.best) note_bar(*r.best);
+  for (const auto* rows : {&r.pareto, &r.top}) {
+    for (std::size_t i : *rows) note_bar(i);
+  }
+  if (!bases.empty()) {
+    o += "Error bars (1 sigma of cirrus's errors against published runs, `cirrus validate "
+         "--all`; ranges are x (1 -/+ sigma)):\n";
+    for (const auto& [what, ids] : bases) {
+      o += fmt::format("  {}: {}\n", fmt::join(ids, ", "), what);
+    }
+  }
   return o;
 }
 
@@ -213,7 +279,11 @@ std::string render_plan_csv(const PlanView& v) {
       "sequence_parallel,step_time_s,run_days,usd_total,usd_per_hour,estimate,meets_limits";
   // The placements only when some candidate offloads, so other plans keep their columns.
   const bool placements = any_offload(v);
-  o += placements ? ",offload_params,offload_optimizer\n" : "\n";
+  o += placements ? ",offload_params,offload_optimizer" : "";
+  // The error bars (empty when unknown): the relative sigma and each range's ends.
+  o += ",sigma,step_time_low_s,step_time_high_s,run_days_low,run_days_high,usd_total_low,"
+       "usd_total_high\n";
+  const std::vector<models::Uncertainty> bars = instance_uncertainty(v);
   for (const auto& c : r.candidates) {
     const auto& inst = v.space->instances[c.instance];
     const auto& st = c.strategy;
@@ -226,10 +296,26 @@ std::string render_plan_csv(const PlanView& v) {
         c.economics.usd_total ? fmt::format("{}", round_sig(*c.economics.usd_total)) : "",
         c.economics.usd_per_hour ? fmt::format("{}", round_sig(*c.economics.usd_per_hour)) : "",
         c.refined ? "engine" : "analytic", c.meets_limits ? "true" : "false");
+    o.pop_back();  // the row goes on
     if (placements) {
-      o.back() = ',';
-      o += fmt::format("{},{}\n", models::to_string(st.offload.params),
+      o += fmt::format(",{},{}", models::to_string(st.offload.params),
                        models::to_string(st.offload.optimizer));
+    }
+    const models::Uncertainty& u = bars[c.instance];
+    if (u.known) {
+      const double days = c.economics.run_seconds / kSecondsPerDay;
+      const models::Range step = models::band(c.step_seconds, u.sigma);
+      const models::Range run = models::band(days, u.sigma);
+      o += fmt::format(",{},{},{},{},{}", round_sig(u.sigma, 4), round_sig(step.low, 4),
+                       round_sig(step.high, 4), round_sig(run.low, 4), round_sig(run.high, 4));
+      if (c.economics.usd_total) {
+        const models::Range usd = models::band(*c.economics.usd_total, u.sigma);
+        o += fmt::format(",{},{}\n", round_sig(usd.low, 4), round_sig(usd.high, 4));
+      } else {
+        o += ",,\n";
+      }
+    } else {
+      o += ",,,,,,,\n";
     }
   }
   return o;

@@ -3,10 +3,13 @@
 // (or why there is none), the Pareto frontier of run time and cost, and the top K — as a
 // terminal table, CONTRACT.md's JSON ({"evaluated", "infeasible", "best", "pareto", "top"}),
 // or CSV of every feasible candidate.
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "plan/planner.hpp"
+#include "models/uncertainty.hpp"
 #include "plan/search_space.hpp"
 #include "scenarios/scenario.hpp"
 
@@ -17,7 +20,14 @@ struct PlanView {
   const plan::SearchSpace* space = nullptr;
   const plan::PlanResult* result = nullptr;
   std::string pricing;  // "on-demand", ...
+  // The validation residuals behind the error bars (models/uncertainty.hpp); null: none, and
+  // every candidate's error is unknown (said so in the output).
+  std::shared_ptr<const models::ResidualStats> residuals = nullptr;
 };
+
+// The error bars of each instance of the search (index: SearchSpace::instances), for the
+// scenario's precision: the GPU, its profile and the precision decide them, not the strategy.
+std::vector<models::Uncertainty> instance_uncertainty(const PlanView& v);
 
 // The full result object of one candidate (engine result if refined, else analytic), with
 // its `cost` object.

@@ -10,6 +10,7 @@
 #include "models/checkpoint.hpp"
 #include "pricing/cost_model.hpp"
 #include "reports/timeline.hpp"
+#include "reports/uncertainty_render.hpp"
 
 namespace cirrus::reports {
 namespace {
@@ -158,8 +159,15 @@ std::string strategy_short(const models::Strategy& s) {
 
 Report build_plan_report(const scenarios::Scenario& s, const plan::SearchSpace& space,
                          const plan::PlanResult& plan, const plan::ResolvedInstances& resolved,
-                         std::size_t details) {
+                         std::size_t details, const models::ResidualStats* residuals) {
   Report r;
+  // Error bars per instance: the GPU, its profile and the precision decide them.
+  std::vector<models::Uncertainty> bars;
+  for (const auto& inst : space.instances) {
+    bars.push_back(models::estimate_uncertainty(
+        residuals, inst.node.gpu, s.training.precision,
+        models::calibration_status("", inst.profile != nullptr)));
+  }
   add_scenario_facts(r, s);
   r.raw_combinations = plan.raw_combinations;
   r.evaluated = plan.evaluated;
@@ -185,6 +193,7 @@ Report build_plan_report(const scenarios::Scenario& s, const plan::SearchSpace& 
     rc.meets_limits = c.meets_limits;
     rc.pareto = pareto.count(i) > 0;
     rc.best = plan.best && *plan.best == i;
+    if (bars[c.instance].known) rc.sigma = bars[c.instance].sigma;
     r.candidates.push_back(std::move(rc));
   }
   // Pruned combinations are listed while the CSV stays small (about 130 bytes a row: 100,000
@@ -210,6 +219,7 @@ Report build_plan_report(const scenarios::Scenario& s, const plan::SearchSpace& 
     r.candidates.push_back(std::move(rc));
   }
   r.best = plan.best;
+  if (plan.best) r.best_uncertainty = bars[plan.candidates[*plan.best].instance];
   r.no_best_reason = plan.no_best_reason;
   r.pareto = plan.pareto;
   r.top = plan.top;
@@ -256,7 +266,8 @@ Report build_plan_report(const scenarios::Scenario& s, const plan::SearchSpace& 
 }
 
 Report build_pinned_report(const scenarios::Scenario& s, const models::StepInput& input,
-                           const models::SimulationOutput& sim, const pricing::Instance* instance) {
+                           const models::SimulationOutput& sim, const pricing::Instance* instance,
+                           const models::ResidualStats* residuals) {
   Report r;
   add_scenario_facts(r, s);
   const models::StepResult& res = sim.result;
@@ -293,6 +304,8 @@ Report build_pinned_report(const scenarios::Scenario& s, const models::StepInput
     return r;
   }
   r.best = 0;
+  r.best_uncertainty = result_uncertainty(residuals, input, res);
+  if (r.best_uncertainty->known) r.candidates[0].sigma = r.best_uncertainty->sigma;
   r.pareto = {0};
   r.top = {0};
   r.details.push_back({0, label_of(rc), res});

@@ -15,6 +15,7 @@
 
 #include "models/step_result.hpp"
 #include "models/strategy.hpp"
+#include "models/uncertainty.hpp"
 
 namespace cirrus::reports {
 
@@ -34,6 +35,9 @@ struct ReportCandidate {
   bool meets_limits = false;
   bool pareto = false;
   bool best = false;
+  // The relative 1-sigma error bar of its instance's GPU and the precision
+  // (models/uncertainty.hpp); empty when unknown or pruned. Report::best_uncertainty says why.
+  std::optional<double> sigma;
 };
 
 // A candidate shown in detail: its full step result (breakdown, memory).
@@ -133,6 +137,8 @@ struct Report {
   bool calibrated = false;
   std::string calibration = "datasheet";  // StepResult::calibration of the detailed result
   std::vector<std::string> assumptions;
+  // The best configuration's error bars: band, basis and bias (empty without a best).
+  std::optional<models::Uncertainty> best_uncertainty;
 };
 
 // "tp8 pp4 dp16 mb1 1f1b z1 selective sp": a strategy in a few characters.

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "models/collectives.hpp"
+#include "reports/uncertainty_render.hpp"
 
 namespace cirrus::reports {
 
@@ -148,13 +149,24 @@ std::string render_table(const ResultContext& ctx, const models::StepResult& r) 
     }
     return o;
   }
-  o += fmt::format("  step time        {:>10.3f} s\n", r.step_time_s);
+  // The error bars, when the caller computed them and they are known.
+  const models::Uncertainty* u =
+      ctx.uncertainty && ctx.uncertainty->known ? &*ctx.uncertainty : nullptr;
+  o += fmt::format("  step time        {:>10.3f} s", r.step_time_s);
+  if (ctx.uncertainty) {
+    o += u ? fmt::format("  {} ({})", models::sigma_text(u->sigma), u->basis)
+           : std::string("  (error unknown: see the notes below)");
+  }
+  o += "\n";
   o += fmt::format("  throughput       {:>10.0f} tokens/s\n", r.tokens_per_s);
   o += fmt::format("  model TFLOP/s    {:>10.1f} per GPU (MFU {:.1f}%)\n", r.model_tflops_per_gpu,
                    r.mfu * 100);
   if (r.run) {
-    o += fmt::format("  run              {:>10.0f} steps, {:.2f} days for {:.3g} tokens\n",
-                     r.run->steps, r.run->days, r.run->tokens);
+    o += fmt::format("  run              {:>10.0f} steps, {:.2f} days{} for {:.3g} tokens\n",
+                     r.run->steps, r.run->days,
+                     u ? fmt::format(" ({})", range_text(models::band(r.run->days, u->sigma), 2))
+                       : "",
+                     r.run->tokens);
   }
   o += "\n  step breakdown (critical path)      s      %\n";
   const auto& b = r.breakdown;
@@ -204,6 +216,12 @@ std::string render_table(const ResultContext& ctx, const models::StepResult& r) 
                    : datasheet  ? "no (datasheet figures)"
                                 : "partly (what the profile does not cover uses datasheet figures)");
   for (const auto& a : r.assumptions) o += fmt::format("    - {}\n", a);
+  if (ctx.uncertainty) {
+    o += "\n  how sure:\n";
+    for (const auto& n : models::uncertainty_notes(*ctx.uncertainty)) {
+      o += fmt::format("    - {}\n", n);
+    }
+  }
   return o;
 }
 
@@ -215,7 +233,8 @@ std::string render_csv(const ResultContext& ctx, const models::StepResult& r) {
       "recompute,sequence_parallel,feasible,infeasible_reason,step_time_s,tokens_per_s,"
       "model_tflops_per_gpu,mfu,compute_s,recompute_s,tp_comm_s,cp_comm_s,pp_comm_s,dp_comm_s,"
       "pp_bubble_s,optimizer_s,memory_total_gib,memory_capacity_gib,calibrated,ep_comm_s,"
-      "moe_straggler_factor,moe_dropped_token_fraction,calibration\n";
+      "moe_straggler_factor,moe_dropped_token_fraction,calibration,sigma,step_time_low_s,"
+      "step_time_high_s\n";
   auto quote = [](const std::string& v) {
     std::string q = "\"";
     for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
@@ -241,7 +260,15 @@ std::string render_csv(const ResultContext& ctx, const models::StepResult& r) {
   } else {
     o += ",,,";
   }
-  o += quote(r.calibration) + "\n";
+  o += quote(r.calibration);
+  // The error bars (empty when unknown or infeasible).
+  if (r.feasible && ctx.uncertainty && ctx.uncertainty->known) {
+    const models::Range band = models::band(r.step_time_s, ctx.uncertainty->sigma);
+    o += fmt::format(",{},{},{}\n", round_sig(ctx.uncertainty->sigma, 4), round_sig(band.low, 4),
+                     round_sig(band.high, 4));
+  } else {
+    o += ",,,\n";
+  }
   return o;
 }
 

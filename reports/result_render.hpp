@@ -3,10 +3,12 @@
 // Numbers are rounded to a fixed number of significant digits so that output is stable and
 // readable; the same inputs always give the same bytes.
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "models/step_builder.hpp"
 #include "models/step_result.hpp"
+#include "models/uncertainty.hpp"
 
 namespace cirrus::reports {
 
@@ -14,6 +16,10 @@ struct ResultContext {
   std::string scenario;  // scenario name
   std::string instance;  // catalog id, or the node preset when no instance was given
   models::StepInput input;
+  // The result's error bars (reports/uncertainty_render.hpp): the table's step time, run and
+  // notes show them and the CSV gains their columns. result_json leaves them out: callers add
+  // the `uncertainty` object with add_uncertainty_json once the `cost` object is in place.
+  std::optional<models::Uncertainty> uncertainty = std::nullopt;
 };
 
 // Rounds to `digits` significant digits (0 stays 0).
