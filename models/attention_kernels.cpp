@@ -32,6 +32,10 @@ constexpr Curve kFa2H100FwdNc128 = {309, 350, 362, 368, 370, 370};
 constexpr Curve kFa3H100FwdNc128 = {467, 565, 625, 638, 646, 648};
 constexpr Curve kCudnnH100FwdNc128 = {497, 574, 617, 609, 600, 595};
 
+// FlashAttention-2 over FlashAttention (v1): "~2x" (FA2 paper abstract and README,
+// hardware.md).
+constexpr double kFa2OverFa1 = 2.0;
+
 constexpr double kA100Peak = 312e12;  // the figures' GPUs (dense 16-bit peaks)
 constexpr double kH100Peak = 989e12;
 
@@ -125,6 +129,7 @@ AttentionKernel resolve_attention(AttentionKernel requested, const GpuSpec& gpu)
       // cuDNN's fused flash attention runs from Ampere on; only the Hopper curve is measured:
       // before Hopper it stands in for FA2's figures.
       return hopper_or_later(gpu) ? AttentionKernel::kCudnn : AttentionKernel::kFlash2;
+    case AttentionKernel::kFlash1:
     case AttentionKernel::kFlash2:
     case AttentionKernel::kUnfused: return requested;
   }
@@ -163,6 +168,8 @@ AttentionRate attention_rate(AttentionKernel kernel, const GpuSpec& gpu, double 
     const double both = fa2_fwd_bwd(hopper, seq, head_dim, causal, &clamped);
     tflops = backward ? kFaBackwardRatio * both / ((1.0 + kFaBackwardRatio) * (1.0 - share))
                       : both / ((1.0 + kFaBackwardRatio) * share);
+    // FlashAttention (v1): FlashAttention-2's paper and README report it ~2x faster.
+    if (kernel == AttentionKernel::kFlash1) tflops /= kFa2OverFa1;
   }
   const double ref = hopper ? kH100Peak : kA100Peak;
   const bool measured_die =
@@ -179,6 +186,11 @@ std::string attention_source(AttentionKernel kernel, const GpuSpec& gpu) {
   switch (kernel) {
     case AttentionKernel::kFlash3: what = "FlashAttention-3 (FA3 README forward figure, H100)"; break;
     case AttentionKernel::kCudnn: what = "cuDNN fused attention (FA3 README forward figure, H100)"; break;
+    case AttentionKernel::kFlash1:
+      what = fmt::format("FlashAttention (v1): FlashAttention-2's figure ({}) / 2, FA2's reported "
+                         "speed-up over it (hardware.md)",
+                         hopper ? "H100" : "A100");
+      break;
     default:
       what = fmt::format("FlashAttention-2 (FA2 README forward+backward figure, {})",
                          hopper ? "H100" : "A100");

@@ -36,6 +36,7 @@ const char* to_string(GpuGeneration g);
 
 // The kernel `requested` resolves to on `gpu`: kFlash is FlashAttention-2 before Hopper and
 // cuDNN's fused attention (what Transformer Engine and Megatron-Core run) from Hopper on;
+// FlashAttention (v1, kFlash1) runs at FlashAttention-2's curve / 2 (FA2's reported speed-up);
 // FlashAttention-3 runs on Hopper only and falls back to FlashAttention-2 elsewhere (said by
 // attention_fallback). kUnfused stays unfused.
 AttentionKernel resolve_attention(AttentionKernel requested, const GpuSpec& gpu);

@@ -132,6 +132,7 @@ std::optional<double> ComputeModel::measured_seconds(const Op& op) const {
       return op.flops / *eff;
     }
     case OpKind::kMemory: {
+      if (!profile_->memory_applies()) return std::nullopt;
       const auto bw = profile_->memory_bandwidth(op.memory_kind, op.bytes);
       if (!bw || *bw <= 0) return std::nullopt;
       return op.bytes / *bw;
@@ -186,6 +187,11 @@ std::vector<std::string> ComputeModel::assumptions() const {
                               "the rest fell outside its measured range and use the "
                               "published figures below",
                               measured_, measured_ + fallback_));
+    if (!profile_->memory_applies()) {
+      out.push_back("compute: the profile's memory-bound points time an inference engine's "
+                    "kernels (Vidur: vLLM's RMSNorm, PyTorch's add and activation); a training "
+                    "step's fused kernels take the published STREAM bandwidth below");
+    }
     if (extrapolated_ > 0) {
       out.push_back(fmt::format("compute: {} GEMMs larger than any the profile measured hold the "
                                 "rate of its nearest largest shape (GEMM efficiency saturates "

@@ -244,7 +244,8 @@ std::string calibration_label(const Profile& p) {
   return label;
 }
 
-ProfileLookup::ProfileLookup(const Profile& p) : label_(calibration_label(p)) {
+ProfileLookup::ProfileLookup(const Profile& p)
+    : label_(calibration_label(p)), memory_applies_(!p.source.has_value()) {
   // The largest m measured at each (dtype, n, k, batch): a point's cap for held queries.
   std::map<std::tuple<Precision, std::int64_t, std::int64_t, std::int64_t>, std::int64_t> m_max;
   for (const GemmPoint& g : p.gemm) {

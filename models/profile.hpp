@@ -242,6 +242,12 @@ class ProfileLookup {
 
   // calibration_label of the profile this lookup indexes.
   const std::string& label() const { return label_; }
+  // Whether its memory-bound points stand for a training step's kernels: true for a profile
+  // `cirrus calibrate` measured (its own bandwidth kernels), false for an import of another
+  // tool's tables (ProfileSource set): Vidur's time an inference engine's kernels (vLLM's
+  // RMSNorm, PyTorch's add and activation) at inference sizes, which a training framework's
+  // fused kernels do not run; those points are kept and shown, not used for the step.
+  bool memory_applies() const { return memory_applies_; }
 
   // A GEMM's measured rate and whether it was held from a smaller measured shape.
   struct GemmRate {
@@ -358,6 +364,7 @@ class ProfileLookup {
   std::vector<CopyCurve> copy_;
   std::vector<CollectiveCurve> collective_;
   std::string label_;
+  bool memory_applies_ = true;
 };
 
 // StepResult::calibration for a step timed with `profile`: its label, or "datasheet" for none.

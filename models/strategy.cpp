@@ -27,6 +27,7 @@ const char* to_string(Optimizer o) { return o == Optimizer::kAdam ? "adam" : "sg
 const char* to_string(AttentionKernel a) {
   switch (a) {
     case AttentionKernel::kFlash: return "flash";
+    case AttentionKernel::kFlash1: return "flash1";
     case AttentionKernel::kFlash2: return "flash2";
     case AttentionKernel::kFlash3: return "flash3";
     case AttentionKernel::kCudnn: return "cudnn";

@@ -17,7 +17,7 @@ enum class Recompute { kNone, kSelective, kFull, kSelectiveOp, kSelectiveLayer }
 enum class Optimizer { kAdam, kSgd };
 // kFlash: the fused attention kernel the GPU's generation runs by default (FlashAttention-2 on
 // Ampere, cuDNN fused attention on Hopper and later); the others name the kernel.
-enum class AttentionKernel { kFlash, kFlash2, kFlash3, kCudnn, kUnfused };
+enum class AttentionKernel { kFlash, kFlash1, kFlash2, kFlash3, kCudnn, kUnfused };
 inline bool fused(AttentionKernel a) { return a != AttentionKernel::kUnfused; }
 // How element-wise work (norms, activations, rotary embeddings, residual adds) is issued:
 // fused kernels (Transformer Engine, Apex, torch.compile) or PyTorch eager, one kernel per op.

@@ -130,7 +130,8 @@ const EnumTable<models::Recompute> kRecomputes = {{"none", models::Recompute::kN
                                                   {"selective-layer",
                                                    models::Recompute::kSelectiveLayer}};
 const EnumTable<models::AttentionKernel> kAttentionKernels = {
-    {"flash", models::AttentionKernel::kFlash},   {"flash2", models::AttentionKernel::kFlash2},
+    {"flash", models::AttentionKernel::kFlash},   {"flash1", models::AttentionKernel::kFlash1},
+    {"flash2", models::AttentionKernel::kFlash2},
     {"flash3", models::AttentionKernel::kFlash3}, {"cudnn", models::AttentionKernel::kCudnn},
     {"unfused", models::AttentionKernel::kUnfused}};
 

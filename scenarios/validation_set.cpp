@@ -85,8 +85,10 @@ void apply_setup(const JsonNode& n, models::StepInput& in, models::NodeSpec& nod
     s.recompute_every = static_cast<int>(v->as_positive_int());
   }
   if (auto v = n.find("attention")) {
-    const std::string x = v->as_enum({"flash", "flash2", "flash3", "cudnn", "unfused"});
+    const std::string x =
+        v->as_enum({"flash", "flash1", "flash2", "flash3", "cudnn", "unfused"});
     s.attention = x == "flash"    ? models::AttentionKernel::kFlash
+                  : x == "flash1" ? models::AttentionKernel::kFlash1
                   : x == "flash2" ? models::AttentionKernel::kFlash2
                   : x == "flash3" ? models::AttentionKernel::kFlash3
                   : x == "cudnn"  ? models::AttentionKernel::kCudnn

@@ -146,14 +146,15 @@ MOSAIC_ASSUMED = [
     "overlapped with compute (FSDP prefetching)",
     "mixed precision: Composer's FSDP modes as the table gives them: 'DEFAULT' (bf16 parameters "
     "and compute, gradients reduced in fp32; precision amp_bf16) and 'PURE' (bf16 throughout, "
-    "bf16 reduction; precision bf16) both run as bf16: cirrus reduces gradients in the "
-    "training precision, so the DEFAULT rows move half the reduce-scatter bytes they moved for "
-    "real (cirrus has no fp32-reduction setting)",
+    "bf16 reduction; precision bf16) both run as bf16: cirrus reduces bf16 gradients in fp32 "
+    "(models/precision.hpp), as DEFAULT does, so the PURE rows move twice the reduce-scatter "
+    "bytes they moved for real (cirrus has no bf16-reduction setting)",
     "attention: attn_impl 'flash' is Dao's flash-attn package; the README does not say which "
-    "version. cirrus assumes FlashAttention-2 (flash2): llm-foundry's GPU install moved to "
-    "flash-attn 2 in late 2023, before the README's last change (2024-04-22); tables measured "
-    "earlier may have run FlashAttention 1, which cirrus cannot express (as we recall "
-    "llm-foundry's releases; not re-checked)",
+    "version. cirrus assumes FlashAttention (v1, flash1): the MPT throughput tables came out "
+    "with MPT-7B and MPT-30B (May-June 2023), before FlashAttention-2's release (July 2023), "
+    "and llm-foundry's GPU install pinned flash-attn 1.0.x until it moved to flash-attn 2 late "
+    "in 2023 (as we recall llm-foundry's releases; not re-checked: uncertain). cirrus prices "
+    "FlashAttention at FlashAttention-2's curve / 2, the speed-up FA2's paper reports",
     "element-wise kernels eager (kernels 'eager'): Composer's trainer runs the model in eager "
     "PyTorch (no torch.compile), MPT's low-precision LayerNorm and GeLU are separate kernels",
     "activation checkpointing as the table's column: 'full' checkpoints every MPT block "
@@ -200,7 +201,7 @@ def mosaic_dataset(records, collected):
         "note": "Rows from shared/validation/training_runs_dev.json, each with its record id, "
                 "the table it comes from, its stated setup and the record's notes.",
         "setup": {"framework": "MosaicML Composer FSDP", "precision": "bf16", "zero": 3,
-                  "attention": "flash2", "kernels": "eager", "sequence_parallel": False,
+                  "attention": "flash1", "kernels": "eager", "sequence_parallel": False,
                   "schedule": "1f1b", "overlap": {"dp": True, "tp": False, "pp": True}},
         "assumed": MOSAIC_ASSUMED,
         "rows": [mosaic_row(r) for r in records],
