@@ -194,8 +194,13 @@ StepResult analytic_step(const StepInput& in) {
   double send = 0;
   if (pp > 1) {
     const bool local = stages_share_node(in, 0, 1);
+    // As the engine's stage-wide sends: the flow model's tuner options (EFA latency included),
+    // never a profile's curve.
+    const auto& node = in.cluster.node;
+    const TunerOptions tuner{std::nullopt, kFlowStepOverlapBytes, true, node.nic_extra_latency_s,
+                             node.nvls && node.scale_up == ScaleUpKind::kNvSwitch};
     send = collective_cost(CollectiveKind::kSendRecv, pipeline_send_bytes(in), 2, local ? 2 : 1,
-                           in.cluster.node.scale_up_bw, nic_share(in.cluster.node))
+                           node.scale_up_bw, nic_share(node), tuner)
                .seconds;
   }
   const double steady_send = s.overlap.pp ? 0.0 : 2.0 * send;

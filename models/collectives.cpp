@@ -148,7 +148,7 @@ namespace {
 // arithmetic so that the unrestricted results stay bit for bit what they were.
 CollectiveCost tune(CollectiveKind kind, double bytes, int n, int per_node, double intra_bw,
                     double inter_bw, std::optional<Algorithm> only, double overlap,
-                    bool both_classes) {
+                    bool both_classes, double extra_hop_us = 0.0, bool nvls_nodes = false) {
   CollectiveCost best;
   if (only) best.algorithm = *only;
   if (n <= 1 || bytes <= 0) return best;
@@ -189,25 +189,48 @@ CollectiveCost tune(CollectiveKind kind, double bytes, int n, int per_node, doub
       double latency_us = kBaseLatencyUs[a][p];
       if (algo == Algorithm::kRing) {
         latency_us += intra_steps * kHopLatencyUs[index_of(intra_cls)][a][p] +
-                      inter_steps * kHopLatencyUs[index_of(LinkClass::kNetwork)][a][p];
+                      inter_steps *
+                          (kHopLatencyUs[index_of(LinkClass::kNetwork)][a][p] + extra_hop_us);
       } else {
         const double depth = std::ceil(std::log2(std::max(2, nodes)));
-        latency_us += 2.0 * ((per_node - 1) * kHopLatencyUs[index_of(intra_cls)][a][p] +
-                             (multi_node ? depth : 0.0) *
-                                 kHopLatencyUs[index_of(LinkClass::kNetwork)][a][p]);
+        latency_us +=
+            2.0 * ((per_node - 1) * kHopLatencyUs[index_of(intra_cls)][a][p] +
+                   (multi_node ? depth : 0.0) *
+                       (kHopLatencyUs[index_of(LinkClass::kNetwork)][a][p] + extra_hop_us));
       }
       double bw = link_bw * kSimpleEfficiency[index_of(cls)];
       if (both_classes && multi_node && per_node > 1) {
         bw = std::min(inter_bw * per_node * kSimpleEfficiency[index_of(LinkClass::kNetwork)],
                       intra_bw * kSimpleEfficiency[index_of(intra_cls)]);
       }
+      if (algo == Algorithm::kTree && multi_node) {
+        // Across nodes the double binary tree pipelines the reduce up and the broadcast down:
+        // on two nodes each moves the buffer once per direction over its NICs (algbw up to the
+        // node's network rate: AWS's two-node nccl-tests on p4de reach 41.8 GB/s of 50;
+        // shared/validation/training_runs_dev.json). Inside each node the buffer runs a chain
+        // up and back down, so every GPU sends 2(p-1)/p of it over its scale-up port; on
+        // NVSwitch-gen-3 nodes NCCL reduces and broadcasts in the switch instead (its NVLS_TREE:
+        // nvls_link_bytes per GPU, at the NVLS efficiency).
+        // With more than two nodes a node internal to one of the two binary trees also sends to
+        // two children: up to twice the buffer per direction (NCCL's own model halves the tree's
+        // bandwidth throughout; two nodes are each a root and a leaf, and move it once).
+        const double net = inter_bw * per_node *
+                           kSimpleEfficiency[index_of(LinkClass::kNetwork)] *
+                           (nodes == 2 ? 1.0 : 0.5);
+        const double intra =
+            nvls_nodes && per_node > 1
+                ? intra_bw * kNvlsEfficiency * bytes / nvls_link_bytes(bytes, per_node)
+                : intra_bw * kSimpleEfficiency[index_of(intra_cls)] * per_node /
+                      (2.0 * std::max(1, per_node - 1));
+        bw = per_node > 1 ? std::min(net, intra) : net;
+      }
       if (proto == Protocol::kLL128) bw *= kLL128Factor;
       if (proto == Protocol::kLL) {
         bw *= (multi_node || kind == CollectiveKind::kAllReduce) ? 0.25 : 1.0 / 3.0;
       }
-      // Tree all-reduce moves the whole buffer up and down (algbw = busbw/2 at best) instead
-      // of the ring's 2(n-1)/n; express it as an equivalent bus rate.
-      if (algo == Algorithm::kTree) bw *= kTreeFactor * bus / (2.0 * bytes);
+      // Tree all-reduce, as an equivalent bus rate: across nodes (above) algbw = bw; on one node
+      // a chain passes the buffer up and back down (algbw = busbw / 2 at best).
+      if (algo == Algorithm::kTree) bw *= kTreeFactor * bus / ((multi_node ? 1.0 : 2.0) * bytes);
       double fill = 0;
       if (ring_steps > 0) {
         const double per_channel = bytes / kRingChannels;
@@ -238,7 +261,7 @@ CollectiveCost tune(CollectiveKind kind, double bytes, int n, int per_node, doub
 // and by what its sends sustain on an idle link (the send/recv tuner's rate for S/n, times the
 // peers); the slower class sets the time, after the larger of the two send/recv latencies.
 CollectiveCost direct_all_to_all(double bytes, int n, int per_node, double intra_bw,
-                                 double inter_bw, double overlap) {
+                                 double inter_bw, double overlap, double extra_hop_us = 0.0) {
   CollectiveCost c;
   c.algorithm = Algorithm::kDirect;
   if (n <= 1 || bytes <= 0) return c;
@@ -248,8 +271,9 @@ CollectiveCost direct_all_to_all(double bytes, int n, int per_node, double intra
   double transfer = 0;
   auto peers_over = [&](int peers, int pair_per_node, double link_bw, LinkClass cls) {
     if (peers <= 0) return;
-    const CollectiveCost one = tune(CollectiveKind::kSendRecv, each, 2, pair_per_node, intra_bw,
-                                    inter_bw, std::nullopt, overlap, false);
+    const CollectiveCost one =
+        tune(CollectiveKind::kSendRecv, each, 2, pair_per_node, intra_bw, inter_bw, std::nullopt,
+             overlap, false, pair_per_node == 1 ? extra_hop_us : 0.0);
     const double rate =
         std::min(link_bw * kSimpleEfficiency[index_of(cls)], peers * one.rate_cap);
     transfer = std::max(transfer, peers * each / rate);
@@ -291,10 +315,11 @@ CollectiveCost collective_cost(CollectiveKind kind, double bytes, int n, int per
     throw std::invalid_argument("collective_cost: step_overlap_bytes must be finite and >= 0");
   }
   if (kind == CollectiveKind::kAllToAll && !tuner.only) {
-    return direct_all_to_all(bytes, n, per_node, intra_bw, inter_bw, tuner.step_overlap_bytes);
+    return direct_all_to_all(bytes, n, per_node, intra_bw, inter_bw, tuner.step_overlap_bytes,
+                             tuner.extra_network_hop_s * 1e6);
   }
   return tune(kind, bytes, n, per_node, intra_bw, inter_bw, tuner.only, tuner.step_overlap_bytes,
-              tuner.both_link_classes);
+              tuner.both_link_classes, tuner.extra_network_hop_s * 1e6, tuner.nvls_nodes);
 }
 
 double nvls_link_bytes(double bytes, int n) {

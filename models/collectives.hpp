@@ -81,6 +81,12 @@ struct TunerOptions {
   // class of the slower raw rate only, which overstates a node whose NICs nearly match its
   // NVLink (8 x 400 Gb/s = 400 GB/s against H100's 450 GB/s at 0.80 = 360).
   bool both_link_classes = false;
+  // Latency each network hop adds beyond NCCL's own figure (which it tunes for InfiniBand):
+  // NodeSpec::nic_extra_latency_s of the cluster's node (EFA's, from AWS's nccl-tests).
+  double extra_network_hop_s = 0;
+  // The nodes have NVLink SHARP (NVSwitch gen 3): a multi-node tree reduces inside each node in
+  // the switch (NCCL's NVLS_TREE).
+  bool nvls_nodes = false;
 };
 
 // The overlap the flow model uses: 24 KiB, fitted to the Azure 8x A100 all-reduce curve

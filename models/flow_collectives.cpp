@@ -109,8 +109,9 @@ struct Choice {
 }
 
 // The tuner as the flow model runs it: with its refinements (collectives.hpp, TunerOptions).
-TunerOptions tuner(std::optional<Algorithm> only = std::nullopt) {
-  return TunerOptions{only, kFlowStepOverlapBytes, true};
+TunerOptions tuner(const NodeSpec& node, std::optional<Algorithm> only = std::nullopt) {
+  return TunerOptions{only, kFlowStepOverlapBytes, true, node.nic_extra_latency_s,
+                      node.nvls && node.scale_up == ScaleUpKind::kNvSwitch};
 }
 
 PhaseTime phase_of(const CollectiveCost& c) {
@@ -161,8 +162,8 @@ Choice choose(const NetworkTopology& topo, CollectiveKind kind, double bytes, co
     // the tuner's formula for the whole collective, reported as its idle estimate.
     const CollectiveCost c =
         kind == CollectiveKind::kSendRecv
-            ? collective_cost(kind, bytes, 2, m > 1 ? 1 : 2, intra, inter, tuner())
-            : collective_cost(kind, bytes, n, p, intra, inter, tuner());
+            ? collective_cost(kind, bytes, 2, m > 1 ? 1 : 2, intra, inter, tuner(node))
+            : collective_cost(kind, bytes, n, p, intra, inter, tuner(node));
     ch.algorithm = Algorithm::kDirect;
     ch.protocol = c.protocol;
     ch.phases = {phase_of(c)};
@@ -172,17 +173,17 @@ Choice choose(const NetworkTopology& topo, CollectiveKind kind, double bytes, co
     // Reduce-scatter and all-gather inside each node, all-reduce of S/p across the nodes.
     if (p > 1) {
       ch.phases.push_back(phase_of(collective_cost(CollectiveKind::kReduceScatter, bytes, p, p,
-                                                   intra, inter, tuner(Algorithm::kRing))));
+                                                   intra, inter, tuner(node, Algorithm::kRing))));
     }
     if (m > 1) {
       const CollectiveCost c = collective_cost(CollectiveKind::kAllReduce, bytes / p, m, 1, intra,
-                                               inter, tuner(Algorithm::kRing));
+                                               inter, tuner(node, Algorithm::kRing));
       ch.protocol = c.protocol;
       ch.phases.push_back(phase_of(c));
     }
     if (p > 1) {
       const CollectiveCost c = collective_cost(CollectiveKind::kAllGather, bytes, p, p, intra,
-                                               inter, tuner(Algorithm::kRing));
+                                               inter, tuner(node, Algorithm::kRing));
       if (m == 1) ch.protocol = c.protocol;
       ch.phases.push_back(phase_of(c));
     }
@@ -192,9 +193,9 @@ Choice choose(const NetworkTopology& topo, CollectiveKind kind, double bytes, co
     if (algo == Algorithm::kNvls) {
       c = nvls_cost(bytes, n, intra);
     } else if (opt.algorithm) {
-      c = collective_cost(kind, bytes, n, p, intra, inter, tuner(algo));
+      c = collective_cost(kind, bytes, n, p, intra, inter, tuner(node, algo));
     } else {
-      c = collective_cost(kind, bytes, n, p, intra, inter, tuner());
+      c = collective_cost(kind, bytes, n, p, intra, inter, tuner(node));
       if (nvls_possible(topo, kind, g)) {
         const CollectiveCost v = nvls_cost(bytes, n, intra);
         if (v.seconds < c.seconds) c = v;
@@ -202,14 +203,9 @@ Choice choose(const NetworkTopology& topo, CollectiveKind kind, double bytes, co
     }
     ch.algorithm = c.algorithm;
     ch.protocol = c.protocol;
-    if (ch.algorithm == Algorithm::kTree) {
-      // Reduce up, then broadcast down: the tree's time split evenly between the two.
-      const PhaseTime whole = phase_of(c);
-      ch.phases = {PhaseTime{whole.latency_s / 2, whole.transfer_s / 2},
-                   PhaseTime{whole.latency_s / 2, whole.transfer_s / 2}};
-    } else {
-      ch.phases = {phase_of(c)};
-    }
+    // One phase for every algorithm: NCCL's tree pipelines the reduce up and the broadcast down
+    // (chunks turn around at the root), so both directions are in flight together.
+    ch.phases = {phase_of(c)};
     ch.idle_seconds = c.seconds;
   }
 
@@ -343,8 +339,53 @@ int dtree_parent(int rank, int n, int tree) {
 
 // NCCL's double binary tree: chain inside the node to its head, two trees across the heads;
 // phase `first` reduces up, phase `first + 1` broadcasts down.
-void lower_tree(const NetworkTopology& topo, const Groups& g, std::uint32_t first, double bytes,
-                const PhaseTime& up, const PhaseTime& down, RawFlows& out) {
+// Double binary tree: per channel a chain through each node's ranks toward its head, and the
+// heads in two binary trees across the nodes, each with half the chain's bytes. Reduce (toward
+// the heads and the roots) and broadcast (back) run together, pipelined, in one phase.
+// On nodes with NVLink SHARP (NCCL's NVLS_TREE) the switch reduces and broadcasts inside each
+// node (every GPU sends and receives nvls_link_bytes over its port) and every GPU carries its
+// 1/p slice across the nodes, in the two trees, over its own NIC.
+void lower_nvls_tree(const NetworkTopology& topo, const Groups& g, std::uint32_t phase,
+                     double bytes, const PhaseTime& t, RawFlows& out) {
+  const auto m = static_cast<int>(g.local.size());
+  const auto p = static_cast<int>(g.local.front().size());
+  const double b = nvls_link_bytes(bytes, p);
+  const double slice = bytes / p / 2;  // per tree, per direction
+  std::vector<LinkId> route, one(1);
+  for (int k = 0; k < m; ++k) {
+    const auto& local = g.local[static_cast<std::size_t>(k)];
+    for (int i = 0; i < p; ++i) {
+      const int self = local[static_cast<std::size_t>(i)];
+      const int other = local[static_cast<std::size_t>((i + 1) % p)];
+      topo.route(self, other, 0, route);
+      one[0] = route.front();  // GPU -> NVSwitch
+      out.add(phase, b, bound_for(b, t), t.latency_s, one);
+      topo.route(other, self, 0, route);
+      one[0] = route.back();  // NVSwitch -> GPU
+      out.add(phase, b, bound_for(b, t), t.latency_s, one);
+      for (int tree = 0; tree < 2; ++tree) {
+        const int parent = dtree_parent(k, m, tree);
+        if (parent < 0) continue;
+        const int up = g.local[static_cast<std::size_t>(parent)][static_cast<std::size_t>(i)];
+        for (int dir = 0; dir < 2; ++dir) {
+          const int a = dir == 0 ? self : up;
+          const int c = dir == 0 ? up : self;
+          topo.route(a, c, static_cast<std::uint32_t>(2 * i + tree), route);
+          out.add(phase, slice, bound_for(slice, t), t.latency_s, route);
+        }
+      }
+    }
+  }
+}
+
+void lower_tree(const NetworkTopology& topo, const Groups& g, std::uint32_t phase, double bytes,
+                const PhaseTime& t, RawFlows& out) {
+  const NodeSpec& node = topo.cluster().node;
+  if (node.nvls && node.scale_up == ScaleUpKind::kNvSwitch && g.local.size() > 1 &&
+      g.uniform && g.local.front().size() > 1) {
+    lower_nvls_tree(topo, g, phase, bytes, t, out);
+    return;
+  }
   const std::vector<int> entries = channel_entries(topo, g);
   const double chain_bytes = bytes / static_cast<double>(entries.size());
   const double tree_bytes = chain_bytes / 2;
@@ -352,8 +393,6 @@ void lower_tree(const NetworkTopology& topo, const Groups& g, std::uint32_t firs
   std::vector<LinkId> route;
   std::vector<std::vector<int>> orders(static_cast<std::size_t>(m));
   for (int dir = 0; dir < 2; ++dir) {
-    const PhaseTime& t = dir == 0 ? up : down;
-    const std::uint32_t phase = first + static_cast<std::uint32_t>(dir);
     for (std::size_t c = 0; c < entries.size(); ++c) {
       for (int k = 0; k < m; ++k) {
         channel_order(g.local[static_cast<std::size_t>(k)], entries[c],
@@ -449,9 +488,9 @@ void lower_direct(const NetworkTopology& topo, CollectiveKind kind, double bytes
   const double each = kind == CollectiveKind::kAllToAll ? bytes / n : bytes;
   const double port = topo.nic_ports_per_node() > 0 ? topo.nic_port_rate() : node.nic_bw;
   const CollectiveCost near =
-      collective_cost(CollectiveKind::kSendRecv, each, 2, 2, node.scale_up_bw, port, tuner());
+      collective_cost(CollectiveKind::kSendRecv, each, 2, 2, node.scale_up_bw, port, tuner(node));
   const CollectiveCost far =
-      collective_cost(CollectiveKind::kSendRecv, each, 2, 1, node.scale_up_bw, port, tuner());
+      collective_cost(CollectiveKind::kSendRecv, each, 2, 1, node.scale_up_bw, port, tuner(node));
   std::vector<LinkId> route;
   auto add = [&](int a, int b, std::uint32_t index) {
     const bool same = topo.node_of(a) == topo.node_of(b);
@@ -823,7 +862,7 @@ LoweredCollective lower(const NetworkTopology& topology, CollectiveKind kind, do
         break;
       }
       case Algorithm::kTree:
-        lower_tree(topology, g, 0, bytes, ch.phases[0], ch.phases[1], f);
+        lower_tree(topology, g, 0, bytes, ch.phases[0], f);
         if (k == 0) out.channels = static_cast<int>(channel_entries(topology, g).size());
         break;
       case Algorithm::kHierarchical:
@@ -878,9 +917,9 @@ LoweredCollective lower_sends(const NetworkTopology& topology,
   const double port = topology.nic_ports_per_node() > 0 ? topology.nic_port_rate() : node.nic_bw;
   // The tuner's time for one send alone, on NVLink (same node) and across the network.
   const CollectiveCost near =
-      collective_cost(CollectiveKind::kSendRecv, bytes, 2, 2, node.scale_up_bw, port, tuner());
+      collective_cost(CollectiveKind::kSendRecv, bytes, 2, 2, node.scale_up_bw, port, tuner(node));
   const CollectiveCost far =
-      collective_cost(CollectiveKind::kSendRecv, bytes, 2, 1, node.scale_up_bw, port, tuner());
+      collective_cost(CollectiveKind::kSendRecv, bytes, 2, 1, node.scale_up_bw, port, tuner(node));
   RawFlows f;
   std::vector<LinkId> route;
   for (const auto& [src, dst] : pairs) {

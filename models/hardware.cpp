@@ -610,12 +610,32 @@ NodeSpec cloud_node(NodeSpec base, const char* id, const char* display, int nics
   return base;
 }
 
+// EFA's latency per network hop beyond NCCL's InfiniBand figure, read off AWS's published
+// two-node nccl-tests all_reduce outputs (aws-samples/awsome-distributed-training @ 0162aacd,
+// micro-benchmarks/nccl-tests/README.md; shared/validation/training_runs_dev.json): the median
+// time of the latency-bound sizes (up to 1 KiB) is 71.1 us on 2 x p5 (EFA v2) and 164.7 us on
+// 2 x p4de (EFA v1), where NCCL's tuner model with InfiniBand hop latencies gives 25.2 us (its
+// fastest choice there, the double binary tree with LL: 6.8 + 2 x (7 x 0.6 + 1 x 5.0)); the
+// excess is spread over the tree's two network hops. A measured network figure of these
+// instances, like a calibration profile's; the generation of EFA decides which applies.
+constexpr double kEfaV1ExtraHopS = (164.65 - 25.2) / 2 * 1e-6;
+constexpr double kEfaV2ExtraHopS = (71.07 - 25.2) / 2 * 1e-6;
+
+NodeSpec with_efa(NodeSpec n, double extra_hop_s, const char* generation) {
+  n.nic_extra_latency_s = extra_hop_s;
+  n.source += std::string("; EFA latency per network hop +") +
+              std::to_string(static_cast<int>(extra_hop_s * 1e6 + 0.5)) + " us beyond NCCL's "
+              "InfiniBand figure, from AWS's two-node nccl-tests on the " + generation +
+              " instance (hardware.cpp, kEfa*ExtraHopS)";
+  return n;
+}
+
 std::vector<NodeSpec> make_nodes() {
   const NodeSpec a100_40 = dgx_a100(false);
   const NodeSpec a100_80 = dgx_a100(true);
   const NodeSpec h100 = dgx_hopper(false);
   const NodeSpec h200 = dgx_hopper(true);
-  return {a100_40,
+  std::vector<NodeSpec> out = {a100_40,
           a100_80,
           h100,
           h200,
@@ -655,6 +675,13 @@ std::vector<NodeSpec> make_nodes() {
           pcie_node("l4-x8", "8x NVIDIA L4 (PCIe)", "l4"),
           pcie_node("l40s-x8", "8x NVIDIA L40S (PCIe)", "l40s"),
           pcie_node("a10g-x8", "8x NVIDIA A10G (PCIe)", "a10g")};
+  for (auto& n : out) {
+    if (n.id == "aws-p4d" || n.id == "aws-p4de") n = with_efa(n, kEfaV1ExtraHopS, "p4de (EFA v1)");
+    if (n.id == "aws-p5" || n.id == "aws-p5e" || n.id == "aws-p5en") {
+      n = with_efa(n, kEfaV2ExtraHopS, "p5 (EFA v2)");
+    }
+  }
+  return out;
 }
 
 const std::vector<NodeSpec>& nodes() {

@@ -63,6 +63,10 @@ struct NodeSpec {
   int nics = 0;                 // inter-node NICs per node
   double nic_bw = 0;            // per NIC, per direction, bytes/s
   double nic_latency_s = 0;     // one inter-node hop (NIC + switch)
+  // Latency each network hop of an NCCL collective adds beyond NCCL's own figure for it (NCCL
+  // tunes for InfiniBand): 0 for InfiniBand and RoCE nodes; AWS's EFA (through aws-ofi-nccl)
+  // adds tens of microseconds, read off AWS's published two-node nccl-tests floors.
+  double nic_extra_latency_s = 0;
   double host_memory_bytes = 0;
   double pcie_bw = 0;           // host<->GPU per GPU per direction, bytes/s
   // Measured pinned host<->device copy rate per GPU (nvbandwidth), bytes/s; 0 = unknown, then

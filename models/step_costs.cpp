@@ -99,7 +99,8 @@ CollectiveCost step_collective_cost(const StepInput& in, CollectiveKind kind, do
   const auto& node = in.cluster.node;
   const double intra = node.scale_up_bw;
   const double inter = inter_bw > 0 ? inter_bw : nic_share(node);
-  TunerOptions tuner{std::nullopt, kFlowStepOverlapBytes, true};
+  TunerOptions tuner{std::nullopt, kFlowStepOverlapBytes, true, node.nic_extra_latency_s,
+                     node.nvls && node.scale_up == ScaleUpKind::kNvSwitch};
   const std::optional<Algorithm> pinned = in.cluster.network.algorithm;
   if (in.profile && n > 1 && bytes > 0 && !pinned) {
     // A measured bus bandwidth of this collective over this many ranks and nodes replaces the
