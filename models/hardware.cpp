@@ -227,51 +227,34 @@ std::vector<GpuSpec> make_gpus() {
     // of GEMM throughput against power, MAMF's GH200 at 900 W (828.6 TFLOP/s) against the H100
     // SXM at 700 W (794.5), gives throughput ~ power^0.167 (ln(828.6/794.5) / ln(900/700));
     // at 500 W that is (500/700)^0.167 = 0.945 of the 700 W part. An extrapolation, uncertain.
-    GpuSpec g;
+    GpuSpec g = gpus.back();  // the H100 SXM's die, peaks and published GEMM ceilings
     g.id = "h100-96gb-500w";
     g.display = "NVIDIA H100 96GB HBM2e (500 W cap)";
-    g.peak_fp32 = 67 * kTflops;
-    g.peak_tf32 = 494.5 * kTflops;
-    g.peak_fp16 = 989 * kTflops;
-    g.peak_bf16 = 989 * kTflops;
-    g.peak_fp8 = 1979 * kTflops;
     g.memory_bytes = 96 * kGiB;
     g.memory_bw = 2.4e12;
+    g.achieved_memory_fraction = 0;  // no STREAM figure for HBM2e: the default, flagged
     g.tdp_w = 500;
-    g.sm_count = 132;
-    g.achieved_gemm_fraction = 794.5 / 989.0;
-    g.achieved_fp8_gemm_fraction = 1402.6 / 1979.0;
     g.sustained_clock = std::pow(500.0 / 700.0, std::log(828.6 / 794.5) / std::log(900.0 / 700.0));
     g.compute_twin = "h100-sxm";
     g.source = join_source({"torchtitan benchmark notes (96 GB HBM2e at 2.4 TB/s, 500 W limit; "
                             "shared/validation/training_runs_dev.json); no datasheet "
                             "(accelerators.md); clock under the cap from MAMF GH200 900 W vs "
-                            "H100 700 W",
+                            "H100 700 W; otherwise the H100 SXM's figures",
                             kMamfSource, kSmSource});
     g.uncertain = true;
     gpus.push_back(g);
   }
   {
-    // H800: H100 silicon with NVLink cut to 400 GB/s bidirectional; low-precision compute
-    // "very similar" to the H100 (accelerators.md S18, third-party only: uncertain).
-    GpuSpec g;
+    // H800: H100 silicon with NVLink cut to 400 GB/s bidirectional (a node property);
+    // low-precision compute "very similar" to the H100 (accelerators.md S18, third-party only:
+    // uncertain). The H100 SXM's figures.
+    GpuSpec g = gpus[gpus.size() - 2];
     g.id = "h800-sxm";
     g.display = "NVIDIA H800 SXM5 80GB";
-    g.peak_fp32 = 67 * kTflops;
-    g.peak_tf32 = 494.5 * kTflops;
-    g.peak_fp16 = 989 * kTflops;
-    g.peak_bf16 = 989 * kTflops;
-    g.peak_fp8 = 1979 * kTflops;
-    g.memory_bytes = 80 * kGiB;
-    g.memory_bw = 3.35e12;
-    g.tdp_w = 700;
-    g.sm_count = 132;
-    g.achieved_gemm_fraction = 794.5 / 989.0;
-    g.achieved_fp8_gemm_fraction = 1402.6 / 1979.0;
     g.compute_twin = "h100-sxm";
     g.source = join_source({"accelerators.md H800 SXM row (S18, third-party: uncertain): H100 "
                             "silicon, figures as the H100 SXM",
-                            kMamfSource, kSmSource});
+                            kMamfSource, kStreamSource, kSmSource});
     g.uncertain = true;
     gpus.push_back(g);
   }
