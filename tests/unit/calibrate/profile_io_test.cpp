@@ -11,6 +11,7 @@
 #include "calibrate/fit.hpp"
 #include "common/atomic_write.hpp"
 #include "common/input_error.hpp"
+#include "tests/json_edit.hpp"
 
 namespace {
 
@@ -23,18 +24,12 @@ using nlohmann::json;
 const std::string kFixture =
     std::string(CIRRUS_SOURCE_DIR) + "/tests/data/calibrate/profile_fixture.json";
 
-// The fixture with the value at a JSON pointer replaced (or added), as text.
 std::string with(const std::string& pointer, const json& value) {
-  json j = json::parse(cirrus::read_file(kFixture));
-  j[json::json_pointer(pointer)] = value;
-  return j.dump();
+  return cirrus::testing::with_value(cirrus::read_file(kFixture), pointer, value);
 }
 
 std::string without(const std::string& pointer) {
-  json j = json::parse(cirrus::read_file(kFixture));
-  const json::json_pointer ptr(pointer);
-  j[ptr.parent_pointer()].erase(ptr.back());
-  return j.dump();
+  return cirrus::testing::without_key(cirrus::read_file(kFixture), pointer);
 }
 
 // The InputError's path for a broken profile text ("" if it parses).

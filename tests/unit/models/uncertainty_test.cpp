@@ -61,6 +61,7 @@ Uncertainty estimate(const std::string& id, Precision p,
 TEST_CASE("GPU families group parts that share a die", "[uncertainty]") {
   using cirrus::models::gpu_family;
   CHECK(gpu_family("a100-sxm-40gb") == "a100");
+  CHECK(gpu_family("a100-sxm-80gb") == "a100");
   CHECK(gpu_family("a100-pcie-80gb") == "a100");
   CHECK(gpu_family("h100-sxm") == "h100");
   CHECK(gpu_family("h100-96gb-500w") == "h100");
@@ -68,6 +69,7 @@ TEST_CASE("GPU families group parts that share a die", "[uncertainty]") {
   CHECK(gpu_family("h100-pcie") == "h100");
   CHECK(gpu_family("h200-sxm") == "h200");
   CHECK(gpu_family("l4") == "l4");
+  CHECK(gpu_family("l40s") == "l40s");
   CHECK(gpu_family("mi300x") == "mi300x");
 }
 

@@ -12,6 +12,7 @@
 
 #include "common/input_error.hpp"
 #include "scenarios/scenario.hpp"
+#include "tests/json_edit.hpp"
 
 namespace {
 
@@ -33,18 +34,12 @@ const char* const kBase = R"({
                 "virtual_stages": 2, "sequence_parallel": true, "zero": 1 }
 })";
 
-// kBase with the value at a JSON pointer ("/strategy/tp") replaced or added.
 std::string with(const std::string& pointer, const json& value) {
-  json j = json::parse(kBase);
-  j[json::json_pointer(pointer)] = value;
-  return j.dump();
+  return cirrus::testing::with_value(kBase, pointer, value);
 }
 
 std::string without(const std::string& pointer) {
-  json j = json::parse(kBase);
-  const json::json_pointer p(pointer);
-  j[p.parent_pointer()].erase(p.back());
-  return j.dump();
+  return cirrus::testing::without_key(kBase, pointer);
 }
 
 Scenario load(const std::string& text) { return parse_scenario(text, kFile); }

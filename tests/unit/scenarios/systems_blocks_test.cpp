@@ -7,6 +7,7 @@
 #include "../../golden/cli_support.hpp"
 #include "common/input_error.hpp"
 #include "scenarios/scenario.hpp"
+#include "tests/json_edit.hpp"
 
 namespace {
 
@@ -27,9 +28,7 @@ const char* const kBase = R"({
 })";
 
 std::string with(const std::string& pointer, const json& value) {
-  json j = json::parse(kBase);
-  j[json::json_pointer(pointer)] = value;
-  return j.dump();
+  return cirrus::testing::with_value(kBase, pointer, value);
 }
 
 std::string error_path(const std::string& text) {

@@ -6,9 +6,9 @@
 #include <string>
 
 #include "common/input_error.hpp"
-#include "models/gpu_family.hpp"
 #include "scenarios/collective_validation_set.hpp"
 #include "scenarios/validation_set.hpp"
+#include "tests/json_edit.hpp"
 
 namespace {
 
@@ -35,16 +35,11 @@ const char* const kBase = R"({
 })";
 
 std::string with(const std::string& pointer, const json& value) {
-  json j = json::parse(kBase);
-  j[json::json_pointer(pointer)] = value;
-  return j.dump();
+  return cirrus::testing::with_value(kBase, pointer, value);
 }
 
 std::string without(const std::string& pointer) {
-  json j = json::parse(kBase);
-  const json::json_pointer p(pointer);
-  j[p.parent_pointer()].erase(p.back());
-  return j.dump();
+  return cirrus::testing::without_key(kBase, pointer);
 }
 
 void require_error(const std::string& text, const std::string& path,
@@ -198,15 +193,3 @@ TEST_CASE("collective datasets: points, nodes and errors", "[scenarios][validati
   bad(j, "curves[0].nodez");
 }
 
-TEST_CASE("GPU families group the presets by die", "[models][validation]") {
-  using cirrus::models::gpu_family;
-  CHECK(gpu_family("a100-sxm-40gb") == "a100");
-  CHECK(gpu_family("a100-sxm-80gb") == "a100");
-  CHECK(gpu_family("a100-pcie-80gb") == "a100");
-  CHECK(gpu_family("h100-sxm") == "h100");
-  CHECK(gpu_family("h100-96gb-500w") == "h100");
-  CHECK(gpu_family("h800-sxm") == "h100");
-  CHECK(gpu_family("h100-pcie") == "h100");
-  CHECK(gpu_family("h200-sxm") == "h200");
-  CHECK(gpu_family("l40s") == "l40s");
-}
