@@ -63,6 +63,7 @@ bool check_feasible(const StepInput& in, StepResult& r) {
   r.memory.activations = mem.activations / kGiB;
   r.memory.buffers = mem.buffers / kGiB;
   r.memory.total = mem.total / kGiB;
+  r.memory.reserved = mem.allocator() / kGiB;
   if (mem.total > gpu.memory_bytes) {
     r.feasible = false;
     r.infeasible_reason =

@@ -35,6 +35,7 @@ struct Shape {
   bool sp, flash;
   bool fp8;             // linear layers in fp8
   bool eager;           // element-wise work as PyTorch eager issues it
+  bool eager_norm;      // the norms likewise (Training::norm())
   bool weight_cast;     // fp8 weights cast in the layer's forward (ZeRO-3: at every gather)
   double weight_cast_bytes;  // per weight element when they are
   bool rotary, rmsnorm, dropout;
@@ -61,6 +62,7 @@ Shape shape_of(const TransformerConfig& m, const Strategy& s, const Training& t)
   x.kernel = s.attention;
   x.fp8 = t.precision == Precision::kFp8;
   x.eager = t.kernels == Kernels::kEager;
+  x.eager_norm = t.norm() == Kernels::kEager;
   // Resident weights are cast once per step (Transformer Engine caches fp8 weights across
   // micro-batches; the step builder charges that cast); weights gathered per layer under
   // ZeRO-3 are cast at every gather. With the fp8 all-gather the cast happens on the shard
@@ -119,7 +121,7 @@ void cast_grad(std::vector<LayerItem>& out, const char* name, const Op& fwd) {
 // mul by weight) moves (e + 4) + 8 + 4 + 8 + (4 + e) + 2e bytes per element, and autograd's
 // backward through those ops about twice that. LayerNorm is one native kernel in eager too.
 double norm_bytes(const Shape& x, double elems, bool backward) {
-  if (x.eager && x.rmsnorm) {
+  if (x.eager_norm && x.rmsnorm) {
     const double fwd = 28.0 + 4.0 * x.e;
     return (backward ? 2.0 * fwd : fwd) * elems;
   }

@@ -100,6 +100,8 @@ struct Shape {
   double gemm_e = 2;  // a GEMM input saved after a norm: fp8 under Transformer Engine's fp8
   double wide_e = 0;  // bytes per FFN-width element the MLP saves (all its wide tensors)
   bool fsdp = false, eager = false, te_fp8 = false, dropout = false;
+  // The norms are PyTorch eager RMSNorms (Training::norm()): LayerNorm is one kernel either way.
+  bool eager_rmsnorm = false;
   double seq_share = 1;   // norm-region tensors: 1/t with sequence parallelism
   double gemm_share = 1;  // a GEMM input saved after a norm
   double kv_saved = 0;    // width of the K and V tensors the attention kernel saves
@@ -116,6 +118,7 @@ Shape shape_of(const TransformerConfig& m, const Training& t, const Strategy& s)
   x.e = activation_bytes(t.precision);
   x.fsdp = fsdp(s);
   x.eager = t.kernels == Kernels::kEager;
+  x.eager_rmsnorm = m.rmsnorm && t.norm() == Kernels::kEager;
   x.dropout = m.dropout;
   // Transformer Engine with fp8 saves the fp8 copy of a GEMM input for the weight gradient
   // (linear.py: saved_inputmat is the fp8 inputmat / inputmat_t; layernorm_linear.py: ln_out
@@ -152,10 +155,13 @@ Shape shape_of(const TransformerConfig& m, const Training& t, const Strategy& s)
 //     Apex's and compiled norms likewise): input e + GEMM input;
 //   eager RMSNorm (torchtitan's RMSNorm: x.float() * rsqrt(mean(x^2) + eps), cast back, times
 //     the weight): the fp32 upcast (saved by pow and by the multiply) 4, the normalized 16-bit
-//     tensor (saved by the weight multiply) e, plus the GEMM input.
+//     tensor (saved by the weight multiply) e, plus the GEMM input;
+//   eager LayerNorm (torch.nn.functional.layer_norm, MPT's low-precision LPLayerNorm): one
+//     native kernel (aten::native_layer_norm) that saves its input and per-row mean and rstd,
+//     as a fused norm does (models/layer_program.cpp prices it as one kernel too).
 // Both are Korthikanti's "LayerNorm input 2sbh + GEMM input 2sbh" when fused.
 double norm_bytes(const Shape& x) {
-  const double own = x.eager ? (4.0 + x.e) : x.e;
+  const double own = x.eager_rmsnorm ? (4.0 + x.e) : x.e;
   return own * x.h * x.seq_share + x.gemm_e * x.h * x.gemm_share;
 }
 
@@ -251,7 +257,7 @@ std::vector<int> stage_layers(const TransformerConfig& m, const Strategy& s, int
 }
 
 // One layer, one micro-batch, bytes on one GPU, with N = s/cp x b tokens, t = tp:
-//   norms (2):   norm_bytes each (fused: input e h + GEMM input; eager: + fp32 upcast)
+//   norms (2):   norm_bytes each (fused: input e h + GEMM input; eager RMSNorm: + fp32 upcast)
 //   dropout:     two 1-byte hidden-dropout masks (after the projection and after the MLP) when
 //                the model trains with dropout (Korthikanti's "sbh" each); none otherwise
 //   attention:   Q e h/t, K and V e kv_saved/t each, O e h/t (the projection's input: the same

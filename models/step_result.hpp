@@ -28,6 +28,10 @@ struct MoeStats {
 struct MemoryBreakdown {  // GiB per GPU on the most loaded rank
   double params = 0, grads = 0, optimizer = 0, activations = 0, buffers = 0, total = 0,
          capacity = 0;
+  // Of `total`, what PyTorch's caching allocator holds at the peak: total less the CUDA context
+  // and NCCL buffers outside it (models::MemoryEstimate::allocator()). Comparable with
+  // torch.cuda's max reserved memory, the peak torchtitan logs.
+  double reserved = 0;
 };
 
 struct LinkUse {

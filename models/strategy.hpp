@@ -67,7 +67,12 @@ struct Training {
   // The output layer's cross-entropy when it runs differently from the rest (torchtitan before
   // 2025 compiled the transformer blocks but ran the loss as eager PyTorch); unset: `kernels`.
   std::optional<Kernels> loss_kernels;
+  // The RMSNorms (every layer's two and the final one) when they run differently from the rest
+  // (torchtitan's norm_type "fused_rmsnorm" of 2024: a Triton RMSNorm in an otherwise eager
+  // model); unset: `kernels`. LayerNorm is one native kernel either way.
+  std::optional<Kernels> norm_kernels;
   Kernels loss() const { return loss_kernels.value_or(kernels); }
+  Kernels norm() const { return norm_kernels.value_or(kernels); }
 };
 
 }  // namespace cirrus::models

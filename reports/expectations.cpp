@@ -74,6 +74,7 @@ constexpr Field kResultFields[] = {
     {"memory_gib.buffers", FieldKind::kNumber},
     {"memory_gib.total", FieldKind::kNumber},
     {"memory_gib.capacity", FieldKind::kNumber},
+    {"memory_gib.reserved", FieldKind::kNumber},
     {"run.tokens", FieldKind::kNumber},
     {"run.steps", FieldKind::kNumber},
     {"run.days", FieldKind::kNumber},

@@ -78,7 +78,7 @@ nlohmann::json result_json(const ResultContext& ctx, const models::StepResult& r
       {"params", round_sig(m.params, 4)},       {"grads", round_sig(m.grads, 4)},
       {"optimizer", round_sig(m.optimizer, 4)}, {"activations", round_sig(m.activations, 4)},
       {"buffers", round_sig(m.buffers, 4)},     {"total", round_sig(m.total, 4)},
-      {"capacity", round_sig(m.capacity, 4)}};
+      {"capacity", round_sig(m.capacity, 4)},   {"reserved", round_sig(m.reserved, 4)}};
   if (r.feasible) {
     j["step_time_s"] = round_sig(r.step_time_s);
     j["tokens_per_s"] = round_sig(r.tokens_per_s);

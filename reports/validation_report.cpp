@@ -95,7 +95,10 @@ ValidationRowResult run_row(const scenarios::ValidationRow& row,
   }
   const auto r = models::simulate_step(input);
   out.memory_capacity_gib = r.memory.capacity;
-  if (r.memory.total > 0) out.predicted_memory_gib = r.memory.total;
+  if (r.memory.total > 0) {
+    out.predicted_memory_gib = r.memory.total;
+    out.predicted_reserved_gib = r.memory.reserved;
+  }
   if (!r.feasible) {
     out.status = RowStatus::kRefused;
     out.reason = r.infeasible_reason;
@@ -116,7 +119,7 @@ std::string memory_cell(const ValidationRowResult& r) {
   const std::string pub =
       r.published_memory_gib ? fmt::format("{:.1f}", *r.published_memory_gib) : "-";
   const std::string pred =
-      r.predicted_memory_gib ? fmt::format("{:.1f}", *r.predicted_memory_gib) : "-";
+      r.predicted_reserved_gib ? fmt::format("{:.1f}", *r.predicted_reserved_gib) : "-";
   return pub + "/" + pred;
 }
 
@@ -158,8 +161,9 @@ DatasetValidation run_validation(const scenarios::ValidationSet& set,
   std::vector<double> errs, mem;
   for (const auto& r : d.rows) {
     if (r.status == RowStatus::kPredicted) errs.push_back(r.error);
-    if (r.published_memory_gib && r.predicted_memory_gib) {
-      mem.push_back((*r.predicted_memory_gib - *r.published_memory_gib) / *r.published_memory_gib);
+    if (r.published_memory_gib && r.predicted_reserved_gib) {
+      mem.push_back((*r.predicted_reserved_gib - *r.published_memory_gib) /
+                    *r.published_memory_gib);
     }
   }
   d.stats = error_stats(errs);
@@ -262,8 +266,10 @@ std::string render_dataset_table(const DatasetValidation& d) {
   t += "\n";
   if (d.memory) {
     t += fmt::format(
-        "  peak memory: MAPE {:.1f}% (median {}) over {} rows with a published peak "
-        "(p = published, c = cirrus)\n",
+        "  peak memory: MAPE {:.1f}% (median {}) over {} rows with a published peak (mem GiB "
+        "p/c: p = published, torch.cuda's max reserved memory as the framework logs it; c = "
+        "cirrus's predicted reserved memory, its peak less the CUDA context and NCCL buffers "
+        "outside PyTorch's caching allocator)\n",
         d.memory->mape * 100, percent(d.memory->median), d.memory->n);
   }
   t += "\n" + render_summary_table(summarize({d}, GroupBy::kFamilyPrecisionFramework),
@@ -321,6 +327,9 @@ nlohmann::json dataset_json(const DatasetValidation& d) {
     if (r.predicted_memory_gib) {
       j["predicted_memory_gib"] = round_sig(*r.predicted_memory_gib, 4);
       j["memory_capacity_gib"] = round_sig(r.memory_capacity_gib, 4);
+    }
+    if (r.predicted_reserved_gib) {
+      j["predicted_reserved_gib"] = round_sig(*r.predicted_reserved_gib, 4);
     }
     if (!r.calibration.empty()) j["calibration"] = r.calibration;
     if (!r.source.empty()) j["source"] = r.source;

@@ -44,8 +44,11 @@ struct ValidationRowResult {
   double predicted_s = 0;
   double error = 0;  // (predicted - published) / published, predicted rows only
   double mfu = 0;
-  std::optional<double> published_memory_gib;
+  std::optional<double> published_memory_gib;  // as published: torch.cuda's max reserved
   std::optional<double> predicted_memory_gib;  // the model's peak per GPU (refused rows too)
+  // Of it, what PyTorch's caching allocator reserves (models::MemoryBreakdown::reserved): the
+  // figure compared with the published peak.
+  std::optional<double> predicted_reserved_gib;
   double memory_capacity_gib = 0;
   // What calibration the row was predicted with (ValidationRunOptions::calibrate); empty:
   // none attached, and the field is left out of the outputs.
@@ -80,8 +83,10 @@ struct DatasetValidation {
   std::string title, source;
   std::vector<std::string> assumptions;
   std::vector<ValidationRowResult> rows;
-  ErrorStats stats;                  // over the predicted rows
-  std::optional<ErrorStats> memory;  // over rows with a published and a predicted peak
+  ErrorStats stats;  // over the predicted rows
+  // Over rows with a published peak and a prediction: (predicted reserved - published) /
+  // published.
+  std::optional<ErrorStats> memory;
   int not_predicted() const;
 };
 

@@ -38,6 +38,7 @@
 #include "common/input_error.hpp"
 #include "common/json_reader.hpp"
 #include "common/units.hpp"
+#include "scenarios/enum_tables.hpp"
 #include "scenarios/scenario.hpp"
 #include "scenarios/systems_blocks.hpp"
 
@@ -105,35 +106,6 @@ std::int64_t read_size(const JsonNode& n, std::int64_t max = kMaxSize) {
 int read_int(const JsonNode& n, std::int64_t max = kMaxSize) {
   return static_cast<int>(read_size(n, max));
 }
-
-template <class E>
-using EnumTable = std::vector<std::pair<std::string, E>>;
-
-template <class E>
-E read_enum(const JsonNode& n, const EnumTable<E>& table) {
-  std::vector<std::string> names;
-  for (const auto& [name, value] : table) names.push_back(name);
-  const std::string s = n.as_enum(names);
-  for (const auto& [name, value] : table) {
-    if (name == s) return value;
-  }
-  n.fail("a known value");  // unreachable: as_enum accepted s
-}
-
-const EnumTable<models::Schedule> kSchedules = {{"gpipe", models::Schedule::kGpipe},
-                                                {"1f1b", models::Schedule::k1F1B},
-                                                {"interleaved", models::Schedule::kInterleaved}};
-const EnumTable<models::Recompute> kRecomputes = {{"none", models::Recompute::kNone},
-                                                  {"selective", models::Recompute::kSelective},
-                                                  {"full", models::Recompute::kFull},
-                                                  {"selective-op", models::Recompute::kSelectiveOp},
-                                                  {"selective-layer",
-                                                   models::Recompute::kSelectiveLayer}};
-const EnumTable<models::AttentionKernel> kAttentionKernels = {
-    {"flash", models::AttentionKernel::kFlash},   {"flash1", models::AttentionKernel::kFlash1},
-    {"flash2", models::AttentionKernel::kFlash2},
-    {"flash3", models::AttentionKernel::kFlash3}, {"cudnn", models::AttentionKernel::kCudnn},
-    {"unfused", models::AttentionKernel::kUnfused}};
 
 // One value, a non-empty list of distinct values, or "auto". `what` describes one value, for
 // the error on a scalar that is none of the three.
@@ -310,8 +282,7 @@ TransformerConfig read_model(const JsonNode& m) {
     c.ffn_hidden = 4 * c.hidden;
   }
   if (auto v = m.find("ffn")) {
-    c.ffn = read_enum<models::FfnKind>(
-        *v, {{"gelu", models::FfnKind::kGelu}, {"swiglu", models::FfnKind::kSwiglu}});
+    c.ffn = read_enum(*v, kFfnKinds);
   }
   if (auto v = m.find("tied_embeddings")) c.tied_embeddings = v->as_bool();
   if (!preset) {
@@ -350,14 +321,10 @@ models::Training read_training(const JsonNode& t) {
   models::Training r;
   r.global_batch = read_size(t.at("global_batch"), kMaxGlobalBatch);
   if (auto v = t.find("precision")) {
-    r.precision = read_enum<models::Precision>(*v, {{"fp32", models::Precision::kFp32},
-                                                    {"fp16", models::Precision::kFp16},
-                                                    {"bf16", models::Precision::kBf16},
-                                                    {"fp8", models::Precision::kFp8}});
+    r.precision = read_enum(*v, kPrecisions);
   }
   if (auto v = t.find("optimizer")) {
-    r.optimizer = read_enum<models::Optimizer>(
-        *v, {{"adam", models::Optimizer::kAdam}, {"sgd", models::Optimizer::kSgd}});
+    r.optimizer = read_enum(*v, kOptimizers);
   }
   if (auto v = t.find("tokens")) r.tokens = v->as_positive();
   if (auto v = t.find("fp8_all_gather")) {
@@ -367,12 +334,10 @@ models::Training read_training(const JsonNode& t) {
     }
   }
   if (auto v = t.find("kernels")) {
-    r.kernels = read_enum<models::Kernels>(
-        *v, {{"fused", models::Kernels::kFused}, {"eager", models::Kernels::kEager}});
+    r.kernels = read_enum(*v, kKernels);
   }
   if (auto v = t.find("loss_kernels")) {
-    r.loss_kernels = read_enum<models::Kernels>(
-        *v, {{"fused", models::Kernels::kFused}, {"eager", models::Kernels::kEager}});
+    r.loss_kernels = read_enum(*v, kKernels);
   }
   return r;
 }
@@ -428,11 +393,7 @@ NodeSpec read_inline_node(const JsonNode& n) {
   }
   if (auto v = required("gpus", "a positive integer")) node.gpus = read_int(*v, kMaxGpusPerNode);
   if (auto v = required("scale_up", "the kind of scale-up link")) {
-    node.scale_up = read_enum<models::ScaleUpKind>(
-        *v, {{"nvswitch", models::ScaleUpKind::kNvSwitch},
-             {"nvlink-bridge", models::ScaleUpKind::kNvLinkBridge},
-             {"pcie", models::ScaleUpKind::kPcie},
-             {"infinity-fabric", models::ScaleUpKind::kInfinityFabric}});
+    node.scale_up = read_enum(*v, kScaleUpKinds);
   }
   if (!preset) default_latencies(node);
   if (auto v = required("scale_up_gbyte_per_s", "a positive number of GB/s")) {
@@ -521,10 +482,7 @@ void read_cluster(const JsonNode& c, Scenario& s) {
   if (auto net = c.find("network")) {
     net->check_keys({"topology", "oversubscription", "algorithm", "routing", "switch_radix"});
     if (auto v = net->find("topology")) {
-      s.network.topology = read_enum<models::Topology>(
-          *v, {{"fat-tree", models::Topology::kFatTree},
-               {"rail-optimized", models::Topology::kRailOptimized},
-               {"single-switch", models::Topology::kSingleSwitch}});
+      s.network.topology = read_enum(*v, kTopologies);
     }
     if (auto v = net->find("oversubscription")) {
       const double o = v->as_number();
@@ -535,16 +493,10 @@ void read_cluster(const JsonNode& c, Scenario& s) {
       // The all-reduce algorithm (absent: NCCL's tuner). Whether it can run on this cluster and
       // strategy (NVLS needs one NVSwitch-gen-3 node per all-reduce) is checked with the
       // configuration (models/validity.cpp), naming this field.
-      s.network.algorithm = read_enum<models::Algorithm>(
-          *v, {{"ring", models::Algorithm::kRing},
-               {"tree", models::Algorithm::kTree},
-               {"hierarchical", models::Algorithm::kHierarchical},
-               {"nvls", models::Algorithm::kNvls}});
+      s.network.algorithm = read_enum(*v, kAlgorithms);
     }
     if (auto v = net->find("routing")) {
-      s.network.routing = read_enum<models::Routing>(
-          *v, {{"destination-mod-k", models::Routing::kDestinationModK},
-               {"ecmp-hash", models::Routing::kEcmpHash}});
+      s.network.routing = read_enum(*v, kRoutings);
     }
     if (auto v = net->find("switch_radix")) {
       const int radix = read_int(*v, 4096);
@@ -621,7 +573,7 @@ void read_strategy(const JsonNode& n, StrategySpace& st) {
     }
   }
   if (auto v = n.find("attention")) {
-    st.attention = read_enum<models::AttentionKernel>(*v, kAttentionKernels);
+    st.attention = read_enum(*v, kAttentionKernels);
   }
 }
 

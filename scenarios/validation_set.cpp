@@ -4,6 +4,7 @@
 
 #include "common/atomic_write.hpp"
 #include "common/json_reader.hpp"
+#include "scenarios/enum_tables.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace cirrus::scenarios {
@@ -41,7 +42,7 @@ const char* const kDefaultFramework = "Megatron-LM";
 const std::vector<std::string> kSetupKeys = {
     "node", "precision", "micro_batch", "schedule", "virtual_stages", "recompute",
     "recompute_every", "attention", "sequence_parallel", "zero", "dp_shard", "overlap", "kernels",
-    "fp8_all_gather", "framework"};
+    "loss_kernels", "norm_kernels", "fp8_all_gather", "framework"};
 // clang-format on
 
 const std::vector<std::string> kFigures = {"step_time_s", "achieved_tflops_per_gpu",
@@ -58,42 +59,15 @@ void apply_setup(const JsonNode& n, models::StepInput& in, models::NodeSpec& nod
   auto& s = in.strategy;
   auto& t = in.training;
   if (auto v = n.find("node")) node = read_node(*v);
-  if (auto v = n.find("precision")) {
-    const std::string p = v->as_enum({"fp16", "bf16", "fp8"});
-    t.precision = p == "fp16"   ? models::Precision::kFp16
-                  : p == "bf16" ? models::Precision::kBf16
-                                : models::Precision::kFp8;
-  }
+  if (auto v = n.find("precision")) t.precision = read_enum(*v, kPrecisions);
   if (auto v = n.find("micro_batch")) s.micro_batch = static_cast<int>(v->as_positive_int());
-  if (auto v = n.find("schedule")) {
-    const std::string x = v->as_enum({"gpipe", "1f1b", "interleaved"});
-    s.schedule = x == "gpipe"  ? models::Schedule::kGpipe
-                 : x == "1f1b" ? models::Schedule::k1F1B
-                               : models::Schedule::kInterleaved;
-  }
+  if (auto v = n.find("schedule")) s.schedule = read_enum(*v, kSchedules);
   if (auto v = n.find("virtual_stages")) s.virtual_stages = static_cast<int>(v->as_positive_int());
-  if (auto v = n.find("recompute")) {
-    const std::string x =
-        v->as_enum({"none", "selective", "full", "selective-op", "selective-layer"});
-    s.recompute = x == "none"           ? models::Recompute::kNone
-                  : x == "selective"    ? models::Recompute::kSelective
-                  : x == "full"         ? models::Recompute::kFull
-                  : x == "selective-op" ? models::Recompute::kSelectiveOp
-                                        : models::Recompute::kSelectiveLayer;
-  }
+  if (auto v = n.find("recompute")) s.recompute = read_enum(*v, kRecomputes);
   if (auto v = n.find("recompute_every")) {
     s.recompute_every = static_cast<int>(v->as_positive_int());
   }
-  if (auto v = n.find("attention")) {
-    const std::string x =
-        v->as_enum({"flash", "flash1", "flash2", "flash3", "cudnn", "unfused"});
-    s.attention = x == "flash"    ? models::AttentionKernel::kFlash
-                  : x == "flash1" ? models::AttentionKernel::kFlash1
-                  : x == "flash2" ? models::AttentionKernel::kFlash2
-                  : x == "flash3" ? models::AttentionKernel::kFlash3
-                  : x == "cudnn"  ? models::AttentionKernel::kCudnn
-                                  : models::AttentionKernel::kUnfused;
-  }
+  if (auto v = n.find("attention")) s.attention = read_enum(*v, kAttentionKernels);
   if (auto v = n.find("sequence_parallel")) s.sequence_parallel = v->as_bool();
   if (auto v = n.find("zero")) {
     const auto z = v->as_int();
@@ -107,10 +81,9 @@ void apply_setup(const JsonNode& n, models::StepInput& in, models::NodeSpec& nod
     if (auto o = v->find("tp")) s.overlap.tp = o->as_bool();
     if (auto o = v->find("pp")) s.overlap.pp = o->as_bool();
   }
-  if (auto v = n.find("kernels")) {
-    t.kernels = v->as_enum({"fused", "eager"}) == "fused" ? models::Kernels::kFused
-                                                          : models::Kernels::kEager;
-  }
+  if (auto v = n.find("kernels")) t.kernels = read_enum(*v, kKernels);
+  if (auto v = n.find("loss_kernels")) t.loss_kernels = read_enum(*v, kKernels);
+  if (auto v = n.find("norm_kernels")) t.norm_kernels = read_enum(*v, kKernels);
   if (auto v = n.find("fp8_all_gather")) {
     t.fp8_all_gather = v->as_bool();
     origin.fp8_all_gather = *v;
@@ -207,10 +180,7 @@ ValidationSet parse_validation_set(const std::string& text, const std::string& p
     if (auto v = r.find("kv_heads")) m.kv_heads = static_cast<int>(v->as_positive_int());
     m.ffn_hidden = r.at("ffn_hidden").as_positive_int();
     m.ffn = models::FfnKind::kGelu;
-    if (auto v = r.find("ffn")) {
-      m.ffn = v->as_enum({"gelu", "swiglu"}) == "gelu" ? models::FfnKind::kGelu
-                                                       : models::FfnKind::kSwiglu;
-    }
+    if (auto v = r.find("ffn")) m.ffn = read_enum(*v, kFfnKinds);
     m.vocab = r.at("vocab").as_positive_int();
     m.seq_len = r.at("seq_len").as_positive_int();
     if (auto v = r.find("tied_embeddings")) m.tied_embeddings = v->as_bool();

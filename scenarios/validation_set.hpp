@@ -9,17 +9,22 @@
 //   "achieved_tflops_per_gpu"  the SC'21 convention (the paper's Eq. 3 FLOPs, one recomputed
 //                              forward included): step = Eq. 3 FLOPs / (value x 1e12 x gpus);
 //   "tokens_per_s_per_gpu"     step = global_batch x seq_len / (gpus x value).
-// A row may also give "peak_memory_gib" (the published peak per GPU, for the memory column),
-// and, for the record: "source", "stated" (the setup as the source states it), "assumed"
-// (this row's own assumption lines) and "note".
+// A row may also give "peak_memory_gib" (the published peak per GPU, for the memory column:
+// compared with what cirrus predicts PyTorch's caching allocator reserves,
+// models::MemoryBreakdown::reserved, since the frameworks that publish a peak log torch.cuda's
+// max reserved memory), and, for the record: "source", "stated" (the setup as the source states
+// it), "assumed" (this row's own assumption lines) and "note".
 //
 // The run's setup: an optional "setup" object applies to every row, and a row may carry the
 // same keys for itself: node (a preset id or an inline node object, as cluster.node in a
-// scenario), precision (fp16, bf16, fp8), micro_batch, schedule, virtual_stages, recompute
+// scenario), precision (fp32, fp16, bf16, fp8), micro_batch, schedule, virtual_stages, recompute
 // (none, selective, full, selective-op, selective-layer), recompute_every, attention (flash,
-// flash2, flash3, cudnn, unfused), sequence_parallel, zero, dp_shard, overlap{dp,tp,pp},
-// kernels (fused, eager), fp8_all_gather, and framework (a free-text label that validate groups
-// its summary by: "Megatron-LM", "torchtitan", ...). What the setup does not state is
+// flash1, flash2, flash3, cudnn, unfused), sequence_parallel, zero, dp_shard, overlap{dp,tp,pp},
+// kernels (fused, eager), loss_kernels and norm_kernels (fused, eager: the output layer's
+// cross-entropy and the RMSNorms when they run differently from the rest; absent: as kernels),
+// fp8_all_gather, and framework (a free-text label that validate groups its summary by:
+// "Megatron-LM", "torchtitan", ...). Enum values are spelled as in a scenario
+// (scenarios/enum_tables.hpp). What the setup does not state is
 // Megatron-LM 2021's (fp16, micro-batch 1, 1F1B, full recomputation, unfused attention, no
 // sequence parallelism, no ZeRO, no overlap, DGX A100 80GB, framework "Megatron-LM").
 // "assumed" lists, in words, what the dataset's author assumed where the publication is

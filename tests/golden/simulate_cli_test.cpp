@@ -71,6 +71,10 @@ TEST_CASE("simulate prints a table and JSON whose breakdown sums to the step tim
   CHECK(j["config"]["gpus"] == 8);
   CHECK(j["calibrated"] == false);
   CHECK_FALSE(j["assumptions"].empty());
+  // The caching allocator's share of the peak: below the total by the runtime outside it.
+  const auto& mem = j["memory_gib"];
+  CHECK(mem["reserved"].get<double>() > 0);
+  CHECK(mem["reserved"].get<double>() < mem["total"].get<double>());
 
   const auto csv = run_cli("simulate " + file + " --format csv");
   REQUIRE(csv.status == 0);

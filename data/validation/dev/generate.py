@@ -11,7 +11,9 @@ and writes, under data/validation/:
     bloom_mtnlg.json     BLOOM-176B and MT-NLG 530B
     nccl_2node_efa.json  the two 2-node nccl-tests all_reduce curves (AWS p5, p4de; EFA)
 
-The outputs are committed, so cirrus's build and CI never need ../shared. --check regenerates
+The outputs are committed, so cirrus's build and CI never need ../shared. They are the one
+transcription of these records: `cirrus validate` reads them, and so does the memory test
+(tests/unit/models/memory_records_test.cpp: published peaks, runs that must fit). --check regenerates
 in memory and exits 1 when a committed file differs, 77 when the source is not there (the test
 suite runs it as validation_datasets_generated, skipped without ../shared). Standard library only, deterministic output.
 
@@ -156,7 +158,14 @@ MOSAIC_ASSUMED = [
     "in 2023 (as we recall llm-foundry's releases; not re-checked: uncertain). cirrus prices "
     "FlashAttention at FlashAttention-2's curve / 2, the speed-up FA2's paper reports",
     "element-wise kernels eager (kernels 'eager'): Composer's trainer runs the model in eager "
-    "PyTorch (no torch.compile), MPT's low-precision LayerNorm and GeLU are separate kernels",
+    "PyTorch (no torch.compile); MPT's low-precision LayerNorm (LPLayerNorm: "
+    "F.layer_norm in 16 bits) and its GeLU are one native kernel each, so cirrus prices and "
+    "counts them as one kernel that saves its input (no fp32 upcast: that is eager RMSNorm's)",
+    "loss: llm-foundry's default loss_fn 'fused_crossentropy' (ComposerMPTCausalLM; the pretrain "
+    "yamls set no loss_fn): flash-attn's cross-entropy kernel (xentropy), which keeps the "
+    "16-bit logits and writes a 16-bit gradient, fp32 only in registers: loss_kernels 'fused' "
+    "(as we recall modeling_mpt.py of 2023-2024 and the flash-attn 1.0.x kernel; not "
+    "re-checked: uncertain)",
     "activation checkpointing as the table's column: 'full' checkpoints every MPT block "
     "(recompute full), otherwise none; activation CPU offload off, as stated",
     "model: MPT blocks as a GeLU FFN of 4 x hidden, multi-head attention, LayerNorm, tied input "
@@ -201,7 +210,8 @@ def mosaic_dataset(records, collected):
         "note": "Rows from shared/validation/training_runs_dev.json, each with its record id, "
                 "the table it comes from, its stated setup and the record's notes.",
         "setup": {"framework": "MosaicML Composer FSDP", "precision": "bf16", "zero": 3,
-                  "attention": "flash1", "kernels": "eager", "sequence_parallel": False,
+                  "attention": "flash1", "kernels": "eager", "loss_kernels": "fused",
+                  "sequence_parallel": False,
                   "schedule": "1f1b", "overlap": {"dp": True, "tp": False, "pp": True}},
         "assumed": MOSAIC_ASSUMED,
         "rows": [mosaic_row(r) for r in records],
@@ -250,6 +260,21 @@ TITAN_ASSUMED = [
     "torch.compile rows: element-wise kernels fused (kernels 'fused'); rows without it eager "
     "(torchtitan's default training.compile = false; docs/performance.md does not mention "
     "compile)",
+    "the loss under torch.compile: torchtitan compiled each TransformerBlock alone "
+    "(parallelize_llama.py, apply_compile); in the Dec 2024 runs (torchtitan 9dec370) the final "
+    "RMSNorm, the output projection and the loss ran eager, the loss as "
+    "cross_entropy(pred.flatten(0, 1).float(), ...) with its torch.compile commented out in "
+    "train.py ('compiling loss function causes CUDA errors'): loss_kernels 'eager' (fp32 "
+    "logits, log-softmax and gradient buffers); the June 2025 H200 runs (e7c0cae) compiled the "
+    "loss as well (components/loss.py compiles it when compile is on): loss 'fused' (both as we "
+    "recall torchtitan at those commits; not re-checked). cirrus counts the final RMSNorm with "
+    "the blocks' kernels, so the Dec 2024 compiled rows miss its fp32 upcast: 4 bytes x hidden "
+    "per token, 0.25 GiB for 8B at local batch 2",
+    "norms of the A100 Llama 2 rows: torchtitan's train_configs/llama2_13b.toml and "
+    "llama2_70b.toml of 2024 set model.norm_type 'fused_rmsnorm' (a Triton RMSNorm that saves "
+    "its input and rstd), the Llama 3 configs 'rmsnorm' (eager): norm_kernels 'fused' on the "
+    "Llama 2 rows, the rest of the model eager (as we recall the configs; docs/performance.md "
+    "names no config file: uncertain)",
     "tensor parallelism: torchtitan's plan shards the norms over the sequence (sequence "
     "parallelism on); AsyncTP rows overlap the TP collectives with the GEMMs (overlap.tp "
     "true), the others do not",
@@ -269,7 +294,11 @@ TITAN_ASSUMED = [
     "the Dec 2024 H100 runs, sampled at iteration 100 for H200; the A100 page's 'WPS' column, "
     "per GPU as its MFU column confirms); step time = global batch x sequence length / (GPUs x "
     "tokens/s per GPU); peak memory: torchtitan's logged figure, the caching allocator's "
-    "maximum reserved memory (GiB), which is above what tensors hold",
+    "maximum reserved memory (GiB; torchtitan's DeviceMemoryMonitor reports "
+    "torch.cuda.memory_stats()'s reserved_bytes.all.peak), which is above what tensors hold: "
+    "compared with cirrus's predicted reserved memory (memory_gib.reserved: the peak less the "
+    "CUDA context and NCCL buffers outside the allocator, a 1 GiB allowance), not its whole "
+    "peak",
 ]
 
 
@@ -292,6 +321,17 @@ def titan_row(r):
         assert prec == "bf16", rid
     if compiled:
         row["kernels"] = "fused"
+        if r["source"]["path"] == "benchmarks/llama3_h100_202412_torchtitan.md":
+            row["loss_kernels"] = "eager"
+            assumed.append("torch.compile on the transformer blocks only: the loss ran eager on "
+                           "fp32 logits (torchtitan 9dec370's train.py left it uncompiled), "
+                           "loss_kernels eager")
+    if r["model"]["name"].startswith("Llama 2"):
+        assert not compiled, rid
+        row["norm_kernels"] = "fused"
+        assumed.append("RMSNorm as torchtitan's Triton fused_rmsnorm (norm_type of the 2024 "
+                       "llama2 configs, as we recall them; not stated by the page), the rest "
+                       "eager: norm_kernels fused")
     rec = s["recompute"]
     if rec == "full":
         row["recompute"] = "full"

@@ -100,6 +100,15 @@ TEST_CASE("element-wise kernels: Llama vs GPT families, fused vs eager", "[model
   CHECK(bytes_of(e.backward, "norm1_bwd") == Approx(72.0 * elems));
   CHECK(bytes_of(e.forward, "rope") == Approx(20.0 * 8192 * (4096 + 1024)));
   CHECK(bytes_of(e.forward, "activation") == Approx(10.0 * 8192 * 14336));
+  // An eager model with a fused RMSNorm (torchtitan's fused_rmsnorm): the norms move the fused
+  // kernel's bytes, rotary embeddings and SwiGLU stay eager.
+  Training fused_norm = eager;
+  fused_norm.norm_kernels = Kernels::kFused;
+  const LayerProgram n = transformer_layer(llama, s, fused_norm);
+  CHECK(bytes_of(n.forward, "norm1") == Approx(4.0 * elems));
+  CHECK(bytes_of(n.backward, "norm1_bwd") == Approx(6.0 * elems));
+  CHECK(bytes_of(n.forward, "rope") == Approx(20.0 * 8192 * (4096 + 1024)));
+  CHECK(bytes_of(n.forward, "activation") == Approx(10.0 * 8192 * 14336));
   // GPT-style: fused bias-dropout-add with a 1-byte mask, no rotary embeddings.
   const TransformerConfig gpt = *find_model("gpt3-175b");
   const LayerProgram g = transformer_layer(gpt, s, fused);

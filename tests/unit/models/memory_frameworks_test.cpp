@@ -113,6 +113,35 @@ TEST_CASE("a layer's saved tensors by framework and kernels, no recomputation", 
   CHECK(layer_activations(m, fp8, s, 0).full == Approx(fused_fsdp * n));
 }
 
+TEST_CASE("eager norms: RMSNorm's fp32 upcast, not LayerNorm's, and a fused RMSNorm alone",
+          "[memory]") {
+  const double n = 16384;
+  Strategy s = fsdp8();
+  const Training eager = bf16(16, Kernels::kEager);
+  // torchtitan's fused_rmsnorm in an otherwise eager model: each norm keeps its input and the
+  // GEMM input (4h, not 8h), the rest as eager (O's copy, SwiGLU's four wide tensors).
+  Training fused_norm = eager;
+  fused_norm.norm_kernels = Kernels::kFused;
+  const double eager_llama = 221312;  // the eager total above
+  CHECK(layer_activations(llama8b(), fused_norm, s, 0).full ==
+        Approx((eager_llama - 2 * 4 * kH) * n));
+  // The final norm follows norm_kernels too (the loss itself follows loss_kernels).
+  const double logits = n * kV;
+  CHECK(loss_activation_bytes(llama8b(), fused_norm, s) == Approx(4 * kH * n + 14 * logits));
+  // An eager LayerNorm (F.layer_norm, MPT's LPLayerNorm) is one native kernel: it keeps its
+  // input, no fp32 upcast, so eager and fused norms save the same; the eager model still keeps
+  // O's copy for the projection. GPT-style 4h GeLU model of hidden 4096, no dropout, local
+  // batch 2 of 2,048 tokens.
+  TransformerConfig gpt = *find_model("gpt-1.3b");
+  gpt.hidden = 4096;
+  gpt.heads = 32;
+  gpt.kv_heads = 32;
+  gpt.ffn_hidden = 4 * 4096;
+  gpt.dropout = false;
+  const double fused_gpt = layer_activations(gpt, bf16(16), s, 0).full;
+  CHECK(layer_activations(gpt, eager, s, 0).full == Approx(fused_gpt + 2 * kH * 4096));
+}
+
 TEST_CASE("what each recomputation policy keeps per layer", "[memory]") {
   const auto m = llama8b();
   const double n = 16384;

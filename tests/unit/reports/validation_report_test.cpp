@@ -153,6 +153,7 @@ TEST_CASE("dataset JSON keeps the fields scripts read and adds the status",
   d.rows[1].reason = "out of memory";
   d.rows[1].published_memory_gib = 70.0;
   d.rows[1].predicted_memory_gib = 90.0;
+  d.rows[1].predicted_reserved_gib = 89.0;
   d.stats = error_stats({0.05});
   const auto j = cirrus::reports::dataset_json(d);
   CHECK(j["rows"][0]["status"] == "predicted");
@@ -163,10 +164,14 @@ TEST_CASE("dataset JSON keeps the fields scripts read and adds the status",
   CHECK(j["rows"][1]["feasible"] == false);
   CHECK(j["rows"][1]["reason"] == "out of memory");
   CHECK(j["rows"][1]["published_memory_gib"] == 70.0);
+  CHECK(j["rows"][1]["predicted_memory_gib"] == 90.0);
+  CHECK(j["rows"][1]["predicted_reserved_gib"] == 89.0);
   CHECK(j["not_predicted"] == 1);
   CHECK(j["summary"][0]["refused"] == 1);
   const std::string table = cirrus::reports::render_dataset_table(d);
   CHECK_THAT(table, Catch::Contains("refused: out of memory"));
-  CHECK_THAT(table, Catch::Contains("70.0/90.0"));
+  // The memory column sets the published peak (torch.cuda's max reserved) beside the
+  // predicted reserved memory, not the whole peak.
+  CHECK_THAT(table, Catch::Contains("70.0/89.0"));
   CHECK_THAT(table, Catch::Contains("1 refused (errors: every row ran for real)"));
 }

@@ -92,6 +92,42 @@ TEST_CASE("validation rows carry the new setup keys into the step input",
   CHECK(set.assumptions == std::vector<std::string>{"a line"});
 }
 
+TEST_CASE("validation rows take the loss's and the norms' kernels, setup then row",
+          "[scenarios][validation]") {
+  using cirrus::models::Kernels;
+  // Absent: both follow `kernels`.
+  {
+    const auto& t = parse_validation_set(kBase, kFile).rows[0].input.training;
+    CHECK_FALSE(t.loss_kernels);
+    CHECK_FALSE(t.norm_kernels);
+    CHECK(t.loss() == Kernels::kFused);
+    CHECK(t.norm() == Kernels::kFused);
+  }
+  // torchtitan Dec 2024: compiled blocks, eager loss (set for the dataset).
+  {
+    const auto set = parse_validation_set(with("/setup/loss_kernels", "eager"), kFile);
+    const auto& t = set.rows[0].input.training;
+    CHECK(t.kernels == Kernels::kFused);
+    CHECK(t.loss() == Kernels::kEager);
+    CHECK(t.norm() == Kernels::kFused);
+  }
+  // An eager model with a fused RMSNorm (the row's key wins over the setup's).
+  {
+    json j = json::parse(kBase);
+    j["rows"][0]["kernels"] = "eager";
+    j["setup"]["norm_kernels"] = "eager";
+    j["rows"][0]["norm_kernels"] = "fused";
+    const auto& t = parse_validation_set(j.dump(), kFile).rows[0].input.training;
+    CHECK(t.kernels == Kernels::kEager);
+    CHECK(t.norm() == Kernels::kFused);
+    CHECK(t.loss() == Kernels::kEager);
+  }
+  // The names come from the scenario loader's table: the same refusal and list.
+  require_error(with("/rows/0/loss_kernels", "compiled"), "rows[0].loss_kernels", "eager");
+  require_error(with("/setup/norm_kernels", "triton"), "setup.norm_kernels", "fused");
+  require_error(with("/setup/precision", "fp4"), "setup.precision", "fp32");
+}
+
 TEST_CASE("tokens per second per GPU become a step time by hand", "[scenarios][validation]") {
   // 8 sequences of 65,536 tokens on 16 GPUs at 2,540 tokens/s each:
   // 524,288 tokens / 40,640 tokens/s = 12.9008 s.
