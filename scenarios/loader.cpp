@@ -317,7 +317,7 @@ TransformerConfig read_model(const JsonNode& m) {
 
 models::Training read_training(const JsonNode& t) {
   t.check_keys({"global_batch", "precision", "optimizer", "tokens", "fp8_all_gather", "kernels",
-                "loss_kernels"});
+                "loss_kernels", "norm_kernels"});
   models::Training r;
   r.global_batch = read_size(t.at("global_batch"), kMaxGlobalBatch);
   if (auto v = t.find("precision")) {
@@ -338,6 +338,9 @@ models::Training read_training(const JsonNode& t) {
   }
   if (auto v = t.find("loss_kernels")) {
     r.loss_kernels = read_enum(*v, kKernels);
+  }
+  if (auto v = t.find("norm_kernels")) {
+    r.norm_kernels = read_enum(*v, kKernels);
   }
   return r;
 }

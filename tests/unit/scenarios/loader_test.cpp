@@ -704,6 +704,7 @@ TEST_CASE("the accuracy fields: kernels, recomputation policies, HSDP, fp8 all-g
   j["strategy"]["dp_shard"] = 8;
   j["training"]["precision"] = "bf16";
   j["training"]["kernels"] = "eager";
+  j["training"]["norm_kernels"] = "fused";
   const Scenario s = load(j.dump());
   CHECK_NOTHROW(check_pinned(s));
   const auto st = s.pinned_strategy();
@@ -713,6 +714,9 @@ TEST_CASE("the accuracy fields: kernels, recomputation policies, HSDP, fp8 all-g
   CHECK(st.dp_shard == 8);
   CHECK(st.shard_group() == 8);
   CHECK(s.training.kernels == cirrus::models::Kernels::kEager);
+  // Unset, the loss follows `kernels`; the norms take their own.
+  CHECK(s.training.loss() == cirrus::models::Kernels::kEager);
+  CHECK(s.training.norm() == cirrus::models::Kernels::kFused);
   // A preset keeps its family (GPT-3: learned positions, LayerNorm, dropout); a model given by
   // its shape follows its FFN unless told otherwise.
   CHECK(s.model.dropout);
@@ -735,6 +739,8 @@ TEST_CASE("the accuracy fields are checked", "[scenarios]") {
   require_error(with("/strategy/dp_shard", 3), "strategy.dp_shard", "16");
   require_error(with("/training/fp8_all_gather", true), "training.fp8_all_gather", "fp8");
   require_error(with("/training/kernels", "compiled"), "training.kernels");
+  require_error(with("/training/loss_kernels", "triton"), "training.loss_kernels");
+  require_error(with("/training/norm_kernels", 1), "training.norm_kernels");
   json j = json::parse(kBase);
   j["strategy"]["zero"] = 0;
   j["strategy"]["dp_shard"] = 8;
