@@ -3,7 +3,7 @@
 // engine run + breakdown).
 #include <benchmark/benchmark.h>
 
-#include "models/simulate.hpp"
+#include "models/step/simulate.hpp"
 
 namespace {
 

@@ -8,9 +8,9 @@
 
 #include <vector>
 
-#include "models/flow_collectives.hpp"
-#include "models/hardware.hpp"
-#include "models/topology.hpp"
+#include "models/network/flow_collectives.hpp"
+#include "models/hardware/hardware.hpp"
+#include "models/network/topology.hpp"
 
 namespace cirrus::models {
 namespace {

@@ -4,7 +4,7 @@
 #include <benchmark/benchmark.h>
 #include <thread>
 
-#include "models/analytic_step.hpp"
+#include "models/step/analytic_step.hpp"
 #include "plan/planner.hpp"
 #include "plan/search_space.hpp"
 #include "scenarios/scenario.hpp"

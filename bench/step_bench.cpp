@@ -6,7 +6,7 @@
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
 
-#include "models/simulate.hpp"
+#include "models/step/simulate.hpp"
 
 namespace {
 

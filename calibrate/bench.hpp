@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "calibrate/microbench.hpp"
-#include "models/profile.hpp"
+#include "models/compute/profile.hpp"
 
 namespace cirrus::calibrate {
 

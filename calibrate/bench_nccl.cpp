@@ -13,7 +13,7 @@
 #include "calibrate/bench.hpp"
 #include "calibrate/cuda_util.hpp"
 #include "calibrate/profile_io.hpp"
-#include "models/collectives.hpp"
+#include "models/network/collectives.hpp"
 
 #define CIRRUS_NCCL_CHECK(call)                                                             \
   do {                                                                                      \

@@ -2,14 +2,14 @@
 // Curve fitting for profiles: one latency-bandwidth line per group of measurements,
 //   seconds(x) = alpha + x / rate,
 // with x the work of a row (FLOPs for GEMMs and attention, bytes for memory kernels and
-// copies, bus bytes for collectives; models/profile.hpp, CurveFit). The line is fitted by
+// copies, bus bytes for collectives; models/compute/profile.hpp, CurveFit). The line is fitted by
 // weighted least squares on relative error, min sum ((alpha + x/rate - t) / t)^2, which is
 // linear in (alpha, 1/rate): small sizes, where alpha shows, weigh as much as large ones,
 // where rate shows. alpha is kept >= 0 (a negative latency is refitted through the origin).
 #include <optional>
 #include <vector>
 
-#include "models/profile.hpp"
+#include "models/compute/profile.hpp"
 
 namespace cirrus::calibrate {
 

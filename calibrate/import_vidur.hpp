@@ -53,7 +53,7 @@
 #include <string_view>
 #include <vector>
 
-#include "models/profile.hpp"
+#include "models/compute/profile.hpp"
 
 namespace cirrus::calibrate {
 

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "calibrate/cuda_util.hpp"
-#include "models/hardware.hpp"
+#include "models/hardware/hardware.hpp"
 
 #define CIRRUS_CUBLAS_CHECK(call)                                                           \
   do {                                                                                      \

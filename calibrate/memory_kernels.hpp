@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <cuda_runtime.h>
 
-#include "models/profile.hpp"
+#include "models/compute/profile.hpp"
 
 namespace cirrus::calibrate {
 

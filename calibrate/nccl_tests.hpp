@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "models/profile.hpp"
+#include "models/compute/profile.hpp"
 
 namespace cirrus::calibrate {
 

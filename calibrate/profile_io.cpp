@@ -99,7 +99,7 @@ models::ProfileSource read_source(const JsonNode& n) {
   return src;
 }
 
-// Optional: only profiles derived for a compute twin (models/profile_scaling.hpp) have one.
+// Optional: only profiles derived for a compute twin (models/compute/profile_scaling.hpp) have one.
 models::ProfileScaling read_scaled(const JsonNode& n) {
   n.check_keys({"from_gpu", "compute", "memory"});
   models::ProfileScaling sc;

@@ -22,14 +22,14 @@
 // "source" is written only for imported public measurements (Profile::source) and "scaled"
 // only for a profile derived for a compute twin (Profile::scaled): measured profiles, and
 // profiles written before these blocks existed, have neither and read as before.
-// Units are in the key names (seconds, microseconds, GB/s of 1e9 bytes); models/profile.hpp
+// Units are in the key names (seconds, microseconds, GB/s of 1e9 bytes); models/compute/profile.hpp
 // says what each row means. Reading rejects unknown keys, wrong types, non-positive sizes and
 // times, and derived columns that disagree with the measured ones (tflops with seconds, gbps
 // with bytes and seconds, algbw and busbw with time), each as an InputError naming the file
 // and the JSON path. A file written by format_profile reads back to the same bytes.
 #include <string>
 
-#include "models/profile.hpp"
+#include "models/compute/profile.hpp"
 
 namespace cirrus::calibrate {
 

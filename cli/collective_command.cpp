@@ -15,10 +15,10 @@
 #include "cli/scenario_profile.hpp"
 #include "common/did_you_mean.hpp"
 #include "common/input_error.hpp"
-#include "models/collectives.hpp"
-#include "models/flow_collectives.hpp"
-#include "models/hardware.hpp"
-#include "models/topology.hpp"
+#include "models/network/collectives.hpp"
+#include "models/network/flow_collectives.hpp"
+#include "models/hardware/hardware.hpp"
+#include "models/network/topology.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace cirrus::cli {

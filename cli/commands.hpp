@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "models/simulate.hpp"
+#include "models/step/simulate.hpp"
 #include "plan/instance_options.hpp"
 #include "plan/planner.hpp"
 #include "plan/search_space.hpp"

@@ -1,7 +1,7 @@
 // `cirrus elastic SCENARIO [--format table|json]`: the scenario's run with the node count
 // changing as its `elastic.schedule` says: a phase per change (nodes, dp, step time, tokens,
-// hours, cost), the re-shard time at each change and the totals (models/elastic_run.hpp).
-// With `elastic.spot` the changes come from seeded spot interruptions (models/elastic_spot.hpp)
+// hours, cost), the re-shard time at each change and the totals (models/systems/elastic_run.hpp).
+// With `elastic.spot` the changes come from seeded spot interruptions (models/systems/elastic_spot.hpp)
 // and the run is priced at the spot price beside the fixed-node run at the on-demand price.
 #include <fmt/format.h>
 #include <memory>
@@ -10,9 +10,9 @@
 #include "cli/commands.hpp"
 #include "cli/scenario_profile.hpp"
 #include "common/input_error.hpp"
-#include "models/elastic_run.hpp"
-#include "models/elastic_spot.hpp"
-#include "models/simulate.hpp"
+#include "models/systems/elastic_run.hpp"
+#include "models/systems/elastic_spot.hpp"
+#include "models/step/simulate.hpp"
 #include "plan/instance_options.hpp"
 #include "pricing/catalog.hpp"
 #include "pricing/cost_model.hpp"

@@ -7,7 +7,7 @@
 #include "cli/commands.hpp"
 #include "common/atomic_write.hpp"
 #include "common/input_error.hpp"
-#include "models/topology.hpp"
+#include "models/network/topology.hpp"
 
 namespace cirrus::cli {
 

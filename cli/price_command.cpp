@@ -11,9 +11,9 @@
 #include "cli/residuals.hpp"
 #include "cli/scenario_profile.hpp"
 #include "common/input_error.hpp"
-#include "models/checkpoint.hpp"
-#include "models/precision.hpp"
-#include "models/simulate.hpp"
+#include "models/systems/checkpoint.hpp"
+#include "models/hardware/precision.hpp"
+#include "models/step/simulate.hpp"
 #include "pricing/catalog.hpp"
 #include "pricing/cost_model.hpp"
 #include "pricing/monte_carlo.hpp"
@@ -117,7 +117,7 @@ struct PriceContext {
   double step_time_s = 0;
   std::vector<std::string> notes;
   std::string rate_source;
-  // The step's error bars (models/uncertainty.hpp) and, when known, the run re-priced at the
+  // The step's error bars (models/step/uncertainty.hpp) and, when known, the run re-priced at the
   // band's ends: step x (1 - sigma) and step x (1 + sigma). Re-pricing (rather than scaling the
   // cost) keeps spot's checkpoint interval and lost work right at each end.
   models::Uncertainty uncertainty;

@@ -10,7 +10,7 @@
 
 #include "calibrate/profile_io.hpp"
 #include "cli/commands.hpp"
-#include "models/profile_scaling.hpp"
+#include "models/compute/profile_scaling.hpp"
 
 namespace cirrus::cli {
 namespace {

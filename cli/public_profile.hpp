@@ -4,7 +4,7 @@
 // default each GPU gets from them when a scenario names no profile of its own:
 //   - a100-sxm-80gb and h100-sxm: their own profile;
 //   - a GPU whose compute twin (GpuSpec::compute_twin) has one: the twin's, scaled to it
-//     (models/profile_scaling.hpp): h200-sxm, h100-96gb-500w and h800-sxm from the H100,
+//     (models/compute/profile_scaling.hpp): h200-sxm, h100-96gb-500w and h800-sxm from the H100,
 //     a100-sxm-40gb from the A100 80GB;
 //   - every other GPU: none (datasheet figures).
 // The profile's collectives were measured on the twin's DGX node; they are kept only when the
@@ -18,8 +18,8 @@
 #include <memory>
 #include <string>
 
-#include "models/hardware.hpp"
-#include "models/profile.hpp"
+#include "models/hardware/hardware.hpp"
+#include "models/compute/profile.hpp"
 
 namespace cirrus::cli {
 

@@ -4,7 +4,7 @@
 // shipped data through data_path ($CIRRUS_DATA_DIR, else the source tree's data/).
 #include <memory>
 
-#include "models/uncertainty.hpp"
+#include "models/step/uncertainty.hpp"
 
 namespace cirrus::cli {
 

@@ -14,8 +14,8 @@
 #include <memory>
 #include <string>
 
-#include "models/hardware.hpp"
-#include "models/profile.hpp"
+#include "models/hardware/hardware.hpp"
+#include "models/compute/profile.hpp"
 #include "plan/search_space.hpp"
 #include "scenarios/scenario.hpp"
 

@@ -1,7 +1,7 @@
 // `cirrus serve SCENARIO [--batch LIST] [--pcie-gbyte-per-s X] [--format table|json|csv]`:
 // serving throughput of the scenario's model on one GPU of its node, fully resident beside
 // offloaded to host memory in a ring of `inference.gpu_sections` sections
-// (models/offload_inference.hpp).
+// (models/systems/offload_inference.hpp).
 #include <fmt/format.h>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -10,7 +10,7 @@
 #include "cli/commands.hpp"
 #include "common/input_error.hpp"
 #include "common/units.hpp"
-#include "models/offload_inference.hpp"
+#include "models/systems/offload_inference.hpp"
 #include "reports/result_render.hpp"
 #include "scenarios/scenario.hpp"
 

@@ -11,7 +11,7 @@
 #include "cli/validate_datasets.hpp"
 #include "cli/public_profile.hpp"
 #include "cli/validate_measured.hpp"
-#include "models/simulate.hpp"
+#include "models/step/simulate.hpp"
 #include "reports/result_render.hpp"
 #include "scenarios/validation_set.hpp"
 

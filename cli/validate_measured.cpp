@@ -10,7 +10,7 @@
 #include "cli/public_profile.hpp"
 #include "cli/scenario_profile.hpp"
 #include "common/atomic_write.hpp"
-#include "models/simulate.hpp"
+#include "models/step/simulate.hpp"
 #include "reports/result_render.hpp"
 #include "scenarios/measured_steps.hpp"
 

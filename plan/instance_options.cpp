@@ -4,7 +4,7 @@
 
 #include "common/input_error.hpp"
 #include "common/units.hpp"
-#include "models/checkpoint.hpp"
+#include "models/systems/checkpoint.hpp"
 #include "pricing/cost_model.hpp"
 
 namespace cirrus::plan {

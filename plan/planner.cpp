@@ -11,10 +11,10 @@
 
 #include <fmt/format.h>
 #include "common/units.hpp"
-#include "models/analytic_step.hpp"
-#include "models/simulate.hpp"
-#include "models/topology.hpp"
-#include "models/validity.hpp"
+#include "models/step/analytic_step.hpp"
+#include "models/step/simulate.hpp"
+#include "models/network/topology.hpp"
+#include "models/workload/validity.hpp"
 
 namespace cirrus::plan {
 namespace {
@@ -32,7 +32,7 @@ RunEconomics default_economics(const InstanceOption& inst, int nodes, double ste
 }
 
 // The counted pruning reason of an analytic infeasibility (analytic_step's check_feasible
-// and offload_memory's check_offload_capacity word them; the figures are dropped).
+// and offload_capacity's check_offload_capacity word them; the figures are dropped).
 std::string infeasible_reason_key(const std::string& why) {
   auto starts = [&](const char* p) { return why.rfind(p, 0) == 0; };
   if (starts("out of memory")) return "out of memory";

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "models/step_builder.hpp"
-#include "models/step_result.hpp"
+#include "models/step/step_input.hpp"
+#include "models/step/step_result.hpp"
 #include "plan/pareto.hpp"
 #include "plan/search_space.hpp"
 

@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "models/hardware.hpp"
-#include "models/profile.hpp"
-#include "models/strategy.hpp"
+#include "models/hardware/hardware.hpp"
+#include "models/compute/profile.hpp"
+#include "models/workload/strategy.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace cirrus::plan {

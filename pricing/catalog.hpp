@@ -50,7 +50,7 @@ struct Instance {
   std::string provider;   // the part of the id before ':'
   std::string name;       // the provider's own name ("p5.48xlarge", "Standard_ND96isr_H100_v5")
   std::string region;     // the region the prices are for ("any" where all regions cost the same)
-  std::string gpu;        // cirrus GPU id (models/hardware.hpp); empty when cirrus cannot model it
+  std::string gpu;        // cirrus GPU id (models/hardware/hardware.hpp); empty when cirrus cannot model it
   std::string gpu_model;  // free text for the accelerator when `gpu` is empty ("AWS Trainium")
   std::optional<double> gpus;  // per instance; fractional for shared GPUs; nullopt = unknown
   std::optional<double> vcpus;

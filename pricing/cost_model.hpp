@@ -175,7 +175,7 @@ struct RunCost {
 };
 
 struct CostEstimate {
-  double steps = 0;   // ceil(total_tokens / tokens_per_step), as models/simulate.cpp counts them
+  double steps = 0;   // ceil(total_tokens / tokens_per_step), as models/step/simulate.cpp counts them
   double tokens = 0;  // steps x tokens_per_step
   double work_s = 0;  // steps x step time
   std::array<std::optional<RunCost>, 4> runs;  // by index_of(model); nullopt: not offered

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <optional>
 
-#include "models/uncertainty.hpp"
+#include "models/step/uncertainty.hpp"
 #include "reports/report_files.hpp"
 
 namespace cirrus::reports {
@@ -39,7 +39,7 @@ std::string render_candidates_csv(const Report& r) {
       o += fmt::format("{:.6g},{},{:.6g},{},{},{},{},{}", c.step_time_s, c.estimate, c.run_days,
                        opt(c.usd_per_hour), opt(c.usd_total), c.meets_limits ? "true" : "false",
                        c.pareto ? "true" : "false", c.best ? "true" : "false");
-      // The error bars (models/uncertainty.hpp), empty when unknown.
+      // The error bars (models/step/uncertainty.hpp), empty when unknown.
       if (c.sigma) {
         const models::Range step = models::band(c.step_time_s, *c.sigma);
         std::optional<double> usd_low, usd_high;

@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "models/flow_collectives.hpp"
-#include "models/topology.hpp"
+#include "models/network/flow_collectives.hpp"
+#include "models/network/topology.hpp"
 #include "reports/result_render.hpp"
 
 namespace cirrus::reports {

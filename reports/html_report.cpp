@@ -313,7 +313,7 @@ std::string render_html(const Report& r) {
     const auto& d = r.details.front().result;
     card(fmt::format("{} x {}", c.instance, c.nodes), fmt::format("chosen: {} GPUs", c.gpus));
     card(strategy_short(c.strategy), "strategy");
-    // The error bars (models/uncertainty.hpp): the band on each card, the basis below.
+    // The error bars (models/step/uncertainty.hpp): the band on each card, the basis below.
     const std::optional<double> sigma = c.sigma;
     card(format::seconds(c.step_time_s) +
              (sigma ? fmt::format(" \u00b1{:.2g}%", 100.0 * *sigma) : std::string()),

@@ -6,7 +6,7 @@
 #include <fmt/ranges.h>
 
 #include "common/units.hpp"
-#include "models/analytic_step.hpp"
+#include "models/step/analytic_step.hpp"
 #include "reports/report_model.hpp"
 #include "reports/result_render.hpp"
 #include "reports/uncertainty_render.hpp"
@@ -60,7 +60,7 @@ std::vector<models::Uncertainty> instance_uncertainty(const PlanView& v) {
   out.reserve(v.space->instances.size());
   for (const auto& inst : v.space->instances) {
     // The instance's profile, when it has one, is a measured or public profile: either way the
-    // same rules apply (models/uncertainty.hpp, rule 2).
+    // same rules apply (models/step/uncertainty.hpp, rule 2).
     out.push_back(models::estimate_uncertainty(
         v.residuals.get(), inst.node.gpu, v.scenario->training.precision,
         models::calibration_status("", inst.profile != nullptr)));
@@ -176,7 +176,7 @@ std::string render_plan_table(const PlanView& v) {
       width = std::max(width, strategy_text(r.candidates[i].strategy, placements).size());
     }
   }
-  // Run days and cost with their 1-sigma range (models/uncertainty.hpp), per instance.
+  // Run days and cost with their 1-sigma range (models/step/uncertainty.hpp), per instance.
   const std::vector<models::Uncertainty> bars = instance_uncertainty(v);
   auto line = [&](std::size_t i) {
     const auto& c = r.candidates[i];
@@ -243,7 +243,7 @@ std::string render_plan_table(const PlanView& v) {
   for (const auto& [id, c] : cal) o += fmt::format("  {}: {}\n", id, c);
   o += "'analytic' rows are the fast estimate, 'engine' rows were re-simulated with "
        "contention.\n";
-  // Each error bar shown once, with the instances it applies to (models/uncertainty.hpp).
+  // Each error bar shown once, with the instances it applies to (models/step/uncertainty.hpp).
   std::vector<std::pair<std::string, std::vector<std::string>>> bases;  // (band, instances)
   auto note_bar = [&](std::size_t i) {
     const std::uint32_t k = r.candidates[i].instance;

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "plan/planner.hpp"
-#include "models/uncertainty.hpp"
+#include "models/step/uncertainty.hpp"
 #include "plan/search_space.hpp"
 #include "scenarios/scenario.hpp"
 
@@ -20,7 +20,7 @@ struct PlanView {
   const plan::SearchSpace* space = nullptr;
   const plan::PlanResult* result = nullptr;
   std::string pricing;  // "on-demand", ...
-  // The validation residuals behind the error bars (models/uncertainty.hpp); null: none, and
+  // The validation residuals behind the error bars (models/step/uncertainty.hpp); null: none, and
   // every candidate's error is unknown (said so in the output).
   std::shared_ptr<const models::ResidualStats> residuals = nullptr;
 };

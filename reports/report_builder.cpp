@@ -6,8 +6,8 @@
 #include <set>
 
 #include "common/units.hpp"
-#include "models/analytic_step.hpp"
-#include "models/checkpoint.hpp"
+#include "models/step/analytic_step.hpp"
+#include "models/systems/checkpoint.hpp"
 #include "pricing/cost_model.hpp"
 #include "reports/timeline.hpp"
 #include "reports/uncertainty_render.hpp"

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "models/simulate.hpp"
-#include "models/uncertainty.hpp"
+#include "models/step/simulate.hpp"
+#include "models/step/uncertainty.hpp"
 #include "plan/instance_options.hpp"
 #include "plan/planner.hpp"
 #include "plan/search_space.hpp"
@@ -19,7 +19,7 @@ namespace cirrus::reports {
 // A plan's report. `plan` should have been run with PlanOptions::keep_pruned for the CSV to
 // list pruned combinations (without it they are counted, not listed). `details` is how many of
 // the top candidates get breakdown and memory bars besides the best.
-// `residuals`: the validation residuals behind error bars (models/uncertainty.hpp); null: none,
+// `residuals`: the validation residuals behind error bars (models/step/uncertainty.hpp); null: none,
 // and the report says the error is unknown.
 Report build_plan_report(const scenarios::Scenario& s, const plan::SearchSpace& space,
                          const plan::PlanResult& plan, const plan::ResolvedInstances& resolved,

@@ -13,9 +13,9 @@
 #include <utility>
 #include <vector>
 
-#include "models/step_result.hpp"
-#include "models/strategy.hpp"
-#include "models/uncertainty.hpp"
+#include "models/step/step_result.hpp"
+#include "models/workload/strategy.hpp"
+#include "models/step/uncertainty.hpp"
 
 namespace cirrus::reports {
 
@@ -36,7 +36,7 @@ struct ReportCandidate {
   bool pareto = false;
   bool best = false;
   // The relative 1-sigma error bar of its instance's GPU and the precision
-  // (models/uncertainty.hpp); empty when unknown or pruned. Report::best_uncertainty says why.
+  // (models/step/uncertainty.hpp); empty when unknown or pruned. Report::best_uncertainty says why.
   std::optional<double> sigma;
 };
 

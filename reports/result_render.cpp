@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 #include <cmath>
 
-#include "models/collectives.hpp"
+#include "models/network/collectives.hpp"
 #include "reports/uncertainty_render.hpp"
 
 namespace cirrus::reports {

@@ -6,9 +6,9 @@
 #include <optional>
 #include <string>
 
-#include "models/step_builder.hpp"
-#include "models/step_result.hpp"
-#include "models/uncertainty.hpp"
+#include "models/step/step_input.hpp"
+#include "models/step/step_result.hpp"
+#include "models/step/uncertainty.hpp"
 
 namespace cirrus::reports {
 

@@ -1,12 +1,13 @@
 #pragma once
 // Reading a simulated step's task graph for people: which pass each task belongs to, what its
-// tag means, and which stream does what. Generic over the graph (tags of models/step_builder.hpp,
+// tag means, and which stream does what. Generic over the graph (tags of models/step/step_builder.hpp,
 // labels = stage index, StepGraph::passes): traces and timelines read it the same way.
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "models/step_builder.hpp"
+#include "models/step/step_graph.hpp"
+#include "models/step/step_input.hpp"
 #include "sim/task_graph.hpp"
 
 namespace cirrus::reports {

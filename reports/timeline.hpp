@@ -4,7 +4,8 @@
 // micro-batch, and the communication beside it merged into busy blocks. Blocks closer than
 // `merge_gap` of the makespan are joined, so a step of a million kernels stays a few hundred
 // blocks per stage: what a chart can draw.
-#include "models/step_builder.hpp"
+#include "models/step/step_graph.hpp"
+#include "models/step/step_input.hpp"
 #include "reports/report_model.hpp"
 #include "sim/task_graph.hpp"
 

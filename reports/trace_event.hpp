@@ -24,7 +24,8 @@
 // so reruns are byte-identical.
 #include <string>
 
-#include "models/step_builder.hpp"
+#include "models/step/step_graph.hpp"
+#include "models/step/step_input.hpp"
 #include "sim/task_graph.hpp"
 
 namespace cirrus::reports {

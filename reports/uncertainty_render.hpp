@@ -1,13 +1,13 @@
 #pragma once
-// Error bars in results (models/uncertainty.hpp): the `uncertainty` object of a result's JSON,
+// Error bars in results (models/step/uncertainty.hpp): the `uncertainty` object of a result's JSON,
 // and the compact range texts of tables ("$1.49M (1.36-1.62M)").
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
-#include "models/step_builder.hpp"
-#include "models/step_result.hpp"
-#include "models/uncertainty.hpp"
+#include "models/step/step_input.hpp"
+#include "models/step/step_result.hpp"
+#include "models/step/uncertainty.hpp"
 
 namespace cirrus::reports {
 

@@ -11,9 +11,9 @@
 #include <thread>
 #include <tuple>
 
-#include "models/gpu_family.hpp"
-#include "models/simulate.hpp"
-#include "models/validity.hpp"
+#include "models/hardware/gpu_family.hpp"
+#include "models/step/simulate.hpp"
+#include "models/workload/validity.hpp"
 #include "reports/result_render.hpp"
 
 namespace cirrus::reports {

@@ -21,7 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "models/step_builder.hpp"
+#include "models/step/step_input.hpp"
 #include "scenarios/validation_set.hpp"
 
 namespace cirrus::reports {

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "models/collectives.hpp"
-#include "models/hardware.hpp"
+#include "models/network/collectives.hpp"
+#include "models/network/cluster.hpp"
 
 namespace cirrus::scenarios {
 

@@ -8,10 +8,10 @@
 #include <vector>
 
 #include "common/json_reader.hpp"
-#include "models/collectives.hpp"
-#include "models/hardware.hpp"
-#include "models/strategy.hpp"
-#include "models/transformer.hpp"
+#include "models/network/collectives.hpp"
+#include "models/network/cluster.hpp"
+#include "models/workload/strategy.hpp"
+#include "models/workload/transformer.hpp"
 
 namespace cirrus::scenarios {
 

@@ -495,7 +495,7 @@ void read_cluster(const JsonNode& c, Scenario& s) {
     if (auto v = net->find("algorithm")) {
       // The all-reduce algorithm (absent: NCCL's tuner). Whether it can run on this cluster and
       // strategy (NVLS needs one NVSwitch-gen-3 node per all-reduce) is checked with the
-      // configuration (models/validity.cpp), naming this field.
+      // configuration (models/workload/validity.cpp), naming this field.
       s.network.algorithm = read_enum(*v, kAlgorithms);
     }
     if (auto v = net->find("routing")) {

@@ -4,7 +4,7 @@
 
 #include "common/atomic_write.hpp"
 #include "common/json_reader.hpp"
-#include "models/hardware.hpp"
+#include "models/hardware/hardware.hpp"
 
 namespace cirrus::scenarios {
 namespace {

@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "models/step_builder.hpp"
+#include "models/step/step_input.hpp"
 
 namespace cirrus::scenarios {
 

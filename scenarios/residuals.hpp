@@ -1,7 +1,7 @@
 #pragma once
 // The residuals file: per (GPU family, precision) statistics of cirrus's signed errors against
 // published step times (data/validation/residuals.json, written by `cirrus validate --all
-// --write-residuals FILE`), the data behind error bars (models/uncertainty.hpp).
+// --write-residuals FILE`), the data behind error bars (models/step/uncertainty.hpp).
 //
 //   {"cirrus_residuals": 1, "generated_by": "...",
 //    "groups": [{"gpu_family": "h100", "precision": "bf16", "rows": 60, "median_error": -0.01,
@@ -16,7 +16,7 @@
 #include <memory>
 #include <string>
 
-#include "models/uncertainty.hpp"
+#include "models/step/uncertainty.hpp"
 
 namespace cirrus::scenarios {
 

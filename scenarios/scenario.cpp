@@ -12,7 +12,7 @@
 #include "common/input_error.hpp"
 #include "scenarios/scenario.hpp"
 
-#include "models/validity.hpp"
+#include "models/workload/validity.hpp"
 
 namespace cirrus::scenarios {
 

@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "models/elastic_run.hpp"
-#include "models/hardware.hpp"
-#include "models/offload_inference.hpp"
-#include "models/strategy.hpp"
-#include "models/transformer.hpp"
+#include "models/systems/elastic_run.hpp"
+#include "models/network/cluster.hpp"
+#include "models/systems/offload_inference.hpp"
+#include "models/workload/strategy.hpp"
+#include "models/workload/transformer.hpp"
 
 namespace cirrus {
 class JsonNode;

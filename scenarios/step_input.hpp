@@ -1,6 +1,6 @@
 #pragma once
 // Turns a pinned scenario into what the simulator takes.
-#include "models/step_builder.hpp"
+#include "models/step/step_input.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace cirrus::scenarios {

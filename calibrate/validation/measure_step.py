@@ -41,7 +41,7 @@ MODELS = [
 
 
 def gpu_preset(name):
-    """The cirrus GPU preset for a CUDA device name (models/profile.cpp has the same rules)."""
+    """The cirrus GPU preset for a CUDA device name (models/compute/profile.cpp has the same rules)."""
     n = name.lower()
     if "h200" in n:
         return "" if "nvl" in n else "h200-sxm"

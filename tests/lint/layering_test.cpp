@@ -33,6 +33,23 @@ const std::map<std::string, std::set<std::string>> kMayInclude = {
     {"cli", {"common", "sim", "models", "pricing", "calibrate", "scenarios", "plan", "reports"}},
 };
 
+// The rooms of models/, lowest first: a file of one room includes models/ headers of its own room
+// and the rooms before it, never after (docs/ARCHITECTURE.md says what each holds).
+const std::vector<std::string> kModelRooms = {"hardware", "network", "compute",
+                                              "workload", "step",    "systems"};
+
+// The room of a models/ path ("models/step/simulate.hpp" -> "step"); empty when it has none.
+std::string room_of(const std::string& rel) {
+  if (!rel.starts_with("models/")) return "";
+  const std::size_t slash = rel.find('/', 7);
+  return slash == std::string::npos ? "" : rel.substr(7, slash - 7);
+}
+
+int room_rank(const std::string& room) {
+  const auto it = std::find(kModelRooms.begin(), kModelRooms.end(), room);
+  return it == kModelRooms.end() ? -1 : static_cast<int>(it - kModelRooms.begin());
+}
+
 struct Include {
   int line = 0;
   bool quoted = false;  // "..." rather than <...>
@@ -225,5 +242,39 @@ TEST_CASE("every header starts with #pragma once", "[lint]") {
     }
   }
   INFO("headers that do not start with #pragma once:\n" << report);
+  CHECK(count == 0);
+}
+
+TEST_CASE("models/ rooms include only their own room and the rooms below it", "[lint]") {
+  CHECK(room_of("models/step/simulate.hpp") == "step");
+  CHECK(room_of("models/CMakeLists.txt").empty());
+  CHECK(room_of("sim/engine.hpp").empty());
+  std::string report;
+  int count = 0;
+  for (const auto& file : sources()) {
+    if (file.module != "models") continue;
+    const std::string room = room_of(file.rel);
+    const int rank = room_rank(room);
+    if (rank < 0) {
+      report += "  " + file.rel + "  (not in a room: models/{" + [] {
+        std::string names;
+        for (const auto& r : kModelRooms) names += (names.empty() ? "" : ",") + r;
+        return names;
+      }() + "}/)\n";
+      ++count;
+      continue;
+    }
+    for (const auto& inc : includes_of(file)) {
+      const std::string target = room_of(inc.path);
+      if (!inc.quoted || !inc.path.starts_with("models/")) continue;
+      const int target_rank = room_rank(target);
+      if (target_rank >= 0 && target_rank <= rank) continue;
+      report += "  " + where(file, inc) + "  (" + room + "/ may include models/ rooms up to " +
+                room + "/, in the order hardware < network < compute < workload < step < " +
+                "systems)\n";
+      ++count;
+    }
+  }
+  INFO("models/ includes that break the rooms' order:\n" << report);
   CHECK(count == 0);
 }

@@ -9,12 +9,12 @@
 #include <vector>
 
 #include "common/rng.hpp"
-#include "models/analytic_step.hpp"
-#include "models/hardware.hpp"
-#include "models/simulate.hpp"
-#include "models/step_builder.hpp"
-#include "models/transformer.hpp"
-#include "models/validity.hpp"
+#include "models/step/analytic_step.hpp"
+#include "models/hardware/hardware.hpp"
+#include "models/step/simulate.hpp"
+#include "models/step/step_input.hpp"
+#include "models/workload/transformer.hpp"
+#include "models/workload/validity.hpp"
 
 namespace cirrus::models {
 namespace {

@@ -4,11 +4,11 @@
 #include <catch2/catch.hpp>
 #include <vector>
 
-#include "models/analytic_step.hpp"
-#include "models/hardware.hpp"
-#include "models/simulate.hpp"
-#include "models/step_builder.hpp"
-#include "models/transformer.hpp"
+#include "models/step/analytic_step.hpp"
+#include "models/hardware/hardware.hpp"
+#include "models/step/simulate.hpp"
+#include "models/step/step_input.hpp"
+#include "models/workload/transformer.hpp"
 
 namespace cirrus::models {
 namespace {

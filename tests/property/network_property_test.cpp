@@ -12,10 +12,10 @@
 #include <vector>
 
 #include "common/rng.hpp"
-#include "models/collectives.hpp"
-#include "models/flow_collectives.hpp"
-#include "models/hardware.hpp"
-#include "models/topology.hpp"
+#include "models/network/collectives.hpp"
+#include "models/network/flow_collectives.hpp"
+#include "models/hardware/hardware.hpp"
+#include "models/network/topology.hpp"
 #include "sim/maxmin_solver.hpp"
 #include "sim/task_graph.hpp"
 

@@ -149,7 +149,7 @@ MOSAIC_ASSUMED = [
     "mixed precision: Composer's FSDP modes as the table gives them: 'DEFAULT' (bf16 parameters "
     "and compute, gradients reduced in fp32; precision amp_bf16) and 'PURE' (bf16 throughout, "
     "bf16 reduction; precision bf16) both run as bf16: cirrus reduces bf16 gradients in fp32 "
-    "(models/precision.hpp), as DEFAULT does, so the PURE rows move twice the reduce-scatter "
+    "(models/hardware/precision.hpp), as DEFAULT does, so the PURE rows move twice the reduce-scatter "
     "bytes they moved for real (cirrus has no bf16-reduction setting)",
     "attention: attn_impl 'flash' is Dao's flash-attn package; the README does not say which "
     "version. cirrus assumes FlashAttention (v1, flash1): the MPT throughput tables came out "

@@ -10,7 +10,7 @@
 
 #include "common/atomic_write.hpp"
 #include "common/input_error.hpp"
-#include "models/simulate.hpp"
+#include "models/step/simulate.hpp"
 
 namespace {
 

@@ -8,7 +8,7 @@
 
 #include "common/atomic_write.hpp"
 #include "common/input_error.hpp"
-#include "models/profile.hpp"
+#include "models/compute/profile.hpp"
 
 namespace {
 

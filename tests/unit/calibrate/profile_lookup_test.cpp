@@ -1,7 +1,7 @@
-// models/profile.hpp: the lookups the simulator calls, checked against interpolations done
+// models/compute/profile.hpp: the lookups the simulator calls, checked against interpolations done
 // by hand, and the coverage rules (nullopt outside the measured range, except GEMMs larger
 // than measured: gemm_held_test.cpp).
-#include "models/profile.hpp"
+#include "models/compute/profile.hpp"
 
 #include <catch2/catch.hpp>
 #include <cmath>

@@ -1,8 +1,8 @@
-// Fused attention from the published kernel curves (models/attention_kernels.hpp), by hand.
+// Fused attention from the published kernel curves (models/compute/attention_kernels.hpp), by hand.
 #include <catch2/catch.hpp>
 
-#include "models/attention_kernels.hpp"
-#include "models/hardware.hpp"
+#include "models/compute/attention_kernels.hpp"
+#include "models/hardware/hardware.hpp"
 
 namespace cirrus::models {
 

@@ -1,13 +1,13 @@
-// models/compute_model.hpp with a calibration profile: covered kernels take the measured rate,
+// models/compute/compute_model.hpp with a calibration profile: covered kernels take the measured rate,
 // uncovered ones fall back to the roofline and are counted, and a whole single-GPU step is
 // `calibrated` only when every kernel came from the profile.
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <memory>
 
-#include "models/compute_model.hpp"
-#include "models/efficiency.hpp"
-#include "models/simulate.hpp"
+#include "models/compute/compute_model.hpp"
+#include "models/compute/efficiency.hpp"
+#include "models/step/simulate.hpp"
 
 namespace {
 

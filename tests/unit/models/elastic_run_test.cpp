@@ -1,7 +1,7 @@
 // Elastic training: phase arithmetic by hand with a stand-in step time, and re-lowering.
 #include <catch2/catch.hpp>
 
-#include "models/elastic_run.hpp"
+#include "models/systems/elastic_run.hpp"
 
 namespace {
 

@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/input_error.hpp"
-#include "models/elastic_spot.hpp"
+#include "models/systems/elastic_spot.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace {

@@ -9,11 +9,11 @@
 #include <vector>
 
 #include "common/units.hpp"
-#include "models/collectives.hpp"
-#include "models/flow_collectives.hpp"
-#include "models/hardware.hpp"
-#include "models/step_costs.hpp"
-#include "models/topology.hpp"
+#include "models/network/collectives.hpp"
+#include "models/network/flow_collectives.hpp"
+#include "models/hardware/hardware.hpp"
+#include "models/step/step_costs.hpp"
+#include "models/network/topology.hpp"
 #include "sim/task_graph.hpp"
 
 using namespace cirrus;

@@ -1,5 +1,6 @@
 // GPU and node presets: every figure has a source, peaks are where the datasheet has them.
-#include "models/hardware.hpp"
+#include "models/hardware/hardware.hpp"
+#include "models/network/cluster.hpp"
 
 #include <catch2/catch.hpp>
 #include <stdexcept>

@@ -1,12 +1,12 @@
-// The kernels and collectives of one layer (models/layer_program.hpp), counted by hand.
+// The kernels and collectives of one layer (models/workload/layer_program.hpp), counted by hand.
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "models/compute_model.hpp"
-#include "models/hardware.hpp"
-#include "models/layer_program.hpp"
-#include "models/step_costs.hpp"
-#include "models/transformer.hpp"
+#include "models/compute/compute_model.hpp"
+#include "models/hardware/hardware.hpp"
+#include "models/workload/layer_program.hpp"
+#include "models/step/step_costs.hpp"
+#include "models/workload/transformer.hpp"
 
 namespace cirrus::models {
 namespace {

@@ -5,7 +5,7 @@
 // P = 2Vh + 32 x 218,120,192 + 2h = 8,030,527,488.
 #include <catch2/catch.hpp>
 
-#include "models/memory.hpp"
+#include "models/workload/memory.hpp"
 
 using namespace cirrus::models;
 

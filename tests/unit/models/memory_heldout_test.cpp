@@ -7,7 +7,7 @@
 #include <cstdio>
 
 #include "common/units.hpp"
-#include "models/memory.hpp"
+#include "models/workload/memory.hpp"
 
 using namespace cirrus::models;
 using cirrus::kGiB;

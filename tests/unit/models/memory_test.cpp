@@ -1,7 +1,7 @@
 // Per-GPU memory: hand calculations from the ZeRO paper's bytes per parameter and Korthikanti
 // et al. 2022 (arXiv:2205.05198) Table 2's per-layer activation formulas (GPT-3 trains with
 // dropout, so its masks are kept). The frameworks' own terms are in memory_frameworks_test.cpp.
-#include "models/memory.hpp"
+#include "models/workload/memory.hpp"
 
 #include <catch2/catch.hpp>
 #include <vector>

@@ -3,13 +3,13 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "models/compute_model.hpp"
-#include "models/hardware.hpp"
-#include "models/layer_program.hpp"
-#include "models/moe.hpp"
-#include "models/moe_traffic.hpp"
-#include "models/transformer.hpp"
-#include "models/validity.hpp"
+#include "models/compute/compute_model.hpp"
+#include "models/hardware/hardware.hpp"
+#include "models/workload/layer_program.hpp"
+#include "models/workload/moe.hpp"
+#include "models/workload/moe_traffic.hpp"
+#include "models/workload/transformer.hpp"
+#include "models/workload/validity.hpp"
 
 using namespace cirrus::models;
 

@@ -2,7 +2,7 @@
 // throughput against PCIe bandwidth beside resident serving.
 #include <catch2/catch.hpp>
 
-#include "models/offload_inference.hpp"
+#include "models/systems/offload_inference.hpp"
 
 namespace {
 

@@ -4,11 +4,11 @@
 #include <catch2/catch.hpp>
 
 #include "common/units.hpp"
-#include "models/analytic_step.hpp"
-#include "models/memory.hpp"
-#include "models/offload_training.hpp"
-#include "models/simulate.hpp"
-#include "models/step_costs.hpp"
+#include "models/step/analytic_step.hpp"
+#include "models/workload/memory.hpp"
+#include "models/step/offload_training.hpp"
+#include "models/step/simulate.hpp"
+#include "models/step/step_costs.hpp"
 
 namespace {
 

@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "models/flow_collectives.hpp"
-#include "models/simulate.hpp"
-#include "models/topology.hpp"
-#include "models/validity.hpp"
+#include "models/network/flow_collectives.hpp"
+#include "models/step/simulate.hpp"
+#include "models/network/topology.hpp"
+#include "models/workload/validity.hpp"
 #include "sim/task_graph.hpp"
 
 using namespace cirrus::models;

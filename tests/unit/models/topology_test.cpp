@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "common/units.hpp"
-#include "models/hardware.hpp"
-#include "models/topology.hpp"
+#include "models/hardware/hardware.hpp"
+#include "models/network/topology.hpp"
 
 using namespace cirrus;
 using namespace cirrus::models;

@@ -1,5 +1,5 @@
 // Transformer shapes: parameter counts of published models and Megatron-LM's FLOPs formula.
-#include "models/transformer.hpp"
+#include "models/workload/transformer.hpp"
 
 #include <catch2/catch.hpp>
 #include <string>

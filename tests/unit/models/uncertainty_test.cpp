@@ -1,13 +1,13 @@
-// Error bars (models/uncertainty.hpp): the group chosen for each GPU, precision and
+// Error bars (models/step/uncertainty.hpp): the group chosen for each GPU, precision and
 // calibration status, the fallbacks and what they say, the wide band of a datasheet-only GPU,
 // the widening of presets marked uncertain, and ranges computed by hand.
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <string>
 
-#include "models/gpu_family.hpp"
-#include "models/hardware.hpp"
-#include "models/uncertainty.hpp"
+#include "models/hardware/gpu_family.hpp"
+#include "models/hardware/hardware.hpp"
+#include "models/step/uncertainty.hpp"
 
 namespace {
 

@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "common/input_error.hpp"
-#include "models/simulate.hpp"
+#include "models/step/simulate.hpp"
 #include "plan/planner.hpp"
 #include "plan/search_space.hpp"
 #include "scenarios/scenario.hpp"

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "models/hardware.hpp"
+#include "models/hardware/hardware.hpp"
 #include "pricing/catalog.hpp"
 #include "pricing/instance_table.hpp"
 

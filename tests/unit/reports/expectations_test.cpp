@@ -6,7 +6,7 @@
 #include <string>
 
 #include "common/input_error.hpp"
-#include "models/simulate.hpp"
+#include "models/step/simulate.hpp"
 #include "reports/expectations.hpp"
 #include "reports/result_render.hpp"
 #include "scenarios/scenario.hpp"

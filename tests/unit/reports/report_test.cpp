@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <string>
 
-#include "models/simulate.hpp"
+#include "models/step/simulate.hpp"
 #include "plan/planner.hpp"
 #include "plan/search_space.hpp"
 #include "reports/report_builder.hpp"

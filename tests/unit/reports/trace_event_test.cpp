@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "models/simulate.hpp"
+#include "models/step/simulate.hpp"
 #include "reports/trace_event.hpp"
 #include "scenarios/scenario.hpp"
 #include "scenarios/step_input.hpp"

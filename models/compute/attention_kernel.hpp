@@ -1,0 +1,13 @@
+#pragma once
+// Which attention kernel a step runs (strategy.attention); models/compute/attention_kernels.hpp
+// prices each.
+
+namespace cirrus::models {
+
+// kFlash: the fused attention kernel the GPU's generation runs by default (FlashAttention-2 on
+// Ampere, cuDNN fused attention on Hopper and later); the others name the kernel.
+enum class AttentionKernel { kFlash, kFlash1, kFlash2, kFlash3, kCudnn, kUnfused };
+inline bool fused(AttentionKernel a) { return a != AttentionKernel::kUnfused; }
+const char* to_string(AttentionKernel a);
+
+}  // namespace cirrus::models

@@ -1,0 +1,738 @@
+#include "models/step/step_builder.hpp"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <fmt/format.h>
+#include <initializer_list>
+#include <map>
+#include <tuple>
+#include <unordered_map>
+
+#include "models/network/collectives.hpp"
+#include "models/workload/layer_program.hpp"
+#include "models/step/offload_training.hpp"
+#include "models/workload/pipeline_schedule.hpp"
+#include "models/hardware/precision.hpp"
+#include "models/step/step_costs.hpp"
+
+namespace cirrus::models {
+namespace {
+
+using sim::ResourceUse;
+using sim::StreamId;
+using sim::TaskId;
+using sim::Time;
+
+constexpr TaskId kNone = static_cast<TaskId>(-1);
+constexpr sim::ResourceId kNoResource = static_cast<sim::ResourceId>(-1);
+
+// The communicators of a step. CommGroup (layer_program.hpp) names those inside a layer; the
+// data-parallel groups (dense: dp x cp ranks; expert: dp x cp / ep ranks holding the same
+// experts) are the step's own.
+// kDp is the ZeRO shard group (the whole dp x cp group without HSDP), kRep the HSDP replica
+// group (step_costs.hpp).
+enum class Group : std::uint8_t { kTp, kCp, kEp, kDp, kEdp, kRep };
+
+Group group_of(CommGroup g) {
+  switch (g) {
+    case CommGroup::kTp: return Group::kTp;
+    case CommGroup::kCp: return Group::kCp;
+    case CommGroup::kEp: return Group::kEp;
+  }
+  return Group::kTp;
+}
+
+struct Builder {
+  const StepInput& in;
+  const ComputeModel& cm;
+  FlowNetwork* flow;  // null: the analytic model
+  StepGraph out;
+  int pp, v, mbs, gpn;
+  long stage_ranks;  // tp x cp x dp
+  std::vector<Segment> fwd, bwd, rec, emb_f, emb_b, head_f, head_b;
+  std::vector<Segment> moe_fwd, moe_bwd, moe_rec;
+  // Per stage resources (analytic model only) and streams.
+  struct StageIo {
+    sim::ResourceId nvl_out, nvl_in, nic_out, nic_in;
+    StreamId compute, tp, send_fwd, send_bwd, dp;
+    StreamId gather;  // ZeRO-3 parameter all-gathers (FSDP's all-gather stream)
+  };
+  std::vector<StageIo> io;
+  // Forward passes emitted so far per (stage, chunk): ZeRO-3 under a pipeline gathers a chunk's
+  // parameters at its first forward only.
+  std::vector<int> forward_seen;
+  // Last task of each (stage, chunk, micro-batch, direction) for pipeline dependencies.
+  std::vector<TaskId> fwd_done, bwd_done;
+  // Flow model: lowerings by (group or -1 for sends, stage, kind or destination stage, bytes).
+  std::map<std::tuple<int, int, int, double>, LoweredCollective> lowered;
+  // Each lowering's class uses, stored once in the graph and shared by all its additions.
+  std::unordered_map<const LoweredCollective*, std::vector<sim::UseSpan>> stored_uses;
+  // Hierarchical storage (strategy.offload): transfers, gradient copies, CPU optimizer.
+  OffloadTasks offload;
+
+  Builder(const StepInput& input, const ComputeModel& compute, FlowNetwork* network)
+      : in(input), cm(compute), flow(network), offload(input, out) {
+    const auto& s = in.strategy;
+    pp = s.pp;
+    v = s.schedule == Schedule::kInterleaved ? std::max(1, s.virtual_stages) : 1;
+    mbs = micro_batches(in);
+    gpn = in.cluster.node.gpus;
+    stage_ranks = static_cast<long>(s.tp) * s.cp * s.dp;
+    StepPrograms progs = step_programs(in, cm);
+    fwd = std::move(progs.fwd);
+    bwd = std::move(progs.bwd);
+    rec = std::move(progs.rec);
+    moe_fwd = std::move(progs.moe_fwd);
+    moe_bwd = std::move(progs.moe_bwd);
+    moe_rec = std::move(progs.moe_rec);
+    emb_f = std::move(progs.emb_f);
+    emb_b = std::move(progs.emb_b);
+    head_f = std::move(progs.head_f);
+    head_b = std::move(progs.head_b);
+  }
+
+  int per_node(long stride, int size) const { return ranks_per_node(stride, size, gpn); }
+  double nic_share() const { return models::nic_share(in.cluster.node); }
+
+  void make_stage_io() {
+    const auto& node = in.cluster.node;
+    const double nvl = node.scale_up_bw;
+    for (int st = 0; st < pp; ++st) {
+      StageIo x{};
+      auto& g = out.graph;
+      if (flow == nullptr) {
+        x.nvl_out = g.add_resource(nvl);
+        x.nvl_in = g.add_resource(nvl);
+        x.nic_out = g.add_resource(nic_share());
+        x.nic_in = g.add_resource(nic_share());
+        for (const char* dir : {"scale-up out", "scale-up in", "NIC out", "NIC in"}) {
+          out.resource_names.push_back(fmt::format("stage {} {}", st, dir));
+        }
+      }
+      x.compute = g.add_stream();
+      x.tp = g.add_stream();
+      x.send_fwd = g.add_stream();
+      x.send_bwd = g.add_stream();
+      x.dp = g.add_stream();
+      x.gather = g.add_stream();
+      io.push_back(x);
+      out.compute_stream.push_back(x.compute);
+      offload.add_stage(st);
+    }
+  }
+
+  // Each link resource's representative: the lowest-numbered resource with the same capacity
+  // crossed by the same classes of the same lowerings with the same coefficients. Every flow
+  // of the graph is a class of a cached lowering (add_collective adds all of a lowering's
+  // classes each time), so equal signatures mean equal uses in the graph: the merge is exact
+  // (TaskGraph::merge_identical_resources, the scanning version, is the test oracle).
+  std::vector<sim::ResourceId> link_representatives() const {
+    const auto& used = flow->links.used();
+    const std::size_t resources = out.graph.resource_capacities().size();
+    std::vector<sim::ResourceId> rep(resources);
+    for (std::size_t r = 0; r < resources; ++r) rep[r] = static_cast<sim::ResourceId>(r);
+    std::vector<sim::ResourceId> resource_of(flow->topology.link_count(), kNoResource);
+    for (const auto& [link, resource] : used) resource_of[link] = resource;
+    // Signature per resource: (lowering, class, coefficient) in lowering and class order.
+    std::vector<std::vector<std::uint64_t>> signature(resources);
+    std::uint64_t index = 0;
+    for (const auto& [key, lc] : lowered) {
+      for (std::size_t c = 0; c < lc.classes.size(); ++c, ++index) {
+        const FlowClass& fc = lc.classes[c];
+        for (std::uint32_t i = 0; i < fc.uses_count; ++i) {
+          const LinkLoad& u = lc.uses[fc.uses_begin + i];
+          const sim::ResourceId r = resource_of[u.link];
+          if (r == kNoResource) continue;
+          auto& sig = signature[r];
+          sig.push_back(index);
+          sig.push_back(std::bit_cast<std::uint64_t>(u.coefficient));
+        }
+      }
+    }
+    std::map<std::pair<double, std::vector<std::uint64_t>>, sim::ResourceId> first;
+    for (std::size_t r = 0; r < resources; ++r) {
+      if (signature[r].empty()) continue;
+      const auto [it, fresh] = first.emplace(
+          std::make_pair(out.graph.resource_capacities()[r], std::move(signature[r])),
+          static_cast<sim::ResourceId>(r));
+      if (!fresh) rep[r] = it->second;
+    }
+    return rep;
+  }
+
+  // Size and rank stride of a group. Within a stage a rank is tp_i + tp x j with j < dp x cp
+  // (Megatron order tp < cp < dp < pp); expert parallelism folds into j as j = e + ep x k
+  // (Megatron-Core's tp-cp-ep-dp order): an EP group is e = 0..ep-1 (stride tp), an expert
+  // data-parallel group k = 0..dp cp / ep - 1 (stride tp x ep).
+  int group_size(Group g) const {
+    const auto& s = in.strategy;
+    switch (g) {
+      case Group::kTp: return s.tp;
+      case Group::kCp: return s.cp;
+      case Group::kEp: return std::max(1, s.ep);
+      case Group::kDp: return shard_group(s).size;
+      case Group::kEdp: return expert_dp_group(s).size;
+      case Group::kRep: return replica_group(s).size;
+    }
+    return 1;
+  }
+  long group_stride(Group g) const {
+    const auto& s = in.strategy;
+    if (g == Group::kTp) return 1;
+    if (g == Group::kEdp) return expert_dp_group(s).stride;
+    if (g == Group::kRep) return replica_group(s).stride;
+    return s.tp;
+  }
+
+  // Global ranks of the communicators of `g` that the step simulates in stage `st`: the
+  // representative's TP or CP group (the others sit on other nodes' scale-up links); every
+  // data-parallel, expert-parallel and expert-data-parallel group of the stage, since those
+  // cross the fabric together and contend for its links.
+  std::vector<std::vector<int>> group_ranks(Group g, int st) const {
+    const auto& s = in.strategy;
+    const long base = st * stage_ranks;
+    const int n = group_size(g);
+    const long stride = group_stride(g);
+    const int ep = std::max(1, s.ep);
+    std::vector<long> offsets;
+    switch (g) {
+      case Group::kTp:
+      case Group::kCp: offsets.push_back(0); break;
+      case Group::kDp:
+        // Every shard group: dp x cp / dp_shard of them per tp position.
+        for (int r = 0; r < replica_group(s).size; ++r) {
+          for (int t = 0; t < s.tp; ++t) {
+            offsets.push_back(t + static_cast<long>(s.tp) * s.shard_group() * r);
+          }
+        }
+        break;
+      case Group::kRep:
+        for (int j = 0; j < s.shard_group(); ++j) {
+          for (int t = 0; t < s.tp; ++t) offsets.push_back(t + static_cast<long>(s.tp) * j);
+        }
+        break;
+      case Group::kEp:
+        for (int k = 0; k < dp_group_size(s) / ep; ++k) {
+          for (int t = 0; t < s.tp; ++t) offsets.push_back(t + static_cast<long>(s.tp) * ep * k);
+        }
+        break;
+      case Group::kEdp:
+        for (int e = 0; e < ep; ++e) {
+          for (int t = 0; t < s.tp; ++t) offsets.push_back(t + static_cast<long>(s.tp) * e);
+        }
+        break;
+    }
+    std::vector<std::vector<int>> groups(offsets.size());
+    for (std::size_t c = 0; c < offsets.size(); ++c) {
+      auto& ranks = groups[c];
+      for (int j = 0; j < n; ++j) ranks.push_back(static_cast<int>(base + offsets[c] + stride * j));
+    }
+    return groups;
+  }
+
+  // Lowers once per (group, stage, kind, bytes); the pinned algorithm applies to all-reduces.
+  template <typename Lower>
+  const LoweredCollective& cached(std::tuple<int, int, int, double> key, Lower&& lower) {
+    auto it = lowered.find(key);
+    if (it != lowered.end()) return it->second;
+    try {
+      return lowered.emplace(key, lower()).first->second;
+    } catch (const TopologyError& e) {
+      if (!in.cluster.network.algorithm) throw;
+      throw TopologyError(fmt::format("cluster.network.algorithm: {}", e.what()));
+    }
+  }
+
+  CollectiveOptions lowering_options(CollectiveKind kind) const {
+    CollectiveOptions o;
+    if (kind == CollectiveKind::kAllReduce) o.algorithm = in.cluster.network.algorithm;
+    o.top_links = 0;
+    if (in.profile && !in.cluster.network.algorithm) {
+      // Measured busbw where the profile has this collective at this rank and node count.
+      o.profile = [p = in.profile](CollectiveKind k, double bytes, int ranks, int spanned) {
+        return p->collective_busbw(k, ranks, spanned, bytes);
+      };
+    }
+    return o;
+  }
+
+  void count(bool measured) {
+    ++out.collectives;
+    if (measured) ++out.collectives_measured;
+  }
+
+  // Joins `preds` (kNone skipped) into the one task a collective may wait for.
+  TaskId gate(std::initializer_list<TaskId> preds, std::uint16_t tag, int st) {
+    TaskId only = kNone;
+    int count = 0;
+    for (const TaskId p : preds) {
+      if (p == kNone) continue;
+      only = p;
+      ++count;
+    }
+    if (count <= 1) return only;
+    const TaskId j = out.graph.add_delay(sim::kNoStream, Time::zero(), tag,
+                                         static_cast<std::uint32_t>(st));
+    for (const TaskId p : preds) {
+      if (p != kNone) out.graph.add_edge(p, j);
+    }
+    return j;
+  }
+
+  // The one entry point for a collective of stage `st`'s group `group`: it starts after every
+  // task of `preds` and `stream`'s previous task; returns the task on `stream` that ends with
+  // it. Every task it adds carries `tag` and label `st`.
+  TaskId collective(int st, StreamId stream, CollectiveKind kind, double bytes, Group group,
+                    std::uint16_t tag, std::initializer_list<TaskId> preds) {
+    const TaskId after = gate(preds, tag, st);
+    const int n = group_size(group);
+    if (flow == nullptr) {
+      bool measured = false;
+      const TaskId c =
+          analytic_flow(st, stream, kind, bytes, n, group_stride(group), tag, &measured);
+      count(measured);
+      if (after != kNone) out.graph.add_edge(after, c);
+      return c;
+    }
+    const LoweredCollective& lc =
+        cached({static_cast<int>(group), st, static_cast<int>(kind), bytes}, [&] {
+          return lower_collectives(flow->topology, kind, bytes, group_ranks(group, st),
+                                   lowering_options(kind));
+        });
+    count(lc.from_profile);
+    return add_collective(out.graph, flow->links, lc, after, tag,
+                          static_cast<std::uint32_t>(st), stream, &stored_uses[&lc]);
+  }
+
+  // A collective as one flow on the representative's synthetic links (analytic model).
+  TaskId analytic_flow(int st, StreamId stream, CollectiveKind kind, double bytes, int n,
+                       long stride, std::uint16_t tag, bool* measured) {
+    const int local = per_node(stride, n);
+    const CollectiveCost c = step_collective_cost(in, kind, bytes, n, local);
+    *measured = c.from_profile;
+    std::array<ResourceUse, 4> uses{};
+    std::size_t count = 0;
+    const auto& x = io[static_cast<std::size_t>(st)];
+    if (local > 1) {
+      uses[count++] = {x.nvl_out, 1.0};
+      uses[count++] = {x.nvl_in, 1.0};
+    }
+    if (local < n) {
+      // Each rank's bus bytes leave the node through NICs shared by the `local` ranks.
+      uses[count++] = {x.nic_out, 1.0 / local};
+      uses[count++] = {x.nic_in, 1.0 / local};
+    }
+    return out.graph.add_flow(stream, Time::from_seconds(c.latency_s), c.bus_bytes,
+                              std::span<const ResourceUse>(uses.data(), count), tag,
+                              static_cast<std::uint32_t>(st), 1.0, c.rate_cap);
+  }
+
+  // Appends segments to stage `st`'s compute stream; returns the last compute-stream task.
+  // With TP overlap a collective runs on the TP stream beside the next kernel, and the kernel
+  // after that waits for it (the pattern of Megatron's overlapped all-gather/reduce-scatter).
+  // An overlapped collective (Segment::overlap) runs on the TP stream beside the compute
+  // segment that follows it, and the compute segment after that one waits for it: it hides
+  // behind exactly one segment, as analytic_step prices it. Collectives in flight are tracked
+  // with the compute segments they have had beside them.
+  TaskId emit(int st, const std::vector<Segment>& segs, std::uint16_t compute_tag, TaskId after) {
+    const auto& x = io[static_cast<std::size_t>(st)];
+    auto& g = out.graph;
+    TaskId last = kNone;
+    struct InFlight {
+      TaskId task;
+      int age;  // compute segments issued since it started
+    };
+    std::vector<InFlight> pending;
+    auto depend_first = [&](TaskId t) {
+      if (after != kNone) {
+        g.add_edge(after, t);
+        after = kNone;
+      }
+    };
+    for (const auto& seg : segs) {
+      if (!seg.is_comm) {
+        const TaskId t = g.add_delay(x.compute, Time::from_seconds(seg.seconds), compute_tag,
+                                     static_cast<std::uint32_t>(st));
+        depend_first(t);
+        std::size_t kept = 0;
+        for (auto& p : pending) {
+          if (++p.age >= 2) {
+            g.add_edge(p.task, t);
+          } else {
+            pending[kept++] = p;
+          }
+        }
+        pending.resize(kept);
+        last = t;
+        continue;
+      }
+      const Group group = group_of(seg.group);
+      const std::uint16_t tag = seg.group == CommGroup::kTp   ? kTagTpComm
+                                : seg.group == CommGroup::kCp ? kTagCpComm
+                                                              : kTagEpComm;
+      // Expert all-to-alls block the compute stream: the experts need the dispatched tokens
+      // and the next layer their combined output (Megatron-Core's default, no overlap). A TP
+      // collective still in flight must land before an all-to-all starts.
+      const bool overlap = seg.overlap && seg.group != CommGroup::kEp;
+      const StreamId stream = overlap ? x.tp : x.compute;
+      const TaskId newest = pending.empty() ? kNone : pending.back().task;
+      const TaskId c =
+          overlap
+              ? collective(st, stream, seg.collective, seg.bytes, group, tag, {after, last, newest})
+              : collective(st, stream, seg.collective, seg.bytes, group, tag, {after, newest});
+      after = kNone;
+      if (overlap) {
+        pending.push_back({c, 0});
+      } else {
+        // It started after the newest, and the stream's order puts the older ones before it.
+        pending.clear();
+        last = c;
+      }
+    }
+    if (!pending.empty()) {
+      // Nothing left to hide the collectives behind: a zero-length join keeps the order.
+      const TaskId j = g.add_delay(x.compute, Time::zero(), compute_tag,
+                                   static_cast<std::uint32_t>(st));
+      for (const auto& p : pending) g.add_edge(p.task, j);
+      last = j;
+    }
+    return last;
+  }
+
+  std::size_t key(int st, int chunk, int mb) const {
+    return (static_cast<std::size_t>(st) * static_cast<std::size_t>(v) +
+            static_cast<std::size_t>(chunk)) *
+               static_cast<std::size_t>(mbs) +
+           static_cast<std::size_t>(mb);
+  }
+
+  bool same_node(int a, int b) const { return stages_share_node(in, a, b); }
+  double send_bytes() const { return pipeline_send_bytes(in); }
+
+  // Stage `from` sends its activations (or their gradients) to stage `to`: every rank to its
+  // counterpart (flow model), or the representative's one flow (analytic).
+  TaskId send(int from, int to, StreamId stream, TaskId after) {
+    if (flow != nullptr) {
+      const LoweredCollective& lc = cached({-1, from, to, send_bytes()}, [&] {
+        std::vector<std::pair<int, int>> pairs;
+        pairs.reserve(static_cast<std::size_t>(stage_ranks));
+        for (long i = 0; i < stage_ranks; ++i) {
+          pairs.emplace_back(static_cast<int>(from * stage_ranks + i),
+                             static_cast<int>(to * stage_ranks + i));
+        }
+        return lower_sends(flow->topology, pairs, send_bytes(), lowering_options(CollectiveKind::kSendRecv));
+      });
+      count(false);  // stage-wide sends: the tuner's send/recv model, never a profile's curve
+      return add_collective(out.graph, flow->links, lc, after, kTagPpComm,
+                            static_cast<std::uint32_t>(from), stream, &stored_uses[&lc]);
+    }
+    const bool local = same_node(from, to);
+    const CollectiveCost c =
+        step_collective_cost(in, CollectiveKind::kSendRecv, send_bytes(), 2, local ? 2 : 1);
+    count(c.from_profile);
+    const auto& a = io[static_cast<std::size_t>(from)];
+    const auto& b = io[static_cast<std::size_t>(to)];
+    const std::array<ResourceUse, 2> uses{
+        ResourceUse{local ? a.nvl_out : a.nic_out, 1.0},
+        ResourceUse{local ? b.nvl_in : b.nic_in, 1.0}};
+    const TaskId t =
+        out.graph.add_flow(stream, Time::from_seconds(c.latency_s), c.bus_bytes, uses,
+                           kTagPpComm, static_cast<std::uint32_t>(from), 1.0, c.rate_cap);
+    out.graph.add_edge(after, t);
+    return t;
+  }
+
+  void build() {
+    const auto& s = in.strategy;
+    make_stage_io();
+    const std::size_t slots = static_cast<std::size_t>(pp) * static_cast<std::size_t>(v) *
+                              static_cast<std::size_t>(mbs);
+    fwd_done.assign(slots, kNone);
+    bwd_done.assign(slots, kNone);
+    const int dp_n = s.dp * s.cp;
+    const double gbytes = grad_bytes(in.training.precision);
+    const double pbytes = param_bytes(in.training.precision);
+
+    // Build stage by stage in pipeline order so every cross-stage producer exists before its
+    // consumer: forward inputs come from the previous stage, backward from the next, so
+    // emit forwards and backwards in one global order — the schedules are deadlock-free, so
+    // a round-robin over stages' step lists always makes progress.
+    std::vector<std::vector<PipelineStep>> orders;
+    for (int st = 0; st < pp; ++st) orders.push_back(pipeline_order(s.schedule, pp, st, mbs, v));
+    std::vector<std::size_t> cursor(static_cast<std::size_t>(pp), 0);
+    std::vector<TaskId> last_compute(static_cast<std::size_t>(pp), kNone);
+    std::vector<TaskId> last_grad_sync(static_cast<std::size_t>(pp), kNone);
+    std::vector<int> backward_seen(static_cast<std::size_t>(pp * v), 0);
+    forward_seen.assign(static_cast<std::size_t>(pp * v), 0);
+
+    bool progress = true;
+    std::size_t remaining = 0;
+    for (const auto& o : orders) remaining += o.size();
+    while (remaining > 0 && progress) {
+      progress = false;
+      for (int st = 0; st < pp; ++st) {
+        auto& cur = cursor[static_cast<std::size_t>(st)];
+        const auto& order = orders[static_cast<std::size_t>(st)];
+        while (cur < order.size()) {
+          const PipelineStep step = order[cur];
+          // Find the producer of this step's input.
+          TaskId input = kNone;
+          bool ready = true;
+          if (!step.backward) {
+            if (st > 0) {
+              input = fwd_done[key(st - 1, step.chunk, step.micro_batch)];
+              ready = input != kNone;
+            } else if (step.chunk > 0) {
+              input = fwd_done[key(pp - 1, step.chunk - 1, step.micro_batch)];
+              ready = input != kNone;
+            }
+          } else {
+            if (st < pp - 1) {
+              input = bwd_done[key(st + 1, step.chunk, step.micro_batch)];
+              ready = input != kNone;
+            } else if (step.chunk < v - 1) {
+              input = bwd_done[key(0, step.chunk + 1, step.micro_batch)];
+              ready = input != kNone;
+            }
+          }
+          if (!ready) break;
+          emit_step(st, step, input, last_compute, last_grad_sync, backward_seen, dp_n, gbytes);
+          ++cur;
+          --remaining;
+          progress = true;
+        }
+      }
+    }
+    if (remaining > 0) throw std::logic_error("pipeline schedule deadlocked while building");
+
+    // Gradient reduction (when not overlapped), optimizer, parameter all-gather.
+    for (int st = 0; st < pp; ++st) {
+      const auto& x = io[static_cast<std::size_t>(st)];
+      auto& g = out.graph;
+      const double params = stage_parameters(in, st);
+      const double expert = stage_expert_parameters(in, st);
+      const double dense = params - expert;
+      const GroupShape edp = expert_dp_group(s);
+      TaskId sync = last_grad_sync[static_cast<std::size_t>(st)];
+      if (dp_n > 1 && (!s.overlap.dp || s.zero >= 3) && s.zero < 3) {
+        // Expert gradients reduce over the ranks holding the same experts, after the rest.
+        const auto kind = s.zero >= 1 ? CollectiveKind::kReduceScatter : CollectiveKind::kAllReduce;
+        sync = dp_flows(st, kind, dense * gbytes, expert * gbytes,
+                        last_compute[static_cast<std::size_t>(st)]);
+      }
+      // Fused Adam reads master weights, gradient and both moments and writes three of them
+      // back plus the 16-bit copy: 4 x 4 read + 3 x 4 + 2 written = 30 bytes per parameter
+      // held (SGD with momentum: 4 x 3 read + 2 x 4 + 2 written = 22). ZeRO shards dense
+      // parameters over dp x cp and expert parameters over dp x cp / ep.
+      const double held =
+          s.zero >= 1 ? dense / s.shard_group() + expert / std::max(1, edp.size) : params;
+      const double per_param =
+          in.training.optimizer == Optimizer::kAdam ? 30.0 : 22.0;
+      TaskId opt = kNone;
+      if (s.offload.optimizer_offloaded()) {
+        opt = offload.optimizer(st, sync, held);  // CPU optimizer on the offloaded states
+      } else {
+        opt = g.add_delay(
+            x.compute,
+            Time::from_seconds(cm.seconds(memory_op("optimizer", held * per_param)) +
+                               step_tail_seconds(in, cm, held, params)),
+            kTagOptimizer, static_cast<std::uint32_t>(st));
+        if (sync != kNone) g.add_edge(sync, opt);
+      }
+      if (dp_n > 1 && s.zero >= 1 && s.zero < 3) {
+        // The distributed optimizer all-gathers the updated 16-bit parameters.
+        dp_flows(st, CollectiveKind::kAllGather, dense * pbytes, expert * pbytes, opt);
+      }
+    }
+  }
+
+  // A data-parallel collective of `dense` + `expert` bytes on stage `st`'s data-parallel stream,
+  // after `pred`: the dense part over the ZeRO shard group, then (a gradient reduce-scatter
+  // under HSDP) an all-reduce of the reduced shard across the replica group, then the expert
+  // part over the expert-data-parallel group. Returns the last flow (`pred` when nothing runs).
+  TaskId dp_flows(int st, CollectiveKind kind, double dense, double expert, TaskId pred,
+                  StreamId stream = sim::kNoStream) {
+    const auto& s = in.strategy;
+    const auto& x = io[static_cast<std::size_t>(st)];
+    if (stream == sim::kNoStream) stream = x.dp;
+    TaskId last = pred;
+    const GroupShape shard = shard_group(s);
+    if (shard.size > 1) {
+      last = collective(st, stream, kind, dense, Group::kDp, kTagDpComm, {last});
+    }
+    const GroupShape rep = replica_group(s);
+    if (rep.size > 1 && kind != CollectiveKind::kAllGather) {
+      last = collective(st, stream, CollectiveKind::kAllReduce, dense / shard.size, Group::kRep,
+                        kTagDpComm, {last});
+    }
+    const GroupShape edp = expert_dp_group(s);
+    if (expert > 0 && edp.size > 1) {
+      last = collective(st, stream, kind, expert, Group::kEdp, kTagDpComm, {last});
+    }
+    return last;
+  }
+
+  void emit_step(int st, const PipelineStep& step, TaskId input, std::vector<TaskId>& last_compute,
+                 std::vector<TaskId>& last_grad_sync, std::vector<int>& backward_seen,
+                 int dp_n, double gbytes) {
+    const auto& s = in.strategy;
+    const auto& x = io[static_cast<std::size_t>(st)];
+    const auto pass_first = static_cast<TaskId>(out.graph.task_count());
+    const bool first_chunk = st == 0 && step.chunk == 0;
+    const bool last_chunk = st == pp - 1 && step.chunk == v - 1;
+    TaskId after = input;
+    TaskId t = kNone;
+    auto chain = [&](const std::vector<Segment>& segs, std::uint16_t tag) {
+      if (segs.empty()) return;
+      const TaskId r = emit(st, segs, tag, after);
+      if (r != kNone) {
+        t = r;
+        after = kNone;  // stream order carries the rest
+      }
+    };
+    // Chunk c of stage st is model chunk c x pp + st (uneven splits: step_costs.hpp).
+    const LayerRange range = chunk_layers(in.model, s, st, step.chunk);
+    const int first_layer = range.first;
+    const int layers_per_chunk = range.count;
+    // A data-parallel collective of one layer's parameters: the dense part over dp x cp, the
+    // expert part over the expert-data-parallel group; returns the last flow.
+    auto layer_dp_flows = [&](CollectiveKind kind, const LayerParams& lp, double bytes_per_param,
+                              TaskId pred) {
+      return dp_flows(st, kind, lp.dense * bytes_per_param, lp.expert * bytes_per_param, pred);
+    };
+    // ZeRO-3 gathers each layer's parameters before use, on the data-parallel stream.
+    // ZeRO-3 gathers a layer's parameters on the gather stream (FSDP's all-gather stream, apart
+    // from its reduce-scatters), prefetched one layer ahead: the gather of a layer starts when the
+    // layer before it starts computing, and the layer waits for it. Without a pipeline the
+    // parameters are resharded after every use (FSDP FULL_SHARD: gathered again for each
+    // micro-batch's forward and backward); under a pipeline they stay gathered from a chunk's
+    // first forward to its last backward (torch.distributed.pipelining with FSDP2: no reshard
+    // after forward, no gradient sync or reshard until the last micro-batch).
+    const int slot_all = st * v + step.chunk;
+    const bool gather_pass = s.zero >= 3 && dp_n > 1 &&
+                             (pp == 1 || (!step.backward && forward_seen[static_cast<std::size_t>(slot_all)] == 0));
+    // The first layer's gather waits for nothing but the gather stream: it is prefetched while
+    // the pass's input is still being computed upstream.
+    TaskId before_previous = kNone;  // the task the previous layer's compute started after
+    auto gather = [&](const LayerParams& lp) {
+      if (!gather_pass) return;
+      const TaskId ag = dp_flows(st, CollectiveKind::kAllGather,
+                                 lp.dense * gather_bytes_per_param(in.training),
+                                 lp.expert * gather_bytes_per_param(in.training), before_previous,
+                                 x.gather);
+      after = gate({after, ag}, kTagDpComm, st);
+    };
+    // Offloaded parameters: the layer's compute waits at a gate for its prefetched weights.
+    auto fetch = [&](int layer) {
+      const TaskId gate = offload.before_layer(st, layer, x.compute, after);
+      if (gate != kNone) {
+        after = kNone;
+        t = gate;
+      }
+    };
+    if (!step.backward) {
+      if (first_chunk) chain(emb_f, kTagCompute);
+      ++forward_seen[static_cast<std::size_t>(slot_all)];
+      for (int l = 0; l < layers_per_chunk; ++l) {
+        const int layer = first_layer + l;
+        const TaskId started_after = t != kNone ? t : input;
+        gather(layer_params_per_gpu(in, layer));
+        before_previous = started_after;
+        fetch(layer);
+        chain(in.model.is_moe_layer(layer) ? moe_fwd : fwd, kTagCompute);
+        offload.after_layer(st, layer, false, false, t, kNone);
+      }
+      if (last_chunk) chain(head_f, kTagCompute);
+      fwd_done[key(st, step.chunk, step.micro_batch)] = t;
+    } else {
+      const int slot = st * v + step.chunk;
+      const bool last_mb = ++backward_seen[static_cast<std::size_t>(slot)] == mbs;
+      const bool reduce_now =
+          dp_n > 1 && ((s.overlap.dp && last_mb && s.zero < 3) ||
+                       (s.zero >= 3 && (pp == 1 || last_mb)));
+      const auto reduce_kind =
+          s.zero >= 1 ? CollectiveKind::kReduceScatter : CollectiveKind::kAllReduce;
+      // The output and input embeddings' gradients: a bucket each, after their backward passes.
+      const double vocab_rows =
+          static_cast<double>(in.model.vocab) * static_cast<double>(in.model.hidden) / s.tp;
+      auto embedding_bucket = [&](double params) {
+        if (!reduce_now || params <= 0) return;
+        last_grad_sync[static_cast<std::size_t>(st)] =
+            dp_flows(st, reduce_kind, params * gbytes, 0, t);
+      };
+      if (last_chunk) {
+        chain(head_b, kTagCompute);
+        embedding_bucket(!in.model.tied_embeddings || pp > 1 ? vocab_rows : 0.0);
+      }
+      // Gradient bytes waiting for a fused bucket to fill (dense, expert).
+      double bucket = 0, expert_bucket = 0;
+      for (int l = layers_per_chunk - 1; l >= 0; --l) {
+        const int layer = first_layer + l;
+        const bool moe = in.model.is_moe_layer(layer);
+        const LayerParams lp = layer_params_per_gpu(in, layer);
+        const TaskId started_after = t != kNone ? t : input;
+        gather(lp);
+        before_previous = started_after;
+        fetch(layer);
+        if (recomputes_layer(s, layer)) chain(moe ? moe_rec : rec, kTagRecompute);
+        chain(moe ? moe_bwd : bwd, kTagCompute);
+        TaskId r = kNone;
+        bucket += lp.dense * gbytes;
+        expert_bucket += lp.expert * gbytes;
+        // Gradient buckets of one layer, launched as its backward pass completes; with fused
+        // communication several layers fill one bucket (fewer collectives, fewer latencies).
+        const bool flush = !s.offload.fused_comm ||
+                           bucket + expert_bucket >= kFusedBucketBytes || l == 0;
+        if (reduce_now && flush) {
+          r = layer_dp_flows(reduce_kind, LayerParams{bucket, expert_bucket}, 1.0, t);
+          last_grad_sync[static_cast<std::size_t>(st)] = r;
+        }
+        if (flush) bucket = expert_bucket = 0;
+        offload.after_layer(st, layer, true, last_mb, t, r);
+      }
+      if (first_chunk) {
+        chain(emb_b, kTagCompute);
+        embedding_bucket(vocab_rows);
+      }
+      bwd_done[key(st, step.chunk, step.micro_batch)] = t;
+    }
+    last_compute[static_cast<std::size_t>(st)] = t;
+    // Send the activation (or its gradient) to the neighbouring stage.
+    int to = -1;
+    if (!step.backward && !last_chunk) to = (st + 1) % pp;
+    if (step.backward && !first_chunk) to = (st + pp - 1) % pp;
+    if (to >= 0 && pp > 1) {
+      const TaskId snd = s.overlap.pp ? send(st, to, step.backward ? x.send_bwd : x.send_fwd, t)
+                                      : send(st, to, x.compute, t);
+      if (step.backward) {
+        bwd_done[key(st, step.chunk, step.micro_batch)] = snd;
+      } else {
+        fwd_done[key(st, step.chunk, step.micro_batch)] = snd;
+      }
+    }
+    out.passes.push_back({st, step.micro_batch, step.chunk, step.backward, pass_first,
+                          static_cast<TaskId>(out.graph.task_count())});
+  }
+};
+
+}  // namespace
+
+StepGraph build_step(const StepInput& in, const ComputeModel& compute, FlowNetwork* flow) {
+  Builder b(in, compute, flow);
+  b.build();
+  if (flow != nullptr) {
+    // Every resource of a flow-model graph is a link.
+    auto& names = b.out.resource_names;
+    names.resize(b.out.graph.resource_capacities().size());
+    for (const auto& [link, resource] : flow->links.used()) {
+      names[resource] = flow->topology.link_name(link);
+    }
+    // Symmetric links (every NIC of a stage carrying the same classes) are one constraint.
+    b.out.resource_representative = b.link_representatives();
+    b.out.graph.merge_resources(b.out.resource_representative);
+  }
+  return std::move(b.out);
+}
+
+}  // namespace cirrus::models
