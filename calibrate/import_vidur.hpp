@@ -59,7 +59,7 @@ namespace cirrus::calibrate {
 
 enum class VidurGpu { kA100, kH100 };
 
-// Provenance of the tables in ../shared/calibration/vidur (its README.md).
+// Provenance of the tables (docs/reference/vidur.md, a snapshot of their README).
 inline constexpr const char* kVidurUrl = "https://github.com/microsoft/vidur";
 inline constexpr const char* kVidurCommit = "7d47513363ec447a741ac5e47241580b47724fbf";
 inline constexpr const char* kVidurDate = "2024-11-19";

@@ -4,7 +4,7 @@
 // price row into a catalog entry that the simulator can run; the shipped catalogs carry the same
 // figures (a test checks that they agree).
 //
-// Sources (../shared/pricing/REFERENCE.md §1): vCPU, RAM and GPU counts from the SkyPilot catalog
+// Sources (docs/reference/pricing.md §1): vCPU, RAM and GPU counts from the SkyPilot catalog
 // (AWS DescribeInstanceTypes) and Cyclenerd's gcp.yml (GCP shapes); network figures from
 // instances.vantage.sh, stas00/ml-engineering network/README.md and the providers' pages. Figures
 // REFERENCE marks as recalled ("mem") are flagged in the shipped catalogs' notes.

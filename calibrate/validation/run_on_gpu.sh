@@ -91,7 +91,7 @@ p = json.load(open(sys.argv[1]))
 def best(rows, key, **match):
     vals = [r[key] for r in rows if all(r.get(k) == v for k, v in match.items())]
     return max(vals) if vals else None
-print("sanity (compare with ../shared/validation/hardware.md):")
+print("sanity (compare with docs/reference/hardware.md):")
 for dt in ("bf16", "fp16", "fp8", "tf32"):
     print(f"  GEMM {dt:4s} best TFLOP/s: {best(p['gemm'], 'tflops', dtype=dt)}")
 print(f"  copy kernel best GB/s (read+write): {best(p['memory'], 'gbps', kind='copy')}")

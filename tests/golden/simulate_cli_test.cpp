@@ -172,7 +172,7 @@ TEST_CASE("validate on Korthikanti et al. 2022 Table 5, held apart from any cons
   // Eight rows (22B to 1T; full recomputation vs sequence parallelism + selective), stated
   // setup and published step times in seconds. Nothing in cirrus was set from them.
   // Datasheet figures (--no-public-profile): the published comparison this test was set on.
-  // With the public A100 profile the MAPE is 13% (every row slower): docs/contract-additions.md.
+  // With the public A100 profile the MAPE is 13% (every row slower): docs/CONTRACT.md.
   const auto r =
       run_cli("validate " + source_path("data/validation/korthikanti_2022_table5.json") +
               " --format json --no-public-profile");
