@@ -39,6 +39,7 @@
 #include "common/json_reader.hpp"
 #include "common/units.hpp"
 #include "scenarios/enum_tables.hpp"
+#include "scenarios/instance_node.hpp"
 #include "scenarios/scenario.hpp"
 #include "scenarios/systems_blocks.hpp"
 
@@ -57,29 +58,6 @@ constexpr std::int64_t kMaxGlobalBatch = std::int64_t{1} << 40;
 // Deeper JSON is refused at the boundary: later readers of `expect` copy and walk it
 // recursively.
 constexpr int kMaxDepth = 64;
-
-// Until the pricing catalog lands (a later issue), the instances we know and their nodes.
-struct InstanceNode {
-  const char* instance;
-  const char* node;
-};
-constexpr InstanceNode kInstanceNodes[] = {
-    {"aws:p4d.24xlarge", "aws-p4d"},
-    {"aws:p4de.24xlarge", "aws-p4de"},
-    {"aws:p5.48xlarge", "aws-p5"},
-    {"aws:p5e.48xlarge", "aws-p5e"},
-    {"aws:p5en.48xlarge", "aws-p5en"},
-    {"gcp:a2-highgpu-8g", "gcp-a2-highgpu"},
-    {"gcp:a2-ultragpu-8g", "gcp-a2-ultragpu"},
-    {"gcp:a3-highgpu-8g", "gcp-a3-highgpu"},
-    {"gcp:a3-megagpu-8g", "gcp-a3-megagpu"},
-    {"gcp:a3-ultragpu-8g", "gcp-a3-ultragpu"},
-    {"azure:Standard_ND96asr_v4", "azure-nd-a100-v4"},
-    {"azure:Standard_ND96amsr_A100_v4", "azure-nd-a100-80gb-v4"},
-    {"azure:Standard_ND96isr_H100_v5", "azure-nd-h100-v5"},
-    {"azure:Standard_ND96isr_H200_v5", "azure-nd-h200-v5"},
-    {"lambda:gpu_8x_h100_sxm5", "lambda-h100"},
-};
 
 std::string join(const std::vector<std::string>& words) {
   return fmt::format("{}", fmt::join(words, ", "));
@@ -457,24 +435,26 @@ void read_cluster(const JsonNode& c, Scenario& s) {
       n->fail("a node preset id or an inline node object");
     }
   } else if (instance) {
-    // No node: each named instance brings its own (the node wins when both are given).
-    // "auto" leaves the node to the planner.
-    const auto known = builtin_instance_ids();
+    // No node: each named instance brings its own from the hardware table (the node wins when
+    // both are given). "auto" leaves the node to the planner.
+    std::vector<InstanceNode> nodes;
     for (std::size_t i = 0; i < s.instance.values.size(); ++i) {
       const std::string& id = s.instance.values[i];
-      if (!builtin_instance_node(id)) {
-        const JsonNode at = instance->is_array() ? instance->index(i) : *instance;
+      const JsonNode at = instance->is_array() ? instance->index(i) : *instance;
+      InstanceNode in = instance_node(id);
+      if (!in.known) {
         throw InputError(at.file(), at.path(),
-                         fmt::format("a known instance ({}) or a cluster.node", join(known)),
-                         at.describe() + did_you_mean_suffix(id, known));
+                         "a known instance (`cirrus catalog list` shows them) or a cluster.node",
+                         at.describe() + did_you_mean_suffix(id, known_instance_ids()));
       }
+      if (!in.node) {
+        throw InputError(at.file(), at.path(), "an instance cirrus can simulate, or a cluster.node",
+                         in.why_not);
+      }
+      nodes.push_back(std::move(in));
     }
     if (!s.instance.open()) {
-      s.node = models::find_node(*builtin_instance_node(s.instance.value()));
-      if (!s.node) {
-        throw InputError(instance->file(), instance->path(), "an instance with a known node",
-                         instance->describe());
-      }
+      s.node = nodes.front().node;
       s.node_id = s.node->id;
     }
   } else {
@@ -632,19 +612,6 @@ nlohmann::json parse_document(const std::string& text, const std::string& file) 
 }
 
 }  // namespace
-
-std::optional<std::string> builtin_instance_node(const std::string& instance) {
-  for (const auto& e : kInstanceNodes) {
-    if (instance == e.instance) return std::string(e.node);
-  }
-  return std::nullopt;
-}
-
-std::vector<std::string> builtin_instance_ids() {
-  std::vector<std::string> ids;
-  for (const auto& e : kInstanceNodes) ids.emplace_back(e.instance);
-  return ids;
-}
 
 Scenario parse_scenario(const std::string& text, const std::string& file) {
   nlohmann::json doc = parse_document(text, file);

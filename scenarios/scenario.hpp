@@ -103,11 +103,6 @@ struct Scenario {
   models::ClusterSpec pinned_cluster() const;
 };
 
-// Until the pricing catalog arrives: the node preset behind a known instance id
-// ("aws:p5.48xlarge" -> "dgx-h100"), nullopt for an unknown one, and the ids it knows.
-std::optional<std::string> builtin_instance_node(const std::string& instance);
-std::vector<std::string> builtin_instance_ids();
-
 // Reads and validates a scenario file. Throws InputError (file, JSON path, expected, found)
 // for malformed JSON, wrong types, unknown keys (with a did-you-mean), unknown presets and
 // non-positive sizes; IoError when the file cannot be read.
