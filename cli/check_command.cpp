@@ -103,7 +103,7 @@ nlohmann::json pinned_cost(const scenarios::Scenario& s,
                                                    tokens_per_step, s.training.tokens);
   in.checkpoint_bytes = models::checkpoint_bytes(input.model, input.training);
   const auto cost =
-      pricing::contract_cost(pricing::estimate_cost(in), plan::pricing_model_of(s), *inst);
+      pricing::contract_cost(pricing::estimate_cost(in), s.pricing.model, *inst);
   if (!cost) return nullptr;
   return {{"pricing", cost->pricing},
           {"usd_per_hour", reports::round_sig(cost->usd_per_hour)},
@@ -154,7 +154,7 @@ nlohmann::json planned_result(const scenarios::Scenario& s,
             {"infeasible_reason",
              result.no_best_reason.empty() ? "no feasible configuration" : result.no_best_reason}};
   }
-  const reports::PlanView view{&s, &space, &result, pricing::to_string(plan::pricing_model_of(s)),
+  const reports::PlanView view{&s, &space, &result, pricing::to_string(s.pricing.model),
                                shipped_residuals()};
   return reports::candidate_json(view, *result.best);
 }

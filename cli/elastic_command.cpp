@@ -55,7 +55,7 @@ Action add_elastic(CLI::App& app) {
     if (!s.instance.values.empty() && !s.instance.open()) {
       const auto catalogs = pricing::load_catalogs(source_path("pricing/catalogs"), {});
       if (const pricing::Instance* inst = pricing::find_instance(catalogs, s.instance.value())) {
-        const auto model = spot ? pricing::PricingModel::kSpot : plan::pricing_model_of(s);
+        const auto model = spot ? pricing::PricingModel::kSpot : s.pricing.model;
         if (auto p = inst->prices.get(model)) {
           usd = *p;
           price_note = fmt::format("{} at ${:.2f} per node-hour ({})", s.instance.value(), usd,

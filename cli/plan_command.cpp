@@ -92,7 +92,7 @@ Action add_plan(CLI::App& app) {
     const plan::SearchSpace& space = run->space;
     const plan::PlanResult& result = run->result;
     if (!opt->report.empty()) write_plan_report(s, *run, opt->report);
-    reports::PlanView view{&s, &space, &result, pricing::to_string(plan::pricing_model_of(s)),
+    reports::PlanView view{&s, &space, &result, pricing::to_string(s.pricing.model),
                            shipped_residuals()};
     std::string text;
     if (opt->format == "json") {

@@ -433,8 +433,7 @@ Action add_price(CLI::App& app) {
     PriceContext ctx;
     ctx.scenario_name = s.name;
     ctx.instance = &inst;
-    ctx.chosen = pricing::parse_pricing_model(scenarios::to_string(s.pricing.model))
-                     .value_or(pricing::PricingModel::kOnDemand);
+    ctx.chosen = s.pricing.model;
     ctx.nodes = input.cluster.nodes;
     ctx.gpus = input.cluster.gpus();
     ctx.step_time_s = result.step_time_s;

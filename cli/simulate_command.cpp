@@ -74,7 +74,7 @@ Action add_simulate(CLI::App& app) {
             *inst, ctx.input.cluster.nodes, r.step_time_s, tokens_per_step, s.training.tokens);
         in.checkpoint_bytes = models::checkpoint_bytes(ctx.input.model, ctx.input.training);
         const auto estimate = pricing::estimate_cost(in);
-        cost = pricing::contract_cost(estimate, plan::pricing_model_of(s), *inst);
+        cost = pricing::contract_cost(estimate, s.pricing.model, *inst);
       }
     }
     std::string text;

@@ -9,20 +9,6 @@
 
 namespace cirrus::plan {
 
-pricing::PricingModel pricing_model_of(const scenarios::Scenario& s) {
-  switch (s.pricing.model) {
-    case scenarios::PricingModel::kOnDemand:
-      return pricing::PricingModel::kOnDemand;
-    case scenarios::PricingModel::kSpot:
-      return pricing::PricingModel::kSpot;
-    case scenarios::PricingModel::kCommitted1y:
-      return pricing::PricingModel::kCommitted1y;
-    case scenarios::PricingModel::kCommitted3y:
-      return pricing::PricingModel::kCommitted3y;
-  }
-  return pricing::PricingModel::kOnDemand;
-}
-
 models::NodeSpec node_of(const pricing::Instance& instance, const std::string& file,
                          const std::string& path) {
   if (instance.gpu.empty() || instance.node.empty()) {
@@ -48,7 +34,7 @@ models::NodeSpec node_of(const pricing::Instance& instance, const std::string& f
 ResolvedInstances resolve_instances(const scenarios::Scenario& s,
                                     const std::vector<pricing::Catalog>& catalogs) {
   ResolvedInstances out;
-  const auto model = pricing_model_of(s);
+  const auto model = s.pricing.model;
   auto add = [&](const pricing::Instance& inst, const std::string& path) {
     InstanceOption o;
     o.id = inst.id;
@@ -95,7 +81,7 @@ ResolvedInstances resolve_instances(const scenarios::Scenario& s,
 }
 
 EconomicsFn catalog_economics(const scenarios::Scenario& s, const ResolvedInstances& resolved) {
-  const auto model = pricing_model_of(s);
+  const auto model = s.pricing.model;
   const double tokens_per_step =
       static_cast<double>(s.training.global_batch) * static_cast<double>(s.model.seq_len);
   const double total_tokens = s.training.tokens;

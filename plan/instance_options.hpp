@@ -18,8 +18,6 @@ struct ResolvedInstances {
   std::vector<std::string> skipped;                       // "auto" instances left out, with why
 };
 
-pricing::PricingModel pricing_model_of(const scenarios::Scenario& s);
-
 // The node a catalog instance runs on: its node preset with the catalog's NIC figures.
 // Throws InputError (file, path) when the instance has no simulable GPU or node.
 models::NodeSpec node_of(const pricing::Instance& instance, const std::string& file,

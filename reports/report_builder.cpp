@@ -54,7 +54,7 @@ void add_scenario_facts(Report& r, const scenarios::Scenario& s) {
                   hw, nodes, models::to_string(s.network.topology), s.network.oversubscription));
   r.scenario_facts.emplace_back("calibration profile",
                                 s.profile.empty() ? "none (datasheet figures)" : s.profile);
-  r.pricing = scenarios::to_string(s.pricing.model);
+  r.pricing = pricing::to_string(s.pricing.model);
   r.objective = "minimize " + s.objective.minimize;
   if (s.objective.max_days)
     r.objective += fmt::format(", at most {:.4g} days", *s.objective.max_days);
@@ -87,7 +87,7 @@ void add_pricing(Report& r, const scenarios::Scenario& s, const pricing::Instanc
   // Adam's moments, 14 bytes per parameter (the ZeRO paper's K = 12, plus 2).
   in.checkpoint_bytes = models::checkpoint_bytes(s.model, s.training);
   const pricing::CostEstimate e = pricing::estimate_cost(in);
-  const std::string chosen = scenarios::to_string(s.pricing.model);
+  const std::string chosen = pricing::to_string(s.pricing.model);
   r.run_steps = e.steps;
   r.work_s = e.work_s;
   r.storage_usd_run = e.storage_usd_run;

@@ -44,4 +44,11 @@ const EnumTable<models::Routing> kRoutings = {
     {"destination-mod-k", models::Routing::kDestinationModK},
     {"ecmp-hash", models::Routing::kEcmpHash}};
 
+// The spellings of the contract's `pricing.model` (pricing::to_string gives the same).
+const EnumTable<pricing::PricingModel> kPricingModelNames = {
+    {"on-demand", pricing::PricingModel::kOnDemand},
+    {"spot", pricing::PricingModel::kSpot},
+    {"committed-1y", pricing::PricingModel::kCommitted1y},
+    {"committed-3y", pricing::PricingModel::kCommitted3y}};
+
 }  // namespace cirrus::scenarios

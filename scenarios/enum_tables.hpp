@@ -12,6 +12,7 @@
 #include "models/network/cluster.hpp"
 #include "models/workload/strategy.hpp"
 #include "models/workload/transformer.hpp"
+#include "pricing/catalog.hpp"
 
 namespace cirrus::scenarios {
 
@@ -42,5 +43,6 @@ extern const EnumTable<models::ScaleUpKind> kScaleUpKinds;          // nvswitch 
 extern const EnumTable<models::Topology> kTopologies;               // fat-tree ...
 extern const EnumTable<models::Algorithm> kAlgorithms;              // ring tree hierarchical nvls
 extern const EnumTable<models::Routing> kRoutings;                  // destination-mod-k ecmp-hash
+extern const EnumTable<pricing::PricingModel> kPricingModelNames;  // on-demand spot committed-1y ...
 
 }  // namespace cirrus::scenarios

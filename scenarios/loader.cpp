@@ -583,10 +583,7 @@ void derive_dp(Scenario& s) {
 void read_pricing(const JsonNode& n, PricingSpec& p) {
   n.check_keys({"model", "region"});
   if (auto v = n.find("model")) {
-    p.model = read_enum<PricingModel>(*v, {{"on-demand", PricingModel::kOnDemand},
-                                           {"spot", PricingModel::kSpot},
-                                           {"committed-1y", PricingModel::kCommitted1y},
-                                           {"committed-3y", PricingModel::kCommitted3y}});
+    p.model = read_enum(*v, kPricingModelNames);
   }
   if (auto v = n.find("region")) p.region = v->as_string();
 }

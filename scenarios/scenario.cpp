@@ -16,17 +16,6 @@
 
 namespace cirrus::scenarios {
 
-const char* to_string(PricingModel p) {
-  // The spellings of CONTRACT.md's `pricing.model`.
-  switch (p) {
-    case PricingModel::kOnDemand: return "on-demand";
-    case PricingModel::kSpot: return "spot";
-    case PricingModel::kCommitted1y: return "committed-1y";
-    case PricingModel::kCommitted3y: return "committed-3y";
-  }
-  return "unknown";
-}
-
 namespace {
 
 struct OpenChoice {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "models/systems/elastic_run.hpp"
+#include "pricing/catalog.hpp"
 #include "models/network/cluster.hpp"
 #include "models/systems/offload_inference.hpp"
 #include "models/workload/strategy.hpp"
@@ -64,11 +65,8 @@ struct StrategySpace {
   Choice<models::Tier> offload_optimizer = Choice<models::Tier>::fixed(models::Tier::kGpu);
 };
 
-enum class PricingModel { kOnDemand, kSpot, kCommitted1y, kCommitted3y };
-const char* to_string(PricingModel p);
-
 struct PricingSpec {
-  PricingModel model = PricingModel::kOnDemand;
+  pricing::PricingModel model = pricing::PricingModel::kOnDemand;
   std::string region;  // empty: the catalog's default region
 };
 

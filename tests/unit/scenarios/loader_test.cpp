@@ -461,7 +461,7 @@ TEST_CASE("defaults", "[scenarios]") {
   CHECK(s.profile.empty());
   CHECK(s.instance.values.empty());
   CHECK_FALSE(s.instance.is_auto);
-  CHECK(s.pricing.model == cirrus::scenarios::PricingModel::kOnDemand);
+  CHECK(s.pricing.model == cirrus::pricing::PricingModel::kOnDemand);
   CHECK(s.objective.minimize == "cost");
   CHECK(s.expect.is_null());
   CHECK(s.open_choices().empty());
@@ -532,7 +532,7 @@ TEST_CASE("every field is read", "[scenarios]") {
   CHECK(s.network.topology == cirrus::models::Topology::kRailOptimized);
   CHECK(s.network.oversubscription == 2.0);
   CHECK(s.profile == "calibrate/profiles/h100.json");
-  CHECK(s.pricing.model == cirrus::scenarios::PricingModel::kCommitted1y);
+  CHECK(s.pricing.model == cirrus::pricing::PricingModel::kCommitted1y);
   CHECK(s.pricing.region == "us-west-2");
   CHECK(s.objective.minimize == "time");
   CHECK(s.objective.max_usd == 1e6);
@@ -684,7 +684,7 @@ TEST_CASE("the shipped examples load and pass the rules", "[scenarios]") {
 }
 
 TEST_CASE("pricing model names", "[scenarios]") {
-  using cirrus::scenarios::PricingModel;
+  using cirrus::pricing::PricingModel;
   CHECK(std::string(to_string(PricingModel::kOnDemand)) == "on-demand");
   CHECK(std::string(to_string(PricingModel::kSpot)) == "spot");
   CHECK(std::string(to_string(PricingModel::kCommitted1y)) == "committed-1y");
