@@ -97,7 +97,7 @@ TEST_CASE("validation rows take the loss's and the norms' kernels, setup then ro
   using cirrus::models::Kernels;
   // Absent: both follow `kernels`.
   {
-    const auto& t = parse_validation_set(kBase, kFile).rows[0].input.training;
+    const auto t = parse_validation_set(kBase, kFile).rows[0].input.training;
     CHECK_FALSE(t.loss_kernels);
     CHECK_FALSE(t.norm_kernels);
     CHECK(t.loss() == Kernels::kFused);
@@ -117,7 +117,7 @@ TEST_CASE("validation rows take the loss's and the norms' kernels, setup then ro
     j["rows"][0]["kernels"] = "eager";
     j["setup"]["norm_kernels"] = "eager";
     j["rows"][0]["norm_kernels"] = "fused";
-    const auto& t = parse_validation_set(j.dump(), kFile).rows[0].input.training;
+    const auto t = parse_validation_set(j.dump(), kFile).rows[0].input.training;
     CHECK(t.kernels == Kernels::kEager);
     CHECK(t.norm() == Kernels::kFused);
     CHECK(t.loss() == Kernels::kEager);
