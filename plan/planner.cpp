@@ -31,19 +31,6 @@ RunEconomics default_economics(const InstanceOption& inst, int nodes, double ste
   return e;
 }
 
-// The counted pruning reason of an analytic infeasibility (analytic_step's check_feasible
-// and offload_capacity's check_offload_capacity word them; the figures are dropped).
-std::string infeasible_reason_key(const std::string& why) {
-  auto starts = [&](const char* p) { return why.rfind(p, 0) == 0; };
-  if (starts("out of memory")) return "out of memory";
-  if (starts("out of host memory")) return "out of host memory (offloaded states)";
-  if (starts("out of NVMe")) return "out of NVMe (offloaded states)";
-  if (starts("offload to host memory")) return "offload to host: the node's host memory is unknown";
-  if (starts("offload to NVMe")) return "offload to NVMe: the node has no NVMe drives known";
-  if (starts("parameters offloaded")) return "parameters offloaded with the optimizer states on the GPU";
-  return "precision not supported";
-}
-
 // One block of the enumeration: an (instance, nodes, tp) triple.
 struct Block {
   std::uint32_t instance;
@@ -188,7 +175,7 @@ PlanResult run_plan(const scenarios::Scenario& s, const SearchSpace& space,
                           }
                           const models::StepResult r = models::analytic_step(in);
                           if (!r.feasible) {
-                            prune(infeasible_reason_key(r.infeasible_reason));
+                            prune(models::summary(r.infeasibility));
                             continue;
                           }
                           ++bo.evaluated;

@@ -12,9 +12,9 @@
 namespace cirrus::scenarios {
 
 struct InstanceNode {
-  bool known = false;                   // the id is in the hardware table
+  bool known = false;                    // the id is in the hardware table
   std::optional<models::NodeSpec> node;  // the node preset it runs, when cirrus has one
-  std::string why_not;                  // when known and no node: why, in words
+  std::string why_not;                   // when known and no node: why, in words
 };
 
 InstanceNode instance_node(const std::string& id);

@@ -50,10 +50,9 @@ bool check_feasible(const StepInput& in, StepResult& r) {
   const auto& gpu = in.cluster.node.gpu;
   r.memory.capacity = gpu.memory_bytes / kGiB;
   if (!gpu.supports(in.training.precision)) {
-    r.feasible = false;
-    r.infeasible_reason = fmt::format("{} has no {} tensor cores", gpu.display,
-                                      to_string(in.training.precision));
-    return false;
+    return r.refuse(Infeasibility::kPrecisionUnsupported,
+                    fmt::format("{} has no {} tensor cores", gpu.display,
+                                to_string(in.training.precision)));
   }
   int stage = 0;
   const MemoryEstimate mem = peak_memory(in.model, in.training, in.strategy, &stage);
@@ -65,11 +64,10 @@ bool check_feasible(const StepInput& in, StepResult& r) {
   r.memory.total = mem.total / kGiB;
   r.memory.reserved = mem.allocator() / kGiB;
   if (mem.total > gpu.memory_bytes) {
-    r.feasible = false;
-    r.infeasible_reason =
+    return r.refuse(
+        Infeasibility::kOutOfMemory,
         fmt::format("out of memory: pipeline stage {} needs {:.1f} GiB per GPU, the {} has {:.1f}",
-                    stage, r.memory.total, gpu.display, r.memory.capacity);
-    return false;
+                    stage, r.memory.total, gpu.display, r.memory.capacity));
   }
   return check_offload_capacity(in, r);  // host memory / NVMe of offloaded states
 }

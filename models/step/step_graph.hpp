@@ -20,7 +20,7 @@ enum Tag : std::uint16_t {
   kTagDpComm,
   kTagOptimizer,
   kTagOffload,  // host/NVMe <-> GPU copies of parameters, gradients, optimizer states
-  kTagEpComm,  // expert-parallel all-to-alls (dispatch and combine)
+  kTagEpComm,   // expert-parallel all-to-alls (dispatch and combine)
   kTagCount
 };
 

@@ -1,10 +1,27 @@
 #pragma once
 // The result of simulating one configuration (CONTRACT.md, "Result").
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace cirrus::models {
+
+// Why a configuration cannot run, as a kind the planner counts; StepResult::infeasible_reason
+// holds the message with its figures.
+enum class Infeasibility : std::uint8_t {
+  kNone,
+  kPrecisionUnsupported,    // the GPU has no tensor cores of the training precision
+  kOutOfMemory,             // the peak stage does not fit the GPU
+  kOutOfHostMemory,         // offloaded states exceed the node's host memory
+  kOutOfNvme,               // offloaded states exceed the node's NVMe
+  kHostMemoryUnknown,       // offload to host on a node whose host memory is unknown
+  kNoNvme,                  // offload to NVMe on a node without NVMe drives known
+  kParamsWithoutOptimizer,  // parameters offloaded while the optimizer stays on the GPU
+};
+// The kind in a few words, as the planner's pruning counts print it.
+const char* summary(Infeasibility k);
 
 struct Breakdown {
   double compute = 0, recompute = 0, tp_comm = 0, cp_comm = 0, pp_comm = 0, dp_comm = 0,
@@ -19,9 +36,9 @@ struct Breakdown {
 
 // What routing costs an MoE model (absent for dense models).
 struct MoeStats {
-  double all_to_all_s = 0;       // expert all-to-all time on the critical path (= ep_comm)
-  double straggler_factor = 1;   // tokens the busiest EP rank processes, x its fair share
-  double hottest_expert = 1;     // load of the most popular expert, x its fair share
+  double all_to_all_s = 0;            // expert all-to-all time on the critical path (= ep_comm)
+  double straggler_factor = 1;        // tokens the busiest EP rank processes, x its fair share
+  double hottest_expert = 1;          // load of the most popular expert, x its fair share
   double dropped_token_fraction = 0;  // of routed token copies, dropped by the capacity limit
 };
 
@@ -55,7 +72,15 @@ struct OffloadSummary {
 
 struct StepResult {
   bool feasible = true;
+  Infeasibility infeasibility = Infeasibility::kNone;
   std::string infeasible_reason;
+  // Marks the result infeasible; returns false for `return r.refuse(...)`.
+  bool refuse(Infeasibility kind, std::string why) {
+    feasible = false;
+    infeasibility = kind;
+    infeasible_reason = std::move(why);
+    return false;
+  }
   double step_time_s = 0;
   double tokens_per_s = 0;
   double model_tflops_per_gpu = 0;
