@@ -1,5 +1,6 @@
 // `cirrus calibrate`: runs the stages in order and assembles the profile.
 #include "calibrate/microbench.hpp"
+#include "common/enum_names.hpp"
 
 #include <chrono>
 #include <ctime>
@@ -41,16 +42,14 @@ double unit_weight(Stage s) {
 
 }  // namespace
 
-const char* to_string(Stage s) {
-  switch (s) {
-    case Stage::kGemm: return "gemm";
-    case Stage::kAttention: return "attention";
-    case Stage::kMemory: return "memory";
-    case Stage::kCopy: return "copy";
-    case Stage::kCollectives: return "collectives";
-  }
-  return "?";
-}
+constexpr EnumNames<Stage, 5> kStageNames = {{
+    {Stage::kGemm, "gemm"},
+    {Stage::kAttention, "attention"},
+    {Stage::kMemory, "memory"},
+    {Stage::kCopy, "copy"},
+    {Stage::kCollectives, "collectives"}}};
+
+const char* to_string(Stage s) { return name_in(kStageNames, s); }
 
 std::vector<Stage> parse_stages(const std::string& list) {
   std::vector<Stage> out;

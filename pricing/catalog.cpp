@@ -1,4 +1,5 @@
 #include "pricing/catalog.hpp"
+#include "common/enum_names.hpp"
 
 #include <fmt/format.h>
 #include <algorithm>
@@ -15,19 +16,7 @@
 
 namespace cirrus::pricing {
 
-const char* to_string(PricingModel m) {
-  switch (m) {
-    case PricingModel::kOnDemand:
-      return "on-demand";
-    case PricingModel::kSpot:
-      return "spot";
-    case PricingModel::kCommitted1y:
-      return "committed-1y";
-    case PricingModel::kCommitted3y:
-      return "committed-3y";
-  }
-  return "unknown";
-}
+const char* to_string(PricingModel m) { return name_in(kPricingModelNames, m); }
 
 const char* price_key(PricingModel m) {
   switch (m) {

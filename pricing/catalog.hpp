@@ -5,6 +5,7 @@
 // Every price carries where it was read and when: the instance's `source` and `retrieved`, or a
 // per-price override in `price_sources`. A price that is not offered (or was not found) is
 // absent, written as null, and never 0: a zero would price a run at nothing.
+#include "common/enum_names.hpp"
 #include <array>
 #include <map>
 #include <optional>
@@ -22,6 +23,11 @@ inline constexpr std::array<PricingModel, 4> kPricingModels = {
 
 // "on-demand", "spot", "committed-1y", "committed-3y": the scenario's `pricing.model` values.
 const char* to_string(PricingModel m);
+inline constexpr EnumNames<PricingModel, 4> kPricingModelNames = {{
+    {PricingModel::kOnDemand, "on-demand"},
+    {PricingModel::kSpot, "spot"},
+    {PricingModel::kCommitted1y, "committed-1y"},
+    {PricingModel::kCommitted3y, "committed-3y"}}};
 // "on_demand", "spot", "committed_1y", "committed_3y": the keys of a catalog's `prices`.
 const char* price_key(PricingModel m);
 // Accepts either spelling; nullopt for anything else.

@@ -1,5 +1,6 @@
 // What the importers share: reading the input files, dispatch, number and date parsing.
 #include <fmt/format.h>
+#include "common/enum_names.hpp"
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -15,19 +16,13 @@
 
 namespace cirrus::pricing {
 
-const char* to_string(ImportFormat f) {
-  switch (f) {
-    case ImportFormat::kAwsOffer:
-      return "aws-offer";
-    case ImportFormat::kAzureRetail:
-      return "azure-retail";
-    case ImportFormat::kGcpSkus:
-      return "gcp-skus";
-    case ImportFormat::kSkyPilot:
-      return "skypilot";
-  }
-  return "unknown";
-}
+constexpr EnumNames<ImportFormat, 4> kImportFormatNames = {{
+    {ImportFormat::kAwsOffer, "aws-offer"},
+    {ImportFormat::kAzureRetail, "azure-retail"},
+    {ImportFormat::kGcpSkus, "gcp-skus"},
+    {ImportFormat::kSkyPilot, "skypilot"}}};
+
+const char* to_string(ImportFormat f) { return name_in(kImportFormatNames, f); }
 
 std::vector<std::string> import_format_names() {
   return {"aws-offer", "azure-retail", "gcp-skus", "skypilot"};

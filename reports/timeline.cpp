@@ -1,4 +1,5 @@
 #include "reports/timeline.hpp"
+#include "common/enum_names.hpp"
 
 #include <algorithm>
 #include <tuple>
@@ -7,21 +8,14 @@
 
 namespace cirrus::reports {
 
-const char* to_string(Activity a) {
-  switch (a) {
-    case Activity::kForward:
-      return "forward";
-    case Activity::kBackward:
-      return "backward";
-    case Activity::kRecompute:
-      return "recompute";
-    case Activity::kOptimizer:
-      return "optimizer";
-    case Activity::kCommunication:
-      return "communication";
-  }
-  return "?";
-}
+constexpr EnumNames<Activity, 5> kActivityNames = {{
+    {Activity::kForward, "forward"},
+    {Activity::kBackward, "backward"},
+    {Activity::kRecompute, "recompute"},
+    {Activity::kOptimizer, "optimizer"},
+    {Activity::kCommunication, "communication"}}};
+
+const char* to_string(Activity a) { return name_in(kActivityNames, a); }
 
 Timeline timeline_of(const models::StepGraph& g, const sim::RunResult& run, double merge_gap) {
   Timeline tl;

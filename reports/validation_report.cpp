@@ -1,4 +1,5 @@
 #include "reports/validation_report.hpp"
+#include "common/enum_names.hpp"
 
 #include <fmt/format.h>
 #include <algorithm>
@@ -18,17 +19,12 @@
 
 namespace cirrus::reports {
 
-const char* to_string(RowStatus s) {
-  switch (s) {
-    case RowStatus::kPredicted:
-      return "predicted";
-    case RowStatus::kRefused:
-      return "refused";
-    case RowStatus::kUnsupported:
-      return "unsupported";
-  }
-  return "?";
-}
+constexpr EnumNames<RowStatus, 3> kRowStatusNames = {{
+    {RowStatus::kPredicted, "predicted"},
+    {RowStatus::kRefused, "refused"},
+    {RowStatus::kUnsupported, "unsupported"}}};
+
+const char* to_string(RowStatus s) { return name_in(kRowStatusNames, s); }
 
 ErrorStats error_stats(const std::vector<double>& errors) {
   ErrorStats s;

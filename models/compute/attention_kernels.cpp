@@ -1,4 +1,5 @@
 #include "models/compute/attention_kernels.hpp"
+#include "common/enum_names.hpp"
 
 #include <algorithm>
 #include <array>
@@ -8,17 +9,7 @@
 
 namespace cirrus::models {
 
-const char* to_string(AttentionKernel a) {
-  switch (a) {
-    case AttentionKernel::kFlash: return "flash";
-    case AttentionKernel::kFlash1: return "flash1";
-    case AttentionKernel::kFlash2: return "flash2";
-    case AttentionKernel::kFlash3: return "flash3";
-    case AttentionKernel::kCudnn: return "cudnn";
-    case AttentionKernel::kUnfused: return "unfused";
-  }
-  return "?";
-}
+const char* to_string(AttentionKernel a) { return name_in(kAttentionKernelNames, a); }
 
 namespace {
 
@@ -112,17 +103,15 @@ GpuGeneration generation_of(const GpuSpec& gpu) {
   return GpuGeneration::kAmpere;
 }
 
-const char* to_string(GpuGeneration g) {
-  switch (g) {
-    case GpuGeneration::kVolta: return "Volta";
-    case GpuGeneration::kAmpere: return "Ampere";
-    case GpuGeneration::kAda: return "Ada";
-    case GpuGeneration::kHopper: return "Hopper";
-    case GpuGeneration::kBlackwell: return "Blackwell";
-    case GpuGeneration::kCdna3: return "CDNA3";
-  }
-  return "?";
-}
+constexpr EnumNames<GpuGeneration, 6> kGpuGenerationNames = {{
+    {GpuGeneration::kVolta, "Volta"},
+    {GpuGeneration::kAmpere, "Ampere"},
+    {GpuGeneration::kAda, "Ada"},
+    {GpuGeneration::kHopper, "Hopper"},
+    {GpuGeneration::kBlackwell, "Blackwell"},
+    {GpuGeneration::kCdna3, "CDNA3"}}};
+
+const char* to_string(GpuGeneration g) { return name_in(kGpuGenerationNames, g); }
 
 namespace {
 bool hopper_or_later(const GpuSpec& gpu) {

@@ -1,4 +1,5 @@
 #include "models/compute/profile.hpp"
+#include "common/enum_names.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -70,32 +71,26 @@ bool positive(double x) { return x > 0 && std::isfinite(x); }
 
 const char* to_string(AttentionImpl v) { return v == AttentionImpl::kFused ? "fused" : "unfused"; }
 const char* to_string(AttentionPass v) { return v == AttentionPass::kForward ? "fwd" : "bwd"; }
-const char* to_string(MemoryKernel v) {
-  switch (v) {
-    case MemoryKernel::kCopy: return "copy";
-    case MemoryKernel::kElementwise: return "elementwise";
-    case MemoryKernel::kLayerNorm: return "layernorm";
-    case MemoryKernel::kSoftmax: return "softmax";
-    case MemoryKernel::kAdam: return "adam";
-  }
-  return "?";
-}
-const char* to_string(CopyDirection v) {
-  switch (v) {
-    case CopyDirection::kHostToDevice: return "h2d";
-    case CopyDirection::kDeviceToHost: return "d2h";
-    case CopyDirection::kDeviceToDevice: return "d2d";
-  }
-  return "?";
-}
-const char* to_string(CollectiveSource v) {
-  switch (v) {
-    case CollectiveSource::kCalibrate: return "calibrate";
-    case CollectiveSource::kNcclTests: return "nccl-tests";
-    case CollectiveSource::kPublic: return "public";
-  }
-  return "?";
-}
+constexpr EnumNames<MemoryKernel, 5> kMemoryKernelNames = {{
+    {MemoryKernel::kCopy, "copy"},
+    {MemoryKernel::kElementwise, "elementwise"},
+    {MemoryKernel::kLayerNorm, "layernorm"},
+    {MemoryKernel::kSoftmax, "softmax"},
+    {MemoryKernel::kAdam, "adam"}}};
+
+const char* to_string(MemoryKernel v) { return name_in(kMemoryKernelNames, v); }
+constexpr EnumNames<CopyDirection, 3> kCopyDirectionNames = {{
+    {CopyDirection::kHostToDevice, "h2d"},
+    {CopyDirection::kDeviceToHost, "d2h"},
+    {CopyDirection::kDeviceToDevice, "d2d"}}};
+
+const char* to_string(CopyDirection v) { return name_in(kCopyDirectionNames, v); }
+constexpr EnumNames<CollectiveSource, 3> kCollectiveSourceNames = {{
+    {CollectiveSource::kCalibrate, "calibrate"},
+    {CollectiveSource::kNcclTests, "nccl-tests"},
+    {CollectiveSource::kPublic, "public"}}};
+
+const char* to_string(CollectiveSource v) { return name_in(kCollectiveSourceNames, v); }
 int collective_source_rank(CollectiveSource v) {
   switch (v) {
     case CollectiveSource::kNcclTests: return 0;
@@ -104,16 +99,14 @@ int collective_source_rank(CollectiveSource v) {
   }
   return 3;
 }
-const char* to_string(FitFamily v) {
-  switch (v) {
-    case FitFamily::kGemm: return "gemm";
-    case FitFamily::kAttention: return "attention";
-    case FitFamily::kMemory: return "memory";
-    case FitFamily::kHostCopy: return "host_copy";
-    case FitFamily::kCollective: return "collective";
-  }
-  return "?";
-}
+constexpr EnumNames<FitFamily, 5> kFitFamilyNames = {{
+    {FitFamily::kGemm, "gemm"},
+    {FitFamily::kAttention, "attention"},
+    {FitFamily::kMemory, "memory"},
+    {FitFamily::kHostCopy, "host_copy"},
+    {FitFamily::kCollective, "collective"}}};
+
+const char* to_string(FitFamily v) { return name_in(kFitFamilyNames, v); }
 
 std::optional<Precision> parse_precision(const std::string& s) {
   static constexpr Precision kAll[] = {Precision::kFp32, Precision::kTf32, Precision::kFp16,

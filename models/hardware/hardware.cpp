@@ -3,6 +3,7 @@
 // each preset's `source` names where its row came from, and `uncertain` is set where that table
 // marks a figure as uncertain.
 #include "models/hardware/hardware.hpp"
+#include "common/enum_names.hpp"
 
 #include <cmath>
 #include <initializer_list>
@@ -15,36 +16,9 @@
 
 namespace cirrus::models {
 
-const char* to_string(Precision p) {
-  // The spellings of CONTRACT.md's `training.precision`.
-  switch (p) {
-    case Precision::kFp32:
-      return "fp32";
-    case Precision::kTf32:
-      return "tf32";
-    case Precision::kFp16:
-      return "fp16";
-    case Precision::kBf16:
-      return "bf16";
-    case Precision::kFp8:
-      return "fp8";
-  }
-  return "unknown";
-}
+  const char* to_string(Precision p) { return name_in(kPrecisionNames, p); }
 
-const char* to_string(ScaleUpKind k) {
-  switch (k) {
-    case ScaleUpKind::kNvSwitch:
-      return "nvswitch";
-    case ScaleUpKind::kNvLinkBridge:
-      return "nvlink-bridge";
-    case ScaleUpKind::kPcie:
-      return "pcie";
-    case ScaleUpKind::kInfinityFabric:
-      return "infinity-fabric";
-  }
-  return "unknown";
-}
+const char* to_string(ScaleUpKind k) { return name_in(kScaleUpKindNames, k); }
 
 double GpuSpec::peak_for(Precision p) const {
   double peak = 0;

@@ -2,6 +2,7 @@
 // Hardware specs: GPUs and nodes. Every datasheet figure carries the source it came from
 // (docs/reference/hardware.md); the simulator never invents a peak. The network between
 // nodes is models/network/cluster.hpp.
+#include "common/enum_names.hpp"
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -50,6 +51,11 @@ struct GpuSpec {
 
 enum class ScaleUpKind { kNvSwitch, kNvLinkBridge, kPcie, kInfinityFabric };
 const char* to_string(ScaleUpKind k);
+inline constexpr EnumNames<ScaleUpKind, 4> kScaleUpKindNames = {{
+    {ScaleUpKind::kNvSwitch, "nvswitch"},
+    {ScaleUpKind::kNvLinkBridge, "nvlink-bridge"},
+    {ScaleUpKind::kPcie, "pcie"},
+    {ScaleUpKind::kInfinityFabric, "infinity-fabric"}}};
 
 struct NodeSpec {
   std::string id;  // "dgx-a100-80gb"

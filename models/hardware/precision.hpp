@@ -1,11 +1,18 @@
 #pragma once
 // The training precisions and the bytes per element of each kind of tensor under them. One
 // place, so the memory model and the communication volumes agree.
+#include "common/enum_names.hpp"
 
 namespace cirrus::models {
 
 enum class Precision { kFp32, kTf32, kFp16, kBf16, kFp8 };
 const char* to_string(Precision p);
+// The spellings of CONTRACT.md's `training.precision`.
+inline constexpr EnumNames<Precision, 5> kPrecisionNames = {{{Precision::kFp32, "fp32"},
+                                                             {Precision::kTf32, "tf32"},
+                                                             {Precision::kFp16, "fp16"},
+                                                             {Precision::kBf16, "bf16"},
+                                                             {Precision::kFp8, "fp8"}}};
 
 // Activations and the weights the GEMMs read: 16-bit except in fp32 training. fp8 training
 // (Transformer Engine) keeps bf16 activations between layers and bf16 weights.

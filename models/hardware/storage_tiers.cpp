@@ -1,17 +1,11 @@
 #include "models/hardware/storage_tiers.hpp"
+#include "common/enum_names.hpp"
 
 #include <fmt/format.h>
 
 namespace cirrus::models {
 
-const char* to_string(Tier t) {
-  switch (t) {
-    case Tier::kGpu: return "gpu";
-    case Tier::kHost: return "host";
-    case Tier::kNvme: return "nvme";
-  }
-  return "?";
-}
+const char* to_string(Tier t) { return name_in(kTierNames, t); }
 
 TierBandwidths tier_bandwidths(const NodeSpec& node) {
   TierBandwidths b;

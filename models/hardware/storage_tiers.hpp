@@ -3,6 +3,7 @@
 // and ZeRO-Infinity): where parameters and optimizer states live (GPU memory, host memory or
 // the node's NVMe drives), how far ahead of use the parameters are prefetched, and the
 // per-GPU bandwidths of the links between the tiers, from the node spec.
+#include "common/enum_names.hpp"
 #include <string>
 #include <vector>
 
@@ -12,6 +13,10 @@ namespace cirrus::models {
 
 enum class Tier { kGpu, kHost, kNvme };
 const char* to_string(Tier t);
+inline constexpr EnumNames<Tier, 3> kTierNames = {{
+    {Tier::kGpu, "gpu"},
+    {Tier::kHost, "host"},
+    {Tier::kNvme, "nvme"}}};
 
 // `strategy.offload` (an additive CONTRACT option). The default keeps everything on the GPU.
 struct Offload {

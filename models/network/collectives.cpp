@@ -1,4 +1,5 @@
 #include "models/network/collectives.hpp"
+#include "common/enum_names.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -50,35 +51,22 @@ int index_of(LinkClass c) { return static_cast<int>(c); }
 
 }  // namespace
 
-const char* to_string(CollectiveKind k) {
-  switch (k) {
-    case CollectiveKind::kAllReduce: return "all_reduce";
-    case CollectiveKind::kAllGather: return "all_gather";
-    case CollectiveKind::kReduceScatter: return "reduce_scatter";
-    case CollectiveKind::kAllToAll: return "all_to_all";
-    case CollectiveKind::kSendRecv: return "send_recv";
-    case CollectiveKind::kBroadcast: return "broadcast";
-  }
-  return "?";
-}
-const char* to_string(Algorithm a) {
-  switch (a) {
-    case Algorithm::kRing: return "ring";
-    case Algorithm::kTree: return "tree";
-    case Algorithm::kNvls: return "nvls";
-    case Algorithm::kHierarchical: return "hierarchical";
-    case Algorithm::kDirect: return "direct";
-  }
-  return "?";
-}
-const char* to_string(LinkClass c) {
-  switch (c) {
-    case LinkClass::kNvLink: return "nvlink";
-    case LinkClass::kPcie: return "pcie";
-    case LinkClass::kNetwork: return "network";
-  }
-  return "?";
-}
+constexpr EnumNames<CollectiveKind, 6> kCollectiveKindNames = {{
+    {CollectiveKind::kAllReduce, "all_reduce"},
+    {CollectiveKind::kAllGather, "all_gather"},
+    {CollectiveKind::kReduceScatter, "reduce_scatter"},
+    {CollectiveKind::kAllToAll, "all_to_all"},
+    {CollectiveKind::kSendRecv, "send_recv"},
+    {CollectiveKind::kBroadcast, "broadcast"}}};
+
+const char* to_string(CollectiveKind k) { return name_in(kCollectiveKindNames, k); }
+const char* to_string(Algorithm a) { return name_in(kAlgorithmNames, a); }
+constexpr EnumNames<LinkClass, 3> kLinkClassNames = {{
+    {LinkClass::kNvLink, "nvlink"},
+    {LinkClass::kPcie, "pcie"},
+    {LinkClass::kNetwork, "network"}}};
+
+const char* to_string(LinkClass c) { return name_in(kLinkClassNames, c); }
 
 namespace {
 constexpr CollectiveKind kKinds[] = {CollectiveKind::kAllReduce,     CollectiveKind::kAllGather,
@@ -117,14 +105,12 @@ std::vector<std::string> collective_kind_names() {
 }
 
 double simple_efficiency(LinkClass c) { return kSimpleEfficiency[index_of(c)]; }
-const char* to_string(Protocol p) {
-  switch (p) {
-    case Protocol::kLL: return "LL";
-    case Protocol::kLL128: return "LL128";
-    case Protocol::kSimple: return "Simple";
-  }
-  return "?";
-}
+constexpr EnumNames<Protocol, 3> kProtocolNames = {{
+    {Protocol::kLL, "LL"},
+    {Protocol::kLL128, "LL128"},
+    {Protocol::kSimple, "Simple"}}};
+
+const char* to_string(Protocol p) { return name_in(kProtocolNames, p); }
 
 double bus_factor(CollectiveKind kind, int n) {
   if (n <= 1) return 0.0;

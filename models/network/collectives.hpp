@@ -9,6 +9,7 @@
 // (models/network/flow_collectives.hpp) lowers the same choice onto the cluster's links and takes its
 // protocol latency and per-flow rate bound from here, with the TunerOptions refinements below,
 // so that a collective alone on an idle cluster takes that tuner's time.
+#include "common/enum_names.hpp"
 #include <functional>
 #include <optional>
 #include <string>
@@ -28,6 +29,12 @@ enum class Protocol { kLL, kLL128, kSimple };
 enum class LinkClass { kNvLink, kPcie, kNetwork };
 const char* to_string(CollectiveKind k);
 const char* to_string(Algorithm a);
+inline constexpr EnumNames<Algorithm, 5> kAlgorithmNames = {{
+    {Algorithm::kRing, "ring"},
+    {Algorithm::kTree, "tree"},
+    {Algorithm::kHierarchical, "hierarchical"},
+    {Algorithm::kNvls, "nvls"},
+    {Algorithm::kDirect, "direct"}}};
 const char* to_string(Protocol p);
 const char* to_string(LinkClass c);
 // The spellings of to_string (and "all-reduce" style with dashes for kinds); nullopt otherwise.

@@ -1,6 +1,7 @@
 // The cluster network: builders for each fabric, the Boost.Graph behind them, and on-demand
 // up/down routing from per-switch tables (see topology.hpp for the layout and the routing).
 #include "models/network/topology.hpp"
+#include "common/enum_names.hpp"
 
 #include <fmt/format.h>
 #include <algorithm>
@@ -13,25 +14,16 @@
 
 namespace cirrus::models {
 
-const char* to_string(VertexKind k) {
-  switch (k) {
-    case VertexKind::kGpu:
-      return "gpu";
-    case VertexKind::kNvSwitch:
-      return "nvswitch";
-    case VertexKind::kPcieSwitch:
-      return "pcie switch";
-    case VertexKind::kNic:
-      return "nic";
-    case VertexKind::kLeaf:
-      return "leaf";
-    case VertexKind::kSpine:
-      return "spine";
-    case VertexKind::kCore:
-      return "core";
-  }
-  return "?";
-}
+constexpr EnumNames<VertexKind, 7> kVertexKindNames = {{
+    {VertexKind::kGpu, "gpu"},
+    {VertexKind::kNvSwitch, "nvswitch"},
+    {VertexKind::kPcieSwitch, "pcie switch"},
+    {VertexKind::kNic, "nic"},
+    {VertexKind::kLeaf, "leaf"},
+    {VertexKind::kSpine, "spine"},
+    {VertexKind::kCore, "core"}}};
+
+const char* to_string(VertexKind k) { return name_in(kVertexKindNames, k); }
 
 TopologyOptions topology_options(const NetworkSpec& network) {
   TopologyOptions o;
@@ -40,9 +32,7 @@ TopologyOptions topology_options(const NetworkSpec& network) {
   return o;
 }
 
-const char* to_string(Routing r) {
-  return r == Routing::kDestinationModK ? "destination-mod-k" : "ecmp-hash";
-}
+const char* to_string(Routing r) { return name_in(kRoutingNames, r); }
 
 namespace {
 

@@ -61,8 +61,7 @@ using LinkId = std::uint32_t;
 enum class VertexKind : std::uint8_t { kGpu, kNvSwitch, kPcieSwitch, kNic, kLeaf, kSpine, kCore };
 const char* to_string(VertexKind k);
 
-// Routing (the enum) is declared in models/hardware/hardware.hpp, beside NetworkSpec.
-const char* to_string(Routing r);
+// Routing (the enum and its names) is in models/network/cluster.hpp, beside NetworkSpec.
 
 struct TopologyOptions {
   // Ports per fabric switch. 64 is the radix of the current InfiniBand and Ethernet switch

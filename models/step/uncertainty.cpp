@@ -1,4 +1,5 @@
 #include "models/step/uncertainty.hpp"
+#include "common/enum_names.hpp"
 
 #include <fmt/format.h>
 #include <algorithm>
@@ -17,17 +18,12 @@ const ResidualGroup* ResidualStats::find(const std::string& gpu_family,
   return nullptr;
 }
 
-const char* to_string(CalibrationStatus c) {
-  switch (c) {
-    case CalibrationStatus::kDatasheet:
-      return "datasheet";
-    case CalibrationStatus::kPublicProfile:
-      return "public profile";
-    case CalibrationStatus::kMeasuredProfile:
-      return "measured profile";
-  }
-  return "?";
-}
+constexpr EnumNames<CalibrationStatus, 3> kCalibrationStatusNames = {{
+    {CalibrationStatus::kDatasheet, "datasheet"},
+    {CalibrationStatus::kPublicProfile, "public profile"},
+    {CalibrationStatus::kMeasuredProfile, "measured profile"}}};
+
+const char* to_string(CalibrationStatus c) { return name_in(kCalibrationStatusNames, c); }
 
 CalibrationStatus calibration_status(const std::string& label, bool has_profile) {
   if (label.rfind("public profile", 0) == 0) return CalibrationStatus::kPublicProfile;

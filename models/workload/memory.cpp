@@ -14,6 +14,7 @@
 //     cross_entropy.py) and PyTorch's eager cross_entropy (log_softmax + nll_loss);
 //   pipelines: Megatron-LM's schedules (megatron/core/pipeline_parallel/schedules.py).
 #include "models/workload/memory.hpp"
+#include "common/enum_names.hpp"
 
 #include "models/workload/offload_memory.hpp"
 #include "models/hardware/precision.hpp"
@@ -24,17 +25,12 @@
 
 namespace cirrus::models {
 
-const char* to_string(PeakPhase p) {
-  switch (p) {
-    case PeakPhase::kLoss:
-      return "loss";
-    case PeakPhase::kLayerBackward:
-      return "layer backward";
-    case PeakPhase::kOptimizer:
-      return "optimizer step";
-  }
-  return "?";
-}
+constexpr EnumNames<PeakPhase, 3> kPeakPhaseNames = {{
+    {PeakPhase::kLoss, "loss"},
+    {PeakPhase::kLayerBackward, "layer backward"},
+    {PeakPhase::kOptimizer, "optimizer step"}}};
+
+const char* to_string(PeakPhase p) { return name_in(kPeakPhaseNames, p); }
 
 namespace {
 

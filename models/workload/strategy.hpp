@@ -1,5 +1,6 @@
 #pragma once
 // A fully pinned parallel strategy and the training set-up it runs.
+#include "common/enum_names.hpp"
 #include <optional>
 #include <string>
 
@@ -20,9 +21,23 @@ enum class Optimizer { kAdam, kSgd };
 // fused kernels (Transformer Engine, Apex, torch.compile) or PyTorch eager, one kernel per op.
 enum class Kernels { kFused, kEager };
 const char* to_string(Schedule s);
+inline constexpr EnumNames<Schedule, 3> kScheduleNames = {{
+    {Schedule::kGpipe, "gpipe"},
+    {Schedule::k1F1B, "1f1b"},
+    {Schedule::kInterleaved, "interleaved"}}};
 const char* to_string(Recompute r);
+inline constexpr EnumNames<Recompute, 5> kRecomputeNames = {{
+    {Recompute::kNone, "none"},
+    {Recompute::kSelective, "selective"},
+    {Recompute::kFull, "full"},
+    {Recompute::kSelectiveOp, "selective-op"},
+    {Recompute::kSelectiveLayer, "selective-layer"}}};
 const char* to_string(Optimizer o);
+inline constexpr EnumNames<Optimizer, 2> kOptimizerNames = {
+    {{Optimizer::kAdam, "adam"}, {Optimizer::kSgd, "sgd"}}};
 const char* to_string(Kernels k);
+inline constexpr EnumNames<Kernels, 2> kKernelsNames = {
+    {{Kernels::kFused, "fused"}, {Kernels::kEager, "eager"}}};
 
 struct Overlap {
   bool dp = true;  // gradient reduction overlaps the backward pass

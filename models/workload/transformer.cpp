@@ -1,22 +1,14 @@
 // Decoder-only transformer shapes: parameter counts, Megatron-LM model FLOPs, and presets of
 // published models (each with the paper or model card its shape comes from).
 #include "models/workload/transformer.hpp"
+#include "common/enum_names.hpp"
 
 #include <algorithm>
 #include <vector>
 
 namespace cirrus::models {
 
-const char* to_string(FfnKind f) {
-  // The spellings of CONTRACT.md's `model.ffn`.
-  switch (f) {
-    case FfnKind::kGelu:
-      return "gelu";
-    case FfnKind::kSwiglu:
-      return "swiglu";
-  }
-  return "unknown";
-}
+  const char* to_string(FfnKind f) { return name_in(kFfnKindNames, f); }
 
 bool TransformerConfig::is_moe_layer(int layer) const {
   if (!moe || moe->experts <= 0) return false;
