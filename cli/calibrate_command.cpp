@@ -1,25 +1,26 @@
-// `cirrus calibrate --out PROFILE [--quick]`: runs the microbenchmarks on this machine's GPUs
-// (a build with CUDA only) and writes a profile.
+// `cirrus calibrate --out PROFILE [--quick]`: runs cirrus-calibrate beside this executable (a
+// build with CUDA only), which measures this machine's GPUs and writes a profile.
 // `cirrus calibrate import-nccl-tests LOG... --out PROFILE [--into EXISTING] [--op OP]`: reads
 // nccl-tests output into a profile's collective tables.
 // `cirrus calibrate import-vidur DIR --gpu a100|h100 --out PROFILE [--all-points]`: reads
 // Microsoft Vidur's public profiling tables into a profile (calibrate/import_vidur.hpp).
-#include <chrono>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <fmt/format.h>
 #include <memory>
 #include <unistd.h>
+#include <vector>
 
 #include "calibrate/import_vidur.hpp"
 #include "calibrate/nccl_tests.hpp"
 #include "calibrate/profile_io.hpp"
 #include "cli/commands.hpp"
+#include "common/data_dir.hpp"
 #include "common/input_error.hpp"
-#ifdef CIRRUS_HAVE_CUDA
-#include "calibrate/microbench.hpp"
-#endif
 
 namespace cirrus::cli {
 namespace {
@@ -116,80 +117,30 @@ int run_import_vidur(const CalibrateOptions& o) {
   return kExitOk;
 }
 
-#ifdef CIRRUS_HAVE_CUDA
-// A one-line progress bar on a terminal; stage lines otherwise.
-class ProgressBar {
- public:
-  explicit ProgressBar(bool enabled) : enabled_(enabled && isatty(fileno(stderr)) != 0) {}
-  ~ProgressBar() { finish(); }
-
-  void update(const calibrate::Progress& p) {
-    if (!enabled_) return;
-    const auto now = std::chrono::steady_clock::now();
-    if (now - last_ < std::chrono::milliseconds(100) && p.fraction < 1.0) return;
-    last_ = now;
-    constexpr int kWidth = 30;
-    const int filled = static_cast<int>(std::clamp(p.fraction, 0.0, 1.0) * kWidth);
-    const std::string eta =
-        p.eta_s < 0 ? std::string("--:--")
-                    : fmt::format("{}:{:02d}", static_cast<int>(p.eta_s) / 60,
-                                  static_cast<int>(p.eta_s) % 60);
-    fmt::print(stderr, "\r  {:<24.24} [{}{}] {:3.0f}%  ETA {}  ", p.stage,
-               std::string(static_cast<std::size_t>(filled), '#'),
-               std::string(static_cast<std::size_t>(kWidth - filled), '-'), p.fraction * 100,
-               eta);
-    std::fflush(stderr);
-    drawn_ = true;
-  }
-  void log(const std::string& line) {
-    if (drawn_) fmt::print(stderr, "\r{:<80}\r", "");
-    fmt::print(stderr, "calibrate: {}\n", line);
-    drawn_ = false;
-  }
-  void finish() {
-    if (drawn_) fmt::print(stderr, "\n");
-    drawn_ = false;
-  }
-
- private:
-  bool enabled_;
-  bool drawn_ = false;
-  std::chrono::steady_clock::time_point last_{};
-};
-#endif
-
+// The measurement links CUDA's libraries, so it is another executable: cirrus-calibrate beside
+// this one (CUDA builds only), given the options this subcommand read. cirrus itself then starts
+// on machines without CUDA.
 int run_calibrate(const CalibrateOptions& o) {
-#ifdef CIRRUS_HAVE_CUDA
-  if (o.out.empty()) throw UsageError("calibrate needs --out PROFILE (or: import-nccl-tests)");
-  calibrate::RunOptions run;
-  run.quick = o.quick;
-  try {
-    run.stages = calibrate::parse_stages(o.stages);
-  } catch (const std::invalid_argument& e) {
-    throw UsageError(e.what());
+  const std::string self = executable_path();
+  const std::string tool =
+      (std::filesystem::path(self).parent_path() / "cirrus-calibrate").string();
+  if (self.empty() || ::access(tool.c_str(), X_OK) != 0) {
+    throw UsageError(
+        "cirrus was built without CUDA: rebuild with the cuda preset on a GPU machine "
+        "(-DCIRRUS_CUDA=ON; cirrus-calibrate not found beside " +
+        (self.empty() ? std::string("the cirrus executable") : self) + ")");
   }
-  ProgressBar bar(!o.no_progress);
-  run.on_progress = [&bar](const calibrate::Progress& p) { bar.update(p); };
-  run.on_log = [&bar](const std::string& line) { bar.log(line); };
-  models::Profile profile;
-  try {
-    profile = calibrate::run_microbenchmarks(run);
-  } catch (const calibrate::NoDeviceError& e) {
-    throw UsageError(std::string(e.what()) + " (calibrate measures this machine's GPUs)");
-  }
-  bar.finish();
-  for (const auto& note : profile.notes) fmt::print(stderr, "calibrate: note: {}\n", note);
-  calibrate::write_profile(o.out, profile);
-  fmt::print("wrote {}: {} on {} ({} GEMM, {} attention, {} memory, {} copy, {} collective "
-             "points; {} fits)\n",
-             o.out, profile.mode, profile.device.name, profile.gemm.size(),
-             profile.attention.size(), profile.memory.size(), profile.host_copy.size(),
-             profile.collectives.size(), profile.fits.size());
-  return kExitOk;
-#else
-  (void)o;
-  throw UsageError("cirrus was built without CUDA: rebuild with the cuda preset on a GPU machine");
-#endif
+  std::vector<std::string> args = {tool};
+  if (!o.out.empty()) args.insert(args.end(), {"--out", o.out});
+  if (o.quick) args.emplace_back("--quick");
+  if (!o.stages.empty()) args.insert(args.end(), {"--stages", o.stages});
+  if (o.no_progress) args.emplace_back("--no-progress");
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::fflush(stdout);
+  ::execv(tool.c_str(), argv.data());
+  throw IoError("cannot run " + tool + ": " + std::strerror(errno));
 }
 
 }  // namespace

@@ -55,10 +55,12 @@ void write_plan_report(const scenarios::Scenario& s, const PlanRun& run, const s
 void write_pinned_report(const scenarios::Scenario& s, const models::StepInput& input,
                          const models::SimulationOutput& sim, const std::string& dir);
 
-// Where shipped data lives: $CIRRUS_DATA_DIR, else the source tree's data/ folder.
+// A file under the shipped data/ folder: $CIRRUS_DATA_DIR, else the installed or source tree's
+// data/ (common/data_dir.hpp).
 std::string data_path(const std::string& relative);
 
-// Where shipped sources live (pricing/catalogs, ...): $CIRRUS_SOURCE_ROOT, else the source tree.
+// Other shipped files (pricing/catalogs, ...): $CIRRUS_SOURCE_ROOT, else the installed or source
+// tree (common/data_dir.hpp).
 std::string source_path(const std::string& relative);
 
 // Writes to stdout, or atomically to `out` when given.

@@ -6,24 +6,16 @@
 
 #include "cli/commands.hpp"
 #include "common/atomic_write.hpp"
+#include "common/build_info.hpp"
+#include "common/data_dir.hpp"
 #include "common/input_error.hpp"
 #include "models/network/topology.hpp"
 
 namespace cirrus::cli {
 
-std::string data_path(const std::string& relative) {
-  if (const char* dir = std::getenv("CIRRUS_DATA_DIR"); dir != nullptr && *dir != '\0') {
-    return std::string(dir) + "/" + relative;
-  }
-  return std::string(CIRRUS_SOURCE_DIR) + "/data/" + relative;
-}
+std::string data_path(const std::string& relative) { return shipped_path("data/" + relative); }
 
-std::string source_path(const std::string& relative) {
-  if (const char* dir = std::getenv("CIRRUS_SOURCE_ROOT"); dir != nullptr && *dir != '\0') {
-    return std::string(dir) + "/" + relative;
-  }
-  return std::string(CIRRUS_SOURCE_DIR) + "/" + relative;
-}
+std::string source_path(const std::string& relative) { return shipped_path(relative); }
 
 void emit(const std::string& text, const std::string& out) {
   if (out.empty()) {
@@ -34,13 +26,46 @@ void emit(const std::string& text, const std::string& out) {
   }
 }
 
+namespace {
+
+// `cirrus --version`: the build (version, commit) and the shipped catalogs' dates, read from the
+// catalogs now, so that a catalog updated without a rebuild shows its own dates.
+std::string version_text() {
+  std::string text = fmt::format("cirrus {}\ncommit {}\n", build_version(), build_commit());
+  std::string dir;
+  std::vector<pricing::Catalog> catalogs;
+  try {
+    dir = source_path("pricing/catalogs");
+    catalogs = pricing::read_catalog_dir(dir);
+  } catch (const std::exception& e) {
+    return text + fmt::format("catalogs none: {}", e.what());
+  }
+  text += fmt::format("catalogs {}", dir);
+  for (const auto& c : catalogs) {
+    std::string oldest;
+    std::string newest;
+    for (const auto& in : c.instances) {
+      std::vector<std::string> dates = {in.source.retrieved};
+      for (const auto& [model, src] : in.price_sources) dates.push_back(src.retrieved);
+      for (const auto& d : dates) {
+        if (oldest.empty() || d < oldest) oldest = d;
+        if (d > newest) newest = d;
+      }
+    }
+    const std::string range = oldest == newest ? newest : oldest + " to " + newest;
+    text += fmt::format("\n  {:<8} {} ({} instances)", c.provider, range, c.instances.size());
+  }
+  return text;
+}
+
+}  // namespace
 }  // namespace cirrus::cli
 
 int main(int argc, char** argv) {
   using namespace cirrus;
   CLI::App app{"cirrus: simulate, price and plan distributed training on GPU clusters"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "cirrus 0.1.0");
+  app.set_version_flag("--version", &cli::version_text);
   std::map<const CLI::App*, cli::Action> actions;
   auto add = [&](cli::Action (*f)(CLI::App&)) {
     const std::size_t before = app.get_subcommands({}).size();
