@@ -62,7 +62,7 @@ std::string human_bytes(double b) {
   return fmt::format("{:g} {}", std::round(b * 10) / 10, units[u]);
 }
 
-int run_import(const CalibrateOptions& o) {
+ExitCode run_import(const CalibrateOptions& o) {
   std::optional<models::CollectiveKind> op;
   if (!o.op.empty()) op = models::parse_collective_kind(o.op);
   std::vector<calibrate::NcclTestsLog> logs;
@@ -101,7 +101,7 @@ int run_import(const CalibrateOptions& o) {
   return kExitOk;
 }
 
-int run_import_vidur(const CalibrateOptions& o) {
+ExitCode run_import_vidur(const CalibrateOptions& o) {
   calibrate::VidurOptions vo;
   vo.gpu = *calibrate::parse_vidur_gpu(o.vidur_gpu);  // CLI11 checked the spelling
   vo.all_points = o.vidur_all_points;
@@ -158,7 +158,7 @@ class ProgressBar {
 };
 #endif
 
-int run_calibrate(const CalibrateOptions& o) {
+ExitCode run_calibrate(const CalibrateOptions& o) {
 #ifdef CIRRUS_HAVE_CUDA
   if (o.out.empty()) throw UsageError("calibrate needs --out PROFILE (or: import-nccl-tests)");
   calibrate::RunOptions run;

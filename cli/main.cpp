@@ -1,8 +1,10 @@
 // The `cirrus` executable: subcommands, and the one place where errors become exit statuses.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fmt/format.h>
 #include <map>
+#include <thread>
 
 #include "cli/commands.hpp"
 #include "common/atomic_write.hpp"
@@ -11,18 +13,15 @@
 
 namespace cirrus::cli {
 
-std::string data_path(const std::string& relative) {
-  if (const char* dir = std::getenv("CIRRUS_DATA_DIR"); dir != nullptr && *dir != '\0') {
-    return std::string(dir) + "/" + relative;
-  }
-  return std::string(CIRRUS_SOURCE_DIR) + "/data/" + relative;
+void add_public_profile_flag(CLI::App& sub, app::ProfileDefaults& defaults) {
+  sub.add_flag_callback(
+      "--no-public-profile", [&defaults]() { defaults.public_profile = false; },
+      "datasheet figures where the scenario names no profile, instead of the public profile "
+      "shipped for the GPU (calibrate/profiles/public/)");
 }
 
-std::string source_path(const std::string& relative) {
-  if (const char* dir = std::getenv("CIRRUS_SOURCE_ROOT"); dir != nullptr && *dir != '\0') {
-    return std::string(dir) + "/" + relative;
-  }
-  return std::string(CIRRUS_SOURCE_DIR) + "/" + relative;
+int threads_of(int jobs) {
+  return jobs > 0 ? jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
 void emit(const std::string& text, const std::string& out) {
@@ -65,7 +64,7 @@ int main(int argc, char** argv) {
   }
   try {
     for (const auto& [sub, action] : actions) {
-      if (sub->parsed()) return action();
+      if (sub->parsed()) return static_cast<int>(action());
     }
     return kExitUsage;
   } catch (const InputError& e) {
@@ -82,6 +81,6 @@ int main(int argc, char** argv) {
     return kExitBadInput;
   } catch (const std::exception& e) {
     fmt::print(stderr, "cirrus: internal error: {}\n", e.what());
-    return 70;
+    return kExitInternal;
   }
 }

@@ -6,10 +6,10 @@
 
 #include "models/step/uncertainty.hpp"
 
-namespace cirrus::cli {
+namespace cirrus::app {
 
 // Read once per process (scenarios/residuals.hpp); null when the file is not there, and then
 // results say their error is unknown. A malformed file is its InputError.
 std::shared_ptr<const models::ResidualStats> shipped_residuals();
 
-}  // namespace cirrus::cli
+}  // namespace cirrus::app
