@@ -5,6 +5,8 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "app/plan_run.hpp"
 #include "app/profiles.hpp"
@@ -35,6 +37,10 @@ int threads_of(int jobs);
 // app::run_plan with a progress bar on stderr when stderr is a terminal (plan, report).
 std::unique_ptr<const app::PlanRun> run_plan_with_progress(const app::Job& job,
                                                            app::PlanRunOptions options);
+
+// Throws UsageError when two output options (option name, path; empty paths skipped) name the
+// same file, through symbolic links too.
+void check_distinct_outputs(const std::vector<std::pair<std::string, std::string>>& outputs);
 
 // Writes to stdout, or atomically to `out` when given.
 void emit(const std::string& text, const std::string& out);

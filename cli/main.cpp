@@ -1,7 +1,9 @@
 // The `cirrus` executable: subcommands, and the one place where errors become exit statuses.
 #include <algorithm>
 #include <cstdio>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fmt/format.h>
 #include <map>
 #include <thread>
@@ -26,8 +28,11 @@ int threads_of(int jobs) {
 
 void emit(const std::string& text, const std::string& out) {
   if (out.empty()) {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fflush(stdout);
+    // A full disk or a closed stdout must not pass for a written result.
+    if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() ||
+        std::fflush(stdout) != 0) {
+      throw IoError(std::string("standard output: write failed: ") + std::strerror(errno));
+    }
   } else {
     write_file_atomic(out, text);
   }
@@ -64,7 +69,14 @@ int main(int argc, char** argv) {
   }
   try {
     for (const auto& [sub, action] : actions) {
-      if (sub->parsed()) return static_cast<int>(action());
+      if (sub->parsed()) {
+        const ExitCode code = action();
+        // What was printed with fmt::print must have reached its file too.
+        if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
+          throw IoError(std::string("standard output: write failed: ") + std::strerror(errno));
+        }
+        return static_cast<int>(code);
+      }
     }
     return kExitUsage;
   } catch (const InputError& e) {

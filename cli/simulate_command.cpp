@@ -37,6 +37,7 @@ Action add_simulate(CLI::App& app) {
                   "also write a report folder: index.html, summary.md, candidates.csv");
   add_public_profile_flag(*sub, opt->job.profiles);
   return [opt]() {
+    check_distinct_outputs({{"--out", opt->out}, {"--trace", opt->trace}});
     const auto job = app::resolve_pinned(scenarios::load_scenario(opt->scenario), opt->job);
     const app::PinnedRun run = app::run_pinned(*job);
     const bool feasible = run.sim.result.feasible;
