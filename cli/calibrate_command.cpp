@@ -63,7 +63,7 @@ std::string human_bytes(double b) {
   return fmt::format("{:g} {}", std::round(b * 10) / 10, units[u]);
 }
 
-int run_import(const CalibrateOptions& o) {
+ExitCode run_import(const CalibrateOptions& o) {
   std::optional<models::CollectiveKind> op;
   if (!o.op.empty()) op = models::parse_collective_kind(o.op);
   std::vector<calibrate::NcclTestsLog> logs;
@@ -102,7 +102,7 @@ int run_import(const CalibrateOptions& o) {
   return kExitOk;
 }
 
-int run_import_vidur(const CalibrateOptions& o) {
+ExitCode run_import_vidur(const CalibrateOptions& o) {
   calibrate::VidurOptions vo;
   vo.gpu = *calibrate::parse_vidur_gpu(o.vidur_gpu);  // CLI11 checked the spelling
   vo.all_points = o.vidur_all_points;
@@ -120,7 +120,7 @@ int run_import_vidur(const CalibrateOptions& o) {
 // The measurement links CUDA's libraries, so it is another executable: cirrus-calibrate beside
 // this one (CUDA builds only), given the options this subcommand read. cirrus itself then starts
 // on machines without CUDA.
-int run_calibrate(const CalibrateOptions& o) {
+ExitCode run_calibrate(const CalibrateOptions& o) {
   const std::string self = executable_path();
   const std::string tool =
       (std::filesystem::path(self).parent_path() / "cirrus-calibrate").string();

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <memory>
 
+#include "app/paths.hpp"
 #include "cli/commands.hpp"
 #include "common/atomic_write.hpp"
 #include "common/input_error.hpp"
@@ -170,7 +171,7 @@ Action add_catalog(CLI::App& app) {
                  c.instances.front().source.retrieved);
       return kExitOk;
     }
-    const auto catalogs = pricing::load_catalogs(source_path("pricing/catalogs"), opt->catalogs);
+    const auto catalogs = pricing::load_catalogs(app::source_path("pricing/catalogs"), opt->catalogs);
     if (opt->sub == "show") {
       const pricing::Instance& in = pricing::lookup_instance(catalogs, opt->id, "catalog show", "");
       emit(opt->output_format == "json" ? pricing::write_instances({&in}) : show_text(in), "");

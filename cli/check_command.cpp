@@ -21,9 +21,10 @@
 #include <thread>
 #include <vector>
 
+#include "app/paths.hpp"
 #include "cli/commands.hpp"
-#include "cli/residuals.hpp"
-#include "cli/scenario_profile.hpp"
+#include "app/residuals.hpp"
+#include "app/profiles.hpp"
 #include "common/atomic_write.hpp"
 #include "common/input_error.hpp"
 #include "models/systems/checkpoint.hpp"
@@ -50,7 +51,7 @@ struct Options {
   std::string junit;
   int threads = 0;
   bool verbose = false;
-  ProfileDefaults profiles;
+  app::ProfileDefaults profiles;
 };
 
 enum class Outcome { kPass, kFail, kSkip };
@@ -115,12 +116,12 @@ nlohmann::json pinned_cost(const scenarios::Scenario& s,
 
 nlohmann::json pinned_result(const scenarios::Scenario& s,
                              const std::vector<pricing::Catalog>& catalogs,
-                             const ProfileDefaults& profiles) {
+                             const app::ProfileDefaults& profiles) {
   reports::ResultContext ctx;
   ctx.scenario = s.name;
   ctx.instance = scenarios::hardware_label(s);
   ctx.input = scenarios::pinned_input(s);
-  ctx.input.profile = scenario_profile(s, ctx.input.cluster.node, profiles);
+  ctx.input.profile = app::scenario_profile(s, ctx.input.cluster.node, profiles);
   const models::StepResult r = models::simulate_step(ctx.input);
   nlohmann::json j = reports::result_json(ctx, r);
   std::optional<double> usd_total;
@@ -131,7 +132,7 @@ nlohmann::json pinned_result(const scenarios::Scenario& s,
     }
   }
   reports::add_uncertainty_json(
-      j, reports::result_uncertainty(shipped_residuals().get(), ctx.input, r),
+      j, models::result_uncertainty(app::shipped_residuals().get(), ctx.input, r),
       {r.step_time_s, r.run ? std::optional<double>(r.run->days) : std::nullopt, usd_total});
   return j;
 }
@@ -139,10 +140,10 @@ nlohmann::json pinned_result(const scenarios::Scenario& s,
 // The plan's best candidate; without one, an infeasible result saying which limit binds.
 nlohmann::json planned_result(const scenarios::Scenario& s,
                               const std::vector<pricing::Catalog>& catalogs, int threads,
-                              const ProfileDefaults& profiles) {
+                              const app::ProfileDefaults& profiles) {
   const plan::ResolvedInstances resolved = plan::resolve_instances(s, catalogs);
   plan::SearchSpace space = plan::build_search_space(s, resolved.options);
-  attach_scenario_profile(s, space, profiles);
+  app::attach_scenario_profile(s, space, profiles);
   plan::PlanOptions po;  // the planner's default refinement and top K
   po.threads = threads;
   po.economics = plan::catalog_economics(s, resolved);
@@ -155,7 +156,7 @@ nlohmann::json planned_result(const scenarios::Scenario& s,
              result.no_best_reason.empty() ? "no feasible configuration" : result.no_best_reason}};
   }
   const reports::PlanView view{&s, &space, &result, pricing::to_string(s.pricing.model),
-                               shipped_residuals()};
+                               app::shipped_residuals()};
   return reports::candidate_json(view, *result.best);
 }
 
@@ -270,7 +271,7 @@ Action add_check(CLI::App& app) {
                             ? opt->threads
                             : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     const std::vector<pricing::Catalog> catalogs =
-        pricing::read_catalog_dir(source_path("pricing/catalogs"));
+        pricing::read_catalog_dir(app::source_path("pricing/catalogs"));
 
     std::vector<scenarios::Scenario> all;
     for (const auto& file : scenario_files(opt->paths)) {

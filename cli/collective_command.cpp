@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
-#include "cli/scenario_profile.hpp"
+#include "app/profiles.hpp"
 #include "common/did_you_mean.hpp"
 #include "common/input_error.hpp"
 #include "models/network/collectives.hpp"
@@ -210,7 +210,7 @@ Action add_collective(CLI::App& app) {
     }
     if (o.switch_radix != 0) copt.topology.switch_radix = o.switch_radix;
     if (!o.profile.empty()) {
-      const auto lookup = profile_from_file(o.profile, cluster.node.gpu);
+      const auto lookup = app::profile_from_file(o.profile, cluster.node.gpu);
       copt.profile = [lookup](models::CollectiveKind k, double bytes, int ranks, int node_count) {
         return lookup->collective_busbw(k, ranks, node_count, bytes);
       };

@@ -1,23 +1,20 @@
 #pragma once
-// One function per subcommand: each registers its options on the app and returns the action
-// to run when that subcommand is chosen. Actions return the process exit status.
+// One function per subcommand: each registers its options on the CLI11 app and returns the
+// action to run when that subcommand is chosen. An action resolves its job (app/job.hpp), calls
+// one app/ function, renders the result through reports/ and returns its exit status.
 #include <CLI/CLI.hpp>
 #include <functional>
-#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "models/step/simulate.hpp"
-#include "plan/instance_options.hpp"
-#include "plan/planner.hpp"
-#include "plan/search_space.hpp"
-#include "pricing/catalog.hpp"
-#include "cli/scenario_profile.hpp"
-#include "scenarios/scenario.hpp"
+#include "app/plan_run.hpp"
+#include "app/profiles.hpp"
+#include "common/input_error.hpp"
 
 namespace cirrus::cli {
 
-using Action = std::function<int()>;
+using Action = std::function<ExitCode()>;
 
 Action add_simulate(CLI::App& app);
 Action add_validate(CLI::App& app);
@@ -31,37 +28,19 @@ Action add_report(CLI::App& app);
 Action add_serve(CLI::App& app);
 Action add_elastic(CLI::App& app);
 
-// A plan as `cirrus plan` runs it (catalogs, instances, search space, planner), shared with
-// `cirrus report`. The parts refer to each other: keep the object whole.
-struct PlanArgs {
-  int threads = 0;  // 0: all cores
-  int top = 10;
-  int refine = 8;
-  std::vector<std::string> catalogs;
-  bool keep_pruned = false;  // list pruned combinations (for a report's CSV)
-  ProfileDefaults profiles;   // --no-public-profile
-};
-struct PlanRun {
-  std::vector<pricing::Catalog> catalogs;
-  plan::ResolvedInstances resolved;
-  plan::SearchSpace space;
-  plan::PlanResult result;
-};
-std::unique_ptr<PlanRun> run_plan_command(const scenarios::Scenario& s, const PlanArgs& args);
+// Registers `--no-public-profile` on a subcommand.
+void add_public_profile_flag(CLI::App& sub, app::ProfileDefaults& defaults);
 
-// Writes a report folder (reports/report_files.hpp) for a plan or for a pinned, simulated
-// configuration (its instance is looked up in the shipped catalogs for prices).
-void write_plan_report(const scenarios::Scenario& s, const PlanRun& run, const std::string& dir);
-void write_pinned_report(const scenarios::Scenario& s, const models::StepInput& input,
-                         const models::SimulationOutput& sim, const std::string& dir);
+// Threads for `-j N`: N, or every core for 0.
+int threads_of(int jobs);
 
-// A file under the shipped data/ folder: $CIRRUS_DATA_DIR, else the installed or source tree's
-// data/ (common/data_dir.hpp).
-std::string data_path(const std::string& relative);
+// app::run_plan with a progress bar on stderr when stderr is a terminal (plan, report).
+std::unique_ptr<const app::PlanRun> run_plan_with_progress(const app::Job& job,
+                                                           app::PlanRunOptions options);
 
-// Other shipped files (pricing/catalogs, ...): $CIRRUS_SOURCE_ROOT, else the installed or source
-// tree (common/data_dir.hpp).
-std::string source_path(const std::string& relative);
+// Throws UsageError when two output options (option name, path; empty paths skipped) name the
+// same file, through symbolic links too.
+void check_distinct_outputs(const std::vector<std::pair<std::string, std::string>>& outputs);
 
 // Writes to stdout, or atomically to `out` when given.
 void emit(const std::string& text, const std::string& out);

@@ -1,8 +1,12 @@
 // The `cirrus` executable: subcommands, and the one place where errors become exit statuses.
+#include <algorithm>
 #include <cstdio>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fmt/format.h>
 #include <map>
+#include <thread>
 
 #include "cli/commands.hpp"
 #include "common/atomic_write.hpp"
@@ -13,14 +17,24 @@
 
 namespace cirrus::cli {
 
-std::string data_path(const std::string& relative) { return shipped_path("data/" + relative); }
+void add_public_profile_flag(CLI::App& sub, app::ProfileDefaults& defaults) {
+  sub.add_flag_callback(
+      "--no-public-profile", [&defaults]() { defaults.public_profile = false; },
+      "datasheet figures where the scenario names no profile, instead of the public profile "
+      "shipped for the GPU (calibrate/profiles/public/)");
+}
 
-std::string source_path(const std::string& relative) { return shipped_path(relative); }
+int threads_of(int jobs) {
+  return jobs > 0 ? jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
 
 void emit(const std::string& text, const std::string& out) {
   if (out.empty()) {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fflush(stdout);
+    // A full disk or a closed stdout must not pass for a written result.
+    if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() ||
+        std::fflush(stdout) != 0) {
+      throw IoError(std::string("standard output: write failed: ") + std::strerror(errno));
+    }
   } else {
     write_file_atomic(out, text);
   }
@@ -90,7 +104,14 @@ int main(int argc, char** argv) {
   }
   try {
     for (const auto& [sub, action] : actions) {
-      if (sub->parsed()) return action();
+      if (sub->parsed()) {
+        const ExitCode code = action();
+        // What was printed with fmt::print must have reached its file too.
+        if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
+          throw IoError(std::string("standard output: write failed: ") + std::strerror(errno));
+        }
+        return static_cast<int>(code);
+      }
     }
     return kExitUsage;
   } catch (const InputError& e) {
@@ -107,6 +128,6 @@ int main(int argc, char** argv) {
     return kExitBadInput;
   } catch (const std::exception& e) {
     fmt::print(stderr, "cirrus: internal error: {}\n", e.what());
-    return 70;
+    return kExitInternal;
   }
 }

@@ -7,9 +7,10 @@
 #include <cmath>
 #include <fmt/format.h>
 
+#include "app/paths.hpp"
 #include "cli/commands.hpp"
 #include "cli/validate_datasets.hpp"
-#include "cli/public_profile.hpp"
+#include "app/public_profile.hpp"
 #include "cli/validate_measured.hpp"
 #include "models/step/simulate.hpp"
 #include "reports/result_render.hpp"
@@ -25,7 +26,7 @@ Action add_validate(CLI::App& app) {
     std::string profile;
     bool all = false;
     std::string residuals;
-    ProfileDefaults profiles;
+    app::ProfileDefaults profiles;
   };
   auto opt = std::make_shared<Options>();
   auto* sub = app.add_subcommand("validate", "compare predicted step times with published ones");
@@ -52,16 +53,16 @@ Action add_validate(CLI::App& app) {
     reports::ValidationRunOptions run_options;
     if (opt->profiles.public_profile) {
       run_options.calibrate = [](const scenarios::ValidationRow&, models::StepInput& input) {
-        input.profile = public_profile(input.cluster.node);
+        input.profile = app::public_profile(input.cluster.node);
         return std::string();
       };
     }
     if (opt->all) {
-      return validate_all(data_path("validation"), opt->format, opt->out, opt->residuals,
+      return validate_all(app::data_path("validation"), opt->format, opt->out, opt->residuals,
                           run_options);
     }
     const std::string path =
-        opt->dataset.empty() ? data_path("validation/megatron_sc21_table1.json") : opt->dataset;
+        opt->dataset.empty() ? app::data_path("validation/megatron_sc21_table1.json") : opt->dataset;
     if (is_measured_steps(path)) {
       return validate_measured(path, opt->profile, opt->format, opt->out,
                                opt->profiles.public_profile);

@@ -36,7 +36,7 @@ Kind classify(const std::string& path) {
 
 }  // namespace
 
-int validate_dataset(const std::string& path, const std::string& format, const std::string& out,
+ExitCode validate_dataset(const std::string& path, const std::string& format, const std::string& out,
                      const reports::ValidationRunOptions& options) {
   if (scenarios::is_collective_validation_set(path)) {
     const auto v =
@@ -53,7 +53,7 @@ int validate_dataset(const std::string& path, const std::string& format, const s
   return d.not_predicted() == 0 ? kExitOk : kExitInfeasible;
 }
 
-int validate_all(const std::string& dir, const std::string& format, const std::string& out,
+ExitCode validate_all(const std::string& dir, const std::string& format, const std::string& out,
                  const std::string& residuals, const reports::ValidationRunOptions& options) {
   namespace fs = std::filesystem;
   std::vector<std::string> files;

@@ -6,9 +6,10 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "app/paths.hpp"
 #include "cli/commands.hpp"
-#include "cli/public_profile.hpp"
-#include "cli/scenario_profile.hpp"
+#include "app/public_profile.hpp"
+#include "app/profiles.hpp"
 #include "common/atomic_write.hpp"
 #include "models/step/simulate.hpp"
 #include "reports/result_render.hpp"
@@ -39,19 +40,19 @@ struct Mape {
 
 }  // namespace
 
-int validate_measured(const std::string& dataset, const std::string& profile,
+ExitCode validate_measured(const std::string& dataset, const std::string& profile,
                       const std::string& format, const std::string& out, bool public_profile) {
   const auto set = scenarios::load_measured_steps(dataset);
   std::string profile_file = profile;
   if (profile_file.empty()) {
-    const std::string shipped = source_path("calibrate/profiles/" + set.gpu + ".json");
+    const std::string shipped = app::source_path("calibrate/profiles/" + set.gpu + ".json");
     if (std::filesystem::is_regular_file(shipped)) profile_file = shipped;
   }
   std::shared_ptr<const models::ProfileLookup> lookup;
   if (!profile_file.empty() && !set.rows.empty()) {
-    lookup = profile_from_file(profile_file, set.rows.front().input.cluster.node.gpu);
+    lookup = app::profile_from_file(profile_file, set.rows.front().input.cluster.node.gpu);
   } else if (public_profile && !set.rows.empty()) {
-    lookup = cli::public_profile(set.rows.front().input.cluster.node);
+    lookup = app::public_profile(set.rows.front().input.cluster.node);
   }
   // What the profile column rests on: the file given or found, else the public profile.
   const std::string profile_name = !profile_file.empty() ? profile_file
@@ -130,7 +131,7 @@ int validate_measured(const std::string& dataset, const std::string& profile,
   } else {
     emit(table, out);
   }
-  return infeasible == 0 ? 0 : 4;
+  return infeasible == 0 ? kExitOk : kExitInfeasible;
 }
 
 }  // namespace cirrus::cli

@@ -4,6 +4,8 @@
 // of the same GPU, beside the measured median, so the value of calibration shows.
 #include <string>
 
+#include "common/input_error.hpp"
+
 namespace cirrus::cli {
 
 // True when the file is a measured-step dataset (it has "cirrus_measured_steps").
@@ -13,7 +15,7 @@ bool is_measured_steps(const std::string& path);
 // when it exists, else the public profile for the GPU (cli/public_profile.hpp) unless
 // `public_profile` is false, else the datasheet column alone (and it says so). Returns the exit
 // status.
-int validate_measured(const std::string& dataset, const std::string& profile,
+ExitCode validate_measured(const std::string& dataset, const std::string& profile,
                       const std::string& format, const std::string& out, bool public_profile);
 
 }  // namespace cirrus::cli

@@ -43,6 +43,7 @@ enum ExitCode : int {
   kExitBadInput = 3,
   kExitInfeasible = 4,
   kExitIo = 5,
+  kExitInternal = 70,  // a bug: an exception no input should reach (EX_SOFTWARE)
 };
 
 }  // namespace cirrus

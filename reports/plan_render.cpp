@@ -8,6 +8,7 @@
 #include "common/units.hpp"
 #include "models/step/analytic_step.hpp"
 #include "reports/report_model.hpp"
+#include "reports/report_format.hpp"
 #include "reports/result_render.hpp"
 #include "reports/uncertainty_render.hpp"
 
@@ -41,12 +42,7 @@ std::string strategy_text(const models::Strategy& s, bool placements = false) {
   return t;
 }
 
-std::string money(std::optional<double> usd) {
-  if (!usd) return "n/a";
-  if (*usd >= 1e6) return fmt::format("${:.2f}M", *usd / 1e6);
-  if (*usd >= 1e3) return fmt::format("${:.1f}k", *usd / 1e3);
-  return fmt::format("${:.2f}", *usd);
-}
+std::string money(std::optional<double> usd) { return format::plan_usd(usd); }
 
 // The band of a known uncertainty, else nothing (the table then prints the value alone).
 std::optional<double> known_sigma(const models::Uncertainty& u) {
@@ -319,6 +315,14 @@ std::string render_plan_csv(const PlanView& v) {
     }
   }
   return o;
+}
+
+std::string render_plan(const app::Job& job, const app::PlanRun& run, const std::string& format) {
+  const PlanView view{&job.scenario, &run.space, &run.result,
+                      pricing::to_string(job.scenario.pricing.model), job.residuals};
+  if (format == "json") return render_plan_json(view);
+  if (format == "csv") return render_plan_csv(view);
+  return render_plan_table(view);
 }
 
 }  // namespace cirrus::reports

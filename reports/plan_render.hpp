@@ -8,8 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "plan/planner.hpp"
+#include "app/job.hpp"
+#include "app/plan_run.hpp"
 #include "models/step/uncertainty.hpp"
+#include "plan/planner.hpp"
 #include "plan/search_space.hpp"
 #include "scenarios/scenario.hpp"
 
@@ -37,5 +39,8 @@ nlohmann::json plan_json(const PlanView& v);
 std::string render_plan_json(const PlanView& v);
 std::string render_plan_table(const PlanView& v);
 std::string render_plan_csv(const PlanView& v);
+
+// `plan`'s output for a job and its run; `format`: "table", "json" or "csv".
+std::string render_plan(const app::Job& job, const app::PlanRun& run, const std::string& format);
 
 }  // namespace cirrus::reports

@@ -304,7 +304,7 @@ Report build_pinned_report(const scenarios::Scenario& s, const models::StepInput
     return r;
   }
   r.best = 0;
-  r.best_uncertainty = result_uncertainty(residuals, input, res);
+  r.best_uncertainty = models::result_uncertainty(residuals, input, res);
   if (r.best_uncertainty->known) r.candidates[0].sigma = r.best_uncertainty->sigma;
   r.pareto = {0};
   r.top = {0};

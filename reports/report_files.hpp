@@ -9,6 +9,9 @@
 // of a big plan stays a few hundred kB; the CSV has every row.
 #include <string>
 
+#include "app/job.hpp"
+#include "app/plan_run.hpp"
+#include "models/step/simulate.hpp"
 #include "reports/report_model.hpp"
 
 namespace cirrus::reports {
@@ -19,5 +22,13 @@ std::string render_candidates_csv(const Report& r);
 
 // Throws IoError when DIR cannot be created or a file cannot be written.
 void write_report(const Report& r, const std::string& dir);
+
+// The report of a plan (`plan --report`, `report` of an open scenario): the job's top 8
+// candidates get breakdown and memory bars.
+void write_plan_report(const app::Job& job, const app::PlanRun& run, const std::string& dir);
+// The report of a pinned configuration (`simulate --report`, `report` of a pinned scenario),
+// priced when the job has a catalog instance.
+void write_pinned_report(const app::Job& job, const models::SimulationOutput& sim,
+                         const std::string& dir);
 
 }  // namespace cirrus::reports

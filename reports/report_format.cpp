@@ -1,9 +1,63 @@
 #include "reports/report_format.hpp"
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <cmath>
 
+namespace cirrus::reports {
+
+double round_sig(double v, int digits) {
+  if (v == 0 || !std::isfinite(v)) return v;
+  const double scale =
+      std::pow(10.0, digits - 1 - static_cast<int>(std::floor(std::log10(std::fabs(v)))));
+  return std::round(v * scale) / scale;
+}
+
+}  // namespace cirrus::reports
+
 namespace cirrus::reports::format {
+
+std::string price_usd(double usd) {
+  if (!std::isfinite(usd)) return "never ends";
+  if (usd >= 1e6) return fmt::format("{:.4g} M", usd / 1e6);
+  if (usd >= 100) return fmt::format("{:.0f}", usd);
+  if (usd >= 1) return fmt::format("{:.2f}", usd);
+  return fmt::format("{:.4f}", usd);
+}
+
+std::string price_duration(double s) {
+  if (!std::isfinite(s)) return "never";
+  if (s >= 2 * 86400) return fmt::format("{:.1f} d", s / 86400);
+  if (s >= 2 * 3600) return fmt::format("{:.1f} h", s / 3600);
+  if (s >= 120) return fmt::format("{:.1f} min", s / 60);
+  return fmt::format("{:.1f} s", s);
+}
+
+std::string plan_usd(std::optional<double> usd) {
+  if (!usd) return "n/a";
+  if (*usd >= 1e6) return fmt::format("${:.2f}M", *usd / 1e6);
+  if (*usd >= 1e3) return fmt::format("${:.1f}k", *usd / 1e3);
+  return fmt::format("${:.2f}", *usd);
+}
+
+std::string pad_table(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::size_t> width(rows.front().size(), 0);
+  for (const auto& r : rows) {
+    for (std::size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
+  }
+  std::string out;
+  for (const auto& r : rows) {
+    std::string line;
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      line +=
+          i == 0 ? fmt::format("{:<{}}", r[i], width[i]) : fmt::format("{:>{}}", r[i], width[i]);
+      line += "  ";
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  return out;
+}
 
 std::string usd(double v) {
   if (!std::isfinite(v)) return "never ends";

@@ -8,13 +8,6 @@
 
 namespace cirrus::reports {
 
-double round_sig(double v, int digits) {
-  if (v == 0 || !std::isfinite(v)) return v;
-  const double scale =
-      std::pow(10.0, digits - 1 - static_cast<int>(std::floor(std::log10(std::fabs(v)))));
-  return std::round(v * scale) / scale;
-}
-
 namespace {
 
 nlohmann::json config_json(const ResultContext& ctx) {

@@ -9,6 +9,7 @@
 #include "models/step/step_input.hpp"
 #include "models/step/step_result.hpp"
 #include "models/step/uncertainty.hpp"
+#include "reports/report_format.hpp"
 
 namespace cirrus::reports {
 
@@ -21,9 +22,6 @@ struct ResultContext {
   // the `uncertainty` object with add_uncertainty_json once the `cost` object is in place.
   std::optional<models::Uncertainty> uncertainty = std::nullopt;
 };
-
-// Rounds to `digits` significant digits (0 stays 0).
-double round_sig(double v, int digits = 6);
 
 nlohmann::json result_json(const ResultContext& ctx, const models::StepResult& r);
 std::string render_json(const ResultContext& ctx, const models::StepResult& r);

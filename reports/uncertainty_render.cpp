@@ -6,17 +6,6 @@
 
 namespace cirrus::reports {
 
-models::CalibrationStatus calibration_status_of(const models::StepInput& in,
-                                                const models::StepResult& r) {
-  return models::calibration_status(r.calibration, in.profile != nullptr);
-}
-
-models::Uncertainty result_uncertainty(const models::ResidualStats* residuals,
-                                       const models::StepInput& in, const models::StepResult& r) {
-  return models::estimate_uncertainty(residuals, in.cluster.node.gpu, in.training.precision,
-                                      calibration_status_of(in, r));
-}
-
 namespace {
 
 nlohmann::json range_json(std::optional<double> value, const models::Uncertainty& u) {

@@ -11,15 +11,6 @@
 
 namespace cirrus::reports {
 
-// The calibration status of a result: its `calibration` label when it has one, else whether
-// its input carried a profile.
-models::CalibrationStatus calibration_status_of(const models::StepInput& in,
-                                                const models::StepResult& r);
-
-// The error bars of a result; `residuals` null: no residuals file (unknown).
-models::Uncertainty result_uncertainty(const models::ResidualStats* residuals,
-                                       const models::StepInput& in, const models::StepResult& r);
-
 // The values a result's ranges are drawn around (unrounded); empty where the result has none.
 struct RangedValues {
   std::optional<double> step_time_s;

@@ -173,6 +173,16 @@ Range band(double value, double sigma) {
 
 std::string sigma_text(double sigma) { return fmt::format("+/-{:.2g}%", 100.0 * sigma); }
 
+CalibrationStatus calibration_status_of(const StepInput& in, const StepResult& r) {
+  return calibration_status(r.calibration, in.profile != nullptr);
+}
+
+Uncertainty result_uncertainty(const ResidualStats* residuals, const StepInput& in,
+                               const StepResult& r) {
+  return estimate_uncertainty(residuals, in.cluster.node.gpu, in.training.precision,
+                              calibration_status_of(in, r));
+}
+
 std::vector<std::string> uncertainty_notes(const Uncertainty& u) {
   std::vector<std::string> notes;
   if (!u.known) {

@@ -52,6 +52,8 @@
 #include <vector>
 
 #include "models/hardware/hardware.hpp"
+#include "models/step/step_input.hpp"
+#include "models/step/step_result.hpp"
 
 namespace cirrus::models {
 
@@ -101,6 +103,12 @@ struct Uncertainty {
 // `residuals` null: no residuals file (rule 5).
 Uncertainty estimate_uncertainty(const ResidualStats* residuals, const GpuSpec& gpu,
                                  Precision precision, CalibrationStatus calibration);
+
+// The error bars of a simulated step: its GPU, precision and calibration (the result's label,
+// and whether the input had a profile).
+CalibrationStatus calibration_status_of(const StepInput& in, const StepResult& r);
+Uncertainty result_uncertainty(const ResidualStats* residuals, const StepInput& in,
+                               const StepResult& r);
 
 struct Range {
   double low = 0;

@@ -1,12 +1,12 @@
-#include "cli/residuals.hpp"
+#include "app/residuals.hpp"
 
-#include "cli/commands.hpp"
+#include "app/paths.hpp"
 #include "scenarios/residuals.hpp"
 
-namespace cirrus::cli {
+namespace cirrus::app {
 
 std::shared_ptr<const models::ResidualStats> shipped_residuals() {
   return scenarios::shared_residuals(data_path("validation/residuals.json"));
 }
 
-}  // namespace cirrus::cli
+}  // namespace cirrus::app

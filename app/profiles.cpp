@@ -1,4 +1,4 @@
-#include "cli/scenario_profile.hpp"
+#include "app/profiles.hpp"
 
 #include <filesystem>
 #include <fmt/format.h>
@@ -6,11 +6,11 @@
 #include <vector>
 
 #include "calibrate/profile_io.hpp"
-#include "cli/commands.hpp"
-#include "cli/public_profile.hpp"
+#include "app/paths.hpp"
+#include "app/public_profile.hpp"
 #include "common/input_error.hpp"
 
-namespace cirrus::cli {
+namespace cirrus::app {
 namespace {
 
 namespace fs = std::filesystem;
@@ -56,13 +56,6 @@ std::optional<models::Profile> read_scenario_profile(const scenarios::Scenario& 
 
 }  // namespace
 
-void add_public_profile_flag(CLI::App& sub, ProfileDefaults& defaults) {
-  sub.add_flag_callback(
-      "--no-public-profile", [&defaults]() { defaults.public_profile = false; },
-      "datasheet figures where the scenario names no profile, instead of the public profile "
-      "shipped for the GPU (calibrate/profiles/public/)");
-}
-
 std::shared_ptr<const models::ProfileLookup> scenario_profile(const scenarios::Scenario& s,
                                                               const models::NodeSpec& node,
                                                               const ProfileDefaults& defaults) {
@@ -100,4 +93,4 @@ std::shared_ptr<const models::ProfileLookup> profile_from_file(const std::string
   return index_profile(calibrate::read_profile(path), gpu, path, "device.gpu");
 }
 
-}  // namespace cirrus::cli
+}  // namespace cirrus::app

@@ -11,8 +11,8 @@
 // cluster's node has the same scale-up (kind and per-GPU bandwidth) as that DGX, so an H800's
 // 200 GB/s NVLink never reads an H100's 450 GB/s curves.
 //
-// The files are found through source_path (cli/commands.hpp: $CIRRUS_SOURCE_ROOT, else the
-// source tree), read once per process and indexed once per (GPU, collectives kept); safe to
+// The files are found through source_path (app/paths.hpp: $CIRRUS_SOURCE_ROOT, else the
+// installed or source tree), read once per process and indexed once per (GPU, collectives kept); safe to
 // call from several threads. A shipped file that is missing means no default; one that is
 // malformed is the profile reader's InputError.
 #include <memory>
@@ -21,9 +21,9 @@
 #include "models/hardware/hardware.hpp"
 #include "models/compute/profile.hpp"
 
-namespace cirrus::cli {
+namespace cirrus::app {
 
 // The default profile for a node of `node`'s type; null when its GPU has none.
 std::shared_ptr<const models::ProfileLookup> public_profile(const models::NodeSpec& node);
 
-}  // namespace cirrus::cli
+}  // namespace cirrus::app

@@ -3,14 +3,13 @@
 //   1. the profile the scenario names (`cluster.profile`), when it was measured on the
 //      cluster's GPU (a user's own profile always wins);
 //   2. else, unless the command ran with --no-public-profile, the public profile shipped for the
-//      GPU or its compute twin (cli/public_profile.hpp);
+//      GPU or its compute twin (app/public_profile.hpp);
 //   3. else none: datasheet figures.
 //
 // A relative `cluster.profile` is looked up beside the scenario file first, then from the
 // working directory, then in the source tree (where `calibrate/profiles/` ships). A profile
 // measured on another GPU than the cluster's is refused: its kernel rates say nothing about
 // this GPU.
-#include <CLI/CLI.hpp>
 #include <memory>
 #include <string>
 
@@ -19,16 +18,13 @@
 #include "plan/search_space.hpp"
 #include "scenarios/scenario.hpp"
 
-namespace cirrus::cli {
+namespace cirrus::app {
 
 // Whether a command falls back to the shipped public profiles (`--no-public-profile` sets
 // false: datasheet figures wherever the scenario names no profile).
 struct ProfileDefaults {
   bool public_profile = true;
 };
-
-// Registers `--no-public-profile` on a subcommand.
-void add_public_profile_flag(CLI::App& sub, ProfileDefaults& defaults);
 
 // Null when the scenario names no profile and there is no public default (or it was turned
 // off). Throws InputError (at cluster.profile) for a file that cannot be found or belongs to
@@ -47,4 +43,4 @@ void attach_scenario_profile(const scenarios::Scenario& s, plan::SearchSpace& sp
 std::shared_ptr<const models::ProfileLookup> profile_from_file(const std::string& path,
                                                                const models::GpuSpec& gpu);
 
-}  // namespace cirrus::cli
+}  // namespace cirrus::app

@@ -1,4 +1,4 @@
-#include "cli/public_profile.hpp"
+#include "app/public_profile.hpp"
 
 #include <fmt/format.h>
 #include <cmath>
@@ -9,10 +9,10 @@
 #include <utility>
 
 #include "calibrate/profile_io.hpp"
-#include "cli/commands.hpp"
+#include "app/paths.hpp"
 #include "models/compute/profile_scaling.hpp"
 
-namespace cirrus::cli {
+namespace cirrus::app {
 namespace {
 
 struct Shipped {
@@ -116,4 +116,4 @@ std::shared_ptr<const models::ProfileLookup> public_profile(const models::NodeSp
   return lookup;
 }
 
-}  // namespace cirrus::cli
+}  // namespace cirrus::app

@@ -1,0 +1,24 @@
+#include "app/pinned_run.hpp"
+
+#include "models/systems/checkpoint.hpp"
+
+namespace cirrus::app {
+
+PinnedRun run_pinned(const Job& job) {
+  const models::StepInput& input = job.pinned();
+  PinnedRun out;
+  out.sim = models::simulate_step_detailed(input);
+  const models::StepResult& r = out.sim.result;
+  out.uncertainty = models::result_uncertainty(job.residuals.get(), input, r);
+  if (r.feasible && job.instance != nullptr) {
+    pricing::CostInput in =
+        pricing::make_cost_input(*job.instance, input.cluster.nodes, r.step_time_s,
+                                 job.tokens_per_step(), job.scenario.training.tokens);
+    in.checkpoint_bytes = models::checkpoint_bytes(input.model, input.training);
+    out.cost = pricing::contract_cost(pricing::estimate_cost(in), job.scenario.pricing.model,
+                                      *job.instance);
+  }
+  return out;
+}
+
+}  // namespace cirrus::app

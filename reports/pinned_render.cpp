@@ -1,0 +1,60 @@
+#include "reports/pinned_render.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "reports/result_render.hpp"
+#include "reports/uncertainty_render.hpp"
+#include "scenarios/step_input.hpp"
+
+namespace cirrus::reports {
+namespace {
+
+nlohmann::json cost_json(const pricing::ContractCost& cost) {
+  return {{"pricing", cost.pricing},
+          {"usd_per_hour", round_sig(cost.usd_per_hour)},
+          {"usd_per_step", round_sig(cost.usd_per_step)},
+          {"usd_total", round_sig(cost.usd_total)},
+          {"usd_per_million_tokens", round_sig(cost.usd_per_million_tokens)},
+          {"catalog", cost.catalog}};
+}
+
+std::string cost_text(const pricing::ContractCost& cost, const models::Uncertainty& u) {
+  return fmt::format(
+      "\n  cost ({}): ${:.2f} per hour for the cluster, ${:.2f} per step, ${:.0f}{} for the "
+      "run (${:.2f} per million tokens; catalog {}); see `cirrus price` for every pricing "
+      "model\n",
+      cost.pricing, cost.usd_per_hour, cost.usd_per_step, cost.usd_total,
+      u.known ? fmt::format(" (${:.0f}-{:.0f} at 1 sigma)",
+                            models::band(cost.usd_total, u.sigma).low,
+                            models::band(cost.usd_total, u.sigma).high)
+              : "",
+      cost.usd_per_million_tokens, cost.catalog);
+}
+
+}  // namespace
+
+std::string render_pinned(const app::Job& job, const app::PinnedRun& run,
+                          const std::string& format) {
+  ResultContext ctx;
+  ctx.scenario = job.scenario.name;
+  ctx.instance = scenarios::hardware_label(job.scenario);
+  ctx.input = job.pinned();
+  ctx.uncertainty = run.uncertainty;
+  const models::StepResult& r = run.sim.result;
+  if (format == "json") {
+    nlohmann::json j = result_json(ctx, r);
+    if (run.cost) j["cost"] = cost_json(*run.cost);
+    add_uncertainty_json(
+        j, run.uncertainty,
+        {r.step_time_s, r.run ? std::optional<double>(r.run->days) : std::nullopt,
+         run.cost ? std::optional<double>(run.cost->usd_total) : std::nullopt});
+    return j.dump(2) + "\n";
+  }
+  if (format == "csv") return render_csv(ctx, r);
+  std::string text = render_table(ctx, r);
+  if (run.cost) text += cost_text(*run.cost, run.uncertainty);
+  return text;
+}
+
+}  // namespace cirrus::reports

@@ -1,0 +1,16 @@
+#pragma once
+// `simulate`'s outputs (app/pinned_run.hpp): the step as a table, JSON or CSV
+// (reports/result_render.hpp), with the run's cost under the scenario's pricing model when the
+// catalogs price its instance.
+#include <string>
+
+#include "app/job.hpp"
+#include "app/pinned_run.hpp"
+
+namespace cirrus::reports {
+
+// `format`: "table", "json" or "csv".
+std::string render_pinned(const app::Job& job, const app::PinnedRun& run,
+                          const std::string& format);
+
+}  // namespace cirrus::reports
