@@ -10,10 +10,9 @@
 
 #include "cli/commands.hpp"
 #include "common/atomic_write.hpp"
-#include "common/build_info.hpp"
-#include "common/data_dir.hpp"
 #include "common/input_error.hpp"
 #include "models/network/topology.hpp"
+#include "reports/version_render.hpp"
 
 namespace cirrus::cli {
 
@@ -40,46 +39,13 @@ void emit(const std::string& text, const std::string& out) {
   }
 }
 
-namespace {
-
-// `cirrus --version`: the build (version, commit) and the shipped catalogs' dates, read from the
-// catalogs now, so that a catalog updated without a rebuild shows its own dates.
-std::string version_text() {
-  std::string text = fmt::format("cirrus {}\ncommit {}\n", build_version(), build_commit());
-  std::string dir;
-  std::vector<pricing::Catalog> catalogs;
-  try {
-    dir = source_path("pricing/catalogs");
-    catalogs = pricing::read_catalog_dir(dir);
-  } catch (const std::exception& e) {
-    return text + fmt::format("catalogs none: {}", e.what());
-  }
-  text += fmt::format("catalogs {}", dir);
-  for (const auto& c : catalogs) {
-    std::string oldest;
-    std::string newest;
-    for (const auto& in : c.instances) {
-      std::vector<std::string> dates = {in.source.retrieved};
-      for (const auto& [model, src] : in.price_sources) dates.push_back(src.retrieved);
-      for (const auto& d : dates) {
-        if (oldest.empty() || d < oldest) oldest = d;
-        if (d > newest) newest = d;
-      }
-    }
-    const std::string range = oldest == newest ? newest : oldest + " to " + newest;
-    text += fmt::format("\n  {:<8} {} ({} instances)", c.provider, range, c.instances.size());
-  }
-  return text;
-}
-
-}  // namespace
 }  // namespace cirrus::cli
 
 int main(int argc, char** argv) {
   using namespace cirrus;
   CLI::App app{"cirrus: simulate, price and plan distributed training on GPU clusters"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", &cli::version_text);
+  app.set_version_flag("--version", [] { return reports::render_version(app::version_info()); });
   std::map<const CLI::App*, cli::Action> actions;
   auto add = [&](cli::Action (*f)(CLI::App&)) {
     const std::size_t before = app.get_subcommands({}).size();
