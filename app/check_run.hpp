@@ -7,8 +7,8 @@
 // Bad input anywhere (a malformed scenario, an unknown `expect` field, a bad range, a pinned
 // configuration or search space that simulate or plan would refuse) is thrown by load_checks,
 // before anything is simulated: a typo in the last file costs no simulation time and never
-// passes silently. A calibration profile is read when its scenario runs, as simulate and plan
-// read it.
+// passes silently. A scenario's calibration profile is read only when the scenario runs (as
+// simulate and plan read it), so that a bad one stops the run after the scenarios before it.
 #include <functional>
 #include <memory>
 #include <optional>
