@@ -32,25 +32,32 @@ std::string cost_text(const pricing::ContractCost& cost, const models::Uncertain
       cost.usd_per_million_tokens, cost.catalog);
 }
 
-}  // namespace
-
-std::string render_pinned(const app::Job& job, const app::PinnedRun& run,
-                          const std::string& format) {
+ResultContext context_of(const app::Job& job, const app::PinnedRun& run) {
   ResultContext ctx;
   ctx.scenario = job.scenario.name;
   ctx.instance = scenarios::hardware_label(job.scenario);
   ctx.input = job.pinned();
   ctx.uncertainty = run.uncertainty;
+  return ctx;
+}
+
+}  // namespace
+
+nlohmann::json pinned_json(const app::Job& job, const app::PinnedRun& run) {
   const models::StepResult& r = run.sim.result;
-  if (format == "json") {
-    nlohmann::json j = result_json(ctx, r);
-    if (run.cost) j["cost"] = cost_json(*run.cost);
-    add_uncertainty_json(
-        j, run.uncertainty,
-        {r.step_time_s, r.run ? std::optional<double>(r.run->days) : std::nullopt,
-         run.cost ? std::optional<double>(run.cost->usd_total) : std::nullopt});
-    return j.dump(2) + "\n";
-  }
+  nlohmann::json j = result_json(context_of(job, run), r);
+  if (run.cost) j["cost"] = cost_json(*run.cost);
+  add_uncertainty_json(j, run.uncertainty,
+                       {r.step_time_s, r.run ? std::optional<double>(r.run->days) : std::nullopt,
+                        run.cost ? std::optional<double>(run.cost->usd_total) : std::nullopt});
+  return j;
+}
+
+std::string render_pinned(const app::Job& job, const app::PinnedRun& run,
+                          const std::string& format) {
+  if (format == "json") return pinned_json(job, run).dump(2) + "\n";
+  const ResultContext ctx = context_of(job, run);
+  const models::StepResult& r = run.sim.result;
   if (format == "csv") return render_csv(ctx, r);
   std::string text = render_table(ctx, r);
   if (run.cost) text += cost_text(*run.cost, run.uncertainty);

@@ -317,9 +317,13 @@ std::string render_plan_csv(const PlanView& v) {
   return o;
 }
 
+PlanView plan_view(const app::Job& job, const app::PlanRun& run) {
+  return {&job.scenario, &run.space, &run.result, pricing::to_string(job.scenario.pricing.model),
+          job.residuals};
+}
+
 std::string render_plan(const app::Job& job, const app::PlanRun& run, const std::string& format) {
-  const PlanView view{&job.scenario, &run.space, &run.result,
-                      pricing::to_string(job.scenario.pricing.model), job.residuals};
+  const PlanView view = plan_view(job, run);
   if (format == "json") return render_plan_json(view);
   if (format == "csv") return render_plan_csv(view);
   return render_plan_table(view);

@@ -40,6 +40,10 @@ std::string render_plan_json(const PlanView& v);
 std::string render_plan_table(const PlanView& v);
 std::string render_plan_csv(const PlanView& v);
 
+// The view of a job's plan: its scenario, search space and result, the scenario's pricing
+// model and the job's residuals.
+PlanView plan_view(const app::Job& job, const app::PlanRun& run);
+
 // `plan`'s output for a job and its run; `format`: "table", "json" or "csv".
 std::string render_plan(const app::Job& job, const app::PlanRun& run, const std::string& format);
 

@@ -19,8 +19,8 @@ namespace fs = std::filesystem;
 // The modules, lowest layer first, and the modules each one may include besides itself.
 // calibrate/'s core (profile I/O, importers) is plain C++ that app/ reads profiles with; its
 // CUDA microbenchmarks are reached only from cli/. app/ turns a scenario into a job and runs it;
-// reports/ renders app/'s result values; cli/ is flags: it reaches the layers below app/ only
-// for the types its options and results name (docs/ARCHITECTURE.md).
+// reports/ renders app/'s result values; cli/ is flags: it parses options, calls app/, prints
+// through reports/ and reads a scenario file with scenarios/ (docs/ARCHITECTURE.md).
 const std::vector<std::string> kModules = {"common", "sim",  "models", "pricing", "calibrate",
                                            "scenarios", "plan", "app", "reports", "cli"};
 
@@ -34,9 +34,25 @@ const std::map<std::string, std::set<std::string>> kMayInclude = {
     {"plan", {"sim", "models", "pricing", "scenarios", "common"}},
     {"app", {"plan", "scenarios", "calibrate", "pricing", "models", "sim", "common"}},
     {"reports", {"app", "plan", "sim", "models", "pricing", "scenarios", "common"}},
-    {"cli", {"common", "sim", "models", "pricing", "calibrate", "scenarios", "plan", "app",
-             "reports"}},
+    {"cli", {"common", "app", "reports", "scenarios"}},
 };
+
+// Files that may include one module more than their own module may, and why.
+const std::map<std::string, std::set<std::string>> kFileMayAlsoInclude = {
+    // `cirrus calibrate` runs calibrate/'s CUDA microbenchmarks and importers itself.
+    {"cli/calibrate_command.cpp", {"calibrate"}},
+    // The one place where errors become exit statuses also catches models::TopologyError.
+    {"cli/main.cpp", {"models"}},
+};
+
+// What `file` may include besides its own module.
+std::set<std::string> allowed_for(const std::string& rel, const std::string& module) {
+  std::set<std::string> allowed = kMayInclude.at(module);
+  if (const auto it = kFileMayAlsoInclude.find(rel); it != kFileMayAlsoInclude.end()) {
+    allowed.insert(it->second.begin(), it->second.end());
+  }
+  return allowed;
+}
 
 // The rooms of models/, lowest first: a file of one room includes models/ headers of its own room
 // and the rooms before it, never after (docs/ARCHITECTURE.md says what each holds).
@@ -195,7 +211,7 @@ TEST_CASE("modules include only the layers below them (DESIGN.md)", "[lint]") {
   std::string report;
   int count = 0;
   for (const auto& file : sources()) {
-    const auto& allowed = kMayInclude.at(file.module);
+    const std::set<std::string> allowed = allowed_for(file.rel, file.module);
     for (const auto& inc : includes_of(file)) {
       const auto slash = inc.path.find('/');
       const std::string target = inc.path.substr(0, slash);
@@ -204,7 +220,7 @@ TEST_CASE("modules include only the layers below them (DESIGN.md)", "[lint]") {
       if (!is_module && !inc.quoted) continue;  // <third-party>: the test below
       if (is_module && (target == file.module || allowed.count(target) != 0)) continue;
       report += "  " + where(file, inc) + "  (" +
-                (is_module ? file.module + "/ may include " + join(allowed)
+                (is_module ? file.rel + " may include " + join(allowed)
                            : std::string("not a module header: includes are from the repository "
                                          "root, and nothing includes tests/ or bench/")) +
                 ")\n";

@@ -5,6 +5,7 @@
 #include <set>
 #include <string>
 
+#include "app/expectations.hpp"
 #include "common/input_error.hpp"
 #include "models/step/simulate.hpp"
 #include "reports/expectations.hpp"
@@ -13,10 +14,10 @@
 #include "scenarios/step_input.hpp"
 
 using cirrus::InputError;
+using cirrus::app::parse_expectations;
 using cirrus::reports::Check;
 using cirrus::reports::check_expectations;
 using cirrus::reports::difference;
-using cirrus::reports::parse_expectations;
 
 namespace {
 
@@ -169,7 +170,7 @@ TEST_CASE("every scalar of a simulate result can be expected", "[check]") {
                                      cirrus::scenarios::pinned_input(s)};
   const auto result = cirrus::reports::result_json(ctx, cirrus::models::simulate_step(ctx.input));
   REQUIRE(result["feasible"] == true);
-  const auto& fields = cirrus::reports::expectation_fields();
+  const auto& fields = cirrus::app::expectation_fields();
   const std::set<std::string> known(fields.begin(), fields.end());
   // Walks the result's scalars; arrays (links, assumptions) are not addressable.
   std::vector<std::string> missing;

@@ -1,20 +1,22 @@
-// The validation result model (reports/validation_report.hpp): error statistics by hand, the
-// grouping of the summaries, and the residuals file (its statistics, order and determinism).
+// The validation result model (app/step_validation.hpp) and its renderers
+// (reports/validation_report.hpp): error statistics by hand, the grouping of the summaries,
+// and the residuals file (its statistics, order and determinism).
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "app/step_validation.hpp"
 #include "reports/validation_report.hpp"
 
 namespace {
 
-using cirrus::reports::DatasetValidation;
-using cirrus::reports::error_stats;
-using cirrus::reports::GroupBy;
-using cirrus::reports::RowStatus;
-using cirrus::reports::summarize;
-using cirrus::reports::ValidationRowResult;
+using cirrus::app::DatasetValidation;
+using cirrus::app::error_stats;
+using cirrus::app::GroupBy;
+using cirrus::app::RowStatus;
+using cirrus::app::summarize;
+using cirrus::app::ValidationRowResult;
 
 ValidationRowResult row(const std::string& id, const std::string& family,
                         const std::string& precision, const std::string& framework, double error,
