@@ -5,22 +5,19 @@
 // `cirrus calibrate import-vidur DIR --gpu a100|h100 --out PROFILE [--all-points]`: reads
 // Microsoft Vidur's public profiling tables into a profile (calibrate/import_vidur.hpp).
 #include <cerrno>
-#include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <filesystem>
 #include <fmt/format.h>
 #include <memory>
 #include <unistd.h>
 #include <vector>
 
-#include "calibrate/import_vidur.hpp"
-#include "calibrate/nccl_tests.hpp"
-#include "calibrate/profile_io.hpp"
+#include "app/calibrate_run.hpp"
 #include "cli/commands.hpp"
 #include "common/data_dir.hpp"
 #include "common/input_error.hpp"
+#include "reports/calibrate_render.hpp"
 
 namespace cirrus::cli {
 namespace {
@@ -30,90 +27,19 @@ struct CalibrateOptions {
   bool quick = false;
   std::string stages;
   bool no_progress = false;
-  // import-nccl-tests
-  std::vector<std::string> logs;
-  std::string import_out;
-  std::string into;
-  std::string op;
-  // import-vidur
-  std::string vidur_dir;
-  std::string vidur_gpu;
-  std::string vidur_out;
-  bool vidur_all_points = false;
-  std::string vidur_commit = calibrate::kVidurCommit;
-  std::string vidur_date = calibrate::kVidurDate;
+  app::NcclImportOptions nccl;
+  app::VidurImportOptions vidur;
 };
 
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-std::string human_bytes(double b) {
-  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
-  int u = 0;
-  while (b >= 1024.0 && u < 4) {
-    b /= 1024.0;
-    ++u;
-  }
-  return fmt::format("{:g} {}", std::round(b * 10) / 10, units[u]);
-}
-
 ExitCode run_import(const CalibrateOptions& o) {
-  std::optional<models::CollectiveKind> op;
-  if (!o.op.empty()) op = models::parse_collective_kind(o.op);
-  std::vector<calibrate::NcclTestsLog> logs;
-  for (const std::string& path : o.logs) logs.push_back(calibrate::read_nccl_tests_log(path, op));
-
-  models::Profile profile;
-  if (!o.into.empty()) {
-    profile = calibrate::read_profile(o.into);
-  } else {
-    profile.date = utc_now();
-    profile.mode = "import";
-  }
-  for (const auto& log : logs) {
-    const std::string gpu = models::gpu_preset_for_device(log.device_name);
-    if (!profile.device.gpu.empty() && !gpu.empty() && gpu != profile.device.gpu) {
-      fmt::print(stderr, "cirrus: warning: {} ran on {} ({}), the profile is for {}\n", log.file,
-                 log.device_name, gpu, profile.device.gpu);
-    }
-  }
-  calibrate::merge_nccl_tests(profile, logs);
-  if (profile.device.name.empty()) profile.device.name = "unknown (nccl-tests log without ranks)";
-
-  for (const auto& log : logs) {
-    for (const auto& w : log.warnings) fmt::print(stderr, "cirrus: warning: {}\n", w);
-    double best = 0;
-    for (const auto& p : log.points) best = std::max(best, p.busbw_gbs);
-    fmt::print("{}: {} over {} ranks on {} node{}, {} sizes ({} to {}), busbw up to {:.1f} GB/s\n",
-               log.file, models::to_string(log.op), log.ranks, log.nodes,
-               log.nodes == 1 ? "" : "s", log.points.size(),
-               human_bytes(static_cast<double>(log.points.front().bytes)),
-               human_bytes(static_cast<double>(log.points.back().bytes)), best);
-  }
-  calibrate::write_profile(o.import_out, profile);
-  fmt::print("wrote {} ({} collective points, {} fits)\n", o.import_out,
-             profile.collectives.size(), profile.fits.size());
+  const app::NcclImport r = app::import_nccl_tests(o.nccl);
+  fmt::print(stderr, "{}", reports::nccl_import_warnings(r));
+  emit(reports::render_nccl_import(r, o.nccl.out), "");
   return kExitOk;
 }
 
 ExitCode run_import_vidur(const CalibrateOptions& o) {
-  calibrate::VidurOptions vo;
-  vo.gpu = *calibrate::parse_vidur_gpu(o.vidur_gpu);  // CLI11 checked the spelling
-  vo.all_points = o.vidur_all_points;
-  vo.commit = o.vidur_commit;
-  vo.date = o.vidur_date;
-  const models::Profile profile = calibrate::import_vidur(o.vidur_dir, vo);
-  calibrate::write_profile(o.vidur_out, profile);
-  fmt::print("wrote {}: Vidur {} on {} ({} GEMM, {} memory, {} collective points; {} fits)\n",
-             o.vidur_out, profile.source->commit.substr(0, 12), profile.device.name,
-             profile.gemm.size(), profile.memory.size(), profile.collectives.size(),
-             profile.fits.size());
+  emit(reports::render_vidur_import(app::import_vidur(o.vidur), o.vidur.out), "");
   return kExitOk;
 }
 
@@ -158,27 +84,27 @@ Action add_calibrate(CLI::App& app) {
 
   auto* imp = sub->add_subcommand(
       "import-nccl-tests", "read nccl-tests output (all_reduce_perf and friends) into a profile");
-  imp->add_option("logs", opt->logs, "nccl-tests standard output, one run per file")->required();
-  imp->add_option("--out", opt->import_out, "the profile to write")->required();
-  imp->add_option("--into", opt->into,
+  imp->add_option("logs", opt->nccl.logs, "nccl-tests standard output, one run per file")->required();
+  imp->add_option("--out", opt->nccl.out, "the profile to write")->required();
+  imp->add_option("--into", opt->nccl.into,
                   "an existing profile to add the collectives to (default: a new profile)");
-  imp->add_option("--op", opt->op, "the collective, for logs that do not name it")
+  imp->add_option("--op", opt->nccl.op, "the collective, for logs that do not name it")
       ->check(CLI::IsMember({"all_reduce", "all_gather", "reduce_scatter", "all_to_all",
                              "broadcast", "send_recv"}));
 
   auto* vidur = sub->add_subcommand(
       "import-vidur", "read Microsoft Vidur's public kernel and NCCL timings into a profile");
-  vidur->add_option("dir", opt->vidur_dir, "Vidur's data/profiling folder (compute/, network/)")
+  vidur->add_option("dir", opt->vidur.dir, "Vidur's data/profiling folder (compute/, network/)")
       ->required();
-  vidur->add_option("--gpu", opt->vidur_gpu, "which GPU's tables: a100 or h100")
+  vidur->add_option("--gpu", opt->vidur.gpu, "which GPU's tables: a100 or h100")
       ->required()
       ->check(CLI::IsMember({"a100", "h100"}));
-  vidur->add_option("--out", opt->vidur_out, "the profile to write")->required();
-  vidur->add_flag("--all-points", opt->vidur_all_points,
+  vidur->add_option("--out", opt->vidur.out, "the profile to write")->required();
+  vidur->add_flag("--all-points", opt->vidur.all_points,
                   "keep every measured token count and size (default: a grid, see the notes)");
-  vidur->add_option("--commit", opt->vidur_commit,
+  vidur->add_option("--commit", opt->vidur.commit,
                     "the Vidur commit the tables come from (default: the one cirrus ships)");
-  vidur->add_option("--date", opt->vidur_date, "that commit's date, the profile's date");
+  vidur->add_option("--date", opt->vidur.date, "that commit's date, the profile's date");
 
   return [opt, imp, vidur]() {
     if (imp->parsed()) return run_import(*opt);

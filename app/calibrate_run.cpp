@@ -1,0 +1,62 @@
+#include "app/calibrate_run.hpp"
+
+#include <fmt/format.h>
+#include <ctime>
+
+#include "calibrate/profile_io.hpp"
+#include "common/input_error.hpp"
+
+namespace cirrus::app {
+namespace {
+
+std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+}  // namespace
+
+NcclImport import_nccl_tests(const NcclImportOptions& o) {
+  std::optional<models::CollectiveKind> op;
+  if (!o.op.empty()) op = models::parse_collective_kind(o.op);
+  NcclImport r;
+  for (const std::string& path : o.logs) r.logs.push_back(calibrate::read_nccl_tests_log(path, op));
+  if (!o.into.empty()) {
+    r.profile = calibrate::read_profile(o.into);
+  } else {
+    r.profile.date = utc_now();
+    r.profile.mode = "import";
+  }
+  for (const auto& log : r.logs) {
+    const std::string gpu = models::gpu_preset_for_device(log.device_name);
+    if (!r.profile.device.gpu.empty() && !gpu.empty() && gpu != r.profile.device.gpu) {
+      r.warnings.push_back(fmt::format("{} ran on {} ({}), the profile is for {}", log.file,
+                                       log.device_name, gpu, r.profile.device.gpu));
+    }
+  }
+  calibrate::merge_nccl_tests(r.profile, r.logs);
+  if (r.profile.device.name.empty()) {
+    r.profile.device.name = "unknown (nccl-tests log without ranks)";
+  }
+  calibrate::write_profile(o.out, r.profile);
+  return r;
+}
+
+models::Profile import_vidur(const VidurImportOptions& o) {
+  calibrate::VidurOptions vo;
+  const auto gpu = calibrate::parse_vidur_gpu(o.gpu);
+  if (!gpu) throw UsageError("--gpu: expected a100 or h100, found " + o.gpu);
+  vo.gpu = *gpu;
+  vo.all_points = o.all_points;
+  vo.commit = o.commit;
+  vo.date = o.date;
+  const models::Profile profile = calibrate::import_vidur(o.dir, vo);
+  calibrate::write_profile(o.out, profile);
+  return profile;
+}
+
+}  // namespace cirrus::app
