@@ -83,6 +83,12 @@ double JsonNode::as_positive() const {
   return v;
 }
 
+double JsonNode::as_number_in(double min, double max, const std::string& unit) const {
+  const double v = as_number();
+  if (!(v >= min && v <= max)) fail(fmt::format("a number from {:g} to {:g}{}", min, max, unit));
+  return v;
+}
+
 double JsonNode::as_non_negative() const {
   const double v = as_number();
   if (v < 0) fail("a number >= 0");

@@ -49,12 +49,23 @@ namespace {
 using models::NodeSpec;
 using models::TransformerConfig;
 
-// Upper bounds keep every product the simulator forms (GPUs = gpus x nodes as an int, ffn =
-// 4 x hidden as a long) free of overflow, far above any real cluster or model.
+// Upper bounds (docs/CONTRACT.md, "Limits"): every product the simulator forms stays free of
+// overflow (GPUs = gpus x nodes as an int, ffn = 4 x hidden as a long, micro-batches as an int)
+// and every configuration stays small enough to answer in bounded memory and time, far above
+// any real cluster or model (the largest published runs: 16k-100k GPUs, 126 layers, 16M tokens
+// per step, 1M-token contexts).
 constexpr std::int64_t kMaxSize = std::int64_t{1} << 30;
 constexpr std::int64_t kMaxGpusPerNode = 1024;
-constexpr std::int64_t kMaxNodes = std::int64_t{1} << 20;
-constexpr std::int64_t kMaxGlobalBatch = std::int64_t{1} << 40;
+constexpr std::int64_t kMaxNodes = std::int64_t{1} << 16;
+constexpr std::int64_t kMaxGlobalBatch = std::int64_t{1} << 24;
+constexpr std::int64_t kMaxLayers = std::int64_t{1} << 14;
+constexpr std::int64_t kMaxSeqLen = std::int64_t{1} << 24;
+constexpr double kMaxTokens = 1e16;
+constexpr double kMaxGBytePerS = 1e5;  // a link, per GPU or NIC: 100 TB/s
+constexpr double kMaxGbitPerS = 1e6;
+constexpr double kMinBandwidth = 1e-3;
+constexpr double kMaxLatencyUs = 1e5;  // 0.1 s: beyond that no fabric is meant
+constexpr double kMaxOversubscription = 1e3;
 // Deeper JSON is refused at the boundary: later readers of `expect` copy and walk it
 // recursively.
 constexpr int kMaxDepth = 64;
@@ -171,7 +182,7 @@ void read_popularity(const JsonNode& n, models::MoeConfig& c) {
   const auto s = n.find("zipf");
   if (!s) fail_missing(n, "zipf", "a positive Zipf exponent");
   c.popularity = models::Popularity::kZipf;
-  c.zipf_s = s->as_positive();
+  c.zipf_s = s->as_number_in(1e-3, 100);
 }
 
 models::MoeConfig read_moe(const JsonNode& m, std::optional<models::MoeConfig> base,
@@ -199,10 +210,12 @@ models::MoeConfig read_moe(const JsonNode& m, std::optional<models::MoeConfig> b
   if (auto v = m.find("shared_experts")) {
     c.shared_experts = static_cast<int>(std::clamp<std::int64_t>(v->as_int(), -1, kMaxSize));
   }
-  if (auto v = m.find("capacity_factor")) c.capacity_factor = v->as_positive();
+  if (auto v = m.find("capacity_factor")) {
+    c.capacity_factor = v->as_number_in(1e-3, 1e3);
+  }
   if (auto v = m.find("drop_tokens")) c.drop_tokens = v->as_bool();
   if (auto v = m.find("pad_to_capacity")) c.pad_to_capacity = v->as_bool();
-  if (auto v = m.find("imbalance")) c.imbalance = v->as_non_negative();
+  if (auto v = m.find("imbalance")) c.imbalance = v->as_number_in(0, 1e3);
   if (auto v = m.find("popularity")) read_popularity(*v, c);
   return c;
 }
@@ -244,11 +257,11 @@ TransformerConfig read_model(const JsonNode& m) {
     if (!v && !preset) fail_missing(m, key, "a positive integer (required without a preset)");
     return v;
   };
-  if (auto v = required("layers")) c.layers = read_int(*v);
+  if (auto v = required("layers")) c.layers = read_int(*v, kMaxLayers);
   if (auto v = required("hidden")) c.hidden = read_size(*v);
   if (auto v = required("heads")) c.heads = read_int(*v);
   if (auto v = required("vocab")) c.vocab = read_size(*v);
-  if (auto v = required("seq_len")) c.seq_len = read_size(*v);
+  if (auto v = required("seq_len")) c.seq_len = read_size(*v, kMaxSeqLen);
   if (auto v = m.find("kv_heads")) {
     c.kv_heads = read_int(*v);
   } else if (mha) {
@@ -304,7 +317,10 @@ models::Training read_training(const JsonNode& t) {
   if (auto v = t.find("optimizer")) {
     r.optimizer = read_enum(*v, kOptimizers);
   }
-  if (auto v = t.find("tokens")) r.tokens = v->as_positive();
+  if (auto v = t.find("tokens")) {
+    r.tokens = v->as_positive();
+    if (r.tokens > kMaxTokens) v->fail(fmt::format("a positive number up to {:g}", kMaxTokens));
+  }
   if (auto v = t.find("fp8_all_gather")) {
     r.fp8_all_gather = v->as_bool();
     if (r.fp8_all_gather && r.precision != models::Precision::kFp8) {
@@ -378,22 +394,30 @@ NodeSpec read_inline_node(const JsonNode& n) {
   }
   if (!preset) default_latencies(node);
   if (auto v = required("scale_up_gbyte_per_s", "a positive number of GB/s")) {
-    node.scale_up_bw = v->as_positive() * kGB;
+    node.scale_up_bw = v->as_number_in(kMinBandwidth, kMaxGBytePerS, " GB/s") * kGB;
   }
-  if (auto v = n.find("scale_up_latency_us")) node.scale_up_latency_s = v->as_non_negative() * 1e-6;
+  if (auto v = n.find("scale_up_latency_us")) {
+    node.scale_up_latency_s = v->as_number_in(0, kMaxLatencyUs, " us") * 1e-6;
+  }
   if (auto v = required("nics", "a number of NICs")) {
     const std::int64_t nics = v->as_int();
     if (nics < 0 || nics > kMaxSize) v->fail(fmt::format("an integer from 0 to {}", kMaxSize));
     node.nics = static_cast<int>(nics);
   }
   if (auto v = n.find("nic_gbit_per_s")) {
-    node.nic_bw = v->as_positive() * kGbps;
+    node.nic_bw = v->as_number_in(kMinBandwidth, kMaxGbitPerS, " Gb/s") * kGbps;
   } else if (!preset && node.nics > 0) {
     fail_missing(n, "nic_gbit_per_s", "a positive number of Gb/s (required when nics > 0)");
   }
-  if (auto v = n.find("nic_latency_us")) node.nic_latency_s = v->as_non_negative() * 1e-6;
-  if (auto v = n.find("host_memory_gib")) node.host_memory_bytes = v->as_non_negative() * kGiB;
-  if (auto v = n.find("pcie_gbyte_per_s")) node.pcie_bw = v->as_non_negative() * kGB;
+  if (auto v = n.find("nic_latency_us")) {
+    node.nic_latency_s = v->as_number_in(0, kMaxLatencyUs, " us") * 1e-6;
+  }
+  if (auto v = n.find("host_memory_gib")) {
+    node.host_memory_bytes = v->as_number_in(0, 1e7, " GiB") * kGiB;
+  }
+  if (auto v = n.find("pcie_gbyte_per_s")) {
+    node.pcie_bw = v->as_number_in(0, kMaxGBytePerS, " GB/s") * kGB;
+  }
   if (auto v = n.find("nvls")) node.nvls = v->as_bool();
 
   if (preset && n.keys().size() == 1) return node;  // {"preset": id} alone is the preset
@@ -469,7 +493,9 @@ void read_cluster(const JsonNode& c, Scenario& s) {
     }
     if (auto v = net->find("oversubscription")) {
       const double o = v->as_number();
-      if (!(o >= 1.0)) v->fail("a number >= 1 (1 is non-blocking)");
+      if (!(o >= 1.0 && o <= kMaxOversubscription)) {
+        v->fail(fmt::format("a number from 1 (non-blocking) to {:g}", kMaxOversubscription));
+      }
       s.network.oversubscription = o;
     }
     if (auto v = net->find("algorithm")) {

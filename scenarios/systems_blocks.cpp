@@ -59,15 +59,21 @@ models::ElasticSpec read_elastic(const JsonNode& n) {
   // restart time of pricing/cost_model.hpp.
   e.storage_bw_per_node = pricing::kDefaultNodeStorageBps;
   e.restart_s = pricing::kDefaultRestartS;
-  if (auto v = n.find("reshard_gbyte_per_s")) e.storage_bw_per_node = v->as_positive() * kGB;
-  if (auto v = n.find("restart_s")) e.restart_s = v->as_non_negative();
+  if (auto v = n.find("reshard_gbyte_per_s")) {
+    e.storage_bw_per_node = v->as_number_in(1e-3, 1e5, " GB/s") * kGB;
+  }
+  if (auto v = n.find("restart_s")) e.restart_s = v->as_number_in(0, 1e7, " s");
   if (auto spot = n.find("spot")) {
     if (n.find("schedule")) n.at("schedule").fail("no schedule beside \"spot\" (one or the other)");
     spot->check_keys({"interruptions_per_node_hour", "replacement_hours", "seed"});
     models::SpotInterruptions s;
     // Not given: the catalog's default rate for the instance (filled by `cirrus elastic`).
     s.per_node_hour = -1;
-    if (auto v = spot->find("interruptions_per_node_hour")) s.per_node_hour = v->as_non_negative();
+    if (auto v = spot->find("interruptions_per_node_hour")) {
+      // Above ten an hour a node is interrupted every six minutes: no run makes progress, and
+      // the seeded replay would draw millions of events.
+      s.per_node_hour = v->as_number_in(0, 10, " per node-hour");
+    }
     s.replacement_hours = spot->at("replacement_hours").as_non_negative();
     if (auto v = spot->find("seed")) {
       const std::int64_t seed = v->as_int();
