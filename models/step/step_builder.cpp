@@ -9,12 +9,13 @@
 #include <tuple>
 #include <unordered_map>
 
-#include "models/network/collectives.hpp"
-#include "models/workload/layer_program.hpp"
-#include "models/step/offload_training.hpp"
-#include "models/workload/pipeline_schedule.hpp"
 #include "models/hardware/precision.hpp"
+#include "models/network/collectives.hpp"
+#include "models/step/offload_training.hpp"
+#include "models/step/rank_layout.hpp"
 #include "models/step/step_costs.hpp"
+#include "models/workload/layer_program.hpp"
+#include "models/workload/pipeline_schedule.hpp"
 
 namespace cirrus::models {
 namespace {
@@ -27,29 +28,13 @@ using sim::Time;
 constexpr TaskId kNone = static_cast<TaskId>(-1);
 constexpr sim::ResourceId kNoResource = static_cast<sim::ResourceId>(-1);
 
-// The communicators of a step. CommGroup (layer_program.hpp) names those inside a layer; the
-// data-parallel groups (dense: dp x cp ranks; expert: dp x cp / ep ranks holding the same
-// experts) are the step's own.
-// kDp is the ZeRO shard group (the whole dp x cp group without HSDP), kRep the HSDP replica
-// group (step_costs.hpp).
-enum class Group : std::uint8_t { kTp, kCp, kEp, kDp, kEdp, kRep };
-
-Group group_of(CommGroup g) {
-  switch (g) {
-    case CommGroup::kTp: return Group::kTp;
-    case CommGroup::kCp: return Group::kCp;
-    case CommGroup::kEp: return Group::kEp;
-  }
-  return Group::kTp;
-}
-
 struct Builder {
   const StepInput& in;
   const ComputeModel& cm;
   FlowNetwork* flow;  // null: the analytic model
+  const RankLayout layout;
   StepGraph out;
-  int pp, v, mbs, gpn;
-  long stage_ranks;  // tp x cp x dp
+  int pp, v, mbs;
   std::vector<Segment> fwd, bwd, rec, emb_f, emb_b, head_f, head_b;
   std::vector<Segment> moe_fwd, moe_bwd, moe_rec;
   // Per stage resources (analytic model only) and streams.
@@ -72,13 +57,11 @@ struct Builder {
   OffloadTasks offload;
 
   Builder(const StepInput& input, const ComputeModel& compute, FlowNetwork* network)
-      : in(input), cm(compute), flow(network), offload(input, out) {
+      : in(input), cm(compute), flow(network), layout(rank_layout(input)), offload(input, out) {
     const auto& s = in.strategy;
     pp = s.pp;
     v = s.schedule == Schedule::kInterleaved ? std::max(1, s.virtual_stages) : 1;
     mbs = micro_batches(in);
-    gpn = in.cluster.node.gpus;
-    stage_ranks = static_cast<long>(s.tp) * s.cp * s.dp;
     StepPrograms progs = step_programs(in, cm);
     fwd = std::move(progs.fwd);
     bwd = std::move(progs.bwd);
@@ -92,7 +75,6 @@ struct Builder {
     head_b = std::move(progs.head_b);
   }
 
-  int per_node(long stride, int size) const { return ranks_per_node(stride, size, gpn); }
   double nic_share() const { return models::nic_share(in.cluster.node); }
 
   void make_stage_io() {
@@ -161,74 +143,15 @@ struct Builder {
     return rep;
   }
 
-  // Size and rank stride of a group. Within a stage a rank is tp_i + tp x j with j < dp x cp
-  // (Megatron order tp < cp < dp < pp); expert parallelism folds into j as j = e + ep x k
-  // (Megatron-Core's tp-cp-ep-dp order): an EP group is e = 0..ep-1 (stride tp), an expert
-  // data-parallel group k = 0..dp cp / ep - 1 (stride tp x ep).
-  int group_size(Group g) const {
-    const auto& s = in.strategy;
-    switch (g) {
-      case Group::kTp: return s.tp;
-      case Group::kCp: return s.cp;
-      case Group::kEp: return std::max(1, s.ep);
-      case Group::kDp: return shard_group(s).size;
-      case Group::kEdp: return expert_dp_group(s).size;
-      case Group::kRep: return replica_group(s).size;
+  // The groups of `group` the step simulates on `stage`: the representative's TP or CP group
+  // (the others sit on other GPUs' scale-up links); every data-parallel, expert-parallel and
+  // expert-data-parallel group of the stage, since those cross the fabric together and contend
+  // for its links.
+  std::vector<std::vector<int>> simulated_groups(RankGroup group, int stage) const {
+    if (group == RankGroup::kTp || group == RankGroup::kCp) {
+      return {layout.group(group, layout.representative(stage))};
     }
-    return 1;
-  }
-  long group_stride(Group g) const {
-    const auto& s = in.strategy;
-    if (g == Group::kTp) return 1;
-    if (g == Group::kEdp) return expert_dp_group(s).stride;
-    if (g == Group::kRep) return replica_group(s).stride;
-    return s.tp;
-  }
-
-  // Global ranks of the communicators of `g` that the step simulates in stage `st`: the
-  // representative's TP or CP group (the others sit on other nodes' scale-up links); every
-  // data-parallel, expert-parallel and expert-data-parallel group of the stage, since those
-  // cross the fabric together and contend for its links.
-  std::vector<std::vector<int>> group_ranks(Group g, int st) const {
-    const auto& s = in.strategy;
-    const long base = st * stage_ranks;
-    const int n = group_size(g);
-    const long stride = group_stride(g);
-    const int ep = std::max(1, s.ep);
-    std::vector<long> offsets;
-    switch (g) {
-      case Group::kTp:
-      case Group::kCp: offsets.push_back(0); break;
-      case Group::kDp:
-        // Every shard group: dp x cp / dp_shard of them per tp position.
-        for (int r = 0; r < replica_group(s).size; ++r) {
-          for (int t = 0; t < s.tp; ++t) {
-            offsets.push_back(t + static_cast<long>(s.tp) * s.shard_group() * r);
-          }
-        }
-        break;
-      case Group::kRep:
-        for (int j = 0; j < s.shard_group(); ++j) {
-          for (int t = 0; t < s.tp; ++t) offsets.push_back(t + static_cast<long>(s.tp) * j);
-        }
-        break;
-      case Group::kEp:
-        for (int k = 0; k < dp_group_size(s) / ep; ++k) {
-          for (int t = 0; t < s.tp; ++t) offsets.push_back(t + static_cast<long>(s.tp) * ep * k);
-        }
-        break;
-      case Group::kEdp:
-        for (int e = 0; e < ep; ++e) {
-          for (int t = 0; t < s.tp; ++t) offsets.push_back(t + static_cast<long>(s.tp) * e);
-        }
-        break;
-    }
-    std::vector<std::vector<int>> groups(offsets.size());
-    for (std::size_t c = 0; c < offsets.size(); ++c) {
-      auto& ranks = groups[c];
-      for (int j = 0; j < n; ++j) ranks.push_back(static_cast<int>(base + offsets[c] + stride * j));
-    }
-    return groups;
+    return layout.stage_groups(group, stage);
   }
 
   // Lowers once per (group, stage, kind, bytes); the pinned algorithm applies to all-reduces.
@@ -283,21 +206,19 @@ struct Builder {
   // The one entry point for a collective of stage `st`'s group `group`: it starts after every
   // task of `preds` and `stream`'s previous task; returns the task on `stream` that ends with
   // it. Every task it adds carries `tag` and label `st`.
-  TaskId collective(int st, StreamId stream, CollectiveKind kind, double bytes, Group group,
+  TaskId collective(int st, StreamId stream, CollectiveKind kind, double bytes, RankGroup group,
                     std::uint16_t tag, std::initializer_list<TaskId> preds) {
     const TaskId after = gate(preds, tag, st);
-    const int n = group_size(group);
     if (flow == nullptr) {
       bool measured = false;
-      const TaskId c =
-          analytic_flow(st, stream, kind, bytes, n, group_stride(group), tag, &measured);
+      const TaskId c = analytic_flow(st, stream, kind, bytes, layout.shape(group), tag, &measured);
       count(measured);
       if (after != kNone) out.graph.add_edge(after, c);
       return c;
     }
     const LoweredCollective& lc =
         cached({static_cast<int>(group), st, static_cast<int>(kind), bytes}, [&] {
-          return lower_collectives(flow->topology, kind, bytes, group_ranks(group, st),
+          return lower_collectives(flow->topology, kind, bytes, simulated_groups(group, st),
                                    lowering_options(kind));
         });
     count(lc.from_profile);
@@ -306,9 +227,10 @@ struct Builder {
   }
 
   // A collective as one flow on the representative's synthetic links (analytic model).
-  TaskId analytic_flow(int st, StreamId stream, CollectiveKind kind, double bytes, int n,
-                       long stride, std::uint16_t tag, bool* measured) {
-    const int local = per_node(stride, n);
+  TaskId analytic_flow(int st, StreamId stream, CollectiveKind kind, double bytes, GroupShape shape,
+                       std::uint16_t tag, bool* measured) {
+    const int n = shape.size;
+    const int local = shape.ranks_per_node(layout.gpus_per_node());
     const CollectiveCost c = step_collective_cost(in, kind, bytes, n, local);
     *measured = c.from_profile;
     std::array<ResourceUse, 4> uses{};
@@ -367,7 +289,7 @@ struct Builder {
         last = t;
         continue;
       }
-      const Group group = group_of(seg.group);
+      const RankGroup group = rank_group(seg.group);
       const std::uint16_t tag = seg.group == CommGroup::kTp   ? kTagTpComm
                                 : seg.group == CommGroup::kCp ? kTagCpComm
                                                               : kTagEpComm;
@@ -407,7 +329,7 @@ struct Builder {
            static_cast<std::size_t>(mb);
   }
 
-  bool same_node(int a, int b) const { return stages_share_node(in, a, b); }
+  bool same_node(int a, int b) const { return layout.stages_share_node(a, b); }
   double send_bytes() const { return pipeline_send_bytes(in); }
 
   // Stage `from` sends its activations (or their gradients) to stage `to`: every rank to its
@@ -415,12 +337,11 @@ struct Builder {
   TaskId send(int from, int to, StreamId stream, TaskId after) {
     if (flow != nullptr) {
       const LoweredCollective& lc = cached({-1, from, to, send_bytes()}, [&] {
+        const std::vector<int> src = layout.stage_ranks(from);
+        const std::vector<int> dst = layout.stage_ranks(to);
         std::vector<std::pair<int, int>> pairs;
-        pairs.reserve(static_cast<std::size_t>(stage_ranks));
-        for (long i = 0; i < stage_ranks; ++i) {
-          pairs.emplace_back(static_cast<int>(from * stage_ranks + i),
-                             static_cast<int>(to * stage_ranks + i));
-        }
+        pairs.reserve(src.size());
+        for (std::size_t i = 0; i < src.size(); ++i) pairs.emplace_back(src[i], dst[i]);
         return lower_sends(flow->topology, pairs, send_bytes(), lowering_options(CollectiveKind::kSendRecv));
       });
       count(false);  // stage-wide sends: the tuner's send/recv model, never a profile's curve
@@ -450,7 +371,7 @@ struct Builder {
                               static_cast<std::size_t>(mbs);
     fwd_done.assign(slots, kNone);
     bwd_done.assign(slots, kNone);
-    const int dp_n = s.dp * s.cp;
+    const int dp_n = layout.data_parallel_size();
     const double gbytes = grad_bytes(in.training.precision);
     const double pbytes = param_bytes(in.training.precision);
 
@@ -513,7 +434,7 @@ struct Builder {
       const double params = stage_parameters(in, st);
       const double expert = stage_expert_parameters(in, st);
       const double dense = params - expert;
-      const GroupShape edp = expert_dp_group(s);
+      const GroupShape edp = layout.shape(RankGroup::kEdp);
       TaskId sync = last_grad_sync[static_cast<std::size_t>(st)];
       if (dp_n > 1 && (!s.overlap.dp || s.zero >= 3) && s.zero < 3) {
         // Expert gradients reduce over the ranks holding the same experts, after the rest.
@@ -553,22 +474,21 @@ struct Builder {
   // part over the expert-data-parallel group. Returns the last flow (`pred` when nothing runs).
   TaskId dp_flows(int st, CollectiveKind kind, double dense, double expert, TaskId pred,
                   StreamId stream = sim::kNoStream) {
-    const auto& s = in.strategy;
     const auto& x = io[static_cast<std::size_t>(st)];
     if (stream == sim::kNoStream) stream = x.dp;
     TaskId last = pred;
-    const GroupShape shard = shard_group(s);
+    const GroupShape shard = layout.shape(RankGroup::kDp);
     if (shard.size > 1) {
-      last = collective(st, stream, kind, dense, Group::kDp, kTagDpComm, {last});
+      last = collective(st, stream, kind, dense, RankGroup::kDp, kTagDpComm, {last});
     }
-    const GroupShape rep = replica_group(s);
+    const GroupShape rep = layout.shape(RankGroup::kRep);
     if (rep.size > 1 && kind != CollectiveKind::kAllGather) {
-      last = collective(st, stream, CollectiveKind::kAllReduce, dense / shard.size, Group::kRep,
+      last = collective(st, stream, CollectiveKind::kAllReduce, dense / shard.size, RankGroup::kRep,
                         kTagDpComm, {last});
     }
-    const GroupShape edp = expert_dp_group(s);
+    const GroupShape edp = layout.shape(RankGroup::kEdp);
     if (expert > 0 && edp.size > 1) {
-      last = collective(st, stream, kind, expert, Group::kEdp, kTagDpComm, {last});
+      last = collective(st, stream, kind, expert, RankGroup::kEdp, kTagDpComm, {last});
     }
     return last;
   }
