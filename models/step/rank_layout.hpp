@@ -8,7 +8,7 @@
 // expert-parallel group is e = 0..ep-1, an expert-data-parallel group k = 0..dp x cp / ep - 1.
 // Ranks fill the nodes in order, gpus_per_node to a node.
 //
-// The flow model lowers collectives over these ranks (step_builder.hpp); the closed forms
+// The flow model lowers collectives over these ranks (flow_comm.hpp); the closed forms
 // price them from the groups' shapes (step_costs.hpp). One layout keeps the two on the same
 // ranks.
 #include <cstdint>

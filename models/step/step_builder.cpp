@@ -1,16 +1,14 @@
 #include "models/step/step_builder.hpp"
 
 #include <algorithm>
-#include <array>
-#include <bit>
-#include <fmt/format.h>
 #include <initializer_list>
-#include <map>
-#include <tuple>
-#include <unordered_map>
+#include <memory>
+#include <stdexcept>
 
 #include "models/hardware/precision.hpp"
 #include "models/network/collectives.hpp"
+#include "models/step/analytic_comm.hpp"
+#include "models/step/comm_backend.hpp"
 #include "models/step/offload_training.hpp"
 #include "models/step/rank_layout.hpp"
 #include "models/step/step_costs.hpp"
@@ -20,26 +18,23 @@
 namespace cirrus::models {
 namespace {
 
-using sim::ResourceUse;
 using sim::StreamId;
 using sim::TaskId;
 using sim::Time;
 
-constexpr TaskId kNone = static_cast<TaskId>(-1);
-constexpr sim::ResourceId kNoResource = static_cast<sim::ResourceId>(-1);
+constexpr TaskId kNone = sim::kNoTask;
 
 struct Builder {
   const StepInput& in;
   const ComputeModel& cm;
-  FlowNetwork* flow;  // null: the analytic model
-  const RankLayout layout;
-  StepGraph out;
+  const RankLayout& layout;
+  StepGraph& out;
+  CommBackend& comm;
   int pp, v, mbs;
   std::vector<Segment> fwd, bwd, rec, emb_f, emb_b, head_f, head_b;
   std::vector<Segment> moe_fwd, moe_bwd, moe_rec;
-  // Per stage resources (analytic model only) and streams.
+  // Per stage streams (the communication back-end holds the resources).
   struct StageIo {
-    sim::ResourceId nvl_out, nvl_in, nic_out, nic_in;
     StreamId compute, tp, send_fwd, send_bwd, dp;
     StreamId gather;  // ZeRO-3 parameter all-gathers (FSDP's all-gather stream)
   };
@@ -49,15 +44,12 @@ struct Builder {
   std::vector<int> forward_seen;
   // Last task of each (stage, chunk, micro-batch, direction) for pipeline dependencies.
   std::vector<TaskId> fwd_done, bwd_done;
-  // Flow model: lowerings by (group or -1 for sends, stage, kind or destination stage, bytes).
-  std::map<std::tuple<int, int, int, double>, LoweredCollective> lowered;
-  // Each lowering's class uses, stored once in the graph and shared by all its additions.
-  std::unordered_map<const LoweredCollective*, std::vector<sim::UseSpan>> stored_uses;
   // Hierarchical storage (strategy.offload): transfers, gradient copies, CPU optimizer.
   OffloadTasks offload;
 
-  Builder(const StepInput& input, const ComputeModel& compute, FlowNetwork* network)
-      : in(input), cm(compute), flow(network), layout(rank_layout(input)), offload(input, out) {
+  Builder(const StepInput& input, const ComputeModel& compute, const RankLayout& ranks,
+          StepGraph& graph, CommBackend& backend)
+      : in(input), cm(compute), layout(ranks), out(graph), comm(backend), offload(input, out) {
     const auto& s = in.strategy;
     pp = s.pp;
     v = s.schedule == Schedule::kInterleaved ? std::max(1, s.virtual_stages) : 1;
@@ -75,23 +67,11 @@ struct Builder {
     head_b = std::move(progs.head_b);
   }
 
-  double nic_share() const { return models::nic_share(in.cluster.node); }
-
   void make_stage_io() {
-    const auto& node = in.cluster.node;
-    const double nvl = node.scale_up_bw;
     for (int st = 0; st < pp; ++st) {
       StageIo x{};
       auto& g = out.graph;
-      if (flow == nullptr) {
-        x.nvl_out = g.add_resource(nvl);
-        x.nvl_in = g.add_resource(nvl);
-        x.nic_out = g.add_resource(nic_share());
-        x.nic_in = g.add_resource(nic_share());
-        for (const char* dir : {"scale-up out", "scale-up in", "NIC out", "NIC in"}) {
-          out.resource_names.push_back(fmt::format("stage {} {}", st, dir));
-        }
-      }
+      comm.add_stage(st);
       x.compute = g.add_stream();
       x.tp = g.add_stream();
       x.send_fwd = g.add_stream();
@@ -102,87 +82,6 @@ struct Builder {
       out.compute_stream.push_back(x.compute);
       offload.add_stage(st);
     }
-  }
-
-  // Each link resource's representative: the lowest-numbered resource with the same capacity
-  // crossed by the same classes of the same lowerings with the same coefficients. Every flow
-  // of the graph is a class of a cached lowering (add_collective adds all of a lowering's
-  // classes each time), so equal signatures mean equal uses in the graph: the merge is exact
-  // (TaskGraph::merge_identical_resources, the scanning version, is the test oracle).
-  std::vector<sim::ResourceId> link_representatives() const {
-    const auto& used = flow->links.used();
-    const std::size_t resources = out.graph.resource_capacities().size();
-    std::vector<sim::ResourceId> rep(resources);
-    for (std::size_t r = 0; r < resources; ++r) rep[r] = static_cast<sim::ResourceId>(r);
-    std::vector<sim::ResourceId> resource_of(flow->topology.link_count(), kNoResource);
-    for (const auto& [link, resource] : used) resource_of[link] = resource;
-    // Signature per resource: (lowering, class, coefficient) in lowering and class order.
-    std::vector<std::vector<std::uint64_t>> signature(resources);
-    std::uint64_t index = 0;
-    for (const auto& [key, lc] : lowered) {
-      for (std::size_t c = 0; c < lc.classes.size(); ++c, ++index) {
-        const FlowClass& fc = lc.classes[c];
-        for (std::uint32_t i = 0; i < fc.uses_count; ++i) {
-          const LinkLoad& u = lc.uses[fc.uses_begin + i];
-          const sim::ResourceId r = resource_of[u.link];
-          if (r == kNoResource) continue;
-          auto& sig = signature[r];
-          sig.push_back(index);
-          sig.push_back(std::bit_cast<std::uint64_t>(u.coefficient));
-        }
-      }
-    }
-    std::map<std::pair<double, std::vector<std::uint64_t>>, sim::ResourceId> first;
-    for (std::size_t r = 0; r < resources; ++r) {
-      if (signature[r].empty()) continue;
-      const auto [it, fresh] = first.emplace(
-          std::make_pair(out.graph.resource_capacities()[r], std::move(signature[r])),
-          static_cast<sim::ResourceId>(r));
-      if (!fresh) rep[r] = it->second;
-    }
-    return rep;
-  }
-
-  // The groups of `group` the step simulates on `stage`: the representative's TP or CP group
-  // (the others sit on other GPUs' scale-up links); every data-parallel, expert-parallel and
-  // expert-data-parallel group of the stage, since those cross the fabric together and contend
-  // for its links.
-  std::vector<std::vector<int>> simulated_groups(RankGroup group, int stage) const {
-    if (group == RankGroup::kTp || group == RankGroup::kCp) {
-      return {layout.group(group, layout.representative(stage))};
-    }
-    return layout.stage_groups(group, stage);
-  }
-
-  // Lowers once per (group, stage, kind, bytes); the pinned algorithm applies to all-reduces.
-  template <typename Lower>
-  const LoweredCollective& cached(std::tuple<int, int, int, double> key, Lower&& lower) {
-    auto it = lowered.find(key);
-    if (it != lowered.end()) return it->second;
-    try {
-      return lowered.emplace(key, lower()).first->second;
-    } catch (const TopologyError& e) {
-      if (!in.cluster.network.algorithm) throw;
-      throw TopologyError(fmt::format("cluster.network.algorithm: {}", e.what()));
-    }
-  }
-
-  CollectiveOptions lowering_options(CollectiveKind kind) const {
-    CollectiveOptions o;
-    if (kind == CollectiveKind::kAllReduce) o.algorithm = in.cluster.network.algorithm;
-    o.top_links = 0;
-    if (in.profile && !in.cluster.network.algorithm) {
-      // Measured busbw where the profile has this collective at this rank and node count.
-      o.profile = [p = in.profile](CollectiveKind k, double bytes, int ranks, int spanned) {
-        return p->collective_busbw(k, ranks, spanned, bytes);
-      };
-    }
-    return o;
-  }
-
-  void count(bool measured) {
-    ++out.collectives;
-    if (measured) ++out.collectives_measured;
   }
 
   // Joins `preds` (kNone skipped) into the one task a collective may wait for.
@@ -208,46 +107,7 @@ struct Builder {
   // it. Every task it adds carries `tag` and label `st`.
   TaskId collective(int st, StreamId stream, CollectiveKind kind, double bytes, RankGroup group,
                     std::uint16_t tag, std::initializer_list<TaskId> preds) {
-    const TaskId after = gate(preds, tag, st);
-    if (flow == nullptr) {
-      bool measured = false;
-      const TaskId c = analytic_flow(st, stream, kind, bytes, layout.shape(group), tag, &measured);
-      count(measured);
-      if (after != kNone) out.graph.add_edge(after, c);
-      return c;
-    }
-    const LoweredCollective& lc =
-        cached({static_cast<int>(group), st, static_cast<int>(kind), bytes}, [&] {
-          return lower_collectives(flow->topology, kind, bytes, simulated_groups(group, st),
-                                   lowering_options(kind));
-        });
-    count(lc.from_profile);
-    return add_collective(out.graph, flow->links, lc, after, tag,
-                          static_cast<std::uint32_t>(st), stream, &stored_uses[&lc]);
-  }
-
-  // A collective as one flow on the representative's synthetic links (analytic model).
-  TaskId analytic_flow(int st, StreamId stream, CollectiveKind kind, double bytes, GroupShape shape,
-                       std::uint16_t tag, bool* measured) {
-    const int n = shape.size;
-    const int local = shape.ranks_per_node(layout.gpus_per_node());
-    const CollectiveCost c = step_collective_cost(in, kind, bytes, n, local);
-    *measured = c.from_profile;
-    std::array<ResourceUse, 4> uses{};
-    std::size_t count = 0;
-    const auto& x = io[static_cast<std::size_t>(st)];
-    if (local > 1) {
-      uses[count++] = {x.nvl_out, 1.0};
-      uses[count++] = {x.nvl_in, 1.0};
-    }
-    if (local < n) {
-      // Each rank's bus bytes leave the node through NICs shared by the `local` ranks.
-      uses[count++] = {x.nic_out, 1.0 / local};
-      uses[count++] = {x.nic_in, 1.0 / local};
-    }
-    return out.graph.add_flow(stream, Time::from_seconds(c.latency_s), c.bus_bytes,
-                              std::span<const ResourceUse>(uses.data(), count), tag,
-                              static_cast<std::uint32_t>(st), 1.0, c.rate_cap);
+    return comm.collective(st, stream, kind, bytes, group, tag, gate(preds, tag, st));
   }
 
   // Appends segments to stage `st`'s compute stream; returns the last compute-stream task.
@@ -327,41 +187,6 @@ struct Builder {
             static_cast<std::size_t>(chunk)) *
                static_cast<std::size_t>(mbs) +
            static_cast<std::size_t>(mb);
-  }
-
-  bool same_node(int a, int b) const { return layout.stages_share_node(a, b); }
-  double send_bytes() const { return pipeline_send_bytes(in); }
-
-  // Stage `from` sends its activations (or their gradients) to stage `to`: every rank to its
-  // counterpart (flow model), or the representative's one flow (analytic).
-  TaskId send(int from, int to, StreamId stream, TaskId after) {
-    if (flow != nullptr) {
-      const LoweredCollective& lc = cached({-1, from, to, send_bytes()}, [&] {
-        const std::vector<int> src = layout.stage_ranks(from);
-        const std::vector<int> dst = layout.stage_ranks(to);
-        std::vector<std::pair<int, int>> pairs;
-        pairs.reserve(src.size());
-        for (std::size_t i = 0; i < src.size(); ++i) pairs.emplace_back(src[i], dst[i]);
-        return lower_sends(flow->topology, pairs, send_bytes(), lowering_options(CollectiveKind::kSendRecv));
-      });
-      count(false);  // stage-wide sends: the tuner's send/recv model, never a profile's curve
-      return add_collective(out.graph, flow->links, lc, after, kTagPpComm,
-                            static_cast<std::uint32_t>(from), stream, &stored_uses[&lc]);
-    }
-    const bool local = same_node(from, to);
-    const CollectiveCost c =
-        step_collective_cost(in, CollectiveKind::kSendRecv, send_bytes(), 2, local ? 2 : 1);
-    count(c.from_profile);
-    const auto& a = io[static_cast<std::size_t>(from)];
-    const auto& b = io[static_cast<std::size_t>(to)];
-    const std::array<ResourceUse, 2> uses{
-        ResourceUse{local ? a.nvl_out : a.nic_out, 1.0},
-        ResourceUse{local ? b.nvl_in : b.nic_in, 1.0}};
-    const TaskId t =
-        out.graph.add_flow(stream, Time::from_seconds(c.latency_s), c.bus_bytes, uses,
-                           kTagPpComm, static_cast<std::uint32_t>(from), 1.0, c.rate_cap);
-    out.graph.add_edge(after, t);
-    return t;
   }
 
   void build() {
@@ -623,8 +448,8 @@ struct Builder {
     if (!step.backward && !last_chunk) to = (st + 1) % pp;
     if (step.backward && !first_chunk) to = (st + pp - 1) % pp;
     if (to >= 0 && pp > 1) {
-      const TaskId snd = s.overlap.pp ? send(st, to, step.backward ? x.send_bwd : x.send_fwd, t)
-                                      : send(st, to, x.compute, t);
+      const StreamId stream = !s.overlap.pp ? x.compute : step.backward ? x.send_bwd : x.send_fwd;
+      const TaskId snd = comm.send(st, to, stream, t);
       if (step.backward) {
         bwd_done[key(st, step.chunk, step.micro_batch)] = snd;
       } else {
@@ -639,20 +464,13 @@ struct Builder {
 }  // namespace
 
 StepGraph build_step(const StepInput& in, const ComputeModel& compute, FlowNetwork* flow) {
-  Builder b(in, compute, flow);
-  b.build();
-  if (flow != nullptr) {
-    // Every resource of a flow-model graph is a link.
-    auto& names = b.out.resource_names;
-    names.resize(b.out.graph.resource_capacities().size());
-    for (const auto& [link, resource] : flow->links.used()) {
-      names[resource] = flow->topology.link_name(link);
-    }
-    // Symmetric links (every NIC of a stage carrying the same classes) are one constraint.
-    b.out.resource_representative = b.link_representatives();
-    b.out.graph.merge_resources(b.out.resource_representative);
-  }
-  return std::move(b.out);
+  const RankLayout layout = rank_layout(in);
+  StepGraph out;
+  const std::unique_ptr<CommBackend> comm = flow != nullptr ? make_flow_comm(in, layout, out, *flow)
+                                                            : make_analytic_comm(in, layout, out);
+  Builder(in, compute, layout, out, *comm).build();
+  comm->finish();
+  return out;
 }
 
 }  // namespace cirrus::models
