@@ -103,6 +103,7 @@ StepResult analytic_step(const StepInput& in) {
   StepResult r;
   if (!check_feasible(in, r)) return r;
   const auto& s = in.strategy;
+  const RankLayout layout = rank_layout(in);
   const ComputeModel cm(in.cluster.node.gpu, in.training.precision, in.profile.get());
   const StepPrograms progs = step_programs(in, cm);
   const int pp = s.pp;
@@ -192,7 +193,7 @@ StepResult analytic_step(const StepInput& in) {
   // Pipeline sends: each micro-batch crosses every stage boundary forward and back.
   double send = 0;
   if (pp > 1) {
-    const bool local = stages_share_node(in, 0, 1);
+    const bool local = layout.stages_share_node(0, 1);
     // As the engine's stage-wide sends: the flow model's tuner options (EFA latency included),
     // never a profile's curve.
     const auto& node = in.cluster.node;
@@ -215,22 +216,22 @@ StepResult analytic_step(const StepInput& in) {
   const double pipeline = m * (t_max + steady_send) + bubble + fill_send;
 
   // Data parallelism on the critical (first) stage.
-  const int dp_n = dp_group_size(s);
+  const int dp_n = layout.data_parallel_size();
   const double stage_params = stage_parameters(in, 0);
   const double stage_expert = stage_expert_parameters(in, 0);
   const double stage_dense = stage_params - stage_expert;
-  const GroupShape edp = expert_dp_group(s);
+  const GroupShape edp = layout.shape(RankGroup::kEdp);
   // A data-parallel collective of `dense` + `expert` parameters' bytes: the dense part over
   // dp x cp, the expert part over the expert-data-parallel group, one after the other.
   // Under HSDP a gradient reduce-scatter over the shard group is followed by an all-reduce of
   // the reduced shard across the replicas (as the step builder's dp_flows).
-  const int shard = s.shard_group();
+  const int shard = layout.shape(RankGroup::kDp).size;
   // Collectives one after the other on one stream: their times add; `latency` is the part of it
   // that moves no bytes.
   struct Timed {
     double seconds = 0, latency = 0;
     double link = 0;  // the bytes' time at the saturated links' rate
-    void add(const CollectiveCost& c, GroupShape g) {
+    void add(const CollectiveCost& c, RankGroup g) {
       seconds += c.seconds;
       latency += c.latency_s;
       link += c.bus_bytes / group_link_rate(in_ref(), g);
@@ -241,12 +242,14 @@ StepResult analytic_step(const StepInput& in) {
   auto dp_timed = [&](CollectiveKind kind, double dense, double expert) {
     Timed t;
     t.input = &in;
-    if (shard > 1) t.add(dp_collective_cost(in, kind, dense), shard_group(s));
-    if (kind != CollectiveKind::kAllGather && replica_group(s).size > 1) {
+    if (shard > 1) t.add(dp_collective_cost(in, kind, dense), RankGroup::kDp);
+    if (kind != CollectiveKind::kAllGather && layout.shape(RankGroup::kRep).size > 1) {
       t.add(replica_collective_cost(in, CollectiveKind::kAllReduce, dense / shard),
-            replica_group(s));
+            RankGroup::kRep);
     }
-    if (expert > 0 && edp.size > 1) t.add(expert_dp_collective_cost(in, kind, expert), edp);
+    if (expert > 0 && edp.size > 1) {
+      t.add(expert_dp_collective_cost(in, kind, expert), RankGroup::kEdp);
+    }
     return t;
   };
   auto dp_cost = [&](CollectiveKind kind, double dense, double expert) {

@@ -17,7 +17,7 @@ struct SimulationOutput {
   sim::RunResult run;
 };
 
-// Which network model carries the step's communication (step_builder.hpp describes both).
+// Which network model carries the step's communication (the back-ends of comm_backend.hpp).
 // The default is the flow model on the cluster's topology: contention between concurrent
 // collectives, pipeline sends and an oversubscribed fabric shows in the step time. The
 // analytic model is the tuner's formula on per-stage synthetic links (what analytic_step and

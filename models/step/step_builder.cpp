@@ -1,60 +1,40 @@
 #include "models/step/step_builder.hpp"
 
 #include <algorithm>
-#include <array>
-#include <bit>
-#include <fmt/format.h>
 #include <initializer_list>
-#include <map>
-#include <tuple>
-#include <unordered_map>
+#include <memory>
+#include <stdexcept>
 
-#include "models/network/collectives.hpp"
-#include "models/workload/layer_program.hpp"
-#include "models/step/offload_training.hpp"
-#include "models/workload/pipeline_schedule.hpp"
 #include "models/hardware/precision.hpp"
+#include "models/network/collectives.hpp"
+#include "models/step/analytic_comm.hpp"
+#include "models/step/comm_backend.hpp"
+#include "models/step/offload_training.hpp"
+#include "models/step/rank_layout.hpp"
 #include "models/step/step_costs.hpp"
+#include "models/workload/layer_program.hpp"
+#include "models/workload/pipeline_schedule.hpp"
 
 namespace cirrus::models {
 namespace {
 
-using sim::ResourceUse;
 using sim::StreamId;
 using sim::TaskId;
 using sim::Time;
 
-constexpr TaskId kNone = static_cast<TaskId>(-1);
-constexpr sim::ResourceId kNoResource = static_cast<sim::ResourceId>(-1);
-
-// The communicators of a step. CommGroup (layer_program.hpp) names those inside a layer; the
-// data-parallel groups (dense: dp x cp ranks; expert: dp x cp / ep ranks holding the same
-// experts) are the step's own.
-// kDp is the ZeRO shard group (the whole dp x cp group without HSDP), kRep the HSDP replica
-// group (step_costs.hpp).
-enum class Group : std::uint8_t { kTp, kCp, kEp, kDp, kEdp, kRep };
-
-Group group_of(CommGroup g) {
-  switch (g) {
-    case CommGroup::kTp: return Group::kTp;
-    case CommGroup::kCp: return Group::kCp;
-    case CommGroup::kEp: return Group::kEp;
-  }
-  return Group::kTp;
-}
+constexpr TaskId kNone = sim::kNoTask;
 
 struct Builder {
   const StepInput& in;
   const ComputeModel& cm;
-  FlowNetwork* flow;  // null: the analytic model
-  StepGraph out;
-  int pp, v, mbs, gpn;
-  long stage_ranks;  // tp x cp x dp
+  const RankLayout& layout;
+  StepGraph& out;
+  CommBackend& comm;
+  int pp, v, mbs;
   std::vector<Segment> fwd, bwd, rec, emb_f, emb_b, head_f, head_b;
   std::vector<Segment> moe_fwd, moe_bwd, moe_rec;
-  // Per stage resources (analytic model only) and streams.
+  // Per stage streams (the communication back-end holds the resources).
   struct StageIo {
-    sim::ResourceId nvl_out, nvl_in, nic_out, nic_in;
     StreamId compute, tp, send_fwd, send_bwd, dp;
     StreamId gather;  // ZeRO-3 parameter all-gathers (FSDP's all-gather stream)
   };
@@ -64,21 +44,16 @@ struct Builder {
   std::vector<int> forward_seen;
   // Last task of each (stage, chunk, micro-batch, direction) for pipeline dependencies.
   std::vector<TaskId> fwd_done, bwd_done;
-  // Flow model: lowerings by (group or -1 for sends, stage, kind or destination stage, bytes).
-  std::map<std::tuple<int, int, int, double>, LoweredCollective> lowered;
-  // Each lowering's class uses, stored once in the graph and shared by all its additions.
-  std::unordered_map<const LoweredCollective*, std::vector<sim::UseSpan>> stored_uses;
   // Hierarchical storage (strategy.offload): transfers, gradient copies, CPU optimizer.
   OffloadTasks offload;
 
-  Builder(const StepInput& input, const ComputeModel& compute, FlowNetwork* network)
-      : in(input), cm(compute), flow(network), offload(input, out) {
+  Builder(const StepInput& input, const ComputeModel& compute, const RankLayout& ranks,
+          StepGraph& graph, CommBackend& backend)
+      : in(input), cm(compute), layout(ranks), out(graph), comm(backend), offload(input, out) {
     const auto& s = in.strategy;
     pp = s.pp;
     v = s.schedule == Schedule::kInterleaved ? std::max(1, s.virtual_stages) : 1;
     mbs = micro_batches(in);
-    gpn = in.cluster.node.gpus;
-    stage_ranks = static_cast<long>(s.tp) * s.cp * s.dp;
     StepPrograms progs = step_programs(in, cm);
     fwd = std::move(progs.fwd);
     bwd = std::move(progs.bwd);
@@ -92,24 +67,11 @@ struct Builder {
     head_b = std::move(progs.head_b);
   }
 
-  int per_node(long stride, int size) const { return ranks_per_node(stride, size, gpn); }
-  double nic_share() const { return models::nic_share(in.cluster.node); }
-
   void make_stage_io() {
-    const auto& node = in.cluster.node;
-    const double nvl = node.scale_up_bw;
     for (int st = 0; st < pp; ++st) {
       StageIo x{};
       auto& g = out.graph;
-      if (flow == nullptr) {
-        x.nvl_out = g.add_resource(nvl);
-        x.nvl_in = g.add_resource(nvl);
-        x.nic_out = g.add_resource(nic_share());
-        x.nic_in = g.add_resource(nic_share());
-        for (const char* dir : {"scale-up out", "scale-up in", "NIC out", "NIC in"}) {
-          out.resource_names.push_back(fmt::format("stage {} {}", st, dir));
-        }
-      }
+      comm.add_stage(st);
       x.compute = g.add_stream();
       x.tp = g.add_stream();
       x.send_fwd = g.add_stream();
@@ -120,146 +82,6 @@ struct Builder {
       out.compute_stream.push_back(x.compute);
       offload.add_stage(st);
     }
-  }
-
-  // Each link resource's representative: the lowest-numbered resource with the same capacity
-  // crossed by the same classes of the same lowerings with the same coefficients. Every flow
-  // of the graph is a class of a cached lowering (add_collective adds all of a lowering's
-  // classes each time), so equal signatures mean equal uses in the graph: the merge is exact
-  // (TaskGraph::merge_identical_resources, the scanning version, is the test oracle).
-  std::vector<sim::ResourceId> link_representatives() const {
-    const auto& used = flow->links.used();
-    const std::size_t resources = out.graph.resource_capacities().size();
-    std::vector<sim::ResourceId> rep(resources);
-    for (std::size_t r = 0; r < resources; ++r) rep[r] = static_cast<sim::ResourceId>(r);
-    std::vector<sim::ResourceId> resource_of(flow->topology.link_count(), kNoResource);
-    for (const auto& [link, resource] : used) resource_of[link] = resource;
-    // Signature per resource: (lowering, class, coefficient) in lowering and class order.
-    std::vector<std::vector<std::uint64_t>> signature(resources);
-    std::uint64_t index = 0;
-    for (const auto& [key, lc] : lowered) {
-      for (std::size_t c = 0; c < lc.classes.size(); ++c, ++index) {
-        const FlowClass& fc = lc.classes[c];
-        for (std::uint32_t i = 0; i < fc.uses_count; ++i) {
-          const LinkLoad& u = lc.uses[fc.uses_begin + i];
-          const sim::ResourceId r = resource_of[u.link];
-          if (r == kNoResource) continue;
-          auto& sig = signature[r];
-          sig.push_back(index);
-          sig.push_back(std::bit_cast<std::uint64_t>(u.coefficient));
-        }
-      }
-    }
-    std::map<std::pair<double, std::vector<std::uint64_t>>, sim::ResourceId> first;
-    for (std::size_t r = 0; r < resources; ++r) {
-      if (signature[r].empty()) continue;
-      const auto [it, fresh] = first.emplace(
-          std::make_pair(out.graph.resource_capacities()[r], std::move(signature[r])),
-          static_cast<sim::ResourceId>(r));
-      if (!fresh) rep[r] = it->second;
-    }
-    return rep;
-  }
-
-  // Size and rank stride of a group. Within a stage a rank is tp_i + tp x j with j < dp x cp
-  // (Megatron order tp < cp < dp < pp); expert parallelism folds into j as j = e + ep x k
-  // (Megatron-Core's tp-cp-ep-dp order): an EP group is e = 0..ep-1 (stride tp), an expert
-  // data-parallel group k = 0..dp cp / ep - 1 (stride tp x ep).
-  int group_size(Group g) const {
-    const auto& s = in.strategy;
-    switch (g) {
-      case Group::kTp: return s.tp;
-      case Group::kCp: return s.cp;
-      case Group::kEp: return std::max(1, s.ep);
-      case Group::kDp: return shard_group(s).size;
-      case Group::kEdp: return expert_dp_group(s).size;
-      case Group::kRep: return replica_group(s).size;
-    }
-    return 1;
-  }
-  long group_stride(Group g) const {
-    const auto& s = in.strategy;
-    if (g == Group::kTp) return 1;
-    if (g == Group::kEdp) return expert_dp_group(s).stride;
-    if (g == Group::kRep) return replica_group(s).stride;
-    return s.tp;
-  }
-
-  // Global ranks of the communicators of `g` that the step simulates in stage `st`: the
-  // representative's TP or CP group (the others sit on other nodes' scale-up links); every
-  // data-parallel, expert-parallel and expert-data-parallel group of the stage, since those
-  // cross the fabric together and contend for its links.
-  std::vector<std::vector<int>> group_ranks(Group g, int st) const {
-    const auto& s = in.strategy;
-    const long base = st * stage_ranks;
-    const int n = group_size(g);
-    const long stride = group_stride(g);
-    const int ep = std::max(1, s.ep);
-    std::vector<long> offsets;
-    switch (g) {
-      case Group::kTp:
-      case Group::kCp: offsets.push_back(0); break;
-      case Group::kDp:
-        // Every shard group: dp x cp / dp_shard of them per tp position.
-        for (int r = 0; r < replica_group(s).size; ++r) {
-          for (int t = 0; t < s.tp; ++t) {
-            offsets.push_back(t + static_cast<long>(s.tp) * s.shard_group() * r);
-          }
-        }
-        break;
-      case Group::kRep:
-        for (int j = 0; j < s.shard_group(); ++j) {
-          for (int t = 0; t < s.tp; ++t) offsets.push_back(t + static_cast<long>(s.tp) * j);
-        }
-        break;
-      case Group::kEp:
-        for (int k = 0; k < dp_group_size(s) / ep; ++k) {
-          for (int t = 0; t < s.tp; ++t) offsets.push_back(t + static_cast<long>(s.tp) * ep * k);
-        }
-        break;
-      case Group::kEdp:
-        for (int e = 0; e < ep; ++e) {
-          for (int t = 0; t < s.tp; ++t) offsets.push_back(t + static_cast<long>(s.tp) * e);
-        }
-        break;
-    }
-    std::vector<std::vector<int>> groups(offsets.size());
-    for (std::size_t c = 0; c < offsets.size(); ++c) {
-      auto& ranks = groups[c];
-      for (int j = 0; j < n; ++j) ranks.push_back(static_cast<int>(base + offsets[c] + stride * j));
-    }
-    return groups;
-  }
-
-  // Lowers once per (group, stage, kind, bytes); the pinned algorithm applies to all-reduces.
-  template <typename Lower>
-  const LoweredCollective& cached(std::tuple<int, int, int, double> key, Lower&& lower) {
-    auto it = lowered.find(key);
-    if (it != lowered.end()) return it->second;
-    try {
-      return lowered.emplace(key, lower()).first->second;
-    } catch (const TopologyError& e) {
-      if (!in.cluster.network.algorithm) throw;
-      throw TopologyError(fmt::format("cluster.network.algorithm: {}", e.what()));
-    }
-  }
-
-  CollectiveOptions lowering_options(CollectiveKind kind) const {
-    CollectiveOptions o;
-    if (kind == CollectiveKind::kAllReduce) o.algorithm = in.cluster.network.algorithm;
-    o.top_links = 0;
-    if (in.profile && !in.cluster.network.algorithm) {
-      // Measured busbw where the profile has this collective at this rank and node count.
-      o.profile = [p = in.profile](CollectiveKind k, double bytes, int ranks, int spanned) {
-        return p->collective_busbw(k, ranks, spanned, bytes);
-      };
-    }
-    return o;
-  }
-
-  void count(bool measured) {
-    ++out.collectives;
-    if (measured) ++out.collectives_measured;
   }
 
   // Joins `preds` (kNone skipped) into the one task a collective may wait for.
@@ -283,49 +105,9 @@ struct Builder {
   // The one entry point for a collective of stage `st`'s group `group`: it starts after every
   // task of `preds` and `stream`'s previous task; returns the task on `stream` that ends with
   // it. Every task it adds carries `tag` and label `st`.
-  TaskId collective(int st, StreamId stream, CollectiveKind kind, double bytes, Group group,
+  TaskId collective(int st, StreamId stream, CollectiveKind kind, double bytes, RankGroup group,
                     std::uint16_t tag, std::initializer_list<TaskId> preds) {
-    const TaskId after = gate(preds, tag, st);
-    const int n = group_size(group);
-    if (flow == nullptr) {
-      bool measured = false;
-      const TaskId c =
-          analytic_flow(st, stream, kind, bytes, n, group_stride(group), tag, &measured);
-      count(measured);
-      if (after != kNone) out.graph.add_edge(after, c);
-      return c;
-    }
-    const LoweredCollective& lc =
-        cached({static_cast<int>(group), st, static_cast<int>(kind), bytes}, [&] {
-          return lower_collectives(flow->topology, kind, bytes, group_ranks(group, st),
-                                   lowering_options(kind));
-        });
-    count(lc.from_profile);
-    return add_collective(out.graph, flow->links, lc, after, tag,
-                          static_cast<std::uint32_t>(st), stream, &stored_uses[&lc]);
-  }
-
-  // A collective as one flow on the representative's synthetic links (analytic model).
-  TaskId analytic_flow(int st, StreamId stream, CollectiveKind kind, double bytes, int n,
-                       long stride, std::uint16_t tag, bool* measured) {
-    const int local = per_node(stride, n);
-    const CollectiveCost c = step_collective_cost(in, kind, bytes, n, local);
-    *measured = c.from_profile;
-    std::array<ResourceUse, 4> uses{};
-    std::size_t count = 0;
-    const auto& x = io[static_cast<std::size_t>(st)];
-    if (local > 1) {
-      uses[count++] = {x.nvl_out, 1.0};
-      uses[count++] = {x.nvl_in, 1.0};
-    }
-    if (local < n) {
-      // Each rank's bus bytes leave the node through NICs shared by the `local` ranks.
-      uses[count++] = {x.nic_out, 1.0 / local};
-      uses[count++] = {x.nic_in, 1.0 / local};
-    }
-    return out.graph.add_flow(stream, Time::from_seconds(c.latency_s), c.bus_bytes,
-                              std::span<const ResourceUse>(uses.data(), count), tag,
-                              static_cast<std::uint32_t>(st), 1.0, c.rate_cap);
+    return comm.collective(st, stream, kind, bytes, group, tag, gate(preds, tag, st));
   }
 
   // Appends segments to stage `st`'s compute stream; returns the last compute-stream task.
@@ -367,7 +149,7 @@ struct Builder {
         last = t;
         continue;
       }
-      const Group group = group_of(seg.group);
+      const RankGroup group = rank_group(seg.group);
       const std::uint16_t tag = seg.group == CommGroup::kTp   ? kTagTpComm
                                 : seg.group == CommGroup::kCp ? kTagCpComm
                                                               : kTagEpComm;
@@ -407,42 +189,6 @@ struct Builder {
            static_cast<std::size_t>(mb);
   }
 
-  bool same_node(int a, int b) const { return stages_share_node(in, a, b); }
-  double send_bytes() const { return pipeline_send_bytes(in); }
-
-  // Stage `from` sends its activations (or their gradients) to stage `to`: every rank to its
-  // counterpart (flow model), or the representative's one flow (analytic).
-  TaskId send(int from, int to, StreamId stream, TaskId after) {
-    if (flow != nullptr) {
-      const LoweredCollective& lc = cached({-1, from, to, send_bytes()}, [&] {
-        std::vector<std::pair<int, int>> pairs;
-        pairs.reserve(static_cast<std::size_t>(stage_ranks));
-        for (long i = 0; i < stage_ranks; ++i) {
-          pairs.emplace_back(static_cast<int>(from * stage_ranks + i),
-                             static_cast<int>(to * stage_ranks + i));
-        }
-        return lower_sends(flow->topology, pairs, send_bytes(), lowering_options(CollectiveKind::kSendRecv));
-      });
-      count(false);  // stage-wide sends: the tuner's send/recv model, never a profile's curve
-      return add_collective(out.graph, flow->links, lc, after, kTagPpComm,
-                            static_cast<std::uint32_t>(from), stream, &stored_uses[&lc]);
-    }
-    const bool local = same_node(from, to);
-    const CollectiveCost c =
-        step_collective_cost(in, CollectiveKind::kSendRecv, send_bytes(), 2, local ? 2 : 1);
-    count(c.from_profile);
-    const auto& a = io[static_cast<std::size_t>(from)];
-    const auto& b = io[static_cast<std::size_t>(to)];
-    const std::array<ResourceUse, 2> uses{
-        ResourceUse{local ? a.nvl_out : a.nic_out, 1.0},
-        ResourceUse{local ? b.nvl_in : b.nic_in, 1.0}};
-    const TaskId t =
-        out.graph.add_flow(stream, Time::from_seconds(c.latency_s), c.bus_bytes, uses,
-                           kTagPpComm, static_cast<std::uint32_t>(from), 1.0, c.rate_cap);
-    out.graph.add_edge(after, t);
-    return t;
-  }
-
   void build() {
     const auto& s = in.strategy;
     make_stage_io();
@@ -450,7 +196,7 @@ struct Builder {
                               static_cast<std::size_t>(mbs);
     fwd_done.assign(slots, kNone);
     bwd_done.assign(slots, kNone);
-    const int dp_n = s.dp * s.cp;
+    const int dp_n = layout.data_parallel_size();
     const double gbytes = grad_bytes(in.training.precision);
     const double pbytes = param_bytes(in.training.precision);
 
@@ -513,7 +259,7 @@ struct Builder {
       const double params = stage_parameters(in, st);
       const double expert = stage_expert_parameters(in, st);
       const double dense = params - expert;
-      const GroupShape edp = expert_dp_group(s);
+      const GroupShape edp = layout.shape(RankGroup::kEdp);
       TaskId sync = last_grad_sync[static_cast<std::size_t>(st)];
       if (dp_n > 1 && (!s.overlap.dp || s.zero >= 3) && s.zero < 3) {
         // Expert gradients reduce over the ranks holding the same experts, after the rest.
@@ -553,22 +299,21 @@ struct Builder {
   // part over the expert-data-parallel group. Returns the last flow (`pred` when nothing runs).
   TaskId dp_flows(int st, CollectiveKind kind, double dense, double expert, TaskId pred,
                   StreamId stream = sim::kNoStream) {
-    const auto& s = in.strategy;
     const auto& x = io[static_cast<std::size_t>(st)];
     if (stream == sim::kNoStream) stream = x.dp;
     TaskId last = pred;
-    const GroupShape shard = shard_group(s);
+    const GroupShape shard = layout.shape(RankGroup::kDp);
     if (shard.size > 1) {
-      last = collective(st, stream, kind, dense, Group::kDp, kTagDpComm, {last});
+      last = collective(st, stream, kind, dense, RankGroup::kDp, kTagDpComm, {last});
     }
-    const GroupShape rep = replica_group(s);
+    const GroupShape rep = layout.shape(RankGroup::kRep);
     if (rep.size > 1 && kind != CollectiveKind::kAllGather) {
-      last = collective(st, stream, CollectiveKind::kAllReduce, dense / shard.size, Group::kRep,
+      last = collective(st, stream, CollectiveKind::kAllReduce, dense / shard.size, RankGroup::kRep,
                         kTagDpComm, {last});
     }
-    const GroupShape edp = expert_dp_group(s);
+    const GroupShape edp = layout.shape(RankGroup::kEdp);
     if (expert > 0 && edp.size > 1) {
-      last = collective(st, stream, kind, expert, Group::kEdp, kTagDpComm, {last});
+      last = collective(st, stream, kind, expert, RankGroup::kEdp, kTagDpComm, {last});
     }
     return last;
   }
@@ -703,8 +448,8 @@ struct Builder {
     if (!step.backward && !last_chunk) to = (st + 1) % pp;
     if (step.backward && !first_chunk) to = (st + pp - 1) % pp;
     if (to >= 0 && pp > 1) {
-      const TaskId snd = s.overlap.pp ? send(st, to, step.backward ? x.send_bwd : x.send_fwd, t)
-                                      : send(st, to, x.compute, t);
+      const StreamId stream = !s.overlap.pp ? x.compute : step.backward ? x.send_bwd : x.send_fwd;
+      const TaskId snd = comm.send(st, to, stream, t);
       if (step.backward) {
         bwd_done[key(st, step.chunk, step.micro_batch)] = snd;
       } else {
@@ -719,20 +464,13 @@ struct Builder {
 }  // namespace
 
 StepGraph build_step(const StepInput& in, const ComputeModel& compute, FlowNetwork* flow) {
-  Builder b(in, compute, flow);
-  b.build();
-  if (flow != nullptr) {
-    // Every resource of a flow-model graph is a link.
-    auto& names = b.out.resource_names;
-    names.resize(b.out.graph.resource_capacities().size());
-    for (const auto& [link, resource] : flow->links.used()) {
-      names[resource] = flow->topology.link_name(link);
-    }
-    // Symmetric links (every NIC of a stage carrying the same classes) are one constraint.
-    b.out.resource_representative = b.link_representatives();
-    b.out.graph.merge_resources(b.out.resource_representative);
-  }
-  return std::move(b.out);
+  const RankLayout layout = rank_layout(in);
+  StepGraph out;
+  const std::unique_ptr<CommBackend> comm = flow != nullptr ? make_flow_comm(in, layout, out, *flow)
+                                                            : make_analytic_comm(in, layout, out);
+  Builder(in, compute, layout, out, *comm).build();
+  comm->finish();
+  return out;
 }
 
 }  // namespace cirrus::models

@@ -73,26 +73,12 @@ LayerParams layer_params_per_gpu(const StepInput& in, int layer) {
   return p;
 }
 
-GroupShape group_shape(const Strategy& s, CommGroup group) {
-  switch (group) {
-    case CommGroup::kTp: return {s.tp, 1};
-    case CommGroup::kCp: return {s.cp, s.tp};
-    case CommGroup::kEp: return {s.ep, s.tp};
-  }
-  return {};
-}
-
 int micro_batches(const StepInput& in) {
   return static_cast<int>(in.training.global_batch /
                           (static_cast<long>(in.strategy.dp) * in.strategy.micro_batch));
 }
 
 double nic_share(const NodeSpec& node) { return node.nics * node.nic_bw / node.gpus; }
-
-int ranks_per_node(long stride, int size, int gpus_per_node) {
-  if (stride >= gpus_per_node) return 1;
-  return static_cast<int>(std::clamp<long>(gpus_per_node / stride, 1, size));
-}
 
 CollectiveCost step_collective_cost(const StepInput& in, CollectiveKind kind, double bytes,
                                     int n, int per_node, double inter_bw) {
@@ -171,10 +157,8 @@ CollectiveCost step_collective_cost(const StepInput& in, CollectiveKind kind, do
 
 CollectiveCost group_collective_cost(const StepInput& in, CommGroup group, CollectiveKind kind,
                                      double bytes) {
-  const auto& s = in.strategy;
-  const auto& node = in.cluster.node;
-  const GroupShape g = group_shape(s, group);
-  return step_collective_cost(in, kind, bytes, g.size, ranks_per_node(g.stride, g.size, node.gpus));
+  const GroupShape g = rank_layout(in).shape(rank_group(group));
+  return step_collective_cost(in, kind, bytes, g.size, g.ranks_per_node(in.cluster.node.gpus));
 }
 
 namespace {
@@ -205,9 +189,10 @@ int group_ports(const NodeSpec& node, long stride, int per_node) {
 // groups' bytes share the node's NICs (each GPU's share, nic_share): the transfer takes the
 // longer of the two.
 CollectiveCost concurrent_group_cost(const StepInput& in, CollectiveKind kind, double bytes,
-                                     GroupShape g) {
+                                     RankGroup group) {
   const auto& node = in.cluster.node;
-  const int per_node = ranks_per_node(g.stride, g.size, node.gpus);
+  const GroupShape g = rank_layout(in).shape(group);
+  const int per_node = g.ranks_per_node(node.gpus);
   if (per_node >= g.size || node.nics <= 0 || node.nic_bw <= 0 || node.gpus <= 0) {
     return step_collective_cost(in, kind, bytes, g.size, per_node);
   }
@@ -225,21 +210,21 @@ CollectiveCost concurrent_group_cost(const StepInput& in, CollectiveKind kind, d
 
 }  // namespace
 
-double group_link_rate(const StepInput& in, GroupShape g) {
+double group_link_rate(const StepInput& in, RankGroup group) {
   const auto& node = in.cluster.node;
-  const int per_node = ranks_per_node(g.stride, g.size, node.gpus);
+  const GroupShape g = rank_layout(in).shape(group);
+  const int per_node = g.ranks_per_node(node.gpus);
   if (per_node >= g.size) return node.scale_up_bw * simple_efficiency(LinkClass::kNvLink);
   return nic_share(node) * per_node * simple_efficiency(LinkClass::kNetwork);
 }
 
 CollectiveCost dp_collective_cost(const StepInput& in, CollectiveKind kind, double bytes) {
-  return concurrent_group_cost(in, kind, bytes, shard_group(in.strategy));
+  return concurrent_group_cost(in, kind, bytes, RankGroup::kDp);
 }
 
 CollectiveCost replica_collective_cost(const StepInput& in, CollectiveKind kind, double bytes) {
-  const GroupShape g = replica_group(in.strategy);
-  if (g.size <= 1) return {};
-  return concurrent_group_cost(in, kind, bytes, g);
+  if (rank_layout(in).shape(RankGroup::kRep).size <= 1) return {};
+  return concurrent_group_cost(in, kind, bytes, RankGroup::kRep);
 }
 
 int chunks_per_stage(const Strategy& s) {
@@ -281,7 +266,7 @@ double gather_bytes_per_param(const Training& t) {
 }
 
 CollectiveCost expert_dp_collective_cost(const StepInput& in, CollectiveKind kind, double bytes) {
-  return concurrent_group_cost(in, kind, bytes, expert_dp_group(in.strategy));
+  return concurrent_group_cost(in, kind, bytes, RankGroup::kEdp);
 }
 
 double pipeline_send_bytes(const StepInput& in) {
@@ -289,13 +274,6 @@ double pipeline_send_bytes(const StepInput& in) {
   return activation_bytes(in.training.precision) * s.micro_batch *
          static_cast<double>(in.model.seq_len) / s.cp * static_cast<double>(in.model.hidden) /
          s.tp;
-}
-
-bool stages_share_node(const StepInput& in, int a, int b) {
-  const auto& s = in.strategy;
-  const long per_stage = static_cast<long>(s.tp) * s.cp * s.dp;
-  const long gpn = in.cluster.node.gpus;
-  return (a * per_stage) / gpn == (b * per_stage) / gpn;
 }
 
 double stage_expert_parameters(const StepInput& in, int stage) {

@@ -1,16 +1,16 @@
 #pragma once
 // What one training step is made of, priced but not yet scheduled: the merged kernel runs and
 // collectives of a layer's forward, backward and recomputation, of the embedding and of the
-// output layer; where each parallel group sits on the nodes; what its collectives cost on an
-// idle cluster. The step builder schedules these on the engine; the analytic model composes
-// them in closed form. Sharing them keeps the two consistent.
-#include <algorithm>
+// output layer; what its collectives cost on an idle cluster, for groups placed by the step's
+// RankLayout (rank_layout.hpp). The step builder schedules these on the engine; the analytic model
+// composes them in closed form. Sharing them keeps the two consistent.
 #include <vector>
 
-#include "models/network/collectives.hpp"
 #include "models/compute/compute_model.hpp"
-#include "models/workload/layer_program.hpp"
+#include "models/network/collectives.hpp"
+#include "models/step/rank_layout.hpp"
 #include "models/step/step_input.hpp"
+#include "models/workload/layer_program.hpp"
 
 namespace cirrus::models {
 
@@ -47,42 +47,11 @@ struct LayerParams {
 };
 LayerParams layer_params_per_gpu(const StepInput& in, int layer);
 
-// A collective group's size and rank stride in Megatron-Core's order tp-cp-dp-pp, with
-// expert parallelism folded into cp x dp (moe_traffic.hpp): TP size tp stride 1, CP size cp
-// stride tp, EP size ep stride tp.
-struct GroupShape {
-  int size = 1;
-  long stride = 1;
-};
-GroupShape group_shape(const Strategy& s, CommGroup group);
-// The expert-data-parallel group: dp x cp / ep ranks, stride tp x ep.
-inline GroupShape expert_dp_group(const Strategy& s) {
-  return {s.dp * s.cp / std::max(1, s.ep), static_cast<long>(s.tp) * std::max(1, s.ep)};
-}
-
 // Micro-batches per step: global_batch / (dp x micro_batch).
 int micro_batches(const StepInput& in);
 
 // Each GPU's share of its node's NIC bandwidth, bytes/s per direction.
 double nic_share(const NodeSpec& node);
-
-// Ranks of a group (Megatron order tp < cp < dp < pp) that share a node, given the group's
-// rank stride.
-int ranks_per_node(long stride, int size, int gpus_per_node);
-
-// The data-parallel group of a stage: dp x cp ranks (ZeRO shards and gradients are reduced over
-// both), stride tp.
-inline int dp_group_size(const Strategy& s) { return s.dp * s.cp; }
-
-// Hybrid sharding (Strategy::dp_shard): the ZeRO shard group, dp_shard consecutive data-parallel
-// positions (stride tp), and the replica group of the ranks holding the same shard across
-// shard groups (dp x cp / dp_shard ranks, stride tp x dp_shard). Without HSDP the shard group
-// is the whole data-parallel group and the replica group a single rank.
-inline GroupShape shard_group(const Strategy& s) { return {s.shard_group(), s.tp}; }
-inline GroupShape replica_group(const Strategy& s) {
-  return {dp_group_size(s) / std::max(1, s.shard_group()),
-          static_cast<long>(s.tp) * s.shard_group()};
-}
 
 // The transformer layers of model chunk `chunk` of pipeline stage `stage` (global chunk index
 // chunk x pp + stage): consecutive layers [first, first + count). Layers that do not divide
@@ -121,23 +90,22 @@ double gather_bytes_per_param(const Training& t);
 CollectiveCost step_collective_cost(const StepInput& in, CollectiveKind kind, double bytes,
                                     int n, int per_node, double inter_bw = 0);
 
-// Cost of a collective of a TP or CP group, or of the data-parallel group, on an idle cluster.
+// Cost of a collective of a layer's TP, CP or EP group on an idle cluster.
 CollectiveCost group_collective_cost(const StepInput& in, CommGroup group, CollectiveKind kind,
                                      double bytes);
 // Over the ZeRO shard group (the whole data-parallel group without HSDP).
 CollectiveCost dp_collective_cost(const StepInput& in, CollectiveKind kind, double bytes);
-// The rate (bus bytes/s) at which a collective of a data-parallel-like group `g` moves once
-// its links saturate, all such groups of a node running at once: each GPU's NIC share times the
-// group's ranks on a node across nodes, the scale-up link inside one (Simple efficiency).
-double group_link_rate(const StepInput& in, GroupShape g);
+// The rate (bus bytes/s) at which a collective of a data-parallel-like group `g` (kDp, kEdp,
+// kRep) moves once its links saturate, all such groups of a node running at once: each GPU's
+// NIC share times the group's ranks on a node across nodes, the scale-up link inside one
+// (Simple efficiency).
+double group_link_rate(const StepInput& in, RankGroup g);
 // Over the HSDP replica group (a no-op of zero seconds without HSDP).
 CollectiveCost replica_collective_cost(const StepInput& in, CollectiveKind kind, double bytes);
 CollectiveCost expert_dp_collective_cost(const StepInput& in, CollectiveKind kind, double bytes);
 
 // Bytes of one pipeline send (Megatron sends 1/tp of the activation per rank).
 double pipeline_send_bytes(const StepInput& in);
-// Whether the representatives of two stages share a node.
-bool stages_share_node(const StepInput& in, int a, int b);
 
 // Parameters held by one GPU of `stage` (after TP sharding and EP sharding of the experts,
 // before ZeRO sharding).

@@ -184,19 +184,4 @@ TEST_CASE("uneven pipeline chunks: the first chunks take one more layer", "[mode
   CHECK(stage_layer_count(m, s, 11) == 5);
 }
 
-TEST_CASE("HSDP: shard and replica groups", "[models][step]") {
-  Strategy s;
-  s.tp = 2;
-  s.dp = 16;
-  s.zero = 3;
-  s.dp_shard = 8;
-  CHECK(shard_group(s).size == 8);
-  CHECK(shard_group(s).stride == 2);
-  CHECK(replica_group(s).size == 2);
-  CHECK(replica_group(s).stride == 16);
-  s.dp_shard = 0;
-  CHECK(shard_group(s).size == 16);
-  CHECK(replica_group(s).size == 1);
-}
-
 }  // namespace cirrus::models
