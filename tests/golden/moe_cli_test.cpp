@@ -50,7 +50,7 @@ TEST_CASE("bad expert-parallel input is a clear error with exit status 3", "[gol
   expect_exit_3(moe_scenario(R"({"capacity_factor": 0.8, "drop_tokens": false})", "8"),
                 "model.moe.capacity_factor", "drop_tokens is false");
   expect_exit_3(moe_scenario(R"({"popularity": {"zipf": -1}})", "8"), "model.moe.popularity.zipf",
-                "positive");
+                "0.001 to 100");
   expect_exit_3(moe_scenario(R"({"experts": 8, "top_kk": 2})", "8"), "model.moe.top_kk", "top_k");
 }
 

@@ -1,6 +1,7 @@
 // The limits of docs/CONTRACT.md ("Limits"): a value past one is an InputError naming its JSON
 // path and the range, at the boundary, before anything is allocated for it.
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "common/atomic_write.hpp"
@@ -19,7 +20,7 @@ const std::string& example() {
 // The loader's message for `value` at `pointer`, or "" when it loads.
 std::string error_for(const std::string& pointer, const std::string& value) {
   try {
-    cirrus::scenarios::parse_scenario(cirrus::testing::with_value(example(), pointer, value),
+    cirrus::scenarios::parse_scenario(cirrus::testing::with_value(example(), pointer, nlohmann::json::parse(value)),
                                       "limits.json");
   } catch (const cirrus::InputError& e) {
     return e.what();
@@ -56,11 +57,11 @@ TEST_CASE("scenario limits: rates and latencies outside physical ranges are refu
       R"({"gpu": "h100-sxm", "gpus": 8, "scale_up": "nvswitch", "scale_up_gbyte_per_s": 450,
           "nics": 8, "nic_gbit_per_s": 400})";
   const std::string base = cirrus::testing::with_value(
-      cirrus::testing::without_key(example(), "/cluster/instance"), "/cluster/node", node);
+      cirrus::testing::without_key(example(), "/cluster/instance"), "/cluster/node", nlohmann::json::parse(node));
   auto node_error = [&](const std::string& key, const std::string& value) {
     try {
       cirrus::scenarios::parse_scenario(
-          cirrus::testing::with_value(base, "/cluster/node/" + key, value), "limits.json");
+          cirrus::testing::with_value(base, "/cluster/node/" + key, nlohmann::json::parse(value)), "limits.json");
     } catch (const cirrus::InputError& e) {
       return std::string(e.what());
     }

@@ -187,9 +187,9 @@ TEST_CASE("MoE: top_k at most the experts, ep dividing experts and dp x cp", "[s
   require_error(j.dump(), "model.moe.top_k", "8");
 
   j["model"]["moe"] = {{"experts", 8}, {"top_k", 2}, {"capacity_factor", 0}};
-  require_error(j.dump(), "model.moe.capacity_factor", "positive");
+  require_error(j.dump(), "model.moe.capacity_factor", "0.001 to 1000");
   j["model"]["moe"] = {{"experts", 8}, {"top_k", 2}, {"imbalance", -0.5}};
-  require_error(j.dump(), "model.moe.imbalance", ">= 0");
+  require_error(j.dump(), "model.moe.imbalance", "0 to 1000");
   j["model"]["moe"] = {{"top_k", 2}};
   require_error(j.dump(), "model.moe.experts", "required");
 
@@ -234,7 +234,7 @@ TEST_CASE("MoE: shared and fine-grained experts, dropping, popularity", "[scenar
   j["model"]["moe"] = {{"experts", 8}, {"popularity", "zipff"}};
   require_error(j.dump(), "model.moe.popularity", "uniform");
   j["model"]["moe"] = {{"experts", 8}, {"popularity", {{"zipf", 0}}}};
-  require_error(j.dump(), "model.moe.popularity.zipf", "positive");
+  require_error(j.dump(), "model.moe.popularity.zipf", "0.001 to 100");
   j["model"]["moe"] = {{"experts", 8}, {"top_k", 2}, {"popularity", {{"zipf", 3}}}};
   require_error(j.dump(), "model.moe.popularity.zipf", "experts / top_k");
   j["model"]["moe"] = {{"experts", 8}, {"popularity", {{"zipf", 1}}}, {"imbalance", 0.5}};
@@ -285,7 +285,7 @@ TEST_CASE("model shape rules", "[scenarios]") {
 
 TEST_CASE("network: oversubscription below 1 is refused", "[scenarios]") {
   require_error(with("/cluster/network/oversubscription", 0.5),
-                "cluster.network.oversubscription", ">= 1");
+                "cluster.network.oversubscription", "from 1 (non-blocking)");
   require_error(with("/cluster/network/topology", "fat_tree"), "cluster.network.topology",
                 "did you mean 'fat-tree'");
 }
