@@ -31,7 +31,7 @@ Action add_check(CLI::App& app) {
   sub->add_option("--junit", opt->junit, "also write a JUnit XML report to this file (atomically)");
   sub->add_option("-j,--jobs", opt->threads,
                   "planner threads (default: all cores); results are identical")
-      ->check(CLI::NonNegativeNumber);
+      ->check(count_in("--jobs", 0, kMaxJobs));
   sub->add_flag("-v,--verbose", opt->verbose, "list passed expectations too");
   add_public_profile_flag(*sub, opt->profiles);
   return [opt]() {

@@ -42,6 +42,16 @@ std::unique_ptr<const app::PlanRun> run_plan_with_progress(const app::Job& job,
 // same file, through symbolic links too.
 void check_distinct_outputs(const std::vector<std::pair<std::string, std::string>>& outputs);
 
+// Validators for numeric options: a finite number in [min, max] (`unit` after the range in the
+// message, " GB/s"), an integer in [min, max]. Out of range: InputError naming `option` and the
+// range (exit 3).
+CLI::Validator number_in(const std::string& option, double min, double max,
+                         const std::string& unit = "");
+CLI::Validator count_in(const std::string& option, long long min, long long max);
+
+// The most threads `-j` takes: more than the work or the cores buys nothing.
+constexpr long long kMaxJobs = 4096;
+
 // Writes to stdout, or atomically to `out` when given.
 void emit(const std::string& text, const std::string& out);
 

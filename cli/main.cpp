@@ -45,6 +45,11 @@ int main(int argc, char** argv) {
   using namespace cirrus;
   CLI::App app{"cirrus: simulate, price and plan distributed training on GPU clusters"};
   app.require_subcommand(1);
+  // One line per command-line error, as for every other error (the subcommands' --help lists
+  // their options); failure_message is inherited by the subcommands added below.
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return fmt::format("cirrus: {} (see --help)\n", e.what());
+  });
   app.set_version_flag("--version", [] { return reports::render_version(app::version_info()); });
   std::map<const CLI::App*, cli::Action> actions;
   auto add = [&](cli::Action (*f)(CLI::App&)) {
@@ -67,6 +72,9 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? kExitOk : kExitUsage;
+  } catch (const InputError& e) {  // a numeric option out of its range (cli/number_checks.cpp)
+    fmt::print(stderr, "cirrus: {}\n", e.what());
+    return kExitBadInput;
   }
   try {
     for (const auto& [sub, action] : actions) {

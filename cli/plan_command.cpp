@@ -50,12 +50,12 @@ Action add_plan(CLI::App& app) {
       ->check(CLI::IsMember({"table", "json", "csv"}));
   sub->add_option("-o,--out", opt->out, "write to this file (atomically) instead of stdout");
   sub->add_option("-j,--jobs", opt->threads, "threads (default: all cores); output is identical")
-      ->check(CLI::NonNegativeNumber);
+      ->check(count_in("--jobs", 0, kMaxJobs));
   sub->add_option("--top", opt->plan.top, "how many of the best to list")
-      ->check(CLI::PositiveNumber);
+      ->check(count_in("--top", 1, 100000));
   sub->add_option("--refine", opt->plan.refine,
                   "how many of the best to re-simulate with the engine (default 8)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(count_in("--refine", 0, 100000));
   sub->add_option("--catalog", opt->job.catalogs,
                   "extra catalog files (cirrus catalog format), searched before the shipped ones");
   sub->add_option("--report", opt->report,

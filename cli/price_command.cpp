@@ -27,27 +27,28 @@ Action add_price(CLI::App& app) {
   sub->add_option("--catalog", opt->job.catalogs, "also read these catalog files (imported ones)");
   sub->add_option("--interruption-rate", opt->price.interruption_rate,
                   "spot interruptions per instance-hour (default: from the AWS advisor buckets)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(number_in("--interruption-rate", 0, 10));
   sub->add_option("--restart-s", opt->price.restart_s,
                   "seconds to relaunch after an interruption, before the reload (default 600)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(number_in("--restart-s", 0, 1e7, " s"));
   sub->add_option("--storage-gbps", opt->price.storage_gbps,
                   "checkpoint write bandwidth per node, GB/s (default 1.2)")
-      ->check(CLI::PositiveNumber);
+      ->check(number_in("--storage-gbps", 1e-3, 1e5, " GB/s"));
   sub->add_option("--storage-cap-gbps", opt->price.storage_cap_gbps,
                   "aggregate limit of the checkpoint storage, GB/s (default none)")
-      ->check(CLI::PositiveNumber);
+      ->check(number_in("--storage-cap-gbps", 1e-3, 1e7, " GB/s"));
   sub->add_flag("--checkpoint-on-notice", opt->price.on_notice,
                 "write the checkpoint within the interruption notice when it fits");
   sub->add_option("--egress-gb", opt->price.egress_gb, "data leaving the cloud during the run, GB")
-      ->check(CLI::NonNegativeNumber);
+      ->check(number_in("--egress-gb", 0, 1e12, " GB"));
   sub->add_option("--gpu-utilization", opt->price.gpu_utilization,
                   "average fraction of TDP drawn, for energy (default: the simulated compute "
                   "share of the step, a lower bound; 1 gives the upper bound)")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(number_in("--gpu-utilization", 0, 1));
   sub->add_option("--monte-carlo", opt->price.monte_carlo, "replay interruptions N times")
-      ->check(CLI::Range(0, 1000000));
-  sub->add_option("--seed", opt->price.seed, "seed of the Monte-Carlo replay (default 1)");
+      ->check(count_in("--monte-carlo", 0, 1000000));
+  sub->add_option("--seed", opt->price.seed, "seed of the Monte-Carlo replay (default 1)")
+      ->check(count_in("--seed", 0, 9223372036854775807LL));
   add_public_profile_flag(*sub, opt->job.profiles);
 
   return [opt]() {

@@ -25,11 +25,11 @@ Action add_report(CLI::App& app) {
       ->required();
   sub->add_option("--out", opt->out, "the folder to write (created when missing)")->required();
   sub->add_option("-j,--jobs", opt->threads, "plan threads (default: all cores)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(count_in("--jobs", 0, kMaxJobs));
   sub->add_option("--top", opt->plan.top, "candidates listed and charted (plan)")
-      ->check(CLI::PositiveNumber);
+      ->check(count_in("--top", 1, 100000));
   sub->add_option("--refine", opt->plan.refine, "candidates re-simulated with the engine (plan)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(count_in("--refine", 0, 100000));
   sub->add_option("--catalog", opt->job.catalogs, "extra catalog files (plan)");
   add_public_profile_flag(*sub, opt->job.profiles);
   return [opt]() {

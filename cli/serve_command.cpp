@@ -51,7 +51,8 @@ Action add_serve(CLI::App& app) {
   sub->add_option("scenario", opt->scenario, "scenario JSON file")->required();
   sub->add_option("--batch", opt->batch, "batch sizes, e.g. 1,8,64 (default: the scenario's)");
   sub->add_option("--pcie-gbyte-per-s", opt->pcie_gbyte_per_s,
-                  "host-to-device bandwidth per GPU (default: the node's measured copy rate)");
+                  "host-to-device bandwidth per GPU (default: the node's measured copy rate)")
+      ->check(number_in("--pcie-gbyte-per-s", 1e-3, 1e5, " GB/s"));
   sub->add_option("--format", opt->format, "table, json or csv")
       ->check(CLI::IsMember({"table", "json", "csv"}));
   sub->add_option("-o,--out", opt->out, "write to this file (atomically) instead of stdout");

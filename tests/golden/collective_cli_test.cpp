@@ -154,7 +154,7 @@ TEST_CASE("collective refuses bad input in one line", "[golden][cli][network]") 
   expect_bad_input("--node dgx-a100-80gb --op all_reduce --sizes 0", "each > 0");
   expect_bad_input("--node dgx-a100-80gb --nodes 0 --op all_reduce", "--nodes");
   expect_bad_input("--node dgx-a100-80gb --nodes 4 --op all_reduce --oversubscription 0.5",
-                   "oversubscription must be");
+                   "--oversubscription: expected a number from 1 to 1000");
   expect_bad_input("--node dgx-a100-80gb --op all_reduce --algorithm nvls", "NVSwitch gen 3");
   expect_bad_input("--node dgx-a100-80gb --op all_gather --algorithm tree", "all_reduce only");
   expect_bad_input("--node dgx-a100-80gb --op all_reduce --algorithm rings", "did you mean");
