@@ -121,6 +121,59 @@ bool nvls_possible(const NetworkTopology& topo, CollectiveKind kind, const Group
          g.local.size() == 1 && g.per_node > 1;
 }
 
+// The algorithm to lower: CollectiveOptions::algorithm when it can run here (TopologyError says
+// why when it cannot), else direct for point-to-point and ring for the rest, which the tuner may
+// still turn into tree or NVLS.
+Algorithm requested_algorithm(const NetworkTopology& topo, CollectiveKind kind, const Groups& g,
+                              const CollectiveOptions& opt) {
+  const NodeSpec& node = topo.cluster().node;
+  const int m = static_cast<int>(g.local.size());
+  const bool p2p = kind == CollectiveKind::kAllToAll || kind == CollectiveKind::kSendRecv;
+  Algorithm algo = p2p ? Algorithm::kDirect : Algorithm::kRing;
+  if (!opt.algorithm) return algo;
+  algo = *opt.algorithm;
+  if (p2p && algo != Algorithm::kDirect) {
+    unavailable(algo, fmt::format("{} runs point-to-point (direct)", to_string(kind)));
+  }
+  if (!p2p && algo == Algorithm::kDirect) {
+    unavailable(algo, fmt::format("{} is not point-to-point", to_string(kind)));
+  }
+  if (kind != CollectiveKind::kAllReduce &&
+      (algo == Algorithm::kTree || algo == Algorithm::kNvls || algo == Algorithm::kHierarchical)) {
+    unavailable(algo, fmt::format("it runs all_reduce only, not {}", to_string(kind)));
+  }
+  if (algo == Algorithm::kNvls && !nvls_possible(topo, kind, g)) {
+    unavailable(algo, fmt::format("NVLink SHARP needs all ranks on one node with NVSwitch gen "
+                                  "3 (node '{}' {} it; the ranks span {} node{})",
+                                  node.id, node.nvls ? "has" : "lacks", m, m == 1 ? "" : "s"));
+  }
+  if (algo == Algorithm::kHierarchical && !g.uniform) {
+    unavailable(algo, "it needs the same number of ranks on every node");
+  }
+  return algo;
+}
+
+// A measured busbw (CollectiveOptions::profile) for this collective replaces the tuner's times.
+void apply_profile(const CollectiveOptions& opt, CollectiveKind kind, double bytes, int n, int m,
+                   Choice& ch) {
+  if (!opt.profile) return;
+  const std::optional<double> busbw = opt.profile(kind, bytes, n, m);
+  if (busbw && *busbw > 0 && std::isfinite(*busbw)) {
+    // The measured figure is the whole collective's: latency included, spread over the
+    // phases in proportion to the tuner's transfer times.
+    const double t = bus_bytes(kind, bytes, n) / *busbw;
+    double total = 0;
+    for (const auto& ph : ch.phases) total += ph.transfer_s;
+    for (auto& ph : ch.phases) {
+      ph.transfer_s =
+          total > 0 ? t * ph.transfer_s / total : t / static_cast<double>(ch.phases.size());
+      ph.latency_s = 0;
+    }
+    ch.idle_seconds = t;
+    ch.from_profile = true;
+  }
+}
+
 Choice choose(const NetworkTopology& topo, CollectiveKind kind, double bytes, const Groups& g,
               int n, const CollectiveOptions& opt) {
   Choice ch;
@@ -129,30 +182,7 @@ Choice choose(const NetworkTopology& topo, CollectiveKind kind, double bytes, co
   const double inter = inter_bw_per_rank(topo, g);
   const int p = g.per_node;
   const int m = static_cast<int>(g.local.size());
-  const bool p2p = kind == CollectiveKind::kAllToAll || kind == CollectiveKind::kSendRecv;
-  Algorithm algo = p2p ? Algorithm::kDirect : Algorithm::kRing;
-  if (opt.algorithm) {
-    algo = *opt.algorithm;
-    if (p2p && algo != Algorithm::kDirect) {
-      unavailable(algo, fmt::format("{} runs point-to-point (direct)", to_string(kind)));
-    }
-    if (!p2p && algo == Algorithm::kDirect) {
-      unavailable(algo, fmt::format("{} is not point-to-point", to_string(kind)));
-    }
-    if (kind != CollectiveKind::kAllReduce &&
-        (algo == Algorithm::kTree || algo == Algorithm::kNvls ||
-         algo == Algorithm::kHierarchical)) {
-      unavailable(algo, fmt::format("it runs all_reduce only, not {}", to_string(kind)));
-    }
-    if (algo == Algorithm::kNvls && !nvls_possible(topo, kind, g)) {
-      unavailable(algo, fmt::format("NVLink SHARP needs all ranks on one node with NVSwitch gen "
-                                    "3 (node '{}' {} it; the ranks span {} node{})",
-                                    node.id, node.nvls ? "has" : "lacks", m, m == 1 ? "" : "s"));
-    }
-    if (algo == Algorithm::kHierarchical && !g.uniform) {
-      unavailable(algo, "it needs the same number of ranks on every node");
-    }
-  }
+  const Algorithm algo = requested_algorithm(topo, kind, g, opt);
 
   if (algo == Algorithm::kDirect) {
     // Each flow takes its own send/recv latency and bound (lower_direct); the phase time here is
@@ -206,23 +236,7 @@ Choice choose(const NetworkTopology& topo, CollectiveKind kind, double bytes, co
     ch.idle_seconds = c.seconds;
   }
 
-  if (opt.profile) {
-    const std::optional<double> busbw = opt.profile(kind, bytes, n, m);
-    if (busbw && *busbw > 0 && std::isfinite(*busbw)) {
-      // The measured figure is the whole collective's: latency included, spread over the
-      // phases in proportion to the tuner's transfer times.
-      const double t = bus_bytes(kind, bytes, n) / *busbw;
-      double total = 0;
-      for (const auto& ph : ch.phases) total += ph.transfer_s;
-      for (auto& ph : ch.phases) {
-        ph.transfer_s =
-            total > 0 ? t * ph.transfer_s / total : t / static_cast<double>(ch.phases.size());
-        ph.latency_s = 0;
-      }
-      ch.idle_seconds = t;
-      ch.from_profile = true;
-    }
-  }
+  apply_profile(opt, kind, bytes, n, m, ch);
   return ch;
 }
 
