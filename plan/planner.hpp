@@ -78,6 +78,9 @@ struct PlanResult {
   std::vector<std::string> pruned_reasons;
 };
 
+// Throws what an evaluation throws (PlanOptions::economics or progress, a topology the engine
+// cannot build) once every thread has stopped; when several fail, which error comes out does
+// not depend on the thread count.
 PlanResult run_plan(const scenarios::Scenario& s, const SearchSpace& space,
                     const PlanOptions& options);
 

@@ -106,7 +106,7 @@ CollectiveCost step_collective_cost(const StepInput& in, CollectiveKind kind, do
   if (!pinned || kind != CollectiveKind::kAllReduce || n <= 1 || bytes <= 0) {
     CollectiveCost c = collective_cost(kind, bytes, n, per_node, intra, inter, tuner);
     // NCCL's tuner also weighs NVLink SHARP for an all-reduce inside one node with NVSwitch
-    // gen 3, as the flow model's lowering does (flow_collectives.cpp, choose).
+    // gen 3, as the flow model's lowering does (flow_lowering.cpp, choose).
     if (!pinned && kind == CollectiveKind::kAllReduce && n > 1 && bytes > 0 && per_node >= n &&
         node.nvls && node.scale_up == ScaleUpKind::kNvSwitch) {
       const CollectiveCost v = nvls_cost(bytes, n, intra);

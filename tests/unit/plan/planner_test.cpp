@@ -3,6 +3,8 @@
 // says which limit binds when nothing meets them.
 #include <catch2/catch.hpp>
 
+#include <stdexcept>
+
 #include "common/input_error.hpp"
 #include "models/step/simulate.hpp"
 #include "plan/planner.hpp"
@@ -151,4 +153,41 @@ TEST_CASE("planner: expert parallelism is an open choice, invalid EP pruned by r
   bool saw_ep = false;
   for (const auto& c : r.candidates) saw_ep = saw_ep || c.strategy.ep > 1;
   CHECK(saw_ep);
+}
+
+TEST_CASE("planner: an exception inside an evaluation reaches the caller, whatever the threads",
+          "[plan][determinism]") {
+  // The pricing callback runs on the search's worker threads; a throw there used to end the
+  // process (std::terminate) instead of reaching run_plan's caller.
+  const auto s = small_scenario();
+  const auto space = plan::build_search_space(s, priced(s));
+  for (const int threads : {1, 2, 4, 16}) {
+    INFO("threads = " << threads);
+    plan::PlanOptions opt;
+    opt.threads = threads;
+    opt.economics = [](const plan::InstanceOption&, int nodes, double,
+                       double) -> plan::RunEconomics {
+      if (nodes == 2) throw std::runtime_error("no price for 2 nodes");
+      return {};
+    };
+    CHECK_THROWS_WITH(plan::run_plan(s, space, opt), "no price for 2 nodes");
+  }
+}
+
+TEST_CASE("planner: a thread count far above the work gives the same plan", "[plan][determinism]") {
+  const auto s = small_scenario();
+  const auto space = plan::build_search_space(s, priced(s));
+  plan::PlanOptions one;
+  one.threads = 1;
+  plan::PlanOptions many;
+  many.threads = 100000;  // capped to the blocks of work, not 100000 threads
+  const auto a = plan::run_plan(s, space, one);
+  const auto b = plan::run_plan(s, space, many);
+  REQUIRE(a.candidates.size() == b.candidates.size());
+  for (std::size_t i = 0; i < a.candidates.size(); ++i) {
+    CHECK(a.candidates[i].step_seconds == b.candidates[i].step_seconds);
+  }
+  CHECK(a.best == b.best);
+  CHECK(a.top == b.top);
+  CHECK(a.refined_results.size() == b.refined_results.size());
 }
