@@ -1,24 +1,11 @@
 #include "app/calibrate_run.hpp"
 
 #include <fmt/format.h>
-#include <ctime>
 
 #include "calibrate/profile_io.hpp"
 #include "common/input_error.hpp"
 
 namespace cirrus::app {
-namespace {
-
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-}  // namespace
 
 NcclImport import_nccl_tests(const NcclImportOptions& o) {
   std::optional<models::CollectiveKind> op;
@@ -28,7 +15,7 @@ NcclImport import_nccl_tests(const NcclImportOptions& o) {
   if (!o.into.empty()) {
     r.profile = calibrate::read_profile(o.into);
   } else {
-    r.profile.date = utc_now();
+    r.profile.date = calibrate::utc_now();
     r.profile.mode = "import";
   }
   for (const auto& log : r.logs) {

@@ -10,21 +10,13 @@
 #include "calibrate/bench.hpp"
 #include "calibrate/cuda_util.hpp"
 #include "calibrate/fit.hpp"
+#include "calibrate/profile_io.hpp"
 
 namespace cirrus::calibrate {
 namespace {
 
 double now_s() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 // Expected share of a full run's time per unit of each stage (an H100 estimate: GEMMs

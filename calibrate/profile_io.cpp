@@ -1,5 +1,7 @@
 #include "calibrate/profile_io.hpp"
 
+#include <ctime>
+
 #include <cmath>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -9,6 +11,15 @@
 #include "common/json_reader.hpp"
 
 namespace cirrus::calibrate {
+
+std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
 namespace {
 
 using models::Profile;

@@ -33,6 +33,9 @@
 
 namespace cirrus::calibrate {
 
+// The current UTC time as a profile's `date` ("2026-12-02T14:05:09Z").
+std::string utc_now();
+
 inline constexpr int kProfileVersion = 1;
 
 models::Profile parse_profile(const std::string& text, const std::string& file);

@@ -72,9 +72,8 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? kExitOk : kExitUsage;
-  } catch (const InputError& e) {  // a numeric option out of its range (cli/number_checks.cpp)
-    fmt::print(stderr, "cirrus: {}\n", e.what());
-    return kExitBadInput;
+  } catch (...) {  // a numeric option out of its range (cli/number_checks.cpp): InputError
+    return static_cast<int>(report_current_exception());
   }
   try {
     for (const auto& [sub, action] : actions) {
@@ -88,20 +87,10 @@ int main(int argc, char** argv) {
       }
     }
     return kExitUsage;
-  } catch (const InputError& e) {
-    fmt::print(stderr, "cirrus: {}\n", e.what());
-    return kExitBadInput;
-  } catch (const IoError& e) {
-    fmt::print(stderr, "cirrus: {}\n", e.what());
-    return kExitIo;
-  } catch (const UsageError& e) {
-    fmt::print(stderr, "cirrus: {}\n", e.what());
-    return kExitUsage;
   } catch (const models::TopologyError& e) {
     fmt::print(stderr, "cirrus: {}\n", e.what());
     return kExitBadInput;
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "cirrus: internal error: {}\n", e.what());
-    return kExitInternal;
+  } catch (...) {
+    return static_cast<int>(report_current_exception());
   }
 }

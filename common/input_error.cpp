@@ -1,5 +1,7 @@
 #include "common/input_error.hpp"
 
+#include <fmt/format.h>
+
 #include <utility>
 
 namespace cirrus {
@@ -20,5 +22,26 @@ InputError::InputError(std::string file, std::string path, std::string expected,
       path_(std::move(path)),
       expected_(std::move(expected)),
       found_(std::move(found)) {}
+
+ExitCode report_current_exception() {
+  try {
+    throw;
+  } catch (const InputError& e) {
+    fmt::print(stderr, "cirrus: {}\n", e.what());
+    return kExitBadInput;
+  } catch (const IoError& e) {
+    fmt::print(stderr, "cirrus: {}\n", e.what());
+    return kExitIo;
+  } catch (const UsageError& e) {
+    fmt::print(stderr, "cirrus: {}\n", e.what());
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "cirrus: internal error: {}\n", e.what());
+    return kExitInternal;
+  } catch (...) {
+    fmt::print(stderr, "cirrus: internal error: an exception of unknown type\n");
+    return kExitInternal;
+  }
+}
 
 }  // namespace cirrus

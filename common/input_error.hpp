@@ -46,4 +46,9 @@ enum ExitCode : int {
   kExitInternal = 70,  // a bug: an exception no input should reach (EX_SOFTWARE)
 };
 
+// Call inside a catch block: prints the current exception as one line on stderr ("cirrus: ...")
+// and returns its exit status: InputError 3, IoError 5, UsageError 2, anything else an internal
+// error (70). The one mapping both executables use (cirrus and cirrus-calibrate).
+ExitCode report_current_exception();
+
 }  // namespace cirrus

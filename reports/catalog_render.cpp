@@ -1,5 +1,7 @@
 #include "reports/catalog_render.hpp"
 
+#include "reports/report_format.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -22,29 +24,9 @@ std::string gpus_cell(const pricing::Instance& in) {
   return what.empty() ? count : count + " x " + what;
 }
 
-// A plain text table: columns padded to their widest cell, the last one left ragged.
 std::string render_table(const std::vector<std::vector<std::string>>& rows,
                          const std::vector<bool>& right_aligned) {
-  std::vector<std::size_t> width(rows.front().size(), 0);
-  for (const auto& r : rows) {
-    for (std::size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
-  }
-  std::string out;
-  for (const auto& r : rows) {
-    std::string line;
-    for (std::size_t i = 0; i < r.size(); ++i) {
-      const bool last = i + 1 == r.size();
-      if (right_aligned[i]) {
-        line += fmt::format("{:>{}}", r[i], width[i]);
-      } else {
-        line += last ? r[i] : fmt::format("{:<{}}", r[i], width[i]);
-      }
-      if (!last) line += "  ";
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out += line + "\n";
-  }
-  return out;
+  return format::text_table(rows, right_aligned);
 }
 
 std::string list_table(const std::vector<const pricing::Instance*>& instances) {

@@ -40,7 +40,8 @@ std::string plan_usd(std::optional<double> usd) {
   return fmt::format("${:.2f}", *usd);
 }
 
-std::string pad_table(const std::vector<std::vector<std::string>>& rows) {
+std::string text_table(const std::vector<std::vector<std::string>>& rows,
+                       const std::vector<bool>& right_aligned) {
   std::vector<std::size_t> width(rows.front().size(), 0);
   for (const auto& r : rows) {
     for (std::size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
@@ -49,14 +50,20 @@ std::string pad_table(const std::vector<std::vector<std::string>>& rows) {
   for (const auto& r : rows) {
     std::string line;
     for (std::size_t i = 0; i < r.size(); ++i) {
-      line +=
-          i == 0 ? fmt::format("{:<{}}", r[i], width[i]) : fmt::format("{:>{}}", r[i], width[i]);
+      line += right_aligned[i] ? fmt::format("{:>{}}", r[i], width[i])
+                               : fmt::format("{:<{}}", r[i], width[i]);
       line += "  ";
     }
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out += line + "\n";
   }
   return out;
+}
+
+std::string pad_table(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<bool> right(rows.front().size(), true);
+  right.front() = false;
+  return text_table(rows, right);
 }
 
 std::string usd(double v) {

@@ -32,8 +32,12 @@ std::string price_duration(double seconds);
 // `plan`'s table: "$1.51M", "$12.3k", "$412.00"; "n/a" when empty.
 std::string plan_usd(std::optional<double> v);
 
-// Rows of cells as a text table: the first column left-aligned, the others right-aligned, two
-// spaces between columns, no trailing spaces. `rows` has at least one row (the header).
+// Rows of cells as a text table: each column padded to its widest cell, right-aligned where
+// `right_aligned` says, two spaces between columns, no trailing spaces. `rows` has at least one
+// row (the header); `right_aligned` one entry per column.
+std::string text_table(const std::vector<std::vector<std::string>>& rows,
+                       const std::vector<bool>& right_aligned);
+// text_table with the first column left-aligned and the others right-aligned.
 std::string pad_table(const std::vector<std::vector<std::string>>& rows);
 
 }  // namespace cirrus::reports::format

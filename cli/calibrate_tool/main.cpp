@@ -114,17 +114,7 @@ int main(int argc, char** argv) {
   }
   try {
     return run(o);
-  } catch (const InputError& e) {
-    fmt::print(stderr, "cirrus: {}\n", e.what());
-    return kExitBadInput;
-  } catch (const IoError& e) {
-    fmt::print(stderr, "cirrus: {}\n", e.what());
-    return kExitIo;
-  } catch (const UsageError& e) {
-    fmt::print(stderr, "cirrus: {}\n", e.what());
-    return kExitUsage;
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "cirrus: internal error: {}\n", e.what());
-    return 70;
+  } catch (...) {
+    return report_current_exception();
   }
 }
