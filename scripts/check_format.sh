@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 mode=check
 case "${1:-}" in
   --fix) mode=fix; shift ;;
-  --diff) mode=diff; shift ;;
+  --diff) mode="diff"; shift ;;
   -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
   -*) echo "usage: $0 [--fix|--diff] [FILE...]" >&2; exit 2 ;;
 esac
@@ -39,10 +39,11 @@ else
 fi
 [[ ${#files[@]} -gt 0 ]] || { echo "check_format: no files" >&2; exit 2; }
 
-# One clang-format per file; print the name of each file whose formatted text differs.
+# One clang-format per file; the names of the files whose formatted text differs.
+# shellcheck disable=SC2016  # $0 (clang-format) and $1 (the file) are the inner shell's
+differs='"$0" --style=file "$1" | cmp -s - "$1" || echo "$1"'
 mapfile -t bad < <(printf '%s\0' "${files[@]}" |
-  xargs -0 -n 1 -P "${JOBS:-2}" sh -c '"$0" --style=file "$1" | cmp -s - "$1" || echo "$1"' \
-    "$clang_format" | LC_ALL=C sort)
+  xargs -0 -n 1 -P "${JOBS:-2}" sh -c "$differs" "$clang_format" | LC_ALL=C sort)
 
 if [[ ${#bad[@]} -eq 0 ]]; then
   echo "check_format: ${#files[@]} files formatted"
