@@ -1,12 +1,12 @@
 // libFuzzer target for the catalog reader and the four price-file importers: any input either
 // reads or throws InputError. Any other exception, a crash or a sanitizer report is a bug.
-// The first byte picks the reader, so one corpus exercises all of them. Seed corpus: the
-// shipped catalogs and tests/data/pricing/ (prefix each file with the selector byte, or let
-// the fuzzer find them).
+// The first byte picks the reader, so one corpus exercises all of them. Seed corpus:
+// tests/fuzz/corpus/catalog/, shipped catalogs and tests/data/pricing/ files behind their
+// selector byte ('0' catalog, '1' AWS offer, '2' Azure, '3' GCP, '4' SkyPilot, '5' undated AWS).
 //
 //   cmake --preset fuzz && cmake --build build/fuzz --target catalog_fuzz
-//   build/fuzz/tests/catalog_fuzz -max_len=65536 tests/data/pricing tests/data/pricing/real_like \
-//       pricing/catalogs
+//   build/fuzz/tests/catalog_fuzz -max_len=65536 tests/fuzz/corpus/catalog
+// (scripts/fuzz_smoke.sh runs every target for a minute, as CI does)
 #include <cstddef>
 #include <cstdint>
 #include <string>

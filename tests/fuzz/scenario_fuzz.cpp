@@ -4,6 +4,7 @@
 //
 //   cmake --preset fuzz && cmake --build build/fuzz --target scenario_fuzz
 //   build/fuzz/tests/scenario_fuzz tests/fuzz/corpus/scenario
+// (scripts/fuzz_smoke.sh runs every target for a minute, as CI does)
 #include <cstddef>
 #include <cstdint>
 #include <string>
