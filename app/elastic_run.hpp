@@ -14,9 +14,9 @@ namespace cirrus::app {
 
 struct ElasticResult {
   std::string scenario_name;
-  double tokens = 0;  // the run's training.tokens
-  std::string calibration;  // of the job's profile (models::calibration_of)
-  std::string price_note;   // the price per node-hour and its model, or why costs are 0
+  double tokens = 0;         // the run's training.tokens
+  std::string calibration;   // of the job's profile (models::calibration_of)
+  std::string price_note;    // the price per node-hour and its model, or why costs are 0
   models::ElasticSpec spec;  // the scenario's, with the spot rate filled in when defaulted
   std::string rate_note;     // where a defaulted spot rate comes from; empty when given
   int nodes = 0;             // the pinned node count (the fixed run's)

@@ -16,9 +16,8 @@ std::vector<std::string> notes_of(const Job& job, const pricing::Instance& inst)
   const models::StepInput& input = job.pinned();
   std::vector<std::string> notes;
   if (!s.pricing.region.empty() && s.pricing.region != inst.region && inst.region != "any") {
-    notes.push_back(fmt::format(
-        "the scenario asks for region {}; the catalog's prices are for {}", s.pricing.region,
-        inst.region));
+    notes.push_back(fmt::format("the scenario asks for region {}; the catalog's prices are for {}",
+                                s.pricing.region, inst.region));
   }
   if (s.training.tokens <= 0) {
     notes.push_back("training.tokens not given: priced per hour and per step only");
@@ -35,9 +34,9 @@ pricing::CostInput cost_input(const Job& job, const pricing::Instance& inst,
                               const models::StepResult& result, const PriceOptions& opt,
                               std::string& rate_source) {
   const models::StepInput& input = job.pinned();
-  pricing::CostInput in = pricing::make_cost_input(inst, input.cluster.nodes, result.step_time_s,
-                                                   job.tokens_per_step(),
-                                                   job.scenario.training.tokens);
+  pricing::CostInput in =
+      pricing::make_cost_input(inst, input.cluster.nodes, result.step_time_s, job.tokens_per_step(),
+                               job.scenario.training.tokens);
   in.gpus_per_node = input.cluster.node.gpus;
   in.gpu_tdp_w = input.cluster.node.gpu.tdp_w;
   if (opt.gpu_utilization) {

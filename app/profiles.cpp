@@ -1,13 +1,13 @@
 #include "app/profiles.hpp"
 
-#include <filesystem>
 #include <fmt/format.h>
+#include <filesystem>
 #include <optional>
 #include <vector>
 
-#include "calibrate/profile_io.hpp"
 #include "app/paths.hpp"
 #include "app/public_profile.hpp"
+#include "calibrate/profile_io.hpp"
 #include "common/input_error.hpp"
 
 namespace cirrus::app {

@@ -13,8 +13,8 @@
 #include <memory>
 #include <string>
 
-#include "models/hardware/hardware.hpp"
 #include "models/compute/profile.hpp"
+#include "models/hardware/hardware.hpp"
 #include "plan/search_space.hpp"
 #include "scenarios/scenario.hpp"
 

@@ -8,8 +8,8 @@
 #include <optional>
 #include <utility>
 
-#include "calibrate/profile_io.hpp"
 #include "app/paths.hpp"
+#include "calibrate/profile_io.hpp"
 #include "models/compute/profile_scaling.hpp"
 
 namespace cirrus::app {

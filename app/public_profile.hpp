@@ -12,14 +12,14 @@
 // 200 GB/s NVLink never reads an H100's 450 GB/s curves.
 //
 // The files are found through source_path (app/paths.hpp: $CIRRUS_SOURCE_ROOT, else the
-// installed or source tree), read once per process and indexed once per (GPU, collectives kept); safe to
-// call from several threads. A shipped file that is missing means no default; one that is
+// installed or source tree), read once per process and indexed once per (GPU, collectives kept);
+// safe to call from several threads. A shipped file that is missing means no default; one that is
 // malformed is the profile reader's InputError.
 #include <memory>
 #include <string>
 
-#include "models/hardware/hardware.hpp"
 #include "models/compute/profile.hpp"
+#include "models/hardware/hardware.hpp"
 
 namespace cirrus::app {
 

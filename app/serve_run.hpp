@@ -11,8 +11,8 @@
 namespace cirrus::app {
 
 struct ServeOptions {
-  std::vector<int> batch;                    // empty: the scenario's
-  std::optional<double> pcie_gbyte_per_s;    // empty: the node's measured copy rate
+  std::vector<int> batch;                  // empty: the scenario's
+  std::optional<double> pcie_gbyte_per_s;  // empty: the node's measured copy rate
 };
 
 struct ServeResult {

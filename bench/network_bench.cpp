@@ -8,8 +8,8 @@
 
 #include <vector>
 
-#include "models/network/flow_collectives.hpp"
 #include "models/hardware/hardware.hpp"
+#include "models/network/flow_collectives.hpp"
 #include "models/network/topology.hpp"
 
 namespace cirrus::models {

@@ -26,8 +26,8 @@ const char* kSearch = R"({
 
 std::vector<plan::InstanceOption> six_instances() {
   std::vector<plan::InstanceOption> out;
-  const char* nodes[] = {"aws-p5", "aws-p4de", "gcp-a3-megagpu", "gcp-a3-highgpu",
-                         "azure-nd-h100-v5", "azure-nd-a100-80gb-v4"};
+  const char* nodes[] = {"aws-p5",         "aws-p4de",         "gcp-a3-megagpu",
+                         "gcp-a3-highgpu", "azure-nd-h100-v5", "azure-nd-a100-80gb-v4"};
   double price = 30;
   for (const char* n : nodes) {
     plan::InstanceOption o;

@@ -95,8 +95,8 @@ void run_step(benchmark::State& state, const StepInput& in) {
   }
   state.counters["tasks"] = static_cast<double>(tasks);
   state.counters["events"] = static_cast<double>(events);
-  state.counters["events_per_s"] =
-      benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["events_per_s"] = benchmark::Counter(
+      static_cast<double>(events), benchmark::Counter::kIsIterationInvariantRate);
 }
 
 void BM_StepGpt3_175B_1024Gpus(benchmark::State& state) { run_step(state, gpt3_175b_1024()); }

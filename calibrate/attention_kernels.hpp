@@ -1,8 +1,8 @@
 #pragma once
 // The row kernels of unfused attention (internal to cirrus_calibrate_cuda): what Megatron-LM's
 // fused scale-mask-softmax does between the two batched GEMMs, in bf16.
-#include <cstdint>
 #include <cuda_runtime.h>
+#include <cstdint>
 
 namespace cirrus::calibrate {
 

@@ -28,7 +28,7 @@ class ProgressTracker {
 
   std::function<void(const Progress&)> sink_;
   double total_weight_;
-  double done_weight_ = 0;    // of finished stages
+  double done_weight_ = 0;  // of finished stages
   double stage_weight_ = 0;
   int stage_units_ = 1;
   int stage_done_ = 0;

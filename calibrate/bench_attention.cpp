@@ -12,14 +12,14 @@
 // float dQ accumulator) are not documented; the builder tries a few variants in turn and keeps
 // the first that cuDNN accepts and that agrees with the unfused reference on a small problem.
 // Everything else (no engine, a mismatch) falls back to the unfused path, labelled so.
+#include <cudnn_graph.h>
+#include <fmt/format.h>
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstring>
-#include <cudnn_graph.h>
 #include <deque>
 #include <memory>
-#include <fmt/format.h>
 #include <optional>
 #include <vector>
 
@@ -28,13 +28,13 @@
 #include "calibrate/lt_gemm.hpp"
 #include "calibrate/profile_io.hpp"
 
-#define CIRRUS_CUDNN_CHECK(call)                                                            \
-  do {                                                                                      \
-    const cudnnStatus_t cirrus_status_ = (call);                                            \
-    if (cirrus_status_ != CUDNN_STATUS_SUCCESS) {                                           \
-      ::cirrus::calibrate::throw_call_error("cuDNN", #call, __FILE__, __LINE__,             \
-                                            cudnnGetErrorString(cirrus_status_));           \
-    }                                                                                       \
+#define CIRRUS_CUDNN_CHECK(call)                                                  \
+  do {                                                                            \
+    const cudnnStatus_t cirrus_status_ = (call);                                  \
+    if (cirrus_status_ != CUDNN_STATUS_SUCCESS) {                                 \
+      ::cirrus::calibrate::throw_call_error("cuDNN", #call, __FILE__, __LINE__,   \
+                                            cudnnGetErrorString(cirrus_status_)); \
+    }                                                                             \
   } while (0)
 
 namespace cirrus::calibrate {
@@ -73,12 +73,12 @@ class Desc {
 
   cudnnBackendDescriptor_t get() const { return d_; }
 
-  Desc& set(cudnnBackendAttributeName_t name, cudnnBackendAttributeType_t type,
-            std::int64_t count, const void* values) {
+  Desc& set(cudnnBackendAttributeName_t name, cudnnBackendAttributeType_t type, std::int64_t count,
+            const void* values) {
     const cudnnStatus_t st = cudnnBackendSetAttribute(d_, name, type, count, values);
     if (st != CUDNN_STATUS_SUCCESS) {
-      throw GraphError(fmt::format("{}: attribute {}: {}", what_, static_cast<int>(name),
-                                   cudnn_message(st)));
+      throw GraphError(
+          fmt::format("{}: attribute {}: {}", what_, static_cast<int>(name), cudnn_message(st)));
     }
     return *this;
   }
@@ -136,8 +136,7 @@ class Graph {
     return tensor(next_uid_++, type, dims, strides, true);
   }
 
-  void matmul(cudnnBackendDescriptor_t a, cudnnBackendDescriptor_t b,
-              cudnnBackendDescriptor_t c) {
+  void matmul(cudnnBackendDescriptor_t a, cudnnBackendDescriptor_t b, cudnnBackendDescriptor_t c) {
     Desc& m = add(CUDNN_BACKEND_MATMUL_DESCRIPTOR, "matmul");
     m.set_type(CUDNN_ATTR_MATMUL_COMP_TYPE, CUDNN_DATA_FLOAT);
     m.finalize();
@@ -150,10 +149,9 @@ class Graph {
     ops_.push_back(op.get());
   }
 
-  void pointwise(cudnnPointwiseMode_t mode, cudnnBackendDescriptor_t x,
-                 cudnnBackendDescriptor_t y, cudnnBackendDescriptor_t b = nullptr,
-                 cudnnBackendDescriptor_t t = nullptr, cudnnDataType_t compute = CUDNN_DATA_FLOAT,
-                 std::int64_t axis = -1) {
+  void pointwise(cudnnPointwiseMode_t mode, cudnnBackendDescriptor_t x, cudnnBackendDescriptor_t y,
+                 cudnnBackendDescriptor_t b = nullptr, cudnnBackendDescriptor_t t = nullptr,
+                 cudnnDataType_t compute = CUDNN_DATA_FLOAT, std::int64_t axis = -1) {
     Desc& pw = add(CUDNN_BACKEND_POINTWISE_DESCRIPTOR, "pointwise");
     pw.set(CUDNN_ATTR_POINTWISE_MODE, CUDNN_TYPE_POINTWISE_MODE, 1, &mode);
     pw.set_type(CUDNN_ATTR_POINTWISE_MATH_PREC, compute);
@@ -204,13 +202,13 @@ class Graph {
     heur.set(CUDNN_ATTR_ENGINEHEUR_MODE, CUDNN_TYPE_HEUR_MODE, 1, &mode);
     heur.finalize();
     std::int64_t available = 0;
-    cudnnStatus_t st = cudnnBackendGetAttribute(heur.get(), CUDNN_ATTR_ENGINEHEUR_RESULTS,
-                                                CUDNN_TYPE_BACKEND_DESCRIPTOR, 0, &available,
-                                                nullptr);
+    cudnnStatus_t st =
+        cudnnBackendGetAttribute(heur.get(), CUDNN_ATTR_ENGINEHEUR_RESULTS,
+                                 CUDNN_TYPE_BACKEND_DESCRIPTOR, 0, &available, nullptr);
     if (st != CUDNN_STATUS_SUCCESS || available <= 0) {
       throw GraphError(fmt::format("no engine for the graph ({})", st == CUDNN_STATUS_SUCCESS
-                                                                      ? std::string("0 configs")
-                                                                      : cudnn_message(st)));
+                                                                       ? std::string("0 configs")
+                                                                       : cudnn_message(st)));
     }
     const std::int64_t tries = std::min<std::int64_t>(available, 8);
     std::vector<cudnnBackendDescriptor_t> configs;
@@ -219,8 +217,7 @@ class Graph {
     }
     std::int64_t returned = 0;
     st = cudnnBackendGetAttribute(heur.get(), CUDNN_ATTR_ENGINEHEUR_RESULTS,
-                                  CUDNN_TYPE_BACKEND_DESCRIPTOR, tries, &returned,
-                                  configs.data());
+                                  CUDNN_TYPE_BACKEND_DESCRIPTOR, tries, &returned, configs.data());
     if (st != CUDNN_STATUS_SUCCESS) {
       throw GraphError("engine heuristics results: " + cudnn_message(st));
     }
@@ -276,7 +273,19 @@ class Graph {
 };
 
 enum Uid : std::int64_t {
-  kQ = 1, kK, kV, kO, kStats, kScale, kNegInf, kDO, kDQ, kDK, kDV, kSoftmaxSum, kDQAccum
+  kQ = 1,
+  kK,
+  kV,
+  kO,
+  kStats,
+  kScale,
+  kNegInf,
+  kDO,
+  kDQ,
+  kDK,
+  kDV,
+  kSoftmaxSum,
+  kDQAccum
 };
 
 struct Shape {
@@ -331,9 +340,8 @@ struct Layouts {
 };
 
 // S = scale x Q K^T, masked when causal: the part forward and backward share.
-cudnnBackendDescriptor_t scaled_scores(Graph& g, const Layouts& l, const Shape& x,
-                                       const Variant& v, cudnnBackendDescriptor_t q,
-                                       cudnnBackendDescriptor_t kt) {
+cudnnBackendDescriptor_t scaled_scores(Graph& g, const Layouts& l, const Shape& x, const Variant& v,
+                                       cudnnBackendDescriptor_t q, cudnnBackendDescriptor_t kt) {
   auto scale = g.tensor(kScale, CUDNN_DATA_FLOAT, l.scalar, l.scalar_stride, false, true);
   auto s = g.virt(CUDNN_DATA_FLOAT, l.score, l.score_stride);
   g.matmul(q, kt, s);
@@ -459,7 +467,10 @@ class Fused {
  public:
   Fused(cudnnHandle_t handle, const Shape& x, const Variant& fwd_variant,
         const Variant& bwd_variant, Tensors& t)
-      : handle_(handle), x_(x), t_(t), scale_(static_cast<float>(x.scale())),
+      : handle_(handle),
+        x_(x),
+        t_(t),
+        scale_(static_cast<float>(x.scale())),
         accumulate_(bwd_variant.dq_accumulator) {
     build_forward(fwd_, x, fwd_variant);
     fwd_.build(handle);
@@ -536,8 +547,8 @@ class Unfused {
                 x.s * x.d, x.s * x.d),
         grad_p_(lt, lt_types(models::Precision::kBf16), x.s, x.s, x.d, false, true, bh_, x.s * x.d,
                 x.s * x.d, x.s * x.s),
-        grad_q_(lt, lt_types(models::Precision::kBf16), x.s, x.d, x.s, false, false, bh_,
-                x.s * x.s, x.s * x.d, x.s * x.d),
+        grad_q_(lt, lt_types(models::Precision::kBf16), x.s, x.d, x.s, false, false, bh_, x.s * x.s,
+                x.s * x.d, x.s * x.d),
         grad_k_(lt, lt_types(models::Precision::kBf16), x.s, x.d, x.s, true, false, bh_, x.s * x.s,
                 x.s * x.d, x.s * x.d),
         p_(static_cast<std::size_t>(x.score_elements()) * 2),
@@ -558,8 +569,8 @@ class Unfused {
   void backward(Tensors& t, cudaStream_t stream) const {
     grad_v_.run(p_.get(), t.d_o.get(), t.dv.get(), workspace_.get(), stream);
     grad_p_.run(t.d_o.get(), t.v.get(), dp_.get(), workspace_.get(), stream);
-    softmax_backward_rows_bf16(p_.get(), dp_.get(), x_.rows(), x_.s,
-                               static_cast<float>(x_.scale()), stream);
+    softmax_backward_rows_bf16(p_.get(), dp_.get(), x_.rows(), x_.s, static_cast<float>(x_.scale()),
+                               stream);
     grad_q_.run(dp_.get(), t.k.get(), t.dq.get(), workspace_.get(), stream);
     grad_k_.run(dp_.get(), t.q.get(), t.dk.get(), workspace_.get(), stream);
   }
@@ -630,8 +641,8 @@ std::optional<Chosen> choose_variants(cudnnHandle_t handle, cublasLtHandle_t lt,
       CIRRUS_CUDA_CHECK(cudaStreamSynchronize(stream));
       const double err = relative_error(to_host_bf16(fused.o, n), ref_o);
       if (err > kTolerance) {
-        why = fmt::format("fused forward disagrees with the reference (relative error {:.3g})",
-                          err);
+        why =
+            fmt::format("fused forward disagrees with the reference (relative error {:.3g})", err);
         continue;
       }
       fwd = v;
@@ -646,8 +657,8 @@ std::optional<Chosen> choose_variants(cudnnHandle_t handle, cublasLtHandle_t lt,
 
   const auto ref_dq = to_host_bf16(ref.dq, n), ref_dk = to_host_bf16(ref.dk, n),
              ref_dv = to_host_bf16(ref.dv, n);
-  for (cudnnDataType_t p : {fwd->p_type, fwd->p_type == CUDNN_DATA_FLOAT ? CUDNN_DATA_BFLOAT16
-                                                                         : CUDNN_DATA_FLOAT}) {
+  for (cudnnDataType_t p :
+       {fwd->p_type, fwd->p_type == CUDNN_DATA_FLOAT ? CUDNN_DATA_BFLOAT16 : CUDNN_DATA_FLOAT}) {
     for (bool acc : {true, false}) {
       Variant v = *fwd;
       v.p_type = p;
@@ -693,7 +704,8 @@ std::vector<Config> configs(bool quick) {
   }
   for (bool causal : {true, false}) {
     for (std::int64_t d : {128, 64}) {
-      for (std::int64_t s : {512, 1024, 2048, 4096, 8192, 16384}) out.push_back({16384, s, d, causal});
+      for (std::int64_t s : {512, 1024, 2048, 4096, 8192, 16384})
+        out.push_back({16384, s, d, causal});
     }
   }
   out.push_back({4096, 1024, 128, true});
@@ -772,15 +784,18 @@ void bench_attention(BenchContext& ctx, models::Profile& profile) {
       try {
         const Fused f(handle, x, it->chosen->fwd, it->chosen->bwd, t);
         point.impl = models::AttentionImpl::kFused;
-        point.fwd_s = time_launches(ctx.stream, [&](int) { f.forward(); }, timing);
+        point.fwd_s = time_launches(
+            ctx.stream, [&](int) { f.forward(); }, timing);
         f.forward();  // the backward reads this forward's O and statistics
-        point.bwd_s = time_launches(ctx.stream, [&](int) { f.backward(ctx.stream); }, timing);
+        point.bwd_s = time_launches(
+            ctx.stream, [&](int) { f.backward(ctx.stream); }, timing);
         timed = true;
         ++fused_points;
       } catch (const GraphError& e) {
-        ctx.notes->push_back(fmt::format("attention s={} d={}: fused plan failed ({}); unfused "
-                                         "path timed",
-                                         c.seq, c.d, e.what()));
+        ctx.notes->push_back(
+            fmt::format("attention s={} d={}: fused plan failed ({}); unfused "
+                        "path timed",
+                        c.seq, c.d, e.what()));
       }
     }
     // The unfused path: the fallback, and in a full run a measurement of its own where the
@@ -793,9 +808,11 @@ void bench_attention(BenchContext& ctx, models::Profile& profile) {
         models::AttentionPoint u = point;
         u.impl = models::AttentionImpl::kUnfused;
         const Unfused path(lt, x);
-        u.fwd_s = time_launches(ctx.stream, [&](int) { path.forward(t, ctx.stream); }, timing);
+        u.fwd_s = time_launches(
+            ctx.stream, [&](int) { path.forward(t, ctx.stream); }, timing);
         path.forward(t, ctx.stream);
-        u.bwd_s = time_launches(ctx.stream, [&](int) { path.backward(t, ctx.stream); }, timing);
+        u.bwd_s = time_launches(
+            ctx.stream, [&](int) { path.backward(t, ctx.stream); }, timing);
         u.fwd_s = round_significant(u.fwd_s);
         u.bwd_s = round_significant(u.bwd_s);
         profile.attention.push_back(u);
@@ -805,9 +822,10 @@ void bench_attention(BenchContext& ctx, models::Profile& profile) {
                                          c.seq, c.d, e.what()));
       }
     } else if (!timed) {
-      ctx.notes->push_back(fmt::format("attention s={} d={} b={}: skipped (no fused plan; the "
-                                       "unfused scores would need {:.1f} GB)",
-                                       c.seq, c.d, x.b, 2 * score_bytes / 1e9));
+      ctx.notes->push_back(
+          fmt::format("attention s={} d={} b={}: skipped (no fused plan; the "
+                      "unfused scores would need {:.1f} GB)",
+                      c.seq, c.d, x.b, 2 * score_bytes / 1e9));
     }
     if (timed) {
       point.fwd_s = round_significant(point.fwd_s);

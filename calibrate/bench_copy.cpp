@@ -1,8 +1,8 @@
 // The copy stage: cudaMemcpyAsync between pinned host memory and the device (what activation
 // and optimizer offload move) and within the device. Sizes count the bytes copied once.
+#include <fmt/format.h>
 #include <algorithm>
 #include <cstring>
-#include <fmt/format.h>
 #include <vector>
 
 #include "calibrate/bench.hpp"
@@ -68,20 +68,21 @@ void bench_copy(BenchContext& ctx, models::Profile& profile) {
         ctx.progress->step();
         continue;
       }
-      const int copies = std::max(1, std::min(rotation_count(static_cast<double>(set), ctx.l2_bytes),
-                                              static_cast<int>(pool.size() / set)));
+      const int copies =
+          std::max(1, std::min(rotation_count(static_cast<double>(set), ctx.l2_bytes),
+                               static_cast<int>(pool.size() / set)));
       const double seconds = time_launches(
           ctx.stream,
           [&](int i) {
             std::byte* dev = pool.bytes() + static_cast<std::size_t>(i % copies) * set;
             switch (plan.direction) {
               case models::CopyDirection::kHostToDevice:
-                CIRRUS_CUDA_CHECK(cudaMemcpyAsync(dev, host.get(), bytes, cudaMemcpyHostToDevice,
-                                                  ctx.stream));
+                CIRRUS_CUDA_CHECK(
+                    cudaMemcpyAsync(dev, host.get(), bytes, cudaMemcpyHostToDevice, ctx.stream));
                 break;
               case models::CopyDirection::kDeviceToHost:
-                CIRRUS_CUDA_CHECK(cudaMemcpyAsync(host.get(), dev, bytes, cudaMemcpyDeviceToHost,
-                                                  ctx.stream));
+                CIRRUS_CUDA_CHECK(
+                    cudaMemcpyAsync(host.get(), dev, bytes, cudaMemcpyDeviceToHost, ctx.stream));
                 break;
               case models::CopyDirection::kDeviceToDevice:
                 CIRRUS_CUDA_CHECK(cudaMemcpyAsync(dev + align256(bytes), dev, bytes,

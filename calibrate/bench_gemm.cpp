@@ -1,8 +1,8 @@
 // The GEMM stage: cuBLASLt over the products of transformer layers split over TP ranks.
+#include <fmt/format.h>
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <fmt/format.h>
 #include <set>
 #include <tuple>
 #include <vector>
@@ -29,9 +29,7 @@ struct Plan {
   std::vector<Shape> shapes;
 };
 
-bool has_fp8(const BenchContext& ctx) {
-  return ctx.props.major * 10 + ctx.props.minor >= 89;
-}
+bool has_fp8(const BenchContext& ctx) { return ctx.props.major * 10 + ctx.props.minor >= 89; }
 
 // The linear layers of one transformer layer on one TP rank, as (out, in) widths: QKV and
 // FC1 are split by columns, the output projection and FC2 by rows (Megatron-LM). Each gives
@@ -72,9 +70,11 @@ std::vector<Plan> plans(const BenchContext& ctx) {
   std::vector<Plan> out;
   const bool quick = ctx.quick;
   const std::vector<std::int64_t> tokens =
-      quick ? std::vector<std::int64_t>{2048, 8192} : std::vector<std::int64_t>{1024, 2048, 4096, 8192, 16384};
+      quick ? std::vector<std::int64_t>{2048, 8192}
+            : std::vector<std::int64_t>{1024, 2048, 4096, 8192, 16384};
   const std::vector<std::int64_t> hiddens =
-      quick ? std::vector<std::int64_t>{4096, 8192} : std::vector<std::int64_t>{2048, 4096, 8192, 16384};
+      quick ? std::vector<std::int64_t>{4096, 8192}
+            : std::vector<std::int64_t>{2048, 4096, 8192, 16384};
   const std::vector<std::int64_t> tps =
       quick ? std::vector<std::int64_t>{1, 4} : std::vector<std::int64_t>{1, 2, 4, 8};
 
@@ -116,7 +116,8 @@ std::vector<Plan> plans(const BenchContext& ctx) {
 double footprint(const Shape& s, const LtTypes& t) {
   const auto m = static_cast<double>(s.m), n = static_cast<double>(s.n),
              k = static_cast<double>(s.k), b = static_cast<double>(s.batch);
-  return b * (static_cast<double>(t.a_bytes) * (m * k + n * k) + static_cast<double>(t.c_bytes) * m * n);
+  return b * (static_cast<double>(t.a_bytes) * (m * k + n * k) +
+              static_cast<double>(t.c_bytes) * m * n);
 }
 
 }  // namespace
@@ -176,12 +177,16 @@ void bench_gemm(BenchContext& ctx, models::Profile& profile) {
         continue;
       }
       // Rotate through copies of the working set laid end to end in the pool.
-      const std::size_t a_len = align256(static_cast<std::size_t>(s.batch * s.m * s.k) * types.a_bytes);
-      const std::size_t b_len = align256(static_cast<std::size_t>(s.batch * s.n * s.k) * types.a_bytes);
-      const std::size_t c_len = align256(static_cast<std::size_t>(s.batch * s.m * s.n) * types.c_bytes);
+      const std::size_t a_len =
+          align256(static_cast<std::size_t>(s.batch * s.m * s.k) * types.a_bytes);
+      const std::size_t b_len =
+          align256(static_cast<std::size_t>(s.batch * s.n * s.k) * types.a_bytes);
+      const std::size_t c_len =
+          align256(static_cast<std::size_t>(s.batch * s.m * s.n) * types.c_bytes);
       const std::size_t set = a_len + b_len + c_len;
-      const int copies = std::max(1, std::min(rotation_count(static_cast<double>(set), ctx.l2_bytes),
-                                              static_cast<int>(pool.size() / set)));
+      const int copies =
+          std::max(1, std::min(rotation_count(static_cast<double>(set), ctx.l2_bytes),
+                               static_cast<int>(pool.size() / set)));
       const double seconds = time_launches(
           ctx.stream,
           [&](int i) {
@@ -205,9 +210,10 @@ void bench_gemm(BenchContext& ctx, models::Profile& profile) {
       ctx.progress->step();
     }
     if (skipped > 0) {
-      ctx.notes->push_back(fmt::format("gemm {}: {} shapes skipped (working set larger than free "
-                                       "memory, or no cuBLASLt algorithm)",
-                                       models::to_string(plan.dtype), skipped));
+      ctx.notes->push_back(
+          fmt::format("gemm {}: {} shapes skipped (working set larger than free "
+                      "memory, or no cuBLASLt algorithm)",
+                      models::to_string(plan.dtype), skipped));
     }
     ctx.say(fmt::format("gemm {}: {} shapes, best {:.0f} TFLOP/s", models::to_string(plan.dtype),
                         measured, best));

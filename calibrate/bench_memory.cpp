@@ -1,8 +1,8 @@
 // The memory-bound stage: the kinds of kernel a training step runs between its GEMMs, over
 // sizes from 1 MB to 4 GB moved. Sizes count the bytes a kernel must move once (reads plus
 // writes), the convention of the simulator's memory ops.
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 #include <iterator>
 #include <vector>
 
@@ -35,9 +35,10 @@ int memory_units(const BenchContext& ctx) {
 void bench_memory(BenchContext& ctx, models::Profile& profile) {
   // One pool, big enough for the largest case or a rotation of small ones.
   std::size_t largest = 0;
-  for (auto kind : kKinds) largest = std::max(largest, make_memory_case(kind, sizes(ctx.quick).back()).allocated);
-  const double pool_bytes = std::min(static_cast<double>(largest) + 4.0 * ctx.l2_bytes,
-                                     ctx.usable_bytes());
+  for (auto kind : kKinds)
+    largest = std::max(largest, make_memory_case(kind, sizes(ctx.quick).back()).allocated);
+  const double pool_bytes =
+      std::min(static_cast<double>(largest) + 4.0 * ctx.l2_bytes, ctx.usable_bytes());
   DeviceBuffer pool(static_cast<std::size_t>(pool_bytes));
   // All positive: Adam's second moment must stay so, and no other kernel minds.
   fill_random(pool.get(), pool.size() / 4, Fill::kFloat, 0x51edu, ctx.stream, 1.0f, true);
@@ -58,8 +59,9 @@ void bench_memory(BenchContext& ctx, models::Profile& profile) {
         ctx.progress->step();
         continue;
       }
-      const int copies = std::max(1, std::min(rotation_count(static_cast<double>(set), ctx.l2_bytes),
-                                              static_cast<int>(pool.size() / set)));
+      const int copies =
+          std::max(1, std::min(rotation_count(static_cast<double>(set), ctx.l2_bytes),
+                               static_cast<int>(pool.size() / set)));
       const double seconds = time_launches(
           ctx.stream,
           [&](int i) {

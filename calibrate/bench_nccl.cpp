@@ -2,12 +2,12 @@
 // reported as nccl-tests does (float data, sum; size = the nccl-tests "size" column; algbw =
 // size / time, busbw = algbw x bus_factor), timed like nccl-tests on the host clock around
 // batches of iterations after warm-up.
+#include <fmt/format.h>
+#include <nccl.h>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <fmt/format.h>
 #include <iterator>
-#include <nccl.h>
 #include <vector>
 
 #include "calibrate/bench.hpp"
@@ -15,13 +15,13 @@
 #include "calibrate/profile_io.hpp"
 #include "models/network/collectives.hpp"
 
-#define CIRRUS_NCCL_CHECK(call)                                                             \
-  do {                                                                                      \
-    const ncclResult_t cirrus_status_ = (call);                                             \
-    if (cirrus_status_ != ncclSuccess) {                                                    \
-      ::cirrus::calibrate::throw_call_error("NCCL", #call, __FILE__, __LINE__,              \
-                                            ncclGetErrorString(cirrus_status_));            \
-    }                                                                                       \
+#define CIRRUS_NCCL_CHECK(call)                                                  \
+  do {                                                                           \
+    const ncclResult_t cirrus_status_ = (call);                                  \
+    if (cirrus_status_ != ncclSuccess) {                                         \
+      ::cirrus::calibrate::throw_call_error("NCCL", #call, __FILE__, __LINE__,   \
+                                            ncclGetErrorString(cirrus_status_)); \
+    }                                                                            \
   } while (0)
 
 namespace cirrus::calibrate {
@@ -29,7 +29,7 @@ namespace {
 
 using models::CollectiveKind;
 
-constexpr CollectiveKind kOps[] = {CollectiveKind::kAllReduce,    CollectiveKind::kAllGather,
+constexpr CollectiveKind kOps[] = {CollectiveKind::kAllReduce,     CollectiveKind::kAllGather,
                                    CollectiveKind::kReduceScatter, CollectiveKind::kAllToAll,
                                    CollectiveKind::kBroadcast,     CollectiveKind::kSendRecv};
 

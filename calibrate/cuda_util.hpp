@@ -1,9 +1,9 @@
 #pragma once
 // CUDA plumbing shared by the microbenchmarks: checked calls, owned buffers, random fills,
 // buffer rotation and event timing. Internal to the cirrus_calibrate_cuda target.
+#include <cuda_runtime.h>
 #include <cstddef>
 #include <cstdint>
-#include <cuda_runtime.h>
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -24,13 +24,13 @@ class CudaError : public std::runtime_error {
 
 // Every CUDA runtime call goes through this; kernel launches are followed by
 // CIRRUS_CUDA_CHECK(cudaGetLastError()).
-#define CIRRUS_CUDA_CHECK(call)                                                             \
-  do {                                                                                      \
-    const cudaError_t cirrus_status_ = (call);                                              \
-    if (cirrus_status_ != cudaSuccess) {                                                    \
-      ::cirrus::calibrate::throw_call_error("CUDA", #call, __FILE__, __LINE__,              \
-                                            cudaGetErrorString(cirrus_status_));            \
-    }                                                                                       \
+#define CIRRUS_CUDA_CHECK(call)                                                  \
+  do {                                                                           \
+    const cudaError_t cirrus_status_ = (call);                                   \
+    if (cirrus_status_ != cudaSuccess) {                                         \
+      ::cirrus::calibrate::throw_call_error("CUDA", #call, __FILE__, __LINE__,   \
+                                            cudaGetErrorString(cirrus_status_)); \
+    }                                                                            \
   } while (0)
 
 namespace cirrus::calibrate {

@@ -3,8 +3,8 @@
 #include <cublasLt.h>
 #include <cudnn_graph.h>
 #include <fmt/format.h>
-#include <fstream>
 #include <nccl.h>
+#include <fstream>
 #include <sstream>
 
 #include "calibrate/bench.hpp"

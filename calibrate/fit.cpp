@@ -1,8 +1,8 @@
 #include "calibrate/fit.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 #include <string>
 #include <utility>
 
@@ -18,8 +18,8 @@ using models::FitFamily;
 class Groups {
  public:
   void add(const std::string& key, Sample s) {
-    auto it = std::find_if(groups_.begin(), groups_.end(),
-                           [&](const auto& g) { return g.first == key; });
+    auto it =
+        std::find_if(groups_.begin(), groups_.end(), [&](const auto& g) { return g.first == key; });
     if (it == groups_.end()) it = groups_.insert(groups_.end(), {key, {}});
     it->second.push_back(s);
   }
@@ -51,8 +51,8 @@ std::optional<CurveFit> fit_latency_rate(const std::vector<Sample>& samples) {
     }
   }
   if (s.size() < 2) return std::nullopt;
-  const auto [lo, hi] = std::minmax_element(s.begin(), s.end(),
-                                            [](const Sample& a, const Sample& b) { return a.x < b.x; });
+  const auto [lo, hi] = std::minmax_element(
+      s.begin(), s.end(), [](const Sample& a, const Sample& b) { return a.x < b.x; });
   if (!(hi->x > lo->x)) return std::nullopt;
 
   // Weighted normal equations for t ~ a + b x with weights 1/t^2, scaled by x_max so the
@@ -113,11 +113,11 @@ std::vector<CurveFit> fit_profile(const models::Profile& p) {
       const std::string key =
           fmt::format("{}/{}/{}/{}", models::to_string(a.impl), models::to_string(a.dtype),
                       a.causal ? "causal" : "full", models::to_string(pass));
-      attention.add(key, {models::attention_flops(pass, a.causal, static_cast<double>(a.batch),
-                                                  static_cast<double>(a.heads),
-                                                  static_cast<double>(a.seq),
-                                                  static_cast<double>(a.head_dim)),
-                          t});
+      attention.add(
+          key, {models::attention_flops(pass, a.causal, static_cast<double>(a.batch),
+                                        static_cast<double>(a.heads), static_cast<double>(a.seq),
+                                        static_cast<double>(a.head_dim)),
+                t});
     }
   }
   attention.fit_into(FitFamily::kAttention, out);
@@ -155,8 +155,8 @@ std::vector<CurveFit> fit_profile(const models::Profile& p) {
     const auto it =
         std::find_if(best.begin(), best.end(), [&](const auto& b) { return b.first == key; });
     if (models::collective_source_rank(c.source) != it->second) continue;
-    collectives.add(key, {static_cast<double>(c.bytes) * models::bus_factor(c.op, c.ranks),
-                          c.time_us * 1e-6});
+    collectives.add(
+        key, {static_cast<double>(c.bytes) * models::bus_factor(c.op, c.ranks), c.time_us * 1e-6});
   }
   collectives.fit_into(FitFamily::kCollective, out);
   return out;

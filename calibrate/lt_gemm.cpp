@@ -9,7 +9,8 @@ LtTypes lt_types(models::Precision p) {
       t.a = t.b = t.c = CUDA_R_16F;
       t.a_fill = t.c_fill = Fill::kHalf;
       break;
-    case models::Precision::kBf16: break;  // the defaults
+    case models::Precision::kBf16:
+      break;  // the defaults
     case models::Precision::kTf32:
     case models::Precision::kFp32:
       t.a = t.b = t.c = CUDA_R_32F;
@@ -45,10 +46,10 @@ LtMatmul::LtMatmul(cublasLtHandle_t handle, const LtTypes& types, std::int64_t m
   const std::uint64_t second_cols = static_cast<std::uint64_t>(trans_a ? k : m);
 
   CIRRUS_CUBLAS_CHECK(cublasLtMatmulDescCreate(&desc_, types.compute, types.scale));
-  CIRRUS_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(desc_, CUBLASLT_MATMUL_DESC_TRANSA,
-                                                     &op_first, sizeof op_first));
-  CIRRUS_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(desc_, CUBLASLT_MATMUL_DESC_TRANSB,
-                                                     &op_second, sizeof op_second));
+  CIRRUS_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(desc_, CUBLASLT_MATMUL_DESC_TRANSA, &op_first,
+                                                     sizeof op_first));
+  CIRRUS_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(desc_, CUBLASLT_MATMUL_DESC_TRANSB, &op_second,
+                                                     sizeof op_second));
   CIRRUS_CUBLAS_CHECK(cublasLtMatrixLayoutCreate(&layout_a_, types.b, first_rows, first_cols,
                                                  static_cast<std::int64_t>(first_rows)));
   CIRRUS_CUBLAS_CHECK(cublasLtMatrixLayoutCreate(&layout_b_, types.a, second_rows, second_cols,
@@ -63,8 +64,7 @@ LtMatmul::LtMatmul(cublasLtHandle_t handle, const LtTypes& types, std::int64_t m
       CIRRUS_CUBLAS_CHECK(cublasLtMatrixLayoutSetAttribute(
           layouts[i], CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT, &count, sizeof count));
       CIRRUS_CUBLAS_CHECK(cublasLtMatrixLayoutSetAttribute(
-          layouts[i], CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET, &strides[i],
-          sizeof strides[i]));
+          layouts[i], CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET, &strides[i], sizeof strides[i]));
     }
   }
 

@@ -2,21 +2,21 @@
 // cuBLASLt matrix products in row-major terms, as the transformer's tensors are laid out
 // (internal to cirrus_calibrate_cuda). cuBLASLt is column-major: a row-major C = op(A) op(B)
 // is the column-major C^T = op(B)^T op(A)^T, so operands swap and keep their transpose flags.
+#include <cublasLt.h>
 #include <cstddef>
 #include <cstdint>
-#include <cublasLt.h>
 #include <string>
 
 #include "calibrate/cuda_util.hpp"
 #include "models/hardware/hardware.hpp"
 
-#define CIRRUS_CUBLAS_CHECK(call)                                                           \
-  do {                                                                                      \
-    const cublasStatus_t cirrus_status_ = (call);                                           \
-    if (cirrus_status_ != CUBLAS_STATUS_SUCCESS) {                                          \
-      ::cirrus::calibrate::throw_call_error("cuBLASLt", #call, __FILE__, __LINE__,          \
-                                            cublasLtGetStatusString(cirrus_status_));       \
-    }                                                                                       \
+#define CIRRUS_CUBLAS_CHECK(call)                                                     \
+  do {                                                                                \
+    const cublasStatus_t cirrus_status_ = (call);                                     \
+    if (cirrus_status_ != CUBLAS_STATUS_SUCCESS) {                                    \
+      ::cirrus::calibrate::throw_call_error("cuBLASLt", #call, __FILE__, __LINE__,    \
+                                            cublasLtGetStatusString(cirrus_status_)); \
+    }                                                                                 \
   } while (0)
 
 namespace cirrus::calibrate {

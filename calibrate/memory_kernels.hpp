@@ -3,9 +3,9 @@
 // from the host code so that nvcc compiles no fmt: copy, y = a x + y (bf16), a layer-norm-like
 // two-pass row kernel and a softmax-like row kernel (bf16 rows of 4096), a fused AdamW step
 // (fp32 parameters, gradients and moments).
+#include <cuda_runtime.h>
 #include <cstddef>
 #include <cstdint>
-#include <cuda_runtime.h>
 
 #include "models/compute/profile.hpp"
 

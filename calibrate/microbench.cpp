@@ -2,9 +2,9 @@
 #include "calibrate/microbench.hpp"
 #include "common/enum_names.hpp"
 
+#include <fmt/format.h>
 #include <chrono>
 #include <ctime>
-#include <fmt/format.h>
 #include <sstream>
 
 #include "calibrate/bench.hpp"
@@ -23,23 +23,27 @@ double now_s() {
 // dominate; attention plans take a while to build). Only the ETA depends on these.
 double unit_weight(Stage s) {
   switch (s) {
-    case Stage::kGemm: return 0.04;
-    case Stage::kAttention: return 1.5;
-    case Stage::kMemory: return 0.15;
-    case Stage::kCopy: return 0.3;
-    case Stage::kCollectives: return 0.3;
+    case Stage::kGemm:
+      return 0.04;
+    case Stage::kAttention:
+      return 1.5;
+    case Stage::kMemory:
+      return 0.15;
+    case Stage::kCopy:
+      return 0.3;
+    case Stage::kCollectives:
+      return 0.3;
   }
   return 1.0;
 }
 
 }  // namespace
 
-constexpr EnumNames<Stage, 5> kStageNames = {{
-    {Stage::kGemm, "gemm"},
-    {Stage::kAttention, "attention"},
-    {Stage::kMemory, "memory"},
-    {Stage::kCopy, "copy"},
-    {Stage::kCollectives, "collectives"}}};
+constexpr EnumNames<Stage, 5> kStageNames = {{{Stage::kGemm, "gemm"},
+                                              {Stage::kAttention, "attention"},
+                                              {Stage::kMemory, "memory"},
+                                              {Stage::kCopy, "copy"},
+                                              {Stage::kCollectives, "collectives"}}};
 
 const char* to_string(Stage s) { return name_in(kStageNames, s); }
 
@@ -49,8 +53,8 @@ std::vector<Stage> parse_stages(const std::string& list) {
   for (std::string item; std::getline(in, item, ',');) {
     if (item.empty()) continue;
     bool found = false;
-    for (Stage s : {Stage::kGemm, Stage::kAttention, Stage::kMemory, Stage::kCopy,
-                    Stage::kCollectives}) {
+    for (Stage s :
+         {Stage::kGemm, Stage::kAttention, Stage::kMemory, Stage::kCopy, Stage::kCollectives}) {
       if (item == to_string(s)) {
         out.push_back(s);
         found = true;
@@ -65,7 +69,8 @@ std::vector<Stage> parse_stages(const std::string& list) {
 }
 
 ProgressTracker::ProgressTracker(std::function<void(const Progress&)> sink, double total_weight)
-    : sink_(std::move(sink)), total_weight_(total_weight > 0 ? total_weight : 1.0),
+    : sink_(std::move(sink)),
+      total_weight_(total_weight > 0 ? total_weight : 1.0),
       start_s_(now_s()) {}
 
 void ProgressTracker::begin_stage(const std::string& name, double weight, int units) {
@@ -115,9 +120,8 @@ models::Profile run_microbenchmarks(const RunOptions& options) {
   int devices = 0;
   const cudaError_t found = cudaGetDeviceCount(&devices);
   if (found != cudaSuccess || devices == 0) {
-    throw NoDeviceError(fmt::format("no CUDA device: {}", found == cudaSuccess
-                                                              ? "none visible"
-                                                              : cudaGetErrorString(found)));
+    throw NoDeviceError(fmt::format(
+        "no CUDA device: {}", found == cudaSuccess ? "none visible" : cudaGetErrorString(found)));
   }
   if (options.device < 0 || options.device >= devices) {
     throw NoDeviceError(fmt::format("no CUDA device {} (there are {})", options.device, devices));
@@ -154,11 +158,16 @@ models::Profile run_microbenchmarks(const RunOptions& options) {
   }
   auto units = [&](Stage s) {
     switch (s) {
-      case Stage::kGemm: return gemm_units(ctx);
-      case Stage::kAttention: return attention_units(ctx);
-      case Stage::kMemory: return memory_units(ctx);
-      case Stage::kCopy: return copy_units(ctx);
-      case Stage::kCollectives: return collective_units(ctx, devices);
+      case Stage::kGemm:
+        return gemm_units(ctx);
+      case Stage::kAttention:
+        return attention_units(ctx);
+      case Stage::kMemory:
+        return memory_units(ctx);
+      case Stage::kCopy:
+        return copy_units(ctx);
+      case Stage::kCollectives:
+        return collective_units(ctx, devices);
     }
     return 0;
   };
@@ -167,22 +176,32 @@ models::Profile run_microbenchmarks(const RunOptions& options) {
   ProgressTracker progress(options.on_progress, total);
   ctx.progress = &progress;
 
-  ctx.say(fmt::format("{} ({} SMs, {:.0f} GiB, L2 {:.0f} MiB), driver {}, CUDA {}, cuBLAS {}, "
-                      "cuDNN {}, NCCL {}; {} run",
-                      profile.device.name, profile.device.sm_count,
-                      profile.device.memory_bytes / (1024.0 * 1024 * 1024),
-                      ctx.l2_bytes / (1024.0 * 1024), profile.versions.driver,
-                      profile.versions.cuda_runtime, profile.versions.cublas,
-                      profile.versions.cudnn, profile.versions.nccl, profile.mode));
+  ctx.say(fmt::format(
+      "{} ({} SMs, {:.0f} GiB, L2 {:.0f} MiB), driver {}, CUDA {}, cuBLAS {}, "
+      "cuDNN {}, NCCL {}; {} run",
+      profile.device.name, profile.device.sm_count,
+      profile.device.memory_bytes / (1024.0 * 1024 * 1024), ctx.l2_bytes / (1024.0 * 1024),
+      profile.versions.driver, profile.versions.cuda_runtime, profile.versions.cublas,
+      profile.versions.cudnn, profile.versions.nccl, profile.mode));
   for (Stage s : stages) {
     const double started = now_s();
     progress.begin_stage(to_string(s), unit_weight(s) * units(s), units(s));
     switch (s) {
-      case Stage::kGemm: bench_gemm(ctx, profile); break;
-      case Stage::kAttention: bench_attention(ctx, profile); break;
-      case Stage::kMemory: bench_memory(ctx, profile); break;
-      case Stage::kCopy: bench_copy(ctx, profile); break;
-      case Stage::kCollectives: bench_collectives(ctx, profile, devices); break;
+      case Stage::kGemm:
+        bench_gemm(ctx, profile);
+        break;
+      case Stage::kAttention:
+        bench_attention(ctx, profile);
+        break;
+      case Stage::kMemory:
+        bench_memory(ctx, profile);
+        break;
+      case Stage::kCopy:
+        bench_copy(ctx, profile);
+        break;
+      case Stage::kCollectives:
+        bench_collectives(ctx, profile, devices);
+        break;
     }
     CIRRUS_CUDA_CHECK(cudaSetDevice(options.device));
     CIRRUS_CUDA_CHECK(cudaDeviceSynchronize());

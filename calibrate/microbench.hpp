@@ -36,10 +36,10 @@ const char* to_string(Stage s);
 std::vector<Stage> parse_stages(const std::string& list);
 
 struct Progress {
-  std::string stage;      // what is running: "gemm bf16", "attention", ...
-  double fraction = 0;    // of the whole run, 0..1
+  std::string stage;    // what is running: "gemm bf16", "attention", ...
+  double fraction = 0;  // of the whole run, 0..1
   double elapsed_s = 0;
-  double eta_s = -1;      // < 0 while unknown
+  double eta_s = -1;  // < 0 while unknown
 };
 
 struct RunOptions {

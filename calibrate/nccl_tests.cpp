@@ -1,11 +1,11 @@
 #include "calibrate/nccl_tests.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
 #include <filesystem>
-#include <fmt/format.h>
 #include <set>
 #include <sstream>
 
@@ -222,7 +222,8 @@ NcclTestsLog parse_nccl_tests_log(const std::string& text, const std::string& fi
       } else if (t[0] == "nccl-tests" && t.size() >= 3 && t[1] == "version") {
         for (const auto& tok : t) {
           if (tok.rfind("nccl-library=", 0) == 0) {
-            if (const auto code = to_int(tok.substr(13))) log.nccl_version = version_from_code(*code);
+            if (const auto code = to_int(tok.substr(13)))
+              log.nccl_version = version_from_code(*code);
           }
         }
       } else if (t.size() >= 4 && t[0] == "Collective" && t[1] == "test" && t[2] == "starting:") {
@@ -280,7 +281,8 @@ NcclTestsLog parse_nccl_tests_log(const std::string& text, const std::string& fi
     auto number = [&](std::size_t col, const char* what) {
       const auto v = to_double(t[col]);
       if (!v || *v < 0) {
-        throw InputError(file, where(line_no), fmt::format("a number in column {} ({})", col + 1, what),
+        throw InputError(file, where(line_no),
+                         fmt::format("a number in column {} ({})", col + 1, what),
                          "'" + t[col] + "'");
       }
       return *v;
@@ -304,14 +306,15 @@ NcclTestsLog parse_nccl_tests_log(const std::string& text, const std::string& fi
       if (*v > 0) wrong = std::max<std::int64_t>(wrong, static_cast<std::int64_t>(std::ceil(*v)));
     }
     if (wrong > 0) {
-      log.warnings.push_back(fmt::format("{}: {}: size {} dropped: #wrong = {}", file,
-                                         where(line_no), *size, wrong));
+      log.warnings.push_back(
+          fmt::format("{}: {}: size {} dropped: #wrong = {}", file, where(line_no), *size, wrong));
       ++rejected;
       continue;
     }
     const double time_us = number(columns->time[0], "out-of-place time, us");
     if (!(time_us > 0)) {
-      throw InputError(file, where(line_no), "a positive out-of-place time", "'" + t[columns->time[0]] + "'");
+      throw InputError(file, where(line_no), "a positive out-of-place time",
+                       "'" + t[columns->time[0]] + "'");
     }
     models::CollectivePoint p;
     p.bytes = *size;
@@ -346,10 +349,11 @@ NcclTestsLog parse_nccl_tests_log(const std::string& text, const std::string& fi
   }
 
   // The collective.
-  const auto op_in_name = collective_from_test_name(std::filesystem::path(file).filename().string());
+  const auto op_in_name =
+      collective_from_test_name(std::filesystem::path(file).filename().string());
   if (op_in_log && op_override && *op_in_log != *op_override) {
-    throw InputError(file, "", fmt::format("the collective given (--op {})",
-                                           models::to_string(*op_override)),
+    throw InputError(file, "",
+                     fmt::format("the collective given (--op {})", models::to_string(*op_override)),
                      fmt::format("a log of {}", models::to_string(*op_in_log)));
   }
   if (op_in_log) {
@@ -379,9 +383,9 @@ NcclTestsLog parse_nccl_tests_log(const std::string& text, const std::string& fi
   } else if (threads > 0 && gpus > 0) {
     log.ranks = threads * gpus;
     log.nodes = 1;
-    log.warnings.push_back(fmt::format(
-        "{}: no '#  Rank' lines: {} ranks on one node taken from nThread x nGpus", file,
-        log.ranks));
+    log.warnings.push_back(
+        fmt::format("{}: no '#  Rank' lines: {} ranks on one node taken from nThread x nGpus", file,
+                    log.ranks));
   } else {
     throw InputError(file, "", "the '#  Rank ...' lines or the '# nThread N nGpus G' line",
                      "neither (cannot count the ranks)");

@@ -2,8 +2,8 @@
 
 #include <ctime>
 
-#include <cmath>
 #include <fmt/format.h>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "common/atomic_write.hpp"
@@ -137,8 +137,7 @@ models::GemmPoint read_gemm(const JsonNode& r) {
 }
 
 models::AttentionPoint read_attention(const JsonNode& r) {
-  r.check_keys(
-      {"impl", "dtype", "causal", "batch", "heads", "seq", "head_dim", "fwd_s", "bwd_s"});
+  r.check_keys({"impl", "dtype", "causal", "batch", "heads", "seq", "head_dim", "fwd_s", "bwd_s"});
   models::AttentionPoint a;
   a.impl = enum_field<models::AttentionImpl>(r, "impl", &models::parse_attention_impl,
                                              {"fused", "unfused"});
@@ -158,9 +157,9 @@ models::AttentionPoint read_attention(const JsonNode& r) {
 models::MemoryPoint read_memory(const JsonNode& r) {
   r.check_keys({"kind", "bytes", "seconds", "gbps"});
   models::MemoryPoint m;
-  m.kind = enum_field<models::MemoryKernel>(r, "kind", &models::parse_memory_kernel,
-                                            {"copy", "elementwise", "layernorm", "softmax",
-                                             "adam"});
+  m.kind =
+      enum_field<models::MemoryKernel>(r, "kind", &models::parse_memory_kernel,
+                                       {"copy", "elementwise", "layernorm", "softmax", "adam"});
   m.bytes = size_field(r, "bytes");
   m.seconds = r.at("seconds").as_positive();
   m.gbps = r.at("gbps").as_positive();
@@ -181,8 +180,7 @@ models::HostCopyPoint read_host_copy(const JsonNode& r) {
 }
 
 models::CollectivePoint read_collective(const JsonNode& r) {
-  r.check_keys(
-      {"op", "ranks", "nodes", "bytes", "time_us", "algbw_gbs", "busbw_gbs", "source"});
+  r.check_keys({"op", "ranks", "nodes", "bytes", "time_us", "algbw_gbs", "busbw_gbs", "source"});
   models::CollectivePoint c;
   c.op = enum_field<models::CollectiveKind>(
       r, "op", &models::parse_collective_kind,
@@ -208,9 +206,9 @@ models::CollectivePoint read_collective(const JsonNode& r) {
 models::CurveFit read_fit(const JsonNode& r) {
   r.check_keys({"family", "key", "alpha_s", "rate", "rms_rel_error", "points", "x_min", "x_max"});
   models::CurveFit f;
-  f.family = enum_field<models::FitFamily>(r, "family", &models::parse_fit_family,
-                                           {"gemm", "attention", "memory", "host_copy",
-                                            "collective"});
+  f.family =
+      enum_field<models::FitFamily>(r, "family", &models::parse_fit_family,
+                                    {"gemm", "attention", "memory", "host_copy", "collective"});
   f.key = r.at("key").as_string();
   if (f.key.empty()) r.at("key").fail("the key of the rows it fits");
   f.alpha_s = r.at("alpha_s").as_non_negative();
@@ -238,31 +236,56 @@ std::vector<T> read_table(const JsonNode& root, const char* key, T (*read_row)(c
 // ---------------------------------------------------------------------------------------------
 
 Ordered row(const models::GemmPoint& g) {
-  return Ordered{{"dtype", models::to_string(g.dtype)}, {"m", g.m}, {"n", g.n}, {"k", g.k},
-                 {"batch", g.batch}, {"seconds", g.seconds}, {"tflops", g.tflops}};
+  return Ordered{{"dtype", models::to_string(g.dtype)},
+                 {"m", g.m},
+                 {"n", g.n},
+                 {"k", g.k},
+                 {"batch", g.batch},
+                 {"seconds", g.seconds},
+                 {"tflops", g.tflops}};
 }
 Ordered row(const models::AttentionPoint& a) {
-  return Ordered{{"impl", models::to_string(a.impl)}, {"dtype", models::to_string(a.dtype)},
-                 {"causal", a.causal}, {"batch", a.batch}, {"heads", a.heads}, {"seq", a.seq},
-                 {"head_dim", a.head_dim}, {"fwd_s", a.fwd_s}, {"bwd_s", a.bwd_s}};
+  return Ordered{{"impl", models::to_string(a.impl)},
+                 {"dtype", models::to_string(a.dtype)},
+                 {"causal", a.causal},
+                 {"batch", a.batch},
+                 {"heads", a.heads},
+                 {"seq", a.seq},
+                 {"head_dim", a.head_dim},
+                 {"fwd_s", a.fwd_s},
+                 {"bwd_s", a.bwd_s}};
 }
 Ordered row(const models::MemoryPoint& m) {
-  return Ordered{{"kind", models::to_string(m.kind)}, {"bytes", m.bytes}, {"seconds", m.seconds},
+  return Ordered{{"kind", models::to_string(m.kind)},
+                 {"bytes", m.bytes},
+                 {"seconds", m.seconds},
                  {"gbps", m.gbps}};
 }
 Ordered row(const models::HostCopyPoint& c) {
-  return Ordered{{"direction", models::to_string(c.direction)}, {"bytes", c.bytes},
-                 {"seconds", c.seconds}, {"gbps", c.gbps}};
+  return Ordered{{"direction", models::to_string(c.direction)},
+                 {"bytes", c.bytes},
+                 {"seconds", c.seconds},
+                 {"gbps", c.gbps}};
 }
 Ordered row(const models::CollectivePoint& c) {
-  return Ordered{{"op", models::to_string(c.op)}, {"ranks", c.ranks}, {"nodes", c.nodes},
-                 {"bytes", c.bytes}, {"time_us", c.time_us}, {"algbw_gbs", c.algbw_gbs},
-                 {"busbw_gbs", c.busbw_gbs}, {"source", models::to_string(c.source)}};
+  return Ordered{{"op", models::to_string(c.op)},
+                 {"ranks", c.ranks},
+                 {"nodes", c.nodes},
+                 {"bytes", c.bytes},
+                 {"time_us", c.time_us},
+                 {"algbw_gbs", c.algbw_gbs},
+                 {"busbw_gbs", c.busbw_gbs},
+                 {"source", models::to_string(c.source)}};
 }
 Ordered row(const models::CurveFit& f) {
-  return Ordered{{"family", models::to_string(f.family)}, {"key", f.key},
-                 {"alpha_s", f.alpha_s}, {"rate", f.rate}, {"rms_rel_error", f.rms_rel_error},
-                 {"points", f.points}, {"x_min", f.x_min}, {"x_max", f.x_max}};
+  return Ordered{{"family", models::to_string(f.family)},
+                 {"key", f.key},
+                 {"alpha_s", f.alpha_s},
+                 {"rate", f.rate},
+                 {"rms_rel_error", f.rms_rel_error},
+                 {"points", f.points},
+                 {"x_min", f.x_min},
+                 {"x_max", f.x_max}};
 }
 
 // Compact one-line JSON for a value; ", " and ": " separators read better than nlohmann's
@@ -350,9 +373,12 @@ std::string format_profile(const models::Profile& p) {
                        {"memory_bytes", d.memory_bytes},
                        {"l2_bytes", d.l2_bytes}};
   const auto& v = p.versions;
-  const Ordered versions{{"driver", v.driver},   {"cuda_driver", v.cuda_driver},
-                         {"cuda_runtime", v.cuda_runtime}, {"cublas", v.cublas},
-                         {"cudnn", v.cudnn},     {"nccl", v.nccl}};
+  const Ordered versions{{"driver", v.driver},
+                         {"cuda_driver", v.cuda_driver},
+                         {"cuda_runtime", v.cuda_runtime},
+                         {"cublas", v.cublas},
+                         {"cudnn", v.cudnn},
+                         {"nccl", v.nccl}};
   std::string out = "{\n";
   out += fmt::format("  \"cirrus_profile\": {},\n", kProfileVersion);
   out += "  \"device\": " + compact(device) + ",\n";

@@ -4,13 +4,13 @@
 // nccl-tests output into a profile's collective tables.
 // `cirrus calibrate import-vidur DIR --gpu a100|h100 --out PROFILE [--all-points]`: reads
 // Microsoft Vidur's public profiling tables into a profile (calibrate/import_vidur.hpp).
+#include <fmt/format.h>
+#include <unistd.h>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fmt/format.h>
 #include <memory>
-#include <unistd.h>
 #include <vector>
 
 #include "app/calibrate_run.hpp"
@@ -73,9 +73,10 @@ ExitCode run_calibrate(const CalibrateOptions& o) {
 
 Action add_calibrate(CLI::App& app) {
   auto opt = std::make_shared<CalibrateOptions>();
-  auto* sub = app.add_subcommand(
-      "calibrate", "measure this machine's GPUs into a profile (needs a build with CUDA), or "
-                   "import nccl-tests logs or Vidur's public timings");
+  auto* sub =
+      app.add_subcommand("calibrate",
+                         "measure this machine's GPUs into a profile (needs a build with CUDA), or "
+                         "import nccl-tests logs or Vidur's public timings");
   sub->add_option("--out", opt->out, "the profile to write (JSON, written atomically)");
   sub->add_flag("--quick", opt->quick, "a subset of the measurements (under 2 minutes on an H100)");
   sub->add_option("--stages", opt->stages,
@@ -84,13 +85,14 @@ Action add_calibrate(CLI::App& app) {
 
   auto* imp = sub->add_subcommand(
       "import-nccl-tests", "read nccl-tests output (all_reduce_perf and friends) into a profile");
-  imp->add_option("logs", opt->nccl.logs, "nccl-tests standard output, one run per file")->required();
+  imp->add_option("logs", opt->nccl.logs, "nccl-tests standard output, one run per file")
+      ->required();
   imp->add_option("--out", opt->nccl.out, "the profile to write")->required();
   imp->add_option("--into", opt->nccl.into,
                   "an existing profile to add the collectives to (default: a new profile)");
   imp->add_option("--op", opt->nccl.op, "the collective, for logs that do not name it")
-      ->check(CLI::IsMember({"all_reduce", "all_gather", "reduce_scatter", "all_to_all",
-                             "broadcast", "send_recv"}));
+      ->check(CLI::IsMember(
+          {"all_reduce", "all_gather", "reduce_scatter", "all_to_all", "broadcast", "send_recv"}));
 
   auto* vidur = sub->add_subcommand(
       "import-vidur", "read Microsoft Vidur's public kernel and NCCL timings into a profile");

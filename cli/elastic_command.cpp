@@ -27,8 +27,7 @@ Action add_elastic(CLI::App& app) {
     app::check_elastic(s);
     const auto job = app::resolve_pinned(std::move(s), opt->job);
     const app::ElasticResult r = app::run_elastic(*job);
-    emit(opt->format == "json" ? reports::render_elastic_json(r)
-                               : reports::render_elastic_table(r),
+    emit(opt->format == "json" ? reports::render_elastic_json(r) : reports::render_elastic_table(r),
          opt->out);
     return r.run.completes ? kExitOk : kExitInfeasible;
   };

@@ -1,10 +1,10 @@
 // The `cirrus` executable: subcommands, and the one place where errors become exit statuses.
+#include <fmt/format.h>
 #include <algorithm>
-#include <cstdio>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fmt/format.h>
 #include <map>
 #include <thread>
 

@@ -1,7 +1,7 @@
 // Output paths of one command: two options naming the same file would have the second write
 // replace the first, and the command would report both as written.
-#include <filesystem>
 #include <fmt/format.h>
+#include <filesystem>
 
 #include "cli/commands.hpp"
 #include "common/atomic_write.hpp"

@@ -61,8 +61,7 @@ Action add_price(CLI::App& app) {
                  run.step.infeasible_reason);
       return kExitInfeasible;
     }
-    emit(opt->format == "json" ? reports::render_price_json(run)
-                               : reports::render_price_table(run),
+    emit(opt->format == "json" ? reports::render_price_json(run) : reports::render_price_table(run),
          opt->out);
     return kExitOk;
   };

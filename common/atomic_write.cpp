@@ -5,12 +5,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <stdio.h>
 #include <array>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
-#include <stdio.h>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -143,7 +143,8 @@ void write_file_atomic(const std::string& path, std::string_view content) {
   remove_stale_temporaries(dir, leaf);
   // The temporary lives in the target's directory so the rename stays on one file system; the
   // writer's pid in its name tells a later write whether it is stale.
-  std::string tmp = (dir / ("." + leaf + ".tmp-" + std::to_string(::getpid()) + "-XXXXXX")).string();
+  std::string tmp =
+      (dir / ("." + leaf + ".tmp-" + std::to_string(::getpid()) + "-XXXXXX")).string();
   std::vector<char> name(tmp.begin(), tmp.end());
   name.push_back('\0');
   const int fd = ::mkstemp(name.data());
@@ -218,12 +219,13 @@ void write_folder_atomic(const std::string& dir,
     for (const auto& [name, content] : files) write_file_atomic((tmp / name).string(), content);
     struct stat st {};
     const mode_t mode = exists && ::stat(target.c_str(), &st) == 0 ? (st.st_mode & 07777)
-                                                                  : (0777 & ~current_umask());
+                                                                   : (0777 & ~current_umask());
     ::chmod(tmp.c_str(), mode);
-    const int rc = exists ? ::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, target.c_str(),
-                                        RENAME_EXCHANGE)
-                          : ::rename(tmp.c_str(), target.c_str());
-    if (rc != 0) fail(dir, std::string("cannot move the folder into place: ") + std::strerror(errno));
+    const int rc =
+        exists ? ::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE)
+               : ::rename(tmp.c_str(), target.c_str());
+    if (rc != 0)
+      fail(dir, std::string("cannot move the folder into place: ") + std::strerror(errno));
   } catch (...) {
     fs::remove_all(tmp, ec);
     throw;

@@ -1,7 +1,7 @@
 #include "common/json_reader.hpp"
 
-#include <cmath>
 #include <fmt/format.h>
+#include <cmath>
 
 #include "common/did_you_mean.hpp"
 #include "common/input_error.hpp"
@@ -128,8 +128,7 @@ std::string JsonNode::as_enum(const std::vector<std::string>& allowed) const {
   for (const auto& a : allowed) {
     if (a == s) return s;
   }
-  throw InputError(file_, path_,
-                   fmt::format("one of \"{}\"", fmt::join(allowed, "\", \"")),
+  throw InputError(file_, path_, fmt::format("one of \"{}\"", fmt::join(allowed, "\", \"")),
                    describe() + did_you_mean_suffix(s, allowed));
 }
 
@@ -157,15 +156,22 @@ std::string JsonNode::describe() const {
     return s;
   };
   switch (v.type()) {
-    case nlohmann::json::value_t::null: return "null";
-    case nlohmann::json::value_t::boolean: return v.get<bool>() ? "true" : "false";
-    case nlohmann::json::value_t::string: return "the string \"" + shorten(v.get<std::string>()) + "\"";
+    case nlohmann::json::value_t::null:
+      return "null";
+    case nlohmann::json::value_t::boolean:
+      return v.get<bool>() ? "true" : "false";
+    case nlohmann::json::value_t::string:
+      return "the string \"" + shorten(v.get<std::string>()) + "\"";
     case nlohmann::json::value_t::number_integer:
     case nlohmann::json::value_t::number_unsigned:
-    case nlohmann::json::value_t::number_float: return "the number " + shorten(v.dump());
-    case nlohmann::json::value_t::object: return "an object";
-    case nlohmann::json::value_t::array: return fmt::format("an array of {}", v.size());
-    default: return "a value";
+    case nlohmann::json::value_t::number_float:
+      return "the number " + shorten(v.dump());
+    case nlohmann::json::value_t::object:
+      return "an object";
+    case nlohmann::json::value_t::array:
+      return fmt::format("an array of {}", v.size());
+    default:
+      return "a value";
   }
 }
 

@@ -40,7 +40,7 @@ class JsonNode {
   // A number in [min, max] (a limit of docs/CONTRACT.md), else "a number from min to max" with
   // `unit` after the range when given (" GB/s").
   double as_number_in(double min, double max, const std::string& unit = "") const;
-  std::int64_t as_int() const;     // integral number
+  std::int64_t as_int() const;  // integral number
   std::int64_t as_positive_int() const;
   bool as_bool() const;
   std::string as_string() const;

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "models/hardware/hardware.hpp"
 #include "models/compute/profile.hpp"
+#include "models/hardware/hardware.hpp"
 #include "models/workload/strategy.hpp"
 #include "scenarios/scenario.hpp"
 
@@ -45,7 +45,7 @@ struct SearchSpace {
   models::Overlap overlap;
   models::AttentionKernel attention = models::AttentionKernel::kFlash;
   int dp_shard = 0, recompute_every = 2;  // pinned (strategy.dp_shard, recompute_every)
-  models::Offload offload;  // strategy.offload's pinned fields (prefetch, fused_comm)
+  models::Offload offload;                // strategy.offload's pinned fields (prefetch, fused_comm)
   std::vector<models::Tier> offload_params, offload_optimizer;  // the placements searched
 
   // Number of raw combinations: the product of every list's size (dp counted when listed),

@@ -5,13 +5,13 @@
 // Every price carries where it was read and when: the instance's `source` and `retrieved`, or a
 // per-price override in `price_sources`. A price that is not offered (or was not found) is
 // absent, written as null, and never 0: a zero would price a run at nothing.
-#include "common/enum_names.hpp"
 #include <array>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+#include "common/enum_names.hpp"
 
 namespace cirrus::pricing {
 
@@ -23,11 +23,11 @@ inline constexpr std::array<PricingModel, 4> kPricingModels = {
 
 // "on-demand", "spot", "committed-1y", "committed-3y": the scenario's `pricing.model` values.
 const char* to_string(PricingModel m);
-inline constexpr EnumNames<PricingModel, 4> kPricingModelNames = {{
-    {PricingModel::kOnDemand, "on-demand"},
-    {PricingModel::kSpot, "spot"},
-    {PricingModel::kCommitted1y, "committed-1y"},
-    {PricingModel::kCommitted3y, "committed-3y"}}};
+inline constexpr EnumNames<PricingModel, 4> kPricingModelNames = {
+    {{PricingModel::kOnDemand, "on-demand"},
+     {PricingModel::kSpot, "spot"},
+     {PricingModel::kCommitted1y, "committed-1y"},
+     {PricingModel::kCommitted3y, "committed-3y"}}};
 // "on_demand", "spot", "committed_1y", "committed_3y": the keys of a catalog's `prices`.
 const char* price_key(PricingModel m);
 // Accepts either spelling; nullopt for anything else.
@@ -52,12 +52,13 @@ struct PriceSource {
 };
 
 struct Instance {
-  std::string id;         // "provider:name", unique across the catalogs in use
-  std::string provider;   // the part of the id before ':'
-  std::string name;       // the provider's own name ("p5.48xlarge", "Standard_ND96isr_H100_v5")
-  std::string region;     // the region the prices are for ("any" where all regions cost the same)
-  std::string gpu;        // cirrus GPU id (models/hardware/hardware.hpp); empty when cirrus cannot model it
-  std::string gpu_model;  // free text for the accelerator when `gpu` is empty ("AWS Trainium")
+  std::string id;        // "provider:name", unique across the catalogs in use
+  std::string provider;  // the part of the id before ':'
+  std::string name;      // the provider's own name ("p5.48xlarge", "Standard_ND96isr_H100_v5")
+  std::string region;    // the region the prices are for ("any" where all regions cost the same)
+  std::string
+      gpu;  // cirrus GPU id (models/hardware/hardware.hpp); empty when cirrus cannot model it
+  std::string gpu_model;       // free text for the accelerator when `gpu` is empty ("AWS Trainium")
   std::optional<double> gpus;  // per instance; fractional for shared GPUs; nullopt = unknown
   std::optional<double> vcpus;
   std::optional<double> memory_gib;

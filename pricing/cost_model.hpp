@@ -134,9 +134,9 @@ struct CostInput {
 
   double egress_gb = 0;  // data leaving the cloud during the run
 
-  int gpus_per_node = 0;       // for energy
-  double gpu_tdp_w = 0;        // 0: energy not estimated
-  double gpu_utilization = 1;  // fraction of TDP drawn on average
+  int gpus_per_node = 0;               // for energy
+  double gpu_tdp_w = 0;                // 0: energy not estimated
+  double gpu_utilization = 1;          // fraction of TDP drawn on average
   std::string gpu_utilization_source;  // where the figure came from (printed with it)
 };
 
@@ -175,9 +175,10 @@ struct RunCost {
 };
 
 struct CostEstimate {
-  double steps = 0;   // ceil(total_tokens / tokens_per_step), as models/step/simulate.cpp counts them
-  double tokens = 0;  // steps x tokens_per_step
-  double work_s = 0;  // steps x step time
+  double steps =
+      0;  // ceil(total_tokens / tokens_per_step), as models/step/simulate.cpp counts them
+  double tokens = 0;                           // steps x tokens_per_step
+  double work_s = 0;                           // steps x step time
   std::array<std::optional<RunCost>, 4> runs;  // by index_of(model); nullopt: not offered
   double checkpoint_gb = 0;                    // kept in storage at once
   Tariff storage_per_month;                    // for checkpoint_gb

@@ -1,6 +1,5 @@
 // What the importers share: reading the input files, dispatch, number and date parsing.
 #include <fmt/format.h>
-#include "common/enum_names.hpp"
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -9,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include "common/enum_names.hpp"
 
 #include "common/atomic_write.hpp"
 #include "common/input_error.hpp"
@@ -16,11 +16,11 @@
 
 namespace cirrus::pricing {
 
-constexpr EnumNames<ImportFormat, 4> kImportFormatNames = {{
-    {ImportFormat::kAwsOffer, "aws-offer"},
-    {ImportFormat::kAzureRetail, "azure-retail"},
-    {ImportFormat::kGcpSkus, "gcp-skus"},
-    {ImportFormat::kSkyPilot, "skypilot"}}};
+constexpr EnumNames<ImportFormat, 4> kImportFormatNames = {
+    {{ImportFormat::kAwsOffer, "aws-offer"},
+     {ImportFormat::kAzureRetail, "azure-retail"},
+     {ImportFormat::kGcpSkus, "gcp-skus"},
+     {ImportFormat::kSkyPilot, "skypilot"}}};
 
 const char* to_string(ImportFormat f) { return name_in(kImportFormatNames, f); }
 

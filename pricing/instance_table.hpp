@@ -24,8 +24,8 @@ struct KnownHardware {
   double gpus = 0;
   double vcpus = 0;
   double memory_gib = 0;
-  // cirrus node preset id (models/hardware/hardware.cpp): the provider's own preset where one exists
-  // (aws-p5: a DGX H100 board with 32 x 100 Gb/s EFA), else a generic board whose network
+  // cirrus node preset id (models/hardware/hardware.cpp): the provider's own preset where one
+  // exists (aws-p5: a DGX H100 board with 32 x 100 Gb/s EFA), else a generic board whose network
   // the instance's network fields correct, else empty.
   std::string_view node;
   double network_gbps = 0;  // 0: unknown

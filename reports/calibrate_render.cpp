@@ -45,10 +45,10 @@ std::string render_nccl_import(const app::NcclImport& r, const std::string& out)
 }
 
 std::string render_vidur_import(const models::Profile& profile, const std::string& out) {
-  return fmt::format("wrote {}: Vidur {} on {} ({} GEMM, {} memory, {} collective points; {} fits)\n",
-                     out, profile.source->commit.substr(0, 12), profile.device.name,
-                     profile.gemm.size(), profile.memory.size(), profile.collectives.size(),
-                     profile.fits.size());
+  return fmt::format(
+      "wrote {}: Vidur {} on {} ({} GEMM, {} memory, {} collective points; {} fits)\n", out,
+      profile.source->commit.substr(0, 12), profile.device.name, profile.gemm.size(),
+      profile.memory.size(), profile.collectives.size(), profile.fits.size());
 }
 
 }  // namespace cirrus::reports

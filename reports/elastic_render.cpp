@@ -49,12 +49,13 @@ std::string render_elastic_table(const app::ElasticResult& r) {
   text = fmt::format("{}: elastic run of {:.3g} tokens; {}\n  calibration: {}\n\n", r.scenario_name,
                      r.tokens, r.price_note, r.calibration);
   text += fmt::format("  {:>9}  {:>9}  {:>6}  {:>5}  {:>10}  {:>10}  {:>12}  {:>9}  {:>12}\n",
-                      "start h", "end h", "nodes", "dp", "step s", "reshard s", "tokens",
-                      "hours", "USD");
+                      "start h", "end h", "nodes", "dp", "step s", "reshard s", "tokens", "hours",
+                      "USD");
   for (const auto& p : r.run.phases) {
     if (p.paused) {
-      text += fmt::format("  {:>9.2f}  {:>9.2f}  {:>6}  {:>5}  paused ({} nodes held)  {:>9.2f}  {:>12.0f}\n",
-                          p.start_h, p.end_h, p.nodes, p.dp, p.held, p.end_h - p.start_h, p.usd);
+      text += fmt::format(
+          "  {:>9.2f}  {:>9.2f}  {:>6}  {:>5}  paused ({} nodes held)  {:>9.2f}  {:>12.0f}\n",
+          p.start_h, p.end_h, p.nodes, p.dp, p.held, p.end_h - p.start_h, p.usd);
       continue;
     }
     if (!p.feasible) {
@@ -66,11 +67,11 @@ std::string render_elastic_table(const app::ElasticResult& r) {
         "  {:>9.2f}  {:>9.2f}  {:>6}  {:>5}  {:>10.3f}  {:>10.0f}  {:>12.4g}  {:>9.2f}  "
         "{:>12.0f}\n",
         p.start_h, p.end_h,
-        p.held > p.nodes ? fmt::format("{}/{}", p.nodes, p.held) : fmt::format("{}", p.nodes),
-        p.dp, p.step_time_s, p.reshard_s, p.tokens,
-        p.end_h - p.start_h, p.usd);
+        p.held > p.nodes ? fmt::format("{}/{}", p.nodes, p.held) : fmt::format("{}", p.nodes), p.dp,
+        p.step_time_s, p.reshard_s, p.tokens, p.end_h - p.start_h, p.usd);
   }
-  if (r.spec.spot) text += "  (nodes training/held where spares cannot be used: all held are paid for)\n";
+  if (r.spec.spot)
+    text += "  (nodes training/held where spares cannot be used: all held are paid for)\n";
   text += fmt::format("\n  total: {:.4g} tokens in {:.2f} h ({:.2f} h re-sharding), ${:.0f}{}\n",
                       r.run.tokens, r.run.hours, r.run.reshard_hours, r.run.usd,
                       r.run.completes ? "" : fmt::format(" — does not complete: {}", r.run.reason));
@@ -80,10 +81,9 @@ std::string render_elastic_table(const app::ElasticResult& r) {
         "  spot: {} interruptions per node-hour, replacement after {} h, seed {}; {} changes\n"
         "  fixed {} nodes on demand: {:.2f} h, ${:.0f}; spot run {:+.1f}% hours, {:+.1f}% cost\n",
         r.rate_note.empty() ? fmt::format("{:.3g}", sp.per_node_hour)
-                          : fmt::format("{:.3g} ({})", sp.per_node_hour, r.rate_note),
-        sp.replacement_hours, sp.seed, r.run.phases.size() - 1,
-        r.nodes, r.fixed->hours, r.fixed->usd,
-        r.fixed->hours > 0 ? (r.run.hours / r.fixed->hours - 1) * 100 : 0.0,
+                            : fmt::format("{:.3g} ({})", sp.per_node_hour, r.rate_note),
+        sp.replacement_hours, sp.seed, r.run.phases.size() - 1, r.nodes, r.fixed->hours,
+        r.fixed->usd, r.fixed->hours > 0 ? (r.run.hours / r.fixed->hours - 1) * 100 : 0.0,
         r.fixed->usd > 0 ? (r.run.usd / r.fixed->usd - 1) * 100 : 0.0);
   }
   return text;

@@ -335,7 +335,7 @@ std::string render_html(const Report& r) {
     card("none", r.no_best_reason.empty() ? "no configuration" : r.no_best_reason);
   }
   card(r.calibrated ? "calibrated" : "not calibrated",
-       r.calibrated                    ? "every figure from a measured profile"
+       r.calibrated                   ? "every figure from a measured profile"
        : r.calibration == "datasheet" ? "datasheet defaults; see below"
                                       : "partly: " + r.calibration + "; see below");
   o += "</div>\n";
@@ -440,8 +440,7 @@ std::string render_html(const Report& r) {
          escape(u.known ? fmt::format("The chosen configuration's step time, run time and cost "
                                       "carry {} ({}).",
                                       models::sigma_text(u.sigma), u.basis)
-                        : "The error of the chosen configuration's step time is " + u.basis +
-                              ".") +
+                        : "The error of the chosen configuration's step time is " + u.basis + ".") +
          "</p>\n";
     const auto notes = models::uncertainty_notes(u);
     if (notes.size() > 1) {

@@ -59,7 +59,8 @@ std::string render_markdown(const Report& r) {
                        : std::string()),
           format::usd(c.usd_total) +
               (c.sigma && c.usd_total
-                   ? fmt::format(" ({} to {})", format::usd(models::band(*c.usd_total, *c.sigma).low),
+                   ? fmt::format(" ({} to {})",
+                                 format::usd(models::band(*c.usd_total, *c.sigma).low),
                                  format::usd(models::band(*c.usd_total, *c.sigma).high))
                    : std::string())}});
     if (r.best_uncertainty) {

@@ -25,10 +25,10 @@ std::string cost_text(const pricing::ContractCost& cost, const models::Uncertain
       "run (${:.2f} per million tokens; catalog {}); see `cirrus price` for every pricing "
       "model\n",
       cost.pricing, cost.usd_per_hour, cost.usd_per_step, cost.usd_total,
-      u.known ? fmt::format(" (${:.0f}-{:.0f} at 1 sigma)",
-                            models::band(cost.usd_total, u.sigma).low,
-                            models::band(cost.usd_total, u.sigma).high)
-              : "",
+      u.known
+          ? fmt::format(" (${:.0f}-{:.0f} at 1 sigma)", models::band(cost.usd_total, u.sigma).low,
+                        models::band(cost.usd_total, u.sigma).high)
+          : "",
       cost.usd_per_million_tokens, cost.catalog);
 }
 

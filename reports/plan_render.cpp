@@ -7,8 +7,8 @@
 
 #include "common/units.hpp"
 #include "models/step/analytic_step.hpp"
-#include "reports/report_model.hpp"
 #include "reports/report_format.hpp"
+#include "reports/report_model.hpp"
 #include "reports/result_render.hpp"
 #include "reports/uncertainty_render.hpp"
 
@@ -180,7 +180,8 @@ std::string render_plan_table(const PlanView& v) {
     const auto sigma = known_sigma(bars[c.instance]);
     return fmt::format("{:<34} {:>5} {:>6} {:<{}} {:>8.2f} {:>19} {:>22} {}", inst.id, c.nodes,
                        c.nodes * inst.node.gpus, strategy_text(c.strategy, placements), width,
-                       c.step_seconds, days_with_range(c.economics.run_seconds / kSecondsPerDay, sigma),
+                       c.step_seconds,
+                       days_with_range(c.economics.run_seconds / kSecondsPerDay, sigma),
                        c.economics.usd_total ? money_with_range(*c.economics.usd_total, sigma)
                                              : money(c.economics.usd_total),
                        c.refined ? "engine" : "analytic");
@@ -208,12 +209,12 @@ std::string render_plan_table(const PlanView& v) {
       o += fmt::format("  error     {}\n", u.basis);
     }
     const double days = c.economics.run_seconds / kSecondsPerDay;
-    o += fmt::format("  run       {:.1f} days{}, {} ({} for the cluster per hour)\n", days,
-                     u.known ? fmt::format(" ({})", range_text(models::band(days, u.sigma), 1))
-                             : std::string(),
-                     c.economics.usd_total ? money_with_range(*c.economics.usd_total, known_sigma(u))
-                                           : money(c.economics.usd_total),
-                     money(c.economics.usd_per_hour));
+    o += fmt::format(
+        "  run       {:.1f} days{}, {} ({} for the cluster per hour)\n", days,
+        u.known ? fmt::format(" ({})", range_text(models::band(days, u.sigma), 1)) : std::string(),
+        c.economics.usd_total ? money_with_range(*c.economics.usd_total, known_sigma(u))
+                              : money(c.economics.usd_total),
+        money(c.economics.usd_per_hour));
     o += fmt::format("  memory    {:.1f} of {:.1f} GiB per GPU\n", best.memory.total,
                      best.memory.capacity);
     o += fmt::format("  price     {}\n\n", inst.price_note);

@@ -29,7 +29,6 @@ nlohmann::ordered_json spread_json(const pricing::Spread& s) {
   return j;
 }
 
-
 // [low, high] of a run figure of pricing model m over the band's ends; null when unknown.
 template <typename Get>
 nlohmann::ordered_json band_json(const app::PriceRun& ctx, pricing::PricingModel m, Get get) {
@@ -123,8 +122,8 @@ std::string render_price_json(const app::PriceRun& ctx) {
     o["step_time_s"] = u.known ? Json::array({models::band(ctx.step.step_time_s, u.sigma).low,
                                               models::band(ctx.step.step_time_s, u.sigma).high})
                                : Json(nullptr);
-    o["run_days"] = band_json(ctx, ctx.chosen,
-                              [](const pricing::RunCost& x) { return x.run_time_s / 86400; });
+    o["run_days"] =
+        band_json(ctx, ctx.chosen, [](const pricing::RunCost& x) { return x.run_time_s / 86400; });
     o["usd_total"] =
         band_json(ctx, ctx.chosen, [](const pricing::RunCost& x) { return x.usd_total; });
     j["uncertainty"] = o;
@@ -202,15 +201,18 @@ std::string render_price_table(const app::PriceRun& ctx) {
                           format::price_duration(r->checkpoint.young_interval_s.value_or(0)));
     }
     rows.push_back({name, format::price_usd(r->usd_per_hour), format::price_usd(r->usd_per_step),
-                    e.steps > 0 ? format::price_usd(r->usd_total) : "-", format::price_usd(r->usd_per_million_tokens),
+                    e.steps > 0 ? format::price_usd(r->usd_total) : "-",
+                    format::price_usd(r->usd_per_million_tokens),
                     e.steps > 0 ? format::price_duration(r->run_time_s) : "-",
                     r->checkpoint.mtbi_s ? fmt::format("{:.1f}", r->expected_interruptions) : "-",
                     every});
     if (ranges) {
       const auto& lo = ctx.at_low->run(m);
       const auto& hi = ctx.at_high->run(m);
-      rows.back().insert(rows.back().begin() + 4,
-                         lo && hi ? format::price_usd(lo->usd_total) + " - " + format::price_usd(hi->usd_total) : "-");
+      rows.back().insert(rows.back().begin() + 4, lo && hi
+                                                      ? format::price_usd(lo->usd_total) + " - " +
+                                                            format::price_usd(hi->usd_total)
+                                                      : "-");
     }
   }
   out += format::pad_table(rows);
@@ -228,13 +230,14 @@ std::string render_price_table(const app::PriceRun& ctx) {
   if (!inst.note.empty()) out += fmt::format("  note: {}\n", inst.note);
   {
     const models::Uncertainty& u = ctx.uncertainty;
-    out += u.known ? fmt::format("\nerror bars: step {:.4g} s {} ({}); the run re-priced at step "
-                                 "x (1 -/+ sigma){}\n",
-                                 ctx.step.step_time_s, models::sigma_text(u.sigma), u.basis,
-                                 u.bias ? fmt::format("; median error of those runs {:+.3g}%, not "
-                                                      "corrected",
-                                                      100.0 * *u.bias)
-                                        : "")
+    out += u.known ? fmt::format(
+                         "\nerror bars: step {:.4g} s {} ({}); the run re-priced at step "
+                         "x (1 -/+ sigma){}\n",
+                         ctx.step.step_time_s, models::sigma_text(u.sigma), u.basis,
+                         u.bias ? fmt::format("; median error of those runs {:+.3g}%, not "
+                                              "corrected",
+                                              100.0 * *u.bias)
+                                : "")
                    : fmt::format("\nerror bars: {}\n", u.basis);
   }
   out += "\nassumptions:\n";
@@ -246,13 +249,14 @@ std::string render_price_table(const app::PriceRun& ctx) {
         "average; interval by Daly (2006), expected time by Daly's formula\n",
         ctx.nodes, format::price_duration(*spot->checkpoint.mtbi_s));
   }
-  out += fmt::format(
-      "  checkpoint storage: {:.4g} GB kept, {}/month ({}){}\n", e.checkpoint_gb,
-      format::price_usd(e.storage_per_month.usd), e.storage_per_month.source,
-      e.steps > 0 ? fmt::format(", {} over the run", format::price_usd(e.storage_usd_run)) : std::string());
+  out += fmt::format("  checkpoint storage: {:.4g} GB kept, {}/month ({}){}\n", e.checkpoint_gb,
+                     format::price_usd(e.storage_per_month.usd), e.storage_per_month.source,
+                     e.steps > 0
+                         ? fmt::format(", {} over the run", format::price_usd(e.storage_usd_run))
+                         : std::string());
   if (e.egress) {
-    out += fmt::format("  egress: {:.4g} GB, {} ({})\n", in.egress_gb, format::price_usd(e.egress->usd),
-                       e.egress->source);
+    out += fmt::format("  egress: {:.4g} GB, {} ({})\n", in.egress_gb,
+                       format::price_usd(e.egress->usd), e.egress->source);
   } else if (in.egress_gb > 0) {
     out += fmt::format("  egress: {:.4g} GB, no egress price known for {}\n", in.egress_gb,
                        inst.provider);
@@ -272,9 +276,11 @@ std::string render_price_table(const app::PriceRun& ctx) {
         "\nmonte carlo ({}, {} trials, seed {}): run time mean {} (analytic {}), stddev {}, "
         "p5 {}, p50 {}, p95 {}; cost mean {} +- {} (p95 {}); interruptions mean {:.1f}\n",
         pricing::to_string(m), r.trials, r.seed, format::price_duration(r.run_time_s.mean),
-        format::price_duration(r.analytic_run_time_s), format::price_duration(r.run_time_s.stddev), format::price_duration(r.run_time_s.p5),
-        format::price_duration(r.run_time_s.p50), format::price_duration(r.run_time_s.p95), format::price_usd(r.cost_usd.mean),
-        format::price_usd(r.cost_usd.stddev), format::price_usd(r.cost_usd.p95), r.interruptions.mean);
+        format::price_duration(r.analytic_run_time_s), format::price_duration(r.run_time_s.stddev),
+        format::price_duration(r.run_time_s.p5), format::price_duration(r.run_time_s.p50),
+        format::price_duration(r.run_time_s.p95), format::price_usd(r.cost_usd.mean),
+        format::price_usd(r.cost_usd.stddev), format::price_usd(r.cost_usd.p95),
+        r.interruptions.mean);
   }
   return out;
 }

@@ -164,9 +164,9 @@ Report build_plan_report(const scenarios::Scenario& s, const plan::SearchSpace& 
   // Error bars per instance: the GPU, its profile and the precision decide them.
   std::vector<models::Uncertainty> bars;
   for (const auto& inst : space.instances) {
-    bars.push_back(models::estimate_uncertainty(
-        residuals, inst.node.gpu, s.training.precision,
-        models::calibration_status("", inst.profile != nullptr)));
+    bars.push_back(
+        models::estimate_uncertainty(residuals, inst.node.gpu, s.training.precision,
+                                     models::calibration_status("", inst.profile != nullptr)));
   }
   add_scenario_facts(r, s);
   r.raw_combinations = plan.raw_combinations;

@@ -19,12 +19,11 @@ namespace cirrus::reports {
 // A plan's report. `plan` should have been run with PlanOptions::keep_pruned for the CSV to
 // list pruned combinations (without it they are counted, not listed). `details` is how many of
 // the top candidates get breakdown and memory bars besides the best.
-// `residuals`: the validation residuals behind error bars (models/step/uncertainty.hpp); null: none,
-// and the report says the error is unknown.
+// `residuals`: the validation residuals behind error bars (models/step/uncertainty.hpp); null:
+// none, and the report says the error is unknown.
 Report build_plan_report(const scenarios::Scenario& s, const plan::SearchSpace& space,
                          const plan::PlanResult& plan, const plan::ResolvedInstances& resolved,
-                         std::size_t details = 8,
-                         const models::ResidualStats* residuals = nullptr);
+                         std::size_t details = 8, const models::ResidualStats* residuals = nullptr);
 
 // A pinned scenario's report: one candidate, simulated (`sim`), priced when `instance` is a
 // catalog entry (nullptr: no prices).

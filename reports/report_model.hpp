@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "models/step/step_result.hpp"
-#include "models/workload/strategy.hpp"
 #include "models/step/uncertainty.hpp"
+#include "models/workload/strategy.hpp"
 
 namespace cirrus::reports {
 

@@ -13,16 +13,15 @@ void write_report(const Report& r, const std::string& dir) {
 }
 
 void write_plan_report(const app::Job& job, const app::PlanRun& run, const std::string& dir) {
-  write_report(build_plan_report(job.scenario, run.space, run.result, run.resolved, 8,
-                                 job.residuals.get()),
-               dir);
+  write_report(
+      build_plan_report(job.scenario, run.space, run.result, run.resolved, 8, job.residuals.get()),
+      dir);
 }
 
 void write_pinned_report(const app::Job& job, const models::SimulationOutput& sim,
                          const std::string& dir) {
   write_report(
-      build_pinned_report(job.scenario, job.pinned(), sim, job.instance, job.residuals.get()),
-      dir);
+      build_pinned_report(job.scenario, job.pinned(), sim, job.instance, job.residuals.get()), dir);
 }
 
 }  // namespace cirrus::reports

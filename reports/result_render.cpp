@@ -46,10 +46,11 @@ std::string strategy_line(const models::Strategy& s) {
   line += fmt::format(", ZeRO-{}, recompute {}", s.zero, models::to_string(s.recompute));
   if (s.sequence_parallel) line += ", sequence parallel";
   if (s.offload.any()) {
-    line += fmt::format(", offload params {} optimizer {} (prefetch {} layers", 
+    line += fmt::format(", offload params {} optimizer {} (prefetch {} layers",
                         models::to_string(s.offload.params), models::to_string(s.offload.optimizer),
                         s.offload.prefetch_layers);
-    if (s.offload.prefetch_experts >= 0) line += fmt::format(", {} experts", s.offload.prefetch_experts);
+    if (s.offload.prefetch_experts >= 0)
+      line += fmt::format(", {} experts", s.offload.prefetch_experts);
     line += ")";
   }
   if (s.offload.fused_comm) line += ", fused communication";
@@ -78,10 +79,11 @@ nlohmann::json result_json(const ResultContext& ctx, const models::StepResult& r
     j["model_tflops_per_gpu"] = round_sig(r.model_tflops_per_gpu, 4);
     j["mfu"] = round_sig(r.mfu, 4);
     const auto& b = r.breakdown;
-    j["breakdown_s"] = {{"compute", round_sig(b.compute)},     {"recompute", round_sig(b.recompute)},
-                        {"tp_comm", round_sig(b.tp_comm)},     {"cp_comm", round_sig(b.cp_comm)},
-                        {"pp_comm", round_sig(b.pp_comm)},     {"dp_comm", round_sig(b.dp_comm)},
-                        {"pp_bubble", round_sig(b.pp_bubble)}, {"optimizer", round_sig(b.optimizer)}};
+    j["breakdown_s"] = {
+        {"compute", round_sig(b.compute)},     {"recompute", round_sig(b.recompute)},
+        {"tp_comm", round_sig(b.tp_comm)},     {"cp_comm", round_sig(b.cp_comm)},
+        {"pp_comm", round_sig(b.pp_comm)},     {"dp_comm", round_sig(b.dp_comm)},
+        {"pp_bubble", round_sig(b.pp_bubble)}, {"optimizer", round_sig(b.optimizer)}};
     if (r.moe) {
       // MoE models only, so dense results keep their shape: the expert all-to-alls, and what
       // routing imbalance and the capacity limit cost.
@@ -155,11 +157,11 @@ std::string render_table(const ResultContext& ctx, const models::StepResult& r) 
   o += fmt::format("  model TFLOP/s    {:>10.1f} per GPU (MFU {:.1f}%)\n", r.model_tflops_per_gpu,
                    r.mfu * 100);
   if (r.run) {
-    o += fmt::format("  run              {:>10.0f} steps, {:.2f} days{} for {:.3g} tokens\n",
-                     r.run->steps, r.run->days,
-                     u ? fmt::format(" ({})", range_text(models::band(r.run->days, u->sigma), 2))
-                       : "",
-                     r.run->tokens);
+    o += fmt::format(
+        "  run              {:>10.0f} steps, {:.2f} days{} for {:.3g} tokens\n", r.run->steps,
+        r.run->days,
+        u ? fmt::format(" ({})", range_text(models::band(r.run->days, u->sigma), 2)) : "",
+        r.run->tokens);
   }
   o += "\n  step breakdown (critical path)      s      %\n";
   const auto& b = r.breakdown;
@@ -179,23 +181,26 @@ std::string render_table(const ResultContext& ctx, const models::StepResult& r) 
   row("optimizer", b.optimizer);
   row("offload transfers (exposed)", b.offload);
   o += fmt::format("    {:<28}{:>9.3f} {:>6.1f}\n", "total", b.total(), 100.0 * b.total() / total);
-  o += fmt::format("\n  memory per GPU (GiB): params {:.1f}, grads {:.1f}, optimizer {:.1f}, "
-                   "activations {:.1f}, buffers {:.1f} = {:.1f} of {:.1f}\n",
-                   m.params, m.grads, m.optimizer, m.activations, m.buffers, m.total, m.capacity);
+  o += fmt::format(
+      "\n  memory per GPU (GiB): params {:.1f}, grads {:.1f}, optimizer {:.1f}, "
+      "activations {:.1f}, buffers {:.1f} = {:.1f} of {:.1f}\n",
+      m.params, m.grads, m.optimizer, m.activations, m.buffers, m.total, m.capacity);
   if (r.moe) {
-    o += fmt::format("  MoE routing: straggler rank processes {:.3f}x its fair share (hottest expert "
-                     "{:.3f}x), {:.1f}% of routed tokens dropped, all-to-all {:.3f} s\n",
-                     r.moe->straggler_factor, r.moe->hottest_expert,
-                     100.0 * r.moe->dropped_token_fraction, r.moe->all_to_all_s);
+    o += fmt::format(
+        "  MoE routing: straggler rank processes {:.3f}x its fair share (hottest expert "
+        "{:.3f}x), {:.1f}% of routed tokens dropped, all-to-all {:.3f} s\n",
+        r.moe->straggler_factor, r.moe->hottest_expert, 100.0 * r.moe->dropped_token_fraction,
+        r.moe->all_to_all_s);
   }
   if (r.offload) {
     const auto& x = *r.offload;
-    o += fmt::format("  offload: transfers {:.3f} s on the copy streams, {:.3f} s exposed ({}); "
-                     "{:.1f} GiB per GPU in host memory, {:.1f} GiB on NVMe\n",
-                     x.transfer_s, x.exposed_s,
-                     x.exposed_s <= 1e-9 * r.step_time_s ? "prefetch hides them"
-                                                         : "prefetch does not hide them all",
-                     x.host_gib, x.nvme_gib);
+    o += fmt::format(
+        "  offload: transfers {:.3f} s on the copy streams, {:.3f} s exposed ({}); "
+        "{:.1f} GiB per GPU in host memory, {:.1f} GiB on NVMe\n",
+        x.transfer_s, x.exposed_s,
+        x.exposed_s <= 1e-9 * r.step_time_s ? "prefetch hides them"
+                                            : "prefetch does not hide them all",
+        x.host_gib, x.nvme_gib);
   }
   if (!r.links.empty()) {
     o += "  busiest links:";
@@ -207,7 +212,7 @@ std::string render_table(const ResultContext& ctx, const models::StepResult& r) 
   o += fmt::format("  calibrated: {}. Assumed:\n",
                    r.calibrated ? "yes"
                    : datasheet  ? "no (datasheet figures)"
-                                : "partly (what the profile does not cover uses datasheet figures)");
+                               : "partly (what the profile does not cover uses datasheet figures)");
   for (const auto& a : r.assumptions) o += fmt::format("    - {}\n", a);
   if (ctx.uncertainty) {
     o += "\n  how sure:\n";

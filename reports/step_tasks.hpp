@@ -1,7 +1,8 @@
 #pragma once
 // Reading a simulated step's task graph for people: which pass each task belongs to, what its
-// tag means, and which stream does what. Generic over the graph (tags of models/step/step_builder.hpp,
-// labels = stage index, StepGraph::passes): traces and timelines read it the same way.
+// tag means, and which stream does what. Generic over the graph (tags of
+// models/step/step_builder.hpp, labels = stage index, StepGraph::passes): traces and timelines read
+// it the same way.
 #include <cstdint>
 #include <string>
 #include <vector>

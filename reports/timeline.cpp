@@ -8,12 +8,11 @@
 
 namespace cirrus::reports {
 
-constexpr EnumNames<Activity, 5> kActivityNames = {{
-    {Activity::kForward, "forward"},
-    {Activity::kBackward, "backward"},
-    {Activity::kRecompute, "recompute"},
-    {Activity::kOptimizer, "optimizer"},
-    {Activity::kCommunication, "communication"}}};
+constexpr EnumNames<Activity, 5> kActivityNames = {{{Activity::kForward, "forward"},
+                                                    {Activity::kBackward, "backward"},
+                                                    {Activity::kRecompute, "recompute"},
+                                                    {Activity::kOptimizer, "optimizer"},
+                                                    {Activity::kCommunication, "communication"}}};
 
 const char* to_string(Activity a) { return name_in(kActivityNames, a); }
 

@@ -83,7 +83,7 @@ void write_kernels(Writer& w, const models::StepGraph& g, const sim::RunResult& 
     w.event(fmt::format(R"("name":{},"cat":{},"ph":"X","pid":{},"tid":{},"ts":{},"dur":{},)"
                         R"("args":{{{}}})",
                         json_string(name), json_string(cat), static_cast<int>(task.label) + 1,
-                        task.stream != sim::kNoStream        ? task.stream + 1
+                        task.stream != sim::kNoStream    ? task.stream + 1
                         : task.tag == models::kTagPpComm ? flows_tid + 1
                                                          : flows_tid,
                         micros(tm.start.count()), micros(dur), args));
@@ -141,7 +141,7 @@ void write_merged(Writer& w, const models::StepGraph& g, const sim::RunResult& r
     w.event(fmt::format(R"("name":{},"cat":{},"ph":"X","pid":{},"tid":{},"ts":{},"dur":{},)"
                         R"("args":{{{}}})",
                         json_string(name), json_string(cat), static_cast<int>(task.label) + 1,
-                        task.stream != sim::kNoStream        ? task.stream + 1
+                        task.stream != sim::kNoStream    ? task.stream + 1
                         : task.tag == models::kTagPpComm ? flows_tid + 1
                                                          : flows_tid,
                         micros(b.start), micros(b.end - b.start), args));
@@ -155,11 +155,10 @@ void write_merged(Writer& w, const models::StepGraph& g, const sim::RunResult& r
       const auto& task = tasks[t];
       const auto& tm = run.timings[t];
       const bool network = task.stream == sim::kNoStream;
-      const bool joins = open && (network ? tm.start.count() <= open->end ||
-                                                passes[open->first] == passes[t]
-                                          : task.tag != models::kTagPpComm &&
-                                                tasks[open->first].tag == task.tag &&
-                                                passes[open->first] == passes[t]);
+      const bool joins =
+          open && (network ? tm.start.count() <= open->end || passes[open->first] == passes[t]
+                           : task.tag != models::kTagPpComm && tasks[open->first].tag == task.tag &&
+                                 passes[open->first] == passes[t]);
       if (!joins) {
         if (open) emit(*open);
         open = Block{t, tm.start.count(), tm.end.count(), 0, 0, 0};
@@ -177,8 +176,8 @@ void write_merged(Writer& w, const models::StepGraph& g, const sim::RunResult& r
   }
   for (const sim::TaskId t : send_events) {
     const auto& tm = run.timings[t];
-    emit(Block{t, tm.start.count(), tm.end.count(), (tm.end - tm.start).count(),
-               tasks[t].bytes, 1});
+    emit(
+        Block{t, tm.start.count(), tm.end.count(), (tm.end - tm.start).count(), tasks[t].bytes, 1});
   }
 }
 

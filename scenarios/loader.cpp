@@ -23,10 +23,10 @@
 // Units are in the key names because link rates are quoted both ways: NVLink in bytes (GB/s),
 // NICs in bits (Gb/s). Latencies not given are those of a shipped node with the same kind of
 // scale-up link, so an inline node never silently gets a zero-latency network.
+#include <fmt/format.h>
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
-#include <fmt/format.h>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -131,9 +131,8 @@ Choice<T> read_choice(const JsonNode& n, const std::string& what, ReadOne read_o
 Choice<int> read_int_choice(const std::optional<JsonNode>& n, Choice<int> fallback,
                             std::int64_t max = kMaxSize) {
   if (!n) return fallback;
-  return read_choice<int>(*n, "a positive integer", [max](const JsonNode& v) {
-    return read_int(v, max);
-  });
+  return read_choice<int>(*n, "a positive integer",
+                          [max](const JsonNode& v) { return read_int(v, max); });
 }
 
 // Reject nesting deeper than kMaxDepth; `text` is already known to be well-formed JSON.
@@ -369,9 +368,9 @@ void default_latencies(NodeSpec& node) {
 }
 
 NodeSpec read_inline_node(const JsonNode& n) {
-  n.check_keys({"preset", "gpu", "gpus", "scale_up", "scale_up_gbyte_per_s",
-                "scale_up_latency_us", "nics", "nic_gbit_per_s", "nic_latency_us",
-                "host_memory_gib", "pcie_gbyte_per_s", "nvls"});
+  n.check_keys({"preset", "gpu", "gpus", "scale_up", "scale_up_gbyte_per_s", "scale_up_latency_us",
+                "nics", "nic_gbit_per_s", "nic_latency_us", "host_memory_gib", "pcie_gbyte_per_s",
+                "nvls"});
   NodeSpec node;
   const auto preset = n.find("preset");
   if (preset) node = node_preset(*preset);
@@ -445,8 +444,8 @@ void read_cluster(const JsonNode& c, Scenario& s) {
   c.check_keys({"instance", "node", "nodes", "network", "profile"});
   const auto instance = c.find("instance");
   if (instance) {
-    s.instance = read_choice<std::string>(*instance, "an instance id \"provider:name\"",
-                                          read_instance_id);
+    s.instance =
+        read_choice<std::string>(*instance, "an instance id \"provider:name\"", read_instance_id);
   }
   if (auto n = c.find("node")) {
     if (n->is_string()) {
@@ -525,8 +524,8 @@ void read_cluster(const JsonNode& c, Scenario& s) {
 
 void read_strategy(const JsonNode& n, StrategySpace& st) {
   n.check_keys({"tp", "pp", "dp", "cp", "ep", "micro_batch", "schedule", "virtual_stages",
-                "sequence_parallel", "zero", "dp_shard", "recompute", "recompute_every",
-                "overlap", "attention", "offload"});
+                "sequence_parallel", "zero", "dp_shard", "recompute", "recompute_every", "overlap",
+                "attention", "offload"});
   st.tp = read_int_choice(n.find("tp"), st.tp);
   st.pp = read_int_choice(n.find("pp"), st.pp);
   if (auto v = n.find("dp")) {
@@ -537,9 +536,9 @@ void read_strategy(const JsonNode& n, StrategySpace& st) {
   st.ep = read_int_choice(n.find("ep"), st.ep);
   st.micro_batch = read_int_choice(n.find("micro_batch"), st.micro_batch);
   if (auto v = n.find("schedule")) {
-    st.schedule = read_choice<models::Schedule>(
-        *v, "\"gpipe\", \"1f1b\" or \"interleaved\"",
-        [](const JsonNode& x) { return read_enum(x, kSchedules); });
+    st.schedule =
+        read_choice<models::Schedule>(*v, "\"gpipe\", \"1f1b\" or \"interleaved\"",
+                                      [](const JsonNode& x) { return read_enum(x, kSchedules); });
   }
   if (auto v = n.find("virtual_stages")) {
     st.virtual_stages = read_int_choice(v, st.virtual_stages);
@@ -548,8 +547,8 @@ void read_strategy(const JsonNode& n, StrategySpace& st) {
     st.virtual_stages = Choice<int>::fixed(2);
   }
   if (auto v = n.find("sequence_parallel")) {
-    st.sequence_parallel = read_choice<bool>(*v, "true or false",
-                                             [](const JsonNode& x) { return x.as_bool(); });
+    st.sequence_parallel =
+        read_choice<bool>(*v, "true or false", [](const JsonNode& x) { return x.as_bool(); });
   }
   if (auto v = n.find("zero")) {
     st.zero = read_choice<int>(*v, "0, 1, 2 or 3", [](const JsonNode& x) {
@@ -576,7 +575,8 @@ void read_strategy(const JsonNode& n, StrategySpace& st) {
     st.offload_params = Choice<models::Tier>::fixed(st.offload.params);
     st.offload_optimizer = Choice<models::Tier>::fixed(st.offload.optimizer);
     const char* tiers = "\"gpu\", \"host\" or \"nvme\"";
-    if (auto x = v->find("params")) st.offload_params = read_choice<models::Tier>(*x, tiers, read_tier);
+    if (auto x = v->find("params"))
+      st.offload_params = read_choice<models::Tier>(*x, tiers, read_tier);
     if (auto x = v->find("optimizer")) {
       st.offload_optimizer = read_choice<models::Tier>(*x, tiers, read_tier);
     }
@@ -591,8 +591,7 @@ void read_strategy(const JsonNode& n, StrategySpace& st) {
 // check_pinned() handle it.
 void derive_dp(Scenario& s) {
   StrategySpace& st = s.strategy;
-  if (st.dp_given || !s.node || s.nodes.open() || st.tp.open() || st.pp.open() ||
-      st.cp.open()) {
+  if (st.dp_given || !s.node || s.nodes.open() || st.tp.open() || st.pp.open() || st.cp.open()) {
     return;
   }
   const std::int64_t gpus = std::int64_t{s.node->gpus} * s.nodes.value();

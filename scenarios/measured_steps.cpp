@@ -67,8 +67,9 @@ MeasuredStepRow read_row(const JsonNode& r, const models::NodeSpec& node) {
   s.micro_batch = read_count(r.at("micro_batch"));
   in.training.global_batch = read_count(r.at("global_batch"));
   if (in.training.global_batch != s.micro_batch) {
-    r.at("global_batch").fail(
-        fmt::format("micro_batch ({}): one GPU runs one micro-batch per step", s.micro_batch));
+    r.at("global_batch")
+        .fail(
+            fmt::format("micro_batch ({}): one GPU runs one micro-batch per step", s.micro_batch));
   }
   s.attention = r.at("attention").as_enum({"flash", "unfused"}) == "flash"
                     ? models::AttentionKernel::kFlash
@@ -123,9 +124,9 @@ MeasuredStepSet parse_measured_steps(const std::string& text, const std::string&
   if (node->gpu.id != set.gpu) {
     d.at("node").fail(fmt::format("a node preset of {} GPUs", set.gpu));
   }
-  set.software = fmt::format("driver {}, CUDA {}, torch {}, cuDNN {}", d.at("driver").as_string(),
-                             d.at("cuda").as_string(), d.at("torch").as_string(),
-                             d.at("cudnn").as_string());
+  set.software =
+      fmt::format("driver {}, CUDA {}, torch {}, cuDNN {}", d.at("driver").as_string(),
+                  d.at("cuda").as_string(), d.at("torch").as_string(), d.at("cudnn").as_string());
   // The steps ran on one GPU of such a node: the cluster is that one GPU, so per-GPU
   // figures (model TFLOP/s, MFU) divide by one.
   node->gpus = 1;

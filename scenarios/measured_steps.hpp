@@ -37,8 +37,8 @@ struct MeasuredStepSet {
   std::string title;
   std::string date;
   std::string device_name;
-  std::string gpu;   // cirrus GPU preset id
-  std::string node;  // cirrus node preset id whose GPU ran the steps
+  std::string gpu;       // cirrus GPU preset id
+  std::string node;      // cirrus node preset id whose GPU ran the steps
   std::string software;  // "driver 580.159.04, CUDA 13.0, torch 2.11.0+cu130, cuDNN 91300"
   std::string method;
   std::vector<MeasuredStepRow> rows;

@@ -1,8 +1,8 @@
 // Scenario's open choices, the pinned views `simulate` needs, and the divisibility rules a
 // pinned scenario must satisfy (CONTRACT.md: tp x pp x dp x cp = GPUs, ep divides dp x cp, ...).
 // Each refusal is an InputError naming the field to change.
-#include <cstdint>
 #include <fmt/format.h>
+#include <cstdint>
 #include <initializer_list>
 #include <limits>
 #include <string>
@@ -26,8 +26,8 @@ struct OpenChoice {
 template <class T>
 void add_if_open(std::vector<OpenChoice>& out, const char* path, const Choice<T>& c) {
   if (!c.open()) return;
-  out.push_back({path, c.is_auto ? std::string("\"auto\"")
-                                 : fmt::format("a list of {}", c.values.size())});
+  out.push_back(
+      {path, c.is_auto ? std::string("\"auto\"") : fmt::format("a list of {}", c.values.size())});
 }
 
 // The order of open_choices(): the cluster first (what to rent), then the strategy in the
@@ -57,8 +57,7 @@ std::vector<OpenChoice> list_open_choices(const Scenario& s) {
 }
 
 [[noreturn]] void refuse(const Scenario& s, const OpenChoice& c) {
-  throw InputError(s.file, c.path, "a single value (simulate needs every choice pinned)",
-                   c.found);
+  throw InputError(s.file, c.path, "a single value (simulate needs every choice pinned)", c.found);
 }
 
 void refuse_open(const Scenario& s, std::string_view prefix) {
@@ -82,7 +81,6 @@ std::string show(std::int64_t v) {
   return v == kSaturated ? std::string("more than 9.2e18") : fmt::format("{}", v);
 }
 
-
 [[noreturn]] void fail(const Scenario& s, const char* path, const std::string& expected,
                        const std::string& found) {
   throw InputError(s.file, path, expected, found);
@@ -100,8 +98,7 @@ models::ClusterSpec Scenario::pinned_cluster() const {
   refuse_open(*this, "cluster.");
   if (!node) {
     throw InputError(file, "cluster.node",
-                     "a node preset, an inline node object or a known cluster.instance",
-                     "nothing");
+                     "a node preset, an inline node object or a known cluster.instance", "nothing");
   }
   models::ClusterSpec c;
   c.node = *node;
@@ -121,7 +118,7 @@ models::Strategy Scenario::pinned_strategy() const {
   r.ep = st.ep.value();
   r.micro_batch = st.micro_batch.value();
   r.schedule = st.schedule.value();
-  r.virtual_stages = st.virtual_stages_given ? st.virtual_stages.value()
+  r.virtual_stages = st.virtual_stages_given                        ? st.virtual_stages.value()
                      : r.schedule == models::Schedule::kInterleaved ? 2
                                                                     : 1;
   // Not .value(): for Choice<bool> it would return a reference into a std::vector<bool>, i.e.
@@ -154,8 +151,7 @@ void check_pinned(const Scenario& s) {
   const models::Strategy st = s.pinned_strategy();
   const models::TransformerConfig& m = s.model;
   const std::int64_t gpus = c.gpus();
-  const std::string gpus_text =
-      fmt::format("{} GPUs ({} nodes x {})", gpus, c.nodes, c.node.gpus);
+  const std::string gpus_text = fmt::format("{} GPUs ({} nodes x {})", gpus, c.nodes, c.node.gpus);
 
   if (!s.strategy.dp_given) {
     const std::int64_t per_replica = product({st.tp, st.pp, st.cp});

@@ -7,12 +7,12 @@
 #include <string>
 #include <vector>
 
-#include "models/systems/elastic_run.hpp"
-#include "pricing/catalog.hpp"
 #include "models/network/cluster.hpp"
+#include "models/systems/elastic_run.hpp"
 #include "models/systems/offload_inference.hpp"
 #include "models/workload/strategy.hpp"
 #include "models/workload/transformer.hpp"
+#include "pricing/catalog.hpp"
 
 namespace cirrus {
 class JsonNode;
@@ -53,8 +53,7 @@ struct StrategySpace {
   Choice<int> zero = Choice<int>::fixed(0);
   int dp_shard = 0;  // HSDP shard group (models::Strategy::dp_shard); 0: all dp x cp ranks
   int recompute_every = 2;
-  Choice<models::Recompute> recompute =
-      Choice<models::Recompute>::fixed(models::Recompute::kNone);
+  Choice<models::Recompute> recompute = Choice<models::Recompute>::fixed(models::Recompute::kNone);
   models::Overlap overlap;
   models::AttentionKernel attention = models::AttentionKernel::kFlash;
   // strategy.offload: the prefetch depths and fused_comm are pinned; the placements of the
@@ -90,7 +89,7 @@ struct Scenario {
   StrategySpace strategy;
   PricingSpec pricing;
   Objective objective;
-  nlohmann::json expect;  // null when absent; interpreted by `check`
+  nlohmann::json expect;                           // null when absent; interpreted by `check`
   std::optional<models::ElasticSpec> elastic;      // `elastic` block (cirrus elastic)
   std::optional<models::InferenceSpec> inference;  // `inference` block (cirrus serve)
 

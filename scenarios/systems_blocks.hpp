@@ -3,9 +3,9 @@
 // (hierarchical storage), `elastic` (node count changing over the run) and `inference`
 // (offloaded serving). Each throws InputError naming the JSON path of a bad value.
 #include "common/json_reader.hpp"
+#include "models/hardware/storage_tiers.hpp"
 #include "models/systems/elastic_run.hpp"
 #include "models/systems/offload_inference.hpp"
-#include "models/hardware/storage_tiers.hpp"
 
 namespace cirrus::scenarios {
 

@@ -92,7 +92,8 @@ TaskId TaskGraph::push_flow(StreamId stream, Time latency, double bytes, UseSpan
 }
 
 TaskId TaskGraph::add_shared_flow(StreamId stream, Time latency, double bytes, UseSpan uses,
-                                  std::uint16_t tag, std::uint32_t label, double weight, double bound) {
+                                  std::uint16_t tag, std::uint32_t label, double weight,
+                                  double bound) {
   return push_flow(stream, latency, bytes, uses, tag, label, weight, bound);
 }
 

@@ -44,15 +44,15 @@ struct UseSpan {
 
 struct Task {
   TaskKind kind = TaskKind::kDelay;
-  std::uint16_t tag = 0;        // caller's category (compute, tp_comm, ...); opaque to the engine
+  std::uint16_t tag = 0;  // caller's category (compute, tp_comm, ...); opaque to the engine
   StreamId stream = kNoStream;
-  Time duration;                // delay: busy time; flow: latency before bytes move
-  double bytes = 0;             // flow only
-  double weight = 1.0;          // flow only: max-min weight
+  Time duration;        // delay: busy time; flow: latency before bytes move
+  double bytes = 0;     // flow only
+  double weight = 1.0;  // flow only: max-min weight
   double bound = std::numeric_limits<double>::infinity();  // flow only: rate cap, bytes/s
-  std::uint32_t uses_begin = 0;  // into TaskGraph::uses()
+  std::uint32_t uses_begin = 0;                            // into TaskGraph::uses()
   std::uint32_t uses_count = 0;
-  std::uint32_t label = 0;       // caller's payload (e.g. an index into its own op table)
+  std::uint32_t label = 0;  // caller's payload (e.g. an index into its own op table)
 };
 
 class TaskGraph {
@@ -112,8 +112,8 @@ class TaskGraph {
 
 // What the runner reports for each task.
 struct TaskTiming {
-  Time ready;   // all predecessors done
-  Time start;   // flows: == ready; the latency is part of [start, end)
+  Time ready;  // all predecessors done
+  Time start;  // flows: == ready; the latency is part of [start, end)
   Time end;
   TaskId binding = std::numeric_limits<TaskId>::max();  // the predecessor that finished last
 };

@@ -10,12 +10,12 @@ namespace cirrus::models {
 enum class AttentionKernel { kFlash, kFlash1, kFlash2, kFlash3, kCudnn, kUnfused };
 inline bool fused(AttentionKernel a) { return a != AttentionKernel::kUnfused; }
 const char* to_string(AttentionKernel a);
-inline constexpr EnumNames<AttentionKernel, 6> kAttentionKernelNames = {{
-    {AttentionKernel::kFlash, "flash"},
-    {AttentionKernel::kFlash1, "flash1"},
-    {AttentionKernel::kFlash2, "flash2"},
-    {AttentionKernel::kFlash3, "flash3"},
-    {AttentionKernel::kCudnn, "cudnn"},
-    {AttentionKernel::kUnfused, "unfused"}}};
+inline constexpr EnumNames<AttentionKernel, 6> kAttentionKernelNames = {
+    {{AttentionKernel::kFlash, "flash"},
+     {AttentionKernel::kFlash1, "flash1"},
+     {AttentionKernel::kFlash2, "flash2"},
+     {AttentionKernel::kFlash3, "flash3"},
+     {AttentionKernel::kCudnn, "cudnn"},
+     {AttentionKernel::kUnfused, "unfused"}}};
 
 }  // namespace cirrus::models

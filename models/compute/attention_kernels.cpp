@@ -1,10 +1,10 @@
 #include "models/compute/attention_kernels.hpp"
 #include "common/enum_names.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <fmt/format.h>
 #include <string_view>
 
 namespace cirrus::models {
@@ -67,10 +67,10 @@ double by_head_dim(double at64, double at128, double head_dim, bool* clamped) {
 
 // FA2 forward + backward of the generation's measured GPU (TFLOP/s).
 double fa2_fwd_bwd(bool hopper, double seq, double head_dim, bool causal, bool* clamped) {
-  const Curve& c64 = hopper ? (causal ? kFa2H100C64 : kFa2H100Nc64)
-                            : (causal ? kFa2A100C64 : kFa2A100Nc64);
-  const Curve& c128 = hopper ? (causal ? kFa2H100C128 : kFa2H100Nc128)
-                             : (causal ? kFa2A100C128 : kFa2A100Nc128);
+  const Curve& c64 =
+      hopper ? (causal ? kFa2H100C64 : kFa2H100Nc64) : (causal ? kFa2A100C64 : kFa2A100Nc64);
+  const Curve& c128 =
+      hopper ? (causal ? kFa2H100C128 : kFa2H100Nc128) : (causal ? kFa2A100C128 : kFa2A100Nc128);
   return by_head_dim(at(c64, seq, clamped), at(c128, seq, clamped), head_dim, clamped);
 }
 
@@ -103,13 +103,13 @@ GpuGeneration generation_of(const GpuSpec& gpu) {
   return GpuGeneration::kAmpere;
 }
 
-constexpr EnumNames<GpuGeneration, 6> kGpuGenerationNames = {{
-    {GpuGeneration::kVolta, "Volta"},
-    {GpuGeneration::kAmpere, "Ampere"},
-    {GpuGeneration::kAda, "Ada"},
-    {GpuGeneration::kHopper, "Hopper"},
-    {GpuGeneration::kBlackwell, "Blackwell"},
-    {GpuGeneration::kCdna3, "CDNA3"}}};
+constexpr EnumNames<GpuGeneration, 6> kGpuGenerationNames = {
+    {{GpuGeneration::kVolta, "Volta"},
+     {GpuGeneration::kAmpere, "Ampere"},
+     {GpuGeneration::kAda, "Ada"},
+     {GpuGeneration::kHopper, "Hopper"},
+     {GpuGeneration::kBlackwell, "Blackwell"},
+     {GpuGeneration::kCdna3, "CDNA3"}}};
 
 const char* to_string(GpuGeneration g) { return name_in(kGpuGenerationNames, g); }
 
@@ -133,7 +133,8 @@ AttentionKernel resolve_attention(AttentionKernel requested, const GpuSpec& gpu)
       return hopper_or_later(gpu) ? AttentionKernel::kCudnn : AttentionKernel::kFlash2;
     case AttentionKernel::kFlash1:
     case AttentionKernel::kFlash2:
-    case AttentionKernel::kUnfused: return requested;
+    case AttentionKernel::kUnfused:
+      return requested;
   }
   return requested;
 }
@@ -141,13 +142,13 @@ AttentionKernel resolve_attention(AttentionKernel requested, const GpuSpec& gpu)
 std::string attention_fallback(AttentionKernel requested, const GpuSpec& gpu) {
   const AttentionKernel got = resolve_attention(requested, gpu);
   if (requested == AttentionKernel::kFlash || got == requested) return {};
-  return fmt::format("strategy.attention {} has no published figure on {} ({}): FlashAttention-2's "
-                     "figures are used",
-                     to_string(requested), gpu.display, to_string(generation_of(gpu)));
+  return fmt::format(
+      "strategy.attention {} has no published figure on {} ({}): FlashAttention-2's "
+      "figures are used",
+      to_string(requested), gpu.display, to_string(generation_of(gpu)));
 }
 
-double fa_forward_flops(double batch_heads, double s_q, double s_k, double head_dim,
-                        bool causal) {
+double fa_forward_flops(double batch_heads, double s_q, double s_k, double head_dim, bool causal) {
   return 4.0 * batch_heads * s_q * s_k * head_dim * (causal ? 0.5 : 1.0);
 }
 
@@ -186,12 +187,17 @@ std::string attention_source(AttentionKernel kernel, const GpuSpec& gpu) {
   const bool hopper = hopper_or_later(gpu);
   std::string what;
   switch (kernel) {
-    case AttentionKernel::kFlash3: what = "FlashAttention-3 (FA3 README forward figure, H100)"; break;
-    case AttentionKernel::kCudnn: what = "cuDNN fused attention (FA3 README forward figure, H100)"; break;
+    case AttentionKernel::kFlash3:
+      what = "FlashAttention-3 (FA3 README forward figure, H100)";
+      break;
+    case AttentionKernel::kCudnn:
+      what = "cuDNN fused attention (FA3 README forward figure, H100)";
+      break;
     case AttentionKernel::kFlash1:
-      what = fmt::format("FlashAttention (v1): FlashAttention-2's figure ({}) / 2, FA2's reported "
-                         "speed-up over it (hardware.md)",
-                         hopper ? "H100" : "A100");
+      what = fmt::format(
+          "FlashAttention (v1): FlashAttention-2's figure ({}) / 2, FA2's reported "
+          "speed-up over it (hardware.md)",
+          hopper ? "H100" : "A100");
       break;
     default:
       what = fmt::format("FlashAttention-2 (FA2 README forward+backward figure, {})",

@@ -25,8 +25,8 @@
 //     Hopper and newer from the H100; flagged when the GPU is not of the measured die).
 #include <string>
 
-#include "models/hardware/hardware.hpp"
 #include "models/compute/attention_kernel.hpp"
+#include "models/hardware/hardware.hpp"
 
 namespace cirrus::models {
 

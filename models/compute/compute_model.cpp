@@ -1,8 +1,8 @@
 #include "models/compute/compute_model.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 #include <string_view>
 
 #include "models/compute/attention_kernels.hpp"
@@ -66,8 +66,8 @@ ComputeModel::ComputeModel(const GpuSpec& gpu, Precision precision, const Profil
   fp8_default_ = gpu.achieved_fp8_gemm_fraction <= 0;
   fp8_fraction_ = fp8_default_ ? defaults::kFp8GemmFraction : gpu.achieved_fp8_gemm_fraction;
   memory_default_ = gpu.achieved_memory_fraction <= 0;
-  memory_bw_ = gpu.memory_bw *
-               (memory_default_ ? defaults::kMemoryFraction : gpu.achieved_memory_fraction);
+  memory_bw_ =
+      gpu.memory_bw * (memory_default_ ? defaults::kMemoryFraction : gpu.achieved_memory_fraction);
 }
 
 double ComputeModel::gemm_peak(const Op& op) const {
@@ -84,8 +84,8 @@ double ComputeModel::gemm_efficiency(const Op& op) const {
   // leaves SMs idle. The best-shape figure already has full waves, so this only lowers it.
   double wave = 1.0;
   if (gpu_.sm_count > 0) {
-    const double tiles = std::ceil(op.m / defaults::kGemmTileM) *
-                         std::ceil(op.n / defaults::kGemmTileN) * op.batch;
+    const double tiles =
+        std::ceil(op.m / defaults::kGemmTileM) * std::ceil(op.n / defaults::kGemmTileN) * op.batch;
     const double sms = gpu_.sm_count;
     const double waves = std::ceil(tiles / sms);
     wave = tiles / (waves * sms);
@@ -160,9 +160,8 @@ double ComputeModel::attention_seconds(const Op& op) const {
   attention_requested_ = a.kernel;
   const AttentionKernel kernel = resolve_attention(a.kernel, gpu_);
   const double heads = std::max(1.0, a.batch * a.heads);
-  const AttentionRate rate =
-      attention_rate(kernel, gpu_, std::max(1.0, a.seq), std::max(1.0, a.head_dim), a.causal,
-                     a.backward);
+  const AttentionRate rate = attention_rate(kernel, gpu_, std::max(1.0, a.seq),
+                                            std::max(1.0, a.head_dim), a.causal, a.backward);
   if (rate.extrapolated) attention_extrapolated_ = true;
   // Shapes not set (a bare flash_attention op): the op's own FLOPs at the kernel's rate.
   const double flops = a.fa_flops > 0 && heads > 0 ? a.fa_flops : op.flops;
@@ -172,9 +171,14 @@ double ComputeModel::attention_seconds(const Op& op) const {
 double ComputeModel::roofline_seconds(const Op& op) const {
   double compute = 0;
   switch (op.kind) {
-    case OpKind::kGemm: compute = op.flops / (gemm_peak(op) * gemm_efficiency(op)); break;
-    case OpKind::kFlashAttention: compute = attention_seconds(op); break;
-    case OpKind::kMemory: break;
+    case OpKind::kGemm:
+      compute = op.flops / (gemm_peak(op) * gemm_efficiency(op));
+      break;
+    case OpKind::kFlashAttention:
+      compute = attention_seconds(op);
+      break;
+    case OpKind::kMemory:
+      break;
   }
   const double memory = op.bytes / memory_bw_;
   return std::max(compute, memory) + defaults::kKernelGapSeconds;
@@ -183,20 +187,23 @@ double ComputeModel::roofline_seconds(const Op& op) const {
 std::vector<std::string> ComputeModel::assumptions() const {
   std::vector<std::string> out;
   if (profile_ != nullptr) {
-    out.push_back(fmt::format("compute: {} of {} kernels timed from the calibration profile; "
-                              "the rest fell outside its measured range and use the "
-                              "published figures below",
-                              measured_, measured_ + fallback_));
+    out.push_back(
+        fmt::format("compute: {} of {} kernels timed from the calibration profile; "
+                    "the rest fell outside its measured range and use the "
+                    "published figures below",
+                    measured_, measured_ + fallback_));
     if (!profile_->memory_applies()) {
-      out.push_back("compute: the profile's memory-bound points time an inference engine's "
-                    "kernels (Vidur: vLLM's RMSNorm, PyTorch's add and activation); a training "
-                    "step's fused kernels take the published STREAM bandwidth below");
+      out.push_back(
+          "compute: the profile's memory-bound points time an inference engine's "
+          "kernels (Vidur: vLLM's RMSNorm, PyTorch's add and activation); a training "
+          "step's fused kernels take the published STREAM bandwidth below");
     }
     if (extrapolated_ > 0) {
-      out.push_back(fmt::format("compute: {} GEMMs larger than any the profile measured hold the "
-                                "rate of its nearest largest shape (GEMM efficiency saturates "
-                                "with size)",
-                                extrapolated_));
+      out.push_back(
+          fmt::format("compute: {} GEMMs larger than any the profile measured hold the "
+                      "rate of its nearest largest shape (GEMM efficiency saturates "
+                      "with size)",
+                      extrapolated_));
     }
     if (fp8_scaled_ > 0) {
       out.push_back(fmt::format(
@@ -210,18 +217,21 @@ std::vector<std::string> ComputeModel::assumptions() const {
   out.push_back(fmt::format("compute: {} {} dense peak {:.0f} TFLOP/s from its datasheet ({})",
                             gpu_.display, to_string(precision_), peak_ / 1e12, gpu_.source));
   if (gpu_.sustained_clock < 1.0) {
-    out.push_back(fmt::format("compute-bound kernels at {:.3f} of the datasheet clock (power "
-                              "cap; see the GPU's source)",
-                              gpu_.sustained_clock));
+    out.push_back(
+        fmt::format("compute-bound kernels at {:.3f} of the datasheet clock (power "
+                    "cap; see the GPU's source)",
+                    gpu_.sustained_clock));
   }
   if (gemm_default_) {
-    out.push_back(fmt::format("GEMM ceiling {:.0f}% of peak is a default: no published shape "
-                              "search for {} (calibrate to replace it)",
-                              defaults::kGemmFraction * 100, gpu_.display));
+    out.push_back(
+        fmt::format("GEMM ceiling {:.0f}% of peak is a default: no published shape "
+                    "search for {} (calibrate to replace it)",
+                    defaults::kGemmFraction * 100, gpu_.display));
   } else {
-    out.push_back(fmt::format("GEMM ceiling {:.1f}% of peak: a published GEMM measurement "
-                              "for this GPU (see its source), not a profile",
-                              gemm_fraction_ * 100));
+    out.push_back(
+        fmt::format("GEMM ceiling {:.1f}% of peak: a published GEMM measurement "
+                    "for this GPU (see its source), not a profile",
+                    gemm_fraction_ * 100));
   }
   if (precision_ == Precision::kFp8) {
     out.push_back(fmt::format(
@@ -235,9 +245,9 @@ std::vector<std::string> ComputeModel::assumptions() const {
                               "published fp8 and 16-bit ceilings"
                             : ""));
   }
-  out.push_back(fmt::format("memory-bound kernels at {:.0f} GB/s ({})", memory_bw_ / 1e9,
-                            memory_default_ ? "default 80% of datasheet bandwidth"
-                                            : "published STREAM copy figure"));
+  out.push_back(fmt::format(
+      "memory-bound kernels at {:.0f} GB/s ({})", memory_bw_ / 1e9,
+      memory_default_ ? "default 80% of datasheet bandwidth" : "published STREAM copy figure"));
   if (attention_used_) {
     const AttentionKernel kernel = resolve_attention(attention_requested_, gpu_);
     out.push_back(attention_source(kernel, gpu_) +

@@ -21,9 +21,9 @@
 #include <string>
 #include <vector>
 
-#include "models/hardware/hardware.hpp"
-#include "models/compute/profile.hpp"
 #include "models/compute/attention_kernel.hpp"
+#include "models/compute/profile.hpp"
+#include "models/hardware/hardware.hpp"
 
 namespace cirrus::models {
 

@@ -1,10 +1,10 @@
 #include "models/compute/profile.hpp"
 #include "common/enum_names.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <fmt/format.h>
 #include <map>
 #include <tuple>
 #include <utility>
@@ -71,40 +71,42 @@ bool positive(double x) { return x > 0 && std::isfinite(x); }
 
 const char* to_string(AttentionImpl v) { return v == AttentionImpl::kFused ? "fused" : "unfused"; }
 const char* to_string(AttentionPass v) { return v == AttentionPass::kForward ? "fwd" : "bwd"; }
-constexpr EnumNames<MemoryKernel, 5> kMemoryKernelNames = {{
-    {MemoryKernel::kCopy, "copy"},
-    {MemoryKernel::kElementwise, "elementwise"},
-    {MemoryKernel::kLayerNorm, "layernorm"},
-    {MemoryKernel::kSoftmax, "softmax"},
-    {MemoryKernel::kAdam, "adam"}}};
+constexpr EnumNames<MemoryKernel, 5> kMemoryKernelNames = {
+    {{MemoryKernel::kCopy, "copy"},
+     {MemoryKernel::kElementwise, "elementwise"},
+     {MemoryKernel::kLayerNorm, "layernorm"},
+     {MemoryKernel::kSoftmax, "softmax"},
+     {MemoryKernel::kAdam, "adam"}}};
 
 const char* to_string(MemoryKernel v) { return name_in(kMemoryKernelNames, v); }
-constexpr EnumNames<CopyDirection, 3> kCopyDirectionNames = {{
-    {CopyDirection::kHostToDevice, "h2d"},
-    {CopyDirection::kDeviceToHost, "d2h"},
-    {CopyDirection::kDeviceToDevice, "d2d"}}};
+constexpr EnumNames<CopyDirection, 3> kCopyDirectionNames = {
+    {{CopyDirection::kHostToDevice, "h2d"},
+     {CopyDirection::kDeviceToHost, "d2h"},
+     {CopyDirection::kDeviceToDevice, "d2d"}}};
 
 const char* to_string(CopyDirection v) { return name_in(kCopyDirectionNames, v); }
-constexpr EnumNames<CollectiveSource, 3> kCollectiveSourceNames = {{
-    {CollectiveSource::kCalibrate, "calibrate"},
-    {CollectiveSource::kNcclTests, "nccl-tests"},
-    {CollectiveSource::kPublic, "public"}}};
+constexpr EnumNames<CollectiveSource, 3> kCollectiveSourceNames = {
+    {{CollectiveSource::kCalibrate, "calibrate"},
+     {CollectiveSource::kNcclTests, "nccl-tests"},
+     {CollectiveSource::kPublic, "public"}}};
 
 const char* to_string(CollectiveSource v) { return name_in(kCollectiveSourceNames, v); }
 int collective_source_rank(CollectiveSource v) {
   switch (v) {
-    case CollectiveSource::kNcclTests: return 0;
-    case CollectiveSource::kCalibrate: return 1;
-    case CollectiveSource::kPublic: return 2;
+    case CollectiveSource::kNcclTests:
+      return 0;
+    case CollectiveSource::kCalibrate:
+      return 1;
+    case CollectiveSource::kPublic:
+      return 2;
   }
   return 3;
 }
-constexpr EnumNames<FitFamily, 5> kFitFamilyNames = {{
-    {FitFamily::kGemm, "gemm"},
-    {FitFamily::kAttention, "attention"},
-    {FitFamily::kMemory, "memory"},
-    {FitFamily::kHostCopy, "host_copy"},
-    {FitFamily::kCollective, "collective"}}};
+constexpr EnumNames<FitFamily, 5> kFitFamilyNames = {{{FitFamily::kGemm, "gemm"},
+                                                      {FitFamily::kAttention, "attention"},
+                                                      {FitFamily::kMemory, "memory"},
+                                                      {FitFamily::kHostCopy, "host_copy"},
+                                                      {FitFamily::kCollective, "collective"}}};
 
 const char* to_string(FitFamily v) { return name_in(kFitFamilyNames, v); }
 
@@ -128,9 +130,8 @@ std::optional<MemoryKernel> parse_memory_kernel(const std::string& s) {
   return parse_enum(s, kAll);
 }
 std::optional<CopyDirection> parse_copy_direction(const std::string& s) {
-  static constexpr CopyDirection kAll[] = {CopyDirection::kHostToDevice,
-                                           CopyDirection::kDeviceToHost,
-                                           CopyDirection::kDeviceToDevice};
+  static constexpr CopyDirection kAll[] = {
+      CopyDirection::kHostToDevice, CopyDirection::kDeviceToHost, CopyDirection::kDeviceToDevice};
   return parse_enum(s, kAll);
 }
 std::optional<CollectiveSource> parse_collective_source(const std::string& s) {
@@ -145,9 +146,8 @@ std::optional<CollectiveKind> parse_collective_kind(const std::string& s) {
   return parse_enum(s, kAll);
 }
 std::optional<FitFamily> parse_fit_family(const std::string& s) {
-  static constexpr FitFamily kAll[] = {FitFamily::kGemm, FitFamily::kAttention,
-                                       FitFamily::kMemory, FitFamily::kHostCopy,
-                                       FitFamily::kCollective};
+  static constexpr FitFamily kAll[] = {FitFamily::kGemm, FitFamily::kAttention, FitFamily::kMemory,
+                                       FitFamily::kHostCopy, FitFamily::kCollective};
   return parse_enum(s, kAll);
 }
 
@@ -214,8 +214,8 @@ std::string short_device(const std::string& name) {
 std::string calibration_label(const Profile& p) {
   std::string label;
   if (p.source) {
-    label = fmt::format("public profile ({}, {}, {})", p.source->name,
-                        short_device(p.device.name), p.source->date.substr(0, 7));
+    label = fmt::format("public profile ({}, {}, {})", p.source->name, short_device(p.device.name),
+                        p.source->date.substr(0, 7));
   } else {
     label = fmt::format("profile (measured on {}, {})", p.device.name, p.date.substr(0, 10));
   }
@@ -230,9 +230,8 @@ std::string calibration_label(const Profile& p) {
       factors += fmt::format("{}GEMM and attention rates x{:.3g}", factors.empty() ? "" : ", ",
                              p.scaled->compute);
     }
-    label += factors.empty()
-                 ? fmt::format(", for {} (same clock and HBM bandwidth)", target)
-                 : fmt::format(", scaled to {}: {}", target, factors);
+    label += factors.empty() ? fmt::format(", for {} (same clock and HBM bandwidth)", target)
+                             : fmt::format(", scaled to {}: {}", target, factors);
   }
   return label;
 }
@@ -257,8 +256,7 @@ ProfileLookup::ProfileLookup(const Profile& p)
               {std::log2(static_cast<double>(g.m)), std::log2(static_cast<double>(g.n)),
                std::log2(static_cast<double>(g.k)), std::log2(static_cast<double>(g.batch))},
               flops / g.seconds);
-    it->m_cap.push_back(
-        std::log2(static_cast<double>(m_max.at({g.dtype, g.n, g.k, g.batch}))));
+    it->m_cap.push_back(std::log2(static_cast<double>(m_max.at({g.dtype, g.n, g.k, g.batch}))));
   }
   for (GemmTable& t : gemm_) {
     // Columns: points with the same (n, k, batch), which are the same log2 values exactly
@@ -295,7 +293,8 @@ ProfileLookup::ProfileLookup(const Profile& p)
   std::vector<std::pair<MemoryKernel, std::vector<std::pair<double, double>>>> mem;
   for (const MemoryPoint& m : p.memory) {
     if (m.bytes <= 0 || !positive(m.seconds)) continue;
-    auto it = std::find_if(mem.begin(), mem.end(), [&](const auto& x) { return x.first == m.kind; });
+    auto it =
+        std::find_if(mem.begin(), mem.end(), [&](const auto& x) { return x.first == m.kind; });
     if (it == mem.end()) it = mem.insert(mem.end(), {m.kind, {}});
     it->second.emplace_back(std::log2(static_cast<double>(m.bytes)),
                             static_cast<double>(m.bytes) / m.seconds);
@@ -334,8 +333,8 @@ ProfileLookup::ProfileLookup(const Profile& p)
       if (!(Key{c.op, c.ranks, c.nodes} == key)) continue;
       if (collective_source_rank(c.source) != source) continue;
       if (c.bytes <= 0 || !positive(c.time_us) || c.ranks < 2) continue;
-      const double busbw = static_cast<double>(c.bytes) * bus_factor(c.op, c.ranks) /
-                           (c.time_us * 1e-6);
+      const double busbw =
+          static_cast<double>(c.bytes) * bus_factor(c.op, c.ranks) / (c.time_us * 1e-6);
       pts.emplace_back(std::log2(static_cast<double>(c.bytes)), busbw);
     }
     if (!pts.empty()) {
@@ -400,7 +399,8 @@ std::optional<double> ProfileLookup::interpolate(const Curve& c, double bytes) {
   if (hi == 0) hi = 1;
   if (hi >= c.log_bytes.size()) hi = c.log_bytes.size() - 1;
   const std::size_t lo = hi - 1;
-  const double t = std::clamp((x - c.log_bytes[lo]) / (c.log_bytes[hi] - c.log_bytes[lo]), 0.0, 1.0);
+  const double t =
+      std::clamp((x - c.log_bytes[lo]) / (c.log_bytes[hi] - c.log_bytes[lo]), 0.0, 1.0);
   return c.values[lo] + t * (c.values[hi] - c.values[lo]);
 }
 
@@ -459,8 +459,8 @@ std::optional<ProfileLookup::GemmRate> ProfileLookup::held_interpolate(const Gem
       if (best.size() == kNeighbours && lower > best.back() + 1e-12) break;
       const GemmColumn& col = t.columns[c];
       const double qm = std::min(q[0], col.cap);
-      const auto mid = std::lower_bound(col.m.begin(), col.m.end(),
-                                        std::make_pair(qm, std::size_t{0}));
+      const auto mid =
+          std::lower_bound(col.m.begin(), col.m.end(), std::make_pair(qm, std::size_t{0}));
       // Up to kNeighbours points on each side in m, and every further point at the same m
       // as the last taken (repeated measurements of one shape).
       auto take = [&](std::size_t i) {
@@ -525,14 +525,12 @@ const ProfileLookup::GemmTable* ProfileLookup::gemm_table(Precision dtype) const
   return t;
 }
 
-std::optional<ProfileLookup::GemmRate> ProfileLookup::gemm_rate(Precision dtype, double m,
-                                                                double n, double k,
-                                                                double batch) const {
+std::optional<ProfileLookup::GemmRate> ProfileLookup::gemm_rate(Precision dtype, double m, double n,
+                                                                double k, double batch) const {
   if (!(m > 0 && n > 0 && k > 0 && batch > 0)) return std::nullopt;
   const GemmTable* t = gemm_table(dtype);
   if (t == nullptr) return std::nullopt;
-  return held_interpolate(*t, {std::log2(m), std::log2(n), std::log2(k), std::log2(batch)},
-                          false);
+  return held_interpolate(*t, {std::log2(m), std::log2(n), std::log2(k), std::log2(batch)}, false);
 }
 
 std::optional<ProfileLookup::GemmRate> ProfileLookup::gemm_rate_exhaustive(Precision dtype,
@@ -542,12 +540,11 @@ std::optional<ProfileLookup::GemmRate> ProfileLookup::gemm_rate_exhaustive(Preci
   if (!(m > 0 && n > 0 && k > 0 && batch > 0)) return std::nullopt;
   const GemmTable* t = gemm_table(dtype);
   if (t == nullptr) return std::nullopt;
-  return held_interpolate(*t, {std::log2(m), std::log2(n), std::log2(k), std::log2(batch)},
-                          true);
+  return held_interpolate(*t, {std::log2(m), std::log2(n), std::log2(k), std::log2(batch)}, true);
 }
 
-std::optional<double> ProfileLookup::gemm_flops_per_s(Precision dtype, double m, double n,
-                                                      double k, double batch) const {
+std::optional<double> ProfileLookup::gemm_flops_per_s(Precision dtype, double m, double n, double k,
+                                                      double batch) const {
   const auto r = gemm_rate(dtype, m, n, k, batch);
   if (!r) return std::nullopt;
   return r->flops_per_s;

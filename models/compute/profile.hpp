@@ -19,8 +19,8 @@
 #include <string>
 #include <vector>
 
-#include "models/network/collectives.hpp"
 #include "models/hardware/hardware.hpp"
+#include "models/network/collectives.hpp"
 
 namespace cirrus::models {
 
@@ -144,9 +144,9 @@ struct ProfileSource {
 // rates: compute-bound rates (GEMM, attention) by the sustained-clock ratio, memory-bound
 // kernel bandwidths by the HBM bandwidth ratio. Everything else is the twin's.
 struct ProfileScaling {
-  std::string from_gpu;   // the twin's preset id: "h100-sxm"
-  double compute = 1.0;   // factor on GEMM and attention FLOP/s
-  double memory = 1.0;    // factor on memory-bound kernel bandwidth
+  std::string from_gpu;  // the twin's preset id: "h100-sxm"
+  double compute = 1.0;  // factor on GEMM and attention FLOP/s
+  double memory = 1.0;   // factor on memory-bound kernel bandwidth
 };
 
 // A fitted latency-bandwidth curve, seconds(x) = alpha_s + x / rate, fitted by least squares
@@ -162,8 +162,8 @@ struct CurveFit {
   // "copy" (memory kernel), "h2d" (copy), "all_reduce/8/1" (op/ranks/nodes).
   std::string key;
   double alpha_s = 0;
-  double rate = 0;            // x units per second
-  double rms_rel_error = 0;   // root mean square of (fit - measured) / measured
+  double rate = 0;           // x units per second
+  double rms_rel_error = 0;  // root mean square of (fit - measured) / measured
   int points = 0;
   double x_min = 0, x_max = 0;  // the range fitted; the curve says nothing outside it
 
@@ -173,10 +173,10 @@ struct CurveFit {
 struct Profile {
   ProfileDevice device;
   ProfileVersions versions;
-  std::string date;  // ISO 8601, UTC, when it was measured or imported
-  std::string mode;  // "full", "quick" or "import"
-  std::optional<ProfileSource> source;    // imported public measurements: whose
-  std::optional<ProfileScaling> scaled;   // derived from a twin GPU's profile: how
+  std::string date;                      // ISO 8601, UTC, when it was measured or imported
+  std::string mode;                      // "full", "quick" or "import"
+  std::optional<ProfileSource> source;   // imported public measurements: whose
+  std::optional<ProfileScaling> scaled;  // derived from a twin GPU's profile: how
   std::vector<GemmPoint> gemm;
   std::vector<AttentionPoint> attention;
   std::vector<MemoryPoint> memory;
@@ -259,8 +259,8 @@ class ProfileLookup {
 
   // Achieved fraction of `peak` (FLOP/s) for this GEMM: measured FLOP/s / peak, so pass the
   // datasheet peak of the precision to get a fraction comparable with ComputeModel's.
-  std::optional<double> gemm_efficiency(Precision dtype, double m, double n, double k,
-                                        double batch, double peak) const;
+  std::optional<double> gemm_efficiency(Precision dtype, double m, double n, double k, double batch,
+                                        double peak) const;
   // gemm_rate computed by visiting every point: the same answer, slower (a test oracle).
   std::optional<GemmRate> gemm_rate_exhaustive(Precision dtype, double m, double n, double k,
                                                double batch) const;
@@ -324,14 +324,14 @@ class ProfileLookup {
   // (binary search). The answer is the exhaustive one's (gemm_rate_exhaustive, the tests'
   // oracle); a planner's analytic evaluations make many lookups.
   struct GemmColumn {
-    std::vector<double> nkb;  // log2 n, log2 k, log2 batch
-    double cap = 0;           // log2 of the largest m measured in the column
+    std::vector<double> nkb;                        // log2 n, log2 k, log2 batch
+    double cap = 0;                                 // log2 of the largest m measured in the column
     std::vector<std::pair<double, std::size_t>> m;  // (log2 m, point index), ascending
   };
   struct GemmTable {
     Precision dtype;
-    Scatter table;               // (log2 m, log2 n, log2 k, log2 batch)
-    std::vector<double> m_cap;   // per point: log2 of the largest m measured at its n, k, batch
+    Scatter table;              // (log2 m, log2 n, log2 k, log2 batch)
+    std::vector<double> m_cap;  // per point: log2 of the largest m measured at its n, k, batch
     std::vector<GemmColumn> columns;
   };
   static std::optional<GemmRate> held_interpolate(const GemmTable& t, std::vector<double> q,

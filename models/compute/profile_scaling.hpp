@@ -15,8 +15,8 @@
 // The fits scale with their rows: seconds(x) = alpha / f + x / (rate f). The result records
 // the factors in Profile::scaled, and a note says what was scaled, so calibration_label names
 // the scaling in every result.
-#include "models/hardware/hardware.hpp"
 #include "models/compute/profile.hpp"
+#include "models/hardware/hardware.hpp"
 
 namespace cirrus::models {
 

@@ -16,7 +16,7 @@
 
 namespace cirrus::models {
 
-  const char* to_string(Precision p) { return name_in(kPrecisionNames, p); }
+const char* to_string(Precision p) { return name_in(kPrecisionNames, p); }
 
 const char* to_string(ScaleUpKind k) { return name_in(kScaleUpKindNames, k); }
 
@@ -170,8 +170,8 @@ std::vector<GpuSpec> make_gpus() {
     g.memory_bw = 3.35e12;
     g.tdp_w = 700;
     g.sm_count = 132;
-    g.achieved_gemm_fraction = 794.5 / 989.0;  // MAMF row "H100 SXM" bf16
-    g.achieved_memory_fraction = 2.90 / 3.35;  // Azure ND H100 v5 copy 2.90 TB/s
+    g.achieved_gemm_fraction = 794.5 / 989.0;        // MAMF row "H100 SXM" bf16
+    g.achieved_memory_fraction = 2.90 / 3.35;        // Azure ND H100 v5 copy 2.90 TB/s
     g.achieved_fp8_gemm_fraction = 1402.6 / 1979.0;  // MAMF row "H100 SXM" FP8 e4m3
     g.source =
         join_source({"ml-engineering (NVIDIA H100 spec); Llama 3 paper (700 W, 80 GB "
@@ -197,11 +197,12 @@ std::vector<GpuSpec> make_gpus() {
     g.tdp_w = 500;
     g.sustained_clock = std::pow(500.0 / 700.0, std::log(828.6 / 794.5) / std::log(900.0 / 700.0));
     g.compute_twin = "h100-sxm";
-    g.source = join_source({"torchtitan benchmark notes (96 GB HBM2e at 2.4 TB/s, 500 W limit; "
-                            "data/validation/torchtitan.json); no datasheet "
-                            "(accelerators.md); clock under the cap from MAMF GH200 900 W vs "
-                            "H100 700 W; otherwise the H100 SXM's figures",
-                            kMamfSource, kSmSource});
+    g.source =
+        join_source({"torchtitan benchmark notes (96 GB HBM2e at 2.4 TB/s, 500 W limit; "
+                     "data/validation/torchtitan.json); no datasheet "
+                     "(accelerators.md); clock under the cap from MAMF GH200 900 W vs "
+                     "H100 700 W; otherwise the H100 SXM's figures",
+                     kMamfSource, kSmSource});
     g.uncertain = true;
     gpus.push_back(g);
   }
@@ -213,9 +214,10 @@ std::vector<GpuSpec> make_gpus() {
     g.id = "h800-sxm";
     g.display = "NVIDIA H800 SXM5 80GB";
     g.compute_twin = "h100-sxm";
-    g.source = join_source({"accelerators.md H800 SXM row (S18, third-party: uncertain): H100 "
-                            "silicon, figures as the H100 SXM",
-                            kMamfSource, kStreamSource, kSmSource});
+    g.source =
+        join_source({"accelerators.md H800 SXM row (S18, third-party: uncertain): H100 "
+                     "silicon, figures as the H100 SXM",
+                     kMamfSource, kStreamSource, kSmSource});
     g.uncertain = true;
     gpus.push_back(g);
   }
@@ -254,7 +256,7 @@ std::vector<GpuSpec> make_gpus() {
     g.sm_count = 132;
     // The MAMF table's H100 SXM bf16 row notes "H200 is the same" (same GH100 die and clocks).
     g.achieved_gemm_fraction = 794.5 / 989.0;
-    g.achieved_memory_fraction = 4.01 / 4.8;  // Azure ND H200 v5 copy 4.01 TB/s
+    g.achieved_memory_fraction = 4.01 / 4.8;         // Azure ND H200 v5 copy 4.01 TB/s
     g.achieved_fp8_gemm_fraction = 1453.4 / 1979.0;  // MAMF row "H200 SXM" FP8
     g.compute_twin = "h100-sxm";
     g.source = join_source({"ml-engineering (NVIDIA H200 spec) (hardware.md, H200 SXM row)",
@@ -494,9 +496,10 @@ NodeSpec grand_teton() {
   n.gpu = gpu("h100-96gb-500w");
   n.nics = 8;
   n.nic_bw = 400 * kGbps;
-  n.source = "torchtitan benchmark notes (8x H100 per host fully connected with NVLink, backend "
-             "RDMA 400 Gb/s per GPU; data/validation/torchtitan.json); board as " +
-             n.source;
+  n.source =
+      "torchtitan benchmark notes (8x H100 per host fully connected with NVLink, backend "
+      "RDMA 400 Gb/s per GPU; data/validation/torchtitan.json); board as " +
+      n.source;
   return n;
 }
 
@@ -511,8 +514,10 @@ NodeSpec hgx_h800() {
   n.scale_up_bw = 200 * kGB;
   n.nics = 8;
   n.nic_bw = 400 * kGbps;
-  n.source = "accelerators.md section 2 H800 node (NVLink 400 GB/s bidir, uncertain; 1x CX7 400 "
-             "Gb/s per GPU, DeepEP README); board otherwise as " + n.source;
+  n.source =
+      "accelerators.md section 2 H800 node (NVLink 400 GB/s bidir, uncertain; 1x CX7 400 "
+      "Gb/s per GPU, DeepEP README); board otherwise as " +
+      n.source;
   return n;
 }
 
@@ -568,9 +573,10 @@ constexpr double kEfaV2ExtraHopS = (71.07 - 25.2) / 2 * 1e-6;
 NodeSpec with_efa(NodeSpec n, double extra_hop_s, const char* generation) {
   n.nic_extra_latency_s = extra_hop_s;
   n.source += std::string("; EFA latency per network hop +") +
-              std::to_string(static_cast<int>(extra_hop_s * 1e6 + 0.5)) + " us beyond NCCL's "
-              "InfiniBand figure, from AWS's two-node nccl-tests on the " + generation +
-              " instance (hardware.cpp, kEfa*ExtraHopS)";
+              std::to_string(static_cast<int>(extra_hop_s * 1e6 + 0.5)) +
+              " us beyond NCCL's "
+              "InfiniBand figure, from AWS's two-node nccl-tests on the " +
+              generation + " instance (hardware.cpp, kEfa*ExtraHopS)";
   return n;
 }
 
@@ -579,46 +585,47 @@ std::vector<NodeSpec> make_nodes() {
   const NodeSpec a100_80 = dgx_a100(true);
   const NodeSpec h100 = dgx_hopper(false);
   const NodeSpec h200 = dgx_hopper(true);
-  std::vector<NodeSpec> out = {a100_40,
-          a100_80,
-          h100,
-          h200,
-          grand_teton(),
-          hgx_h800(),
-          cloud_node(a100_40, "aws-p4d", "AWS p4d.24xlarge (8x A100 40GB, 4x 100 Gb/s EFA)", 4, 100,
-                     "AWS p4d: 400 Gb/s EFA v1 as 4 x 100 Gb/s (REFERENCE.md section 1)"),
-          cloud_node(a100_80, "aws-p4de", "AWS p4de.24xlarge (8x A100 80GB, 4x 100 Gb/s EFA)", 4,
-                     100, "AWS p4de: 400 Gb/s EFA as 4 x 100 Gb/s (REFERENCE.md section 1)"),
-          cloud_node(h100, "aws-p5", "AWS p5.48xlarge (8x H100, 32x 100 Gb/s EFA)", 32, 100,
-                     "AWS p5: 3200 Gb/s EFA v2 as 32 x 100 Gb/s (REFERENCE.md section 1)"),
-          cloud_node(h200, "aws-p5e", "AWS p5e.48xlarge (8x H200, 32x 100 Gb/s EFA)", 32, 100,
-                     "AWS p5e: 3200 Gb/s EFA v2 (REFERENCE.md section 1)"),
-          cloud_node(h200, "aws-p5en", "AWS p5en.48xlarge (8x H200, 16x 200 Gb/s EFA)", 16, 200,
-                     "AWS p5en: 3200 Gb/s EFA v3 as 16 x 200 Gb/s (REFERENCE.md section 1)"),
-          cloud_node(a100_40, "gcp-a2-highgpu", "GCP a2-highgpu-8g (8x A100 40GB, 100 Gb/s)", 1,
-                     100, "GCP a2: 100 Gb/s per VM (REFERENCE.md section 1, recalled)"),
-          cloud_node(a100_80, "gcp-a2-ultragpu", "GCP a2-ultragpu-8g (8x A100 80GB, 100 Gb/s)", 1,
-                     100, "GCP a2-ultra: 100 Gb/s per VM (REFERENCE.md section 1, recalled)"),
-          cloud_node(h100, "gcp-a3-highgpu", "GCP a3-highgpu-8g (8x H100, 4x 200 Gb/s TCPX)", 4, 200,
-                     "GCP A3 High: 4 x 200 Gb/s GPUDirect-TCPX (REFERENCE.md section 1)"),
-          cloud_node(h100, "gcp-a3-megagpu", "GCP a3-megagpu-8g (8x H100, 8x 200 Gb/s TCPXO)", 8, 200,
-                     "GCP A3 Mega: 8 x 200 Gb/s GPUDirect-TCPXO (REFERENCE.md section 1)"),
-          cloud_node(h200, "gcp-a3-ultragpu", "GCP a3-ultragpu-8g (8x H200, 8x 400 Gb/s RoCE)", 8, 400,
-                     "GCP A3 Ultra: 8 x 400 Gb/s CX-7 RoCE (REFERENCE.md section 1)"),
-          cloud_node(a100_40, "azure-nd-a100-v4", "Azure ND96asr_v4 (8x A100 40GB, 8x 200 Gb/s IB)", 8,
-                     200, "Azure ND A100 v4: 8 x 200 Gb/s HDR InfiniBand (REFERENCE.md section 1)"),
-          cloud_node(a100_80, "azure-nd-a100-80gb-v4",
-                     "Azure ND96amsr_A100_v4 (8x A100 80GB, 8x 200 Gb/s IB)", 8, 200,
-                     "Azure ND A100 v4: 8 x 200 Gb/s HDR InfiniBand (REFERENCE.md section 1)"),
-          cloud_node(h100, "azure-nd-h100-v5", "Azure ND96isr_H100_v5 (8x H100, 8x 400 Gb/s IB)", 8,
-                     400, "Azure ND H100 v5: 8 x 400 Gb/s NDR InfiniBand (REFERENCE.md section 1)"),
-          cloud_node(h200, "azure-nd-h200-v5", "Azure ND96isr_H200_v5 (8x H200, 8x 400 Gb/s IB)", 8,
-                     400, "Azure ND H200 v5: 8 x 400 Gb/s NDR InfiniBand (REFERENCE.md, recalled)"),
-          cloud_node(h100, "lambda-h100", "Lambda 8x H100 SXM (3200 Gb/s InfiniBand)", 8, 400,
-                     "Lambda 1-Click Clusters: 3200 Gb/s InfiniBand (REFERENCE.md, recalled)"),
-          pcie_node("l4-x8", "8x NVIDIA L4 (PCIe)", "l4"),
-          pcie_node("l40s-x8", "8x NVIDIA L40S (PCIe)", "l40s"),
-          pcie_node("a10g-x8", "8x NVIDIA A10G (PCIe)", "a10g")};
+  std::vector<NodeSpec> out = {
+      a100_40,
+      a100_80,
+      h100,
+      h200,
+      grand_teton(),
+      hgx_h800(),
+      cloud_node(a100_40, "aws-p4d", "AWS p4d.24xlarge (8x A100 40GB, 4x 100 Gb/s EFA)", 4, 100,
+                 "AWS p4d: 400 Gb/s EFA v1 as 4 x 100 Gb/s (REFERENCE.md section 1)"),
+      cloud_node(a100_80, "aws-p4de", "AWS p4de.24xlarge (8x A100 80GB, 4x 100 Gb/s EFA)", 4, 100,
+                 "AWS p4de: 400 Gb/s EFA as 4 x 100 Gb/s (REFERENCE.md section 1)"),
+      cloud_node(h100, "aws-p5", "AWS p5.48xlarge (8x H100, 32x 100 Gb/s EFA)", 32, 100,
+                 "AWS p5: 3200 Gb/s EFA v2 as 32 x 100 Gb/s (REFERENCE.md section 1)"),
+      cloud_node(h200, "aws-p5e", "AWS p5e.48xlarge (8x H200, 32x 100 Gb/s EFA)", 32, 100,
+                 "AWS p5e: 3200 Gb/s EFA v2 (REFERENCE.md section 1)"),
+      cloud_node(h200, "aws-p5en", "AWS p5en.48xlarge (8x H200, 16x 200 Gb/s EFA)", 16, 200,
+                 "AWS p5en: 3200 Gb/s EFA v3 as 16 x 200 Gb/s (REFERENCE.md section 1)"),
+      cloud_node(a100_40, "gcp-a2-highgpu", "GCP a2-highgpu-8g (8x A100 40GB, 100 Gb/s)", 1, 100,
+                 "GCP a2: 100 Gb/s per VM (REFERENCE.md section 1, recalled)"),
+      cloud_node(a100_80, "gcp-a2-ultragpu", "GCP a2-ultragpu-8g (8x A100 80GB, 100 Gb/s)", 1, 100,
+                 "GCP a2-ultra: 100 Gb/s per VM (REFERENCE.md section 1, recalled)"),
+      cloud_node(h100, "gcp-a3-highgpu", "GCP a3-highgpu-8g (8x H100, 4x 200 Gb/s TCPX)", 4, 200,
+                 "GCP A3 High: 4 x 200 Gb/s GPUDirect-TCPX (REFERENCE.md section 1)"),
+      cloud_node(h100, "gcp-a3-megagpu", "GCP a3-megagpu-8g (8x H100, 8x 200 Gb/s TCPXO)", 8, 200,
+                 "GCP A3 Mega: 8 x 200 Gb/s GPUDirect-TCPXO (REFERENCE.md section 1)"),
+      cloud_node(h200, "gcp-a3-ultragpu", "GCP a3-ultragpu-8g (8x H200, 8x 400 Gb/s RoCE)", 8, 400,
+                 "GCP A3 Ultra: 8 x 400 Gb/s CX-7 RoCE (REFERENCE.md section 1)"),
+      cloud_node(a100_40, "azure-nd-a100-v4", "Azure ND96asr_v4 (8x A100 40GB, 8x 200 Gb/s IB)", 8,
+                 200, "Azure ND A100 v4: 8 x 200 Gb/s HDR InfiniBand (REFERENCE.md section 1)"),
+      cloud_node(a100_80, "azure-nd-a100-80gb-v4",
+                 "Azure ND96amsr_A100_v4 (8x A100 80GB, 8x 200 Gb/s IB)", 8, 200,
+                 "Azure ND A100 v4: 8 x 200 Gb/s HDR InfiniBand (REFERENCE.md section 1)"),
+      cloud_node(h100, "azure-nd-h100-v5", "Azure ND96isr_H100_v5 (8x H100, 8x 400 Gb/s IB)", 8,
+                 400, "Azure ND H100 v5: 8 x 400 Gb/s NDR InfiniBand (REFERENCE.md section 1)"),
+      cloud_node(h200, "azure-nd-h200-v5", "Azure ND96isr_H200_v5 (8x H200, 8x 400 Gb/s IB)", 8,
+                 400, "Azure ND H200 v5: 8 x 400 Gb/s NDR InfiniBand (REFERENCE.md, recalled)"),
+      cloud_node(h100, "lambda-h100", "Lambda 8x H100 SXM (3200 Gb/s InfiniBand)", 8, 400,
+                 "Lambda 1-Click Clusters: 3200 Gb/s InfiniBand (REFERENCE.md, recalled)"),
+      pcie_node("l4-x8", "8x NVIDIA L4 (PCIe)", "l4"),
+      pcie_node("l40s-x8", "8x NVIDIA L40S (PCIe)", "l40s"),
+      pcie_node("a10g-x8", "8x NVIDIA A10G (PCIe)", "a10g")};
   for (auto& n : out) {
     if (n.id == "aws-p4d" || n.id == "aws-p4de") n = with_efa(n, kEfaV1ExtraHopS, "p4de (EFA v1)");
     if (n.id == "aws-p5" || n.id == "aws-p5e" || n.id == "aws-p5en") {

@@ -2,16 +2,15 @@
 // Hardware specs: GPUs and nodes. Every datasheet figure carries the source it came from
 // (docs/reference/hardware.md); the simulator never invents a peak. The network between
 // nodes is models/network/cluster.hpp.
-#include "common/enum_names.hpp"
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
+#include "common/enum_names.hpp"
 
 #include "models/hardware/precision.hpp"
 
 namespace cirrus::models {
-
 
 struct GpuSpec {
   std::string id;       // "a100-sxm-80gb"
@@ -22,10 +21,10 @@ struct GpuSpec {
   double peak_fp16 = 0;
   double peak_bf16 = 0;
   double peak_fp8 = 0;
-  double memory_bytes = 0;   // HBM/GDDR capacity (decimal GB as on datasheets)
-  double memory_bw = 0;      // bytes/s
+  double memory_bytes = 0;  // HBM/GDDR capacity (decimal GB as on datasheets)
+  double memory_bw = 0;     // bytes/s
   double tdp_w = 0;
-  int sm_count = 0;          // streaming multiprocessors (for GEMM wave quantization)
+  int sm_count = 0;  // streaming multiprocessors (for GEMM wave quantization)
   // Best achieved fraction of the dense bf16/fp16 peak in a published GEMM shape search
   // (ml-engineering MAMF table); 0 when unpublished (then a default applies and is flagged).
   double achieved_gemm_fraction = 0;
@@ -51,11 +50,11 @@ struct GpuSpec {
 
 enum class ScaleUpKind { kNvSwitch, kNvLinkBridge, kPcie, kInfinityFabric };
 const char* to_string(ScaleUpKind k);
-inline constexpr EnumNames<ScaleUpKind, 4> kScaleUpKindNames = {{
-    {ScaleUpKind::kNvSwitch, "nvswitch"},
-    {ScaleUpKind::kNvLinkBridge, "nvlink-bridge"},
-    {ScaleUpKind::kPcie, "pcie"},
-    {ScaleUpKind::kInfinityFabric, "infinity-fabric"}}};
+inline constexpr EnumNames<ScaleUpKind, 4> kScaleUpKindNames = {
+    {{ScaleUpKind::kNvSwitch, "nvswitch"},
+     {ScaleUpKind::kNvLinkBridge, "nvlink-bridge"},
+     {ScaleUpKind::kPcie, "pcie"},
+     {ScaleUpKind::kInfinityFabric, "infinity-fabric"}}};
 
 struct NodeSpec {
   std::string id;  // "dgx-a100-80gb"
@@ -63,25 +62,25 @@ struct NodeSpec {
   GpuSpec gpu;
   int gpus = 8;
   ScaleUpKind scale_up = ScaleUpKind::kNvSwitch;
-  double scale_up_bw = 0;       // per GPU, per direction, bytes/s
+  double scale_up_bw = 0;         // per GPU, per direction, bytes/s
   double scale_up_latency_s = 0;  // one hop
-  int nics = 0;                 // inter-node NICs per node
-  double nic_bw = 0;            // per NIC, per direction, bytes/s
-  double nic_latency_s = 0;     // one inter-node hop (NIC + switch)
+  int nics = 0;                   // inter-node NICs per node
+  double nic_bw = 0;              // per NIC, per direction, bytes/s
+  double nic_latency_s = 0;       // one inter-node hop (NIC + switch)
   // Latency each network hop of an NCCL collective adds beyond NCCL's own figure for it (NCCL
   // tunes for InfiniBand): 0 for InfiniBand and RoCE nodes; AWS's EFA (through aws-ofi-nccl)
   // adds tens of microseconds, read off AWS's published two-node nccl-tests floors.
   double nic_extra_latency_s = 0;
   double host_memory_bytes = 0;
-  double pcie_bw = 0;           // host<->GPU per GPU per direction, bytes/s
+  double pcie_bw = 0;  // host<->GPU per GPU per direction, bytes/s
   // Measured pinned host<->device copy rate per GPU (nvbandwidth), bytes/s; 0 = unknown, then
   // offload uses pcie_bw and says so. Hierarchical storage (models/hardware/storage_tiers.hpp):
   double pcie_copy_bw = 0;
-  double host_memory_bw = 0;    // CPU DRAM bandwidth of the node (all sockets), bytes/s; 0 unknown
-  double nvme_bytes = 0;        // local NVMe capacity of the node; 0 = none known
-  double nvme_read_bw = 0;      // node aggregate sequential read, bytes/s
-  double nvme_write_bw = 0;     // node aggregate sequential write, bytes/s
-  bool nvls = false;            // NVLink SHARP (NVSwitch gen 3)
+  double host_memory_bw = 0;  // CPU DRAM bandwidth of the node (all sockets), bytes/s; 0 unknown
+  double nvme_bytes = 0;      // local NVMe capacity of the node; 0 = none known
+  double nvme_read_bw = 0;    // node aggregate sequential read, bytes/s
+  double nvme_write_bw = 0;   // node aggregate sequential write, bytes/s
+  bool nvls = false;          // NVLink SHARP (NVSwitch gen 3)
   std::string source;
 };
 

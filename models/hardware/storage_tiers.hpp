@@ -3,9 +3,9 @@
 // and ZeRO-Infinity): where parameters and optimizer states live (GPU memory, host memory or
 // the node's NVMe drives), how far ahead of use the parameters are prefetched, and the
 // per-GPU bandwidths of the links between the tiers, from the node spec.
-#include "common/enum_names.hpp"
 #include <string>
 #include <vector>
+#include "common/enum_names.hpp"
 
 #include "models/hardware/hardware.hpp"
 
@@ -13,10 +13,8 @@ namespace cirrus::models {
 
 enum class Tier { kGpu, kHost, kNvme };
 const char* to_string(Tier t);
-inline constexpr EnumNames<Tier, 3> kTierNames = {{
-    {Tier::kGpu, "gpu"},
-    {Tier::kHost, "host"},
-    {Tier::kNvme, "nvme"}}};
+inline constexpr EnumNames<Tier, 3> kTierNames = {
+    {{Tier::kGpu, "gpu"}, {Tier::kHost, "host"}, {Tier::kNvme, "nvme"}}};
 
 // `strategy.offload` (an additive CONTRACT option). The default keeps everything on the GPU.
 struct Offload {
@@ -44,10 +42,10 @@ inline constexpr double kFusedBucketBytes = 25.0 * 1024 * 1024;
 // Per-GPU shares of the node's storage links, bytes/s. PCIe is per GPU already; host DRAM and
 // NVMe are the node's, split evenly over its GPUs (each GPU's process offloads its own share).
 struct TierBandwidths {
-  double h2d = 0, d2h = 0;          // PCIe copy rate, per direction
+  double h2d = 0, d2h = 0;  // PCIe copy rate, per direction
   double nvme_read = 0, nvme_write = 0;
-  double host_memory = 0;           // DRAM bandwidth for the CPU optimizer
-  bool pcie_measured = false;       // h2d from a measured copy (nvbandwidth), not the link rate
+  double host_memory = 0;      // DRAM bandwidth for the CPU optimizer
+  bool pcie_measured = false;  // h2d from a measured copy (nvbandwidth), not the link rate
 };
 TierBandwidths tier_bandwidths(const NodeSpec& node);
 

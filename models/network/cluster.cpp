@@ -3,6 +3,6 @@
 
 namespace cirrus::models {
 
-  const char* to_string(Topology t) { return name_in(kTopologyNames, t); }
+const char* to_string(Topology t) { return name_in(kTopologyNames, t); }
 
 }  // namespace cirrus::models

@@ -1,9 +1,9 @@
 #pragma once
 // A cluster as a scenario gives it: nodes of one type and the network between them (topology,
 // oversubscription, the all-reduce algorithm if pinned, fabric details).
-#include "common/enum_names.hpp"
 #include <cstdint>
 #include <optional>
+#include "common/enum_names.hpp"
 
 #include "models/hardware/hardware.hpp"
 #include "models/network/collectives.hpp"
@@ -13,10 +13,10 @@ namespace cirrus::models {
 enum class Topology { kFatTree, kRailOptimized, kSingleSwitch };
 const char* to_string(Topology t);
 // The spellings of CONTRACT.md's `cluster.network.topology`.
-inline constexpr EnumNames<Topology, 3> kTopologyNames = {{
-    {Topology::kFatTree, "fat-tree"},
-    {Topology::kRailOptimized, "rail-optimized"},
-    {Topology::kSingleSwitch, "single-switch"}}};
+inline constexpr EnumNames<Topology, 3> kTopologyNames = {
+    {{Topology::kFatTree, "fat-tree"},
+     {Topology::kRailOptimized, "rail-optimized"},
+     {Topology::kSingleSwitch, "single-switch"}}};
 
 // How the fabric picks among equal-cost up links (models/network/topology.hpp says more).
 enum class Routing : std::uint8_t {

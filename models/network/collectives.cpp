@@ -51,20 +51,18 @@ int index_of(LinkClass c) { return static_cast<int>(c); }
 
 }  // namespace
 
-constexpr EnumNames<CollectiveKind, 6> kCollectiveKindNames = {{
-    {CollectiveKind::kAllReduce, "all_reduce"},
-    {CollectiveKind::kAllGather, "all_gather"},
-    {CollectiveKind::kReduceScatter, "reduce_scatter"},
-    {CollectiveKind::kAllToAll, "all_to_all"},
-    {CollectiveKind::kSendRecv, "send_recv"},
-    {CollectiveKind::kBroadcast, "broadcast"}}};
+constexpr EnumNames<CollectiveKind, 6> kCollectiveKindNames = {
+    {{CollectiveKind::kAllReduce, "all_reduce"},
+     {CollectiveKind::kAllGather, "all_gather"},
+     {CollectiveKind::kReduceScatter, "reduce_scatter"},
+     {CollectiveKind::kAllToAll, "all_to_all"},
+     {CollectiveKind::kSendRecv, "send_recv"},
+     {CollectiveKind::kBroadcast, "broadcast"}}};
 
 const char* to_string(CollectiveKind k) { return name_in(kCollectiveKindNames, k); }
 const char* to_string(Algorithm a) { return name_in(kAlgorithmNames, a); }
-constexpr EnumNames<LinkClass, 3> kLinkClassNames = {{
-    {LinkClass::kNvLink, "nvlink"},
-    {LinkClass::kPcie, "pcie"},
-    {LinkClass::kNetwork, "network"}}};
+constexpr EnumNames<LinkClass, 3> kLinkClassNames = {
+    {{LinkClass::kNvLink, "nvlink"}, {LinkClass::kPcie, "pcie"}, {LinkClass::kNetwork, "network"}}};
 
 const char* to_string(LinkClass c) { return name_in(kLinkClassNames, c); }
 
@@ -105,10 +103,8 @@ std::vector<std::string> collective_kind_names() {
 }
 
 double simple_efficiency(LinkClass c) { return kSimpleEfficiency[index_of(c)]; }
-constexpr EnumNames<Protocol, 3> kProtocolNames = {{
-    {Protocol::kLL, "LL"},
-    {Protocol::kLL128, "LL128"},
-    {Protocol::kSimple, "Simple"}}};
+constexpr EnumNames<Protocol, 3> kProtocolNames = {
+    {{Protocol::kLL, "LL"}, {Protocol::kLL128, "LL128"}, {Protocol::kSimple, "Simple"}}};
 
 const char* to_string(Protocol p) { return name_in(kProtocolNames, p); }
 
@@ -116,12 +112,15 @@ double bus_factor(CollectiveKind kind, int n) {
   if (n <= 1) return 0.0;
   const double r = static_cast<double>(n - 1) / n;
   switch (kind) {
-    case CollectiveKind::kAllReduce: return 2.0 * r;
+    case CollectiveKind::kAllReduce:
+      return 2.0 * r;
     case CollectiveKind::kAllGather:
     case CollectiveKind::kReduceScatter:
-    case CollectiveKind::kAllToAll: return r;
+    case CollectiveKind::kAllToAll:
+      return r;
     case CollectiveKind::kSendRecv:
-    case CollectiveKind::kBroadcast: return 1.0;
+    case CollectiveKind::kBroadcast:
+      return 1.0;
   }
   return 1.0;
 }
@@ -174,9 +173,9 @@ CollectiveCost tune(CollectiveKind kind, double bytes, int n, int per_node, doub
       if (algo == Algorithm::kTree && !multi_node && !only) continue;
       double latency_us = kBaseLatencyUs[a][p];
       if (algo == Algorithm::kRing) {
-        latency_us += intra_steps * kHopLatencyUs[index_of(intra_cls)][a][p] +
-                      inter_steps *
-                          (kHopLatencyUs[index_of(LinkClass::kNetwork)][a][p] + extra_hop_us);
+        latency_us +=
+            intra_steps * kHopLatencyUs[index_of(intra_cls)][a][p] +
+            inter_steps * (kHopLatencyUs[index_of(LinkClass::kNetwork)][a][p] + extra_hop_us);
       } else {
         const double depth = std::ceil(std::log2(std::max(2, nodes)));
         latency_us +=
@@ -200,8 +199,7 @@ CollectiveCost tune(CollectiveKind kind, double bytes, int n, int per_node, doub
         // With more than two nodes a node internal to one of the two binary trees also sends to
         // two children: up to twice the buffer per direction (NCCL's own model halves the tree's
         // bandwidth throughout; two nodes are each a root and a leaf, and move it once).
-        const double net = inter_bw * per_node *
-                           kSimpleEfficiency[index_of(LinkClass::kNetwork)] *
+        const double net = inter_bw * per_node * kSimpleEfficiency[index_of(LinkClass::kNetwork)] *
                            (nodes == 2 ? 1.0 : 0.5);
         const double intra =
             nvls_nodes && per_node > 1
@@ -260,8 +258,7 @@ CollectiveCost direct_all_to_all(double bytes, int n, int per_node, double intra
     const CollectiveCost one =
         tune(CollectiveKind::kSendRecv, each, 2, pair_per_node, intra_bw, inter_bw, std::nullopt,
              overlap, false, pair_per_node == 1 ? extra_hop_us : 0.0);
-    const double rate =
-        std::min(link_bw * kSimpleEfficiency[index_of(cls)], peers * one.rate_cap);
+    const double rate = std::min(link_bw * kSimpleEfficiency[index_of(cls)], peers * one.rate_cap);
     transfer = std::max(transfer, peers * each / rate);
     c.latency_s = std::max(c.latency_s, one.latency_s);
     c.protocol = one.protocol;  // the network's when there are peers across it (set last)
@@ -293,8 +290,7 @@ CollectiveCost collective_cost(CollectiveKind kind, double bytes, int n, int per
     }
     if (only == Algorithm::kTree && kind != CollectiveKind::kAllReduce) {
       throw std::invalid_argument(
-          std::string("collective_cost: NCCL's tree runs all_reduce only, not ") +
-          to_string(kind));
+          std::string("collective_cost: NCCL's tree runs all_reduce only, not ") + to_string(kind));
     }
   }
   if (!(tuner.step_overlap_bytes >= 0) || !std::isfinite(tuner.step_overlap_bytes)) {

@@ -6,20 +6,26 @@
 // busbw = algbw x 2(n-1)/n for all-reduce and (n-1)/n for all-gather / reduce-scatter.
 //
 // This is the analytic network model (one formula per collective, no topology). The flow model
-// (models/network/flow_collectives.hpp) lowers the same choice onto the cluster's links and takes its
-// protocol latency and per-flow rate bound from here, with the TunerOptions refinements below,
+// (models/network/flow_collectives.hpp) lowers the same choice onto the cluster's links and takes
+// its protocol latency and per-flow rate bound from here, with the TunerOptions refinements below,
 // so that a collective alone on an idle cluster takes that tuner's time.
-#include "common/enum_names.hpp"
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+#include "common/enum_names.hpp"
 
 namespace cirrus::models {
 
-enum class CollectiveKind { kAllReduce, kAllGather, kReduceScatter, kAllToAll, kSendRecv,
-                            kBroadcast };
+enum class CollectiveKind {
+  kAllReduce,
+  kAllGather,
+  kReduceScatter,
+  kAllToAll,
+  kSendRecv,
+  kBroadcast
+};
 // kRing and kTree are NCCL's ring and double binary tree; kNvls NVLink SHARP (all-reduce inside
 // one NVSwitch-gen-3 node); kHierarchical an intra-node reduce-scatter, inter-node all-reduce
 // and intra-node all-gather (never chosen by the tuner, only on request); kDirect the
@@ -29,12 +35,12 @@ enum class Protocol { kLL, kLL128, kSimple };
 enum class LinkClass { kNvLink, kPcie, kNetwork };
 const char* to_string(CollectiveKind k);
 const char* to_string(Algorithm a);
-inline constexpr EnumNames<Algorithm, 5> kAlgorithmNames = {{
-    {Algorithm::kRing, "ring"},
-    {Algorithm::kTree, "tree"},
-    {Algorithm::kHierarchical, "hierarchical"},
-    {Algorithm::kNvls, "nvls"},
-    {Algorithm::kDirect, "direct"}}};
+inline constexpr EnumNames<Algorithm, 5> kAlgorithmNames = {
+    {{Algorithm::kRing, "ring"},
+     {Algorithm::kTree, "tree"},
+     {Algorithm::kHierarchical, "hierarchical"},
+     {Algorithm::kNvls, "nvls"},
+     {Algorithm::kDirect, "direct"}}};
 const char* to_string(Protocol p);
 const char* to_string(LinkClass c);
 // The spellings of to_string (and "all-reduce" style with dashes for kinds); nullopt otherwise.
@@ -51,16 +57,16 @@ double bus_factor(CollectiveKind kind, int n);
 
 struct LinkPath {
   LinkClass link = LinkClass::kNvLink;  // the slowest class of link the algorithm crosses
-  double bandwidth = 0;                  // bytes/s per rank per direction on that link
-  int hops_intra = 0;                    // ring steps on the scale-up link (per pass)
-  int hops_inter = 0;                    // ring steps across the network (per pass)
+  double bandwidth = 0;                 // bytes/s per rank per direction on that link
+  int hops_intra = 0;                   // ring steps on the scale-up link (per pass)
+  int hops_inter = 0;                   // ring steps across the network (per pass)
 };
 
 struct CollectiveCost {
   double seconds = 0;
-  double latency_s = 0;    // the fixed part
+  double latency_s = 0;  // the fixed part
   double bus_bytes = 0;
-  double rate_cap = 0;     // bus bytes/s the protocol sustains on an idle link
+  double rate_cap = 0;  // bus bytes/s the protocol sustains on an idle link
   Algorithm algorithm = Algorithm::kRing;
   Protocol protocol = Protocol::kSimple;
   bool from_profile = false;  // the time is a calibration profile's measured busbw

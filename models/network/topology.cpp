@@ -14,14 +14,13 @@
 
 namespace cirrus::models {
 
-constexpr EnumNames<VertexKind, 7> kVertexKindNames = {{
-    {VertexKind::kGpu, "gpu"},
-    {VertexKind::kNvSwitch, "nvswitch"},
-    {VertexKind::kPcieSwitch, "pcie switch"},
-    {VertexKind::kNic, "nic"},
-    {VertexKind::kLeaf, "leaf"},
-    {VertexKind::kSpine, "spine"},
-    {VertexKind::kCore, "core"}}};
+constexpr EnumNames<VertexKind, 7> kVertexKindNames = {{{VertexKind::kGpu, "gpu"},
+                                                        {VertexKind::kNvSwitch, "nvswitch"},
+                                                        {VertexKind::kPcieSwitch, "pcie switch"},
+                                                        {VertexKind::kNic, "nic"},
+                                                        {VertexKind::kLeaf, "leaf"},
+                                                        {VertexKind::kSpine, "spine"},
+                                                        {VertexKind::kCore, "core"}}};
 
 const char* to_string(VertexKind k) { return name_in(kVertexKindNames, k); }
 

@@ -43,8 +43,8 @@
 #include <string>
 #include <vector>
 
-#include "models/network/collectives.hpp"
 #include "models/network/cluster.hpp"
+#include "models/network/collectives.hpp"
 
 namespace cirrus::models {
 

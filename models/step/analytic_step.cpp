@@ -1,24 +1,24 @@
 #include "models/step/analytic_step.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 
 #include "common/units.hpp"
-#include "models/workload/memory.hpp"
+#include "models/hardware/precision.hpp"
 #include "models/step/offload_capacity.hpp"
 #include "models/step/offload_training.hpp"
-#include "models/hardware/precision.hpp"
-#include "models/workload/layer_program.hpp"
 #include "models/step/step_costs.hpp"
+#include "models/workload/layer_program.hpp"
+#include "models/workload/memory.hpp"
 
 namespace cirrus::models {
 namespace {
 
 struct Pass {
-  double compute = 0;  // kernels
-  double comm = 0;     // exposed TP/CP communication
-  double ep = 0;       // expert all-to-alls (never overlapped)
+  double compute = 0;                                  // kernels
+  double comm = 0;                                     // exposed TP/CP communication
+  double ep = 0;                                       // expert all-to-alls (never overlapped)
   double busy() const { return compute + comm + ep; }  // the compute stream's time
 };
 
@@ -50,9 +50,9 @@ bool check_feasible(const StepInput& in, StepResult& r) {
   const auto& gpu = in.cluster.node.gpu;
   r.memory.capacity = gpu.memory_bytes / kGiB;
   if (!gpu.supports(in.training.precision)) {
-    return r.refuse(Infeasibility::kPrecisionUnsupported,
-                    fmt::format("{} has no {} tensor cores", gpu.display,
-                                to_string(in.training.precision)));
+    return r.refuse(
+        Infeasibility::kPrecisionUnsupported,
+        fmt::format("{} has no {} tensor cores", gpu.display, to_string(in.training.precision)));
   }
   int stage = 0;
   const MemoryEstimate mem = peak_memory(in.model, in.training, in.strategy, &stage);
@@ -273,7 +273,8 @@ StepResult analytic_step(const StepInput& in) {
     for (int c = v - 1; c >= 0; --c) {
       const LayerRange lr = chunk_layers(in.model, s, 0, c);
       double chunk = 0;
-      for (int l = 0; l < lr.count; ++l) chunk += in.model.is_moe_layer(lr.first + l) ? b_moe : b_dense;
+      for (int l = 0; l < lr.count; ++l)
+        chunk += in.model.is_moe_layer(lr.first + l) ? b_moe : b_dense;
       if (c != v - 1) t += (pp - 1) * chunk;
       for (int l = lr.count - 1; l >= 0; --l) {
         const bool moe = in.model.is_moe_layer(lr.first + l);
@@ -307,7 +308,8 @@ StepResult analytic_step(const StepInput& in) {
         int first_moe = 0;
         while (!in.model.is_moe_layer(first_moe)) ++first_moe;
         const LayerParams mp = layer_params_per_gpu(in, first_moe);
-        mag = dp_timed(CollectiveKind::kAllGather, mp.dense * gather_bytes, mp.expert * gather_bytes);
+        mag =
+            dp_timed(CollectiveKind::kAllGather, mp.dense * gather_bytes, mp.expert * gather_bytes);
         mrs = dp_timed(CollectiveKind::kReduceScatter, mp.dense * gbytes, mp.expert * gbytes);
         mhide_f = s.overlap.dp ? moe_fwd.busy() : 0.0;
         mhide_b = s.overlap.dp ? moe_bwd.busy() + moe_rec.busy() : 0.0;
@@ -339,9 +341,9 @@ StepResult analytic_step(const StepInput& in) {
         // The last micro-batch's reduce-scatters queue behind its backward layers, each as long
         // as its kernels or its gather, with no next forward to spill into; what the steady
         // state already lengthened the step by for it (`extra`) is not counted twice.
-        const double queue = bucket_tail(rs.seconds, mrs.seconds, 0.0, embedding,
-                                         std::max(hide_b, ag.seconds),
-                                         std::max(mhide_b, mag.seconds));
+        const double queue =
+            bucket_tail(rs.seconds, mrs.seconds, 0.0, embedding, std::max(hide_b, ag.seconds),
+                        std::max(mhide_b, mag.seconds));
         const double final_rs = (moe_layers > 0 ? mrs.seconds : rs.seconds) + embedding;
         dp_exposed = m * (dense_layers * de.total + moe_layers * me.total) +
                      std::max(final_rs, queue - dense_layers * de.extra - moe_layers * me.extra);
@@ -387,8 +389,8 @@ StepResult analytic_step(const StepInput& in) {
       }
     }
   }
-  const double held = s.zero >= 1 ? stage_dense / shard + stage_expert / std::max(1, edp.size)
-                                   : stage_params;
+  const double held =
+      s.zero >= 1 ? stage_dense / shard + stage_expert / std::max(1, edp.size) : stage_params;
   const double per_param = in.training.optimizer == Optimizer::kAdam ? 30.0 : 22.0;
   const double optimizer = cm.seconds(memory_op("optimizer", held * per_param)) +
                            step_tail_seconds(in, cm, held, stage_params);
@@ -397,7 +399,8 @@ StepResult analytic_step(const StepInput& in) {
   const OffloadOverlay off = offload_overlay(
       in, 0, (dense_layers * fwd.compute + moe_layers * moe_fwd.compute) / layers_per_stage,
       (dense_layers * (bwd.compute + rec.compute) +
-       moe_layers * (moe_bwd.compute + moe_rec.compute)) / layers_per_stage,
+       moe_layers * (moe_bwd.compute + moe_rec.compute)) /
+          layers_per_stage,
       m, held);
   const double optimizer_s = s.offload.optimizer_offloaded() ? off.optimizer_s : optimizer;
 

@@ -1,9 +1,9 @@
 #include "models/step/offload_training.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <fmt/format.h>
 
 #include "models/hardware/precision.hpp"
 #include "models/step/step_costs.hpp"
@@ -92,8 +92,8 @@ void OffloadTasks::add_stage(int st) {
   stages_.push_back(std::move(x));
 }
 
-TaskId OffloadTasks::copy(Stage& x, int st, sim::StreamId stream, double bytes, bool in,
-                          Tier tier, std::uint16_t tag) {
+TaskId OffloadTasks::copy(Stage& x, int st, sim::StreamId stream, double bytes, bool in, Tier tier,
+                          std::uint16_t tag) {
   std::array<ResourceUse, 2> uses{};
   std::size_t n = 0;
   uses[n++] = {in ? x.h2d : x.d2h, 1.0};
@@ -117,8 +117,8 @@ TaskId OffloadTasks::before_layer(int st, int layer, sim::StreamId compute, Task
   TaskId last = copy(x, st, x.copy_in, f.dense, true, o.params, kTagOffload);
   if (use >= window) g.add_edge(x.use_end[use - window], last);
   // Expert chunks wait for their own ring: local chunks + the extra ones ahead.
-  const std::size_t expert_window = f.expert_chunks.size() +
-                                    static_cast<std::size_t>(extra_expert_chunks(in_));
+  const std::size_t expert_window =
+      f.expert_chunks.size() + static_cast<std::size_t>(extra_expert_chunks(in_));
   for (double bytes : f.expert_chunks) {
     const std::size_t q = x.expert_chunk_use.size();
     const TaskId c = copy(x, st, x.copy_in, bytes, true, o.params, kTagOffload);
@@ -130,15 +130,15 @@ TaskId OffloadTasks::before_layer(int st, int layer, sim::StreamId compute, Task
     x.expert_chunk_use.push_back(use);
     last = c;
   }
-  const TaskId gate = g.add_delay(compute, Time::zero(), kTagOffload,
-                                  static_cast<std::uint32_t>(st));
+  const TaskId gate =
+      g.add_delay(compute, Time::zero(), kTagOffload, static_cast<std::uint32_t>(st));
   g.add_edge(last, gate);
   if (after != kNone) g.add_edge(after, gate);
   return gate;
 }
 
-void OffloadTasks::after_layer(int st, int layer, bool backward, bool last_micro_batch,
-                               TaskId done, TaskId reduced) {
+void OffloadTasks::after_layer(int st, int layer, bool backward, bool last_micro_batch, TaskId done,
+                               TaskId reduced) {
   auto& x = stages_[static_cast<std::size_t>(st)];
   if (params_offloaded()) x.use_end.push_back(done);
   if (!backward || !optimizer_offloaded()) return;
@@ -189,8 +189,8 @@ TaskId OffloadTasks::optimizer(int st, TaskId sync, double params) {
     if (o.optimizer == Tier::kNvme && x.has_nvme) {
       const std::array<ResourceUse, 1> use{ResourceUse{x.nvme_write, 1.0}};
       const TaskId write =
-          g.add_flow(x.copy_out, Time::zero(), params * nvme_state_bytes(t.optimizer) / chunks,
-                     use, kTagOffload, static_cast<std::uint32_t>(st));
+          g.add_flow(x.copy_out, Time::zero(), params * nvme_state_bytes(t.optimizer) / chunks, use,
+                     kTagOffload, static_cast<std::uint32_t>(st));
       g.add_edge(cpu, write);
       done = write;
     }

@@ -66,7 +66,7 @@ class OffloadTasks {
     sim::ResourceId h2d = 0, d2h = 0, nvme_read = 0, nvme_write = 0;
     bool has_nvme = false;
     sim::StreamId copy_in = 0, copy_out = 0, cpu = 0, nvme_io = 0;
-    std::vector<sim::TaskId> use_end;          // per use, in order
+    std::vector<sim::TaskId> use_end;           // per use, in order
     std::vector<std::size_t> expert_chunk_use;  // per expert chunk fetched, its use
     sim::TaskId last_grad_out = sim::kNoTask;
   };
@@ -80,8 +80,8 @@ class OffloadTasks {
 
 // Reads the offload summary off a simulated step: copy time on the critical stage and the
 // exposed part of it (breakdown.offload).
-OffloadSummary offload_summary(const StepGraph& g, const sim::RunResult& run,
-                               const Breakdown& b, int stage);
+OffloadSummary offload_summary(const StepGraph& g, const sim::RunResult& run, const Breakdown& b,
+                               int stage);
 
 }  // namespace cirrus::models
 

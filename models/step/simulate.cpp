@@ -1,29 +1,49 @@
 #include "models/step/simulate.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 #include <optional>
 
 #include "common/units.hpp"
 #include "models/step/analytic_step.hpp"
-#include "models/workload/memory.hpp"
 #include "models/step/offload_training.hpp"
+#include "models/workload/memory.hpp"
 
 namespace cirrus::models {
 namespace {
 
 void add_to(Breakdown& b, std::uint16_t tag, double seconds) {
   switch (tag) {
-    case kTagCompute: b.compute += seconds; break;
-    case kTagRecompute: b.recompute += seconds; break;
-    case kTagTpComm: b.tp_comm += seconds; break;
-    case kTagCpComm: b.cp_comm += seconds; break;
-    case kTagPpComm: b.pp_comm += seconds; break;
-    case kTagDpComm: b.dp_comm += seconds; break;
-    case kTagOptimizer: b.optimizer += seconds; break;
-    case kTagOffload: b.offload += seconds; break;
-    case kTagEpComm: b.ep_comm += seconds; break;
-    default: b.pp_bubble += seconds; break;
+    case kTagCompute:
+      b.compute += seconds;
+      break;
+    case kTagRecompute:
+      b.recompute += seconds;
+      break;
+    case kTagTpComm:
+      b.tp_comm += seconds;
+      break;
+    case kTagCpComm:
+      b.cp_comm += seconds;
+      break;
+    case kTagPpComm:
+      b.pp_comm += seconds;
+      break;
+    case kTagDpComm:
+      b.dp_comm += seconds;
+      break;
+    case kTagOptimizer:
+      b.optimizer += seconds;
+      break;
+    case kTagOffload:
+      b.offload += seconds;
+      break;
+    case kTagEpComm:
+      b.ep_comm += seconds;
+      break;
+    default:
+      b.pp_bubble += seconds;
+      break;
   }
 }
 
@@ -57,8 +77,8 @@ void attribute_gap(Breakdown& b, const StepGraph& sg, const sim::RunResult& run,
     b.pp_bubble += gap - in_flight;
     return;
   }
-  const bool on_gpu = std::find(sg.compute_stream.begin(), sg.compute_stream.end(),
-                                task.stream) != sg.compute_stream.end();
+  const bool on_gpu = std::find(sg.compute_stream.begin(), sg.compute_stream.end(), task.stream) !=
+                      sg.compute_stream.end();
   if (task.tag == kTagOptimizer && !on_gpu) {
     b.optimizer += gap;  // the CPU optimizer of offloaded optimizer states
     return;
@@ -73,10 +93,11 @@ void attribute_gap(Breakdown& b, const StepGraph& sg, const sim::RunResult& run,
 // Where the collectives' times came from, for the assumptions.
 std::string collective_source(const StepInput& in, const StepGraph& g) {
   if (!in.profile) return "no measured collective profile";
-  return fmt::format("{} of {} collectives and sends timed from the calibration profile's "
-                     "measured busbw (the rest: not measured at that rank count, node count or "
-                     "size)",
-                     g.collectives_measured, g.collectives);
+  return fmt::format(
+      "{} of {} collectives and sends timed from the calibration profile's "
+      "measured busbw (the rest: not measured at that rank count, node count or "
+      "size)",
+      g.collectives_measured, g.collectives);
 }
 
 }  // namespace
@@ -212,11 +233,11 @@ SimulationOutput simulate_step_detailed(const StepInput& in, const SimulateOptio
         "are folded into dp x cp with rank stride tp");
     const MoeConfig& moe = *in.model.moe;
     r.assumptions.push_back(
-        !moe.drop_tokens        ? "MoE routing: dropless (every routed token is computed)"
-        : moe.pad_to_capacity   ? "MoE routing: tokens over capacity dropped, expert buffers "
-                                  "padded to capacity (computed and exchanged in full)"
-                                : "MoE routing: tokens over capacity dropped, buffers not "
-                                  "padded (only kept tokens computed and exchanged)");
+        !moe.drop_tokens      ? "MoE routing: dropless (every routed token is computed)"
+        : moe.pad_to_capacity ? "MoE routing: tokens over capacity dropped, expert buffers "
+                                "padded to capacity (computed and exchanged in full)"
+                              : "MoE routing: tokens over capacity dropped, buffers not "
+                                "padded (only kept tokens computed and exchanged)");
   }
   r.tasks = out.graph.graph.task_count();
   r.events = out.run.stats.events;

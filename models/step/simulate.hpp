@@ -13,7 +13,7 @@ namespace cirrus::models {
 
 struct SimulationOutput {
   StepResult result;
-  StepGraph graph;      // kept for traces and tests
+  StepGraph graph;  // kept for traces and tests
   sim::RunResult run;
 };
 

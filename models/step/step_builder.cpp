@@ -94,8 +94,8 @@ struct Builder {
       ++count;
     }
     if (count <= 1) return only;
-    const TaskId j = out.graph.add_delay(sim::kNoStream, Time::zero(), tag,
-                                         static_cast<std::uint32_t>(st));
+    const TaskId j =
+        out.graph.add_delay(sim::kNoStream, Time::zero(), tag, static_cast<std::uint32_t>(st));
     for (const TaskId p : preds) {
       if (p != kNone) out.graph.add_edge(p, j);
     }
@@ -174,8 +174,8 @@ struct Builder {
     }
     if (!pending.empty()) {
       // Nothing left to hide the collectives behind: a zero-length join keeps the order.
-      const TaskId j = g.add_delay(x.compute, Time::zero(), compute_tag,
-                                   static_cast<std::uint32_t>(st));
+      const TaskId j =
+          g.add_delay(x.compute, Time::zero(), compute_tag, static_cast<std::uint32_t>(st));
       for (const auto& p : pending) g.add_edge(p.task, j);
       last = j;
     }
@@ -192,8 +192,8 @@ struct Builder {
   void build() {
     const auto& s = in.strategy;
     make_stage_io();
-    const std::size_t slots = static_cast<std::size_t>(pp) * static_cast<std::size_t>(v) *
-                              static_cast<std::size_t>(mbs);
+    const std::size_t slots =
+        static_cast<std::size_t>(pp) * static_cast<std::size_t>(v) * static_cast<std::size_t>(mbs);
     fwd_done.assign(slots, kNone);
     bwd_done.assign(slots, kNone);
     const int dp_n = layout.data_parallel_size();
@@ -273,17 +273,15 @@ struct Builder {
       // parameters over dp x cp and expert parameters over dp x cp / ep.
       const double held =
           s.zero >= 1 ? dense / s.shard_group() + expert / std::max(1, edp.size) : params;
-      const double per_param =
-          in.training.optimizer == Optimizer::kAdam ? 30.0 : 22.0;
+      const double per_param = in.training.optimizer == Optimizer::kAdam ? 30.0 : 22.0;
       TaskId opt = kNone;
       if (s.offload.optimizer_offloaded()) {
         opt = offload.optimizer(st, sync, held);  // CPU optimizer on the offloaded states
       } else {
-        opt = g.add_delay(
-            x.compute,
-            Time::from_seconds(cm.seconds(memory_op("optimizer", held * per_param)) +
-                               step_tail_seconds(in, cm, held, params)),
-            kTagOptimizer, static_cast<std::uint32_t>(st));
+        opt = g.add_delay(x.compute,
+                          Time::from_seconds(cm.seconds(memory_op("optimizer", held * per_param)) +
+                                             step_tail_seconds(in, cm, held, params)),
+                          kTagOptimizer, static_cast<std::uint32_t>(st));
         if (sync != kNone) g.add_edge(sync, opt);
       }
       if (dp_n > 1 && s.zero >= 1 && s.zero < 3) {
@@ -319,8 +317,8 @@ struct Builder {
   }
 
   void emit_step(int st, const PipelineStep& step, TaskId input, std::vector<TaskId>& last_compute,
-                 std::vector<TaskId>& last_grad_sync, std::vector<int>& backward_seen,
-                 int dp_n, double gbytes) {
+                 std::vector<TaskId>& last_grad_sync, std::vector<int>& backward_seen, int dp_n,
+                 double gbytes) {
     const auto& s = in.strategy;
     const auto& x = io[static_cast<std::size_t>(st)];
     const auto pass_first = static_cast<TaskId>(out.graph.task_count());
@@ -355,17 +353,17 @@ struct Builder {
     // first forward to its last backward (torch.distributed.pipelining with FSDP2: no reshard
     // after forward, no gradient sync or reshard until the last micro-batch).
     const int slot_all = st * v + step.chunk;
-    const bool gather_pass = s.zero >= 3 && dp_n > 1 &&
-                             (pp == 1 || (!step.backward && forward_seen[static_cast<std::size_t>(slot_all)] == 0));
+    const bool gather_pass =
+        s.zero >= 3 && dp_n > 1 &&
+        (pp == 1 || (!step.backward && forward_seen[static_cast<std::size_t>(slot_all)] == 0));
     // The first layer's gather waits for nothing but the gather stream: it is prefetched while
     // the pass's input is still being computed upstream.
     TaskId before_previous = kNone;  // the task the previous layer's compute started after
     auto gather = [&](const LayerParams& lp) {
       if (!gather_pass) return;
-      const TaskId ag = dp_flows(st, CollectiveKind::kAllGather,
-                                 lp.dense * gather_bytes_per_param(in.training),
-                                 lp.expert * gather_bytes_per_param(in.training), before_previous,
-                                 x.gather);
+      const TaskId ag =
+          dp_flows(st, CollectiveKind::kAllGather, lp.dense * gather_bytes_per_param(in.training),
+                   lp.expert * gather_bytes_per_param(in.training), before_previous, x.gather);
       after = gate({after, ag}, kTagDpComm, st);
     };
     // Offloaded parameters: the layer's compute waits at a gate for its prefetched weights.
@@ -393,9 +391,8 @@ struct Builder {
     } else {
       const int slot = st * v + step.chunk;
       const bool last_mb = ++backward_seen[static_cast<std::size_t>(slot)] == mbs;
-      const bool reduce_now =
-          dp_n > 1 && ((s.overlap.dp && last_mb && s.zero < 3) ||
-                       (s.zero >= 3 && (pp == 1 || last_mb)));
+      const bool reduce_now = dp_n > 1 && ((s.overlap.dp && last_mb && s.zero < 3) ||
+                                           (s.zero >= 3 && (pp == 1 || last_mb)));
       const auto reduce_kind =
           s.zero >= 1 ? CollectiveKind::kReduceScatter : CollectiveKind::kAllReduce;
       // The output and input embeddings' gradients: a bucket each, after their backward passes.
@@ -427,8 +424,8 @@ struct Builder {
         expert_bucket += lp.expert * gbytes;
         // Gradient buckets of one layer, launched as its backward pass completes; with fused
         // communication several layers fill one bucket (fewer collectives, fewer latencies).
-        const bool flush = !s.offload.fused_comm ||
-                           bucket + expert_bucket >= kFusedBucketBytes || l == 0;
+        const bool flush =
+            !s.offload.fused_comm || bucket + expert_bucket >= kFusedBucketBytes || l == 0;
         if (reduce_now && flush) {
           r = layer_dp_flows(reduce_kind, LayerParams{bucket, expert_bucket}, 1.0, t);
           last_grad_sync[static_cast<std::size_t>(st)] = r;

@@ -67,8 +67,8 @@ LayerParams layer_params_per_gpu(const StepInput& in, int layer) {
   const double attention = 2.0 * h * h + 2.0 * h * static_cast<double>(m.kv_dim());
   // Attention and shared experts split over tp; router and norms counted with them (/ tp, as
   // layer_parameters() does for the norms: a rounding below 1e-4 of a layer).
-  p.dense = (attention + m.moe->shared_experts * mats * h * fe + h * m.moe->experts + 4.0 * h) /
-            s.tp;
+  p.dense =
+      (attention + m.moe->shared_experts * mats * h * fe + h * m.moe->experts + 4.0 * h) / s.tp;
   p.expert = static_cast<double>(m.moe->experts) / s.ep * mats * h * fe / s.tp;
   return p;
 }
@@ -80,8 +80,8 @@ int micro_batches(const StepInput& in) {
 
 double nic_share(const NodeSpec& node) { return node.nics * node.nic_bw / node.gpus; }
 
-CollectiveCost step_collective_cost(const StepInput& in, CollectiveKind kind, double bytes,
-                                    int n, int per_node, double inter_bw) {
+CollectiveCost step_collective_cost(const StepInput& in, CollectiveKind kind, double bytes, int n,
+                                    int per_node, double inter_bw) {
   const auto& node = in.cluster.node;
   const double intra = node.scale_up_bw;
   const double inter = inter_bw > 0 ? inter_bw : nic_share(node);
@@ -142,7 +142,8 @@ CollectiveCost step_collective_cost(const StepInput& in, CollectiveKind kind, do
         c.seconds += part.seconds;
         c.latency_s += part.latency_s;
       };
-      if (p > 1) add(collective_cost(CollectiveKind::kReduceScatter, bytes, p, p, intra, inter, ring));
+      if (p > 1)
+        add(collective_cost(CollectiveKind::kReduceScatter, bytes, p, p, intra, inter, ring));
       if (m > 1) add(collective_cost(kind, bytes / p, m, 1, intra, inter, ring));
       if (p > 1) add(collective_cost(CollectiveKind::kAllGather, bytes, p, p, intra, inter, ring));
       const double transfer = c.seconds - c.latency_s;
@@ -164,8 +165,8 @@ CollectiveCost group_collective_cost(const StepInput& in, CommGroup group, Colle
 namespace {
 
 // The NIC ports a group's ranks on one node use, as the topology attaches GPUs to NICs
-// (models/network/topology.cpp): with at least one NIC per GPU each GPU has its own port (its share of
-// the NICs); otherwise GPU g uses NIC g x nics / gpus, so ranks of a strided group may share
+// (models/network/topology.cpp): with at least one NIC per GPU each GPU has its own port (its share
+// of the NICs); otherwise GPU g uses NIC g x nics / gpus, so ranks of a strided group may share
 // one. The group's first rank is taken at GPU 0 (every position has the same pattern).
 int group_ports(const NodeSpec& node, long stride, int per_node) {
   if (node.nics >= node.gpus) return per_node;
@@ -272,8 +273,7 @@ CollectiveCost expert_dp_collective_cost(const StepInput& in, CollectiveKind kin
 double pipeline_send_bytes(const StepInput& in) {
   const auto& s = in.strategy;
   return activation_bytes(in.training.precision) * s.micro_batch *
-         static_cast<double>(in.model.seq_len) / s.cp * static_cast<double>(in.model.hidden) /
-         s.tp;
+         static_cast<double>(in.model.seq_len) / s.cp * static_cast<double>(in.model.hidden) / s.tp;
 }
 
 double stage_expert_parameters(const StepInput& in, int stage) {

@@ -27,10 +27,10 @@ struct Segment {
 std::vector<Segment> segments_of(const std::vector<LayerItem>& items, const ComputeModel& cm);
 
 struct StepPrograms {
-  std::vector<Segment> fwd, bwd, rec;           // one transformer layer, one micro-batch
+  std::vector<Segment> fwd, bwd, rec;              // one transformer layer, one micro-batch
   std::vector<Segment> moe_fwd, moe_bwd, moe_rec;  // one MoE layer (empty for dense models)
-  std::vector<Segment> emb_f, emb_b;            // first stage
-  std::vector<Segment> head_f, head_b;          // last stage
+  std::vector<Segment> emb_f, emb_b;               // first stage
+  std::vector<Segment> head_f, head_b;             // last stage
 };
 StepPrograms step_programs(const StepInput& in, const ComputeModel& cm);
 
@@ -55,8 +55,8 @@ double nic_share(const NodeSpec& node);
 
 // The transformer layers of model chunk `chunk` of pipeline stage `stage` (global chunk index
 // chunk x pp + stage): consecutive layers [first, first + count). Layers that do not divide
-// evenly go one each to the first chunks (as models/workload/memory.hpp's stage_layers counts them), so
-// stage 0 holds the most.
+// evenly go one each to the first chunks (as models/workload/memory.hpp's stage_layers counts
+// them), so stage 0 holds the most.
 struct LayerRange {
   int first = 0;
   int count = 0;
@@ -87,8 +87,8 @@ double gather_bytes_per_param(const Training& t);
 // which `per_node` share a node; inter-node bandwidth is each GPU's NIC share. An algorithm that
 // cannot run there (NVLS across nodes) throws TopologyError naming cluster.network.algorithm.
 // `inter_bw` > 0 replaces the per-GPU NIC share (a group that has the node's NICs to itself).
-CollectiveCost step_collective_cost(const StepInput& in, CollectiveKind kind, double bytes,
-                                    int n, int per_node, double inter_bw = 0);
+CollectiveCost step_collective_cost(const StepInput& in, CollectiveKind kind, double bytes, int n,
+                                    int per_node, double inter_bw = 0);
 
 // Cost of a collective of a layer's TP, CP or EP group on an idle cluster.
 CollectiveCost group_collective_cost(const StepInput& in, CommGroup group, CollectiveKind kind,

@@ -18,10 +18,10 @@ const ResidualGroup* ResidualStats::find(const std::string& gpu_family,
   return nullptr;
 }
 
-constexpr EnumNames<CalibrationStatus, 3> kCalibrationStatusNames = {{
-    {CalibrationStatus::kDatasheet, "datasheet"},
-    {CalibrationStatus::kPublicProfile, "public profile"},
-    {CalibrationStatus::kMeasuredProfile, "measured profile"}}};
+constexpr EnumNames<CalibrationStatus, 3> kCalibrationStatusNames = {
+    {{CalibrationStatus::kDatasheet, "datasheet"},
+     {CalibrationStatus::kPublicProfile, "public profile"},
+     {CalibrationStatus::kMeasuredProfile, "measured profile"}}};
 
 const char* to_string(CalibrationStatus c) { return name_in(kCalibrationStatusNames, c); }
 

@@ -11,7 +11,8 @@
 //
 // The rules (estimate_uncertainty):
 //
-//  1. The group of the GPU's family (models/hardware/gpu_family.hpp) and the training precision, when
+//  1. The group of the GPU's family (models/hardware/gpu_family.hpp) and the training precision,
+//  when
 //     it has at least kMinRows runs: the band is that group's sigma; its median error is the
 //     bias, reported and never used to correct the prediction. Basis: "1 sigma over 60
 //     published H100 bf16 runs".

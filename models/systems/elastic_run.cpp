@@ -1,7 +1,7 @@
 #include "models/systems/elastic_run.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 
 #include "models/systems/checkpoint.hpp"
 

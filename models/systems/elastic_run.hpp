@@ -23,8 +23,8 @@ namespace cirrus::models {
 
 struct ElasticChange {
   double at_hours = 0;
-  int nodes = 0;  // nodes training; 0: the run pauses (no replica fits on the nodes held)
-  int held = 0;   // nodes paid for (0: the same as nodes); more when spares cannot be used
+  int nodes = 0;        // nodes training; 0: the run pauses (no replica fits on the nodes held)
+  int held = 0;         // nodes paid for (0: the same as nodes); more when spares cannot be used
   bool reshard = true;  // whether the change re-shards (false: only the nodes paid for change)
 };
 
@@ -35,17 +35,17 @@ struct SpotInterruptions {
   std::uint64_t seed = 1;
 };
 
-struct ElasticSpec {  // the scenario's `elastic` block
-  std::vector<ElasticChange> schedule;  // at_hours strictly increasing, the first at 0
+struct ElasticSpec {                      // the scenario's `elastic` block
+  std::vector<ElasticChange> schedule;    // at_hours strictly increasing, the first at 0
   std::optional<SpotInterruptions> spot;  // instead of a schedule
-  double storage_bw_per_node = 1.2e9;  // bytes/s for the checkpoint write and read
-  double restart_s = 600;              // relaunch before the reload
+  double storage_bw_per_node = 1.2e9;     // bytes/s for the checkpoint write and read
+  double restart_s = 600;                 // relaunch before the reload
 };
 
 struct ElasticPhase {
   double start_h = 0, end_h = 0;
   int nodes = 0, dp = 0;
-  int held = 0;  // nodes paid for
+  int held = 0;         // nodes paid for
   bool paused = false;  // no replica fits: the run waits for replacements
   bool feasible = true;
   std::string reason;

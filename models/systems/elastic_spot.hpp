@@ -1,7 +1,7 @@
 #pragma once
 // Elastic training on spot interruptions (the part 4, "or on spot interruptions"): the
-// node-count timeline of models/systems/elastic_run.hpp generated from interruptions instead of given.
-// Each of the run's N nodes is reclaimed at `per_node_hour` interruptions per node-hour
+// node-count timeline of models/systems/elastic_run.hpp generated from interruptions instead of
+// given. Each of the run's N nodes is reclaimed at `per_node_hour` interruptions per node-hour
 // (exponential up-times, the memoryless model of pricing/cost_model.hpp) and its replacement
 // joins `replacement_hours` later. Between changes the run trains on the largest node count
 // (<= the nodes held) that re-lowers (same tp, pp, cp, ep; models/systems/elastic_run.hpp relower);

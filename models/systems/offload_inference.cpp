@@ -4,8 +4,8 @@
 #include <cmath>
 
 #include "common/units.hpp"
-#include "models/workload/memory.hpp"
 #include "models/hardware/precision.hpp"
+#include "models/workload/memory.hpp"
 
 namespace cirrus::models {
 namespace {
@@ -136,8 +136,7 @@ std::vector<ServePoint> serve(const ServeInput& in) {
     pt.batch = b;
     const double kv = kv_cache_bytes(m, b, total_tokens, in.precision);
     pt.resident_gib = (fixed + all_layers + kv) / kGiB;
-    pt.offloaded_gib =
-        (fixed + std::min(all_layers, spec.gpu_sections * largest) + kv) / kGiB;
+    pt.offloaded_gib = (fixed + std::min(all_layers, spec.gpu_sections * largest) + kv) / kGiB;
     pt.resident_fits = pt.resident_gib * kGiB <= in.gpu.memory_bytes;
     pt.offloaded_fits = pt.offloaded_gib * kGiB <= in.gpu.memory_bytes;
     const PassCost prefill =

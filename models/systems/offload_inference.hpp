@@ -51,12 +51,12 @@ struct ServePoint {
   int batch = 0;
   bool resident_fits = false;
   bool offloaded_fits = false;
-  double resident_tokens_per_s = 0;   // generated tokens per second; 0 when it does not fit
+  double resident_tokens_per_s = 0;  // generated tokens per second; 0 when it does not fit
   double offloaded_tokens_per_s = 0;
-  double resident_gib = 0;            // GPU memory needed, GiB
+  double resident_gib = 0;  // GPU memory needed, GiB
   double offloaded_gib = 0;
   double prefill_s = 0, decode_step_s = 0;  // of the mode that applies
-  std::string applies;  // "resident", "offloaded" or "none"
+  std::string applies;                      // "resident", "offloaded" or "none"
 };
 
 struct ServeInput {

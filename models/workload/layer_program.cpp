@@ -4,8 +4,8 @@
 #include <cmath>
 
 #include "models/compute/attention_kernels.hpp"
-#include "models/workload/moe_traffic.hpp"
 #include "models/hardware/precision.hpp"
+#include "models/workload/moe_traffic.hpp"
 
 namespace cirrus::models {
 namespace {
@@ -27,16 +27,16 @@ LayerItem comm(CollectiveKind kind, double bytes, CommGroup group, bool overlap 
 }
 
 struct Shape {
-  double tokens;        // b x s / cp: tokens of this GPU's micro-batch
-  double tokens_sp;     // tokens on which norms/dropout run (divided by tp under SP)
+  double tokens;     // b x s / cp: tokens of this GPU's micro-batch
+  double tokens_sp;  // tokens on which norms/dropout run (divided by tp under SP)
   double h, kv_dim, f_local, heads_local, d, s_q, s_k, b;
   double ffn_mats;
-  double e;             // activation element bytes
+  double e;  // activation element bytes
   bool sp, flash;
-  bool fp8;             // linear layers in fp8
-  bool eager;           // element-wise work as PyTorch eager issues it
-  bool eager_norm;      // the norms likewise (Training::norm())
-  bool weight_cast;     // fp8 weights cast in the layer's forward (ZeRO-3: at every gather)
+  bool fp8;                  // linear layers in fp8
+  bool eager;                // element-wise work as PyTorch eager issues it
+  bool eager_norm;           // the norms likewise (Training::norm())
+  bool weight_cast;          // fp8 weights cast in the layer's forward (ZeRO-3: at every gather)
   double weight_cast_bytes;  // per weight element when they are
   bool rotary, rmsnorm, dropout;
   AttentionKernel kernel;
@@ -158,8 +158,7 @@ double residual_bytes(const Shape& x, double elems, bool backward) {
 // step before it). Load-balanced causal ring attention (Megatron-Core/TE, torchtitan) gives each
 // rank two of 2 cp chunks: the first step is the causal diagonal block (s/cp queries and keys),
 // each other step half a block (s/cp queries against s/2cp keys, or the reverse), without mask.
-void fused_attention(std::vector<LayerItem>& out, const Shape& x, bool backward,
-                     double kv_bytes) {
+void fused_attention(std::vector<LayerItem>& out, const Shape& x, bool backward, double kv_bytes) {
   const double bh = x.b * x.heads_local;
   const double ratio = backward ? kFaBackwardRatio : 1.0;
   const double qkvo = x.e * x.tokens * (2.0 * x.heads_local * x.d + 2.0 * x.kv_dim / x.tp);
@@ -168,10 +167,16 @@ void fused_attention(std::vector<LayerItem>& out, const Shape& x, bool backward,
     // (2 blocks) lower-triangle share of 128-token blocks), and FlashAttention's for its curves.
     const double blocks = std::max(1.0, s_k / 128.0);
     const double share = causal ? (blocks + 1.0) / (2.0 * blocks) : 1.0;
-    Op op = flash_attention(backward ? "flash_attn_bwd" : "flash_attn_fwd",
-                            4.0 * bh * s_q * s_k * x.d * share * ratio,
-                            backward ? 2.0 * qkvo : qkvo);
-    op.attention = {x.b, x.heads_local, std::sqrt(s_q * s_k), x.d, causal, backward, x.kernel,
+    Op op =
+        flash_attention(backward ? "flash_attn_bwd" : "flash_attn_fwd",
+                        4.0 * bh * s_q * s_k * x.d * share * ratio, backward ? 2.0 * qkvo : qkvo);
+    op.attention = {x.b,
+                    x.heads_local,
+                    std::sqrt(s_q * s_k),
+                    x.d,
+                    causal,
+                    backward,
+                    x.kernel,
                     fa_forward_flops(bh, s_q, s_k, x.d, causal) * ratio};
     return compute(op);
   };
@@ -190,8 +195,7 @@ void fused_attention(std::vector<LayerItem>& out, const Shape& x, bool backward,
 }
 
 // Attention core: scores, softmax, dropout, context. Appends forward or backward items.
-void attention_core(std::vector<LayerItem>& out, const Shape& x, bool backward,
-                    double kv_bytes) {
+void attention_core(std::vector<LayerItem>& out, const Shape& x, bool backward, double kv_bytes) {
   if (x.flash) {
     fused_attention(out, x, backward, kv_bytes);
     return;
@@ -260,7 +264,8 @@ void moe_ffn_block(std::vector<LayerItem>& out, const TransformerConfig& m, cons
   // Expert GEMMs as one grouped GEMM over the rank's experts: batch = local experts, rows =
   // the copies each receives (the straggler's, in total `expert_copies`).
   const double rows = t.expert_copies / t.local_experts;
-  const Op efc1 = linear("expert_fc1", x, rows, (x.ffn_mats - 1.0) * fe_local, x.h, t.local_experts);
+  const Op efc1 =
+      linear("expert_fc1", x, rows, (x.ffn_mats - 1.0) * fe_local, x.h, t.local_experts);
   const Op efc2 = linear("expert_fc2", x, rows, x.h, fe_local, t.local_experts);
   const double eact_f = activation_bytes_of(x, t.expert_copies * fe_local, false);
   const double eact_b = activation_bytes_of(x, t.expert_copies * fe_local, true);
@@ -282,8 +287,8 @@ void moe_ffn_block(std::vector<LayerItem>& out, const TransformerConfig& m, cons
     out.push_back(compute(memory_op("moe_permute", permute)));
     if (ep) out.push_back(comm(CollectiveKind::kAllToAll, t.all_to_all_bytes, CommGroup::kEp));
     if (tp) {
-      out.push_back(comm(CollectiveKind::kAllGather, t.tp_gather_bytes, CommGroup::kTp,
-                         s.overlap.tp));
+      out.push_back(
+          comm(CollectiveKind::kAllGather, t.tp_gather_bytes, CommGroup::kTp, s.overlap.tp));
     }
     cast_input(out, "expert_fc1_fp8_cast", x, efc1);
     out.push_back(compute(efc1));
@@ -291,8 +296,8 @@ void moe_ffn_block(std::vector<LayerItem>& out, const TransformerConfig& m, cons
     cast_input(out, "expert_fc2_fp8_cast", x, efc2);
     out.push_back(compute(efc2));
     if (tp) {
-      out.push_back(comm(CollectiveKind::kReduceScatter, t.tp_gather_bytes, CommGroup::kTp,
-                         s.overlap.tp));
+      out.push_back(
+          comm(CollectiveKind::kReduceScatter, t.tp_gather_bytes, CommGroup::kTp, s.overlap.tp));
     }
     if (ep) out.push_back(comm(CollectiveKind::kAllToAll, t.all_to_all_bytes, CommGroup::kEp));
     out.push_back(compute(memory_op("moe_unpermute", permute)));
@@ -304,8 +309,8 @@ void moe_ffn_block(std::vector<LayerItem>& out, const TransformerConfig& m, cons
   out.push_back(compute(memory_op("moe_unpermute_bwd", permute)));
   if (ep) out.push_back(comm(CollectiveKind::kAllToAll, t.all_to_all_bytes, CommGroup::kEp));
   if (tp) {
-    out.push_back(comm(CollectiveKind::kAllGather, t.tp_gather_bytes, CommGroup::kTp,
-                       s.overlap.tp));
+    out.push_back(
+        comm(CollectiveKind::kAllGather, t.tp_gather_bytes, CommGroup::kTp, s.overlap.tp));
   }
   cast_grad(out, "expert_fc2_grad_fp8_cast", efc2);
   linear_backward(out, "expert_fc2_dgrad", "expert_fc2_wgrad", efc2, x.e);
@@ -313,8 +318,8 @@ void moe_ffn_block(std::vector<LayerItem>& out, const TransformerConfig& m, cons
   cast_grad(out, "expert_fc1_grad_fp8_cast", efc1);
   linear_backward(out, "expert_fc1_dgrad", "expert_fc1_wgrad", efc1, x.e);
   if (tp) {
-    out.push_back(comm(CollectiveKind::kReduceScatter, t.tp_gather_bytes, CommGroup::kTp,
-                       s.overlap.tp));
+    out.push_back(
+        comm(CollectiveKind::kReduceScatter, t.tp_gather_bytes, CommGroup::kTp, s.overlap.tp));
   }
   if (ep) out.push_back(comm(CollectiveKind::kAllToAll, t.all_to_all_bytes, CommGroup::kEp));
   out.push_back(compute(memory_op("moe_permute_bwd", permute)));
@@ -344,18 +349,22 @@ void op_level_recompute(std::vector<LayerItem>& out, const Shape& x) {
   if (x.ffn_mats == 3.0) {
     out.push_back(compute(linear("fc1_up", x, x.tokens, x.f_local, x.h)));
   }
-  out.push_back(compute(memory_op("activation", activation_bytes_of(x, x.tokens * x.f_local, false))));
+  out.push_back(
+      compute(memory_op("activation", activation_bytes_of(x, x.tokens * x.f_local, false))));
 }
 
 }  // namespace
 
 bool recomputes_layer(const Strategy& s, int layer) {
   switch (s.recompute) {
-    case Recompute::kNone: return false;
-    case Recompute::kSelectiveLayer: return (layer + 1) % std::max(1, s.recompute_every) == 0;
+    case Recompute::kNone:
+      return false;
+    case Recompute::kSelectiveLayer:
+      return (layer + 1) % std::max(1, s.recompute_every) == 0;
     case Recompute::kSelective:
     case Recompute::kSelectiveOp:
-    case Recompute::kFull: return true;
+    case Recompute::kFull:
+      return true;
   }
   return true;
 }
@@ -378,7 +387,7 @@ LayerProgram transformer_layer(const TransformerConfig& m, const Strategy& s, co
   const Shape x = shape_of(m, s, t);
   moe_ffn = moe_ffn && m.moe.has_value();
   const MoeTraffic traffic = moe_ffn ? moe_traffic(m, s, t.precision) : MoeTraffic{};
-  const double act = x.e * x.tokens * x.h;  // one full [tokens, h] activation
+  const double act = x.e * x.tokens * x.h;    // one full [tokens, h] activation
   const double sp_elems = x.tokens_sp * x.h;  // the part this GPU normalises
   const bool tp = s.tp > 1;
   const bool cp = s.cp > 1;
@@ -402,7 +411,8 @@ LayerProgram transformer_layer(const TransformerConfig& m, const Strategy& s, co
   cast_input(f, "qkv_fp8_cast", x, qkv);
   f.push_back(compute(qkv));
   if (x.rotary) f.push_back(compute(memory_op("rope", rope_bytes(x, rope_elems))));
-  if (cp && !x.flash) f.push_back(comm(CollectiveKind::kAllGather, kv_bytes * s.cp, CommGroup::kCp));
+  if (cp && !x.flash)
+    f.push_back(comm(CollectiveKind::kAllGather, kv_bytes * s.cp, CommGroup::kCp));
   attention_core(f, x, false, kv_bytes);
   cast_input(f, "attn_out_fp8_cast", x, proj);
   f.push_back(compute(proj));
@@ -456,9 +466,12 @@ LayerProgram transformer_layer(const TransformerConfig& m, const Strategy& s, co
   g.push_back(compute(memory_op("norm1_bwd", norm_bytes(x, sp_elems, true))));
 
   switch (s.recompute) {
-    case Recompute::kNone: break;
+    case Recompute::kNone:
+      break;
     case Recompute::kFull:
-    case Recompute::kSelectiveLayer: prog.recompute = prog.forward; break;
+    case Recompute::kSelectiveLayer:
+      prog.recompute = prog.forward;
+      break;
     case Recompute::kSelectiveOp:
       // MoE layers rerun the attention half's ops; their experts' activations are saved.
       op_level_recompute(prog.recompute, x);
@@ -484,8 +497,7 @@ LayerProgram embedding_layer(const TransformerConfig& m, const Strategy& s, cons
                                 act, CommGroup::kTp));
   }
   if (x.dropout) {
-    prog.forward.push_back(
-        compute(memory_op("embedding_dropout", 2.0 * act / (x.sp ? x.tp : 1))));
+    prog.forward.push_back(compute(memory_op("embedding_dropout", 2.0 * act / (x.sp ? x.tp : 1))));
   }
   // Backward scatter-adds token gradients into the local vocabulary rows.
   if (s.tp > 1 && x.sp) {
@@ -508,7 +520,8 @@ LayerProgram output_layer(const TransformerConfig& m, const Strategy& s, const T
   const double final_norm = x.tokens_sp * x.h;
   LayerProgram prog;
   prog.forward.push_back(compute(memory_op("final_norm", norm_bytes(x, final_norm, false))));
-  if (s.tp > 1 && x.sp) prog.forward.push_back(comm(CollectiveKind::kAllGather, act, CommGroup::kTp));
+  if (s.tp > 1 && x.sp)
+    prog.forward.push_back(comm(CollectiveKind::kAllGather, act, CommGroup::kTp));
   prog.forward.push_back(compute(logits));
   prog.forward.push_back(compute(memory_op("cross_entropy", ce_bytes)));
   if (s.tp > 1) {

@@ -8,8 +8,8 @@
 // them. Also the embedding (first stage) and the output layer with the loss (last stage).
 #include <vector>
 
-#include "models/network/collectives.hpp"
 #include "models/compute/compute_model.hpp"
+#include "models/network/collectives.hpp"
 #include "models/workload/strategy.hpp"
 #include "models/workload/transformer.hpp"
 
@@ -21,9 +21,9 @@ enum class CommGroup : unsigned char { kTp, kCp, kEp };
 
 struct LayerItem {
   bool is_comm = false;
-  Op op;                                           // when !is_comm
+  Op op;                                                   // when !is_comm
   CollectiveKind collective = CollectiveKind::kAllReduce;  // when is_comm
-  double comm_bytes = 0;                           // nccl-tests size of the collective
+  double comm_bytes = 0;                                   // nccl-tests size of the collective
   CommGroup group = CommGroup::kTp;
   // The collective runs on a side stream beside the next kernel, and the kernel after that
   // waits for it: TP collectives under strategy.overlap.tp, and every step of ring attention.

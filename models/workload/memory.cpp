@@ -16,8 +16,8 @@
 #include "models/workload/memory.hpp"
 #include "common/enum_names.hpp"
 
-#include "models/workload/offload_memory.hpp"
 #include "models/hardware/precision.hpp"
+#include "models/workload/offload_memory.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -25,10 +25,9 @@
 
 namespace cirrus::models {
 
-constexpr EnumNames<PeakPhase, 3> kPeakPhaseNames = {{
-    {PeakPhase::kLoss, "loss"},
-    {PeakPhase::kLayerBackward, "layer backward"},
-    {PeakPhase::kOptimizer, "optimizer step"}}};
+constexpr EnumNames<PeakPhase, 3> kPeakPhaseNames = {{{PeakPhase::kLoss, "loss"},
+                                                      {PeakPhase::kLayerBackward, "layer backward"},
+                                                      {PeakPhase::kOptimizer, "optimizer step"}}};
 
 const char* to_string(PeakPhase p) { return name_in(kPeakPhaseNames, p); }
 
@@ -503,8 +502,8 @@ MemoryEstimate estimate_memory(const TransformerConfig& m, const Training& t, co
     e.optimizer = fsdp_optimizer_bytes(t.optimizer) * sharded(true);
   } else {
     e.params = weight_bytes(t.precision) * sharded(s.zero >= 3);
-    // Gradients as accumulated and reduced: models/hardware/precision.hpp decides (fp32 main grads for
-    // bf16 and fp8 as Megatron forces them, 16-bit for fp16), so memory and communication
+    // Gradients as accumulated and reduced: models/hardware/precision.hpp decides (fp32 main grads
+    // for bf16 and fp8 as Megatron forces them, 16-bit for fp16), so memory and communication
     // volumes agree. Megatron keeps the whole main-grad buffer under the distributed optimizer
     // (it reduce-scatters within it); ZeRO-2 shards it.
     e.grads = grad_bytes(t.precision) * sharded(s.zero >= 2);

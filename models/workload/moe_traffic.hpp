@@ -22,8 +22,8 @@
 // (moe.hpp, routing_load). It processes `straggler` x its fair share of copies and receives
 // that much in the dispatch (and sends it back in the combine); every all-to-all completes
 // only when it does, so its receive volume sizes the collective.
-#include "models/workload/moe.hpp"
 #include "models/hardware/precision.hpp"
+#include "models/workload/moe.hpp"
 #include "models/workload/strategy.hpp"
 #include "models/workload/transformer.hpp"
 

@@ -1,7 +1,7 @@
 #include "models/workload/offload_memory.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 
 #include "common/units.hpp"
 #include "models/hardware/precision.hpp"

@@ -6,8 +6,10 @@ namespace cirrus::models {
 
 int warmup_steps(Schedule schedule, int pp, int stage, int micro_batches, int virtual_stages) {
   switch (schedule) {
-    case Schedule::kGpipe: return micro_batches;
-    case Schedule::k1F1B: return std::min(pp - stage - 1, micro_batches);
+    case Schedule::kGpipe:
+      return micro_batches;
+    case Schedule::k1F1B:
+      return std::min(pp - stage - 1, micro_batches);
     case Schedule::kInterleaved: {
       const int total = micro_batches * virtual_stages;
       if (micro_batches == pp) return total;  // Megatron runs all warm-up in this case

@@ -1,11 +1,11 @@
 #pragma once
 // A fully pinned parallel strategy and the training set-up it runs.
-#include "common/enum_names.hpp"
 #include <optional>
 #include <string>
+#include "common/enum_names.hpp"
 
-#include "models/hardware/hardware.hpp"
 #include "models/compute/attention_kernel.hpp"
+#include "models/hardware/hardware.hpp"
 #include "models/hardware/storage_tiers.hpp"
 
 namespace cirrus::models {
@@ -21,17 +21,17 @@ enum class Optimizer { kAdam, kSgd };
 // fused kernels (Transformer Engine, Apex, torch.compile) or PyTorch eager, one kernel per op.
 enum class Kernels { kFused, kEager };
 const char* to_string(Schedule s);
-inline constexpr EnumNames<Schedule, 3> kScheduleNames = {{
-    {Schedule::kGpipe, "gpipe"},
-    {Schedule::k1F1B, "1f1b"},
-    {Schedule::kInterleaved, "interleaved"}}};
+inline constexpr EnumNames<Schedule, 3> kScheduleNames = {
+    {{Schedule::kGpipe, "gpipe"},
+     {Schedule::k1F1B, "1f1b"},
+     {Schedule::kInterleaved, "interleaved"}}};
 const char* to_string(Recompute r);
-inline constexpr EnumNames<Recompute, 5> kRecomputeNames = {{
-    {Recompute::kNone, "none"},
-    {Recompute::kSelective, "selective"},
-    {Recompute::kFull, "full"},
-    {Recompute::kSelectiveOp, "selective-op"},
-    {Recompute::kSelectiveLayer, "selective-layer"}}};
+inline constexpr EnumNames<Recompute, 5> kRecomputeNames = {
+    {{Recompute::kNone, "none"},
+     {Recompute::kSelective, "selective"},
+     {Recompute::kFull, "full"},
+     {Recompute::kSelectiveOp, "selective-op"},
+     {Recompute::kSelectiveLayer, "selective-layer"}}};
 const char* to_string(Optimizer o);
 inline constexpr EnumNames<Optimizer, 2> kOptimizerNames = {
     {{Optimizer::kAdam, "adam"}, {Optimizer::kSgd, "sgd"}}};
@@ -40,7 +40,7 @@ inline constexpr EnumNames<Kernels, 2> kKernelsNames = {
     {{Kernels::kFused, "fused"}, {Kernels::kEager, "eager"}}};
 
 struct Overlap {
-  bool dp = true;  // gradient reduction overlaps the backward pass
+  bool dp = true;   // gradient reduction overlaps the backward pass
   bool tp = false;  // tensor-parallel collectives overlap GEMMs
   bool pp = true;   // pipeline sends overlap compute
 };
@@ -60,7 +60,8 @@ struct Strategy {
   int recompute_every = 2;  // kSelectiveLayer: one layer in this many is recomputed
   Overlap overlap;
   AttentionKernel attention = AttentionKernel::kFlash;
-  Offload offload;  // hierarchical storage (models/hardware/storage_tiers.hpp); default all on the GPU
+  Offload
+      offload;  // hierarchical storage (models/hardware/storage_tiers.hpp); default all on the GPU
   int gpus() const { return tp * pp * dp * cp; }
   // The ZeRO shard group's size: dp_shard, or every dp x cp rank when 0.
   int shard_group() const { return dp_shard > 0 ? dp_shard : dp * cp; }

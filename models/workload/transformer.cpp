@@ -8,7 +8,7 @@
 
 namespace cirrus::models {
 
-  const char* to_string(FfnKind f) { return name_in(kFfnKindNames, f); }
+const char* to_string(FfnKind f) { return name_in(kFfnKindNames, f); }
 
 bool TransformerConfig::is_moe_layer(int layer) const {
   if (!moe || moe->experts <= 0) return false;

@@ -1,10 +1,10 @@
 #pragma once
 // Dense and mixture-of-experts decoder-only transformer shapes, and presets for published
 // models.
-#include "common/enum_names.hpp"
 #include <optional>
 #include <string>
 #include <vector>
+#include "common/enum_names.hpp"
 
 #include "models/workload/moe.hpp"
 
@@ -13,9 +13,8 @@ namespace cirrus::models {
 enum class FfnKind { kGelu, kSwiglu };
 const char* to_string(FfnKind f);
 // The spellings of CONTRACT.md's `model.ffn`.
-inline constexpr EnumNames<FfnKind, 2> kFfnKindNames = {{
-    {FfnKind::kGelu, "gelu"},
-    {FfnKind::kSwiglu, "swiglu"}}};
+inline constexpr EnumNames<FfnKind, 2> kFfnKindNames = {
+    {{FfnKind::kGelu, "gelu"}, {FfnKind::kSwiglu, "swiglu"}}};
 
 struct TransformerConfig {
   std::string name;

@@ -1,5 +1,6 @@
 #pragma once
 // Runs the real `cirrus` binary for end-to-end tests: exit status, stdout and stderr.
+#include <sys/wait.h>
 #include <array>
 #include <cstdio>
 #include <cstdlib>
@@ -7,7 +8,6 @@
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <sys/wait.h>
 
 namespace cirrus::testing {
 
@@ -26,8 +26,7 @@ inline std::string slurp(const std::string& path) {
 
 inline std::string scratch_dir() {
   static const std::string dir = [] {
-    auto d = std::filesystem::temp_directory_path() /
-             ("cirrus-test-" + std::to_string(::getpid()));
+    auto d = std::filesystem::temp_directory_path() / ("cirrus-test-" + std::to_string(::getpid()));
     std::filesystem::create_directories(d);
     return d.string();
   }();

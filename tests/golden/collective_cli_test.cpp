@@ -130,9 +130,9 @@ TEST_CASE("collective takes a scenario's network settings unless the command lin
       run_cli("collective --scenario " + file + " --op all_reduce --sizes 1G --format json");
   INFO(from_scenario.err);
   REQUIRE(from_scenario.status == 0);
-  const auto spelled =
-      run_cli("collective --node dgx-h100 --nodes 16 --op all_reduce --sizes 1G --format json "
-              "--algorithm ring --routing ecmp --switch-radix 8");
+  const auto spelled = run_cli(
+      "collective --node dgx-h100 --nodes 16 --op all_reduce --sizes 1G --format json "
+      "--algorithm ring --routing ecmp --switch-radix 8");
   REQUIRE(spelled.status == 0);
   CHECK(from_scenario.out == spelled.out);
   const auto defaults =

@@ -17,7 +17,7 @@ void expect_refused(const std::string& args, const std::string& says) {
   CHECK(r.status == 3);
   CHECK(r.out.empty());
   CHECK(r.err.find(says) != std::string::npos);
-  CHECK(r.err.find('\n') == r.err.size() - 1);  // one line
+  CHECK(r.err.find('\n') == r.err.size() - 1);       // one line
   CHECK(r.err.find("797693") == std::string::npos);  // no 300-digit bound
 }
 
@@ -25,9 +25,11 @@ void expect_refused(const std::string& args, const std::string& says) {
 
 TEST_CASE("numeric options: out-of-range values are one clear line", "[golden][cli]") {
   const std::string h100 = source_path("scenarios/examples/llama3-70b-h100.json");
-  expect_refused("price " + h100 + " --interruption-rate nan",
-                 "command line: --interruption-rate: expected a number from 0 to 10, found \"nan\"");
-  expect_refused("price " + h100 + " --gpu-utilization inf", "--gpu-utilization: expected a number from 0 to 1");
+  expect_refused(
+      "price " + h100 + " --interruption-rate nan",
+      "command line: --interruption-rate: expected a number from 0 to 10, found \"nan\"");
+  expect_refused("price " + h100 + " --gpu-utilization inf",
+                 "--gpu-utilization: expected a number from 0 to 1");
   expect_refused("price " + h100 + " --seed -1", "--seed: expected an integer from 0 to");
   expect_refused("price " + h100 + " --storage-gbps 0", "--storage-gbps: expected a number");
   expect_refused("serve " + h100 + " --pcie-gbyte-per-s -1",

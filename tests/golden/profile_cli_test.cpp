@@ -86,9 +86,10 @@ TEST_CASE("validate compares measured steps with and without the profile",
 
 TEST_CASE("collective --profile takes the measured busbw inside its range only",
           "[golden][cli][calibration]") {
-  const auto r = run_cli("collective --node dgx-h100 --op all_reduce --sizes 1M,1G --format json "
-                         "--profile " +
-                         kProfile);
+  const auto r = run_cli(
+      "collective --node dgx-h100 --op all_reduce --sizes 1M,1G --format json "
+      "--profile " +
+      kProfile);
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
   const auto j = nlohmann::json::parse(r.out);
@@ -99,9 +100,10 @@ TEST_CASE("collective --profile takes the measured busbw inside its range only",
   // 1 GiB is beyond its largest size (256 MiB): the tuner's figure, labelled by protocol.
   CHECK(j[1]["protocol"] != "profile");
 
-  const auto wrong = run_cli("collective --node dgx-a100-80gb --op all_reduce --sizes 1M "
-                             "--profile " +
-                             kProfile);
+  const auto wrong = run_cli(
+      "collective --node dgx-a100-80gb --op all_reduce --sizes 1M "
+      "--profile " +
+      kProfile);
   CHECK(wrong.status == 3);
   CHECK(wrong.err.find("h100-sxm") != std::string::npos);
 }

@@ -48,7 +48,8 @@ void expect_bad_input(const std::string& text, const std::string& path_fragment)
 
 }  // namespace
 
-TEST_CASE("simulate prints a table and JSON whose breakdown sums to the step time", "[golden][cli]") {
+TEST_CASE("simulate prints a table and JSON whose breakdown sums to the step time",
+          "[golden][cli]") {
   const std::string file = scratch_dir() + "/good.json";
   write_text(file, kGood);
   // The datasheet path, explicitly: this test is about the output's shape, not calibration.
@@ -102,10 +103,13 @@ TEST_CASE("simulate -o writes the file atomically", "[golden][cli]") {
 
 TEST_CASE("bad scenarios fail with one line naming file and JSON path", "[golden][cli][errors]") {
   SECTION("malformed JSON") { expect_bad_input("{\"cirrus\": 1, ", "JSON"); }
-  SECTION("wrong type") { expect_bad_input(with("\"nodes\": 1", "\"nodes\": \"one\""), "cluster.nodes"); }
+  SECTION("wrong type") {
+    expect_bad_input(with("\"nodes\": 1", "\"nodes\": \"one\""), "cluster.nodes");
+  }
   SECTION("zero size") { expect_bad_input(with("\"layers\": 8", "\"layers\": 0"), "model.layers"); }
   SECTION("negative size") {
-    expect_bad_input(with("\"global_batch\": 64", "\"global_batch\": -64"), "training.global_batch");
+    expect_bad_input(with("\"global_batch\": 64", "\"global_batch\": -64"),
+                     "training.global_batch");
   }
   SECTION("tp x pp x dp x cp differs from the GPU count") {
     expect_bad_input(with("\"dp\": 2", "\"dp\": 4"), "strategy");
@@ -173,9 +177,8 @@ TEST_CASE("validate on Korthikanti et al. 2022 Table 5, held apart from any cons
   // setup and published step times in seconds. Nothing in cirrus was set from them.
   // Datasheet figures (--no-public-profile): the published comparison this test was set on.
   // With the public A100 profile the MAPE is 13% (every row slower): docs/CONTRACT.md.
-  const auto r =
-      run_cli("validate " + source_path("data/validation/korthikanti_2022_table5.json") +
-              " --format json --no-public-profile");
+  const auto r = run_cli("validate " + source_path("data/validation/korthikanti_2022_table5.json") +
+                         " --format json --no-public-profile");
   INFO(r.err);
   REQUIRE(r.status == 0);
   const auto j = nlohmann::json::parse(r.out);

@@ -21,8 +21,8 @@ namespace fs = std::filesystem;
 // CUDA microbenchmarks are reached only from cli/. app/ turns a scenario into a job and runs it;
 // reports/ renders app/'s result values; cli/ is flags: it parses options, calls app/, prints
 // through reports/ and reads a scenario file with scenarios/ (docs/ARCHITECTURE.md).
-const std::vector<std::string> kModules = {"common", "sim",  "models", "pricing", "calibrate",
-                                           "scenarios", "plan", "app", "reports", "cli"};
+const std::vector<std::string> kModules = {"common",    "sim",  "models", "pricing", "calibrate",
+                                           "scenarios", "plan", "app",    "reports", "cli"};
 
 const std::map<std::string, std::set<std::string>> kMayInclude = {
     {"common", {}},

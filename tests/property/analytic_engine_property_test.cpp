@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "common/rng.hpp"
-#include "models/step/analytic_step.hpp"
 #include "models/hardware/hardware.hpp"
+#include "models/step/analytic_step.hpp"
 #include "models/step/simulate.hpp"
 #include "models/step/step_input.hpp"
 #include "models/workload/transformer.hpp"
@@ -42,8 +42,8 @@ std::optional<StepInput> random_input(Rng& rng) {
   if (gpus % (s.tp * s.pp * s.cp) != 0) return std::nullopt;
   s.dp = gpus / (s.tp * s.pp * s.cp);
   s.micro_batch = pick<int>(rng, {1, 1, 2, 4});
-  s.schedule = s.pp > 1 ? pick<Schedule>(rng, {Schedule::k1F1B, Schedule::kInterleaved})
-                        : Schedule::k1F1B;
+  s.schedule =
+      s.pp > 1 ? pick<Schedule>(rng, {Schedule::k1F1B, Schedule::kInterleaved}) : Schedule::k1F1B;
   s.virtual_stages = s.schedule == Schedule::kInterleaved ? 2 : 1;
   s.sequence_parallel = s.tp > 1;
   s.zero = pick<int>(rng, {0, 1, 1, 3});
@@ -90,14 +90,13 @@ TEST_CASE("analytic step and engine agree on random configurations from 8 to 163
                         << s.tp << " pp" << s.pp << " dp" << s.dp << " cp" << s.cp << " mb"
                         << s.micro_batch << " " << to_string(s.schedule) << " z" << s.zero << " "
                         << to_string(s.recompute) << " gb " << in->training.global_batch
-                        << (s.overlap.tp ? " tp-overlap" : "") << ": engine "
-                        << engine.step_time_s << " s, analytic " << analytic.step_time_s << " s");
+                        << (s.overlap.tp ? " tp-overlap" : "") << ": engine " << engine.step_time_s
+                        << " s, analytic " << analytic.step_time_s << " s");
     if (std::getenv("CIRRUS_DEBUG_AGREE") && std::fabs(err) > 0.03) {
       std::printf("%+6.1f%% %s nodes %d %s tp%d pp%d dp%d cp%d mb%d %s z%d %s gb %ld %s %s\n",
-                  err * 100, in->model.name.c_str(), in->cluster.nodes,
-                  in->cluster.node.id.c_str(), s.tp, s.pp, s.dp, s.cp, s.micro_batch,
-                  to_string(s.schedule), s.zero, to_string(s.recompute),
-                  in->training.global_batch, s.overlap.tp ? "tpov" : "",
+                  err * 100, in->model.name.c_str(), in->cluster.nodes, in->cluster.node.id.c_str(),
+                  s.tp, s.pp, s.dp, s.cp, s.micro_batch, to_string(s.schedule), s.zero,
+                  to_string(s.recompute), in->training.global_batch, s.overlap.tp ? "tpov" : "",
                   to_string(in->training.precision));
     }
     CHECK(std::fabs(err) <= 0.25);

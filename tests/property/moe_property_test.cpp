@@ -4,8 +4,8 @@
 #include <catch2/catch.hpp>
 #include <vector>
 
-#include "models/step/analytic_step.hpp"
 #include "models/hardware/hardware.hpp"
+#include "models/step/analytic_step.hpp"
 #include "models/step/simulate.hpp"
 #include "models/step/step_input.hpp"
 #include "models/workload/transformer.hpp"

@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "common/rng.hpp"
+#include "models/hardware/hardware.hpp"
 #include "models/network/collectives.hpp"
 #include "models/network/flow_collectives.hpp"
-#include "models/hardware/hardware.hpp"
 #include "models/network/topology.hpp"
 #include "sim/maxmin_solver.hpp"
 #include "sim/task_graph.hpp"

@@ -35,9 +35,9 @@ TEST_CASE("cirrus calibrate import-nccl-tests writes a profile", "[calibrate]") 
 
   // Into an existing profile: its tables are kept, the collectives added.
   const std::string merged = scratch_dir() + "/merged.json";
-  const auto m = run_cli("calibrate import-nccl-tests " + log_path("all_reduce_perf_8xa100.log") +
-                         " --into " + source_path("tests/data/calibrate/profile_fixture.json") +
-                         " --out " + merged);
+  const auto m =
+      run_cli("calibrate import-nccl-tests " + log_path("all_reduce_perf_8xa100.log") + " --into " +
+              source_path("tests/data/calibrate/profile_fixture.json") + " --out " + merged);
   REQUIRE(m.status == 0);
   const auto q = cirrus::calibrate::read_profile(merged);
   CHECK(q.gemm.size() == 6);
@@ -45,19 +45,19 @@ TEST_CASE("cirrus calibrate import-nccl-tests writes a profile", "[calibrate]") 
   CHECK(q.device.gpu == "h100-sxm");  // the existing profile's device stays
 }
 
-TEST_CASE("cirrus calibrate import-nccl-tests refuses bad logs with exit status 3",
-          "[calibrate]") {
+TEST_CASE("cirrus calibrate import-nccl-tests refuses bad logs with exit status 3", "[calibrate]") {
   const auto r = run_cli("calibrate import-nccl-tests " + log_path("alltoall_perf_truncated.log") +
                          " --out " + scratch_dir() + "/never.json");
   CHECK(r.status == 3);
   CHECK(r.err.find("alltoall_perf_truncated.log: line 22: expected a data row of 13 columns") !=
         std::string::npos);
-  const auto w = run_cli("calibrate import-nccl-tests " + log_path("reduce_scatter_perf_wrong.log") +
-                         " --out " + scratch_dir() + "/rs.json");
+  const auto w =
+      run_cli("calibrate import-nccl-tests " + log_path("reduce_scatter_perf_wrong.log") +
+              " --out " + scratch_dir() + "/rs.json");
   CHECK(w.status == 0);
   CHECK(w.err.find("warning") != std::string::npos);
-  const auto missing = run_cli("calibrate import-nccl-tests /nonexistent.log --out " +
-                               scratch_dir() + "/x.json");
+  const auto missing =
+      run_cli("calibrate import-nccl-tests /nonexistent.log --out " + scratch_dir() + "/x.json");
   CHECK(missing.status == 5);
 }
 
@@ -68,8 +68,9 @@ TEST_CASE("cirrus calibrate without a GPU is a usage error", "[calibrate]") {
   const auto r = run_cli("calibrate --quick --out " + scratch_dir() + "/never.json");
   ::unsetenv("CUDA_VISIBLE_DEVICES");
   CHECK(r.status == 2);
-  const bool no_cuda = r.err.find("cirrus was built without CUDA: rebuild with the cuda preset on "
-                                  "a GPU machine") != std::string::npos;
+  const bool no_cuda = r.err.find(
+                           "cirrus was built without CUDA: rebuild with the cuda preset on "
+                           "a GPU machine") != std::string::npos;
   const bool no_device = r.err.find("no CUDA device") != std::string::npos;
   CHECK((no_cuda || no_device));
 }

@@ -1,14 +1,14 @@
-// models/compute/profile.hpp and models/compute/profile_scaling.hpp: GEMMs beyond the measured range hold the
-// rate of the largest measured shape (and say so), bf16 queries read fp16 points, the label a
-// result carries, and the profile derived for a compute twin. Expectations by hand.
+// models/compute/profile.hpp and models/compute/profile_scaling.hpp: GEMMs beyond the measured
+// range hold the rate of the largest measured shape (and say so), bf16 queries read fp16 points,
+// the label a result carries, and the profile derived for a compute twin. Expectations by hand.
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <stdexcept>
 
 #include "calibrate/profile_io.hpp"
-#include "models/hardware/hardware.hpp"
 #include "models/compute/profile.hpp"
 #include "models/compute/profile_scaling.hpp"
+#include "models/hardware/hardware.hpp"
 
 namespace {
 

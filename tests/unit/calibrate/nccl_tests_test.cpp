@@ -139,8 +139,8 @@ TEST_CASE("malformed logs are refused with the file and line", "[calibrate]") {
   // algbw that does not follow from size and time.
   CHECK(refusal(replace(good, "64912  132.33", "64912  150.33")).path() == "line 46");
   // A rank line that is not one.
-  CHECK(refusal(replace(good, "#  Rank  3 Group  0 Pid  48211 on dgx-a100-01 device  3",
-                        "#  Rank  x"))
+  CHECK(refusal(
+            replace(good, "#  Rank  3 Group  0 Pid  48211 on dgx-a100-01 device  3", "#  Rank  x"))
             .path() == "line 7");
   // No header at all, and an empty file.
   CHECK(refusal("hello\n").path() == "line 1");
@@ -168,10 +168,10 @@ TEST_CASE("the collective comes from the log, the file name or --op", "[calibrat
   const std::string ag = cirrus::read_file(fixture("all_gather_perf_2x8xh100.log"));
   CHECK_THROWS_AS(parse_nccl_tests_log(ag, "x.log", CollectiveKind::kAllReduce), InputError);
   // Tests cirrus has no model for.
-  CHECK_THROWS_AS(parse_nccl_tests_log(replace(ag, "starting: all_gather_perf",
-                                               "starting: hypercube_perf"),
-                                       "x.log"),
-                  InputError);
+  CHECK_THROWS_AS(
+      parse_nccl_tests_log(replace(ag, "starting: all_gather_perf", "starting: hypercube_perf"),
+                           "x.log"),
+      InputError);
   using cirrus::calibrate::collective_from_test_name;
   CHECK(collective_from_test_name("alltoall_perf") == CollectiveKind::kAllToAll);
   CHECK(collective_from_test_name("sendrecv_perf") == CollectiveKind::kSendRecv);

@@ -2,11 +2,11 @@
 // round-trips byte for byte.
 #include "calibrate/profile_io.hpp"
 
+#include <unistd.h>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <unistd.h>
 
 #include "calibrate/fit.hpp"
 #include "common/atomic_write.hpp"
@@ -77,8 +77,8 @@ TEST_CASE("a profile round-trips byte for byte", "[calibrate]") {
   p.fits = cirrus::calibrate::fit_profile(p);
   REQUIRE_FALSE(p.fits.empty());
   const std::string once = format_profile(p);
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("cirrus-profile-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("cirrus-profile-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const std::string path = (dir / "profile.json").string();
   cirrus::calibrate::write_profile(path, p);
@@ -89,12 +89,12 @@ TEST_CASE("a profile round-trips byte for byte", "[calibrate]") {
 
 TEST_CASE("profile errors name the JSON path", "[calibrate]") {
   CHECK(error_path(cirrus::read_file(kFixture)).empty());
-  CHECK(error_path(with("/gemmm", json::array())) == "gemmm");               // unknown key
-  CHECK(error_path(with("/gemm/0/flops", 1)) == "gemm[0].flops");           // unknown key
-  CHECK(error_path(with("/gemm/0/m", "4096")) == "gemm[0].m");              // wrong type
-  CHECK(error_path(with("/gemm/0/m", -4)) == "gemm[0].m");                  // not positive
-  CHECK(error_path(with("/gemm/0/dtype", "bf17")) == "gemm[0].dtype");      // unknown dtype
-  CHECK(error_path(with("/gemm/1/tflops", 900.0)) == "gemm[1].tflops");     // inconsistent
+  CHECK(error_path(with("/gemmm", json::array())) == "gemmm");           // unknown key
+  CHECK(error_path(with("/gemm/0/flops", 1)) == "gemm[0].flops");        // unknown key
+  CHECK(error_path(with("/gemm/0/m", "4096")) == "gemm[0].m");           // wrong type
+  CHECK(error_path(with("/gemm/0/m", -4)) == "gemm[0].m");               // not positive
+  CHECK(error_path(with("/gemm/0/dtype", "bf17")) == "gemm[0].dtype");   // unknown dtype
+  CHECK(error_path(with("/gemm/1/tflops", 900.0)) == "gemm[1].tflops");  // inconsistent
   CHECK(error_path(with("/memory/2/gbps", 100.0)) == "memory[2].gbps");
   CHECK(error_path(with("/host_copy/0/direction", "h2h")) == "host_copy[0].direction");
   CHECK(error_path(with("/attention/0/causal", 1)) == "attention[0].causal");

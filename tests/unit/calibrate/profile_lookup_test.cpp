@@ -48,8 +48,8 @@ MemoryPoint memory_at(MemoryKernel kind, double bytes, double bytes_per_s) {
   return m;
 }
 
-CollectivePoint allreduce_at(double bytes, double busbw, CollectiveSource source,
-                             int ranks = 8, int nodes = 1) {
+CollectivePoint allreduce_at(double bytes, double busbw, CollectiveSource source, int ranks = 8,
+                             int nodes = 1) {
   CollectivePoint c;
   c.op = CollectiveKind::kAllReduce;
   c.ranks = ranks;
@@ -127,15 +127,15 @@ TEST_CASE("GEMM efficiency: inverse-distance weighting in log2 shape space", "[c
   const double peak = 1000e12;
 
   // Half way in log2 m: equal distances, equal weights.
-  CHECK(lookup.gemm_efficiency(Precision::kBf16, std::pow(2.0, 10.5), 1024, 1024, 1, peak)
-            .value() == Approx(0.5));
+  CHECK(
+      lookup.gemm_efficiency(Precision::kBf16, std::pow(2.0, 10.5), 1024, 1024, 1, peak).value() ==
+      Approx(0.5));
   // A quarter of the way: distances 0.25 and 0.75, weights 16 and 16/9:
   // (16 x 400 + 16/9 x 600) / (16 + 16/9) = 420 TFLOP/s.
   CHECK(lookup.gemm_flops_per_s(Precision::kBf16, std::pow(2.0, 10.25), 1024, 1024, 1).value() ==
         Approx(420e12));
   // An exact hit returns the point itself.
-  CHECK(lookup.gemm_efficiency(Precision::kBf16, 2048, 1024, 1024, 1, peak).value() ==
-        Approx(0.6));
+  CHECK(lookup.gemm_efficiency(Precision::kBf16, 2048, 1024, 1024, 1, peak).value() == Approx(0.6));
   // Below the measured box, beyond its batch, or another dtype: not covered.
   CHECK_FALSE(lookup.gemm_efficiency(Precision::kBf16, 512, 1024, 1024, 1, peak));
   CHECK_FALSE(lookup.gemm_efficiency(Precision::kBf16, 1024, 512, 1024, 1, peak));
@@ -143,10 +143,8 @@ TEST_CASE("GEMM efficiency: inverse-distance weighting in log2 shape space", "[c
   CHECK_FALSE(lookup.gemm_efficiency(Precision::kFp16, 1024, 1024, 1024, 1, peak));
   // Beyond the measured maximum of m or n: the rate of the largest measured shape, held
   // (gemm_held_test.cpp has the rules).
-  CHECK(lookup.gemm_efficiency(Precision::kBf16, 1024, 2048, 1024, 1, peak).value() ==
-        Approx(0.4));
-  CHECK(lookup.gemm_efficiency(Precision::kBf16, 4096, 1024, 1024, 1, peak).value() ==
-        Approx(0.6));
+  CHECK(lookup.gemm_efficiency(Precision::kBf16, 1024, 2048, 1024, 1, peak).value() == Approx(0.4));
+  CHECK(lookup.gemm_efficiency(Precision::kBf16, 4096, 1024, 1024, 1, peak).value() == Approx(0.6));
   CHECK_FALSE(lookup.gemm_efficiency(Precision::kBf16, 1024, 1024, 1024, 1, 0));
   CHECK(lookup.covers_gemm(Precision::kBf16, 1500, 1024, 1024, 1));
 }
@@ -185,11 +183,9 @@ TEST_CASE("attention FLOPs follow the layer program's convention", "[calibrate]"
   CHECK(attention_flops(AttentionPass::kForward, false, 1, 1, 1024, 64) == Approx(fwd));
   // Causal at 1024 tokens: 8 blocks of 128, (8 + 1) / 16 of them computed.
   CHECK(attention_flops(AttentionPass::kForward, true, 1, 1, 1024, 64) == Approx(fwd * 9 / 16));
-  CHECK(attention_flops(AttentionPass::kBackward, false, 2, 3, 1024, 64) ==
-        Approx(2.5 * 6 * fwd));
+  CHECK(attention_flops(AttentionPass::kBackward, false, 2, 3, 1024, 64) == Approx(2.5 * 6 * fwd));
   // Below one block the whole square is computed.
-  CHECK(attention_flops(AttentionPass::kForward, true, 1, 1, 64, 64) ==
-        Approx(4.0 * 64 * 64 * 64));
+  CHECK(attention_flops(AttentionPass::kForward, true, 1, 1, 64, 64) == Approx(4.0 * 64 * 64 * 64));
 }
 
 TEST_CASE("attention efficiency per implementation, pass and causality", "[calibrate]") {
@@ -210,16 +206,16 @@ TEST_CASE("attention efficiency per implementation, pass and causality", "[calib
   const double peak = 989e12;
   const double fwd = attention_flops(AttentionPass::kForward, true, 8, 16, 2048, 128);
   CHECK(lookup
-            .attention_efficiency(AttentionImpl::kFused, AttentionPass::kForward,
-                                  Precision::kBf16, true, 8, 16, 2048, 128, peak)
+            .attention_efficiency(AttentionImpl::kFused, AttentionPass::kForward, Precision::kBf16,
+                                  true, 8, 16, 2048, 128, peak)
             .value() == Approx(fwd / 0.5e-3 / peak));
   CHECK(lookup
-            .attention_efficiency(AttentionImpl::kFused, AttentionPass::kBackward,
-                                  Precision::kBf16, true, 8, 16, 2048, 128, peak)
+            .attention_efficiency(AttentionImpl::kFused, AttentionPass::kBackward, Precision::kBf16,
+                                  true, 8, 16, 2048, 128, peak)
             .value() == Approx(2.5 * fwd / 1.5e-3 / peak));
   // batch x heads is the coordinate: 16 x 8 reads the same point.
-  CHECK(lookup.covers_attention(AttentionImpl::kFused, AttentionPass::kForward,
-                                Precision::kBf16, true, 16, 8, 2048, 128));
+  CHECK(lookup.covers_attention(AttentionImpl::kFused, AttentionPass::kForward, Precision::kBf16,
+                                true, 16, 8, 2048, 128));
   CHECK_FALSE(lookup.covers_attention(AttentionImpl::kUnfused, AttentionPass::kForward,
                                       Precision::kBf16, true, 8, 16, 2048, 128));
   CHECK_FALSE(lookup.covers_attention(AttentionImpl::kFused, AttentionPass::kForward,

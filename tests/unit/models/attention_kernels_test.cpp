@@ -44,8 +44,9 @@ TEST_CASE("FA2 rates reproduce the published forward+backward curves", "[models]
   // Beyond 16k the 16k figure holds, flagged.
   const auto far = attention_rate(AttentionKernel::kFlash2, h100, 65536, 128, true, false);
   CHECK(far.extrapolated);
-  CHECK(far.flops_per_s ==
-        Approx(attention_rate(AttentionKernel::kFlash2, h100, 16384, 128, true, false).flops_per_s));
+  CHECK(
+      far.flops_per_s ==
+      Approx(attention_rate(AttentionKernel::kFlash2, h100, 16384, 128, true, false).flops_per_s));
 }
 
 TEST_CASE("FA3 and cuDNN: published forward curve, FA2's ratios elsewhere", "[models][attention]") {
@@ -56,8 +57,10 @@ TEST_CASE("FA3 and cuDNN: published forward curve, FA2's ratios elsewhere", "[mo
         Approx(595e12));
   // Causal from FA2's causal/non-causal ratio; the reference's two FA3 causal figures (292 at
   // 512, 616 at 16k) are within 6%: 467 x 163/248 = 306.9, 648 x 328/338 = 628.8.
-  const double c512 = attention_rate(AttentionKernel::kFlash3, h100, 512, 128, true, false).flops_per_s;
-  const double c16k = attention_rate(AttentionKernel::kFlash3, h100, 16384, 128, true, false).flops_per_s;
+  const double c512 =
+      attention_rate(AttentionKernel::kFlash3, h100, 512, 128, true, false).flops_per_s;
+  const double c16k =
+      attention_rate(AttentionKernel::kFlash3, h100, 16384, 128, true, false).flops_per_s;
   CHECK(c512 == Approx(467e12 * 163 / 248));
   CHECK(c512 == Approx(292e12).epsilon(0.06));
   CHECK(c16k == Approx(616e12).epsilon(0.03));

@@ -1,5 +1,5 @@
-// models/compute/compute_model.hpp with a calibration profile: covered kernels take the measured rate,
-// uncovered ones fall back to the roofline and are counted, and a whole single-GPU step is
+// models/compute/compute_model.hpp with a calibration profile: covered kernels take the measured
+// rate, uncovered ones fall back to the roofline and are counted, and a whole single-GPU step is
 // `calibrated` only when every kernel came from the profile.
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -126,8 +126,8 @@ TEST_CASE("memory kernels read the curve of their kind, chosen by name", "[model
   const GpuSpec gpu = find_node("dgx-h100")->gpu;
   Profile p;
   p.device.gpu = gpu.id;
-  for (auto [kind, gbps] : {std::pair{MemoryKernel::kAdam, 1000.0},
-                            std::pair{MemoryKernel::kLayerNorm, 2500.0}}) {
+  for (auto [kind, gbps] :
+       {std::pair{MemoryKernel::kAdam, 1000.0}, std::pair{MemoryKernel::kLayerNorm, 2500.0}}) {
     for (std::int64_t bytes : {1LL << 20, 1LL << 30}) {
       MemoryPoint m;
       m.kind = kind;

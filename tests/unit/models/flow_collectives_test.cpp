@@ -9,11 +9,11 @@
 #include <vector>
 
 #include "common/units.hpp"
+#include "models/hardware/hardware.hpp"
 #include "models/network/collectives.hpp"
 #include "models/network/flow_collectives.hpp"
-#include "models/hardware/hardware.hpp"
-#include "models/step/step_costs.hpp"
 #include "models/network/topology.hpp"
+#include "models/step/step_costs.hpp"
 #include "sim/task_graph.hpp"
 
 using namespace cirrus;
@@ -466,7 +466,8 @@ TEST_CASE("analytic all-to-all is direct: node peers over NVLink, the rest over 
   CHECK(c.latency_s < 1e-4);
   CHECK(c.rate_cap == Approx(c.bus_bytes / (8 * gib / 4.75e10)));
   // One node: 7 peers over NVLink only, 8 GiB / 8 = 1 GiB each -> 7 GiB / 3.6e11.
-  const CollectiveCost one = collective_cost(CollectiveKind::kAllToAll, 8 * gib, 8, 8, 4.5e11, 5e10);
+  const CollectiveCost one =
+      collective_cost(CollectiveKind::kAllToAll, 8 * gib, 8, 8, 4.5e11, 5e10);
   CHECK(one.seconds - one.latency_s == Approx(7 * gib / 3.6e11).epsilon(1e-9));
   // The flow model on two idle DGX H100 runs the same sends: the two agree within 3%.
   ClusterSpec two;

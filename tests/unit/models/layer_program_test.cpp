@@ -4,8 +4,8 @@
 
 #include "models/compute/compute_model.hpp"
 #include "models/hardware/hardware.hpp"
-#include "models/workload/layer_program.hpp"
 #include "models/step/step_costs.hpp"
+#include "models/workload/layer_program.hpp"
 #include "models/workload/transformer.hpp"
 
 namespace cirrus::models {
@@ -47,8 +47,7 @@ TEST_CASE("fp8: linear layers in fp8 with their casts, the rest in bf16", "[mode
   s.zero = 3;
   const LayerProgram z3 = transformer_layer(m, s, t);
   // Under ZeRO-3 every gather is cast: + 6 x 4096 x 2 x 14336 for fc1's gate and up weights.
-  CHECK(bytes_of(z3.forward, "fc1_fp8_cast") ==
-        Approx(6.0 * 8192 * 4096 + 6.0 * 4096 * 2 * 14336));
+  CHECK(bytes_of(z3.forward, "fc1_fp8_cast") == Approx(6.0 * 8192 * 4096 + 6.0 * 4096 * 2 * 14336));
   t.fp8_all_gather = true;
   const LayerProgram gathered = transformer_layer(m, s, t);
   // Gathered in fp8, only the transpose remains (2 bytes per weight).

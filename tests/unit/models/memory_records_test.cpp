@@ -25,8 +25,8 @@
 #include "common/atomic_write.hpp"
 #include "common/units.hpp"
 #include "models/step/analytic_step.hpp"
-#include "models/workload/memory.hpp"
 #include "models/step/simulate.hpp"
+#include "models/workload/memory.hpp"
 #include "scenarios/collective_validation_set.hpp"
 #include "scenarios/validation_set.hpp"
 
@@ -46,7 +46,8 @@ const std::vector<Known> kKnownErrors = {
     {"torchtitan_l31_70b_256gpu_2d",
      "cirrus 24% low. The peak is the loss: the loss-parallel cross-entropy over 131k tokens x "
      "16k vocabulary entries per GPU, counted as eager PyTorch's fp32 log-softmax, its gradient "
-     "and nll_loss's (12 bytes per logit, models/workload/memory.cpp). torch's DTensor loss_parallel "
+     "and nll_loss's (12 bytes per logit, models/workload/memory.cpp). torch's DTensor "
+     "loss_parallel "
      "(log_softmax and nll_loss handlers in torch/distributed/tensor/parallel/loss.py) may hold "
      "more fp32 temporaries than that (not verified), and async TP lowering the peak by 4.3 GiB "
      "says TP collective buffers inside the compiled blocks matter too, which cirrus does not "

@@ -5,10 +5,10 @@
 
 #include "common/units.hpp"
 #include "models/step/analytic_step.hpp"
-#include "models/workload/memory.hpp"
 #include "models/step/offload_training.hpp"
 #include "models/step/simulate.hpp"
 #include "models/step/step_costs.hpp"
+#include "models/workload/memory.hpp"
 
 namespace {
 

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "models/network/flow_collectives.hpp"
-#include "models/step/simulate.hpp"
 #include "models/network/topology.hpp"
+#include "models/step/simulate.hpp"
 #include "models/workload/validity.hpp"
 #include "sim/task_graph.hpp"
 
@@ -19,8 +19,7 @@ namespace {
 
 // Llama-2-7B (32 layers, h 4096) with `dp` data-parallel ranks of `tp` x `pp` each, one
 // micro-batch per rank, on `nodes` DGX H100; ZeRO-1 and full recomputation so that tp 1 fits.
-StepInput llama7b(int nodes, int tp, int pp, int dp, double oversubscription = 1.0,
-                  int radix = 0) {
+StepInput llama7b(int nodes, int tp, int pp, int dp, double oversubscription = 1.0, int radix = 0) {
   StepInput in;
   in.model = *find_model("llama2-7b");
   in.training.global_batch = dp;

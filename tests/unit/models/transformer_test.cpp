@@ -11,9 +11,9 @@ using cirrus::models::model_ids;
 TEST_CASE("every model preset has a source and a consistent shape", "[models]") {
   const auto ids = model_ids();
   REQUIRE(ids.size() == 11);
-  for (const char* id : {"gpt3-175b", "llama2-7b", "llama2-70b", "llama3-8b", "llama3-70b",
-                         "llama3-405b", "mixtral-8x7b", "gpt-1.3b", "gpt-2.7b",
-                         "gpt-1.3b-moe-128", "deepseek-v3"}) {
+  for (const char* id :
+       {"gpt3-175b", "llama2-7b", "llama2-70b", "llama3-8b", "llama3-70b", "llama3-405b",
+        "mixtral-8x7b", "gpt-1.3b", "gpt-2.7b", "gpt-1.3b-moe-128", "deepseek-v3"}) {
     INFO(id);
     const auto m = find_model(id);
     REQUIRE(m.has_value());

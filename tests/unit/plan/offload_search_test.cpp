@@ -18,13 +18,16 @@ scenarios::Scenario offload_scenario(const std::string& node, const std::string&
                                      const std::string& model_extra = "") {
   return scenarios::parse_scenario(R"({
     "cirrus": 1, "name": "offload search",
-    "model": {"preset": "llama2-7b")" + model_extra + R"(},
+    "model": {"preset": "llama2-7b")" + model_extra +
+                                       R"(},
     "training": {"global_batch": 64, "tokens": 1e9},
     "cluster": {"node": ")" + node + R"(", "nodes": 1},
     "strategy": {"tp": 1, "pp": 1, "micro_batch": 1, "zero": 0, "recompute": "full",
-                 "offload": )" + offload + R"(},
+                 "offload": )" + offload +
+                                       R"(},
     "objective": {"minimize": "time"}
-  })", "offload.json");
+  })",
+                                   "offload.json");
 }
 
 std::vector<plan::InstanceOption> option(const scenarios::Scenario& s) {
@@ -94,8 +97,8 @@ TEST_CASE("planner: a node without host memory figures cannot offload", "[plan][
   // l4-x8 gives no host memory or NVMe figures (0 = unknown): every offloaded placement is
   // pruned with its reason. 4 layers of Llama-2-7B (4 x 202M + 2 x 131M embeddings = 1.07e9
   // parameters, 16 B each = 17 GB) fit the L4's 24 GB without offload.
-  const auto s = offload_scenario("l4-x8", R"({"optimizer": ["gpu", "host", "nvme"]})",
-                                  R"(, "layers": 4)");
+  const auto s =
+      offload_scenario("l4-x8", R"({"optimizer": ["gpu", "host", "nvme"]})", R"(, "layers": 4)");
   const auto space = plan::build_search_space(s, option(s));
   const auto r = plan::run_plan(s, space, {});
   for (const auto& c : r.candidates) CHECK_FALSE(c.strategy.offload.any());

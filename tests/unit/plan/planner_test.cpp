@@ -23,8 +23,10 @@ scenarios::Scenario small_scenario(const std::string& objective_extra = "") {
     "cluster": {"node": "dgx-a100-80gb", "nodes": [1, 2]},
     "strategy": {"tp": [1, 2, 4], "pp": [1, 2], "micro_batch": [1, 2], "zero": [0, 1],
                  "recompute": ["none", "selective"]},
-    "objective": {"minimize": "time")" + objective_extra + R"(}
-  })", "small.json");
+    "objective": {"minimize": "time")" +
+                                       objective_extra + R"(}
+  })",
+                                   "small.json");
 }
 
 std::vector<plan::InstanceOption> priced(const scenarios::Scenario& s) {
@@ -143,7 +145,8 @@ TEST_CASE("planner: expert parallelism is an open choice, invalid EP pruned by r
     "strategy": {"tp": [1, 2], "pp": [1, 2], "ep": "auto", "micro_batch": 1, "zero": 1,
                  "recompute": "selective", "sequence_parallel": "auto", "schedule": "1f1b"},
     "objective": {"minimize": "time"}
-  })", "moe.json");
+  })",
+                                           "moe.json");
   const auto space = plan::build_search_space(s, priced(s));
   CHECK(space.ep == std::vector<int>{1, 2, 4, 8});
   const auto r = plan::run_plan(s, space, {});

@@ -85,8 +85,8 @@ TEST_CASE("aws-offer: truncated, malformed and foreign files are refused, naming
       "cut.json", "well-formed JSON");
   require_input_error([&] { import_aws_offer(pricing_files({"azure_page1.json"}), {}); },
                       "azure_page1.json", "Azure Retail Prices response");
-  require_input_error([&] { import_aws_offer(pricing_files({"gcp_skus.json"}), {}); }, "gcp_skus.json",
-                      "GCP Cloud Billing Catalog");
+  require_input_error([&] { import_aws_offer(pricing_files({"gcp_skus.json"}), {}); },
+                      "gcp_skus.json", "GCP Cloud Billing Catalog");
   require_input_error([&] { import_aws_offer(pricing_files({"skypilot_aws_v8.csv"}), {}); },
                       "skypilot_aws_v8.csv", "header naming SKU, TermType");
   require_input_error([&] { import_aws_offer({inline_file("empty.json", "  \n")}, {}); },
@@ -102,7 +102,8 @@ TEST_CASE("aws-offer: truncated, malformed and foreign files are refused, naming
 }
 
 TEST_CASE("azure-retail: pages merge; Windows, Spot, Low Priority, DevTest handled", "[pricing]") {
-  const Catalog c = import_azure_retail(pricing_files({"azure_page1.json", "azure_page2.json"}), {});
+  const Catalog c =
+      import_azure_retail(pricing_files({"azure_page1.json", "azure_page2.json"}), {});
   CHECK(c.provider == "azure");
   const Instance& h100 = at(c, "azure:Standard_ND96isr_H100_v5");
   CHECK(h100.prices.on_demand == 98.32);
@@ -133,8 +134,8 @@ TEST_CASE("azure-retail: bad input", "[pricing]") {
   west.region = "westeurope";
   require_input_error([&] { import_azure_retail(pricing_files({"azure_page1.json"}), west); },
                       "azure_page1.json", "regions in the file: eastus, westus");
-  require_input_error([&] { import_azure_retail(pricing_files({"aws_offer.json"}), {}); }, "aws_offer.json",
-                      "AWS Price List offer file");
+  require_input_error([&] { import_azure_retail(pricing_files({"aws_offer.json"}), {}); },
+                      "aws_offer.json", "AWS Price List offer file");
   const std::string page = read_file(pricing_data("azure_page1.json"));
   require_input_error(
       [&] { import_azure_retail({inline_file("cut.json", page.substr(0, 500))}, {}); }, "cut.json",
@@ -187,14 +188,14 @@ TEST_CASE("gcp-skus: another region composes what it can; bad input", "[pricing]
   CHECK_FALSE(has(c, "gcp:a3-highgpu-8g"));
   ImportOptions eu;
   eu.region = "europe-west4";  // an H100 GPU and a core SKU, but no RAM SKU: nothing composes
-  require_input_error([&] { import_gcp_skus(pricing_files({"gcp_skus.json"}), eu); }, "gcp_skus.json",
-                      "none could be composed");
+  require_input_error([&] { import_gcp_skus(pricing_files({"gcp_skus.json"}), eu); },
+                      "gcp_skus.json", "none could be composed");
   ImportOptions asia;
   asia.region = "asia-east1";
-  require_input_error([&] { import_gcp_skus(pricing_files({"gcp_skus.json"}), asia); }, "gcp_skus.json",
-                      "regions in the file: europe-west4, us-central1, us-east1");
-  require_input_error([&] { import_gcp_skus(pricing_files({"azure_page2.json"}), {}); }, "azure_page2.json",
-                      "Azure Retail Prices response");
+  require_input_error([&] { import_gcp_skus(pricing_files({"gcp_skus.json"}), asia); },
+                      "gcp_skus.json", "regions in the file: europe-west4, us-central1, us-east1");
+  require_input_error([&] { import_gcp_skus(pricing_files({"azure_page2.json"}), {}); },
+                      "azure_page2.json", "Azure Retail Prices response");
   require_input_error([&] { import_gcp_skus({inline_file("cut.json", "{\"skus\": [{")}, {}); },
                       "cut.json", "well-formed JSON");
 }
@@ -241,8 +242,8 @@ TEST_CASE("skypilot: bad input", "[pricing]") {
   none.region = "eu-north-1";
   require_input_error([&] { import_skypilot(pricing_files({"skypilot_aws_v8.csv"}), none); },
                       "skypilot_aws_v8.csv", "regions in the file: us-east-1, us-west-2");
-  require_input_error([&] { import_skypilot(pricing_files({"aws_offer.csv"}), {}); }, "aws_offer.csv",
-                      "SkyPilot catalog CSV header");
+  require_input_error([&] { import_skypilot(pricing_files({"aws_offer.csv"}), {}); },
+                      "aws_offer.csv", "SkyPilot catalog CSV header");
   require_input_error(
       [&] {
         import_skypilot({inline_file("bad.csv",
@@ -285,8 +286,8 @@ TEST_CASE("import_catalog dispatches by format name", "[pricing]") {
   ImportOptions dated;
   dated.retrieved = "2026-02-30x";
   require_input_error(
-      [&] { import_catalog(ImportFormat::kAwsOffer, pricing_files({"aws_offer.json"}), dated); }, "",
-      "YYYY-MM-DD");
+      [&] { import_catalog(ImportFormat::kAwsOffer, pricing_files({"aws_offer.json"}), dated); },
+      "", "YYYY-MM-DD");
   // The importers' output passes the strict reader.
   const Catalog back = parse_catalog(write_catalog(c), "round.json");
   CHECK(back.instances.size() == 4);

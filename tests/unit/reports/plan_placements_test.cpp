@@ -15,8 +15,10 @@ std::string csv_header(const std::string& offload) {
     "cirrus": 1, "name": "placements", "model": {"preset": "llama2-7b", "layers": 4},
     "training": {"global_batch": 64, "tokens": 1e9},
     "cluster": {"node": "dgx-a100-80gb", "nodes": 1},
-    "strategy": {"tp": 1, "micro_batch": 1, "offload": )" + offload + R"(},
-    "objective": {"minimize": "time"}})", "p.json");
+    "strategy": {"tp": 1, "micro_batch": 1, "offload": )" +
+                                               offload + R"(},
+    "objective": {"minimize": "time"}})",
+                                           "p.json");
   plan::InstanceOption o;
   o.id = "dgx-a100-80gb";
   o.node = *s.node;

@@ -1,8 +1,8 @@
 // The report: built from a pinned scenario and from a plan, rendered to self-contained HTML
 // with every chart, Markdown and a CSV with one row per evaluated candidate; a plan of 10,000
 // candidates stays far under 5 MB; the planner's pruned list changes nothing else.
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <string>
 
 #include "models/step/simulate.hpp"
@@ -33,7 +33,9 @@ scenarios::Scenario pinned() {
                                    "pinned.json");
 }
 
-std::size_t lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
+std::size_t lines(const std::string& s) {
+  return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n'));
+}
 
 }  // namespace
 
@@ -46,7 +48,8 @@ TEST_CASE("pinned report has every chart and stays self-contained", "[reports][h
   REQUIRE(r.timeline);
   CHECK(r.timeline->stages == 4);
   const std::string html = reports::render_html(r);
-  for (const char* id : kCharts) CHECK(html.find(std::string("id=\"") + id + "\"") != std::string::npos);
+  for (const char* id : kCharts)
+    CHECK(html.find(std::string("id=\"") + id + "\"") != std::string::npos);
   CHECK(html.find("https://") == std::string::npos);
   CHECK(html.find("<img") == std::string::npos);
   CHECK(html.find("<link") == std::string::npos);
@@ -114,7 +117,8 @@ TEST_CASE("plan report lists every evaluated candidate; keep_pruned changes noth
   const std::string csv = reports::render_candidates_csv(r);
   CHECK(lines(csv) == 1 + rb.evaluated + rb.infeasible);
   const std::string html = reports::render_html(r);
-  for (const char* id : kCharts) CHECK(html.find(std::string("id=\"") + id + "\"") != std::string::npos);
+  for (const char* id : kCharts)
+    CHECK(html.find(std::string("id=\"") + id + "\"") != std::string::npos);
 }
 
 TEST_CASE("report of a 10,000-candidate plan stays under 5 MB", "[reports][html]") {

@@ -2,8 +2,8 @@
 // integer pid/tid, non-negative durations, every flow id started and finished once, named
 // processes and threads) and a 1F1B schedule visible per stage as warm-up, steady state and
 // cool-down.
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -30,8 +30,7 @@ cirrus::models::StepInput pp4_1f1b() {
   return cirrus::scenarios::pinned_input(cirrus::scenarios::parse_scenario(text, "pp4.json"));
 }
 
-nlohmann::json trace_of(const cirrus::models::StepInput& in,
-                        cirrus::reports::TraceDetail detail) {
+nlohmann::json trace_of(const cirrus::models::StepInput& in, cirrus::reports::TraceDetail detail) {
   const auto sim = cirrus::models::simulate_step_detailed(in);
   REQUIRE(sim.result.feasible);
   return nlohmann::json::parse(cirrus::reports::render_trace(sim.graph, sim.run, "test", detail));
@@ -39,8 +38,8 @@ nlohmann::json trace_of(const cirrus::models::StepInput& in,
 
 // Both detail levels, as a Catch generator: the default (passes) and kernels.
 cirrus::reports::TraceDetail any_detail() {
-  const auto detail = GENERATE(cirrus::reports::TraceDetail::kPasses,
-                               cirrus::reports::TraceDetail::kKernels);
+  const auto detail =
+      GENERATE(cirrus::reports::TraceDetail::kPasses, cirrus::reports::TraceDetail::kKernels);
   return detail;
 }
 
@@ -110,7 +109,8 @@ TEST_CASE("trace shows 1F1B warm-up, steady state and cool-down per stage", "[re
   std::map<long, std::vector<std::pair<double, std::string>>> passes;  // pid -> (ts, name)
   for (const auto& e : t["traceEvents"]) {
     if (e["ph"] == "X" && e.value("cat", "") == "pass") {
-      passes[e["pid"].get<long>()].emplace_back(e["ts"].get<double>(), e["name"].get<std::string>());
+      passes[e["pid"].get<long>()].emplace_back(e["ts"].get<double>(),
+                                                e["name"].get<std::string>());
     }
   }
   REQUIRE(passes.size() == static_cast<std::size_t>(pp));

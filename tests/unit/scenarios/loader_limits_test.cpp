@@ -20,8 +20,9 @@ const std::string& example() {
 // The loader's message for `value` at `pointer`, or "" when it loads.
 std::string error_for(const std::string& pointer, const std::string& value) {
   try {
-    cirrus::scenarios::parse_scenario(cirrus::testing::with_value(example(), pointer, nlohmann::json::parse(value)),
-                                      "limits.json");
+    cirrus::scenarios::parse_scenario(
+        cirrus::testing::with_value(example(), pointer, nlohmann::json::parse(value)),
+        "limits.json");
   } catch (const cirrus::InputError& e) {
     return e.what();
   }
@@ -56,12 +57,14 @@ TEST_CASE("scenario limits: rates and latencies outside physical ranges are refu
   const std::string node =
       R"({"gpu": "h100-sxm", "gpus": 8, "scale_up": "nvswitch", "scale_up_gbyte_per_s": 450,
           "nics": 8, "nic_gbit_per_s": 400})";
-  const std::string base = cirrus::testing::with_value(
-      cirrus::testing::without_key(example(), "/cluster/instance"), "/cluster/node", nlohmann::json::parse(node));
+  const std::string base =
+      cirrus::testing::with_value(cirrus::testing::without_key(example(), "/cluster/instance"),
+                                  "/cluster/node", nlohmann::json::parse(node));
   auto node_error = [&](const std::string& key, const std::string& value) {
     try {
       cirrus::scenarios::parse_scenario(
-          cirrus::testing::with_value(base, "/cluster/node/" + key, nlohmann::json::parse(value)), "limits.json");
+          cirrus::testing::with_value(base, "/cluster/node/" + key, nlohmann::json::parse(value)),
+          "limits.json");
     } catch (const cirrus::InputError& e) {
       return std::string(e.what());
     }

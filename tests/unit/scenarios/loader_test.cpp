@@ -97,8 +97,7 @@ TEST_CASE("wrong types name the path and what was found", "[scenarios]") {
   require_error(with("/strategy/sequence_parallel", 1), "strategy.sequence_parallel",
                 "true or false");
   require_error(with("/cluster/network", json::array()), "cluster.network", "an object");
-  require_error(with("/training/precision", "bf61"), "training.precision",
-                "did you mean 'bf16'");
+  require_error(with("/training/precision", "bf61"), "training.precision", "did you mean 'bf16'");
   require_error(with("/strategy/schedule", "1F1B"), "strategy.schedule", "1f1b");
   require_error(with("/expect", json::array({1, 2})), "expect", "an object");
 }
@@ -209,9 +208,12 @@ TEST_CASE("MoE: top_k at most the experts, ep dividing experts and dp x cp", "[s
 TEST_CASE("MoE: shared and fine-grained experts, dropping, popularity", "[scenarios][moe]") {
   json j = json::parse(kBase);
   // DeepSeekMoE-style fine-grained experts: many small experts plus always-active ones.
-  j["model"]["moe"] = {{"experts", 64},         {"top_k", 6},
-                       {"expert_ffn_hidden", 1408}, {"shared_experts", 2},
-                       {"first_dense_layers", 1},   {"drop_tokens", false},
+  j["model"]["moe"] = {{"experts", 64},
+                       {"top_k", 6},
+                       {"expert_ffn_hidden", 1408},
+                       {"shared_experts", 2},
+                       {"first_dense_layers", 1},
+                       {"drop_tokens", false},
                        {"popularity", {{"zipf", 0.5}}}};
   j["strategy"]["ep"] = 8;
   const Scenario s = load(j.dump());
@@ -284,16 +286,16 @@ TEST_CASE("model shape rules", "[scenarios]") {
 }
 
 TEST_CASE("network: oversubscription below 1 is refused", "[scenarios]") {
-  require_error(with("/cluster/network/oversubscription", 0.5),
-                "cluster.network.oversubscription", "from 1 (non-blocking)");
+  require_error(with("/cluster/network/oversubscription", 0.5), "cluster.network.oversubscription",
+                "from 1 (non-blocking)");
   require_error(with("/cluster/network/topology", "fat_tree"), "cluster.network.topology",
                 "did you mean 'fat-tree'");
 }
 
 TEST_CASE("network: algorithm, routing and switch radix", "[scenarios]") {
-  const Scenario s = load(with("/cluster/network", json{{"algorithm", "tree"},
-                                                        {"routing", "ecmp-hash"},
-                                                        {"switch_radix", 32}}));
+  const Scenario s =
+      load(with("/cluster/network",
+                json{{"algorithm", "tree"}, {"routing", "ecmp-hash"}, {"switch_radix", 32}}));
   REQUIRE(s.network.algorithm);
   CHECK(*s.network.algorithm == cirrus::models::Algorithm::kTree);
   REQUIRE(s.network.routing);
@@ -583,9 +585,9 @@ TEST_CASE("open choices", "[scenarios]") {
   j["strategy"]["sequence_parallel"] = "auto";
   const Scenario o = load(j.dump());
   CHECK(o.strategy.pp.is_auto);
-  CHECK(o.open_choices() ==
-        std::vector<std::string>{"cluster.nodes", "strategy.tp", "strategy.pp",
-                                 "strategy.sequence_parallel", "strategy.recompute"});
+  CHECK(o.open_choices() == std::vector<std::string>{"cluster.nodes", "strategy.tp", "strategy.pp",
+                                                     "strategy.sequence_parallel",
+                                                     "strategy.recompute"});
   require_error(j.dump(), "cluster.nodes", "a list of 2");
   try {
     (void)o.pinned_cluster();
@@ -667,10 +669,10 @@ TEST_CASE("the shipped examples load and pass the rules", "[scenarios]") {
   CHECK(llama.node_id == "aws-p5");  // from the instance
 
   const Scenario plan = cirrus::scenarios::load_scenario(example("llama3-70b-plan.json"));
-  CHECK(plan.open_choices() ==
-        std::vector<std::string>{"cluster.instance", "cluster.nodes", "strategy.tp",
-                                 "strategy.pp", "strategy.micro_batch", "strategy.schedule",
-                                 "strategy.zero", "strategy.recompute"});
+  CHECK(plan.open_choices() == std::vector<std::string>{"cluster.instance", "cluster.nodes",
+                                                        "strategy.tp", "strategy.pp",
+                                                        "strategy.micro_batch", "strategy.schedule",
+                                                        "strategy.zero", "strategy.recompute"});
   CHECK_FALSE(plan.strategy.dp_given);
   CHECK_FALSE(plan.strategy.virtual_stages_given);
   CHECK(plan.objective.max_days == 60);
@@ -722,8 +724,8 @@ TEST_CASE("the accuracy fields: kernels, recomputation policies, HSDP, fp8 all-g
   CHECK(s.model.dropout);
   CHECK_FALSE(s.model.rotary);
   json custom = json::parse(kBase);
-  custom["model"] = {{"layers", 8}, {"hidden", 1024}, {"heads", 8}, {"vocab", 32000},
-                     {"seq_len", 2048}, {"ffn", "swiglu"}};
+  custom["model"] = {{"layers", 8},    {"hidden", 1024},  {"heads", 8},
+                     {"vocab", 32000}, {"seq_len", 2048}, {"ffn", "swiglu"}};
   const Scenario c = load(custom.dump());
   CHECK(c.model.rotary);
   CHECK(c.model.rmsnorm);

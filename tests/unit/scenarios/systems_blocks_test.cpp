@@ -44,8 +44,10 @@ std::string error_path(const std::string& text) {
 
 TEST_CASE("systems blocks: offload, elastic and inference are read", "[scenarios][offload]") {
   json j = json::parse(kBase);
-  j["strategy"]["offload"] = {{"params", "nvme"}, {"optimizer", "host"},
-                              {"prefetch_layers", 2}, {"prefetch_experts", 4},
+  j["strategy"]["offload"] = {{"params", "nvme"},
+                              {"optimizer", "host"},
+                              {"prefetch_layers", 2},
+                              {"prefetch_experts", 4},
                               {"fused_comm", true}};
   j["elastic"] = json::object();
   j["elastic"]["schedule"] = json::array({change(0, 4), change(10, 2)});
@@ -76,8 +78,8 @@ TEST_CASE("systems blocks: bad values name their JSON path", "[scenarios][offloa
   CHECK(error_path(with("/strategy/offload", {{"optimizer", "host"}, {"prefetch_experts", -2}})) ==
         "strategy.offload.prefetch_experts");
   CHECK(error_path(with("/strategy/offload", {{"params", "host"}})) == "strategy.offload.params");
-  CHECK(error_path(with("/elastic/schedule",
-                        json::array({change(0, 4), change(5, 2), change(3, 4)}))) ==
+  CHECK(error_path(
+            with("/elastic/schedule", json::array({change(0, 4), change(5, 2), change(3, 4)}))) ==
         "elastic.schedule[2].at_hours");
   CHECK(error_path(with("/elastic/schedule", json::array({change(1, 4)}))) ==
         "elastic.schedule[0].at_hours");

@@ -228,4 +228,3 @@ TEST_CASE("collective datasets: points, nodes and errors", "[scenarios][validati
   j["curves"][0]["nodez"] = 2;
   bad(j, "curves[0].nodez");
 }
-

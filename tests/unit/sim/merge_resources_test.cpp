@@ -8,8 +8,7 @@
 namespace cirrus::sim {
 namespace {
 
-TEST_CASE("merge: identical resources become one constraint with the same times",
-          "[sim][merge]") {
+TEST_CASE("merge: identical resources become one constraint with the same times", "[sim][merge]") {
   // Flows a and b (100 bytes each) both cross links r0 and r1 (10 B/s each): identical users,
   // so r1 merges into r0. Flow c (50 bytes) crosses r2 alone (10 B/s, different users): kept.
   // Max-min: a and b share 10 B/s, 5 each, 20 s; c runs at 10 B/s, 5 s. Same with or without
@@ -96,7 +95,8 @@ TEST_CASE("shared use spans are validated when stored", "[sim][merge]") {
   CHECK_THROWS_AS(g.add_uses(zero), std::invalid_argument);
   CHECK(g.uses().empty());
   // A span that was never stored in this graph is refused too.
-  CHECK_THROWS_AS(g.add_shared_flow(kNoStream, Time::zero(), 1, UseSpan{0, 4}, 0), std::invalid_argument);
+  CHECK_THROWS_AS(g.add_shared_flow(kNoStream, Time::zero(), 1, UseSpan{0, 4}, 0),
+                  std::invalid_argument);
   CHECK(g.task_count() == 0);
 }
 
