@@ -4,6 +4,7 @@
 
 #include "calibrate/profile_io.hpp"
 #include "common/input_error.hpp"
+#include "pricing/catalog.hpp"
 
 namespace cirrus::app {
 
@@ -15,7 +16,15 @@ NcclImport import_nccl_tests(const NcclImportOptions& o) {
   if (!o.into.empty()) {
     r.profile = calibrate::read_profile(o.into);
   } else {
-    r.profile.date = calibrate::utc_now();
+    // Never the time of the import: the same logs give the same profile, byte for byte.
+    if (!o.date.empty() && (o.date.size() != 10 || !pricing::is_catalog_date(o.date))) {
+      throw InputError("command line", "--date", "a date YYYY-MM-DD", "\"" + o.date + "\"");
+    }
+    r.profile.date = o.date.empty() ? "undated" : o.date;
+    if (o.date.empty()) {
+      r.profile.notes.push_back(
+          "nccl-tests logs carry no date and none was given (--date): the profile is undated");
+    }
     r.profile.mode = "import";
   }
   for (const auto& log : r.logs) {

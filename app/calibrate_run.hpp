@@ -18,6 +18,10 @@ struct NcclImportOptions {
   std::string out;                // the profile to write
   std::string into;               // an existing profile to add to; empty: a new one
   std::string op;                 // the collective for logs that do not name it; empty: none
+  // The day the logs were measured (YYYY-MM-DD), the new profile's date: nccl-tests logs carry
+  // none, and the import must give the same bytes every time. Empty: "undated", and a note
+  // says so. Ignored with `into` (the profile keeps its own date).
+  std::string date;
 };
 
 struct NcclImport {

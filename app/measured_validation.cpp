@@ -8,7 +8,7 @@
 #include "app/paths.hpp"
 #include "app/profiles.hpp"
 #include "app/public_profile.hpp"
-#include "common/atomic_write.hpp"
+#include "common/read_file.hpp"
 #include "models/step/simulate.hpp"
 #include "scenarios/measured_steps.hpp"
 

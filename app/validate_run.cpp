@@ -8,8 +8,8 @@
 
 #include "app/paths.hpp"
 #include "app/public_profile.hpp"
-#include "common/atomic_write.hpp"
 #include "common/input_error.hpp"
+#include "common/read_file.hpp"
 #include "scenarios/collective_validation_set.hpp"
 #include "scenarios/validation_set.hpp"
 

@@ -11,9 +11,9 @@
 
 #include "calibrate/fit.hpp"
 #include "calibrate/profile_io.hpp"
-#include "common/atomic_write.hpp"
 #include "common/csv.hpp"
 #include "common/input_error.hpp"
+#include "common/read_file.hpp"
 
 namespace cirrus::calibrate {
 namespace {

@@ -11,8 +11,8 @@
 
 #include "calibrate/fit.hpp"
 #include "calibrate/profile_io.hpp"
-#include "common/atomic_write.hpp"
 #include "common/input_error.hpp"
+#include "common/read_file.hpp"
 
 namespace cirrus::calibrate {
 namespace {
@@ -38,9 +38,15 @@ std::string lower(std::string s) {
   return s;
 }
 
+// A line or token as a message quotes it: at most 72 characters, control and non-ASCII bytes as
+// '?' (a binary or megabyte-long line must not reach the terminal).
 std::string shorten(const std::string& s) {
-  const std::string t = trim(s);
-  return t.size() > 72 ? t.substr(0, 69) + "..." : t;
+  std::string t = trim(s);
+  if (t.size() > 72) t = t.substr(0, 69) + "...";
+  for (char& c : t) {
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '?';
+  }
+  return t;
 }
 
 std::optional<double> to_double(const std::string& s) {
@@ -186,7 +192,7 @@ NcclTestsLog parse_nccl_tests_log(const std::string& text, const std::string& fi
       const auto pos = line.find("NCCL version ");
       if (pos != std::string::npos && log.nccl_version.empty()) {
         const auto t = split(line.substr(pos + 13));
-        if (!t.empty()) log.nccl_version = t[0].substr(0, t[0].find('+'));
+        if (!t.empty()) log.nccl_version = shorten(t[0].substr(0, t[0].find('+')));
       }
       continue;
     }
@@ -232,7 +238,7 @@ NcclTestsLog parse_nccl_tests_log(const std::string& text, const std::string& fi
           throw InputError(file, where(line_no),
                            "one of the tests cirrus models (all_reduce_perf, all_gather_perf, "
                            "reduce_scatter_perf, alltoall_perf, broadcast_perf, sendrecv_perf)",
-                           t[3]);
+                           shorten(t[3]));
         }
       } else if (t[0] == "size") {
         if (columns && (!log.points.empty() || rejected > 0)) {
@@ -283,14 +289,14 @@ NcclTestsLog parse_nccl_tests_log(const std::string& text, const std::string& fi
       if (!v || *v < 0) {
         throw InputError(file, where(line_no),
                          fmt::format("a number in column {} ({})", col + 1, what),
-                         "'" + t[col] + "'");
+                         "'" + shorten(t[col]) + "'");
       }
       return *v;
     };
     const auto size = to_int(t[columns->size]);
     if (!size || *size < 0) {
       throw InputError(file, where(line_no), "a size in bytes in the first column",
-                       "'" + t[columns->size] + "'");
+                       "'" + shorten(t[columns->size]) + "'");
     }
     if (*size == 0) continue;  // minBytes 0 prints an empty message; nothing to learn
     std::int64_t wrong = 0;
@@ -314,7 +320,7 @@ NcclTestsLog parse_nccl_tests_log(const std::string& text, const std::string& fi
     const double time_us = number(columns->time[0], "out-of-place time, us");
     if (!(time_us > 0)) {
       throw InputError(file, where(line_no), "a positive out-of-place time",
-                       "'" + t[columns->time[0]] + "'");
+                       "'" + shorten(t[columns->time[0]]) + "'");
     }
     models::CollectivePoint p;
     p.bytes = *size;

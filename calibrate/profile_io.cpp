@@ -9,6 +9,7 @@
 #include "common/atomic_write.hpp"
 #include "common/input_error.hpp"
 #include "common/json_reader.hpp"
+#include "common/read_file.hpp"
 
 namespace cirrus::calibrate {
 

@@ -90,6 +90,9 @@ Action add_calibrate(CLI::App& app) {
   imp->add_option("--out", opt->nccl.out, "the profile to write")->required();
   imp->add_option("--into", opt->nccl.into,
                   "an existing profile to add the collectives to (default: a new profile)");
+  imp->add_option("--date", opt->nccl.date,
+                  "the day the logs were measured, YYYY-MM-DD (the new profile's date; default: "
+                  "undated)");
   imp->add_option("--op", opt->nccl.op, "the collective, for logs that do not name it")
       ->check(CLI::IsMember(
           {"all_reduce", "all_gather", "reduce_scatter", "all_to_all", "broadcast", "send_recv"}));

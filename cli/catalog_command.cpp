@@ -46,8 +46,9 @@ Action add_catalog(CLI::App& app) {
   imp->add_option("files", r.files, "price files (several pages are merged)")->required();
   imp->add_option("--region", r.options.region,
                   "region to read (default us-east-1, eastus, us-central1)");
-  imp->add_option("--retrieved", r.options.retrieved,
-                  "date of the prices, YYYY-MM-DD (default: the date the file gives)");
+  imp->add_option(
+      "--retrieved", r.options.retrieved,
+      "date of the prices, YYYY-MM-DD (default: the date the file gives; required for skypilot)");
   imp->add_option("--provider", r.options.provider,
                   "skypilot only: aws, gcp, azure or lambda (default: inferred)");
   imp->add_flag("--gcp-local-ssd", r.options.gcp_include_local_ssd,

@@ -4,6 +4,7 @@
 //
 // Exit status: 1 when any expectation failed, else 0. Bad input anywhere stops the run with
 // the one-line error and status 3 before anything is simulated.
+#include <optional>
 #include <vector>
 
 #include "app/check_run.hpp"
@@ -20,6 +21,7 @@ Action add_check(CLI::App& app) {
     std::string junit;
     int threads = 0;
     bool verbose = false;
+    bool timings = false;
     app::ProfileDefaults profiles;
   };
   auto opt = std::make_shared<Options>();
@@ -33,6 +35,9 @@ Action add_check(CLI::App& app) {
                   "planner threads (default: all cores); results are identical")
       ->check(count_in("--jobs", 0, kMaxJobs));
   sub->add_flag("-v,--verbose", opt->verbose, "list passed expectations too");
+  sub->add_flag("--timings", opt->timings,
+                "print each scenario's wall time and write JUnit time attributes (off: the "
+                "output is the same bytes on every run)");
   add_public_profile_flag(*sub, opt->profiles);
   return [opt]() {
     const app::CheckOptions options{threads_of(opt->threads), opt->profiles};
@@ -42,11 +47,13 @@ Action add_check(CLI::App& app) {
     const double seconds =
         app::run_checks(cases, options, [&](const app::CheckCase& c, const app::CheckRun* run) {
           verdicts.push_back(reports::judge(c, run));
-          emit(reports::render_verdict(verdicts.back(), opt->verbose), "");
+          emit(reports::render_verdict(verdicts.back(), opt->verbose, opt->timings), "");
         });
     emit(reports::render_check_summary(verdicts), "");
     if (!opt->junit.empty())
-      write_file_atomic(opt->junit, reports::render_junit(verdicts, seconds));
+      write_file_atomic(
+          opt->junit, reports::render_junit(
+                          verdicts, opt->timings ? std::optional<double>(seconds) : std::nullopt));
     return reports::any_failed(verdicts) ? kExitExpectationFailed : kExitOk;
   };
 }

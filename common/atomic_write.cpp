@@ -233,12 +233,4 @@ void write_folder_atomic(const std::string& dir,
   fs::remove_all(tmp, ec);  // after the exchange: the old folder
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError(path + ": cannot read: " + std::strerror(errno));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 }  // namespace cirrus

@@ -32,7 +32,4 @@ void write_folder_atomic(const std::string& dir,
 // followed (at most 40, then IoError, as the kernel's ELOOP).
 std::string write_target(const std::string& path);
 
-// Reads a whole file; throws IoError naming the file when it cannot.
-std::string read_file(const std::string& path);
-
 }  // namespace cirrus

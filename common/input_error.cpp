@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <new>
 #include <utility>
 
 namespace cirrus {
@@ -35,6 +36,13 @@ ExitCode report_current_exception() {
   } catch (const UsageError& e) {
     fmt::print(stderr, "cirrus: {}\n", e.what());
     return kExitUsage;
+  } catch (const std::bad_alloc&) {
+    // The limits (CONTRACT.md, "Limits") keep every accepted input within memory; this is the
+    // backstop for a machine with less of it than the limits assume.
+    fmt::print(stderr,
+               "cirrus: out of memory: this input needs more memory than the machine has left "
+               "(try a smaller cluster, batch or layer count)\n");
+    return kExitBadInput;
   } catch (const std::exception& e) {
     fmt::print(stderr, "cirrus: internal error: {}\n", e.what());
     return kExitInternal;

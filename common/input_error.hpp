@@ -47,7 +47,8 @@ enum ExitCode : int {
 };
 
 // Call inside a catch block: prints the current exception as one line on stderr ("cirrus: ...")
-// and returns its exit status: InputError 3, IoError 5, UsageError 2, anything else an internal
+// and returns its exit status: InputError 3, IoError 5, UsageError 2, std::bad_alloc 3 (the input
+// needs more memory than is left: a backstop behind the limits), anything else an internal
 // error (70). The one mapping both executables use (cirrus and cirrus-calibrate).
 ExitCode report_current_exception();
 

@@ -9,10 +9,10 @@
 #include <set>
 #include <stdexcept>
 
-#include "common/atomic_write.hpp"
 #include "common/did_you_mean.hpp"
 #include "common/input_error.hpp"
 #include "common/json_reader.hpp"
+#include "common/read_file.hpp"
 
 namespace cirrus::pricing {
 
@@ -197,8 +197,11 @@ Instance read_instance(const JsonNode& n, const std::string& provider) {
     if (!v || v->is_null()) continue;
     if (!v->is_number()) v->fail("a price in USD per instance-hour, or null when not offered");
     const double usd = v->as_number();
-    if (!(usd > 0)) {
-      v->fail("a positive price in USD per instance-hour, or null when not offered (never 0)");
+    if (!(usd > 0) || usd > kMaxHourlyPrice) {
+      v->fail(
+          fmt::format("a positive price in USD per instance-hour of at most {:.0f}, or null "
+                      "when not offered (never 0)",
+                      kMaxHourlyPrice));
     }
     in.prices.set(m, usd);
   }

@@ -17,6 +17,11 @@ namespace cirrus::pricing {
 
 // The ways of paying for an instance-hour, in the order every table prints them.
 enum class PricingModel { kOnDemand, kSpot, kCommitted1y, kCommitted3y };
+// The dearest hourly price a catalog may hold, per instance: a 72-GPU rack rents for a few
+// hundred dollars an hour, so anything near this is a unit or parsing mistake (and a product
+// of it with a year of hours must stay far from overflow).
+inline constexpr double kMaxHourlyPrice = 100000;
+
 inline constexpr std::array<PricingModel, 4> kPricingModels = {
     PricingModel::kOnDemand, PricingModel::kSpot, PricingModel::kCommitted1y,
     PricingModel::kCommitted3y};

@@ -205,7 +205,9 @@ Product product_from_json(const nlohmann::json& j, const std::string& sku_key,
 
 double usd_of(const std::string& text, const std::string& file, const std::string& path) {
   const auto v = parse_decimal(text);
-  if (!v) throw InputError(file, path, "a price in USD as a decimal string", "\"" + text + "\"");
+  if (!v || *v < 0) {
+    throw InputError(file, path, "a price in USD >= 0 as a decimal string", detail::quoted(text));
+  }
   return *v;
 }
 
@@ -574,7 +576,6 @@ Catalog import_aws_offer(const std::vector<InputFile>& files, const ImportOption
 
   std::string retrieved = options.retrieved;
   if (retrieved.empty()) retrieved = date_part(data.publication);
-  if (retrieved.empty()) retrieved = files.front().modified;
   if (retrieved.empty()) {
     throw InputError(names, "publicationDate", "a publication date (or --retrieved DATE)", "none");
   }
@@ -662,6 +663,7 @@ Catalog import_aws_offer(const std::vector<InputFile>& files, const ImportOption
     in.note = fmt::format("{}", fmt::join(notes, "; "));
     catalog.instances.push_back(std::move(in));
   }
+  detail::require_plausible_prices(catalog, names);
   check_catalog(catalog);
   return catalog;
 }

@@ -114,7 +114,8 @@ Catalog import_azure_retail(const std::vector<InputFile>& files, const ImportOpt
 
     Candidate c;
     const auto price_node = item.has("retailPrice") ? item.at("retailPrice") : item.at("unitPrice");
-    const double price = price_node.as_number();
+    // A negative price is a broken file, not a discount: refused, never skipped.
+    const double price = price_node.as_non_negative();
     c.effective = optional_string(item, "effectiveStartDate");
     if (const auto p = item.find("isPrimaryMeterRegion"); p && !p->is_null()) {
       c.primary = p->as_bool();
@@ -134,7 +135,7 @@ Catalog import_azure_retail(const std::vector<InputFile>& files, const ImportOpt
           const JsonNode plan = plans->index(k);
           const int years = term_years(optional_string(plan, "term"));
           const auto v = plan.has("retailPrice") ? plan.at("retailPrice") : plan.at("unitPrice");
-          const double usd = v.as_number();
+          const double usd = v.as_non_negative();
           if (years == 0 || !(usd > 0)) continue;
           Candidate s = c;
           s.usd_per_hour = round_price(usd);
@@ -196,7 +197,6 @@ Catalog import_azure_retail(const std::vector<InputFile>& files, const ImportOpt
 
   std::string retrieved = options.retrieved;
   if (retrieved.empty()) retrieved = detail::date_part(latest_effective);
-  if (retrieved.empty()) retrieved = files.front().modified;
   if (retrieved.empty()) {
     throw InputError(names, "Items", "an effectiveStartDate (or --retrieved DATE)", "none");
   }
@@ -248,6 +248,7 @@ Catalog import_azure_retail(const std::vector<InputFile>& files, const ImportOpt
     throw InputError(names, "", fmt::format("Linux virtual-machine prices for region {}", region),
                      "only Windows, Low Priority, DevTest or zero-price items");
   }
+  detail::require_plausible_prices(catalog, names);
   check_catalog(catalog);
   return catalog;
 }

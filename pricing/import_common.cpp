@@ -3,15 +3,13 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include "common/enum_names.hpp"
 
-#include "common/atomic_write.hpp"
 #include "common/input_error.hpp"
+#include "common/read_file.hpp"
 #include "pricing/importers.hpp"
 
 namespace cirrus::pricing {
@@ -43,23 +41,6 @@ std::string default_region(std::string_view provider) {
   return "";
 }
 
-namespace {
-
-// The file's bytes, read straight into one string of the file's size: price files run to
-// hundreds of megabytes, and a stream copy would hold two or three copies at its peak.
-std::string read_whole_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return read_file(path);  // read_file throws the IoError with the reason
-  const std::streamoff size = in.tellg();
-  if (size < 0) return read_file(path);  // not seekable (a pipe): read as a stream
-  std::string text(static_cast<std::size_t>(size), '\0');
-  in.seekg(0);
-  if (size > 0 && !in.read(text.data(), size)) return read_file(path);
-  return text;
-}
-
-}  // namespace
-
 std::vector<InputFile> read_input_files(const std::vector<std::string>& paths) {
   namespace fs = std::filesystem;
   std::vector<InputFile> files;
@@ -68,19 +49,7 @@ std::vector<InputFile> read_input_files(const std::vector<std::string>& paths) {
     if (fs::is_directory(p, ec)) throw IoError(p + ": is a directory, not a price file");
     InputFile f;
     f.path = p;
-    f.text = read_whole_file(p);
-    const auto mtime = fs::last_write_time(p, ec);
-    if (!ec) {
-      // file_clock -> system_clock through the duration since the epoch of each (C++20's
-      // clock_cast is missing from libstdc++ 12); UTC calendar date.
-      const auto sys = std::chrono::time_point_cast<std::chrono::seconds>(
-          mtime - fs::file_time_type::clock::now() + std::chrono::system_clock::now());
-      const auto days = std::chrono::floor<std::chrono::days>(sys);
-      const std::chrono::year_month_day ymd(days);
-      f.modified =
-          fmt::format("{:04d}-{:02d}-{:02d}", static_cast<int>(ymd.year()),
-                      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-    }
+    f.text = read_file(p, kMaxPriceFileBytes);
     files.push_back(std::move(f));
   }
   return files;
@@ -335,6 +304,28 @@ void require_field_count(std::size_t fields, std::size_t header_fields, const st
   throw InputError(file, fmt::format("line {}", line),
                    fmt::format("{} fields, as many as the header names", header_fields),
                    fmt::format("{} (a truncated or malformed row)", fields));
+}
+
+void require_plausible_prices(const Catalog& catalog, const std::string& files) {
+  for (const Instance& in : catalog.instances) {
+    for (const PricingModel m : kPricingModels) {
+      const auto p = in.prices.get(m);
+      if (p && *p > kMaxHourlyPrice) {
+        throw InputError(files, in.name + " " + price_key(m),
+                         fmt::format("an hourly price of at most {:.0f} USD", kMaxHourlyPrice),
+                         fmt::format("{:.6g}", *p));
+      }
+    }
+  }
+}
+
+std::string quoted(std::string_view text) {
+  std::string t(text.substr(0, 61));
+  if (t.size() > 60) t = t.substr(0, 57) + "...";
+  for (char& c : t) {
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '?';
+  }
+  return "\"" + t + "\"";
 }
 
 }  // namespace detail

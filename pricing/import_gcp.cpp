@@ -262,7 +262,9 @@ double money(const JsonNode& unit_price) {
   const auto currency = optional_string(unit_price, "currencyCode");
   if (!currency.empty() && currency != "USD") unit_price.fail("a price in USD");
   // nanos / 1e9, not nanos * 1e-9: the division rounds once, so 25130000 nanos is 0.02513.
-  return round_price(units + nanos / 1e9);
+  const double usd = units + nanos / 1e9;
+  if (usd < 0) unit_price.fail("a price in USD >= 0 (units + nanos)");
+  return round_price(usd);
 }
 
 Sku read_sku(const JsonNode& n) {
@@ -482,7 +484,6 @@ Catalog import_gcp_skus(const std::vector<InputFile>& files, const ImportOptions
 
   std::string retrieved = options.retrieved;
   if (retrieved.empty()) retrieved = detail::date_part(latest);
-  if (retrieved.empty()) retrieved = files.front().modified;
   if (retrieved.empty()) {
     throw InputError(names, "skus", "a pricingInfo effectiveTime (or --retrieved DATE)", "none");
   }
@@ -500,6 +501,7 @@ Catalog import_gcp_skus(const std::vector<InputFile>& files, const ImportOptions
       }
     }
   }
+  detail::require_plausible_prices(catalog, names);
   check_catalog(catalog);
   return catalog;
 }

@@ -176,14 +176,14 @@ Catalog import_skypilot(const std::vector<InputFile>& files, const ImportOptions
     machines[r.instance_type].rows.push_back(r);
   }
 
-  std::string retrieved = options.retrieved;
-  std::string date_note;
+  // SkyPilot's files carry no date, and the file's modification time would date the same
+  // prices differently on every copy: the user says when they were fetched.
+  const std::string retrieved = options.retrieved;
   if (retrieved.empty()) {
-    retrieved = files.front().modified;
-    date_note = "SkyPilot catalogs carry no date: dated by the file's modification time";
-  }
-  if (retrieved.empty()) {
-    throw InputError(names, "", "a date for the prices (--retrieved DATE)", "none");
+    throw InputError(names, "",
+                     "the day the prices were fetched (--retrieved YYYY-MM-DD; SkyPilot "
+                     "catalogs carry no date)",
+                     "none");
   }
   std::string files_label;
   for (const auto& f : files) {
@@ -202,7 +202,6 @@ Catalog import_skypilot(const std::vector<InputFile>& files, const ImportOptions
     in.source = PriceSource{source, retrieved, true};
     std::vector<std::string> notes;
     if (!region_note.empty()) notes.push_back(region_note);
-    if (!date_note.empty()) notes.push_back(date_note);
 
     const Row& first = group.rows.front();
     std::optional<double> od;
@@ -329,6 +328,7 @@ Catalog import_skypilot(const std::vector<InputFile>& files, const ImportOptions
     throw InputError(names, "", fmt::format("instance rows for region {}", region),
                      "only accelerator rows without an InstanceType");
   }
+  detail::require_plausible_prices(catalog, names);
   check_catalog(catalog);
   return catalog;
 }

@@ -35,8 +35,9 @@ struct ImportOptions {
   // eastus, us-central1; for SkyPilot the inferred provider's).
   std::string region;
   // The date every price gets; empty: the date the file itself gives (AWS publicationDate,
-  // Azure's latest effectiveStartDate, GCP's latest effectiveTime; SkyPilot files carry no
-  // date, so the file's modification date is used and the note says so).
+  // Azure's latest effectiveStartDate, GCP's latest effectiveTime). SkyPilot files carry no
+  // date, so they need it. Never the file's modification time: the same prices imported twice
+  // give the same bytes.
   std::string retrieved;
   // SkyPilot only: aws, gcp, azure or lambda; empty: inferred from the instance names.
   std::string provider;
@@ -50,10 +51,9 @@ struct ImportOptions {
 struct InputFile {
   std::string path;
   std::string text;
-  std::string modified;  // YYYY-MM-DD of the file's modification time; may be empty
 };
 
-// Reads the files (IoError when one cannot be read).
+// Reads the files (IoError when one cannot be read; InputError over kMaxPriceFileBytes).
 std::vector<InputFile> read_input_files(const std::vector<std::string>& paths);
 
 Catalog import_aws_offer(const std::vector<InputFile>& files, const ImportOptions& options);
@@ -101,6 +101,13 @@ std::string describe_text_start(std::string_view text);
 // appended to one file). Throws InputError naming the file for an empty file, text that is
 // not JSON (`what` names the format expected) and a truncated or malformed document.
 std::vector<nlohmann::json> parse_json_documents(const InputFile& file, const std::string& what);
+// Throws InputError naming `files` and the instance when an imported hourly price is above
+// kMaxHourlyPrice (a unit or parsing mistake in the file): called by every importer before it
+// returns.
+void require_plausible_prices(const Catalog& catalog, const std::string& files);
+// A value from the file as a message quotes it: at most 60 characters, control and non-ASCII
+// bytes as '?' (a binary or megabyte-long cell must not reach the terminal).
+std::string quoted(std::string_view text);
 // Whether a CSV record has the header's number of fields; throws InputError at the record's
 // line otherwise (a ragged row: a truncated file or a malformed line). `fields` == 1 with an
 // empty field is a blank line, which callers skip before asking.

@@ -39,15 +39,16 @@ Verdict judge(const app::CheckCase& c, const app::CheckRun* run) {
   return v;
 }
 
-std::string render_verdict(const Verdict& v, bool verbose) {
+std::string render_verdict(const Verdict& v, bool verbose, bool timings) {
   if (v.outcome == Outcome::kSkip) {
     return fmt::format("SKIP  {}  {}  (no expect block)\n", v.file, v.name);
   }
-  std::string text = v.outcome == Outcome::kPass
-                         ? fmt::format("PASS  {}  {}  ({} checks, {:.2f} s)\n", v.file, v.name,
-                                       v.checks.size(), v.seconds)
-                         : fmt::format("FAIL  {}  {}  ({} of {} checks failed, {:.2f} s)\n", v.file,
-                                       v.name, v.failed_checks(), v.checks.size(), v.seconds);
+  const std::string time = timings ? fmt::format(", {:.2f} s", v.seconds) : std::string();
+  std::string text =
+      v.outcome == Outcome::kPass
+          ? fmt::format("PASS  {}  {}  ({} checks{})\n", v.file, v.name, v.checks.size(), time)
+          : fmt::format("FAIL  {}  {}  ({} of {} checks failed{})\n", v.file, v.name,
+                        v.failed_checks(), v.checks.size(), time);
   for (const auto& k : v.checks) {
     if (!k.passed) {
       text += "      " + difference(k) + "\n";

@@ -34,7 +34,8 @@ nlohmann::json check_result_json(const app::CheckRun& run);
 Verdict judge(const app::CheckCase& c, const app::CheckRun* run);
 
 // The verdict's line, and the failed (with `verbose`, also the passed) expectations under it.
-std::string render_verdict(const Verdict& v, bool verbose);
+// `timings`: each scenario's wall time in its line (off by default: the same bytes every run).
+std::string render_verdict(const Verdict& v, bool verbose, bool timings = false);
 std::string render_check_summary(const std::vector<Verdict>& verdicts);
 bool any_failed(const std::vector<Verdict>& verdicts);
 

@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "common/atomic_write.hpp"
 #include "common/json_reader.hpp"
+#include "common/read_file.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace cirrus::scenarios {

@@ -33,10 +33,10 @@
 #include <utility>
 #include <vector>
 
-#include "common/atomic_write.hpp"
 #include "common/did_you_mean.hpp"
 #include "common/input_error.hpp"
 #include "common/json_reader.hpp"
+#include "common/read_file.hpp"
 #include "common/units.hpp"
 #include "scenarios/enum_tables.hpp"
 #include "scenarios/instance_node.hpp"

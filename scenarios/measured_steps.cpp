@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "common/atomic_write.hpp"
 #include "common/json_reader.hpp"
+#include "common/read_file.hpp"
 #include "models/hardware/hardware.hpp"
 
 namespace cirrus::scenarios {

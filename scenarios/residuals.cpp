@@ -5,9 +5,9 @@
 #include <map>
 #include <mutex>
 
-#include "common/atomic_write.hpp"
 #include "common/input_error.hpp"
 #include "common/json_reader.hpp"
+#include "common/read_file.hpp"
 
 namespace cirrus::scenarios {
 

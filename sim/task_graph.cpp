@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <string>
 
 namespace cirrus::sim {
 
@@ -25,6 +26,10 @@ ResourceId TaskGraph::add_resource(double capacity_bytes_per_s) {
   return static_cast<ResourceId>(capacities_.size() - 1);
 }
 
+GraphTooLarge::GraphTooLarge(std::size_t limit)
+    : std::length_error("task graph past its limit of " + std::to_string(limit) + " tasks"),
+      limit_(limit) {}
+
 StreamId TaskGraph::add_stream() {
   require(stream_last_.size() < kNoStream, "TaskGraph::add_stream: too many streams");
   stream_last_.push_back(kNoTask);
@@ -35,6 +40,7 @@ TaskId TaskGraph::push(Task t) {
   require(t.stream == kNoStream || t.stream < stream_last_.size(), "TaskGraph: unknown stream");
   require(t.duration >= Time::zero(), "TaskGraph: negative duration");
   require(tasks_.size() < kNoTask, "TaskGraph: too many tasks");
+  if (tasks_.size() >= task_limit_) throw GraphTooLarge(task_limit_);
   const auto id = static_cast<TaskId>(tasks_.size());
   tasks_.push_back(t);
   if (t.stream != kNoStream) {

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <limits>
 #include <span>
+#include <stdexcept>
 #include <utility>
 #include <vector>
 
@@ -34,6 +35,22 @@ struct ResourceUse {
 };
 
 enum class TaskKind : std::uint8_t { kDelay, kFlow };
+
+// The most tasks a graph holds unless told otherwise: a task with its edges, timing and the
+// solver's share costs about 150 bytes, so the largest graph stays near a gigabyte and its run
+// within seconds to a minute. Callers check their predicted size against it first
+// (models/step/simulate.hpp); this is the hard stop behind that estimate.
+inline constexpr std::size_t kDefaultTaskLimit = 8'000'000;
+
+// Thrown by TaskGraph when a task would go past its limit.
+class GraphTooLarge : public std::length_error {
+ public:
+  explicit GraphTooLarge(std::size_t limit);
+  std::size_t limit() const { return limit_; }
+
+ private:
+  std::size_t limit_;
+};
 
 // A run of uses stored once in the graph and shared by every flow that names it: a collective
 // added a thousand times (one pipeline send per micro-batch) stores its link list once.
@@ -84,6 +101,10 @@ class TaskGraph {
 
   void reserve(std::size_t tasks, std::size_t edges);
 
+  // Adding a task past `limit` tasks throws GraphTooLarge (default kDefaultTaskLimit).
+  void set_task_limit(std::size_t limit) { task_limit_ = limit; }
+  std::size_t task_limit() const { return task_limit_; }
+
   // Merges redundant constraints: a resource with the same capacity and the same uses (the
   // same flows, in task order, with the same coefficients) as a lower-numbered one constrains
   // max-min sharing exactly as that one does, so its uses are dropped from the flows and only
@@ -108,6 +129,7 @@ class TaskGraph {
   std::vector<double> capacities_;
   std::vector<std::pair<TaskId, TaskId>> edges_;
   std::vector<TaskId> stream_last_;  // last task per stream, or kNoTask
+  std::size_t task_limit_ = kDefaultTaskLimit;
 };
 
 // What the runner reports for each task.

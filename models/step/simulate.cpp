@@ -7,6 +7,7 @@
 #include "common/units.hpp"
 #include "models/step/analytic_step.hpp"
 #include "models/step/offload_training.hpp"
+#include "models/step/step_costs.hpp"
 #include "models/workload/memory.hpp"
 
 namespace cirrus::models {
@@ -139,11 +140,25 @@ Breakdown critical_path_breakdown(const StepGraph& sg, const sim::RunResult& run
   return b;
 }
 
+double step_task_floor(const StepInput& in) {
+  // In doubles: 2^24 micro-batches x 16,384 layers is past any integer the graph could count.
+  // Recompute passes are left out: a floor must not count what a policy may skip.
+  return static_cast<double>(micro_batches(in)) * static_cast<double>(in.model.layers) * 2.0;
+}
+
 SimulationOutput simulate_step_detailed(const StepInput& in, const SimulateOptions& options) {
   SimulationOutput out;
   StepResult& r = out.result;
   r.calibration = calibration_of(in.profile.get());
   if (!check_feasible(in, r)) return out;
+  const double floor = step_task_floor(in);
+  if (floor > static_cast<double>(sim::kDefaultTaskLimit)) {
+    r.refuse(Infeasibility::kTooLargeToSimulate,
+             fmt::format("too large to simulate: at least {:.0f} tasks ({} micro-batches x {} "
+                         "layers x 2 passes), limit {}",
+                         floor, micro_batches(in), in.model.layers, sim::kDefaultTaskLimit));
+    return out;
+  }
   const auto& gpu = in.cluster.node.gpu;
   const ComputeModel compute(gpu, in.training.precision, in.profile.get());
   const bool flow = options.network == NetworkModel::kFlow;
@@ -155,7 +170,17 @@ SimulationOutput simulate_step_detailed(const StepInput& in, const SimulateOptio
   }
   std::optional<FlowNetwork> network;
   if (flow) network.emplace(*topology);
-  out.graph = build_step(in, compute, network ? &*network : nullptr);
+  try {
+    out.graph = build_step(in, compute, network ? &*network : nullptr);
+  } catch (const sim::GraphTooLarge& e) {
+    // The floor undercounts collectives' flows: the builder stops at the limit itself.
+    out.graph = StepGraph{};
+    r.refuse(Infeasibility::kTooLargeToSimulate,
+             fmt::format("too large to simulate: over {} tasks (the engine's limit) with {} "
+                         "micro-batches x {} layers",
+                         e.limit(), micro_batches(in), in.model.layers));
+    return out;
+  }
   out.run = sim::run(out.graph.graph);
   const auto& rep = out.graph.resource_representative;
   auto& bytes = out.run.stats.resource_bytes;

@@ -32,6 +32,12 @@ struct SimulateOptions {
   std::size_t top_links = 5;  // StepResult::links keeps this many
 };
 
+// A floor on the tasks of the step's graph, from its shape alone: every micro-batch runs a
+// forward and a backward pass over every layer, each at least one task. simulate_step refuses a
+// step whose floor is above the engine's task limit (Infeasibility::kTooLargeToSimulate, "N tasks,
+// limit M") before building anything, and one whose graph outgrows the limit while being built.
+double step_task_floor(const StepInput& in);
+
 StepResult simulate_step(const StepInput& in, const SimulateOptions& options = {});
 SimulationOutput simulate_step_detailed(const StepInput& in, const SimulateOptions& options = {});
 

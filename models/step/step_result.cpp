@@ -20,6 +20,8 @@ const char* summary(Infeasibility k) {
       return "offload to NVMe: the node has no NVMe drives known";
     case Infeasibility::kParamsWithoutOptimizer:
       return "parameters offloaded with the optimizer states on the GPU";
+    case Infeasibility::kTooLargeToSimulate:
+      return "too large to simulate";
   }
   return "unknown";
 }

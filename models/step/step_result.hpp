@@ -19,6 +19,7 @@ enum class Infeasibility : std::uint8_t {
   kHostMemoryUnknown,       // offload to host on a node whose host memory is unknown
   kNoNvme,                  // offload to NVMe on a node without NVMe drives known
   kParamsWithoutOptimizer,  // parameters offloaded while the optimizer stays on the GPU
+  kTooLargeToSimulate,      // the step's task graph would exceed the engine's task limit
 };
 // The kind in a few words, as the planner's pruning counts print it.
 const char* summary(Infeasibility k);

@@ -45,6 +45,37 @@ TEST_CASE("cirrus calibrate import-nccl-tests writes a profile", "[calibrate]") 
   CHECK(q.device.gpu == "h100-sxm");  // the existing profile's device stays
 }
 
+TEST_CASE("cirrus calibrate import-nccl-tests gives the same bytes every time", "[calibrate]") {
+  // No clock and no file time in the profile: the same log, imported twice (the second from a
+  // copy with a new modification time, with CRLF line ends), gives the same bytes.
+  const std::string log = log_path("all_reduce_perf_8xa100.log");
+  const std::string copy = scratch_dir() + "/all_reduce_perf_crlf.log";
+  std::string text = cirrus::testing::slurp(log);
+  std::string crlf;
+  for (const char c : text) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+  cirrus::testing::write_text(copy, crlf);
+  const std::string a = scratch_dir() + "/a.json";
+  const std::string b = scratch_dir() + "/b.json";
+  REQUIRE(run_cli("calibrate import-nccl-tests " + log + " --out " + a).status == 0);
+  REQUIRE(run_cli("calibrate import-nccl-tests " + copy + " --out " + b).status == 0);
+  const std::string first = cirrus::testing::slurp(a);
+  CHECK(first.find("\"date\": \"undated\"") != std::string::npos);
+  // The file name is the only difference a log's path makes (in the points' source notes).
+  std::string second = cirrus::testing::slurp(b);
+  for (std::size_t at; (at = second.find("all_reduce_perf_crlf.log")) != std::string::npos;) {
+    second.replace(at, 24, "all_reduce_perf_8xa100.log");
+  }
+  CHECK(first == second);
+  // --date dates it; a malformed date is refused on the command line.
+  REQUIRE(run_cli("calibrate import-nccl-tests " + log + " --date 2026-11-30 --out " + a).status ==
+          0);
+  CHECK(cirrus::testing::slurp(a).find("\"date\": \"2026-11-30\"") != std::string::npos);
+  const auto bad = run_cli("calibrate import-nccl-tests " + log + " --date yesterday --out " + a);
+  CHECK(bad.status == 3);
+  CHECK(bad.err ==
+        "cirrus: command line: --date: expected a date YYYY-MM-DD, found \"yesterday\"\n");
+}
+
 TEST_CASE("cirrus calibrate import-nccl-tests refuses bad logs with exit status 3", "[calibrate]") {
   const auto r = run_cli("calibrate import-nccl-tests " + log_path("alltoall_perf_truncated.log") +
                          " --out " + scratch_dir() + "/never.json");

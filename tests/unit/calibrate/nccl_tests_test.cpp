@@ -6,8 +6,8 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "common/atomic_write.hpp"
 #include "common/input_error.hpp"
+#include "common/read_file.hpp"
 #include "models/compute/profile.hpp"
 
 namespace {

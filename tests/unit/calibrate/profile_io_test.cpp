@@ -9,8 +9,8 @@
 #include <string>
 
 #include "calibrate/fit.hpp"
-#include "common/atomic_write.hpp"
 #include "common/input_error.hpp"
+#include "common/read_file.hpp"
 #include "tests/json_edit.hpp"
 
 namespace {

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "calibrate/profile_io.hpp"
-#include "common/atomic_write.hpp"
+#include "common/read_file.hpp"
 #include "tests/golden/cli_support.hpp"
 
 namespace {

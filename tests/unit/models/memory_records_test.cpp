@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "common/atomic_write.hpp"
+#include "common/read_file.hpp"
 #include "common/units.hpp"
 #include "models/step/analytic_step.hpp"
 #include "models/step/simulate.hpp"

@@ -246,3 +246,22 @@ TEST_CASE("the flow step's link merge equals the scanning merge", "[step_network
     if (rep[r] == r) CHECK(again[r] == r);
   }
 }
+
+TEST_CASE("a step too large for the engine is refused from its shape, at once",
+          "[step_network][limits]") {
+  // 2^20 sequences over dp 8 at micro-batch 1: 131,072 micro-batches x 32 layers x 2 passes =
+  // 8,388,608 tasks at least, above the engine's 8,000,000: refused before any graph exists.
+  StepInput in = llama7b(1, 1, 1, 8);
+  in.training.global_batch = 1 << 20;
+  CHECK(step_task_floor(in) == 131072.0 * 32 * 2);
+  const StepResult r = simulate_step(in);
+  CHECK_FALSE(r.feasible);
+  CHECK(r.infeasibility == Infeasibility::kTooLargeToSimulate);
+  CHECK(r.infeasible_reason ==
+        "too large to simulate: at least 8388608 tasks (131072 micro-batches x 32 layers x 2 "
+        "passes), limit 8000000");
+  CHECK(std::string(summary(r.infeasibility)) == "too large to simulate");
+  // 2^16 sequences: 8,192 micro-batches, a floor of 524,288 tasks, well under the limit.
+  in.training.global_batch = 1 << 16;
+  CHECK(step_task_floor(in) == 8192.0 * 32 * 2);
+}

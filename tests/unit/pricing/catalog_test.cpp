@@ -4,8 +4,8 @@
 #include <set>
 #include <string>
 
-#include "common/atomic_write.hpp"
 #include "common/input_error.hpp"
+#include "common/read_file.hpp"
 #include "pricing/catalog.hpp"
 #include "pricing/instance_table.hpp"
 

@@ -27,7 +27,7 @@ inline std::vector<InputFile> pricing_files(std::initializer_list<std::string> n
 }
 
 inline InputFile inline_file(std::string name, std::string text) {
-  return InputFile{std::move(name), std::move(text), "2026-01-01"};
+  return InputFile{std::move(name), std::move(text)};
 }
 
 // The instance with this id, or nullptr.

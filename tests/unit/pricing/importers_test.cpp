@@ -3,8 +3,8 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "common/atomic_write.hpp"
 #include "common/input_error.hpp"
+#include "common/read_file.hpp"
 #include "pricing/importers.hpp"
 #include "tests/unit/pricing/importer_fixtures.hpp"
 
@@ -13,6 +13,13 @@ namespace {
 using namespace cirrus;
 using namespace cirrus::pricing;
 using namespace cirrus::pricing::testing;
+
+// SkyPilot files carry no date: every import names the day the prices were fetched.
+ImportOptions sky_dated() {
+  ImportOptions o;
+  o.retrieved = "2026-11-30";
+  return o;
+}
 
 const Instance& at(const Catalog& c, const std::string& id) {
   if (const Instance* in = find_instance(c, id)) return *in;
@@ -201,7 +208,7 @@ TEST_CASE("gcp-skus: another region composes what it can; bad input", "[pricing]
 }
 
 TEST_CASE("skypilot: v6, v7 and v8 headers in different orders", "[pricing]") {
-  const Catalog aws = import_skypilot(pricing_files({"skypilot_aws_v8.csv"}), {});
+  const Catalog aws = import_skypilot(pricing_files({"skypilot_aws_v8.csv"}), sky_dated());
   CHECK(aws.provider == "aws");
   const Instance& p5 = at(aws, "aws:p5.48xlarge");
   CHECK(p5.prices.on_demand == 55.04);
@@ -216,14 +223,14 @@ TEST_CASE("skypilot: v6, v7 and v8 headers in different orders", "[pricing]") {
   CHECK(at(aws, "aws:m7i.large").gpus == 0.0);
   CHECK(at(aws, "aws:p4d.24xlarge").prices.spot == Approx(5.33).epsilon(1e-9));
 
-  const Catalog gcp = import_skypilot(pricing_files({"skypilot_gcp_v7.csv"}), {});
+  const Catalog gcp = import_skypilot(pricing_files({"skypilot_gcp_v7.csv"}), sky_dated());
   CHECK(gcp.provider == "gcp");
   const Instance& a3 = at(gcp, "gcp:a3-highgpu-8g");
   CHECK(a3.prices.on_demand == Approx(87.83247).epsilon(1e-9));  // VM row + GPU row
   CHECK(a3.prices.spot == Approx(2.88933 + 23.9408).epsilon(1e-9));
   CHECK(at(gcp, "gcp:n1-standard-8").prices.on_demand == 0.379998);
 
-  const Catalog azure = import_skypilot(pricing_files({"skypilot_azure_v6.csv"}), {});
+  const Catalog azure = import_skypilot(pricing_files({"skypilot_azure_v6.csv"}), sky_dated());
   CHECK(azure.provider == "azure");
   const Instance& h100 = at(azure, "azure:Standard_ND96isr_H100_v5");
   CHECK(h100.prices.on_demand == 98.32);
@@ -231,7 +238,7 @@ TEST_CASE("skypilot: v6, v7 and v8 headers in different orders", "[pricing]") {
   CHECK(h100.gpus == 8.0);                    // the table corrects the catalog's 12
   CHECK(at(azure, "azure:Standard_NV6ads_A10_v5").gpus == Approx(1.0 / 6));
 
-  const Catalog lambda = import_skypilot(pricing_files({"skypilot_lambda_v8.csv"}), {});
+  const Catalog lambda = import_skypilot(pricing_files({"skypilot_lambda_v8.csv"}), sky_dated());
   CHECK(lambda.provider == "lambda");
   CHECK(at(lambda, "lambda:gpu_8x_h100_sxm5").prices.on_demand == 31.92);
   CHECK_FALSE(at(lambda, "lambda:gpu_8x_h100_sxm5").prices.spot.has_value());
@@ -240,16 +247,17 @@ TEST_CASE("skypilot: v6, v7 and v8 headers in different orders", "[pricing]") {
 TEST_CASE("skypilot: bad input", "[pricing]") {
   ImportOptions none;
   none.region = "eu-north-1";
+  none.retrieved = "2026-11-30";
   require_input_error([&] { import_skypilot(pricing_files({"skypilot_aws_v8.csv"}), none); },
                       "skypilot_aws_v8.csv", "regions in the file: us-east-1, us-west-2");
-  require_input_error([&] { import_skypilot(pricing_files({"aws_offer.csv"}), {}); },
+  require_input_error([&] { import_skypilot(pricing_files({"aws_offer.csv"}), sky_dated()); },
                       "aws_offer.csv", "SkyPilot catalog CSV header");
   require_input_error(
       [&] {
         import_skypilot({inline_file("bad.csv",
                                      "InstanceType,Price,Region\np5.48xlarge,cheap,"
                                      "us-east-1\n")},
-                        {});
+                        sky_dated());
       },
       "bad.csv", "line 2: Price");
   require_input_error(
@@ -257,7 +265,7 @@ TEST_CASE("skypilot: bad input", "[pricing]") {
         import_skypilot({inline_file("cut.csv",
                                      "InstanceType,Price,Region,GpuInfo\np5.48xlarge,"
                                      "55.04,us-east-1,\"{'Gpus': [")},
-                        {});
+                        sky_dated());
       },
       "cut.csv", "closing quote");
 }
@@ -272,7 +280,8 @@ TEST_CASE("CSV names must be UTF-8 text to become catalog JSON", "[pricing]") {
   require_input_error(
       [&] {
         import_skypilot(
-            {inline_file("bin.csv", "InstanceType,Price,Region\np5\xFF,1.0,us-east-1\n")}, {});
+            {inline_file("bin.csv", "InstanceType,Price,Region\np5\xFF,1.0,us-east-1\n")},
+            sky_dated());
       },
       "bin.csv", "line 2: InstanceType");
 }
@@ -305,4 +314,49 @@ TEST_CASE("importer helpers parse the providers' numbers and dates", "[pricing]"
   CHECK_FALSE(leading_number("Moderate").has_value());
   CHECK(date_part("2025-06-01T00:00:00Z") == "2025-06-01");
   CHECK(date_part("June") == "");
+}
+
+TEST_CASE("hostile prices: negative, absurd, binary and undated files are refused",
+          "[pricing][limits]") {
+  // A negative price is a broken file, never a discount to skip or keep.
+  const std::string aws = read_file(pricing_data("aws_offer.csv"));
+  std::string negative = aws;
+  negative.replace(negative.find("\"55.0400000000\""), 15, "\"-55.0400000000\"");
+  require_input_error([&] { import_aws_offer({inline_file("neg.csv", negative)}, {}); }, "neg.csv",
+                      "a price in USD >= 0");
+  // A binary byte in a price: refused, and the message shows '?' instead of the byte.
+  std::string binary = aws;
+  binary.replace(binary.find("\"55.0400000000\""), 15, "\"55.04\x01\"");
+  try {
+    import_aws_offer({inline_file("bin.csv", binary)}, {});
+    FAIL("imported a binary price");
+  } catch (const InputError& e) {
+    CHECK_THAT(std::string(e.what()), Catch::Contains("\"55.04?\""));
+  }
+  // An absurd one (a unit mistake): over 100,000 USD an hour.
+  std::string absurd = aws;
+  absurd.replace(absurd.find("\"55.0400000000\""), 15, "\"5504000000\"");
+  require_input_error([&] { import_aws_offer({inline_file("big.csv", absurd)}, {}); }, "big.csv",
+                      "an hourly price of at most 100000 USD");
+
+  std::string azure = read_file(pricing_data("azure_page1.json"));
+  azure.replace(azure.find("\"retailPrice\": 98.32"), 20, "\"retailPrice\": -98.32");
+  require_input_error([&] { import_azure_retail({inline_file("neg.json", azure)}, {}); },
+                      "neg.json", "a number >= 0");
+
+  std::string gcp = read_file(pricing_data("gcp_skus.json"));
+  gcp.replace(gcp.find("\"nanos\": 25130000"), 17, "\"nanos\": -25130000");
+  require_input_error([&] { import_gcp_skus({inline_file("neg.json", gcp)}, {}); }, "neg.json",
+                      "a price in USD >= 0");
+
+  // SkyPilot files carry no date and the file's time is never used: the user gives it.
+  require_input_error(
+      [&] { import_skypilot(pricing_files({"skypilot_aws_v8.csv"}), ImportOptions{}); },
+      "skypilot_aws_v8.csv", "--retrieved YYYY-MM-DD");
+}
+
+TEST_CASE("quoted: file values in messages are short and printable", "[pricing]") {
+  CHECK(detail::quoted("55.04") == "\"55.04\"");
+  CHECK(detail::quoted(std::string(1 << 20, 'x')) == "\"" + std::string(57, 'x') + "...\"");
+  CHECK(detail::quoted("a\x01\xff") == "\"a??\"");
 }

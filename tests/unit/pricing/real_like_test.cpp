@@ -14,8 +14,8 @@
 #include <string>
 
 #include "../../golden/cli_support.hpp"
-#include "common/atomic_write.hpp"
 #include "common/input_error.hpp"
+#include "common/read_file.hpp"
 #include "pricing/importers.hpp"
 #include "tests/unit/pricing/importer_fixtures.hpp"
 
@@ -24,6 +24,13 @@ namespace {
 using namespace cirrus;
 using namespace cirrus::pricing;
 using namespace cirrus::pricing::testing;
+
+// SkyPilot files carry no date: every import names the day the prices were fetched.
+ImportOptions sky_dated() {
+  ImportOptions o;
+  o.retrieved = "2026-11-30";
+  return o;
+}
 
 std::string real(const std::string& name) { return pricing_data("real_like/" + name); }
 
@@ -311,6 +318,7 @@ TEST_CASE("real-like gcp-skus: pages, gcloud's array, concatenated pages", "[pri
         Approx(kA3 + 6000 * 0.08 / 730).epsilon(1e-9));
   ImportOptions eu;
   eu.region = "europe-west4";
+  eu.retrieved = "2026-11-30";
   const Catalog europe = import_gcp_skus(real_files({"gcp_skus_page1.json"}), eu);
   CHECK(at(europe, "gcp:a3-highgpu-8g").prices.on_demand ==
         Approx(208 * 0.02764 + 1872 * 0.002487 + 8 * 10.776).epsilon(1e-9));
@@ -354,7 +362,7 @@ TEST_CASE("gcp-skus: a component priced 0 leaves the machine unpriced", "[pricin
 
 TEST_CASE("real-like skypilot v8 aws: per-zone rows, empty Price, Python-literal GpuInfo",
           "[pricing][real_like]") {
-  const Catalog c = import_skypilot(real_files({"skypilot_aws_v8_vms.csv"}), {});
+  const Catalog c = import_skypilot(real_files({"skypilot_aws_v8_vms.csv"}), sky_dated());
   CHECK(c.provider == "aws");
   const Instance& p5 = at(c, "aws:p5.48xlarge");
   CHECK(p5.prices.on_demand == 55.04);
@@ -373,7 +381,7 @@ TEST_CASE("real-like skypilot v8 aws: per-zone rows, empty Price, Python-literal
 }
 
 TEST_CASE("real-like skypilot v8 gcp: VM row + the zones' GPU rows", "[pricing][real_like]") {
-  const Catalog c = import_skypilot(real_files({"skypilot_gcp_v8_vms.csv"}), {});
+  const Catalog c = import_skypilot(real_files({"skypilot_gcp_v8_vms.csv"}), sky_dated());
   CHECK(c.provider == "gcp");
   const Instance& a3 = at(c, "gcp:a3-highgpu-8g");
   // Zone c's GPU row came from a discounted SKU (8 x 4.20076): the list price is kept.
@@ -384,6 +392,7 @@ TEST_CASE("real-like skypilot v8 gcp: VM row + the zones' GPU rows", "[pricing][
   CHECK(at(c, "gcp:a2-highgpu-1g").prices.on_demand == Approx(3.67339).epsilon(1e-9));
   ImportOptions eu;
   eu.region = "europe-west4";
+  eu.retrieved = "2026-11-30";
   const Catalog europe = import_skypilot(real_files({"skypilot_gcp_v8_vms.csv"}), eu);
   // A VM row without GPU rows is only the vCPU and memory part: unknown, not 10.41.
   const Instance& a3eu = at(europe, "gcp:a3-highgpu-8g");
@@ -393,7 +402,7 @@ TEST_CASE("real-like skypilot v8 gcp: VM row + the zones' GPU rows", "[pricing][
 }
 
 TEST_CASE("real-like skypilot v6 azure and v8 lambda", "[pricing][real_like]") {
-  const Catalog azure = import_skypilot(real_files({"skypilot_azure_v6_vms.csv"}), {});
+  const Catalog azure = import_skypilot(real_files({"skypilot_azure_v6_vms.csv"}), sky_dated());
   const Instance& h100 = at(azure, "azure:Standard_ND96isr_H100_v5");
   CHECK(h100.prices.on_demand == 98.32);
   CHECK_FALSE(h100.prices.spot.has_value());
@@ -402,7 +411,7 @@ TEST_CASE("real-like skypilot v6 azure and v8 lambda", "[pricing][real_like]") {
   CHECK_THAT(h100.note, Catch::Contains("SpotPrice equals Price"));
   CHECK(at(azure, "azure:Standard_ND96amsr_A100_v4").prices.spot == 3.6047);
   CHECK(at(azure, "azure:Standard_NV6ads_A10_v5").gpus == Approx(1.0 / 6));
-  const Catalog lambda = import_skypilot(real_files({"skypilot_lambda_v8_vms.csv"}), {});
+  const Catalog lambda = import_skypilot(real_files({"skypilot_lambda_v8_vms.csv"}), sky_dated());
   CHECK(lambda.instances.size() == 2);
   CHECK(at(lambda, "lambda:gpu_8x_h100_sxm5").prices.on_demand == 31.92);
   CHECK(at(lambda, "lambda:gpu_8x_h100_sxm5").region == "us-east-1");
@@ -414,12 +423,13 @@ TEST_CASE("skypilot: the cloud from the catalog's directory, ragged rows refused
   const std::string csv =
       "InstanceType,AcceleratorName,AcceleratorCount,vCPUs,MemoryGiB,Price,SpotPrice,Region\n"
       "1x_H100_SECURE,H100,1,16,128,3.99,,us-east-1\n";
-  CHECK(import_skypilot({inline_file("catalogs/v8/aws/vms.csv", csv)}, {}).provider == "aws");
+  CHECK(import_skypilot({inline_file("catalogs/v8/aws/vms.csv", csv)}, sky_dated()).provider ==
+        "aws");
   const std::string sky = read_file(real("skypilot_aws_v8_vms.csv"));
   const auto second = sky.find('\n') + 1;
   const std::string ragged =
       sky.substr(0, second) + "p5.48xlarge,H100,8.0,192.0\n" + sky.substr(second);
-  require_input_error([&] { import_skypilot({inline_file("ragged.csv", ragged)}, {}); },
+  require_input_error([&] { import_skypilot({inline_file("ragged.csv", ragged)}, sky_dated()); },
                       "ragged.csv", "line 2: expected 11 fields");
 }
 
@@ -477,7 +487,8 @@ TEST_CASE("catalog import of bad real-like input: exit 3, the file named, no fil
       {"aws-offer", real("aws_offer_us-east-1.csv"), "regions in the file", "--region eu-west-1"},
       {"azure-retail", real("azure_page1.json"), "regions in the file", "--region northeurope"},
       {"gcp-skus", real("gcp_skus_page2.json"), "regions in the file", "--region asia-east1"},
-      {"skypilot", real("skypilot_lambda_v8_vms.csv"), "regions in the file", "--region mars-1"},
+      {"skypilot", real("skypilot_lambda_v8_vms.csv"), "regions in the file",
+       "--region mars-1 --retrieved 2026-11-30"},
   };
   for (const Case& c : cases) {
     INFO(c.format << " " << c.file << " " << c.options);

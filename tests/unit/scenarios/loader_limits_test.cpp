@@ -4,8 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "common/atomic_write.hpp"
 #include "common/input_error.hpp"
+#include "common/read_file.hpp"
 #include "scenarios/scenario.hpp"
 #include "tests/json_edit.hpp"
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "common/atomic_write.hpp"
 #include "common/input_error.hpp"
+#include "common/read_file.hpp"
 #include "common/rng.hpp"
 #include "scenarios/scenario.hpp"
 

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "sim/task_graph.hpp"
@@ -203,6 +204,23 @@ TEST_CASE("task graph: bad input is rejected", "[sim][runner]") {
   CHECK_THROWS_AS(g.add_edge(0, 1), std::invalid_argument);
   CHECK(g.task_count() == 0);
   CHECK(g.uses().empty());
+}
+
+TEST_CASE("task graph: a task past the limit throws GraphTooLarge", "[sim][runner]") {
+  TaskGraph g;
+  g.set_task_limit(3);
+  const StreamId s = g.add_stream();
+  for (int i = 0; i < 3; ++i) g.add_delay(s, sec(1), 0);
+  CHECK(g.task_count() == 3);
+  try {
+    g.add_delay(s, sec(1), 0);
+    FAIL("no GraphTooLarge");
+  } catch (const GraphTooLarge& e) {
+    CHECK(e.limit() == 3);
+    CHECK(std::string(e.what()) == "task graph past its limit of 3 tasks");
+  }
+  CHECK(g.task_count() == 3);  // nothing half-added
+  CHECK(TaskGraph{}.task_limit() == kDefaultTaskLimit);
 }
 
 }  // namespace
