@@ -64,6 +64,8 @@ ElasticResult run_elastic(const Job& job) {
     f.spot.reset();
     f.schedule = {{0, base.cluster.nodes}};
     out.fixed = models::elastic_run(base, f, out.on_demand_usd, simulate);
+    // A fixed run that cannot complete has no hours or cost to compare with: none, not $0.
+    if (!out.fixed->completes) out.fixed.reset();
   }
   return out;
 }

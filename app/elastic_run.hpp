@@ -21,8 +21,9 @@ struct ElasticResult {
   std::string rate_note;     // where a defaulted spot rate comes from; empty when given
   int nodes = 0;             // the pinned node count (the fixed run's)
   models::ElasticRun run;
-  std::optional<models::ElasticRun> fixed;  // spot only: fixed nodes at the on-demand price
-  double on_demand_usd = 0;                 // per node-hour
+  // spot only: fixed nodes at the on-demand price; absent when that run cannot complete
+  std::optional<models::ElasticRun> fixed;
+  double on_demand_usd = 0;  // per node-hour
 };
 
 // Throws InputError when the scenario has no elastic block or no training.tokens. Call before

@@ -38,16 +38,20 @@ std::string lower(std::string s) {
   return s;
 }
 
-// A line or token as a message quotes it: at most 72 characters, control and non-ASCII bytes as
-// '?' (a binary or megabyte-long line must not reach the terminal).
-std::string shorten(const std::string& s) {
+// Text from the log as cirrus passes it on: at most `max` characters, control and non-ASCII
+// bytes as '?' (a binary or megabyte-long line must reach neither the terminal nor a profile,
+// whose JSON must be UTF-8).
+std::string printable(const std::string& s, std::size_t max) {
   std::string t = trim(s);
-  if (t.size() > 72) t = t.substr(0, 69) + "...";
+  if (t.size() > max) t = t.substr(0, max - 3) + "...";
   for (char& c : t) {
     if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '?';
   }
   return t;
 }
+
+// A line or token as a message quotes it.
+std::string shorten(const std::string& s) { return printable(s, 72); }
 
 std::optional<double> to_double(const std::string& s) {
   double v = 0;
@@ -132,6 +136,8 @@ std::optional<RankLine> parse_rank_line(const std::vector<std::string>& t) {
   i += 2;
   if (i < t.size() && !t[i].empty() && t[i].front() == '[') ++i;
   for (; i < t.size(); ++i) r.device += (r.device.empty() ? "" : " ") + t[i];
+  r.device = printable(r.device, 128);
+  r.host = printable(r.host, 128);
   return r;
 }
 

@@ -13,6 +13,10 @@
 
 namespace cirrus::calibrate {
 
+// Text a profile carries from elsewhere (a log's device name, a file's path) may not be UTF-8;
+// writing it replaces such bytes with U+FFFD instead of failing half-way through a profile.
+constexpr auto kReplaceInvalidUtf8 = nlohmann::json::error_handler_t::replace;
+
 std::string utc_now() {
   const std::time_t t = std::time(nullptr);
   std::tm tm{};
@@ -298,7 +302,8 @@ std::string compact(const Ordered& j) {
     for (auto it = j.begin(); it != j.end(); ++it) {
       if (!first) out += ", ";
       first = false;
-      out += Ordered(it.key()).dump() + ": " + compact(it.value());
+      out +=
+          Ordered(it.key()).dump(-1, ' ', false, kReplaceInvalidUtf8) + ": " + compact(it.value());
     }
     return out + "}";
   }
@@ -307,7 +312,7 @@ std::string compact(const Ordered& j) {
     for (std::size_t i = 0; i < j.size(); ++i) out += (i ? ", " : "") + compact(j[i]);
     return out + "]";
   }
-  return j.dump();
+  return j.dump(-1, ' ', false, kReplaceInvalidUtf8);
 }
 
 template <typename T>
@@ -323,7 +328,7 @@ std::string table(const char* key, const std::vector<T>& rows, bool last = false
 std::string string_list(const std::vector<std::string>& items) {
   std::string out = "[";
   for (std::size_t i = 0; i < items.size(); ++i) {
-    out += (i ? ",\n    " : "\n    ") + Ordered(items[i]).dump();
+    out += (i ? ",\n    " : "\n    ") + Ordered(items[i]).dump(-1, ' ', false, kReplaceInvalidUtf8);
   }
   return out + (items.empty() ? "]" : "\n  ]");
 }
@@ -384,8 +389,8 @@ std::string format_profile(const models::Profile& p) {
   out += fmt::format("  \"cirrus_profile\": {},\n", kProfileVersion);
   out += "  \"device\": " + compact(device) + ",\n";
   out += "  \"versions\": " + compact(versions) + ",\n";
-  out += "  \"date\": " + Ordered(p.date).dump() + ",\n";
-  out += "  \"mode\": " + Ordered(p.mode).dump() + ",\n";
+  out += "  \"date\": " + Ordered(p.date).dump(-1, ' ', false, kReplaceInvalidUtf8) + ",\n";
+  out += "  \"mode\": " + Ordered(p.mode).dump(-1, ' ', false, kReplaceInvalidUtf8) + ",\n";
   if (p.source) {
     const auto& src = *p.source;
     out += "  \"source\": " +

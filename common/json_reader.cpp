@@ -29,8 +29,27 @@ nlohmann::json JsonNode::parse(const std::string& text, const std::string& file)
   }
 }
 
+namespace {
+
+// Text from the document as a message shows it: at most 40 bytes (cut at a character boundary)
+// and control characters as '?', so that a megabyte-long key or a terminal escape sequence in a
+// value never reaches the terminal.
+std::string shown(std::string s) {
+  if (s.size() > 40) {
+    std::size_t cut = 37;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+    s = s.substr(0, cut) + "...";
+  }
+  for (char& c : s) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = '?';
+  }
+  return s;
+}
+
+}  // namespace
+
 std::string JsonNode::child_path(const std::string& key) const {
-  return path_.empty() ? key : path_ + "." + key;
+  return path_.empty() ? shown(key) : path_ + "." + shown(key);
 }
 
 bool JsonNode::has(const std::string& key) const {
@@ -138,9 +157,9 @@ void JsonNode::check_keys(const std::vector<std::string>& allowed) const {
     bool known = false;
     for (const auto& a : allowed) known = known || (a == it.key());
     if (!known) {
-      throw InputError(file_, child_path(it.key()),
-                       fmt::format("a known key ({})", fmt::join(allowed, ", ")),
-                       "unknown key '" + it.key() + "'" + did_you_mean_suffix(it.key(), allowed));
+      throw InputError(
+          file_, child_path(it.key()), fmt::format("a known key ({})", fmt::join(allowed, ", ")),
+          "unknown key '" + shown(it.key()) + "'" + did_you_mean_suffix(it.key(), allowed));
     }
   }
 }
@@ -151,10 +170,7 @@ void JsonNode::fail(const std::string& expected) const {
 
 std::string JsonNode::describe() const {
   const auto& v = *value_;
-  auto shorten = [](std::string s) {
-    if (s.size() > 40) s = s.substr(0, 37) + "...";
-    return s;
-  };
+  const auto shorten = shown;
   switch (v.type()) {
     case nlohmann::json::value_t::null:
       return "null";

@@ -41,7 +41,7 @@ std::optional<double> price_cell(std::string_view text, const std::string& file,
   const auto v = detail::parse_decimal(t);
   if (!v || *v < 0) {
     throw InputError(file, fmt::format("line {}: {}", line, column),
-                     "a price in USD per hour, or an empty cell", fmt::format("\"{}\"", t));
+                     "a price in USD per hour, or an empty cell", detail::quoted(t));
   }
   if (*v == 0) return std::nullopt;
   return round_price(*v);
@@ -54,7 +54,7 @@ std::optional<double> number_cell(std::string_view text, const std::string& file
   const auto v = detail::parse_decimal(t);
   if (!v || *v < 0) {
     throw InputError(file, fmt::format("line {}: {}", line, column), "a number >= 0",
-                     fmt::format("\"{}\"", t));
+                     detail::quoted(t));
   }
   return *v;
 }

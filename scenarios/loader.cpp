@@ -59,6 +59,7 @@ constexpr std::int64_t kMaxGpusPerNode = 1024;
 constexpr std::int64_t kMaxNodes = std::int64_t{1} << 16;
 constexpr std::int64_t kMaxGlobalBatch = std::int64_t{1} << 24;
 constexpr std::int64_t kMaxLayers = std::int64_t{1} << 14;
+constexpr std::size_t kMaxNameBytes = 256;  // a scenario's name, as tables and reports print it
 constexpr std::int64_t kMaxSeqLen = std::int64_t{1} << 24;
 constexpr double kMaxTokens = 1e16;
 constexpr double kMaxGBytePerS = 1e5;  // a link, per GPU or NIC: 100 TB/s
@@ -648,7 +649,14 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   if (version.as_int() != 1) version.fail("1 (the scenario format version)");
   if (auto v = root.find("name")) {
     s.name = v->as_string();
-    if (s.name.empty()) v->fail("a non-empty string");
+    // Printed in every table and report title: bounded, and no control characters (a terminal
+    // escape sequence in a shared scenario must not reach the user's terminal).
+    const bool printable = std::none_of(s.name.begin(), s.name.end(), [](char c) {
+      return static_cast<unsigned char>(c) < 0x20 || c == 0x7F;
+    });
+    if (s.name.empty() || s.name.size() > kMaxNameBytes || !printable) {
+      v->fail(fmt::format("a name of 1 to {} bytes without control characters", kMaxNameBytes));
+    }
   } else {
     s.name = std::filesystem::path(file).stem().string();
   }

@@ -74,10 +74,17 @@ TEST_CASE("hostile scenarios: absurd scales are refused or infeasible, never a c
       {"simulate " + scenario_with("nic", "/cluster/node",
                                    {{"preset", "dgx-a100-80gb"}, {"nic_gbit_per_s", 1e300}}),
        3, "cluster.node.nic_gbit_per_s"},
-      {"simulate " + scenario_with("oversubscription", "/cluster/network/oversubscription", 1e9),
-       3, "cluster.network.oversubscription"},
+      {"simulate " + scenario_with("oversubscription", "/cluster/network/oversubscription", 1e9), 3,
+       "cluster.network.oversubscription"},
       {"simulate " + scenario_with("layers", "/model/layers", 1000000000), 3, "layers"},
       {"price " + scenario_with("tokens", "/training/tokens", 1e30), 3, "training.tokens"},
+      // Echoes kept short and printable: a megabyte-long value or key, a terminal escape.
+      {"simulate " + scenario_with("long-preset", "/model/preset", std::string(1 << 20, 'x')), 3,
+       "found the string \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...\""},
+      {"simulate " + scenario_with("long-key", "/" + std::string(1 << 20, 'k'), 1), 3,
+       "unknown key 'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk...'"},
+      {"simulate " + scenario_with("escape-name", "/name", "\x1b[2J wiped"), 3,
+       "name: expected a name of 1 to 256 bytes without control characters"},
       // Accepted, but a step of 2^21 micro-batches x 32 layers: infeasible at once, with the
       // figures, from its shape.
       {"simulate " + scenario_with("huge-step", "/training/global_batch", 1 << 24), 4,
@@ -104,8 +111,8 @@ TEST_CASE("hostile files: endless, huge, binary and broken inputs", "[golden][ho
       {"simulate " + big, 3, "expected a file of at most 16 MiB, found 17.0 MiB"},
       {"catalog import --format aws-offer " + neg_path + " -o OUT/c.json", 3,
        "a price in USD >= 0"},
-      {"catalog import --format skypilot " +
-           source_path("tests/data/pricing/skypilot_aws_v8.csv") + " -o OUT/c.json",
+      {"catalog import --format skypilot " + source_path("tests/data/pricing/skypilot_aws_v8.csv") +
+           " -o OUT/c.json",
        3, "--retrieved YYYY-MM-DD"},
       {"calibrate import-nccl-tests " + long_log + " --out OUT/p.json", 3, "long_line.log"},
   };
