@@ -50,7 +50,7 @@ models::Profile import_vidur(const VidurImportOptions& o) {
   vo.all_points = o.all_points;
   vo.commit = o.commit;
   vo.date = o.date;
-  const models::Profile profile = calibrate::import_vidur(o.dir, vo);
+  models::Profile profile = calibrate::import_vidur(o.dir, vo);
   calibrate::write_profile(o.out, profile);
   return profile;
 }

@@ -429,8 +429,8 @@ models::Profile import_vidur(const std::string& dir, const VidurOptions& o) {
       fmt::format("imported from Vidur {} ({}, MIT licence): compute/{}/*/*/mlp.csv ({}) and "
                   "network/{}_dgx/{{all_reduce,send_recv}}.csv",
                   o.commit.substr(0, 12), o.date, gpu, model_list, gpu),
-      "Vidur measured fp16; the GEMM rows are stored as fp16 and a bf16 query reads them "
-      "(the A100 and H100 have equal fp16 and bf16 tensor-core peaks)",
+      std::string("Vidur measured fp16; the GEMM rows are stored as fp16 and a bf16 query reads "
+                  "them (the A100 and H100 have equal fp16 and bf16 tensor-core peaks)"),
       "GEMMs: attn_pre_proj n = (n_head + 2 n_kv_head) head_dim / tp, k = n_embd; attn_post_proj "
       "n = n_embd, k = n_head head_dim / tp; mlp_up_proj n = (gated ? 2 : 1) ffn / tp, k = n_embd; "
       "mlp_down_proj n = n_embd, k = ffn / tp; m = num_tokens",

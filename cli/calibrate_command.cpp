@@ -62,6 +62,7 @@ ExitCode run_calibrate(const CalibrateOptions& o) {
   if (!o.stages.empty()) args.insert(args.end(), {"--stages", o.stages});
   if (o.no_progress) args.emplace_back("--no-progress");
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   std::fflush(stdout);

@@ -115,6 +115,7 @@ const std::vector<std::string> kSourceKeys = {"source", "retrieved", "verified"}
 
 std::vector<std::string> price_keys() {
   std::vector<std::string> keys;
+  keys.reserve(kPricingModels.size());
   for (const PricingModel m : kPricingModels) keys.emplace_back(price_key(m));
   return keys;
 }
@@ -140,13 +141,13 @@ std::optional<double> optional_number(const JsonNode& obj, const std::string& ke
 }
 
 std::string read_date(const JsonNode& v) {
-  const std::string s = v.as_string();
+  std::string s = v.as_string();
   if (!is_catalog_date(s)) v.fail("a date YYYY-MM-DD (or YYYY-MM)");
   return s;
 }
 
 std::string read_nonempty(const JsonNode& v, const std::string& what) {
-  const std::string s = v.as_string();
+  std::string s = v.as_string();
   if (s.empty()) v.fail(what);
   return s;
 }
@@ -282,6 +283,7 @@ std::vector<Catalog> read_catalog_dir(const std::string& dir) {
   if (ec) throw IoError(dir + ": cannot list: " + ec.message());
   std::sort(files.begin(), files.end());
   std::vector<Catalog> out;
+  out.reserve(files.size());
   for (const auto& f : files) out.push_back(read_catalog(f));
   return out;
 }
@@ -371,9 +373,11 @@ std::string write_instances(const std::vector<const Instance*>& instances) {
 
 std::vector<Catalog> load_catalogs(const std::string& shipped_dir,
                                    const std::vector<std::string>& extra_files) {
+  std::vector<Catalog> shipped = read_catalog_dir(shipped_dir);
   std::vector<Catalog> out;
+  out.reserve(extra_files.size() + shipped.size());
   for (const auto& f : extra_files) out.push_back(read_catalog(f));
-  for (Catalog& c : read_catalog_dir(shipped_dir)) out.push_back(std::move(c));
+  for (Catalog& c : shipped) out.push_back(std::move(c));
   return out;
 }
 

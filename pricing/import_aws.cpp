@@ -509,8 +509,7 @@ struct Committed {
 // The standard reserved instance for `years`, preferring No Upfront, then Partial, then All
 // Upfront; an upfront fee is spread over the term's hours (REFERENCE §3 gotcha (2)).
 std::optional<Committed> committed_of(const OfferData& data, const std::string& sku, int years) {
-  static const char* kPreference[] = {"No Upfront", "Partial Upfront", "All Upfront"};
-  for (const char* option : kPreference) {
+  for (const char* option : {"No Upfront", "Partial Upfront", "All Upfront"}) {
     std::optional<Committed> best;
     std::string latest;
     for (auto it = data.terms.lower_bound(sku + "."); it != data.terms.end(); ++it) {

@@ -129,8 +129,9 @@ std::string describe_json_keys(const std::vector<std::string>& keys) {
   if (has("cirrus_catalog")) return "a cirrus catalog (cirrus_catalog)";
   if (has("cirrus")) return "a cirrus scenario";
   if (keys.empty()) return "a JSON value with no keys";
-  std::vector<std::string> shown(keys.begin(),
-                                 keys.begin() + std::min<std::size_t>(keys.size(), 6));
+  const std::vector<std::string> shown(
+      keys.begin(),
+      keys.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(keys.size(), 6)));
   return fmt::format("a JSON object with keys {}{}", fmt::join(shown, ", "),
                      keys.size() > shown.size() ? ", ..." : "");
 }

@@ -67,8 +67,8 @@ const std::vector<std::string> kG2Core = {"G2 Instance Core running in "};
 const std::vector<std::string> kG2Ram = {"G2 Instance Ram running in "};
 const std::vector<std::string> kA100 = {"Nvidia Tesla A100 GPU running in ",
                                         "Nvidia A100 40GB GPU running in "};
-const std::vector<std::string> kA100_80 = {"Nvidia Tesla A100 80GB GPU running in ",
-                                           "Nvidia A100 80GB GPU running in "};
+const std::vector<std::string> kA100With80Gb = {"Nvidia Tesla A100 80GB GPU running in ",
+                                                "Nvidia A100 80GB GPU running in "};
 const std::vector<std::string> kH100 = {"Nvidia H100 80GB GPU running in "};
 const std::vector<std::string> kH100Mega = {"Nvidia H100 80GB Mega GPU running in ",
                                             "Nvidia H100 Mega 80GB GPU running in "};
@@ -84,10 +84,10 @@ const std::vector<Shape>& shapes() {
       {"a2-highgpu-4g", kA2Core, kA2Ram, kA100, 0},
       {"a2-highgpu-8g", kA2Core, kA2Ram, kA100, 0},
       {"a2-megagpu-16g", kA2Core, kA2Ram, kA100, 0},
-      {"a2-ultragpu-1g", kA2Core, kA2Ram, kA100_80, 375},
-      {"a2-ultragpu-2g", kA2Core, kA2Ram, kA100_80, 750},
-      {"a2-ultragpu-4g", kA2Core, kA2Ram, kA100_80, 1500},
-      {"a2-ultragpu-8g", kA2Core, kA2Ram, kA100_80, 3000},
+      {"a2-ultragpu-1g", kA2Core, kA2Ram, kA100With80Gb, 375},
+      {"a2-ultragpu-2g", kA2Core, kA2Ram, kA100With80Gb, 750},
+      {"a2-ultragpu-4g", kA2Core, kA2Ram, kA100With80Gb, 1500},
+      {"a2-ultragpu-8g", kA2Core, kA2Ram, kA100With80Gb, 3000},
       {"a3-highgpu-8g", kA3Core, kA3Ram, kH100, 6000},
       {"a3-megagpu-8g", kA3MegaCore, kA3MegaRam, kH100Mega, 6000},
       {"a3-ultragpu-8g", kA3UltraCore, kA3UltraRam, kH200, 12000},
@@ -112,7 +112,7 @@ std::string lower(std::string_view s) {
 // Words that mark a discounted or special variant of a list-price SKU.
 bool has_discount_word(std::string_view text) {
   // clang-format off
-  static const char* kWords[] = {
+  static const char* const kWords[] = {
       "reserv", "commit", "dws", "dynamic workload", "workload scheduler", "flex", "calendar",
       "sole tenan", "sole-tenan", "custom", "premium", "spot", "preemptible", "discount",
       "extended", "defined duration", "promo", "free"};

@@ -197,7 +197,8 @@ Catalog import_skypilot(const std::vector<InputFile>& files, const ImportOptions
     Instance in;
     in.provider = provider;
     in.name = type;
-    in.id = provider + ":" + type;
+    in.id = provider;
+    in.id += ":" + type;
     in.region = region;
     in.source = PriceSource{source, retrieved, true};
     std::vector<std::string> notes;

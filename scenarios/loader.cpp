@@ -433,7 +433,7 @@ NodeSpec read_inline_node(const JsonNode& n) {
 
 // `instance` must look like "provider:name".
 std::string read_instance_id(const JsonNode& n) {
-  const std::string id = n.as_string();
+  std::string id = n.as_string();
   const auto colon = id.find(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == id.size()) {
     n.fail("an instance id \"provider:name\"");

@@ -133,8 +133,8 @@ ValidationSet parse_validation_set(const std::string& text, const std::string& p
     set.assumptions = read_lines(*assumed);
   } else if (!setup) {
     set.assumptions = {
-        "hardware: DGX A100 80GB nodes (8 x A100-SXM4-80GB, NVSwitch, 8 x HDR 200 Gb/s), as the "
-        "dataset states",
+        std::string("hardware: DGX A100 80GB nodes (8 x A100-SXM4-80GB, NVSwitch, 8 x HDR 200 "
+                    "Gb/s), as the dataset states"),
         "precision fp16, Adam, no ZeRO (Megatron-LM 2021 had no distributed optimizer)",
         "full activation recomputation (the paper's FLOP count assumes it)",
         "micro-batch 1 and the non-interleaved 1F1B schedule (not stated per row)",

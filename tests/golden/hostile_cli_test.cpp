@@ -52,7 +52,7 @@ void run_case(const Case& c) {
 std::string scenario_with(const std::string& name, const std::string& pointer,
                           const nlohmann::json& value) {
   const std::string base = slurp(source_path("scenarios/examples/llama2-7b-a100.json"));
-  const std::string path = scratch_dir() + "/" + name + ".json";
+  std::string path = scratch_dir() + "/" + name + ".json";
   write_text(path, with_value(base, pointer, value));
   return path;
 }

@@ -35,7 +35,7 @@ std::string scenario_on(const std::string& node, const std::string& extra = "") 
   text.replace(text.find(from), from.size(), "\"node\": \"" + node + "\"" + extra);
   const std::string zero = "\"zero\": 1";
   text.replace(text.find(zero), zero.size(), "\"zero\": 3");
-  const std::string path = scratch_dir() + "/on_" + node + ".json";
+  std::string path = scratch_dir() + "/on_" + node + ".json";
   write_text(path, text);
   return path;
 }

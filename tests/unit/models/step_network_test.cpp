@@ -40,7 +40,7 @@ StepInput llama7b(int nodes, int tp, int pp, int dp, double oversubscription = 1
 StepResult run(const StepInput& in, NetworkModel model = NetworkModel::kFlow) {
   SimulateOptions o;
   o.network = model;
-  const StepResult r = simulate_step(in, o);
+  StepResult r = simulate_step(in, o);
   INFO(r.infeasible_reason);
   REQUIRE(r.feasible);
   return r;
@@ -158,6 +158,7 @@ TEST_CASE("pipeline sends of a whole stage share the NICs", "[step_network]") {
   c.nodes = 2;
   const NetworkTopology topo(c);
   std::vector<std::pair<int, int>> pairs;
+  pairs.reserve(8);
   for (int g = 0; g < 8; ++g) pairs.emplace_back(g, 8 + g);
   const double bytes = 64.0 * 1024 * 1024;
   const LoweredCollective s = lower_sends(topo, pairs, bytes);

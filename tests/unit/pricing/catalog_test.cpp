@@ -14,7 +14,7 @@ namespace {
 using namespace cirrus;
 using namespace cirrus::pricing;
 
-const char* kCatalog = R"({
+const char* const kCatalog = R"({
   "cirrus_catalog": 1,
   "provider": "aws",
   "instances": [

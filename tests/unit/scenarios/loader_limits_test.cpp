@@ -12,9 +12,9 @@
 namespace {
 
 const std::string& example() {
-  static const std::string text = cirrus::read_file(std::string(CIRRUS_SOURCE_DIR) +
-                                                    "/scenarios/examples/llama3-70b-h100.json");
-  return text;
+  static const std::string kText = cirrus::read_file(std::string(CIRRUS_SOURCE_DIR) +
+                                                     "/scenarios/examples/llama3-70b-h100.json");
+  return kText;
 }
 
 // The loader's message for `value` at `pointer`, or "" when it loads.
