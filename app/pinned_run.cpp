@@ -15,6 +15,7 @@ PinnedRun run_pinned(const Job& job) {
         pricing::make_cost_input(*job.instance, input.cluster.nodes, r.step_time_s,
                                  job.tokens_per_step(), job.scenario.training.tokens);
     in.checkpoint_bytes = models::checkpoint_bytes(input.model, input.training);
+    in.committed_reuse = job.scenario.pricing.committed_reuse;
     out.cost = pricing::contract_cost(pricing::estimate_cost(in), job.scenario.pricing.model,
                                       *job.instance);
   }

@@ -38,6 +38,7 @@ pricing::CostInput cost_input(const Job& job, const pricing::Instance& inst,
       pricing::make_cost_input(inst, input.cluster.nodes, result.step_time_s, job.tokens_per_step(),
                                job.scenario.training.tokens);
   in.gpus_per_node = input.cluster.node.gpus;
+  in.committed_reuse = job.scenario.pricing.committed_reuse;
   in.gpu_tdp_w = input.cluster.node.gpu.tdp_w;
   if (opt.gpu_utilization) {
     in.gpu_utilization = *opt.gpu_utilization;

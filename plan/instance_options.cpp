@@ -50,13 +50,13 @@ ResolvedInstances resolve_instances(const scenarios::Scenario& s,
     for (const auto& c : catalogs) {
       for (const auto& inst : c.instances) {
         if (inst.gpu.empty() || inst.node.empty() || !models::find_node(inst.node)) {
-          out.skipped.push_back(inst.id + ": no GPU cirrus can simulate");
+          out.skipped.emplace_back(inst.id, "no GPU and node preset cirrus can simulate");
           continue;
         }
         if (!inst.gpus || *inst.gpus < 8) {
           // Multi-node training plans use whole 8-GPU boards; smaller shapes are for
           // single-GPU work and would flood the search.
-          out.skipped.push_back(inst.id + ": fewer than 8 GPUs");
+          out.skipped.emplace_back(inst.id, "fewer than 8 GPUs per instance");
           continue;
         }
         add(inst, "cluster.instance");
@@ -88,7 +88,8 @@ EconomicsFn catalog_economics(const scenarios::Scenario& s, const ResolvedInstan
   // Checkpoints hold 16-bit weights plus fp32 master weights and Adam's two moments:
   // 2 + 12 bytes per parameter (the ZeRO paper's K = 12).
   const double checkpoint_bytes = models::checkpoint_bytes(s.model, s.training);
-  return [&resolved, model, tokens_per_step, total_tokens, checkpoint_bytes](
+  const double reuse = s.pricing.committed_reuse;
+  return [&resolved, model, tokens_per_step, total_tokens, checkpoint_bytes, reuse](
              const InstanceOption& inst, int nodes, double step_s, double steps) {
     RunEconomics e;
     e.run_seconds = step_s * steps;
@@ -100,6 +101,7 @@ EconomicsFn catalog_economics(const scenarios::Scenario& s, const ResolvedInstan
     pricing::CostInput ci =
         pricing::make_cost_input(*entry, nodes, step_s, tokens_per_step, total_tokens);
     ci.checkpoint_bytes = checkpoint_bytes;
+    ci.committed_reuse = reuse;
     const pricing::CostEstimate est = pricing::estimate_cost(ci);
     const auto& run = est.run(model);
     if (!run) return e;

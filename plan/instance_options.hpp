@@ -3,6 +3,7 @@
 // price: a listed or pinned instance is looked up in the catalogs (unknown ids are input
 // errors with a suggestion); "auto" takes every catalog instance cirrus can simulate; with no
 // instance, the scenario's node preset is the only option, without a price.
+#include <utility>
 #include <vector>
 
 #include "plan/planner.hpp"
@@ -15,7 +16,8 @@ namespace cirrus::plan {
 struct ResolvedInstances {
   std::vector<InstanceOption> options;
   std::vector<const pricing::Instance*> catalog_entries;  // parallel; nullptr for a bare node
-  std::vector<std::string> skipped;                       // "auto" instances left out, with why
+  // "auto" instances left out: (id, why), in catalog order; printed with the plan.
+  std::vector<std::pair<std::string, std::string>> skipped;
 };
 
 // The node a catalog instance runs on: its node preset with the catalog's NIC figures.

@@ -55,8 +55,9 @@ SearchSpace build_search_space(const scenarios::Scenario& s,
   const auto& m = s.model;
   const auto& st = s.strategy;
   std::vector<int> node_auto;
-  for (int n = 1; n <= 1024; n *= 2) node_auto.push_back(n);
+  for (int n = 1; n <= kAutoNodesMax; n *= 2) node_auto.push_back(n);
   sp.nodes = expand(s.nodes, node_auto);
+  sp.nodes_auto = s.nodes.is_auto;
   std::vector<int> tp_auto;
   for (int d : divisors(max_gpus_per_node, max_gpus_per_node)) {
     if (m.heads % d == 0) tp_auto.push_back(d);

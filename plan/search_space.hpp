@@ -34,9 +34,13 @@ struct InstanceOption {
   std::shared_ptr<const models::ProfileLookup> profile;
 };
 
+// `"nodes": "auto"` tries the powers of two from 1 to this many nodes.
+inline constexpr int kAutoNodesMax = 1024;
+
 struct SearchSpace {
   std::vector<InstanceOption> instances;
   std::vector<int> nodes;
+  bool nodes_auto = false;  // nodes came from "auto" (1, 2, 4, ..., kAutoNodesMax)
   std::vector<int> tp, pp, dp, cp, ep, micro_batch, virtual_stages, zero;
   std::vector<models::Schedule> schedule;
   std::vector<bool> sequence_parallel;

@@ -188,6 +188,18 @@ CostInput make_cost_input(const Instance& instance, int nodes, double step_time_
 
 namespace {
 
+// The term of a committed pricing model in years; 0 for on-demand and spot.
+int committed_years(PricingModel m) {
+  switch (m) {
+    case PricingModel::kCommitted1y:
+      return 1;
+    case PricingModel::kCommitted3y:
+      return 3;
+    default:
+      return 0;
+  }
+}
+
 RunCost run_cost(const CostInput& in, const CostEstimate& e, PricingModel model, double price) {
   RunCost r;
   r.model = model;
@@ -233,6 +245,16 @@ RunCost run_cost(const CostInput& in, const CostEstimate& e, PricingModel model,
   }
   r.completes = std::isfinite(r.run_time_s);
   r.usd_total = r.usd_per_hour * r.run_time_s / kSecondsPerHour;
+  if (const int years = committed_years(model); years > 0 && r.completes && e.steps > 0) {
+    // A reservation bills its term whether the run uses it or not (AWS, GCP and Azure all
+    // bill reserved and committed capacity monthly for the whole term).
+    r.term_hours = kHoursPerYear * years;
+    const double run_h = r.run_time_s / kSecondsPerHour;
+    r.terms = std::max(1.0, std::ceil(run_h / r.term_hours));
+    const double unused_h = r.terms * r.term_hours - run_h;
+    r.unused_term_usd = r.usd_per_hour * unused_h * (1 - in.committed_reuse);
+    r.usd_total += r.unused_term_usd;
+  }
   if (e.steps > 0) {
     r.usd_per_step = r.usd_total / e.steps;
   } else {
@@ -261,6 +283,7 @@ CostEstimate estimate_cost(const CostInput& in) {
   require(in.node_storage_bps > 0, "storage bandwidth must be positive");
   require(in.restart_s >= 0 && in.notice_s >= 0, "times must be >= 0");
   require(in.gpu_utilization >= 0 && in.checkpoints_kept >= 0, "utilization must be >= 0");
+  require(in.committed_reuse >= 0 && in.committed_reuse <= 1, "committed reuse must be in [0, 1]");
   for (const double rate : in.interruptions_per_instance_hour) {
     require(rate >= 0 && std::isfinite(rate), "interruption rates must be >= 0");
   }
@@ -292,6 +315,19 @@ CostEstimate estimate_cost(const CostInput& in) {
   e.assumptions.push_back(fmt::format(
       "restart {:.0f} s + reload {:.1f} s after each interruption{}", in.restart_s, write_s,
       in.restart_s == kDefaultRestartS ? std::string("; ") + kDefaultRestartSource : ""));
+  for (const PricingModel m : {PricingModel::kCommitted1y, PricingModel::kCommitted3y}) {
+    const auto& r = e.run(m);
+    if (!r || r->term_hours <= 0) continue;
+    e.assumptions.push_back(fmt::format(
+        "{} bills its term: {} instance(s) x {:.0f} term(s) of {:.0f} h, the run uses {:.0f} h; "
+        "the {:.0f} unused hours cost ${:.0f}{}",
+        to_string(m), in.nodes, r->terms, r->term_hours, r->run_time_s / kSecondsPerHour,
+        r->terms * r->term_hours - r->run_time_s / kSecondsPerHour, r->unused_term_usd,
+        in.committed_reuse > 0
+            ? fmt::format(" after {:.0f}% assumed recovered (pricing.committed_reuse)",
+                          in.committed_reuse * 100)
+            : " (none assumed recovered by resale or other work: pricing.committed_reuse 0)"));
+  }
   if (in.gpu_tdp_w > 0) {
     e.assumptions.push_back(fmt::format(
         "energy at {:.0f} W TDP x {:.2f} utilization per GPU{}", in.gpu_tdp_w, in.gpu_utilization,
@@ -311,6 +347,7 @@ std::optional<ContractCost> contract_cost(const CostEstimate& estimate, PricingM
   c.usd_total = r->usd_total;
   c.usd_per_million_tokens = r->usd_per_million_tokens;
   c.catalog = instance.provider + " " + instance.source_of(model).retrieved;
+  c.has_run = estimate.steps > 0;
   return c;
 }
 

@@ -134,6 +134,11 @@ struct CostInput {
 
   double egress_gb = 0;  // data leaving the cloud during the run
 
+  // Committed pricing bills its whole term (1 or 3 years per instance, renewed while the run
+  // lasts), used or not. This fraction of the unused hours' cost is assumed recovered (resale
+  // on a marketplace, other work on the reserved instances); 0, the default, assumes none.
+  double committed_reuse = 0;
+
   int gpus_per_node = 0;               // for energy
   double gpu_tdp_w = 0;                // 0: energy not estimated
   double gpu_utilization = 1;          // fraction of TDP drawn on average
@@ -172,6 +177,12 @@ struct RunCost {
   double checkpoint_overhead_s = 0;  // time spent writing checkpoints
   double lost_s = 0;                 // rework and restarts
   std::optional<double> energy_kwh;  // nullopt without a TDP
+  // Committed pricing: the term per instance (8,760 or 26,280 h), the terms the run needs, and
+  // the cost of the hours it leaves unused (after committed_reuse), which usd_total includes.
+  // All 0 for on-demand and spot, and for committed pricing without a run length (no tokens).
+  double term_hours = 0;
+  double terms = 0;
+  double unused_term_usd = 0;
 };
 
 struct CostEstimate {
@@ -199,9 +210,10 @@ struct ContractCost {
   std::string pricing;  // "on-demand", ...
   double usd_per_hour = 0;
   double usd_per_step = 0;
-  double usd_total = 0;
+  double usd_total = 0;  // 0 and has_run false without a run length (no training.tokens)
   double usd_per_million_tokens = 0;
-  std::string catalog;  // "<provider> <retrieved>", e.g. "aws 2026-01-21"
+  std::string catalog;   // "<provider> <retrieved>", e.g. "aws 2026-01-21"
+  bool has_run = false;  // the run's length is known (training.tokens), so usd_total is too
 };
 std::optional<ContractCost> contract_cost(const CostEstimate& estimate, PricingModel model,
                                           const Instance& instance);

@@ -14,12 +14,20 @@ nlohmann::json cost_json(const pricing::ContractCost& cost) {
   return {{"pricing", cost.pricing},
           {"usd_per_hour", round_sig(cost.usd_per_hour)},
           {"usd_per_step", round_sig(cost.usd_per_step)},
-          {"usd_total", round_sig(cost.usd_total)},
+          {"usd_total", cost.has_run ? nlohmann::json(round_sig(cost.usd_total)) : nullptr},
           {"usd_per_million_tokens", round_sig(cost.usd_per_million_tokens)},
           {"catalog", cost.catalog}};
 }
 
 std::string cost_text(const pricing::ContractCost& cost, const models::Uncertainty& u) {
+  if (!cost.has_run) {
+    return fmt::format(
+        "\n  cost ({}): ${:.2f} per hour for the cluster, ${:.2f} per step, the run's total not "
+        "given (no training.tokens) (${:.2f} per million tokens; catalog {}); see `cirrus "
+        "price` for every pricing model\n",
+        cost.pricing, cost.usd_per_hour, cost.usd_per_step, cost.usd_per_million_tokens,
+        cost.catalog);
+  }
   return fmt::format(
       "\n  cost ({}): ${:.2f} per hour for the cluster, ${:.2f} per step, ${:.0f}{} for the "
       "run (${:.2f} per million tokens; catalog {}); see `cirrus price` for every pricing "
@@ -47,9 +55,10 @@ nlohmann::json pinned_json(const app::Job& job, const app::PinnedRun& run) {
   const models::StepResult& r = run.sim.result;
   nlohmann::json j = result_json(context_of(job, run), r);
   if (run.cost) j["cost"] = cost_json(*run.cost);
-  add_uncertainty_json(j, run.uncertainty,
-                       {r.step_time_s, r.run ? std::optional<double>(r.run->days) : std::nullopt,
-                        run.cost ? std::optional<double>(run.cost->usd_total) : std::nullopt});
+  add_uncertainty_json(
+      j, run.uncertainty,
+      {r.step_time_s, r.run ? std::optional<double>(r.run->days) : std::nullopt,
+       run.cost && run.cost->has_run ? std::optional<double>(run.cost->usd_total) : std::nullopt});
   return j;
 }
 

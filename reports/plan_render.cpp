@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <map>
 
 #include "common/units.hpp"
 #include "models/step/analytic_step.hpp"
@@ -26,6 +27,24 @@ models::StepResult result_of(const PlanView& v, std::size_t i) {
 }
 
 // Whether any candidate offloads (its placements are then shown for every candidate).
+// The instances `"instance": "auto"` left out, grouped by reason with a few names each.
+std::string skipped_text(const PlanView& v) {
+  if (v.skipped_instances == nullptr || v.skipped_instances->empty()) return "";
+  std::map<std::string, std::vector<std::string>> by_reason;
+  for (const auto& [id, why] : *v.skipped_instances) by_reason[why].push_back(id);
+  std::string o;
+  bool first = true;
+  for (const auto& [why, ids] : by_reason) {
+    std::string names;
+    for (std::size_t i = 0; i < ids.size() && i < 4; ++i) names += (i ? ", " : "") + ids[i];
+    if (ids.size() > 4) names += fmt::format(", ... ({} more)", ids.size() - 4);
+    o += fmt::format("{}{} x {} ({})\n", first ? "  skipped   " : "            ", ids.size(), why,
+                     names);
+    first = false;
+  }
+  return o;
+}
+
 bool any_offload(const PlanView& v) {
   for (const auto& c : v.result->candidates) {
     if (c.strategy.offload.any()) return true;
@@ -123,6 +142,17 @@ nlohmann::json plan_json(const PlanView& v) {
                  {"pruned", r.infeasible},
                  {"pruned_by_reason", pruned},
                  {"refined", r.refined}};
+  nlohmann::json skipped = nlohmann::json::array();
+  if (v.skipped_instances != nullptr) {
+    for (const auto& [id, why] : *v.skipped_instances) {
+      skipped.push_back({{"instance", id}, {"why", why}});
+    }
+  }
+  j["search"]["skipped_instances"] = skipped;
+  j["search"]["nodes"] = {{"auto", v.space->nodes_auto},
+                          {"min", v.space->nodes.front()},
+                          {"max", v.space->nodes.back()}};
+  j["search"]["fastest_at_node_limit"] = fastest_at_node_limit(v).has_value();
   j["best"] = r.best ? candidate_json(v, *r.best) : nlohmann::json();
   if (!r.best) j["no_best_reason"] = r.no_best_reason;
   nlohmann::json pareto = nlohmann::json::array();
@@ -154,6 +184,17 @@ std::string render_plan_table(const PlanView& v) {
       "  searched  {:.0f} combinations: {} evaluated, {} pruned, {} re-simulated "
       "with the engine\n",
       r.raw_combinations, r.evaluated, r.infeasible, r.refined);
+  o += skipped_text(v);
+  if (v.space->nodes_auto) {
+    o += fmt::format("  nodes     auto: powers of two from {} to {}\n", v.space->nodes.front(),
+                     v.space->nodes.back());
+  }
+  if (const auto edge = fastest_at_node_limit(v)) {
+    o += fmt::format(
+        "  note      the fastest option uses {} nodes, the most \"nodes\": \"auto\" tries; more "
+        "might be faster: list larger counts in cluster.nodes to try them\n",
+        r.candidates[*edge].nodes);
+  }
   if (!r.pruned.empty()) {
     o += "  pruned    ";
     bool first = true;
@@ -319,8 +360,22 @@ std::string render_plan_csv(const PlanView& v) {
 }
 
 PlanView plan_view(const app::Job& job, const app::PlanRun& run) {
-  return {&job.scenario, &run.space, &run.result, pricing::to_string(job.scenario.pricing.model),
-          job.residuals};
+  return {&job.scenario, &run.space,
+          &run.result,   pricing::to_string(job.scenario.pricing.model),
+          job.residuals, &run.resolved.skipped};
+}
+
+std::optional<std::size_t> fastest_at_node_limit(const PlanView& v) {
+  const auto& r = *v.result;
+  if (!v.space->nodes_auto || r.candidates.empty()) return std::nullopt;
+  std::size_t fastest = 0;
+  for (std::size_t i = 1; i < r.candidates.size(); ++i) {
+    if (r.candidates[i].economics.run_seconds < r.candidates[fastest].economics.run_seconds) {
+      fastest = i;
+    }
+  }
+  if (r.candidates[fastest].nodes < v.space->nodes.back()) return std::nullopt;
+  return fastest;
 }
 
 std::string render_plan(const app::Job& job, const app::PlanRun& run, const std::string& format) {

@@ -5,6 +5,7 @@
 // or CSV of every feasible candidate.
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,7 +26,13 @@ struct PlanView {
   // The validation residuals behind the error bars (models/step/uncertainty.hpp); null: none, and
   // every candidate's error is unknown (said so in the output).
   std::shared_ptr<const models::ResidualStats> residuals = nullptr;
+  // `"instance": "auto"` entries left out of the search, (id, why); null or empty: none.
+  const std::vector<std::pair<std::string, std::string>>* skipped_instances = nullptr;
 };
+
+// The candidate with the shortest run, when it sits at the largest node count `"nodes":
+// "auto"` tries (more nodes might be faster still, and were not tried); nullopt otherwise.
+std::optional<std::size_t> fastest_at_node_limit(const PlanView& v);
 
 // The error bars of each instance of the search (index: SearchSpace::instances), for the
 // scenario's precision: the GPU, its profile and the precision decide them, not the strategy.

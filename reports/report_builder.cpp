@@ -86,6 +86,7 @@ void add_pricing(Report& r, const scenarios::Scenario& s, const pricing::Instanc
   // As the planner and `simulate` price runs: 16-bit weights plus fp32 master weights and
   // Adam's moments, 14 bytes per parameter (the ZeRO paper's K = 12, plus 2).
   in.checkpoint_bytes = models::checkpoint_bytes(s.model, s.training);
+  in.committed_reuse = s.pricing.committed_reuse;
   const pricing::CostEstimate e = pricing::estimate_cost(in);
   const std::string chosen = pricing::to_string(s.pricing.model);
   r.run_steps = e.steps;

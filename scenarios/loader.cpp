@@ -607,11 +607,12 @@ void derive_dp(Scenario& s) {
 }
 
 void read_pricing(const JsonNode& n, PricingSpec& p) {
-  n.check_keys({"model", "region"});
+  n.check_keys({"model", "region", "committed_reuse"});
   if (auto v = n.find("model")) {
     p.model = read_enum(*v, kPricingModelNames);
   }
   if (auto v = n.find("region")) p.region = v->as_string();
+  if (auto v = n.find("committed_reuse")) p.committed_reuse = v->as_number_in(0, 1);
 }
 
 void read_objective(const JsonNode& n, Objective& o) {

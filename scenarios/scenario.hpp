@@ -67,6 +67,9 @@ struct StrategySpace {
 struct PricingSpec {
   pricing::PricingModel model = pricing::PricingModel::kOnDemand;
   std::string region;  // empty: the catalog's default region
+  // Committed pricing: the fraction of the unused term's cost assumed recovered (resale, other
+  // work); 0 (default) bills the whole term (pricing::CostInput::committed_reuse).
+  double committed_reuse = 0;
 };
 
 struct Objective {

@@ -244,3 +244,47 @@ TEST_CASE("make_cost_input takes the instance's prices and defaults", "[pricing]
   CHECK(in.interruptions_per_instance_hour[index_of(PricingModel::kOnDemand)] == 0);
   CHECK_THROWS_AS(estimate_cost(CostInput{}), std::invalid_argument);
 }
+
+TEST_CASE("committed pricing bills the whole term, renewed while the run lasts", "[pricing]") {
+  CostInput in = base_input();  // 4 instances, 2000 s of work, committed-1y $6.5/h
+  in.prices.committed_3y = 4.0;
+  in.interruptions_per_instance_hour = {0, 0, 0, 0};
+  const CostEstimate e = estimate_cost(in);
+  const RunCost& one = *e.run(PricingModel::kCommitted1y);
+  // One 8,760 h term per instance: 4 x $6.5 x 8760 h = $227,760, whatever the run uses.
+  CHECK(one.term_hours == 8760);
+  CHECK(one.terms == 1);
+  CHECK(one.usd_total == Approx(4 * 6.5 * 8760));
+  CHECK(one.unused_term_usd == Approx(4 * 6.5 * (8760 - 2000.0 / 3600)));
+  CHECK(one.usd_per_step == Approx(4 * 6.5 * 8760 / 1000));  // the term over 1000 steps
+  const RunCost& three = *e.run(PricingModel::kCommitted3y);
+  CHECK(three.term_hours == 26280);
+  CHECK(three.usd_total == Approx(4 * 4.0 * 26280));
+  // On-demand and spot bill the hours used only.
+  CHECK(e.run(PricingModel::kOnDemand)->unused_term_usd == 0);
+  CHECK(e.run(PricingModel::kOnDemand)->usd_total == Approx(10.0 * 4 * 2000 / 3600));
+
+  // A run of 1.5 years needs two 1-year terms: 4 x 6.5 x 17,520 h.
+  in.total_tokens = 1e6 * std::ceil(1.5 * 8760 * 3600 / 2.0);
+  const RunCost& long_run = *estimate_cost(in).run(PricingModel::kCommitted1y);
+  CHECK(long_run.terms == 2);
+  CHECK(long_run.usd_total == Approx(4 * 6.5 * 2 * 8760));
+
+  // Half the unused hours recovered: the run's hours plus half the rest.
+  in.total_tokens = 1e9;
+  in.committed_reuse = 0.5;
+  const RunCost& reused = *estimate_cost(in).run(PricingModel::kCommitted1y);
+  const double used_h = 2000.0 / 3600;
+  CHECK(reused.usd_total == Approx(4 * 6.5 * (used_h + 0.5 * (8760 - used_h))));
+
+  // Without a run length there is no term to allocate: the hourly rate per step only.
+  in.total_tokens = 0;
+  const CostEstimate per_step = estimate_cost(in);
+  CHECK(per_step.run(PricingModel::kCommitted1y)->terms == 0);
+  CHECK(per_step.run(PricingModel::kCommitted1y)->usd_per_step == Approx(4 * 6.5 * 2 / 3600.0));
+  Instance inst;
+  inst.provider = "aws";
+  inst.source = PriceSource{"s", "2026-01-21", true};
+  CHECK_FALSE(contract_cost(per_step, PricingModel::kOnDemand, inst)->has_run);
+  CHECK(contract_cost(e, PricingModel::kOnDemand, inst)->has_run);
+}
