@@ -101,7 +101,7 @@ std::int64_t required(const JsonNode& root, std::initializer_list<const char*> k
 // scenario's name.
 std::string display_name(const JsonNode& root, const std::string& model_type) {
   if (auto v = field(root, {"_name_or_path"})) {
-    const std::string name = v->as_string();
+    std::string name = v->as_string();
     const bool printable = std::none_of(name.begin(), name.end(), [](char c) {
       return static_cast<unsigned char>(c) < 0x20 || c == 0x7F;
     });

@@ -200,7 +200,7 @@ TEST_CASE("hf_config: a GPT-2 config (BioMedLM) reads GPT-2's key names and defa
   CHECK(m.hidden == 2560);
   CHECK(m.heads == 20);
   CHECK(m.kv_heads == 20);
-  CHECK(m.ffn_hidden == 4 * 2560);  // n_inner null
+  CHECK(m.ffn_hidden == 10240);  // n_inner null: 4 x 2560
   CHECK(m.ffn == cirrus::models::FfnKind::kGelu);
   CHECK(m.vocab == 28896);
   CHECK(m.seq_len == 1024);
