@@ -39,7 +39,9 @@
 #include "common/read_file.hpp"
 #include "common/units.hpp"
 #include "scenarios/enum_tables.hpp"
+#include "scenarios/hf_config.hpp"
 #include "scenarios/instance_node.hpp"
+#include "scenarios/limits.hpp"
 #include "scenarios/scenario.hpp"
 #include "scenarios/systems_blocks.hpp"
 
@@ -49,24 +51,6 @@ namespace {
 using models::NodeSpec;
 using models::TransformerConfig;
 
-// Upper bounds (docs/CONTRACT.md, "Limits"): every product the simulator forms stays free of
-// overflow (GPUs = gpus x nodes as an int, ffn = 4 x hidden as a long, micro-batches as an int)
-// and every configuration stays small enough to answer in bounded memory and time, far above
-// any real cluster or model (the largest published runs: 16k-100k GPUs, 126 layers, 16M tokens
-// per step, 1M-token contexts).
-constexpr std::int64_t kMaxSize = std::int64_t{1} << 30;
-constexpr std::int64_t kMaxGpusPerNode = 1024;
-constexpr std::int64_t kMaxNodes = std::int64_t{1} << 16;
-constexpr std::int64_t kMaxGlobalBatch = std::int64_t{1} << 24;
-constexpr std::int64_t kMaxLayers = std::int64_t{1} << 14;
-constexpr std::size_t kMaxNameBytes = 256;  // a scenario's name, as tables and reports print it
-constexpr std::int64_t kMaxSeqLen = std::int64_t{1} << 24;
-constexpr double kMaxTokens = 1e16;
-constexpr double kMaxGBytePerS = 1e5;  // a link, per GPU or NIC: 100 TB/s
-constexpr double kMaxGbitPerS = 1e6;
-constexpr double kMinBandwidth = 1e-3;
-constexpr double kMaxLatencyUs = 1e5;  // 0.1 s: beyond that no fabric is meant
-constexpr double kMaxOversubscription = 1e3;
 // Deeper JSON is refused at the boundary: later readers of `expect` copy and walk it
 // recursively.
 constexpr int kMaxDepth = 64;
@@ -164,6 +148,19 @@ void check_depth(const std::string& text, const std::string& file) {
   }
 }
 
+// JsonNode::parse turns syntax errors into InputErrors, but nlohmann reports a number too large
+// for a double ("1e999", out_of_range.406) with another exception type: convert that here too.
+nlohmann::json parse_document(const std::string& text, const std::string& file) {
+  try {
+    return JsonNode::parse(text, file);
+  } catch (const nlohmann::json::exception& e) {
+    std::string what = e.what();
+    const auto pos = what.find("] ");
+    if (pos != std::string::npos) what = what.substr(pos + 2);
+    throw InputError(file, "", "well-formed JSON", what);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // model
 // ---------------------------------------------------------------------------------------------
@@ -233,16 +230,74 @@ void check_moe_block(const JsonNode& model, const TransformerConfig& c) {
                    problem->found);
 }
 
+// `model.hf_config`: the config.json at a path relative to the scenario's directory (or
+// absolute), read and parsed with the scenario's own bounds.
+HfModel load_hf_config(const JsonNode& n) {
+  const std::string given = n.as_string();
+  if (given.empty()) n.fail("the path of a Hugging Face config.json");
+  std::filesystem::path path(given);
+  if (path.is_relative()) path = std::filesystem::path(n.file()).parent_path() / path;
+  const std::string file = path.lexically_normal().string();
+  std::string text;
+  try {
+    text = read_file(file);
+  } catch (const IoError& e) {
+    throw IoError(std::string(e.what()) + " (" + n.path() + " in " + n.file() + ")");
+  }
+  const nlohmann::json doc = parse_document(text, file);
+  check_depth(text, file);
+  return read_hf_config(JsonNode(doc, file, ""));
+}
+
+// The training length of a model read from a config.json the scenario gives no seq_len for:
+// max_position_embeddings up to kMaxContextAsSeqLen; beyond that (a long-context model) the
+// scenario must choose.
+long seq_len_from_config(const JsonNode& m, const HfModel& hf) {
+  const std::string config = m.at("hf_config").as_string();
+  if (!hf.max_position_embeddings) {
+    fail_missing(m, "seq_len",
+                 fmt::format("the training sequence length (required: {} gives no "
+                             "max_position_embeddings)",
+                             config));
+  }
+  const std::int64_t context = *hf.max_position_embeddings;
+  if (context > kMaxContextAsSeqLen) {
+    fail_missing(m, "seq_len",
+                 fmt::format("the training sequence length (required with hf_config when "
+                             "max_position_embeddings is above {}: {} gives {}, the longest "
+                             "context the model supports, not the length it is trained at)",
+                             kMaxContextAsSeqLen, config, context));
+  }
+  return static_cast<long>(context);
+}
+
 TransformerConfig read_model(const JsonNode& m) {
-  m.check_keys({"preset", "layers", "hidden", "heads", "kv_heads", "ffn_hidden", "ffn", "vocab",
-                "seq_len", "tied_embeddings", "rotary", "rmsnorm", "dropout", "moe"});
+  m.check_keys({"preset", "hf_config", "layers", "hidden", "heads", "kv_heads", "ffn_hidden", "ffn",
+                "vocab", "seq_len", "tied_embeddings", "rotary", "rmsnorm", "dropout", "moe"});
   TransformerConfig c;
-  bool preset = false;
+  bool preset = false;  // the shape has a base (a preset or a config.json) that fields override
+  std::optional<HfModel> hf;
+  const auto hf_node = m.find("hf_config");
   if (auto p = m.find("preset")) {
+    if (hf_node) {
+      throw InputError(m.file(), m.child_path("hf_config"),
+                       "either model.preset or model.hf_config, not both", "both");
+    }
     const std::string id = p->as_string();
     auto found = models::find_model(id);
+    if (!found && id.find('/') != std::string::npos) {
+      throw InputError(p->file(), p->path(),
+                       fmt::format("a known model preset ({})", join(models::model_ids())),
+                       p->describe() +
+                           " (a Hugging Face id: download its config.json and give "
+                           "\"hf_config\": \"PATH\")");
+    }
     if (!found) fail_unknown(*p, "a known model preset", models::model_ids());
     c = *found;
+    preset = true;
+  } else if (hf_node) {
+    hf = load_hf_config(*hf_node);
+    c = hf->model;
     preset = true;
   } else {
     c.name = "custom";
@@ -261,7 +316,11 @@ TransformerConfig read_model(const JsonNode& m) {
   if (auto v = required("hidden")) c.hidden = read_size(*v);
   if (auto v = required("heads")) c.heads = read_int(*v);
   if (auto v = required("vocab")) c.vocab = read_size(*v);
-  if (auto v = required("seq_len")) c.seq_len = read_size(*v, kMaxSeqLen);
+  if (auto v = required("seq_len")) {
+    c.seq_len = read_size(*v, kMaxSeqLen);
+  } else if (hf) {
+    c.seq_len = seq_len_from_config(m, *hf);
+  }
   if (auto v = m.find("kv_heads")) {
     c.kv_heads = read_int(*v);
   } else if (mha) {
@@ -620,19 +679,6 @@ void read_objective(const JsonNode& n, Objective& o) {
   if (auto v = n.find("minimize")) o.minimize = v->as_enum({"cost", "time"});
   if (auto v = n.find("max_usd")) o.max_usd = v->as_positive();
   if (auto v = n.find("max_days")) o.max_days = v->as_positive();
-}
-
-// JsonNode::parse turns syntax errors into InputErrors, but nlohmann reports a number too large
-// for a double ("1e999", out_of_range.406) with another exception type: convert that here too.
-nlohmann::json parse_document(const std::string& text, const std::string& file) {
-  try {
-    return JsonNode::parse(text, file);
-  } catch (const nlohmann::json::exception& e) {
-    std::string what = e.what();
-    const auto pos = what.find("] ");
-    if (pos != std::string::npos) what = what.substr(pos + 2);
-    throw InputError(file, "", "well-formed JSON", what);
-  }
 }
 
 }  // namespace
