@@ -58,7 +58,13 @@ PlanResult run_plan(const scenarios::Scenario& s, const SearchSpace& space,
   // The refined times move candidates: rank again (from the analytic order) before choosing.
   mark_limits(out.candidates, s.objective);
   rank_candidates(order, out.candidates, s.objective);
-  choose(order, s.objective, options.top, out);
+  choose(
+      order, s.objective, options.top,
+      [&space](std::uint32_t i) {
+        const std::string& id = space.instances[i].id;
+        return id.substr(0, id.find(':'));  // "aws:p5.48xlarge" -> "aws"; a bare node: itself
+      },
+      out);
   return out;
 }
 

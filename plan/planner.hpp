@@ -69,7 +69,16 @@ struct PlanResult {
   std::string no_best_reason;         // when no candidate meets the limits: which binds
   std::vector<std::size_t> pareto;    // indices, by run time
   std::vector<std::size_t> top;       // indices, by the objective
-  double steps = 0;                   // optimizer steps of the run (1 without a token count)
+  // Of each top row, the candidates it stands for: same instance, nodes and parallel degrees,
+  // the same step time and cost, differing only in settings that changed neither (recompute
+  // under flash attention, gpipe vs 1F1B at pp 1, ZeRO-1 vs 2, ...): "also: ..." in the table.
+  std::map<std::size_t, std::vector<std::size_t>> also;
+  // The best of each instance type and of each cloud (the id's provider prefix), by the
+  // objective, within the limits when any of that group is: indices in instance order and in
+  // provider name order.
+  std::vector<std::size_t> best_per_instance;
+  std::vector<std::size_t> best_per_cloud;
+  double steps = 0;  // optimizer steps of the run (1 without a token count)
   // Engine results of the refined candidates, by candidate index.
   std::map<std::size_t, models::StepResult> refined_results;
   // With PlanOptions::keep_pruned: every pruned combination, in enumeration order, and the

@@ -1,7 +1,9 @@
 #include "plan/rank.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
+#include <map>
 
 #include <fmt/format.h>
 #include "common/units.hpp"
@@ -89,16 +91,62 @@ std::vector<std::size_t> pareto_of(const std::vector<Candidate>& candidates) {
   return pareto_frontier(std::move(points));
 }
 
-// The top K: those within the limits first, then (if too few) the closest misses.
-std::vector<std::size_t> top_of(const std::vector<std::size_t>& order,
-                                const std::vector<Candidate>& candidates, int top) {
-  std::vector<std::size_t> out;
+bool same_figure(double a, double b) { return std::abs(a - b) <= 1e-9 * std::max(a, b); }
+
+// Two candidates the user cannot tell apart by their outcome: the same hardware and parallel
+// degrees, the same step time and cost; what differs (recompute, schedule at pp 1, ZeRO 1 vs 2,
+// ...) changed neither.
+bool equivalent(const Candidate& a, const Candidate& b) {
+  const auto& x = a.strategy;
+  const auto& y = b.strategy;
+  if (a.instance != b.instance || a.nodes != b.nodes || x.tp != y.tp || x.pp != y.pp ||
+      x.dp != y.dp || x.cp != y.cp || x.ep != y.ep || x.micro_batch != y.micro_batch ||
+      a.meets_limits != b.meets_limits || a.refined != b.refined) {
+    return false;
+  }
+  if (!same_figure(a.step_seconds, b.step_seconds)) return false;
+  const auto& ua = a.economics.usd_total;
+  const auto& ub = b.economics.usd_total;
+  return ua.has_value() == ub.has_value() && (!ua || same_figure(*ua, *ub));
+}
+
+// The top K distinct outcomes: those within the limits first, then (if too few) the closest
+// misses; a candidate equivalent to one already listed joins its `also` list instead.
+void top_of(const std::vector<std::size_t>& order, int top, PlanResult& out) {
+  const auto& candidates = out.candidates;
   for (int pass = 0; pass < 2; ++pass) {
     for (std::size_t i : order) {
-      if (static_cast<int>(out.size()) >= top) break;
-      if (candidates[i].meets_limits == (pass == 0)) out.push_back(i);
+      if (candidates[i].meets_limits != (pass == 0)) continue;
+      const auto same = std::find_if(out.top.begin(), out.top.end(), [&](std::size_t j) {
+        return equivalent(candidates[i], candidates[j]);
+      });
+      if (same != out.top.end()) {
+        out.also[*same].push_back(i);
+      } else if (static_cast<int>(out.top.size()) < top) {
+        out.top.push_back(i);
+      }
     }
   }
+}
+
+// The best of each group (by `key`) as best_of chooses the plan's: a refined candidate within
+// the limits, else the first within them, else the first in `order`.
+template <typename Key>
+std::vector<std::size_t> best_per(const std::vector<std::size_t>& order,
+                                  const std::vector<Candidate>& candidates, Key key) {
+  std::map<decltype(key(candidates.front())), std::size_t> best;
+  for (int pass = 0; pass < 3; ++pass) {
+    for (std::size_t i : order) {
+      const Candidate& c = candidates[i];
+      const bool wanted = pass == 0   ? c.meets_limits && c.refined
+                          : pass == 1 ? c.meets_limits
+                                      : true;
+      if (wanted) best.emplace(key(c), i);  // keeps the first, the best in order
+    }
+  }
+  std::vector<std::size_t> out;
+  out.reserve(best.size());
+  for (const auto& [k, i] : best) out.push_back(i);
   return out;
 }
 
@@ -117,11 +165,18 @@ void rank_candidates(std::vector<std::size_t>& order, const std::vector<Candidat
 }
 
 void choose(const std::vector<std::size_t>& order, const scenarios::Objective& objective, int top,
-            PlanResult& out) {
+            const std::function<std::string(std::uint32_t)>& provider_of, PlanResult& out) {
   out.best = best_of(order, out.candidates);
   if (!out.best) out.no_best_reason = no_best_reason(out.candidates, objective);
   out.pareto = pareto_of(out.candidates);
-  out.top = top_of(order, out.candidates, top);
+  out.top.clear();
+  out.also.clear();
+  top_of(order, top, out);
+  if (out.candidates.empty()) return;
+  out.best_per_instance =
+      best_per(order, out.candidates, [](const Candidate& c) { return c.instance; });
+  out.best_per_cloud =
+      best_per(order, out.candidates, [&](const Candidate& c) { return provider_of(c.instance); });
 }
 
 }  // namespace cirrus::plan

@@ -4,6 +4,9 @@
 // the order is total and the same for every thread count), the best, why there is none, the
 // Pareto frontier of run time and cost, and the top K.
 #include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
 #include <vector>
 
 #include "plan/planner.hpp"
@@ -20,7 +23,8 @@ void rank_candidates(std::vector<std::size_t>& order, const std::vector<Candidat
 
 // From the ranked `order`: out.best (or out.no_best_reason), out.pareto and the top `top` in
 // out.top, over out.candidates.
+// `provider_of` names the cloud of an instance index (for out.best_per_cloud).
 void choose(const std::vector<std::size_t>& order, const scenarios::Objective& objective, int top,
-            PlanResult& out);
+            const std::function<std::string(std::uint32_t)>& provider_of, PlanResult& out);
 
 }  // namespace cirrus::plan

@@ -92,6 +92,7 @@ nlohmann::json candidate_json(const PlanView& v, std::size_t i) {
   const models::StepResult r = result_of(v, i);
   nlohmann::json j = result_json(ctx, r);
   j["estimate"] = c.refined ? "engine" : "analytic";
+  j["meets_limits"] = c.meets_limits;
   if (any_offload(v)) {  // every candidate's placements once some candidate offloads
     j["config"]["offload"] = {{"params", models::to_string(c.strategy.offload.params)},
                               {"optimizer", models::to_string(c.strategy.offload.optimizer)}};
@@ -159,8 +160,25 @@ nlohmann::json plan_json(const PlanView& v) {
   for (std::size_t i : r.pareto) pareto.push_back(candidate_json(v, i));
   j["pareto"] = pareto;
   nlohmann::json top = nlohmann::json::array();
-  for (std::size_t i : r.top) top.push_back(candidate_json(v, i));
+  const bool placements = any_offload(v);
+  for (std::size_t i : r.top) {
+    nlohmann::json row = candidate_json(v, i);
+    nlohmann::json also = nlohmann::json::array();
+    if (const auto it = r.also.find(i); it != r.also.end()) {
+      for (std::size_t k : it->second) {
+        also.push_back(strategy_text(r.candidates[k].strategy, placements));
+      }
+    }
+    row["also"] = also;
+    top.push_back(row);
+  }
   j["top"] = top;
+  nlohmann::json per_instance = nlohmann::json::array();
+  for (std::size_t i : r.best_per_instance) per_instance.push_back(candidate_json(v, i));
+  j["best_per_instance"] = per_instance;
+  nlohmann::json per_cloud = nlohmann::json::array();
+  for (std::size_t i : r.best_per_cloud) per_cloud.push_back(candidate_json(v, i));
+  j["best_per_cloud"] = per_cloud;
   return j;
 }
 
@@ -208,24 +226,54 @@ std::string render_plan_table(const PlanView& v) {
   const bool placements = any_offload(v);
   // The strategy column is as wide as the longest label shown, so rows stay aligned.
   std::size_t width = 40;
-  for (const auto* rows : {&r.pareto, &r.top}) {
+  for (const auto* rows : {&r.pareto, &r.top, &r.best_per_instance, &r.best_per_cloud}) {
     for (std::size_t i : *rows) {
       width = std::max(width, strategy_text(r.candidates[i].strategy, placements).size());
     }
   }
   // Run days and cost with their 1-sigma range (models/step/uncertainty.hpp), per instance.
   const std::vector<models::Uncertainty> bars = instance_uncertainty(v);
+  const bool limits = s.objective.max_days.has_value() || s.objective.max_usd.has_value();
+  bool marked = false;  // some row shown breaks the limits: the footnote follows
   auto line = [&](std::size_t i) {
     const auto& c = r.candidates[i];
     const auto& inst = v.space->instances[c.instance];
     const auto sigma = known_sigma(bars[c.instance]);
-    return fmt::format("{:<34} {:>5} {:>6} {:<{}} {:>8.2f} {:>19} {:>22} {}", inst.id, c.nodes,
+    const bool breaks = limits && !c.meets_limits;
+    marked = marked || breaks;
+    return fmt::format("{:<34} {:>5} {:>6} {:<{}} {:>8.2f} {:>19} {:>22} {}{}", inst.id, c.nodes,
                        c.nodes * inst.node.gpus, strategy_text(c.strategy, placements), width,
                        c.step_seconds,
                        days_with_range(c.economics.run_seconds / kSecondsPerDay, sigma),
                        c.economics.usd_total ? money_with_range(*c.economics.usd_total, sigma)
                                              : money(c.economics.usd_total),
-                       c.refined ? "engine" : "analytic");
+                       c.refined ? "engine" : "analytic", breaks ? " *" : "");
+  };
+  // Of a top row's equivalents, the words of their labels that differ from the row's.
+  auto also_line = [&](std::size_t i) -> std::string {
+    const auto it = r.also.find(i);
+    if (it == r.also.end()) return "";
+    const std::string mine = strategy_text(r.candidates[i].strategy, placements);
+    std::vector<std::string> variants;
+    for (std::size_t k : it->second) {
+      std::string differs;
+      const std::string theirs = strategy_text(r.candidates[k].strategy, placements);
+      std::size_t from = 0;
+      while (from < theirs.size()) {
+        std::size_t to = theirs.find(' ', from);
+        if (to == std::string::npos) to = theirs.size();
+        const std::string word = theirs.substr(from, to - from);
+        if (!word.empty() && (" " + mine + " ").find(" " + word + " ") == std::string::npos) {
+          differs += (differs.empty() ? "" : " ") + word;
+        }
+        from = to + 1;
+      }
+      if (differs.empty()) differs = theirs;
+      if (std::find(variants.begin(), variants.end(), differs) == variants.end()) {
+        variants.push_back(differs);
+      }
+    }
+    return fmt::format("      also (same time and cost): {}\n", fmt::join(variants, "; "));
   };
   const std::string header =
       fmt::format("{:<34} {:>5} {:>6} {:<{}} {:>8} {:>19} {:>22} {}", "instance", "nodes", "GPUs",
@@ -265,7 +313,21 @@ std::string render_plan_table(const PlanView& v) {
   o += "Pareto frontier (no other configuration is both faster and cheaper):\n  " + header + "\n";
   for (std::size_t i : r.pareto) o += "  " + line(i) + "\n";
   o += fmt::format("\nTop {} by {}:\n  {}\n", r.top.size(), s.objective.minimize, header);
-  for (std::size_t i : r.top) o += "  " + line(i) + "\n";
+  for (std::size_t i : r.top) o += "  " + line(i) + "\n" + also_line(i);
+  if (r.best_per_instance.size() > 1) {
+    o += "\nBest per instance type:\n  " + header + "\n";
+    for (std::size_t i : r.best_per_instance) o += "  " + line(i) + "\n";
+  }
+  if (r.best_per_cloud.size() > 1) {
+    o += "\nBest per cloud:\n  " + header + "\n";
+    for (std::size_t i : r.best_per_cloud) o += "  " + line(i) + "\n";
+  }
+  if (marked) {
+    std::vector<std::string> bounds;
+    if (s.objective.max_days) bounds.push_back(fmt::format("{} days", *s.objective.max_days));
+    if (s.objective.max_usd) bounds.push_back(money(*s.objective.max_usd));
+    o += fmt::format("* breaks the objective's limits (at most {})\n", fmt::join(bounds, ", "));
+  }
   // What the listed step times rest on, per instance shown (each GPU has its own profile).
   std::vector<std::pair<std::string, std::string>> cal;  // instance, calibration
   auto note = [&](std::size_t i) {
@@ -275,8 +337,9 @@ std::string render_plan_table(const PlanView& v) {
       cal.emplace_back(inst.id, c);
     }
   };
-  for (std::size_t i : r.pareto) note(i);
-  for (std::size_t i : r.top) note(i);
+  for (const auto* rows : {&r.pareto, &r.top, &r.best_per_instance, &r.best_per_cloud}) {
+    for (std::size_t i : *rows) note(i);
+  }
   o += "\nCalibration of the step times:\n";
   for (const auto& [id, c] : cal) o += fmt::format("  {}: {}\n", id, c);
   o += "'analytic' rows are the fast estimate, 'engine' rows were re-simulated with "
@@ -297,7 +360,7 @@ std::string render_plan_table(const PlanView& v) {
     }
   };
   if (r.best) note_bar(*r.best);
-  for (const auto* rows : {&r.pareto, &r.top}) {
+  for (const auto* rows : {&r.pareto, &r.top, &r.best_per_instance, &r.best_per_cloud}) {
     for (std::size_t i : *rows) note_bar(i);
   }
   if (!bases.empty()) {

@@ -3,6 +3,7 @@
 // says which limit binds when nothing meets them.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "common/input_error.hpp"
@@ -193,4 +194,43 @@ TEST_CASE("planner: a thread count far above the work gives the same plan", "[pl
   CHECK(a.best == b.best);
   CHECK(a.top == b.top);
   CHECK(a.refined_results.size() == b.refined_results.size());
+}
+
+TEST_CASE("planner: the top K are distinct outcomes; equivalents fold into `also`", "[plan]") {
+  const auto s = small_scenario();
+  const auto space = plan::build_search_space(s, priced(s));
+  plan::PlanOptions opt;
+  opt.top = 5;
+  const auto r = plan::run_plan(s, space, opt);
+  REQUIRE(r.top.size() == 5);
+  auto same_outcome = [&](std::size_t a, std::size_t b) {
+    const auto& x = r.candidates[a];
+    const auto& y = r.candidates[b];
+    return x.instance == y.instance && x.nodes == y.nodes && x.strategy.tp == y.strategy.tp &&
+           x.strategy.pp == y.strategy.pp && x.strategy.dp == y.strategy.dp &&
+           x.strategy.micro_batch == y.strategy.micro_batch &&
+           x.step_seconds == Approx(y.step_seconds).epsilon(1e-9) &&
+           *x.economics.usd_total == Approx(*y.economics.usd_total).epsilon(1e-9);
+  };
+  for (std::size_t a = 0; a < r.top.size(); ++a) {
+    for (std::size_t b = a + 1; b < r.top.size(); ++b) {
+      CHECK_FALSE(same_outcome(r.top[a], r.top[b]));
+    }
+  }
+  // recompute none vs selective with flash attention (the default) prices the same step here:
+  // each such pair shows once, the other setting under `also`.
+  std::size_t folded = 0;
+  for (const auto& [row, others] : r.also) {
+    CHECK(std::find(r.top.begin(), r.top.end(), row) != r.top.end());
+    for (std::size_t k : others) {
+      CHECK(same_outcome(row, k));
+      ++folded;
+    }
+  }
+  CHECK(folded > 0);
+  // One instance, one cloud: one best each, the plan's best.
+  REQUIRE(r.best_per_instance.size() == 1);
+  REQUIRE(r.best_per_cloud.size() == 1);
+  CHECK(r.best_per_instance[0] == *r.best);
+  CHECK(r.best_per_cloud[0] == *r.best);
 }
