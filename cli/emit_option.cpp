@@ -20,8 +20,8 @@ void add_emit_option(CLI::App& sub, std::string& emit) {
 
 void check_emit_format(const std::string& emit, const std::string& format) {
   if (!emit.empty() && format != "table") {
-    throw UsageError(fmt::format("--emit {} writes its own format; leave out --format {}", emit,
-                                 format));
+    throw UsageError(
+        fmt::format("--emit {} writes its own format; leave out --format {}", emit, format));
   }
 }
 

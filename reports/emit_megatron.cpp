@@ -48,8 +48,8 @@ void parallel(Builder& b, const models::StepInput& in) {
   if (s.sequence_parallel && s.tp > 1) b.arg("--sequence-parallel");
   if (s.cp > 1 && in.model.seq_len % (2L * s.cp) != 0) {
     b.note(fmt::format(
-        "Megatron-LM needs --seq-length a multiple of 2 x CP = {} when CP > 1; {} is not",
-        2 * s.cp, in.model.seq_len));
+        "Megatron-LM needs --seq-length a multiple of 2 x CP = {} when CP > 1; {} is not", 2 * s.cp,
+        in.model.seq_len));
   }
 }
 
@@ -165,7 +165,8 @@ void moe(Builder& b, const models::TransformerConfig& m, const models::Strategy&
   if (e.first_dense_layers > 0) {
     // The list form: one 0 (dense) or 1 (MoE) per layer, as the model's pattern says.
     std::string pattern = "[";
-    for (int l = 0; l < m.layers; ++l) pattern += fmt::format("{}{}", l ? "," : "", m.is_moe_layer(l) ? 1 : 0);
+    for (int l = 0; l < m.layers; ++l)
+      pattern += fmt::format("{}{}", l ? "," : "", m.is_moe_layer(l) ? 1 : 0);
     b.arg("--moe-layer-freq", "\"" + pattern + "]\"");
   } else if (e.layer_freq != 1) {
     b.arg("--moe-layer-freq", str(e.layer_freq));

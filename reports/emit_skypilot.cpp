@@ -19,10 +19,18 @@ struct AcceleratorName {
   const char* name;
 };
 constexpr AcceleratorName kAccelerators[] = {
-    {"h100-sxm", "H100"},          {"h100-pcie", "H100"},        {"h200-sxm", "H200"},
-    {"a100-sxm-80gb", "A100-80GB"}, {"a100-pcie-80gb", "A100-80GB"}, {"a100-sxm-40gb", "A100"},
-    {"l4", "L4"},                  {"l40s", "L40S"},             {"a10g", "A10G"},
-    {"a10", "A10"},                {"v100-sxm-16gb", "V100"},    {"v100-sxm-32gb", "V100-32GB"},
+    {"h100-sxm", "H100"},
+    {"h100-pcie", "H100"},
+    {"h200-sxm", "H200"},
+    {"a100-sxm-80gb", "A100-80GB"},
+    {"a100-pcie-80gb", "A100-80GB"},
+    {"a100-sxm-40gb", "A100"},
+    {"l4", "L4"},
+    {"l40s", "L40S"},
+    {"a10g", "A10G"},
+    {"a10", "A10"},
+    {"v100-sxm-16gb", "V100"},
+    {"v100-sxm-32gb", "V100-32GB"},
     {"mi300x", "MI300X"},
 };
 // Instances whose GPU SkyPilot names apart from the GPU's usual name: GCP's A3 Mega carries
@@ -37,8 +45,8 @@ constexpr AcceleratorName kInstanceAccelerators[] = {
 std::string scalar(const std::string& s) {
   bool plain = !s.empty();
   for (const char ch : s) {
-    const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-                    ch == '-' || ch == '_' || ch == '.' || ch == '/';
+    const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.' || ch == '/';
     plain = plain && ok;
   }
   if (plain && s.front() != '-' && s.front() != '.') return s;
@@ -62,16 +70,17 @@ std::string resources(const EmitConfig& c, std::string& comments) {
   if (const auto name = skypilot_accelerator(c.input.cluster.node.gpu.id, inst)) {
     o += fmt::format("  accelerators: {}:{}\n", *name, c.gpus_per_node());
   } else {
-    comments += fmt::format("# {} has no SkyPilot accelerator name in cirrus's table: accelerators "
-                            "not set\n",
-                            c.input.cluster.node.gpu.display);
+    comments += fmt::format(
+        "# {} has no SkyPilot accelerator name in cirrus's table: accelerators "
+        "not set\n",
+        c.input.cluster.node.gpu.display);
   }
   o += fmt::format("  use_spot: {}\n", c.pricing == pricing::PricingModel::kSpot);
   if (c.pricing == pricing::PricingModel::kCommitted1y ||
       c.pricing == pricing::PricingModel::kCommitted3y) {
-    comments += fmt::format(
-        "# priced {}: the commitment is bought from the provider, outside the task\n",
-        pricing::to_string(c.pricing));
+    comments +=
+        fmt::format("# priced {}: the commitment is bought from the provider, outside the task\n",
+                    pricing::to_string(c.pricing));
   }
   return o;
 }
