@@ -35,7 +35,9 @@ std::string versionless(std::string out) {
   return out;
 }
 
-std::string golden(const std::string& name) { return slurp(source_path("tests/data/emit/" + name)); }
+std::string golden(const std::string& name) {
+  return slurp(source_path("tests/data/emit/" + name));
+}
 
 // The YAML read the plain way this emitter writes it: `key: value` at the top, `  key: value`
 // under a key without a value, and the `run: |` block as text. Anything else fails the test.
@@ -101,13 +103,13 @@ void check_against_result(const Yaml& y, const nlohmann::json& result) {
   const int gpus = config["gpus"].get<int>();
   CHECK(per_node * config["nodes"].get<int>() == gpus);
   CHECK(env_int(y, "TP") * env_int(y, "PP") * env_int(y, "DP") * env_int(y, "CP") == gpus);
-  for (const auto& [key, env] : std::vector<std::pair<std::string, std::string>>{
-           {"tp", "TP"},
-           {"pp", "PP"},
-           {"dp", "DP"},
-           {"cp", "CP"},
-           {"ep", "EP"},
-           {"micro_batch", "MICRO_BATCH"}}) {
+  for (const auto& [key, env] :
+       std::vector<std::pair<std::string, std::string>>{{"tp", "TP"},
+                                                        {"pp", "PP"},
+                                                        {"dp", "DP"},
+                                                        {"cp", "CP"},
+                                                        {"ep", "EP"},
+                                                        {"micro_batch", "MICRO_BATCH"}}) {
     INFO(key);
     CHECK(env_int(y, env) == config[key].get<int>());
   }
@@ -138,8 +140,7 @@ void check_header(const std::string& out, const nlohmann::json& result, double d
         Approx(result["step_time_s"].get<double>()).margin(0.0011));
   CHECK(header.find(" s (engine), ") != std::string::npos);
   const auto days_at = header.find("(engine), ");
-  CHECK(std::stod(header.substr(days_at + 10)) ==
-        Approx(days).margin(0.051));
+  CHECK(std::stod(header.substr(days_at + 10)) == Approx(days).margin(0.051));
   const auto usd_at = header.find(", $");
   REQUIRE(usd_at != std::string::npos);
   CHECK(std::stod(header.substr(usd_at + 3)) * 1e6 ==
