@@ -16,6 +16,7 @@ EmitConfig base(const app::Job& job) {
   c.scenario_name = job.scenario.name;
   c.scenario_file = std::filesystem::path(job.scenario.file).filename().string();
   c.pricing = job.scenario.pricing.model;
+  c.region = job.scenario.pricing.region;
   return c;
 }
 

@@ -23,6 +23,7 @@ struct EmitConfig {
   // preset or an instance the catalogs do not have.
   const pricing::Instance* instance = nullptr;
   pricing::PricingModel pricing = pricing::PricingModel::kOnDemand;
+  std::string region;  // the scenario's `pricing.region`; empty when not given
   // Predictions: the step, the run's wall time (spot interruptions included for a plan) and
   // its cost under `pricing`; absent when the run has none.
   double step_seconds = 0;

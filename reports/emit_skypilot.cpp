@@ -57,10 +57,17 @@ std::string resources(const EmitConfig& c, std::string& comments) {
   std::string o = "resources:\n";
   const pricing::Instance* inst = c.instance;
   if (inst != nullptr) {
-    // A region of "any" (every region costs the same, e.g. Lambda) leaves the choice to SkyPilot.
-    const bool region = !inst->region.empty() && inst->region != "any";
+    // The catalog's region, whose prices the prediction quotes. A catalog region of "any" (every
+    // region costs the same, e.g. Lambda) takes the scenario's region, or leaves the choice to
+    // SkyPilot.
+    std::string region = inst->region == "any" ? c.region : inst->region;
+    if (!c.region.empty() && region != c.region) {
+      comments += fmt::format(
+          "# the scenario asks for region {}; the catalog's prices, and infra, are for {}\n",
+          c.region, region);
+    }
     o += fmt::format("  infra: {}\n",
-                     scalar(region ? inst->provider + "/" + inst->region : inst->provider));
+                     scalar(region.empty() ? inst->provider : inst->provider + "/" + region));
     o += fmt::format("  instance_type: {}\n", scalar(inst->name));
   } else {
     comments += fmt::format(

@@ -214,8 +214,7 @@ TEST_CASE("plan --emit: the best of the shipped plan, the same bytes for every -
   CHECK(slurp(file) == one.out);
 }
 
-TEST_CASE("--emit refusals: unknown kind, beside --format json, infeasible",
-          "[golden][emit][e2e]") {
+TEST_CASE("emit refusals: unknown kind, beside --format json, infeasible", "[golden][emit][e2e]") {
   const auto unknown = run_cli("plan " + kPlan + " --emit yaml");
   CHECK(unknown.status == 2);
   CHECK(unknown.out.empty());

@@ -55,7 +55,8 @@ TEST_CASE("SkyPilot task names: lower case, [a-z0-9-], bounded, never empty", "[
   CHECK(reports::skypilot_name("  --Foo__Bar!! ") == "foo-bar");
   CHECK(reports::skypilot_name("") == "cirrus");
   CHECK(reports::skypilot_name("\xe6\x97\xa5\xe6\x9c\xac") == "cirrus");
-  const std::string long_name = reports::skypilot_name(std::string(40, 'a') + " " + std::string(40, 'b'));
+  const std::string long_name =
+      reports::skypilot_name(std::string(40, 'a') + " " + std::string(40, 'b'));
   CHECK(long_name.size() <= 63);
   CHECK(long_name.back() != '-');
 }
@@ -72,8 +73,7 @@ TEST_CASE("SkyPilot accelerator names by GPU, and by instance where SkyPilot nam
   CHECK(reports::skypilot_accelerator("h100-sxm", &mega) == "H100-MEGA");
 }
 
-TEST_CASE("SkyPilot YAML: region-less catalog, spot, committed, unknown accelerator",
-          "[emit]") {
+TEST_CASE("SkyPilot YAML: region-less catalog, spot, committed, unknown accelerator", "[emit]") {
   reports::EmitConfig c = llama_on("dgx-h100", 4);
   const pricing::Instance lambda = instance("lambda", "gpu_8x_h100_sxm5", "any");
   c.instance = &lambda;
@@ -87,6 +87,15 @@ TEST_CASE("SkyPilot YAML: region-less catalog, spot, committed, unknown accelera
   CHECK(has(y, "  use_spot: true\n"));
   CHECK(has(y, "num_nodes: 4\n"));
   CHECK(has(y, "--nproc_per_node=$SKYPILOT_NUM_GPUS_PER_NODE"));
+
+  c.region = "us-south-1";  // a region-less catalog takes the scenario's
+  CHECK(has(reports::render_skypilot(c), "  infra: lambda/us-south-1\n"));
+  const pricing::Instance p5 = instance("aws", "p5.48xlarge", "us-east-1");
+  c.instance = &p5;
+  c.region = "us-west-2";  // the catalog's region wins: its prices are the prediction's
+  CHECK(
+      has(reports::render_skypilot(c), "# the scenario asks for region us-west-2; the catalog's"));
+  CHECK(has(reports::render_skypilot(c), "  infra: aws/us-east-1\n"));
 
   c.pricing = pricing::PricingModel::kCommitted1y;
   y = reports::render_skypilot(c);
@@ -102,8 +111,7 @@ TEST_CASE("SkyPilot YAML: region-less catalog, spot, committed, unknown accelera
   CHECK(has(y, "--nproc_per_node=8 \\\n"));
 }
 
-TEST_CASE("Megatron-LM arguments: settings without an argument are named in comments",
-          "[emit]") {
+TEST_CASE("Megatron-LM arguments: settings without an argument are named in comments", "[emit]") {
   reports::EmitConfig c = llama_on("dgx-h100", 4);
   c.input.strategy.zero = 3;
   c.input.strategy.offload.optimizer = models::Tier::kHost;
@@ -131,8 +139,9 @@ TEST_CASE("Megatron-LM arguments: settings without an argument are named in comm
   const std::string f = reports::render_megatron(c);
   CHECK(has(f, "\n--bf16 \\\n--fp8-format hybrid\n"));
   CHECK(has(f, "\n--num-layers-per-virtual-pipeline-stage 10 \\\n"));  // 80 / (4 x 2)
-  CHECK(has(f, "\n--recompute-granularity full \\\n--recompute-method uniform \\\n"
-               "--recompute-num-layers 1 \\\n"));
+  CHECK(has(f,
+            "\n--recompute-granularity full \\\n--recompute-method uniform \\\n"
+            "--recompute-num-layers 1 \\\n"));
   CHECK(has(f, "# training.tokens not given"));
   CHECK_FALSE(has(f, "\n--train-iters"));
 }
@@ -149,9 +158,10 @@ TEST_CASE("Megatron-LM arguments of an MoE model with dense first layers", "[emi
   c.input.strategy.dp = 4;
   c.input.strategy.ep = 8;
   const std::string m = reports::render_megatron(c);
-  CHECK(has(m, "\n--num-experts 8 \\\n--moe-router-topk 2 \\\n--moe-ffn-hidden-size 1024 \\\n"
-               "--moe-shared-expert-intermediate-size 2048 \\\n"
-               "--moe-layer-freq \"[0,1,1,1]\" \\\n--moe-token-dispatcher-type alltoall \\\n"));
+  CHECK(has(m,
+            "\n--num-experts 8 \\\n--moe-router-topk 2 \\\n--moe-ffn-hidden-size 1024 \\\n"
+            "--moe-shared-expert-intermediate-size 2048 \\\n"
+            "--moe-layer-freq \"[0,1,1,1]\" \\\n--moe-token-dispatcher-type alltoall \\\n"));
   CHECK(has(m, "# model.moe capacity_factor"));
   CHECK(has(m, "\n--expert-model-parallel-size 8 \\\n"));
 }
