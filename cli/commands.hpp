@@ -4,6 +4,7 @@
 // one app/ function, renders the result through reports/ and returns its exit status.
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "app/plan_run.hpp"
 #include "app/profiles.hpp"
 #include "common/input_error.hpp"
+#include "reports/emit_config.hpp"
 
 namespace cirrus::cli {
 
@@ -54,5 +56,15 @@ constexpr long long kMaxJobs = 4096;
 
 // Writes to stdout, or atomically to `out` when given.
 void emit(const std::string& text, const std::string& out);
+
+// `--emit skypilot|megatron` (cli/emit_option.cpp): registers the option (an unknown kind is a
+// usage error listing the kinds); refuses it beside --format json or csv (UsageError); writes the
+// configuration like `emit`, or, when there is none, only `why` on stderr and returns
+// kExitInfeasible.
+void add_emit_option(CLI::App& sub, std::string& emit);
+void check_emit_format(const std::string& emit, const std::string& format);
+ExitCode emit_configuration(const std::optional<reports::EmitConfig>& config,
+                            const std::string& why, const std::string& kind,
+                            const std::string& scenario_file, const std::string& out);
 
 }  // namespace cirrus::cli

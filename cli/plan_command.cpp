@@ -1,6 +1,6 @@
 // `cirrus plan SCENARIO`: searches the scenario's open choices (instances, node counts,
 // strategy fields: app/plan_run.hpp) and prints the best configuration, the Pareto frontier and
-// the top K (reports/plan_render.hpp).
+// the top K (reports/plan_render.hpp); with --emit, the best as a launchable file instead.
 #include <fmt/format.h>
 #include <unistd.h>
 #include <cstdio>
@@ -41,6 +41,7 @@ Action add_plan(CLI::App& app) {
     int threads = 0;
     app::PlanRunOptions plan;
     std::string report;
+    std::string emit;
     app::JobOptions job;
   };
   auto opt = std::make_shared<Options>();
@@ -60,14 +61,21 @@ Action add_plan(CLI::App& app) {
                   "extra catalog files (cirrus catalog format), searched before the shipped ones");
   sub->add_option("--report", opt->report,
                   "also write a report folder: index.html, summary.md, candidates.csv");
+  add_emit_option(*sub, opt->emit);
   add_public_profile_flag(*sub, opt->job.profiles);
   return [opt]() {
+    check_emit_format(opt->emit, opt->format);
     const auto job = app::resolve_search(scenarios::load_scenario(opt->scenario), opt->job);
     app::PlanRunOptions options = opt->plan;
     options.threads = threads_of(opt->threads);
     options.keep_pruned = !opt->report.empty();
     const auto run = run_plan_with_progress(*job, options);
     if (!opt->report.empty()) reports::write_plan_report(*job, *run, opt->report);
+    if (!opt->emit.empty()) {
+      std::string why;
+      const auto config = reports::emit_config(*job, *run, why);
+      return emit_configuration(config, why, opt->emit, job->scenario.file, opt->out);
+    }
     emit(reports::render_plan(*job, *run, opt->format), opt->out);
     return run->result.best ? kExitOk : kExitInfeasible;
   };

@@ -1,5 +1,6 @@
 // `cirrus simulate SCENARIO`: one pinned configuration (app/pinned_run.hpp), printed as a table,
-// JSON or CSV (reports/pinned_render.hpp), with a trace and a report folder on request.
+// JSON or CSV (reports/pinned_render.hpp), with a trace and a report folder on request; with
+// --emit, the configuration as a launchable file instead (cli/emit_option.cpp).
 #include <fmt/format.h>
 
 #include "app/pinned_run.hpp"
@@ -19,6 +20,7 @@ Action add_simulate(CLI::App& app) {
     std::string trace;
     std::string trace_detail = "passes";
     std::string report;
+    std::string emit;
     app::JobOptions job;
   };
   auto opt = std::make_shared<Options>();
@@ -35,8 +37,10 @@ Action add_simulate(CLI::App& app) {
       ->check(CLI::IsMember({"passes", "kernels"}));
   sub->add_option("--report", opt->report,
                   "also write a report folder: index.html, summary.md, candidates.csv");
+  add_emit_option(*sub, opt->emit);
   add_public_profile_flag(*sub, opt->job.profiles);
   return [opt]() {
+    check_emit_format(opt->emit, opt->format);
     check_distinct_outputs({{"--out", opt->out}, {"--trace", opt->trace}});
     const auto job = app::resolve_pinned(scenarios::load_scenario(opt->scenario), opt->job);
     const app::PinnedRun run = app::run_pinned(*job);
@@ -52,6 +56,11 @@ Action add_simulate(CLI::App& app) {
       }
     }
     if (!opt->report.empty()) reports::write_pinned_report(*job, run.sim, opt->report);
+    if (!opt->emit.empty()) {
+      std::string why;
+      const auto config = reports::emit_config(*job, run, why);
+      return emit_configuration(config, why, opt->emit, job->scenario.file, opt->out);
+    }
     emit(reports::render_pinned(*job, run, opt->format), opt->out);
     return feasible ? kExitOk : kExitInfeasible;
   };
