@@ -43,6 +43,7 @@ ResolvedInstances resolve_instances(const scenarios::Scenario& s,
     const auto src = inst.source_of(model);
     o.price_note = fmt::format("{} ({}{})", src.source, src.retrieved,
                                src.verified ? "" : ", recalled, unverified");
+    o.catalog = inst.provider + " " + src.retrieved;
     out.options.push_back(std::move(o));
     out.catalog_entries.push_back(&inst);
   };

@@ -29,6 +29,8 @@ struct InstanceOption {
   // or unknown (cost-minimising plans then skip the instance and say why).
   std::optional<double> usd_per_hour;
   std::string price_note;  // source and date of the price, for the report
+  // "<provider> <retrieved>" of the price, as `simulate`'s cost.catalog; empty without a catalog
+  std::string catalog;
   // The scenario's calibration profile when it was measured on this instance's GPU; null
   // otherwise (that instance's figures are then the datasheet's, and its results say so).
   std::shared_ptr<const models::ProfileLookup> profile;

@@ -17,7 +17,8 @@ std::string csv_field(const std::string& s) {
 }
 
 std::string opt(const std::optional<double>& v) {
-  return v && std::isfinite(*v) ? fmt::format("{:.6g}", *v) : std::string();
+  // Full precision, never an exponent for figures a spreadsheet reads (1.58618e+06 lost digits).
+  return v && std::isfinite(*v) ? fmt::format("{}", *v) : std::string();
 }
 
 }  // namespace
@@ -36,7 +37,7 @@ std::string render_candidates_csv(const Report& r) {
                      s.micro_batch, models::to_string(s.schedule), s.virtual_stages, s.zero,
                      models::to_string(s.recompute), s.sequence_parallel ? "true" : "false");
     if (c.feasible) {
-      o += fmt::format("{:.6g},{},{:.6g},{},{},{},{},{}", c.step_time_s, c.estimate, c.run_days,
+      o += fmt::format("{},{},{},{},{},{},{},{}", c.step_time_s, c.estimate, c.run_days,
                        opt(c.usd_per_hour), opt(c.usd_total), c.meets_limits ? "true" : "false",
                        c.pareto ? "true" : "false", c.best ? "true" : "false");
       // The error bars (models/step/uncertainty.hpp), empty when unknown.
@@ -47,8 +48,8 @@ std::string render_candidates_csv(const Report& r) {
           usd_low = models::band(*c.usd_total, *c.sigma).low;
           usd_high = models::band(*c.usd_total, *c.sigma).high;
         }
-        o += fmt::format(",{:.4g},{:.6g},{:.6g},{},{}\n", *c.sigma, step.low, step.high,
-                         opt(usd_low), opt(usd_high));
+        o += fmt::format(",{},{},{},{},{}\n", *c.sigma, step.low, step.high, opt(usd_low),
+                         opt(usd_high));
       } else {
         o += ",,,,\n";
       }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "reports/report_format.hpp"
 #include "reports/result_render.hpp"
 #include "reports/uncertainty_render.hpp"
 #include "scenarios/step_input.hpp"
@@ -29,14 +30,14 @@ std::string cost_text(const pricing::ContractCost& cost, const models::Uncertain
         cost.catalog);
   }
   return fmt::format(
-      "\n  cost ({}): ${:.2f} per hour for the cluster, ${:.2f} per step, ${:.0f}{} for the "
+      "\n  cost ({}): ${:.2f} per hour for the cluster, ${:.2f} per step, {}{} for the "
       "run (${:.2f} per million tokens; catalog {}); see `cirrus price` for every pricing "
       "model\n",
-      cost.pricing, cost.usd_per_hour, cost.usd_per_step, cost.usd_total,
-      u.known
-          ? fmt::format(" (${:.0f}-{:.0f} at 1 sigma)", models::band(cost.usd_total, u.sigma).low,
-                        models::band(cost.usd_total, u.sigma).high)
-          : "",
+      cost.pricing, cost.usd_per_hour, cost.usd_per_step, format::usd(cost.usd_total),
+      u.known ? fmt::format(" ({} to {} at 1 sigma)",
+                            format::usd(models::band(cost.usd_total, u.sigma).low),
+                            format::usd(models::band(cost.usd_total, u.sigma).high))
+              : "",
       cost.usd_per_million_tokens, cost.catalog);
 }
 

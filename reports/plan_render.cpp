@@ -114,7 +114,10 @@ nlohmann::json candidate_json(const PlanView& v, std::size_t i) {
     cost["usd_total"] = nullptr;
     cost["usd_per_million_tokens"] = nullptr;
   }
-  cost["catalog"] = v.space->instances[c.instance].price_note;
+  // As `simulate` spells it ("aws 2026-01-21"); the price's full source beside it.
+  const auto& option = v.space->instances[c.instance];
+  cost["catalog"] = option.catalog.empty() ? nlohmann::json() : nlohmann::json(option.catalog);
+  cost["price_source"] = option.price_note;
   cost["run_days"] = round_sig(e.run_seconds / kSecondsPerDay, 4);
   j["cost"] = cost;
   add_uncertainty_json(j, instance_uncertainty(v)[c.instance],

@@ -66,6 +66,19 @@ std::string pad_table(const std::vector<std::vector<std::string>>& rows) {
   return text_table(rows, right);
 }
 
+std::string tokens(double v) {
+  if (!std::isfinite(v)) return "?";
+  const double a = std::fabs(v);
+  auto two = [](double x, const char* suffix) {
+    return fmt::format("{}{}", round_sig(x, 2), suffix);  // "8.4M", "1T" (round_sig: 1, not 1.0)
+  };
+  if (a >= 1e12) return two(v / 1e12, "T");
+  if (a >= 1e9) return two(v / 1e9, "B");
+  if (a >= 1e6) return two(v / 1e6, "M");
+  if (a >= 1e3) return two(v / 1e3, "k");
+  return fmt::format("{}", round_sig(v, 2));
+}
+
 std::string usd(double v) {
   if (!std::isfinite(v)) return "never ends";
   const double a = std::fabs(v);

@@ -24,6 +24,7 @@ std::string seconds(double s);         // "11.24 s", "0.852 s" (3-4 significant 
 std::string gib(double v);             // "41.3 GiB"
 std::string percent(double fraction);  // "48.7%"
 std::string count(double v);           // "691,200"
+std::string tokens(double v);          // "1T", "8.4M", "300B", "512k", "900": 2 significant digits
 
 // `price`'s table: "4.57 M", "412", "12.34", "0.1234"; "never ends" when infinite.
 std::string price_usd(double v);

@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 #include <cmath>
+#include <cstdint>
 
 #include "models/network/collectives.hpp"
+#include "reports/report_format.hpp"
 #include "reports/uncertainty_render.hpp"
 
 namespace cirrus::reports {
@@ -102,8 +104,9 @@ nlohmann::json result_json(const ResultContext& ctx, const models::StepResult& r
                       {"nvme_gib_per_gpu", round_sig(r.offload->nvme_gib, 4)}};
     }
     if (r.run) {
-      j["run"] = {
-          {"tokens", r.run->tokens}, {"steps", r.run->steps}, {"days", round_sig(r.run->days, 4)}};
+      j["run"] = {{"tokens", r.run->tokens},
+                  {"steps", static_cast<std::int64_t>(r.run->steps)},
+                  {"days", round_sig(r.run->days, 4)}};
     }
     nlohmann::json links = nlohmann::json::array();
     for (const auto& l : r.links) {
@@ -157,11 +160,14 @@ std::string render_table(const ResultContext& ctx, const models::StepResult& r) 
   o += fmt::format("  model TFLOP/s    {:>10.1f} per GPU (MFU {:.1f}%)\n", r.model_tflops_per_gpu,
                    r.mfu * 100);
   if (r.run) {
+    // Under two days in hours: "31.5 hours" reads better than "1.31 days".
+    const bool hours = r.run->days < 2;
+    const double span = hours ? r.run->days * 24 : r.run->days;
     o += fmt::format(
-        "  run              {:>10.0f} steps, {:.2f} days{} for {:.3g} tokens\n", r.run->steps,
-        r.run->days,
-        u ? fmt::format(" ({})", range_text(models::band(r.run->days, u->sigma), 2)) : "",
-        r.run->tokens);
+        "  run              {:>10.0f} steps, {:.{}f} {}{} for {} tokens\n", r.run->steps, span,
+        hours ? 1 : 2, hours ? "hours" : "days",
+        u ? fmt::format(" ({})", range_text(models::band(span, u->sigma), hours ? 1 : 2)) : "",
+        format::tokens(r.run->tokens));
   }
   o += "\n  step breakdown (critical path)      s      %\n";
   const auto& b = r.breakdown;
