@@ -68,6 +68,7 @@ int main(int argc, char** argv) {
   add(&cli::add_report);
   add(&cli::add_serve);
   add(&cli::add_elastic);
+  add(&cli::add_presets);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
