@@ -12,8 +12,8 @@ std::vector<std::string> preset_sections() { return {"models", "nodes", "gpus", 
 
 std::unique_ptr<const Presets> run_presets(const PresetsRequest& request) {
   auto out = std::make_unique<Presets>();
-  out->sections = request.section.empty() ? preset_sections()
-                                          : std::vector<std::string>{request.section};
+  out->sections =
+      request.section.empty() ? preset_sections() : std::vector<std::string>{request.section};
   const auto wants = [&](const char* s) {
     return std::find(out->sections.begin(), out->sections.end(), s) != out->sections.end();
   };

@@ -49,8 +49,8 @@ std::string models_table(const std::vector<models::TransformerConfig>& list) {
 }
 
 std::string nodes_table(const std::vector<models::NodeSpec>& list) {
-  Rows rows = {{"node", "GPU", "GPUs", "scale-up", "scale-up GB/s", "NICs x Gb/s", "host GiB",
-                "NVMe TB"}};
+  Rows rows = {
+      {"node", "GPU", "GPUs", "scale-up", "scale-up GB/s", "NICs x Gb/s", "host GiB", "NVMe TB"}};
   std::vector<std::pair<std::string, std::string>> sources;
   for (const auto& n : list) {
     rows.push_back(
@@ -60,15 +60,14 @@ std::string nodes_table(const std::vector<models::NodeSpec>& list) {
          figure(n.host_memory_bytes / kGiB), figure(n.nvme_bytes / kTera)});
     sources.emplace_back(n.id, n.source);
   }
-  std::string out =
-      format::text_table(rows, {false, false, true, false, true, true, true, true});
+  std::string out = format::text_table(rows, {false, false, true, false, true, true, true, true});
   out += "- not known\n";
   return out + notes("sources", sources);
 }
 
 std::string gpus_table(const std::vector<models::GpuSpec>& list) {
-  Rows rows = {{"GPU", "memory GiB", "HBM GB/s", "bf16", "fp16", "fp8", "fp32", "TDP W",
-                "uncertain"}};
+  Rows rows = {
+      {"GPU", "memory GiB", "HBM GB/s", "bf16", "fp16", "fp8", "fp32", "TDP W", "uncertain"}};
   for (const auto& g : list) {
     rows.push_back({g.id, figure(g.memory_bytes / kGiB), figure(g.memory_bw / kGB),
                     figure(g.peak_bf16 / kTera), figure(g.peak_fp16 / kTera),
@@ -86,8 +85,9 @@ std::string instances_table(const std::vector<app::InstancePreset>& list) {
   Rows rows = {{"instance", "provider", "GPUs", "GPU", "node", "simulate", "auto"}};
   for (const auto& p : list) {
     const pricing::Instance& in = *p.instance;
-    const std::string gpu =
-        !in.gpu.empty() ? in.gpu : in.gpu_model.empty() ? "-" : "(" + in.gpu_model + ")";
+    const std::string gpu = !in.gpu.empty()        ? in.gpu
+                            : in.gpu_model.empty() ? "-"
+                                                   : "(" + in.gpu_model + ")";
     rows.push_back({in.id, in.provider, in.gpus ? fmt::format("{:g}", *in.gpus) : "?", gpu,
                     in.node.empty() ? "-" : in.node, p.simulable ? "yes" : "no",
                     p.auto_skip ? "no: " + *p.auto_skip : std::string("yes")});

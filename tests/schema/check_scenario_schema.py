@@ -6,7 +6,7 @@ usage: check_scenario_schema.py CIRRUS_BINARY SOURCE_DIR
 (a) every shipped scenario (scenarios/examples/*.json, scenarios/regression/*.json) validates;
 (b) every broken scenario of BROKEN (edits of a shipped example, after the loader's unit tests,
     tests/unit/scenarios/) is refused by the loader (`cirrus simulate` exits 3 naming the JSON
-    path) and by the schema;
+    path) and by the schema, and every edit of VALID (which the loader takes) passes the schema;
 (c) every key of the loader's check_keys({...}) lists (scenarios/loader.cpp,
     scenarios/systems_blocks.cpp) is a property somewhere in the schema, so a new loader key
     without a schema entry fails here;
@@ -125,6 +125,30 @@ BROKEN = [
                   "spot": {"replacement_hours": 1}}),
 ]
 
+# Edits the loader accepts (open choices, inline nodes, a config.json, the systems blocks): the
+# schema must accept them too, so that it is not stricter than cirrus.
+VALID = [
+    ("/strategy/tp", "auto"),
+    ("/strategy/pp", [1, 2, 4]),
+    ("/strategy/zero", [0, 3]),
+    ("/strategy/schedule", ["1f1b", "interleaved"]),
+    ("/strategy/sequence_parallel", [True, False]),
+    ("/strategy/offload", {"params": "auto", "optimizer": ["host", "nvme"], "prefetch_layers": 2}),
+    ("/cluster/instance", ["aws:p5.48xlarge", "gcp:a3-highgpu-8g"]),
+    ("/cluster/instance", "auto"),
+    ("/cluster/nodes", [8, 16]),
+    ("/cluster/node", {"gpu": "h100-sxm", "gpus": 8, "scale_up": "nvswitch",
+                       "scale_up_gbyte_per_s": 450, "nics": 0}),
+    ("/cluster/node", {"preset": "dgx-h100", "nics": 4, "nic_gbit_per_s": 800}),
+    ("/model", {"hf_config": "hf/llama-3.1-8b-config.json", "seq_len": 8192}),
+    ("/model", {"layers": 2, "hidden": 64, "heads": 4, "vocab": 100, "seq_len": 128,
+                "moe": {"experts": 4, "top_k": 1, "popularity": {"zipf": 1.1}}}),
+    ("/training/global_batch", 1024.0),
+    ("/elastic", {"spot": {"replacement_hours": 0.5, "seed": 7}}),
+    ("/inference", {"batch": [1, 8], "prompt_tokens": 512}),
+    ("/expect", {"best": {"tp": 8}, "step_time_s": [1, 2]}),
+]
+
 
 def set_pointer(doc, pointer, value):
     parts = pointer.strip("/").split("/")
@@ -217,6 +241,13 @@ def main():
         if validator.is_valid(doc):
             failures.append(f"(b) {what}: the loader refuses it, the schema accepts it")
 
+    for pointer, value in VALID:
+        doc = copy.deepcopy(base)
+        set_pointer(doc, pointer, value)
+        for e in validator.iter_errors(doc):
+            failures.append(f"(b) {pointer} = {json.dumps(value)[:60]}: the loader takes it, "
+                            f"the schema refuses it at {e.json_path}: {e.message[:120]}")
+
     # (c) every key the loader accepts is in the schema.
     props = schema_properties(schema, set())
     for key in sorted(loader_keys(source) - props):
@@ -235,7 +266,7 @@ def main():
 
     for f in failures:
         print("FAIL: " + f)
-    print(f"{len(shipped)} shipped scenarios, {len(BROKEN)} broken ones, "
+    print(f"{len(shipped)} shipped scenarios, {len(BROKEN)} broken and {len(VALID)} valid edits, "
           f"{len(loader_keys(source))} loader keys: {len(failures)} failures")
     return 1 if failures else 0
 
