@@ -41,7 +41,9 @@ void emit(const std::string& text, const std::string& out) {
 
 }  // namespace cirrus::cli
 
-int main(int argc, char** argv) {
+namespace {
+
+int run_cirrus(int argc, char** argv) {
   using namespace cirrus;
   CLI::App app{"cirrus: simulate, price and plan distributed training on GPU clusters"};
   app.require_subcommand(1);
@@ -68,6 +70,7 @@ int main(int argc, char** argv) {
   add(&cli::add_report);
   add(&cli::add_serve);
   add(&cli::add_elastic);
+  add(&cli::add_presets);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -92,5 +95,17 @@ int main(int argc, char** argv) {
     return kExitBadInput;
   } catch (...) {
     return static_cast<int>(report_current_exception());
+  }
+}
+
+}  // namespace
+
+// Setting up the commands can throw too (out of memory, a clash of CLI11 options): the same
+// one line and exit status as any other error, never an exception escaping main.
+int main(int argc, char** argv) {
+  try {
+    return run_cirrus(argc, argv);
+  } catch (...) {
+    return static_cast<int>(cirrus::report_current_exception());
   }
 }

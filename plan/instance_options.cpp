@@ -5,6 +5,7 @@
 #include "common/input_error.hpp"
 #include "common/units.hpp"
 #include "models/systems/checkpoint.hpp"
+#include "plan/auto_instances.hpp"
 #include "pricing/cost_model.hpp"
 
 namespace cirrus::plan {
@@ -50,14 +51,8 @@ ResolvedInstances resolve_instances(const scenarios::Scenario& s,
   if (s.instance.is_auto) {
     for (const auto& c : catalogs) {
       for (const auto& inst : c.instances) {
-        if (inst.gpu.empty() || inst.node.empty() || !models::find_node(inst.node)) {
-          out.skipped.emplace_back(inst.id, "no GPU and node preset cirrus can simulate");
-          continue;
-        }
-        if (!inst.gpus || *inst.gpus < 8) {
-          // Multi-node training plans use whole 8-GPU boards; smaller shapes are for
-          // single-GPU work and would flood the search.
-          out.skipped.emplace_back(inst.id, "fewer than 8 GPUs per instance");
+        if (auto why = auto_skip_reason(inst)) {
+          out.skipped.emplace_back(inst.id, *why);
           continue;
         }
         add(inst, "cluster.instance");
