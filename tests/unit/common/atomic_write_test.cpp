@@ -10,22 +10,13 @@
 #include "common/atomic_write.hpp"
 #include "common/input_error.hpp"
 #include "common/read_file.hpp"
+#include "tests/unit/common/temp_dir.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "cirrus-atomic-XXXXXX").string();
-    path = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using cirrus::testing::TempDir;
 
 mode_t mode_of(const fs::path& p) {
   struct stat st {};
