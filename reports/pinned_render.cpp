@@ -68,7 +68,11 @@ std::string render_pinned(const app::Job& job, const app::PinnedRun& run,
   if (format == "json") return pinned_json(job, run).dump(2) + "\n";
   const ResultContext ctx = context_of(job, run);
   const models::StepResult& r = run.sim.result;
-  if (format == "csv") return render_csv(ctx, r);
+  if (format == "csv") {
+    ResultContext priced = ctx;
+    priced.cost = run.cost;
+    return render_csv(priced, r);
+  }
   std::string text = render_table(ctx, r);
   if (run.cost) text += cost_text(*run.cost, run.uncertainty);
   return text;

@@ -238,7 +238,8 @@ std::string render_csv(const ResultContext& ctx, const models::StepResult& r) {
       "model_tflops_per_gpu,mfu,compute_s,recompute_s,tp_comm_s,cp_comm_s,pp_comm_s,dp_comm_s,"
       "pp_bubble_s,optimizer_s,memory_total_gib,memory_capacity_gib,calibrated,ep_comm_s,"
       "moe_straggler_factor,moe_dropped_token_fraction,calibration,sigma,step_time_low_s,"
-      "step_time_high_s\n";
+      "step_time_high_s,offload_s,run_tokens,run_steps,run_days,pricing,usd_per_hour,"
+      "usd_per_step,usd_total\n";
   auto quote = [](const std::string& v) {
     std::string q = "\"";
     for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
@@ -268,10 +269,26 @@ std::string render_csv(const ResultContext& ctx, const models::StepResult& r) {
   // The error bars (empty when unknown or infeasible).
   if (r.feasible && ctx.uncertainty && ctx.uncertainty->known) {
     const models::Range band = models::band(r.step_time_s, ctx.uncertainty->sigma);
-    o += fmt::format(",{},{},{}\n", round_sig(ctx.uncertainty->sigma, 4), round_sig(band.low, 4),
+    o += fmt::format(",{},{},{}", round_sig(ctx.uncertainty->sigma, 4), round_sig(band.low, 4),
                      round_sig(band.high, 4));
   } else {
-    o += ",,,\n";
+    o += ",,,";
+  }
+  // Appended later (the CSV grows at its end): exposed offload, the run and its cost, each
+  // empty where the result has none (no offload, no training.tokens, no catalog instance).
+  o += r.feasible ? fmt::format(",{}", round_sig(b.offload)) : ",";
+  if (r.run) {
+    o += fmt::format(",{},{},{}", r.run->tokens, static_cast<std::int64_t>(r.run->steps),
+                     round_sig(r.run->days, 6));
+  } else {
+    o += ",,,";
+  }
+  if (ctx.cost) {
+    o += fmt::format(",{},{},{},{}\n", ctx.cost->pricing, round_sig(ctx.cost->usd_per_hour),
+                     round_sig(ctx.cost->usd_per_step),
+                     ctx.cost->has_run ? fmt::format("{}", round_sig(ctx.cost->usd_total)) : "");
+  } else {
+    o += ",,,,\n";
   }
   return o;
 }

@@ -9,6 +9,7 @@
 #include "models/step/step_input.hpp"
 #include "models/step/step_result.hpp"
 #include "models/step/uncertainty.hpp"
+#include "pricing/cost_model.hpp"
 #include "reports/report_format.hpp"
 
 namespace cirrus::reports {
@@ -21,6 +22,9 @@ struct ResultContext {
   // notes show them and the CSV gains their columns. result_json leaves them out: callers add
   // the `uncertainty` object with add_uncertainty_json once the `cost` object is in place.
   std::optional<models::Uncertainty> uncertainty = std::nullopt;
+  // The run's price under the scenario's pricing model, when it has a catalog instance: the
+  // CSV's cost columns (the table's and JSON's cost are added by their callers).
+  std::optional<pricing::ContractCost> cost = std::nullopt;
 };
 
 nlohmann::json result_json(const ResultContext& ctx, const models::StepResult& r);

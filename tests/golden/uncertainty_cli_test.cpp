@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "tests/golden/cli_support.hpp"
 
@@ -106,16 +107,28 @@ TEST_CASE("simulate --format csv gains sigma and the step-time range", "[golden]
   std::string header, row;
   std::getline(in, header);
   std::getline(in, row);
-  CHECK(ends_with(header, ",sigma,step_time_low_s,step_time_high_s"));
+  // The error bars, then (appended later) offload, the run and its cost at the end.
+  CHECK(ends_with(header,
+                  ",sigma,step_time_low_s,step_time_high_s,offload_s,run_tokens,run_steps,"
+                  "run_days,pricing,usd_per_hour,usd_per_step,usd_total"));
   const auto json = nlohmann::json::parse(run_cli("simulate " + kH100 + " --format json").out);
   const double step = json["step_time_s"].get<double>();
-  // The last three fields: 0.09, step x 0.91, step x 1.09 (4 significant digits).
-  const auto c3 = row.rfind(',');
-  const auto c2 = row.rfind(',', c3 - 1);
-  const auto c1 = row.rfind(',', c2 - 1);
-  CHECK(std::stod(row.substr(c1 + 1, c2 - c1 - 1)) == Approx(0.09));
-  CHECK(std::stod(row.substr(c2 + 1, c3 - c2 - 1)) == Approx(step * 0.91).epsilon(1e-3));
-  CHECK(std::stod(row.substr(c3 + 1)) == Approx(step * 1.09).epsilon(1e-3));
+  // The last 11 fields (none quoted: the quoted calibration comes before them).
+  std::vector<std::string> last;
+  std::size_t end = row.size();
+  for (int k = 0; k < 11; ++k) {
+    const std::size_t comma = row.rfind(',', end - 1);
+    last.insert(last.begin(), row.substr(comma + 1, end - comma - 1));
+    end = comma;
+  }
+  // sigma 0.09, step x 0.91, step x 1.09 (4 significant digits).
+  CHECK(std::stod(last[0]) == Approx(0.09));
+  CHECK(std::stod(last[1]) == Approx(step * 0.91).epsilon(1e-3));
+  CHECK(std::stod(last[2]) == Approx(step * 1.09).epsilon(1e-3));
+  CHECK(std::stod(last[3]) == 0);  // no offload
+  CHECK(std::stoll(last[5]) == json["run"]["steps"].get<std::int64_t>());
+  CHECK(last[7] == json["cost"]["pricing"].get<std::string>());
+  CHECK(std::stod(last[10]) == Approx(json["cost"]["usd_total"].get<double>()));
 }
 
 TEST_CASE("a datasheet-only GPU says its band is wide", "[golden][uncertainty]") {
