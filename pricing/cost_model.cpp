@@ -152,7 +152,8 @@ double daly_expected_time_s(double work_s, double interval_s, double checkpoint_
   // M e^(R/M) (e^((tau+C)/M) - 1) W / tau; expm1 keeps precision when (tau+C) << M.
   const double t = mtbi_s * std::exp(restart_s / mtbi_s) *
                    std::expm1((interval_s + checkpoint_s) / mtbi_s) * work_s / interval_s;
-  return std::isfinite(t) ? t : kInf;
+  if (!std::isfinite(t)) return kInf;
+  return t;
 }
 
 double notice_expected_time_s(double work_s, double checkpoint_s, double restart_s, double mtbi_s) {
@@ -160,7 +161,8 @@ double notice_expected_time_s(double work_s, double checkpoint_s, double restart
   const double w = work_s + checkpoint_s;
   const double t =
       w + w * (checkpoint_s + mtbi_s * std::expm1(restart_s / mtbi_s)) / (mtbi_s - checkpoint_s);
-  return std::isfinite(t) ? t : kInf;
+  if (!std::isfinite(t)) return kInf;
+  return t;
 }
 
 double checkpoint_write_s(double bytes, int nodes, double node_bps, double storage_cap_bps) {
@@ -212,21 +214,23 @@ RunCost run_cost(const CostInput& in, const CostEstimate& e, PricingModel model,
   cp.reload_s = cp.write_s;
   cp.restart_s = in.restart_s + cp.reload_s;
 
-  const double W = e.work_s;
-  if (r.interruptions_per_instance_hour <= 0 || W <= 0) {
-    r.run_time_s = W;  // nothing interrupts the run: no checkpoints are charged
+  // Daly's symbols: W the work, M the job's mean time between interruptions, C the checkpoint
+  // write, R the restart.
+  const double work = e.work_s;
+  if (r.interruptions_per_instance_hour <= 0 || work <= 0) {
+    r.run_time_s = work;  // nothing interrupts the run: no checkpoints are charged
   } else {
-    const double M = kSecondsPerHour / (r.interruptions_per_instance_hour * in.nodes);
-    const double C = cp.write_s;
-    const double R = cp.restart_s;
-    cp.mtbi_s = M;
-    cp.young_interval_s = young_interval_s(C, M);
-    cp.daly_interval_s = daly_interval_s(C, M);
-    if (in.checkpoint_on_notice && C <= in.notice_s) {
+    const double mtbi = kSecondsPerHour / (r.interruptions_per_instance_hour * in.nodes);
+    const double write = cp.write_s;
+    const double restart = cp.restart_s;
+    cp.mtbi_s = mtbi;
+    cp.young_interval_s = young_interval_s(write, mtbi);
+    cp.daly_interval_s = daly_interval_s(write, mtbi);
+    if (in.checkpoint_on_notice && write <= in.notice_s) {
       cp.on_notice = true;
-      r.run_time_s = notice_expected_time_s(W, C, R, M);
-      const double n = (W + C) / (M - C);  // expected interruptions
-      r.checkpoint_overhead_s = C + n * C;
+      r.run_time_s = notice_expected_time_s(work, write, restart, mtbi);
+      const double n = (work + write) / (mtbi - write);  // expected interruptions
+      r.checkpoint_overhead_s = write + n * write;
     } else {
       double tau = std::max(*cp.daly_interval_s, 0.0);
       if (in.align_interval_to_steps || tau <= 0) {
@@ -235,12 +239,12 @@ RunCost run_cost(const CostInput& in, const CostEstimate& e, PricingModel model,
         tau = k * in.step_time_s;
       }
       cp.interval_s = tau;
-      r.run_time_s = daly_expected_time_s(W, tau, C, R, M);
-      r.checkpoint_overhead_s = W / tau * C;
+      r.run_time_s = daly_expected_time_s(work, tau, write, restart, mtbi);
+      r.checkpoint_overhead_s = work / tau * write;
     }
     if (std::isfinite(r.run_time_s)) {
-      r.expected_interruptions = r.run_time_s / M;  // Poisson over the whole wall-clock time
-      r.lost_s = std::max(0.0, r.run_time_s - W - r.checkpoint_overhead_s);
+      r.expected_interruptions = r.run_time_s / mtbi;  // Poisson over the whole wall-clock time
+      r.lost_s = std::max(0.0, r.run_time_s - work - r.checkpoint_overhead_s);
     }
   }
   r.completes = std::isfinite(r.run_time_s);

@@ -231,8 +231,15 @@ std::string timeline_chart(const Report& r) {
 std::string cost_chart(const Report& r) {
   const std::string title = "Run cost under each pricing model (chosen configuration)";
   if (r.pricing_rows.empty()) {
-    return placeholder("chart-cost", title,
-                       "no catalog price for the chosen configuration (a bare node preset)");
+    // Say the real reason: nothing could run (out of memory, ...), or no instance to price.
+    const std::string why =
+        !r.best
+            ? "no configuration to price: " +
+                  (r.no_best_reason.empty() ? std::string("none is feasible") : r.no_best_reason)
+            : std::string(
+                  "no catalog price for the chosen configuration (a bare node "
+                  "preset, no cluster.instance)");
+    return placeholder("chart-cost", title, why);
   }
   const bool per_run = r.run_steps > 0;
   svg::StackedBars c;
