@@ -266,14 +266,16 @@ TEST_CASE("committed pricing bills the whole term, renewed while the run lasts",
 
   // A run of 1.5 years needs two 1-year terms: 4 x 6.5 x 17,520 h.
   in.total_tokens = 1e6 * std::ceil(1.5 * 8760 * 3600 / 2.0);
-  const RunCost& long_run = *estimate_cost(in).run(PricingModel::kCommitted1y);
+  const CostEstimate long_estimate = estimate_cost(in);
+  const RunCost& long_run = *long_estimate.run(PricingModel::kCommitted1y);
   CHECK(long_run.terms == 2);
   CHECK(long_run.usd_total == Approx(4 * 6.5 * 2 * 8760));
 
   // Half the unused hours recovered: the run's hours plus half the rest.
   in.total_tokens = 1e9;
   in.committed_reuse = 0.5;
-  const RunCost& reused = *estimate_cost(in).run(PricingModel::kCommitted1y);
+  const CostEstimate reused_estimate = estimate_cost(in);
+  const RunCost& reused = *reused_estimate.run(PricingModel::kCommitted1y);
   const double used_h = 2000.0 / 3600;
   CHECK(reused.usd_total == Approx(4 * 6.5 * (used_h + 0.5 * (8760 - used_h))));
 
