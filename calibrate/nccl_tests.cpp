@@ -11,6 +11,7 @@
 
 #include "calibrate/fit.hpp"
 #include "calibrate/profile_io.hpp"
+#include "common/excerpt.hpp"
 #include "common/input_error.hpp"
 #include "common/read_file.hpp"
 
@@ -41,14 +42,7 @@ std::string lower(std::string s) {
 // Text from the log as cirrus passes it on: at most `max` characters, control and non-ASCII
 // bytes as '?' (a binary or megabyte-long line must reach neither the terminal nor a profile,
 // whose JSON must be UTF-8).
-std::string printable(const std::string& s, std::size_t max) {
-  std::string t = trim(s);
-  if (t.size() > max) t = t.substr(0, max - 3) + "...";
-  for (char& c : t) {
-    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '?';
-  }
-  return t;
-}
+std::string printable(const std::string& s, std::size_t max) { return excerpt(trim(s), max, true); }
 
 // A line or token as a message quotes it.
 std::string shorten(const std::string& s) { return printable(s, 72); }

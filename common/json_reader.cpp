@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "common/did_you_mean.hpp"
+#include "common/excerpt.hpp"
 #include "common/input_error.hpp"
 
 namespace cirrus {
@@ -34,17 +35,7 @@ namespace {
 // Text from the document as a message shows it: at most 40 bytes (cut at a character boundary)
 // and control characters as '?', so that a megabyte-long key or a terminal escape sequence in a
 // value never reaches the terminal.
-std::string shown(std::string s) {
-  if (s.size() > 40) {
-    std::size_t cut = 37;
-    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-    s = s.substr(0, cut) + "...";
-  }
-  for (char& c : s) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = '?';
-  }
-  return s;
-}
+std::string shown(const std::string& s) { return excerpt(s, 40, false); }
 
 }  // namespace
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include "common/enum_names.hpp"
+#include "common/excerpt.hpp"
 
 #include "common/input_error.hpp"
 #include "common/read_file.hpp"
@@ -320,14 +321,7 @@ void require_plausible_prices(const Catalog& catalog, const std::string& files) 
   }
 }
 
-std::string quoted(std::string_view text) {
-  std::string t(text.substr(0, 61));
-  if (t.size() > 60) t = t.substr(0, 57) + "...";
-  for (char& c : t) {
-    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '?';
-  }
-  return "\"" + t + "\"";
-}
+std::string quoted(std::string_view text) { return "\"" + excerpt(text, 60, true) + "\""; }
 
 }  // namespace detail
 
