@@ -27,11 +27,22 @@ NcclImport import_nccl_tests(const NcclImportOptions& o) {
     }
     r.profile.mode = "import";
   }
+  // One profile describes one GPU model: a log of another (or of another than the profile
+  // given with --into) would mix two machines' curves into one fit.
+  std::string first_gpu = r.profile.device.gpu;
+  std::string first_from = o.into.empty() ? std::string() : "the profile " + o.into;
   for (const auto& log : r.logs) {
     const std::string gpu = models::gpu_preset_for_device(log.device_name);
-    if (!r.profile.device.gpu.empty() && !gpu.empty() && gpu != r.profile.device.gpu) {
-      r.warnings.push_back(fmt::format("{} ran on {} ({}), the profile is for {}", log.file,
-                                       log.device_name, gpu, r.profile.device.gpu));
+    if (gpu.empty()) continue;
+    if (first_gpu.empty()) {
+      first_gpu = gpu;
+      first_from = log.file;
+    } else if (gpu != first_gpu) {
+      throw InputError(log.file, "device",
+                       fmt::format("logs of one GPU model, as {} ({}); import each GPU's logs "
+                                   "into its own profile",
+                                   first_from, first_gpu),
+                       fmt::format("{} ({})", log.device_name, gpu));
     }
   }
   calibrate::merge_nccl_tests(r.profile, r.logs);

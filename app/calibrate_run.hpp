@@ -26,8 +26,7 @@ struct NcclImportOptions {
 
 struct NcclImport {
   std::vector<calibrate::NcclTestsLog> logs;
-  std::vector<std::string> warnings;  // a log of another GPU than the profile's
-  models::Profile profile;            // as written
+  models::Profile profile;  // as written
 };
 
 NcclImport import_nccl_tests(const NcclImportOptions& options);

@@ -15,8 +15,9 @@ struct PlanRunOptions {
   int threads = 1;
   int top = 10;
   int refine = 8;
-  bool keep_pruned = false;              // list pruned combinations (a report's CSV)
-  std::function<void(double)> progress;  // fraction done; may be empty
+  bool keep_pruned = false;  // list pruned combinations (a report's CSV)
+  // The stage and its fraction done (plan::PlanOptions::progress); may be empty.
+  std::function<void(const std::string& stage, double fraction)> progress;
 };
 
 // The parts refer to each other and to the job's catalogs: keep the job and the run alive.

@@ -2,8 +2,12 @@
 // (app/check_run.hpp), printing a line per scenario as it finishes
 // (reports/check_render.hpp) and, on request, a JUnit report (reports/junit_render.hpp).
 //
-// Exit status: 1 when any expectation failed, else 0. Bad input anywhere stops the run with
+// Exit status: 1 when any expectation failed (or, with --strict, a scenario has nothing to
+// check), else 0. Bad input anywhere stops the run with
 // the one-line error and status 3 before anything is simulated.
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <optional>
 #include <vector>
 
@@ -22,6 +26,7 @@ Action add_check(CLI::App& app) {
     int threads = 0;
     bool verbose = false;
     bool timings = false;
+    bool strict = false;
     app::ProfileDefaults profiles;
   };
   auto opt = std::make_shared<Options>();
@@ -35,6 +40,8 @@ Action add_check(CLI::App& app) {
                   "planner threads (default: all cores); results are identical")
       ->check(count_in("--jobs", 0, kMaxJobs));
   sub->add_flag("-v,--verbose", opt->verbose, "list passed expectations too");
+  sub->add_flag("--strict", opt->strict,
+                "fail (exit 1) when a scenario has nothing to check (no expect block)");
   sub->add_flag("--timings", opt->timings,
                 "print each scenario's wall time and write JUnit time attributes (off: the "
                 "output is the same bytes on every run)");
@@ -54,7 +61,15 @@ Action add_check(CLI::App& app) {
       write_file_atomic(
           opt->junit, reports::render_junit(
                           verdicts, opt->timings ? std::optional<double>(seconds) : std::nullopt));
-    return reports::any_failed(verdicts) ? kExitExpectationFailed : kExitOk;
+    const auto unchecked = std::count_if(verdicts.begin(), verdicts.end(), [](const auto& v) {
+      return v.outcome == reports::Outcome::kSkip;
+    });
+    if (opt->strict && unchecked > 0) {
+      fmt::print(stderr, "cirrus: check --strict: {} of {} scenarios have nothing to check\n",
+                 unchecked, verdicts.size());
+    }
+    return reports::any_failed(verdicts) || (opt->strict && unchecked > 0) ? kExitExpectationFailed
+                                                                           : kExitOk;
   };
 }
 

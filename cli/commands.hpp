@@ -30,6 +30,8 @@ Action add_report(CLI::App& app);
 Action add_serve(CLI::App& app);
 Action add_elastic(CLI::App& app);
 Action add_presets(CLI::App& app);
+// Added last: it lists the commands registered before it.
+Action add_completion(CLI::App& app);
 
 // Registers `--no-public-profile` on a subcommand.
 void add_public_profile_flag(CLI::App& sub, app::ProfileDefaults& defaults);
@@ -37,9 +39,14 @@ void add_public_profile_flag(CLI::App& sub, app::ProfileDefaults& defaults);
 // Threads for `-j N`: N, or every core for 0.
 int threads_of(int jobs);
 
-// app::run_plan with a progress bar on stderr when stderr is a terminal (plan, report).
+// app::run_plan with the progress bar (common/progress.hpp) on stderr when stderr is a
+// terminal and `show_progress` (plan, report: false with --no-progress).
 std::unique_ptr<const app::PlanRun> run_plan_with_progress(const app::Job& job,
-                                                           app::PlanRunOptions options);
+                                                           app::PlanRunOptions options,
+                                                           bool show_progress);
+
+// --no-progress: no progress bar on standard error, even on a terminal.
+void add_no_progress_flag(CLI::App& sub, bool& no_progress);
 
 // Throws UsageError when two output options (option name, path; empty paths skipped) name the
 // same file, through symbolic links too.

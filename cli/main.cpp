@@ -23,6 +23,10 @@ void add_public_profile_flag(CLI::App& sub, app::ProfileDefaults& defaults) {
       "shipped for the GPU (calibrate/profiles/public/)");
 }
 
+void add_no_progress_flag(CLI::App& sub, bool& no_progress) {
+  sub.add_flag("--no-progress", no_progress, "no progress bar on standard error");
+}
+
 int threads_of(int jobs) {
   return jobs > 0 ? jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
@@ -53,6 +57,7 @@ int run_cirrus(int argc, char** argv) {
     return fmt::format("cirrus: {} (see --help)\n", e.what());
   });
   app.set_version_flag("--version", [] { return reports::render_version(app::version_info()); });
+  app.set_help_all_flag("--help-all", "help for every command (the man page is made of it)");
   std::map<const CLI::App*, cli::Action> actions;
   auto add = [&](cli::Action (*f)(CLI::App&)) {
     const std::size_t before = app.get_subcommands({}).size();
@@ -71,6 +76,7 @@ int run_cirrus(int argc, char** argv) {
   add(&cli::add_serve);
   add(&cli::add_elastic);
   add(&cli::add_presets);
+  add(&cli::add_completion);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -2,35 +2,25 @@
 // strategy fields: app/plan_run.hpp) and prints the best configuration, the Pareto frontier and
 // the top K (reports/plan_render.hpp); with --emit, the best as a launchable file instead.
 #include <fmt/format.h>
-#include <unistd.h>
-#include <cstdio>
+
+#include <string>
 
 #include "app/plan_run.hpp"
 #include "cli/commands.hpp"
+#include "common/progress.hpp"
 #include "reports/plan_render.hpp"
 #include "reports/report_files.hpp"
 
 namespace cirrus::cli {
-namespace {
-
-// A progress bar on stderr when it is a terminal; nothing otherwise.
-void bar(double f) {
-  const int width = 40;
-  const int filled = static_cast<int>(f * width);
-  fmt::print(stderr, "\r  searching [{}{}] {:3.0f}%", std::string(filled, '#'),
-             std::string(width - filled, ' '), f * 100);
-  std::fflush(stderr);
-}
-
-}  // namespace
 
 std::unique_ptr<const app::PlanRun> run_plan_with_progress(const app::Job& job,
-                                                           app::PlanRunOptions options) {
-  const bool tty = ::isatty(STDERR_FILENO) != 0;
-  if (tty) options.progress = bar;
-  auto run = app::run_plan(job, options);
-  if (tty) fmt::print(stderr, "\r{:60}\r", "");
-  return run;
+                                                           app::PlanRunOptions options,
+                                                           bool show_progress) {
+  ProgressBar bar(show_progress);
+  if (bar.drawing()) {
+    options.progress = [&bar](const std::string& stage, double f) { bar.update(stage, f); };
+  }
+  return app::run_plan(job, options);
 }
 
 Action add_plan(CLI::App& app) {
@@ -43,6 +33,7 @@ Action add_plan(CLI::App& app) {
     std::string report;
     std::string emit;
     app::JobOptions job;
+    bool no_progress = false;
   };
   auto opt = std::make_shared<Options>();
   auto* sub = app.add_subcommand("plan", "search instances, node counts and strategies");
@@ -62,6 +53,7 @@ Action add_plan(CLI::App& app) {
   sub->add_option("--report", opt->report,
                   "also write a report folder: index.html, summary.md, candidates.csv");
   add_emit_option(*sub, opt->emit);
+  add_no_progress_flag(*sub, opt->no_progress);
   add_public_profile_flag(*sub, opt->job.profiles);
   return [opt]() {
     check_emit_format(opt->emit, opt->format);
@@ -69,7 +61,7 @@ Action add_plan(CLI::App& app) {
     app::PlanRunOptions options = opt->plan;
     options.threads = threads_of(opt->threads);
     options.keep_pruned = !opt->report.empty();
-    const auto run = run_plan_with_progress(*job, options);
+    const auto run = run_plan_with_progress(*job, options, !opt->no_progress);
     if (!opt->report.empty()) reports::write_plan_report(*job, *run, opt->report);
     if (!opt->emit.empty()) {
       std::string why;

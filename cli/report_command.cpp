@@ -17,6 +17,7 @@ Action add_report(CLI::App& app) {
     int threads = 0;
     app::PlanRunOptions plan;
     app::JobOptions job;
+    bool no_progress = false;
   };
   auto opt = std::make_shared<Options>();
   auto* sub = app.add_subcommand(
@@ -32,13 +33,14 @@ Action add_report(CLI::App& app) {
       ->check(count_in("--refine", 0, 100000));
   sub->add_option("--catalog", opt->job.catalogs, "extra catalog files (plan)");
   add_public_profile_flag(*sub, opt->job.profiles);
+  add_no_progress_flag(*sub, opt->no_progress);
   return [opt]() {
     const auto job = app::resolve(opt->scenario, opt->job);
     if (!job->input) {
       app::PlanRunOptions options = opt->plan;
       options.threads = threads_of(opt->threads);
       options.keep_pruned = true;
-      const auto run = run_plan_with_progress(*job, options);
+      const auto run = run_plan_with_progress(*job, options, !opt->no_progress);
       reports::write_plan_report(*job, *run, opt->out);
       fmt::print("{}/index.html: {} candidates evaluated, {} pruned\n", opt->out,
                  run->result.evaluated, run->result.infeasible);

@@ -54,7 +54,7 @@ PlanResult run_plan(const scenarios::Scenario& s, const SearchSpace& space,
   rank_candidates(order, out.candidates, s.objective);
 
   const std::vector<std::size_t> chosen = refine_choice(order, out.candidates, options.refine);
-  refine_candidates(s, space, chosen, economics, options.threads, out);
+  refine_candidates(s, space, chosen, economics, options.threads, options.progress, out);
   // The refined times move candidates: rank again (from the analytic order) before choosing.
   mark_limits(out.candidates, s.objective);
   rank_candidates(order, out.candidates, s.objective);

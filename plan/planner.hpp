@@ -29,12 +29,16 @@ struct RunEconomics {
 using EconomicsFn = std::function<RunEconomics(const InstanceOption& instance, int nodes,
                                                double step_seconds, double steps)>;
 
+using ProgressFn = std::function<void(const std::string& stage, double fraction)>;
+
 struct PlanOptions {
   int threads = 1;
   int refine = 8;  // candidates re-simulated with the engine
   int top = 10;
-  EconomicsFn economics;                 // empty: the default
-  std::function<void(double)> progress;  // called with the fraction done; may be empty
+  EconomicsFn economics;  // empty: the default
+  // Called with the stage ("searching", "refining") and its fraction done; may be empty.
+  // Called from worker threads, one call at a time.
+  ProgressFn progress;
   // Also list every pruned combination with its reason (PlanResult::pruned_candidates), for
   // reports' CSV. Off by default: it costs memory, never changes the ranking or the output.
   bool keep_pruned = false;

@@ -1,6 +1,8 @@
 #include "plan/refine.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <mutex>
 #include <optional>
 #include <utility>
 
@@ -60,10 +62,12 @@ std::vector<std::size_t> refine_choice(const std::vector<std::size_t>& order,
 
 void refine_candidates(const scenarios::Scenario& s, const SearchSpace& space,
                        const std::vector<std::size_t>& which, const EconomicsFn& economics,
-                       int threads, PlanResult& out) {
+                       int threads, const ProgressFn& progress, PlanResult& out) {
   const std::vector<ClusterKey> clusters = clusters_of(which, out.candidates);
   const auto topologies = build_topologies(s, space, clusters, threads);
   std::vector<models::StepResult> results(which.size());
+  std::atomic<std::size_t> done{0};
+  std::mutex progress_mutex;
   parallel_for(which.size(), threads, [&](std::size_t j) {
     Candidate& c = out.candidates[which[j]];
     const auto at =
@@ -75,6 +79,11 @@ void refine_candidates(const scenarios::Scenario& s, const SearchSpace& space,
     c.step_seconds = r.step_time_s;
     c.economics = economics(space.instances[c.instance], c.nodes, r.step_time_s, out.steps);
     c.refined = true;
+    const std::size_t d = done.fetch_add(1) + 1;
+    if (progress) {
+      const std::lock_guard<std::mutex> lock(progress_mutex);
+      progress("refining", static_cast<double>(d) / static_cast<double>(which.size()));
+    }
   });
   for (std::size_t j = 0; j < which.size(); ++j) {
     out.refined_results[which[j]] = std::move(results[j]);

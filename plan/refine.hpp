@@ -16,10 +16,11 @@ std::vector<std::size_t> refine_choice(const std::vector<std::size_t>& order,
 
 // Re-simulates out.candidates[i] for every i of `which` on `threads` threads, prices them with
 // `economics` over out.steps steps and marks them refined; fills out.refined_results and
-// out.refined. The exception of the lowest index (a topology error, say) is rethrown once the
+// out.refined; `progress` (may be empty) hears ("refining", fraction done) as each finishes.
+// The exception of the lowest index (a topology error, say) is rethrown once the
 // threads are done, whatever their number.
 void refine_candidates(const scenarios::Scenario& s, const SearchSpace& space,
                        const std::vector<std::size_t>& which, const EconomicsFn& economics,
-                       int threads, PlanResult& out);
+                       int threads, const ProgressFn& progress, PlanResult& out);
 
 }  // namespace cirrus::plan

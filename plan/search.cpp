@@ -197,7 +197,7 @@ void search_candidates(const scenarios::Scenario& s, const SearchSpace& space,
     const std::size_t d = done.fetch_add(1) + 1;
     if (options.progress) {
       std::lock_guard<std::mutex> lock(progress_mutex);
-      options.progress(static_cast<double>(d) / static_cast<double>(blocks.size()));
+      options.progress("searching", static_cast<double>(d) / static_cast<double>(blocks.size()));
     }
   });
   merge_blocks(outputs, options.keep_pruned, out);

@@ -21,7 +21,6 @@ std::string human_bytes(double b) {
 
 std::string nccl_import_warnings(const app::NcclImport& r) {
   std::string text;
-  for (const auto& w : r.warnings) text += fmt::format("cirrus: warning: {}\n", w);
   for (const auto& log : r.logs) {
     for (const auto& w : log.warnings) text += fmt::format("cirrus: warning: {}\n", w);
   }

@@ -46,8 +46,8 @@ std::string render_elastic_json(const app::ElasticResult& r) {
 
 std::string render_elastic_table(const app::ElasticResult& r) {
   std::string text;
-  text = fmt::format("{}: elastic run of {:.3g} tokens; {}\n  calibration: {}\n\n", r.scenario_name,
-                     r.tokens, r.price_note, r.calibration);
+  text = fmt::format("{}: elastic run of {} tokens; {}\n  calibration: {}\n\n", r.scenario_name,
+                     format::tokens(r.tokens), r.price_note, r.calibration);
   text += fmt::format("  {:>9}  {:>9}  {:>6}  {:>5}  {:>10}  {:>10}  {:>12}  {:>9}  {:>12}\n",
                       "start h", "end h", "nodes", "dp", "step s", "reshard s", "tokens", "hours",
                       "USD");
@@ -64,26 +64,29 @@ std::string render_elastic_table(const app::ElasticResult& r) {
       continue;
     }
     text += fmt::format(
-        "  {:>9.2f}  {:>9.2f}  {:>6}  {:>5}  {:>10.3f}  {:>10.0f}  {:>12.4g}  {:>9.2f}  "
-        "{:>12.0f}\n",
+        "  {:>9.2f}  {:>9.2f}  {:>6}  {:>5}  {:>10.3f}  {:>10.0f}  {:>12}  {:>9.2f}  "
+        "{:>12}\n",
         p.start_h, p.end_h,
         p.held > p.nodes ? fmt::format("{}/{}", p.nodes, p.held) : fmt::format("{}", p.nodes), p.dp,
-        p.step_time_s, p.reshard_s, p.tokens, p.end_h - p.start_h, p.usd);
+        p.step_time_s, p.reshard_s, format::tokens(p.tokens), p.end_h - p.start_h,
+        format::usd(p.usd));
   }
   if (r.spec.spot)
     text += "  (nodes training/held where spares cannot be used: all held are paid for)\n";
-  text += fmt::format("\n  total: {:.4g} tokens in {:.2f} h ({:.2f} h re-sharding), ${:.0f}{}\n",
-                      r.run.tokens, r.run.hours, r.run.reshard_hours, r.run.usd,
+  text += fmt::format("\n  total: {} tokens in {} ({:.2f} h re-sharding), {}{}\n",
+                      format::tokens(r.run.tokens), format::duration(r.run.hours * 3600),
+                      r.run.reshard_hours, format::usd(r.run.usd),
                       r.run.completes ? "" : fmt::format(" — does not complete: {}", r.run.reason));
   if (r.fixed) {
     const auto& sp = *r.spec.spot;
     text += fmt::format(
         "  spot: {} interruptions per node-hour, replacement after {} h, seed {}; {} changes\n"
-        "  fixed {} nodes on demand: {:.2f} h, ${:.0f}; spot run {:+.1f}% hours, {:+.1f}% cost\n",
+        "  fixed {} nodes on demand: {}, {}; spot run {:+.1f}% hours, {:+.1f}% cost\n",
         r.rate_note.empty() ? fmt::format("{:.3g}", sp.per_node_hour)
                             : fmt::format("{:.3g} ({})", sp.per_node_hour, r.rate_note),
-        sp.replacement_hours, sp.seed, r.run.phases.size() - 1, r.nodes, r.fixed->hours,
-        r.fixed->usd, r.fixed->hours > 0 ? (r.run.hours / r.fixed->hours - 1) * 100 : 0.0,
+        sp.replacement_hours, sp.seed, r.run.phases.size() - 1, r.nodes,
+        format::duration(r.fixed->hours * 3600), format::usd(r.fixed->usd),
+        r.fixed->hours > 0 ? (r.run.hours / r.fixed->hours - 1) * 100 : 0.0,
         r.fixed->usd > 0 ? (r.run.usd / r.fixed->usd - 1) * 100 : 0.0);
   }
   return text;

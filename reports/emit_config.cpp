@@ -27,7 +27,7 @@ std::string emit_header(const EmitConfig& c) {
                               c.version, c.scenario_file, c.step_seconds, c.estimate);
   if (c.run_days) h += fmt::format(", {:.1f} days", *c.run_days);
   if (c.usd_total) {
-    h += fmt::format(", {} {}", format::plan_usd(c.usd_total), pricing::to_string(c.pricing));
+    h += fmt::format(", {} {}", format::usd(c.usd_total), pricing::to_string(c.pricing));
   }
   return h;
 }

@@ -40,6 +40,8 @@ svg.chart{width:100%;height:auto;display:block;font-family:inherit}
 .dot{fill:#9aa5b1;fill-opacity:.55}.front{fill:#4e79a7;stroke:#fff;stroke-width:1}
 .frontline{fill:none;stroke:#4e79a7;stroke-width:1.5}
 .chosen{fill:none;stroke:#b8002e;stroke-width:2.5}.idle{fill:#eef0f3}
+.front.broken{fill:#fff;stroke:#4e79a7;stroke-width:1.5}
+.limit{stroke:#b8002e;stroke-width:1;stroke-dasharray:5 4}
 .scroll{overflow-x:auto;max-width:100%}
 table{border-collapse:collapse;font-size:13px;background:#fff;margin:6px 0 12px}
 th,td{border:1px solid #dde1e6;padding:3px 8px;text-align:left;vertical-align:top;
@@ -50,11 +52,16 @@ ul{margin:4px 0 8px;padding-left:22px}li{overflow-wrap:anywhere}
 footer{color:#5b6472;font-size:12px;margin:24px 0 8px}
 )";
 
-const std::vector<svg::Series> kBreakdown = {
-    {"compute", "#4e79a7"},           {"recompute", "#a0cbe8"},
-    {"TP comm (exposed)", "#f28e2b"}, {"CP comm (exposed)", "#ffbe7d"},
-    {"PP comm (exposed)", "#59a14f"}, {"DP comm (exposed)", "#8cd17d"},
-    {"pipeline bubble", "#bab0ac"},   {"optimizer", "#e15759"}};
+const std::vector<svg::Series> kBreakdown = {{"compute", "#4e79a7"},
+                                             {"recompute", "#a0cbe8"},
+                                             {"TP comm (exposed)", "#f28e2b"},
+                                             {"CP comm (exposed)", "#ffbe7d"},
+                                             {"PP comm (exposed)", "#59a14f"},
+                                             {"DP comm (exposed)", "#8cd17d"},
+                                             {"pipeline bubble", "#bab0ac"},
+                                             {"optimizer", "#e15759"},
+                                             {"EP all-to-all (exposed)", "#b07aa1"},
+                                             {"offload (exposed)", "#9c755f"}};
 const std::vector<svg::Series> kMemory = {{"parameters", "#4e79a7"},
                                           {"gradients", "#f28e2b"},
                                           {"optimizer states", "#e15759"},
@@ -100,7 +107,9 @@ std::string pareto_chart(const Report& r) {
     p.x = k.run_days;
     p.y = k.usd_total.value_or(0);
     p.label = fmt::format("{} x{}, {}", k.instance, k.nodes, strategy_short(k.strategy));
-    p.tooltip = fmt::format("{}: {:.1f} days, {}", p.label, k.run_days, format::usd(k.usd_total));
+    p.tooltip = fmt::format("{}: {:.1f} days, {}{}", p.label, k.run_days, format::usd(k.usd_total),
+                            k.meets_limits ? "" : " (outside the objective's limits)");
+    p.breaks_limits = !k.meets_limits;
     return p;
   };
   for (std::size_t i = 0; i < r.candidates.size(); ++i) {
@@ -112,6 +121,15 @@ std::string pareto_chart(const Report& r) {
     if (r.candidates[i].usd_total) c.frontier.push_back(point(i));
   }
   if (r.best && r.candidates[*r.best].usd_total) c.chosen = point(*r.best);
+  c.zoom_to_frontier = true;
+  if (r.max_days) {
+    c.x_limit = *r.max_days;
+    c.x_limit_name = fmt::format("deadline {:.4g} days", *r.max_days);
+  }
+  if (r.max_usd) {
+    c.y_limit = *r.max_usd;
+    c.y_limit_name = "budget " + format::usd(*r.max_usd);
+  }
   if (c.frontier.empty() && !c.chosen) {
     return placeholder(c.id, title,
                        "no candidate has a price (no catalog instance, or none offered under " +
@@ -144,7 +162,7 @@ std::string breakdown_chart(const Report& r) {
     const bool best = r.best && d.candidate == *r.best;
     c.bars.push_back((best ? "\u2605 " : "") + d.label);
     c.values.push_back({b.compute, b.recompute, b.tp_comm, b.cp_comm, b.pp_comm, b.dp_comm,
-                        b.pp_bubble, b.optimizer});
+                        b.pp_bubble, b.optimizer, b.ep_comm, b.offload});
     c.notes.push_back(fmt::format("{} ({})", format::seconds(d.result.step_time_s),
                                   r.candidates[d.candidate].estimate));
   }
@@ -400,7 +418,7 @@ std::string render_html(const Report& r) {
       rows.push_back({p.model + (p.chosen ? " *" : ""), format::usd_rate(p.usd_per_instance_hour),
                       format::usd_rate(p.usd_per_hour),
                       r.run_steps > 0 ? format::usd(p.usd_total) : "-",
-                      fmt::format("${:.2f}", p.usd_per_million_tokens),
+                      format::usd(p.usd_per_million_tokens),
                       r.run_steps > 0 ? format::duration(p.run_time_s) : "-",
                       fmt::format("{:.1f}", p.expected_interruptions)});
     }

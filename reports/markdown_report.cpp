@@ -104,10 +104,11 @@ std::string render_markdown(const Report& r) {
                       fmt::format("{:.3g}", b.compute), fmt::format("{:.3g}", b.recompute),
                       fmt::format("{:.3g}", b.tp_comm), fmt::format("{:.3g}", b.cp_comm),
                       fmt::format("{:.3g}", b.pp_comm), fmt::format("{:.3g}", b.dp_comm),
-                      fmt::format("{:.3g}", b.pp_bubble), fmt::format("{:.3g}", b.optimizer)});
+                      fmt::format("{:.3g}", b.pp_bubble), fmt::format("{:.3g}", b.optimizer),
+                      fmt::format("{:.3g}", b.ep_comm), fmt::format("{:.3g}", b.offload)});
     }
     o += md_table({"candidate", "step", "compute", "recompute", "TP", "CP", "PP", "DP", "bubble",
-                   "optimizer"},
+                   "optimizer", "EP", "offload"},
                   rows);
     o += "## Memory per GPU (GiB, most loaded rank)\n\n";
     rows.clear();

@@ -23,22 +23,23 @@ nlohmann::json cost_json(const pricing::ContractCost& cost) {
 std::string cost_text(const pricing::ContractCost& cost, const models::Uncertainty& u) {
   if (!cost.has_run) {
     return fmt::format(
-        "\n  cost ({}): ${:.2f} per hour for the cluster, ${:.2f} per step, the run's total not "
-        "given (no training.tokens) (${:.2f} per million tokens; catalog {}); see `cirrus "
+        "\n  cost ({}): {} per hour for the cluster, {} per step, the run's total not "
+        "given (no training.tokens) ({} per million tokens; catalog {}); see `cirrus "
         "price` for every pricing model\n",
-        cost.pricing, cost.usd_per_hour, cost.usd_per_step, cost.usd_per_million_tokens,
-        cost.catalog);
+        cost.pricing, format::usd(cost.usd_per_hour), format::usd(cost.usd_per_step),
+        format::usd(cost.usd_per_million_tokens), cost.catalog);
   }
   return fmt::format(
-      "\n  cost ({}): ${:.2f} per hour for the cluster, ${:.2f} per step, {}{} for the "
-      "run (${:.2f} per million tokens; catalog {}); see `cirrus price` for every pricing "
+      "\n  cost ({}): {} per hour for the cluster, {} per step, {}{} for the "
+      "run ({} per million tokens; catalog {}); see `cirrus price` for every pricing "
       "model\n",
-      cost.pricing, cost.usd_per_hour, cost.usd_per_step, format::usd(cost.usd_total),
+      cost.pricing, format::usd(cost.usd_per_hour), format::usd(cost.usd_per_step),
+      format::usd(cost.usd_total),
       u.known ? fmt::format(" ({} to {} at 1 sigma)",
                             format::usd(models::band(cost.usd_total, u.sigma).low),
                             format::usd(models::band(cost.usd_total, u.sigma).high))
               : "",
-      cost.usd_per_million_tokens, cost.catalog);
+      format::usd(cost.usd_per_million_tokens), cost.catalog);
 }
 
 ResultContext context_of(const app::Job& job, const app::PinnedRun& run) {

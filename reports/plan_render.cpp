@@ -61,7 +61,7 @@ std::string strategy_text(const models::Strategy& s, bool placements = false) {
   return t;
 }
 
-std::string money(std::optional<double> usd) { return format::plan_usd(usd); }
+std::string money(std::optional<double> usd) { return format::usd(usd); }
 
 // The band of a known uncertainty, else nothing (the table then prints the value alone).
 std::optional<double> known_sigma(const models::Uncertainty& u) {

@@ -175,8 +175,8 @@ std::string render_price_table(const app::PriceRun& ctx) {
   out += fmt::format("{} x {} ({} GPUs), {}; step {:.4g} s", inst.id, ctx.nodes, ctx.gpus,
                      inst.region, ctx.step.step_time_s);
   if (e.steps > 0) {
-    out += fmt::format(", {:.0f} steps, {:.3g} tokens, {} of work", e.steps, e.tokens,
-                       format::price_duration(e.work_s));
+    out += fmt::format(", {} steps, {} tokens, {} of work", format::count(e.steps),
+                       format::tokens(e.tokens), format::duration(e.work_s));
   }
   out += "\n\n";
   const bool ranges = ctx.at_low && ctx.at_high && e.steps > 0;
@@ -197,22 +197,20 @@ std::string render_price_table(const app::PriceRun& ctx) {
       every = "on notice";
     } else if (r->checkpoint.interval_s) {
       every = fmt::format("{:.0f} steps ({}; Young {})", r->checkpoint.interval_steps.value_or(0),
-                          format::price_duration(*r->checkpoint.interval_s),
-                          format::price_duration(r->checkpoint.young_interval_s.value_or(0)));
+                          format::duration(*r->checkpoint.interval_s),
+                          format::duration(r->checkpoint.young_interval_s.value_or(0)));
     }
-    rows.push_back({name, format::price_usd(r->usd_per_hour), format::price_usd(r->usd_per_step),
-                    e.steps > 0 ? format::price_usd(r->usd_total) : "-",
-                    format::price_usd(r->usd_per_million_tokens),
-                    e.steps > 0 ? format::price_duration(r->run_time_s) : "-",
-                    r->checkpoint.mtbi_s ? fmt::format("{:.1f}", r->expected_interruptions) : "-",
-                    every});
+    rows.push_back(
+        {name, format::usd(r->usd_per_hour), format::usd(r->usd_per_step),
+         e.steps > 0 ? format::usd(r->usd_total) : "-", format::usd(r->usd_per_million_tokens),
+         e.steps > 0 ? format::duration(r->run_time_s) : "-",
+         r->checkpoint.mtbi_s ? fmt::format("{:.1f}", r->expected_interruptions) : "-", every});
     if (ranges) {
       const auto& lo = ctx.at_low->run(m);
       const auto& hi = ctx.at_high->run(m);
-      rows.back().insert(rows.back().begin() + 4, lo && hi
-                                                      ? format::price_usd(lo->usd_total) + " - " +
-                                                            format::price_usd(hi->usd_total)
-                                                      : "-");
+      rows.back().insert(
+          rows.back().begin() + 4,
+          lo && hi ? format::usd(lo->usd_total) + " - " + format::usd(hi->usd_total) : "-");
     }
   }
   out += format::pad_table(rows);
@@ -247,16 +245,15 @@ std::string render_price_table(const app::PriceRun& ctx) {
     out += fmt::format(
         "  the job stops when any of its {} instances is interrupted: every {} on "
         "average; interval by Daly (2006), expected time by Daly's formula\n",
-        ctx.nodes, format::price_duration(*spot->checkpoint.mtbi_s));
+        ctx.nodes, format::duration(*spot->checkpoint.mtbi_s));
   }
   out += fmt::format("  checkpoint storage: {:.4g} GB kept, {}/month ({}){}\n", e.checkpoint_gb,
-                     format::price_usd(e.storage_per_month.usd), e.storage_per_month.source,
-                     e.steps > 0
-                         ? fmt::format(", {} over the run", format::price_usd(e.storage_usd_run))
-                         : std::string());
+                     format::usd(e.storage_per_month.usd), e.storage_per_month.source,
+                     e.steps > 0 ? fmt::format(", {} over the run", format::usd(e.storage_usd_run))
+                                 : std::string());
   if (e.egress) {
-    out += fmt::format("  egress: {:.4g} GB, {} ({})\n", in.egress_gb,
-                       format::price_usd(e.egress->usd), e.egress->source);
+    out += fmt::format("  egress: {:.4g} GB, {} ({})\n", in.egress_gb, format::usd(e.egress->usd),
+                       e.egress->source);
   } else if (in.egress_gb > 0) {
     out += fmt::format("  egress: {:.4g} GB, no egress price known for {}\n", in.egress_gb,
                        inst.provider);
@@ -275,12 +272,11 @@ std::string render_price_table(const app::PriceRun& ctx) {
     out += fmt::format(
         "\nmonte carlo ({}, {} trials, seed {}): run time mean {} (analytic {}), stddev {}, "
         "p5 {}, p50 {}, p95 {}; cost mean {} +- {} (p95 {}); interruptions mean {:.1f}\n",
-        pricing::to_string(m), r.trials, r.seed, format::price_duration(r.run_time_s.mean),
-        format::price_duration(r.analytic_run_time_s), format::price_duration(r.run_time_s.stddev),
-        format::price_duration(r.run_time_s.p5), format::price_duration(r.run_time_s.p50),
-        format::price_duration(r.run_time_s.p95), format::price_usd(r.cost_usd.mean),
-        format::price_usd(r.cost_usd.stddev), format::price_usd(r.cost_usd.p95),
-        r.interruptions.mean);
+        pricing::to_string(m), r.trials, r.seed, format::duration(r.run_time_s.mean),
+        format::duration(r.analytic_run_time_s), format::duration(r.run_time_s.stddev),
+        format::duration(r.run_time_s.p5), format::duration(r.run_time_s.p50),
+        format::duration(r.run_time_s.p95), format::usd(r.cost_usd.mean),
+        format::usd(r.cost_usd.stddev), format::usd(r.cost_usd.p95), r.interruptions.mean);
   }
   return out;
 }

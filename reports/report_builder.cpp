@@ -9,6 +9,7 @@
 #include "models/step/analytic_step.hpp"
 #include "models/systems/checkpoint.hpp"
 #include "pricing/cost_model.hpp"
+#include "reports/report_format.hpp"
 #include "reports/timeline.hpp"
 #include "reports/uncertainty_render.hpp"
 
@@ -56,9 +57,11 @@ void add_scenario_facts(Report& r, const scenarios::Scenario& s) {
                                 s.profile.empty() ? "none (datasheet figures)" : s.profile);
   r.pricing = pricing::to_string(s.pricing.model);
   r.objective = "minimize " + s.objective.minimize;
+  r.max_days = s.objective.max_days;
+  r.max_usd = s.objective.max_usd;
   if (s.objective.max_days)
     r.objective += fmt::format(", at most {:.4g} days", *s.objective.max_days);
-  if (s.objective.max_usd) r.objective += fmt::format(", at most ${:.4g}", *s.objective.max_usd);
+  if (s.objective.max_usd) r.objective += ", at most " + format::usd(*s.objective.max_usd);
   r.scenario_facts.emplace_back(
       "pricing",
       r.pricing + (s.pricing.region.empty() ? std::string() : ", region " + s.pricing.region));

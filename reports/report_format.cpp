@@ -17,29 +17,6 @@ double round_sig(double v, int digits) {
 
 namespace cirrus::reports::format {
 
-std::string price_usd(double usd) {
-  if (!std::isfinite(usd)) return "never ends";
-  if (usd >= 1e6) return fmt::format("{:.4g} M", usd / 1e6);
-  if (usd >= 100) return fmt::format("{:.0f}", usd);
-  if (usd >= 1) return fmt::format("{:.2f}", usd);
-  return fmt::format("{:.4f}", usd);
-}
-
-std::string price_duration(double s) {
-  if (!std::isfinite(s)) return "never";
-  if (s >= 2 * 86400) return fmt::format("{:.1f} d", s / 86400);
-  if (s >= 2 * 3600) return fmt::format("{:.1f} h", s / 3600);
-  if (s >= 120) return fmt::format("{:.1f} min", s / 60);
-  return fmt::format("{:.1f} s", s);
-}
-
-std::string plan_usd(std::optional<double> usd) {
-  if (!usd) return "n/a";
-  if (*usd >= 1e6) return fmt::format("${:.2f}M", *usd / 1e6);
-  if (*usd >= 1e3) return fmt::format("${:.1f}k", *usd / 1e3);
-  return fmt::format("${:.2f}", *usd);
-}
-
 std::string text_table(const std::vector<std::vector<std::string>>& rows,
                        const std::vector<bool>& right_aligned) {
   std::vector<std::size_t> width(rows.front().size(), 0);
@@ -82,18 +59,22 @@ std::string tokens(double v) {
 std::string usd(double v) {
   if (!std::isfinite(v)) return "never ends";
   const double a = std::fabs(v);
-  // Three significant figures with a suffix, trailing zeros kept ($2.30M, $921k, $59.3k), so
-  // amounts side by side read alike.
+  if (a == 0) return "$0";
+  // Three significant figures everywhere, with a suffix from a thousand up and trailing zeros
+  // kept ($2.30M, $921k, $59.3k, $1.20k, $412, $4.10, $0.0123), so amounts side by side read
+  // alike.
   auto sig3 = [](double x, const char* suffix) {
     const double ax = std::fabs(x);
-    const int decimals = ax >= 100 ? 0 : ax >= 10 ? 1 : 2;
+    const int decimals = ax >= 99.95 ? 0 : ax >= 9.995 ? 1 : 2;
     return fmt::format("${:.{}f}{}", x, decimals, suffix);
   };
-  if (a >= 1e9) return sig3(v / 1e9, "B");
-  if (a >= 1e6) return sig3(v / 1e6, "M");
-  if (a >= 1e4) return sig3(v / 1e3, "k");
-  if (a >= 100) return fmt::format("${:.0f}", v);
-  return fmt::format("${:.2f}", v);
+  if (a >= 999.5e9) return fmt::format("${:.0f}B", v / 1e9);
+  if (a >= 999.5e6) return sig3(v / 1e9, "B");
+  if (a >= 999.5e3) return sig3(v / 1e6, "M");
+  if (a >= 999.5) return sig3(v / 1e3, "k");
+  if (a >= 0.9995) return sig3(v, "");
+  const int decimals = 2 - static_cast<int>(std::floor(std::log10(a)));
+  return fmt::format("${:.{}f}", v, std::min(decimals, 12));
 }
 
 std::string usd(const std::optional<double>& v) { return v ? usd(*v) : "n/a"; }

@@ -106,9 +106,10 @@ struct Report {
   std::string title;  // the scenario's name
   std::string scenario_file;
   std::vector<std::pair<std::string, std::string>> scenario_facts;  // label, value
-  std::vector<std::string> open_choices;  // JSON paths; empty for a pinned scenario
-  std::string pricing;                    // the scenario's pricing model
-  std::string objective;                  // "minimize cost, at most 60 days"
+  std::vector<std::string> open_choices;    // JSON paths; empty for a pinned scenario
+  std::string pricing;                      // the scenario's pricing model
+  std::string objective;                    // "minimize cost, at most 60 days"
+  std::optional<double> max_days, max_usd;  // the objective's limits, drawn on the Pareto chart
 
   // The search (a pinned scenario: one candidate, nothing pruned).
   double raw_combinations = 1;

@@ -285,37 +285,75 @@ std::string stacked_bars(const StackedBars& c) {
 std::string scatter(const Scatter& c) {
   std::string body;
   std::vector<Series> none;
-  const std::vector<std::string> marks = {
+  std::vector<std::string> marks = {
       "<circle cx=\"6\" cy=\"6\" r=\"2.5\" class=\"dot\"/>",   c.cloud_name,
       "<circle cx=\"6\" cy=\"6\" r=\"4.5\" class=\"front\"/>", c.frontier_name,
       "<circle cx=\"6\" cy=\"6\" r=\"6\" class=\"chosen\"/>",  c.chosen_name};
-  double y = legend(body, none, 32, marks);
-  if (!c.note.empty()) {
-    body += fmt::format("<text x=\"0\" y=\"{}\" class=\"note\">{}</text>\n", num(y + 2),
-                        escape(c.note));
-    y += 18;
+  const bool any_broken = std::any_of(c.frontier.begin(), c.frontier.end(),
+                                      [](const LabelledPoint& p) { return p.breaks_limits; });
+  if (any_broken) {
+    marks.push_back("<circle cx=\"6\" cy=\"6\" r=\"4.5\" class=\"front broken\"/>");
+    marks.push_back("outside the limits");
   }
-  const double top = y + 6;
-  const double height = 470;
-  const double bottom = top + height - 60;
   std::vector<double> xsv, ysv;
   auto collect = [&](const LabelledPoint& p) {
     xsv.push_back(p.x);
     ysv.push_back(p.y);
   };
-  for (const auto& p : c.cloud) collect(p);
+  if (!c.zoom_to_frontier || c.frontier.empty()) {
+    for (const auto& p : c.cloud) collect(p);
+  }
   for (const auto& p : c.frontier) collect(p);
   if (c.chosen) collect(*c.chosen);
-  const Scale xs = fit_scale(xsv, 90, kWidth - 230, false);
-  Scale ys = fit_scale(ysv, bottom, top, false);
+  if (c.x_limit) xsv.push_back(*c.x_limit);
+  if (c.y_limit) ysv.push_back(*c.y_limit);
+  const auto [x_lo, x_hi] = std::minmax_element(xsv.begin(), xsv.end());
+  const auto [y_lo, y_hi] = std::minmax_element(ysv.begin(), ysv.end());
+  const double x_min = *x_lo, x_max = *x_hi, y_min = *y_lo, y_max = *y_hi;
+  auto inside = [&](const LabelledPoint& p) {
+    return p.x >= x_min && p.x <= x_max && p.y >= y_min && p.y <= y_max;
+  };
+  const auto off_chart = static_cast<std::size_t>(
+      std::count_if(c.cloud.begin(), c.cloud.end(), [&](const auto& p) { return !inside(p); }));
+  std::string note = c.note;
+  if (off_chart > 0) {
+    note += fmt::format("{}{} slower or dearer than the frontier's range not drawn",
+                        note.empty() ? "" : "; ", off_chart);
+  }
+  double y = legend(body, none, 32, marks);
+  if (!note.empty()) {
+    body +=
+        fmt::format("<text x=\"0\" y=\"{}\" class=\"note\">{}</text>\n", num(y + 2), escape(note));
+    y += 18;
+  }
+  const double top = y + 6;
+  const double height = 470;
+  const double bottom = top + height - 60;
+  const Scale xs = fit_scale(xsv, 90, kWidth - 230, false, 10.0);
+  Scale ys = fit_scale(ysv, bottom, top, false, 10.0);
   std::string out = open_svg(c.id, bottom + 50, c.title);
   out += body;
   x_axis(out, xs, bottom, top, c.x_label);
   y_axis(out, ys, 90, kWidth - 230, c.y_label);
+  if (c.x_limit) {
+    const double px = xs(*c.x_limit);
+    out += fmt::format(
+        "<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" class=\"limit\"/>"
+        "<text x=\"{3}\" y=\"{4}\" class=\"note\" text-anchor=\"end\">{5}</text>\n",
+        num(px), num(top), num(bottom), num(px - 4), num(top + 12), escape(c.x_limit_name));
+  }
+  if (c.y_limit) {
+    const double py = ys(*c.y_limit);
+    out += fmt::format(
+        "<line x1=\"90\" y1=\"{0}\" x2=\"{1}\" y2=\"{0}\" class=\"limit\"/>"
+        "<text x=\"{2}\" y=\"{3}\" class=\"note\" text-anchor=\"end\">{4}</text>\n",
+        num(py), num(kWidth - 230), num(kWidth - 234), num(py - 4), escape(c.y_limit_name));
+  }
   // The cloud, thinned to one dot per 3 px cell: thousands of candidates stay a few kB.
   std::set<std::pair<long, long>> cells;
   std::string dots;
   for (const auto& p : c.cloud) {
+    if (!inside(p)) continue;
     const double px = xs(p.x), py = ys(p.y);
     const std::pair<long, long> cell{std::lround(px / 3), std::lround(py / 3)};
     if (!cells.insert(cell).second) continue;
@@ -371,9 +409,9 @@ std::string scatter(const Scatter& c) {
     const auto& p = c.frontier[i];
     placed.push_back(Box{xs(p.x) - 5, ys(p.y) - 5, xs(p.x) + 5, ys(p.y) + 5});
     out += fmt::format(
-        "<circle cx=\"{}\" cy=\"{}\" r=\"4.5\" class=\"front\"><title>{}</title>"
+        "<circle cx=\"{}\" cy=\"{}\" r=\"4.5\" class=\"front{}\"><title>{}</title>"
         "</circle>\n",
-        num(xs(p.x)), num(ys(p.y)), escape(p.tooltip));
+        num(xs(p.x)), num(ys(p.y)), p.breaks_limits ? " broken" : "", escape(p.tooltip));
   }
   std::string labels;
   if (c.chosen) {

@@ -54,6 +54,7 @@ struct LabelledPoint {
   double x = 0, y = 0;
   std::string label;
   std::string tooltip;
+  bool breaks_limits = false;  // drawn hollow: outside the objective's deadline or budget
 };
 struct Scatter {
   std::string id;
@@ -65,6 +66,13 @@ struct Scatter {
   std::string cloud_name, frontier_name, chosen_name;  // legend
   std::string note;                                    // under the title
   std::size_t max_labels = 10;  // frontier labels drawn (evenly chosen); the rest in tooltips
+  // Limits drawn as dashed lines with their names ("deadline 30 days", "budget $1.20M").
+  std::optional<double> x_limit, y_limit;
+  std::string x_limit_name, y_limit_name;
+  // Axes fitted to the frontier, the chosen point and the limits, so that a cloud of far
+  // slower or dearer candidates does not flatten the frontier into one row; cloud points
+  // outside are left out and counted in the note.
+  bool zoom_to_frontier = false;
 };
 std::string scatter(const Scatter& c);
 

@@ -39,17 +39,18 @@ std::string range_text(const models::Range& r, int decimals) {
 }
 
 std::string money_with_range(double usd, std::optional<double> sigma) {
+  // Three significant figures, as format::usd prints money.
   double scale = 1;
   const char* unit = "";
-  int decimals = 2;
-  if (usd >= 1e6) {
+  if (usd >= 999.5e3) {
     scale = 1e6;
     unit = "M";
-  } else if (usd >= 1e3) {
+  } else if (usd >= 999.5) {
     scale = 1e3;
     unit = "k";
-    decimals = 1;
   }
+  const double v = usd / scale;
+  const int decimals = v >= 99.95 ? 0 : v >= 9.995 ? 1 : 2;
   std::string o = fmt::format("${:.{}f}{}", usd / scale, decimals, unit);
   if (sigma) {
     const models::Range r = models::band(usd / scale, *sigma);

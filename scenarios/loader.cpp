@@ -590,7 +590,10 @@ void read_strategy(const JsonNode& n, StrategySpace& st) {
   st.pp = read_int_choice(n.find("pp"), st.pp);
   if (auto v = n.find("dp")) {
     st.dp = read_int_choice(v, st.dp);
-    st.dp_given = true;
+    // "auto" for dp has one answer per candidate, the GPUs left after tp x pp x cp: the same
+    // as leaving it out.
+    st.dp_given = !st.dp.is_auto;
+    if (st.dp.is_auto) st.dp = Choice<int>::fixed(1);
   }
   st.cp = read_int_choice(n.find("cp"), st.cp);
   st.ep = read_int_choice(n.find("ep"), st.ep);

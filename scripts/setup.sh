@@ -9,7 +9,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake g++ libboost-graph-dev nlohmann-json3-dev libcli11-dev
-          libfmt-dev catch2 libbenchmark-dev python3 python3-jsonschema chromium)
+          libfmt-dev catch2 libbenchmark-dev python3 python3-jsonschema chromium help2man)
 for arg in "$@"; do
   case "$arg" in
     fuzz) packages+=(clang libclang-rt-14-dev) ;;

@@ -4,17 +4,16 @@
 // `cirrus calibrate` runs this one, found beside it, with the options it was given. Errors and
 // exit statuses are cirrus's (docs/CONTRACT.md).
 #include <fmt/format.h>
-#include <unistd.h>
 #include <CLI/CLI.hpp>
-#include <algorithm>
-#include <chrono>
 #include <cstdio>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
 #include "calibrate/microbench.hpp"
 #include "calibrate/profile_io.hpp"
 #include "common/input_error.hpp"
+#include "common/progress.hpp"
 
 namespace {
 
@@ -27,46 +26,6 @@ struct Options {
   bool no_progress = false;
 };
 
-// A one-line progress bar on a terminal; stage lines otherwise.
-class ProgressBar {
- public:
-  explicit ProgressBar(bool enabled) : enabled_(enabled && isatty(fileno(stderr)) != 0) {}
-  ~ProgressBar() { finish(); }
-  ProgressBar(const ProgressBar&) = delete;
-  ProgressBar& operator=(const ProgressBar&) = delete;
-
-  void update(const calibrate::Progress& p) {
-    if (!enabled_) return;
-    const auto now = std::chrono::steady_clock::now();
-    if (now - last_ < std::chrono::milliseconds(100) && p.fraction < 1.0) return;
-    last_ = now;
-    constexpr int kWidth = 30;
-    const int filled = static_cast<int>(std::clamp(p.fraction, 0.0, 1.0) * kWidth);
-    const std::string eta = p.eta_s < 0 ? std::string("--:--")
-                                        : fmt::format("{}:{:02d}", static_cast<int>(p.eta_s) / 60,
-                                                      static_cast<int>(p.eta_s) % 60);
-    fmt::print(stderr, "\r  {:<24.24} [{}{}] {:3.0f}%  ETA {}  ", p.stage,
-               std::string(static_cast<std::size_t>(filled), '#'),
-               std::string(static_cast<std::size_t>(kWidth - filled), '-'), p.fraction * 100, eta);
-    std::fflush(stderr);
-    drawn_ = true;
-  }
-  void log(const std::string& line) {
-    if (drawn_) fmt::print(stderr, "\r{:<80}\r", "");
-    fmt::print(stderr, "calibrate: {}\n", line);
-    drawn_ = false;
-  }
-  void finish() {
-    if (drawn_) fmt::print(stderr, "\n");
-    drawn_ = false;
-  }
-
- private:
-  bool enabled_;
-  bool drawn_ = false;
-  std::chrono::steady_clock::time_point last_{};
-};
-
 int run(const Options& o) {
   if (o.out.empty()) throw UsageError("calibrate needs --out PROFILE (or: import-nccl-tests)");
   calibrate::RunOptions run;
@@ -76,9 +35,12 @@ int run(const Options& o) {
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
+  // The bar on a terminal; the stage lines always.
   ProgressBar bar(!o.no_progress);
-  run.on_progress = [&bar](const calibrate::Progress& p) { bar.update(p); };
-  run.on_log = [&bar](const std::string& line) { bar.log(line); };
+  run.on_progress = [&bar](const calibrate::Progress& p) {
+    bar.update(p.stage, p.fraction, p.eta_s < 0 ? std::nullopt : std::optional<double>(p.eta_s));
+  };
+  run.on_log = [&bar](const std::string& line) { bar.log("calibrate: " + line); };
   models::Profile profile;
   try {
     profile = calibrate::run_microbenchmarks(run);

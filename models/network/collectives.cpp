@@ -33,14 +33,14 @@ constexpr double kTreeFactor = 0.92;  // NCCL's tree correction on bus bandwidth
 // The last (or only) loop is therefore paid step by step: ring_steps x slice / channel rate.
 // kRingChannels sets the loop size (channels x ranks x chunk): 4 is an assumption, the one
 // global value that keeps the published 8x A100 all-reduce curve (Azure, nccl-tests, in
-// data/validation/nccl_busbw.json) within 12% from 1 MB to 8 GB; a calibration profile
+// data/reference/nccl_busbw.json) within 12% from 1 MB to 8 GB; a calibration profile
 // replaces the whole curve.
 constexpr double kChunkBytes = 512.0 * 1024.0;
 constexpr double kRingChannels = 4.0;
 
 // NVLink SHARP (NCCL 2.18 src/graph/tuning.cc, as recalled: NVLS runs the Simple protocol
 // only, base latency 23 us). Its efficiency is fitted to the one published figure, 480 GB/s
-// busbw on 8x H100 (nccl-tests #212, data/validation/nccl_busbw.json): busbw = 2(n-1)/n x
+// busbw on 8x H100 (nccl-tests #212, data/reference/nccl_busbw.json): busbw = 2(n-1)/n x
 // bytes / t and each GPU moves (n+1)/n x bytes per direction, so at 8 GPUs the 450 GB/s port
 // sustains 480 x (9/8) / (14/8) = 308.6 GB/s of it, 0.686. Multimem loads and stores sustain
 // less of the link than the ring's copies (0.80). A calibration profile replaces it.

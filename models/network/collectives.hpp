@@ -103,7 +103,7 @@ struct TunerOptions {
 };
 
 // The overlap the flow model uses: 24 KiB, fitted to the Azure 8x A100 all-reduce curve
-// (nccl-tests, data/validation/nccl_busbw.json): from 1 MB to 8 GB the largest error falls
+// (nccl-tests, data/reference/nccl_busbw.json): from 1 MB to 8 GB the largest error falls
 // from 11.5% (1 MB) to 8.9% (16 MB). A fitted constant, not a datasheet figure; a calibration
 // profile replaces the whole curve.
 inline constexpr double kFlowStepOverlapBytes = 24.0 * 1024.0;

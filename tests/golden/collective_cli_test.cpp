@@ -45,7 +45,7 @@ TEST_CASE("collective prints nccl-tests' JSON for one size", "[golden][cli][netw
   // nccl-tests' definitions: algbw = bytes / time, busbw = algbw x 2(n-1)/n.
   CHECK(algbw == Approx(1073741824.0 / (t * 1e-6) / 1e9));
   CHECK(busbw == Approx(algbw * 2 * 7 / 8));
-  // Azure's ND A100 v4 measured 228.1 GB/s at 1 GiB (data/validation/nccl_busbw.json).
+  // Azure's ND A100 v4 measured 228.1 GB/s at 1 GiB (data/reference/nccl_busbw.json).
   CHECK(busbw == Approx(228.1).epsilon(0.10));
   CHECK(row.at("algorithm") == "ring");
   CHECK(row.at("protocol") == "Simple");

@@ -35,11 +35,12 @@ TEST_CASE("validate --all runs every shipped dataset and regenerates residuals.j
                         "mosaicml_mpt.json", "torchtitan.json", "bloom_mtnlg.json"}) {
     CHECK(files.count(f) == 1);
   }
-  REQUIRE(j["collective_datasets"].size() == 1);
-  CHECK(j["collective_datasets"][0]["file"] == "nccl_2node_efa.json");
+  REQUIRE(j["collective_datasets"].size() == 2);
+  CHECK(j["collective_datasets"][0]["file"] == "nccl_1node_nvlink.json");
+  CHECK(j["collective_datasets"][1]["file"] == "nccl_2node_efa.json");
   std::set<std::string> skipped;
   for (const auto& s : j["skipped"]) skipped.insert(s["file"].get<std::string>());
-  CHECK(skipped == std::set<std::string>{"nccl_busbw.json", "residuals.json"});
+  CHECK(skipped == std::set<std::string>{"residuals.json"});
   // One summary row per (family, precision, framework), counting all 100 rows.
   int rows = 0;
   for (const auto& g : j["summary"]) rows += g["rows"].get<int>();

@@ -5,7 +5,7 @@ The logs follow nccl-tests' own printf formats (src/common.cu: the "# nThread" h
 "#  Rank" lines, the two-line column header, rows of "%12li  %12li  %8s  %6s  %6i" then
 "  %7s  %6.2f  %6.2f  %5s" per place, the "# Out of bounds values" and "# Avg bus bandwidth"
 lines). Times come from published curves so the shapes are real: the 8x A100 all-reduce
-follows Azure ND A100 v4 (data/validation/nccl_busbw.json, interpolated in log size); the
+follows Azure ND A100 v4 (data/reference/nccl_busbw.json, interpolated in log size); the
 2-node H100 all-gather follows a ring at 370 GB/s NVLink busbw inside a node and 46 GB/s per
 NDR NIC between nodes (nccl-tests issues #212 and #290) with a 20 us latency.
 """

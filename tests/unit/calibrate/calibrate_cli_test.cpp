@@ -22,27 +22,37 @@ std::string log_path(const std::string& name) {
 TEST_CASE("cirrus calibrate import-nccl-tests writes a profile", "[calibrate]") {
   const std::string out = scratch_dir() + "/imported.json";
   const auto r = run_cli("calibrate import-nccl-tests " + log_path("all_reduce_perf_8xa100.log") +
-                         " " + log_path("all_gather_perf_2x8xh100.log") + " --out " + out);
+                         " --out " + out);
   INFO(r.err);
   REQUIRE(r.status == 0);
   CHECK(r.out.find("all_reduce over 8 ranks on 1 node, 31 sizes") != std::string::npos);
-  CHECK(r.out.find("all_gather over 16 ranks on 2 nodes, 12 sizes") != std::string::npos);
   const auto p = cirrus::calibrate::read_profile(out);
   CHECK(p.mode == "import");
-  CHECK(p.collectives.size() == 43);
-  CHECK(p.fits.size() == 2);
+  CHECK(p.collectives.size() == 31);
+  CHECK(p.fits.size() == 1);
   CHECK(p.device.gpu == "a100-sxm-80gb");
 
-  // Into an existing profile: its tables are kept, the collectives added.
+  // Into an existing profile of the same GPU: its tables are kept, the collectives added.
   const std::string merged = scratch_dir() + "/merged.json";
-  const auto m =
-      run_cli("calibrate import-nccl-tests " + log_path("all_reduce_perf_8xa100.log") + " --into " +
-              source_path("tests/data/calibrate/profile_fixture.json") + " --out " + merged);
+  const auto m = run_cli("calibrate import-nccl-tests " + log_path("all_gather_perf_2x8xh100.log") +
+                         " --into " + source_path("tests/data/calibrate/profile_fixture.json") +
+                         " --out " + merged);
+  INFO(m.err);
   REQUIRE(m.status == 0);
+  CHECK(m.out.find("all_gather over 16 ranks on 2 nodes, 12 sizes") != std::string::npos);
   const auto q = cirrus::calibrate::read_profile(merged);
   CHECK(q.gemm.size() == 6);
-  CHECK(q.collectives.size() == 3 + 31);
-  CHECK(q.device.gpu == "h100-sxm");  // the existing profile's device stays
+  CHECK(q.collectives.size() == 3 + 12);
+  CHECK(q.device.gpu == "h100-sxm");
+
+  // An A100 log into the H100 profile would mix two machines' curves: refused, nothing written.
+  const std::string mixed = scratch_dir() + "/mixed.json";
+  const auto x =
+      run_cli("calibrate import-nccl-tests " + log_path("all_reduce_perf_8xa100.log") + " --into " +
+              source_path("tests/data/calibrate/profile_fixture.json") + " --out " + mixed);
+  CHECK(x.status == 3);
+  CHECK(x.err.find("the profile") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(mixed));
 }
 
 TEST_CASE("cirrus calibrate import-nccl-tests gives the same bytes every time", "[calibrate]") {

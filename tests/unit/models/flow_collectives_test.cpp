@@ -1,4 +1,4 @@
-// The flow model of collectives against the development references (data/validation/
+// The flow model of collectives against the development references (data/reference/
 // nccl_busbw.json, copied from ../shared/validation), against the tuner on an idle cluster,
 // and against hand calculations of contention: oversubscribed leaves, rails, shared links.
 #include <algorithm>
@@ -51,7 +51,7 @@ double busbw_gbs(const NetworkTopology& t, CollectiveKind kind, double bytes,
 }
 
 nlohmann::json references() {
-  std::ifstream in(std::string(CIRRUS_SOURCE_DIR) + "/data/validation/nccl_busbw.json");
+  std::ifstream in(std::string(CIRRUS_SOURCE_DIR) + "/data/reference/nccl_busbw.json");
   REQUIRE(in.good());
   return nlohmann::json::parse(in);
 }
