@@ -9,7 +9,7 @@
 namespace cirrus {
 namespace {
 
-constexpr double kRedrawEvery_s = 0.1;
+constexpr double kRedrawEveryS = 0.1;
 constexpr int kBarWidth = 30;
 constexpr int kLineWidth = 79;  // cleared with spaces on finish
 
@@ -41,7 +41,7 @@ void ProgressBar::update(const std::string& stage, double fraction, std::optiona
   if (!draw_) return;
   const double now = clock_();
   const double f = std::clamp(fraction, 0.0, 1.0);
-  if (last_s_ >= 0 && now - last_s_ < kRedrawEvery_s && f < 1.0) return;
+  if (last_s_ >= 0 && now - last_s_ < kRedrawEveryS && f < 1.0) return;
   last_s_ = now;
   const double elapsed = now - start_s_;
   const double eta = eta_s ? *eta_s : f > 0 ? elapsed * (1 - f) / f : -1.0;

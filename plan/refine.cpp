@@ -19,6 +19,7 @@ using ClusterKey = std::pair<std::size_t, int>;  // (instance, nodes)
 std::vector<ClusterKey> clusters_of(const std::vector<std::size_t>& which,
                                     const std::vector<Candidate>& candidates) {
   std::vector<ClusterKey> clusters;
+  clusters.reserve(which.size());
   for (std::size_t i : which) clusters.emplace_back(candidates[i].instance, candidates[i].nodes);
   std::sort(clusters.begin(), clusters.end());
   clusters.erase(std::unique(clusters.begin(), clusters.end()), clusters.end());

@@ -168,7 +168,7 @@ void merge_blocks(std::vector<BlockOutput>& outputs, bool keep_pruned, PlanResul
       out.pruned[reason] += n;
       out.infeasible += n;
     }
-    for (auto& c : bo.feasible) out.candidates.push_back(std::move(c));
+    out.candidates.insert(out.candidates.end(), bo.feasible.begin(), bo.feasible.end());
   }
   if (!keep_pruned) return;
   for (const auto& [reason, n] : out.pruned) out.pruned_reasons.push_back(reason);

@@ -9,7 +9,7 @@
 namespace cirrus::reports {
 namespace {
 
-std::string cell(std::string s) {
+std::string cell(const std::string& s) {
   std::string o;
   for (char c : s) {
     if (c == '|')
