@@ -98,7 +98,7 @@ TEST_CASE("finetune: LoRA is faster and smaller than full training, full keeps i
       scenario(R"({"method": "lora", "rank": 16, "alpha": 32, "targets": ["q", "v"]})"), "spelled");
   CHECK(lora["step_time_s"].get<double>() < full["step_time_s"].get<double>());
   CHECK(lora["memory_gib"]["total"].get<double>() < full["memory_gib"]["total"].get<double>());
-  CHECK(lora["finetune"]["trainable_params"] == 4194304.0);
+  CHECK(lora["finetune"]["trainable_params"] == 8388608.0);  // 32 x 2 x 16 x 8192
   // A recipe spelled out is the preset, less its name.
   CHECK(spelled["step_time_s"] == lora["step_time_s"]);
   CHECK(spelled["finetune"]["preset"].is_null());

@@ -1,7 +1,10 @@
 // LoRA and QLoRA (training.finetune) on random dense configurations: the analytic step and the
 // engine agree within the tolerance of analytic_engine_property_test.cpp (3% on most, 25% on
-// every one), and the fine-tuned step never takes longer or more memory than full training of
-// the same configuration.
+// every one). At the recipes' ranks the fine-tuned step also takes less time (r <= 16, 16-bit
+// base) and less memory (r <= 64, ZeRO 0-2) than full training of the same configuration. Not
+// at any rank: an adapter beside a column-parallel layer keeps A whole on every tensor-parallel
+// rank, so at r 256 and tp 8 the adapters cost half the base GEMMs; and under ZeRO-3 over many
+// ranks full training's states shrink below the adapters' r-wide activations.
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdlib>
@@ -30,7 +33,7 @@ Finetune random_finetune(Rng& rng) {
   Finetune f = presets[1 + rng.next() % (presets.size() - 1)].finetune;  // not "full"
   if (f.base_bits == 0) f.base_bits = 16;
   if (f.method == FinetuneMethod::kLora && rng.uniform() < 0.3) f.base_bits = 8;
-  f.rank = pick<int>(rng, {8, 16, 64, 256});
+  f.rank = pick<int>(rng, {8, 16, 16, 64, 256});
   return f;
 }
 
@@ -89,8 +92,10 @@ TEST_CASE("LoRA and QLoRA: analytic step and engine agree; never slower than ful
     StepInput full = *in;
     full.training.finetune = Finetune{};
     const StepResult whole = analytic_step(full);
-    CHECK(analytic.memory.total < whole.memory.total);
-    if (whole.feasible && f.base_bits == 16) CHECK(analytic.step_time_s < whole.step_time_s);
+    if (f.rank <= 64 && s.zero < 3) CHECK(analytic.memory.total < whole.memory.total);
+    if (whole.feasible && f.rank <= 16 && f.base_bits == 16) {
+      CHECK(analytic.step_time_s < whole.step_time_s);
+    }
   }
   REQUIRE(compared == want);
   INFO(within << " of " << compared << " within 3%");
