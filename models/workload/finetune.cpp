@@ -31,7 +31,7 @@ Finetune recipe(FinetuneMethod method, int rank, LoraTargets targets, int base_b
 }  // namespace
 
 const std::vector<FinetunePreset>& finetune_presets() {
-  static const std::vector<FinetunePreset> presets = {
+  static const std::vector<FinetunePreset> kPresets = {
       {"full", Finetune{}, "every weight trained (the default)"},
       {"lora-r16-qv",
        recipe(FinetuneMethod::kLora, 16, {true, false, true, false, false, false, false}, 0),
@@ -49,7 +49,7 @@ const std::vector<FinetunePreset>& finetune_presets() {
        "64 on all linear layers of the block, bf16 compute (Sec. 4 and Appendix B; recalled, "
        "unverified)"},
   };
-  return presets;
+  return kPresets;
 }
 
 double frozen_weight_bits(int base_bits) {
