@@ -8,7 +8,10 @@
 
 namespace cirrus::app {
 
-std::vector<std::string> preset_sections() { return {"models", "nodes", "gpus", "instances"}; }
+// "finetune" (added) comes last, so the earlier sections keep their order.
+std::vector<std::string> preset_sections() {
+  return {"models", "nodes", "gpus", "instances", "finetune"};
+}
 
 std::unique_ptr<const Presets> run_presets(const PresetsRequest& request) {
   auto out = std::make_unique<Presets>();
@@ -35,6 +38,7 @@ std::unique_ptr<const Presets> run_presets(const PresetsRequest& request) {
       out->instances.push_back({in, plan::simulable(*in), plan::auto_skip_reason(*in)});
     }
   }
+  if (wants("finetune")) out->finetune = models::finetune_presets();
   return out;
 }
 

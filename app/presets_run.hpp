@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "models/hardware/hardware.hpp"
+#include "models/workload/finetune.hpp"
 #include "models/workload/transformer.hpp"
 #include "pricing/catalog.hpp"
 
@@ -35,7 +36,8 @@ struct Presets {
   std::vector<models::NodeSpec> nodes;
   std::vector<models::GpuSpec> gpus;
   std::vector<pricing::Catalog> catalogs;
-  std::vector<InstancePreset> instances;  // catalog order (the user's files first)
+  std::vector<InstancePreset> instances;         // catalog order (the user's files first)
+  std::vector<models::FinetunePreset> finetune;  // training.finetune's recipes (added)
 };
 
 // Throws UsageError for --catalog without the instances section (it would be ignored), and

@@ -15,8 +15,8 @@ Action add_presets(CLI::App& app) {
   };
   auto opt = std::make_shared<Options>();
   auto* sub = app.add_subcommand(
-      "presets", "list the model, node, GPU and instance presets a scenario can name");
-  sub->add_option("section", opt->request.section, "only this list (default: all four)")
+      "presets", "list the model, node, GPU, instance and fine-tuning presets a scenario can name");
+  sub->add_option("section", opt->request.section, "only this list (default: all of them)")
       ->check(CLI::IsMember(app::preset_sections()));
   sub->add_option("--catalog", opt->request.catalogs,
                   "instances: also read these catalog files (cirrus catalog format), listed "

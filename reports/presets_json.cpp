@@ -95,6 +95,23 @@ Json instance_json(const app::InstancePreset& p) {
   return j;
 }
 
+// A fine-tuning recipe (training.finetune): base_bits null where it is the training precision's.
+Json finetune_json(const models::FinetunePreset& p) {
+  const models::Finetune& f = p.finetune;
+  Json j;
+  j["id"] = p.id;
+  j["method"] = models::to_string(f.method);
+  Json targets = Json::array();
+  for (const auto& n : models::kLoraTargetNames) {
+    if (f.adapts(n.value)) targets.push_back(n.name);
+  }
+  j["rank"] = f.frozen_base() ? Json(f.rank) : Json(nullptr);
+  j["targets"] = targets;
+  j["base_bits"] = f.frozen_base() && f.base_bits > 0 ? Json(f.base_bits) : Json(nullptr);
+  j["source"] = p.source;
+  return j;
+}
+
 template <class T, class F>
 Json array_of(const std::vector<T>& items, F one) {
   Json a = Json::array();
@@ -111,6 +128,7 @@ std::string render_presets_json(const app::Presets& presets) {
     if (s == "nodes") out[s] = array_of(presets.nodes, node_json);
     if (s == "gpus") out[s] = array_of(presets.gpus, gpu_json);
     if (s == "instances") out[s] = array_of(presets.instances, instance_json);
+    if (s == "finetune") out[s] = array_of(presets.finetune, finetune_json);
   }
   return out.dump(2) + "\n";
 }

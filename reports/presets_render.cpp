@@ -98,6 +98,27 @@ std::string instances_table(const std::vector<app::InstancePreset>& list) {
          "searches it\n";
 }
 
+std::string finetune_table(const std::vector<models::FinetunePreset>& list) {
+  Rows rows = {{"recipe", "method", "rank", "targets", "base bits"}};
+  std::vector<std::pair<std::string, std::string>> sources;
+  for (const auto& p : list) {
+    const models::Finetune& f = p.finetune;
+    const bool frozen = f.frozen_base();
+    rows.push_back({p.id, models::to_string(f.method),
+                    frozen ? fmt::format("{}", f.rank) : std::string("-"),
+                    frozen ? models::targets_text(f.targets) : std::string("-"),
+                    !frozen           ? std::string("-")
+                    : f.base_bits > 0 ? fmt::format("{}", f.base_bits)
+                                      : std::string("as trained")});
+    sources.emplace_back(p.id, p.source);
+  }
+  std::string out = format::text_table(rows, {false, false, true, false, false});
+  out +=
+      "training.finetune takes a recipe's name, or {\"method\", \"rank\", \"targets\", "
+      "\"base_bits\"}\n";
+  return out + notes("sources", sources);
+}
+
 }  // namespace
 
 std::string render_presets(const app::Presets& presets, const std::string& format) {
@@ -110,6 +131,7 @@ std::string render_presets(const app::Presets& presets, const std::string& forma
     if (s == "nodes") out += nodes_table(presets.nodes);
     if (s == "gpus") out += gpus_table(presets.gpus);
     if (s == "instances") out += instances_table(presets.instances);
+    if (s == "finetune") out += finetune_table(presets.finetune);
   }
   return out;
 }

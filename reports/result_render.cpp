@@ -75,6 +75,21 @@ nlohmann::json result_json(const ResultContext& ctx, const models::StepResult& r
       {"optimizer", round_sig(m.optimizer, 4)}, {"activations", round_sig(m.activations, 4)},
       {"buffers", round_sig(m.buffers, 4)},     {"total", round_sig(m.total, 4)},
       {"capacity", round_sig(m.capacity, 4)},   {"reserved", round_sig(m.reserved, 4)}};
+  if (r.finetune) {
+    // LoRA / QLoRA only, so full-training results keep their shape: what is frozen, what trains.
+    const auto& f = *r.finetune;
+    j["memory_gib"]["frozen_weights"] = round_sig(m.frozen, 4);
+    j["memory_gib"]["trainable_states"] = round_sig(m.trainable, 4);
+    j["finetune"] = {
+        {"method", f.method},
+        {"preset", f.preset.empty() ? nlohmann::json(nullptr) : nlohmann::json(f.preset)},
+        {"rank", f.rank},
+        {"targets", f.targets},
+        {"base_bits", f.base_bits},
+        {"frozen_bits_per_param", round_sig(f.frozen_bits_per_param, 4)},
+        {"trainable_params", f.trainable_params},
+        {"frozen_params", round_sig(f.frozen_params, 6)}};
+  }
   if (r.feasible) {
     j["step_time_s"] = round_sig(r.step_time_s);
     j["tokens_per_s"] = round_sig(r.tokens_per_s);
@@ -134,8 +149,17 @@ std::string render_table(const ResultContext& ctx, const models::StepResult& r) 
                    in.model.layers, in.model.hidden, in.model.heads, in.model.seq_len,
                    in.model.parameters() / 1e9);
   o += fmt::format("  strategy  {}\n", strategy_line(in.strategy));
-  o += fmt::format("  batch     {} sequences, {}\n\n", in.training.global_batch,
+  o += fmt::format("  batch     {} sequences, {}\n", in.training.global_batch,
                    models::to_string(in.training.precision));
+  if (r.finetune) {
+    const auto& f = *r.finetune;
+    o += fmt::format(
+        "  finetune  {}{} r {} on {}, frozen base {}-bit ({:.3f} bits/param), {:.1f}M trainable "
+        "of {:.1f}B parameters\n",
+        f.method, f.preset.empty() ? "" : " (" + f.preset + ")", f.rank, f.targets, f.base_bits,
+        f.frozen_bits_per_param, f.trainable_params / 1e6, f.frozen_params / 1e9);
+  }
+  o += "\n";
   const auto& m = r.memory;
   if (!r.feasible) {
     o += fmt::format("INFEASIBLE: {}\n", r.infeasible_reason);
@@ -191,6 +215,12 @@ std::string render_table(const ResultContext& ctx, const models::StepResult& r) 
       "\n  memory per GPU (GiB): params {:.1f}, grads {:.1f}, optimizer {:.1f}, "
       "activations {:.1f}, buffers {:.1f} = {:.1f} of {:.1f}\n",
       m.params, m.grads, m.optimizer, m.activations, m.buffers, m.total, m.capacity);
+  if (r.finetune) {
+    o += fmt::format(
+        "  of which frozen base weights {:.1f} GiB; adapters' weights, gradients and optimizer "
+        "{:.2f} GiB\n",
+        m.frozen, m.trainable);
+  }
   if (r.moe) {
     o += fmt::format(
         "  MoE routing: straggler rank processes {:.3f}x its fair share (hottest expert "

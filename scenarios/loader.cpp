@@ -39,6 +39,7 @@
 #include "common/read_file.hpp"
 #include "common/units.hpp"
 #include "scenarios/enum_tables.hpp"
+#include "scenarios/finetune_reader.hpp"
 #include "scenarios/hf_config.hpp"
 #include "scenarios/instance_node.hpp"
 #include "scenarios/limits.hpp"
@@ -366,8 +367,9 @@ TransformerConfig read_model(const JsonNode& m) {
 // ---------------------------------------------------------------------------------------------
 
 models::Training read_training(const JsonNode& t) {
+  // "finetune" is read by read_finetune once the model is known (parse_scenario).
   t.check_keys({"global_batch", "precision", "optimizer", "tokens", "fp8_all_gather", "kernels",
-                "loss_kernels", "norm_kernels"});
+                "loss_kernels", "norm_kernels", "finetune"});
   models::Training r;
   r.global_batch = read_size(t.at("global_batch"), kMaxGlobalBatch);
   if (auto v = t.find("precision")) {
@@ -712,8 +714,11 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   }
   s.model = read_model(root.at("model"));
   s.training = read_training(root.at("training"));
+  const auto finetune = root.at("training").find("finetune");
+  if (finetune) s.training.finetune = read_finetune(*finetune, s.training, s.model);
   read_cluster(root.at("cluster"), s);
   if (auto v = root.find("strategy")) read_strategy(*v, s.strategy);
+  if (finetune && s.training.finetune.frozen_base()) check_finetune_strategy(*finetune, s.strategy);
   derive_dp(s);
   if (auto v = root.find("pricing")) read_pricing(*v, s.pricing);
   if (auto v = root.find("objective")) read_objective(*v, s.objective);

@@ -9,6 +9,7 @@
 #include "models/step/offload_capacity.hpp"
 #include "models/step/offload_training.hpp"
 #include "models/step/step_costs.hpp"
+#include "models/workload/finetune.hpp"
 #include "models/workload/layer_program.hpp"
 #include "models/workload/memory.hpp"
 
@@ -54,8 +55,23 @@ bool check_feasible(const StepInput& in, StepResult& r) {
         Infeasibility::kPrecisionUnsupported,
         fmt::format("{} has no {} tensor cores", gpu.display, to_string(in.training.precision)));
   }
+  const Finetune& ft = in.training.finetune;
+  if (ft.frozen_base()) {
+    FinetuneSummary f;
+    f.method = to_string(ft.method);
+    f.preset = ft.preset;
+    f.rank = ft.rank;
+    f.targets = targets_text(ft.targets);
+    f.base_bits = ft.base_bits;
+    f.frozen_bits_per_param = frozen_weight_bits(ft.base_bits);
+    f.trainable_params = adapter_parameters(in.model, ft);
+    f.frozen_params = in.model.parameters();
+    r.finetune = f;
+  }
   int stage = 0;
   const MemoryEstimate mem = peak_memory(in.model, in.training, in.strategy, &stage);
+  r.memory.frozen = mem.frozen / kGiB;
+  r.memory.trainable = ft.frozen_base() ? mem.trainable / kGiB : 0.0;
   r.memory.params = mem.params / kGiB;
   r.memory.grads = mem.grads / kGiB;
   r.memory.optimizer = mem.optimizer / kGiB;
@@ -77,8 +93,10 @@ void fill_rates(const StepInput& in, double peak_flops, StepResult& r) {
   const double tokens_per_step =
       static_cast<double>(in.training.global_batch) * static_cast<double>(in.model.seq_len);
   r.tokens_per_s = tokens_per_step / step;
-  const double model_flops =
-      in.model.model_flops_per_sequence() * static_cast<double>(in.training.global_batch);
+  // The model FLOPs the step executes (finetune.hpp): 3 x forward under full training; with
+  // frozen base weights no weight-gradient GEMMs, plus the adapters'.
+  const double model_flops = finetune_flops_per_sequence(in.model, in.training.finetune) *
+                             static_cast<double>(in.training.global_batch);
   r.model_tflops_per_gpu = model_flops / step / in.cluster.gpus() / 1e12;
   r.mfu = r.model_tflops_per_gpu * 1e12 / peak_flops;
   if (in.model.moe) {
@@ -217,8 +235,10 @@ StepResult analytic_step(const StepInput& in) {
 
   // Data parallelism on the critical (first) stage.
   const int dp_n = layout.data_parallel_size();
-  const double stage_params = stage_parameters(in, 0);
-  const double stage_expert = stage_expert_parameters(in, 0);
+  // What trains (every parameter, or LoRA's adapters: step_costs.hpp) is what is reduced and
+  // updated.
+  const double stage_params = stage_trainable_parameters(in, 0);
+  const double stage_expert = stage_expert_parameters(in, 0);  // 0 with a frozen base
   const double stage_dense = stage_params - stage_expert;
   const GroupShape edp = layout.shape(RankGroup::kEdp);
   // A data-parallel collective of `dense` + `expert` parameters' bytes: the dense part over
@@ -255,8 +275,13 @@ StepResult analytic_step(const StepInput& in) {
   auto dp_cost = [&](CollectiveKind kind, double dense, double expert) {
     return dp_timed(kind, dense, expert).seconds;
   };
-  const double gbytes = grad_bytes(in.training.precision);
-  const double pbytes = param_bytes(in.training.precision);
+  const double gbytes = trainable_grad_bytes(in.training);
+  const double pbytes = trainable_param_bytes(in.training);
+  // A dense layer's trainable parameters and its ZeRO-3 gather bytes on one GPU.
+  int first_dense = 0;
+  while (first_dense + 1 < in.model.layers && in.model.is_moe_layer(first_dense)) ++first_dense;
+  const double dense_trainable = layer_trainable_per_gpu(in, first_dense).dense;
+  const double dense_gather = layer_gather_bytes(in, first_dense).dense;
   const double gather_bytes = gather_bytes_per_param(in.training);
   // The first stage's last backward passes, chunk by chunk (Megatron's interleaved order runs a
   // chunk's last pp micro-batches before the next chunk's; without interleaving there is one
@@ -294,9 +319,8 @@ StepResult analytic_step(const StepInput& in) {
       // says when (step_builder.cpp): without a pipeline, every micro-batch gathers each layer
       // for its forward and again for its backward and reduces its gradients; under a pipeline a
       // layer is gathered at its chunk's first forward and reduced at its last backward.
-      const double lp = layer_parameters(in.model) / s.tp;
-      const Timed ag = dp_timed(CollectiveKind::kAllGather, lp * gather_bytes, 0);
-      const Timed rs = dp_timed(CollectiveKind::kReduceScatter, lp * gbytes, 0);
+      const Timed ag = dp_timed(CollectiveKind::kAllGather, dense_gather, 0);
+      const Timed rs = dp_timed(CollectiveKind::kReduceScatter, dense_trainable * gbytes, 0);
       // A layer's time on the compute stream (kernels and the TP/CP/EP collectives it waits
       // for, which use other links) is what its data-parallel traffic can hide behind.
       const double hide_f = s.overlap.dp ? fwd.busy() : 0.0;
@@ -315,9 +339,9 @@ StepResult analytic_step(const StepInput& in) {
         mhide_b = s.overlap.dp ? moe_bwd.busy() + moe_rec.busy() : 0.0;
       }
       // The embeddings' gradients are reduced last, with nothing left to hide behind.
-      const double vocab_rows =
-          static_cast<double>(in.model.vocab) * static_cast<double>(in.model.hidden) / s.tp;
-      const double embedding = dp_cost(CollectiveKind::kReduceScatter, vocab_rows * gbytes, 0);
+      const double vocab_rows = embedding_trainable_per_gpu(in);  // 0 when frozen
+      const double embedding =
+          vocab_rows > 0 ? dp_cost(CollectiveKind::kReduceScatter, vocab_rows * gbytes, 0) : 0.0;
       if (pp == 1) {
         // The gather stream runs one layer ahead, so a layer's forward takes the longer of its
         // kernels and its gather, and so does its backward (the next layer's gather). The
@@ -368,7 +392,7 @@ StepResult analytic_step(const StepInput& in) {
         // completes (the output embedding's first, the input embedding's last on the first
         // stage), one after the other on the data-parallel stream: they hide behind the rest
         // of that backward pass, except the last bucket, which has nothing left to hide behind.
-        const double dense_bucket = dp_cost(kind, layer_parameters(in.model) / s.tp * gbytes, 0);
+        const double dense_bucket = dp_cost(kind, dense_trainable * gbytes, 0);
         double moe_bucket = 0;
         if (moe_layers > 0) {
           int first_moe = 0;
@@ -376,9 +400,8 @@ StepResult analytic_step(const StepInput& in) {
           const LayerParams mp = layer_params_per_gpu(in, first_moe);
           moe_bucket = dp_cost(kind, mp.dense * gbytes, mp.expert * gbytes);
         }
-        const double vocab_rows =
-            static_cast<double>(in.model.vocab) * static_cast<double>(in.model.hidden) / s.tp;
-        const double embedding = dp_cost(kind, vocab_rows * gbytes, 0);
+        const double vocab_rows = embedding_trainable_per_gpu(in);  // 0 when frozen
+        const double embedding = vocab_rows > 0 ? dp_cost(kind, vocab_rows * gbytes, 0) : 0.0;
         const bool head_here = pp == 1 && !in.model.tied_embeddings;
         dp_exposed = bucket_tail(dense_bucket, moe_bucket, head_here ? embedding : 0.0, embedding,
                                  bwd.busy() + rec.busy(), moe_bwd.busy() + moe_rec.busy());

@@ -250,6 +250,22 @@ SimulationOutput simulate_step_detailed(const StepInput& in, const SimulateOptio
                     collective_source(in, sg)));
   }
   if (!in.model.approximation.empty()) r.assumptions.push_back(in.model.approximation);
+  if (in.training.finetune.frozen_base()) {
+    r.assumptions.push_back(
+        "fine-tuning: frozen base weights take no gradient, optimizer state or weight-gradient "
+        "GEMM; adapters kept as PEFT keeps them (fp32 weights, fp32 gradients, fp32 optimizer "
+        "states; recalled, unverified); MFU counts the FLOPs executed (forward, input gradients, "
+        "attention backward, adapters), not 3 x forward; activations by Korthikanti's formula "
+        "plus the adapters' r-wide intermediates");
+    if (in.training.finetune.base_bits < 16) {
+      r.assumptions.push_back(fmt::format(
+          "fine-tuning: the frozen GEMM weights in {}-bit ({:.3f} bits per parameter with their "
+          "quantization constants; NF4 double quantization 0.127 bits, Dettmers et al. 2023) "
+          "are dequantized to 16 bits before every GEMM that reads them, forward and backward, "
+          "as a memory-bound pass; embeddings, output layer and norms stay 16-bit",
+          in.training.finetune.base_bits, frozen_weight_bits(in.training.finetune.base_bits)));
+    }
+  }
   if (in.model.moe) {
     r.assumptions.push_back(
         "MoE: the simulated rank is the straggler holding the hottest expert (its other experts "

@@ -197,8 +197,9 @@ struct Builder {
     fwd_done.assign(slots, kNone);
     bwd_done.assign(slots, kNone);
     const int dp_n = layout.data_parallel_size();
-    const double gbytes = grad_bytes(in.training.precision);
-    const double pbytes = param_bytes(in.training.precision);
+    // Gradients and updated parameters of what trains (every parameter, or LoRA's adapters).
+    const double gbytes = trainable_grad_bytes(in.training);
+    const double pbytes = trainable_param_bytes(in.training);
 
     // Build stage by stage in pipeline order so every cross-stage producer exists before its
     // consumer: forward inputs come from the previous stage, backward from the next, so
@@ -256,8 +257,8 @@ struct Builder {
     for (int st = 0; st < pp; ++st) {
       const auto& x = io[static_cast<std::size_t>(st)];
       auto& g = out.graph;
-      const double params = stage_parameters(in, st);
-      const double expert = stage_expert_parameters(in, st);
+      const double params = stage_trainable_parameters(in, st);
+      const double expert = stage_expert_parameters(in, st);  // 0 with a frozen base (no MoE)
       const double dense = params - expert;
       const GroupShape edp = layout.shape(RankGroup::kEdp);
       TaskId sync = last_grad_sync[static_cast<std::size_t>(st)];
@@ -359,11 +360,11 @@ struct Builder {
     // The first layer's gather waits for nothing but the gather stream: it is prefetched while
     // the pass's input is still being computed upstream.
     TaskId before_previous = kNone;  // the task the previous layer's compute started after
-    auto gather = [&](const LayerParams& lp) {
+    auto gather = [&](int layer) {
       if (!gather_pass) return;
-      const TaskId ag =
-          dp_flows(st, CollectiveKind::kAllGather, lp.dense * gather_bytes_per_param(in.training),
-                   lp.expert * gather_bytes_per_param(in.training), before_previous, x.gather);
+      const LayerParams bytes = layer_gather_bytes(in, layer);
+      const TaskId ag = dp_flows(st, CollectiveKind::kAllGather, bytes.dense, bytes.expert,
+                                 before_previous, x.gather);
       after = gate({after, ag}, kTagDpComm, st);
     };
     // Offloaded parameters: the layer's compute waits at a gate for its prefetched weights.
@@ -380,7 +381,7 @@ struct Builder {
       for (int l = 0; l < layers_per_chunk; ++l) {
         const int layer = first_layer + l;
         const TaskId started_after = t != kNone ? t : input;
-        gather(layer_params_per_gpu(in, layer));
+        gather(layer);
         before_previous = started_after;
         fetch(layer);
         chain(in.model.is_moe_layer(layer) ? moe_fwd : fwd, kTagCompute);
@@ -396,8 +397,7 @@ struct Builder {
       const auto reduce_kind =
           s.zero >= 1 ? CollectiveKind::kReduceScatter : CollectiveKind::kAllReduce;
       // The output and input embeddings' gradients: a bucket each, after their backward passes.
-      const double vocab_rows =
-          static_cast<double>(in.model.vocab) * static_cast<double>(in.model.hidden) / s.tp;
+      const double vocab_rows = embedding_trainable_per_gpu(in);  // 0 when frozen
       auto embedding_bucket = [&](double params) {
         if (!reduce_now || params <= 0) return;
         last_grad_sync[static_cast<std::size_t>(st)] =
@@ -412,9 +412,9 @@ struct Builder {
       for (int l = layers_per_chunk - 1; l >= 0; --l) {
         const int layer = first_layer + l;
         const bool moe = in.model.is_moe_layer(layer);
-        const LayerParams lp = layer_params_per_gpu(in, layer);
+        const LayerParams lp = layer_trainable_per_gpu(in, layer);
         const TaskId started_after = t != kNone ? t : input;
-        gather(lp);
+        gather(layer);
         before_previous = started_after;
         fetch(layer);
         if (recomputes_layer(s, layer)) chain(moe ? moe_rec : rec, kTagRecompute);

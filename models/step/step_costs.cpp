@@ -7,6 +7,7 @@
 
 #include "models/hardware/precision.hpp"
 #include "models/network/topology.hpp"
+#include "models/workload/finetune.hpp"
 
 namespace cirrus::models {
 
@@ -264,6 +265,45 @@ double step_tail_seconds(const StepInput& in, const ComputeModel& cm, double hel
 
 double gather_bytes_per_param(const Training& t) {
   return t.fp8_all_gather ? 1.0 : param_bytes(t.precision);
+}
+
+LayerParams layer_trainable_per_gpu(const StepInput& in, int layer) {
+  const Finetune& f = in.training.finetune;
+  if (!f.frozen_base()) return layer_params_per_gpu(in, layer);
+  return LayerParams{adapter_layer_parameters(in.model, f, in.strategy.tp), 0};
+}
+
+double embedding_trainable_per_gpu(const StepInput& in) {
+  if (in.training.finetune.frozen_base()) return 0;
+  return static_cast<double>(in.model.vocab) * static_cast<double>(in.model.hidden) /
+         in.strategy.tp;
+}
+
+double stage_trainable_parameters(const StepInput& in, int stage) {
+  const Finetune& f = in.training.finetune;
+  if (!f.frozen_base()) return stage_parameters(in, stage);
+  return adapter_layer_parameters(in.model, f, in.strategy.tp) *
+         stage_layer_count(in.model, in.strategy, stage);
+}
+
+double trainable_grad_bytes(const Training& t) {
+  return t.finetune.frozen_base() ? kAdapterGradBytes : grad_bytes(t.precision);
+}
+
+double trainable_param_bytes(const Training& t) {
+  return t.finetune.frozen_base() ? kAdapterParamBytes : param_bytes(t.precision);
+}
+
+LayerParams layer_gather_bytes(const StepInput& in, int layer) {
+  const LayerParams lp = layer_params_per_gpu(in, layer);
+  const Finetune& f = in.training.finetune;
+  const double per_param = gather_bytes_per_param(in.training);
+  if (!f.frozen_base()) return LayerParams{lp.dense * per_param, lp.expert * per_param};
+  const double linear = layer_linear_parameters(in.model) / in.strategy.tp;
+  const double pbytes = param_bytes(in.training.precision);
+  const double adapters = adapter_layer_parameters(in.model, f, in.strategy.tp);
+  return LayerParams{
+      frozen_weight_bits(f.base_bits) / 8.0 * linear + pbytes * (lp.dense - linear + adapters), 0};
 }
 
 CollectiveCost expert_dp_collective_cost(const StepInput& in, CollectiveKind kind, double bytes) {

@@ -47,6 +47,26 @@ struct LayerParams {
 };
 LayerParams layer_params_per_gpu(const StepInput& in, int layer);
 
+// ---- What the gradient reductions, the ZeRO gathers and the optimizer move (training.finetune).
+// Under full training every parameter; with frozen base weights (LoRA, QLoRA) only the adapters
+// have gradients and optimizer states, so the data-parallel reductions, the distributed
+// optimizer's gather and the optimizer run over them alone, while ZeRO-3 / FSDP still gathers
+// the frozen weights (at base_bits) for every use.
+// One layer's trainable parameters on one GPU (layer_params_per_gpu, or the adapters).
+LayerParams layer_trainable_per_gpu(const StepInput& in, int layer);
+// The embedding's (and an untied output layer's) trainable rows x hidden / tp: 0 when frozen.
+double embedding_trainable_per_gpu(const StepInput& in);
+// Trainable parameters of stage `stage` on one GPU (stage_parameters under full training).
+double stage_trainable_parameters(const StepInput& in, int stage);
+// Bytes per trainable parameter of a gradient reduction (grad_bytes, or the adapters' fp32) and
+// of the distributed optimizer's gather of updated parameters (param_bytes, or fp32).
+double trainable_grad_bytes(const Training& t);
+double trainable_param_bytes(const Training& t);
+// Bytes of one layer's ZeRO-3 / FSDP all-gather on one GPU (dense and expert parts): its
+// parameters at gather_bytes_per_param, or the frozen GEMM weights at base_bits (the quantization
+// constants included), the norms and the adapters in 16 bits.
+LayerParams layer_gather_bytes(const StepInput& in, int layer);
+
 // Micro-batches per step: global_batch / (dp x micro_batch).
 int micro_batches(const StepInput& in);
 

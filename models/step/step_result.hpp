@@ -50,6 +50,21 @@ struct MemoryBreakdown {  // GiB per GPU on the most loaded rank
   // and NCCL buffers outside it (models::MemoryEstimate::allocator()). Comparable with
   // torch.cuda's max reserved memory, the peak torchtitan logs.
   double reserved = 0;
+  // training.finetune with frozen base weights (LoRA, QLoRA): of params, the frozen weights;
+  // and the adapters' weights, gradients and optimizer states together. 0 under full training.
+  double frozen = 0, trainable = 0;
+};
+
+// What training.finetune trains (present with a frozen base: LoRA, QLoRA).
+struct FinetuneSummary {
+  std::string method;  // "lora", "qlora"
+  std::string preset;  // the recipe's name, empty when spelled out
+  int rank = 0;
+  std::string targets;  // "q,v"
+  int base_bits = 16;
+  double frozen_bits_per_param = 16;  // the frozen GEMM weights, quantization constants included
+  double trainable_params = 0;        // whole model
+  double frozen_params = 0;           // whole model
 };
 
 struct LinkUse {
@@ -92,6 +107,7 @@ struct StepResult {
   std::vector<LinkUse> links;
   std::optional<OffloadSummary> offload;  // present when strategy.offload moves anything
   std::optional<MoeStats> moe;
+  std::optional<FinetuneSummary> finetune;
   bool calibrated = false;
   // What the kernel and collective rates rest on: "datasheet", or the profile's label
   // (models/compute/profile.hpp, calibration_label): "public profile (Vidur, H100, 2024-11)", ...

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
 
 #include "models/compute/attention_kernels.hpp"
 #include "models/hardware/precision.hpp"
+#include "models/workload/lora_program.hpp"
 #include "models/workload/moe_traffic.hpp"
 
 namespace cirrus::models {
@@ -41,6 +43,12 @@ struct Shape {
   bool rotary, rmsnorm, dropout;
   AttentionKernel kernel;
   int tp, cp;
+  // training.finetune: frozen base weights (no weight-gradient GEMMs), the adapted matrices of a
+  // dense layer on this GPU, and what dequantization a quantized base needs.
+  bool frozen;
+  Finetune finetune;
+  Precision precision;
+  std::vector<AdaptedMatrix> adapted;
 };
 
 Shape shape_of(const TransformerConfig& m, const Strategy& s, const Training& t) {
@@ -74,6 +82,10 @@ Shape shape_of(const TransformerConfig& m, const Strategy& s, const Training& t)
   x.dropout = m.dropout;
   x.tp = s.tp;
   x.cp = s.cp;
+  x.frozen = t.finetune.frozen_base();
+  x.finetune = t.finetune;
+  x.precision = t.precision;
+  x.adapted = adapted_matrices(m, t.finetune, s.tp);
   return x;
 }
 
@@ -99,6 +111,43 @@ void linear_backward(std::vector<LayerItem>& out, const char* dgrad, const char*
   }
   out.push_back(compute(dx));
   out.push_back(compute(dw));
+}
+
+// A base linear layer's GEMM in the forward pass, after the dequantization of its weights when
+// they are stored quantized (lora_program.hpp).
+void base_forward(std::vector<LayerItem>& out, const Shape& x, const Op& fwd) {
+  for (const Op& op : dequantize(fwd, x.finetune, x.precision)) out.push_back(compute(op));
+  out.push_back(compute(fwd));
+}
+// Its backward: both GEMMs, or with frozen base weights only the input gradient (after the
+// weights are dequantized again: bitsandbytes keeps no 16-bit copy).
+void base_backward(std::vector<LayerItem>& out, const char* dgrad, const char* wgrad, const Op& fwd,
+                   const Shape& x, bool quantized = true) {
+  if (!x.frozen) {
+    linear_backward(out, dgrad, wgrad, fwd, x.e);
+    return;
+  }
+  if (quantized) {
+    for (const Op& op : dequantize(fwd, x.finetune, x.precision)) out.push_back(compute(op));
+  }
+  Op dx = gemm(dgrad, fwd.m, fwd.k, fwd.n, fwd.batch, fwd.fp8 ? 1.0 : x.e);
+  dx.fp8 = fwd.fp8;
+  dx.lookup_m = fwd.m;
+  dx.lookup_n = fwd.n;
+  dx.lookup_k = fwd.k;
+  out.push_back(compute(dx));
+}
+// The adapters beside the base layer that holds matrices `targets` (the fused QKV holds q, k and
+// v; fc1 gate and up), forward or backward.
+void adapters(std::vector<LayerItem>& out, const Shape& x,
+              std::initializer_list<LoraTarget> targets, bool backward) {
+  for (const AdaptedMatrix& a : x.adapted) {
+    if (std::find(targets.begin(), targets.end(), a.target) == targets.end()) continue;
+    const std::vector<Op> ops = backward
+                                    ? adapter_backward(a, x.tokens, x.finetune.rank, x.e)
+                                    : adapter_forward(a, x.tokens, x.finetune.rank, x.e, x.eager);
+    for (const Op& op : ops) out.push_back(compute(op));
+  }
 }
 
 // fp8 casts around a linear layer (kFp8CastBytes per element): its input in the forward pass
@@ -409,13 +458,15 @@ LayerProgram transformer_layer(const TransformerConfig& m, const Strategy& s, co
   f.push_back(compute(memory_op("norm1", norm_bytes(x, sp_elems, false))));
   if (tp && x.sp) f.push_back(comm(CollectiveKind::kAllGather, act, CommGroup::kTp, ov));
   cast_input(f, "qkv_fp8_cast", x, qkv);
-  f.push_back(compute(qkv));
+  base_forward(f, x, qkv);
+  adapters(f, x, {LoraTarget::kQ, LoraTarget::kK, LoraTarget::kV}, false);
   if (x.rotary) f.push_back(compute(memory_op("rope", rope_bytes(x, rope_elems))));
   if (cp && !x.flash)
     f.push_back(comm(CollectiveKind::kAllGather, kv_bytes * s.cp, CommGroup::kCp));
   attention_core(f, x, false, kv_bytes);
   cast_input(f, "attn_out_fp8_cast", x, proj);
-  f.push_back(compute(proj));
+  base_forward(f, x, proj);
+  adapters(f, x, {LoraTarget::kO}, false);
   if (tp) f.push_back(comm(tp_out, act, CommGroup::kTp, ov));
   f.push_back(compute(memory_op(x.dropout ? "bias_dropout_add1" : "residual_add1",
                                 residual_bytes(x, sp_elems, false))));
@@ -425,10 +476,12 @@ LayerProgram transformer_layer(const TransformerConfig& m, const Strategy& s, co
   } else {
     if (tp && x.sp) f.push_back(comm(CollectiveKind::kAllGather, act, CommGroup::kTp, ov));
     cast_input(f, "fc1_fp8_cast", x, fc1);
-    f.push_back(compute(fc1));
+    base_forward(f, x, fc1);
+    adapters(f, x, {LoraTarget::kGate, LoraTarget::kUp}, false);
     f.push_back(compute(memory_op("activation", activation_bytes_of(x, ffn_elems, false))));
     cast_input(f, "fc2_fp8_cast", x, fc2);
-    f.push_back(compute(fc2));
+    base_forward(f, x, fc2);
+    adapters(f, x, {LoraTarget::kDown}, false);
     if (tp) f.push_back(comm(tp_out, act, CommGroup::kTp, ov));
   }
   f.push_back(compute(memory_op(x.dropout ? "bias_dropout_add2" : "residual_add2",
@@ -443,10 +496,12 @@ LayerProgram transformer_layer(const TransformerConfig& m, const Strategy& s, co
   } else {
     if (tp && x.sp) g.push_back(comm(CollectiveKind::kAllGather, act, CommGroup::kTp, ov));
     cast_grad(g, "fc2_grad_fp8_cast", fc2);
-    linear_backward(g, "fc2_dgrad", "fc2_wgrad", fc2, x.e);
+    adapters(g, x, {LoraTarget::kDown}, true);
+    base_backward(g, "fc2_dgrad", "fc2_wgrad", fc2, x);
     g.push_back(compute(memory_op("activation_bwd", activation_bytes_of(x, ffn_elems, true))));
     cast_grad(g, "fc1_grad_fp8_cast", fc1);
-    linear_backward(g, "fc1_dgrad", "fc1_wgrad", fc1, x.e);
+    adapters(g, x, {LoraTarget::kGate, LoraTarget::kUp}, true);
+    base_backward(g, "fc1_dgrad", "fc1_wgrad", fc1, x);
     if (tp) g.push_back(comm(tp_out, act, CommGroup::kTp, ov));
   }
   g.push_back(compute(memory_op("norm2_bwd", norm_bytes(x, sp_elems, true))));
@@ -454,14 +509,16 @@ LayerProgram transformer_layer(const TransformerConfig& m, const Strategy& s, co
                                 residual_bytes(x, sp_elems, true))));
   if (tp && x.sp) g.push_back(comm(CollectiveKind::kAllGather, act, CommGroup::kTp, ov));
   cast_grad(g, "attn_out_grad_fp8_cast", proj);
-  linear_backward(g, "attn_out_dgrad", "attn_out_wgrad", proj, x.e);
+  adapters(g, x, {LoraTarget::kO}, true);
+  base_backward(g, "attn_out_dgrad", "attn_out_wgrad", proj, x);
   attention_core(g, x, true, kv_bytes);
   if (cp && !x.flash) {
     g.push_back(comm(CollectiveKind::kReduceScatter, kv_bytes * s.cp, CommGroup::kCp));
   }
   if (x.rotary) g.push_back(compute(memory_op("rope_bwd", rope_bytes(x, rope_elems))));
   cast_grad(g, "qkv_grad_fp8_cast", qkv);
-  linear_backward(g, "qkv_dgrad", "qkv_wgrad", qkv, x.e);
+  adapters(g, x, {LoraTarget::kQ, LoraTarget::kK, LoraTarget::kV}, true);
+  base_backward(g, "qkv_dgrad", "qkv_wgrad", qkv, x);
   if (tp) g.push_back(comm(tp_out, act, CommGroup::kTp, ov));
   g.push_back(compute(memory_op("norm1_bwd", norm_bytes(x, sp_elems, true))));
 
@@ -499,7 +556,9 @@ LayerProgram embedding_layer(const TransformerConfig& m, const Strategy& s, cons
   if (x.dropout) {
     prog.forward.push_back(compute(memory_op("embedding_dropout", 2.0 * act / (x.sp ? x.tp : 1))));
   }
-  // Backward scatter-adds token gradients into the local vocabulary rows.
+  // Backward scatter-adds token gradients into the local vocabulary rows; a frozen embedding
+  // (LoRA, QLoRA) has no gradient to compute.
+  if (x.frozen) return prog;
   if (s.tp > 1 && x.sp) {
     prog.backward.push_back(comm(CollectiveKind::kAllGather, act, CommGroup::kTp));
   }
@@ -528,7 +587,8 @@ LayerProgram output_layer(const TransformerConfig& m, const Strategy& s, const T
     prog.forward.push_back(comm(CollectiveKind::kAllReduce, 3.0 * 4.0 * x.tokens, CommGroup::kTp));
   }
   prog.backward.push_back(compute(memory_op("cross_entropy_bwd", ce_bytes)));
-  linear_backward(prog.backward, "logits_dgrad", "logits_wgrad", logits, x.e);
+  // The output layer stays 16-bit and frozen under LoRA / QLoRA: its input gradient only.
+  base_backward(prog.backward, "logits_dgrad", "logits_wgrad", logits, x, false);
   if (s.tp > 1) {
     prog.backward.push_back(comm(x.sp ? CollectiveKind::kReduceScatter : CollectiveKind::kAllReduce,
                                  act, CommGroup::kTp));

@@ -100,6 +100,8 @@ struct Shape {
   double seq_share = 1;   // norm-region tensors: 1/t with sequence parallelism
   double gemm_share = 1;  // a GEMM input saved after a norm
   double kv_saved = 0;    // width of the K and V tensors the attention kernel saves
+  // LoRA / QLoRA (training.finetune): bytes per token the layer's adapters add (below).
+  double adapter = 0;
 };
 
 Shape shape_of(const TransformerConfig& m, const Training& t, const Strategy& s) {
@@ -142,6 +144,17 @@ Shape shape_of(const TransformerConfig& m, const Training& t, const Strategy& s)
   const bool swiglu = m.ffn == FfnKind::kSwiglu;
   const double act_out = x.te_fp8 ? 1.0 : x.e;
   x.wide_e = swiglu ? (x.eager ? 4.0 * x.e : 2.0 * x.e + act_out) : x.e + act_out;
+  // LoRA keeps what full training keeps: A's weight gradient reads the base layer's input, the
+  // tensor Korthikanti's count already holds for the base's weight gradient (for a frozen layer
+  // without an adapter PyTorch may skip saving it: the count is then an upper bound). So the
+  // formula stays unchanged and the adapters add their r-wide intermediate A x, which B's weight
+  // gradient reads: e x rank per token per adapted matrix (not split by tp: every rank holds
+  // its r columns, finetune.hpp). PEFT's lora_dropout, when above 0, also saves a dropped copy
+  // of x (not counted: the presets' recipes are stated without it).
+  if (t.finetune.frozen_base()) {
+    x.adapter =
+        x.e * t.finetune.rank * static_cast<double>(adapted_matrices(m, t.finetune, s.tp).size());
+  }
   return x;
 }
 
@@ -295,6 +308,7 @@ LayerParts layer_parts(const TransformerConfig& m, const Strategy& s, const Shap
     per_token += routed * x.e * x.h * x.seq_share;    // dispatched expert inputs
   }
   per_token += x.wide_e * ffn_width(m, s, layer) / x.t;
+  per_token += x.adapter;
 
   LayerParts out;
   out.full = (per_token + core) * n;
@@ -452,7 +466,22 @@ MemoryEstimate estimate_memory(const TransformerConfig& m, const Training& t, co
   double largest_gathered_layer = 0;  // bytes of one all-gathered layer (FSDP)
   double max_recompute = 0;           // one layer's recomputed activations, largest on the stage
   double kept = 0;                    // activations one micro-batch leaves on the stage
-  const double gather_bytes = t.fp8_all_gather ? 1.0 : param_bytes(t.precision);
+  // LoRA / QLoRA: the frozen GEMM weights are stored (and gathered under FSDP) at base_bits,
+  // the adapters beside them trained (finetune.hpp).
+  const Finetune& ft = t.finetune;
+  const bool frozen = ft.frozen_base();
+  const double adapter_layer = frozen ? adapter_layer_parameters(m, ft, s.tp) : 0.0;
+  const double gather_bytes = frozen             ? frozen_weight_bits(ft.base_bits) / 8.0
+                              : t.fp8_all_gather ? 1.0
+                                                 : param_bytes(t.precision);
+  // torchtitan's float8 all-gather (enable_fsdp_float8_all_gather) gathers the Float8Linear
+  // weights in fp8; norms and routers stay in the 16-bit param_dtype, as do the adapters (FSDP
+  // casts them to param_dtype).
+  auto gathered_of = [&](int kind) {
+    const LayerShare& sh = kind_share[kind];
+    return gather_bytes * linear_params(kind) +
+           param_bytes(t.precision) * (sh.dense + sh.expert - linear_params(kind) + adapter_layer);
+  };
   for (int layer : layers) {
     const int kind = m.is_moe_layer(layer) ? 1 : 0;
     const LayerShare& share = kind_share[kind];
@@ -460,12 +489,7 @@ MemoryEstimate estimate_memory(const TransformerConfig& m, const Training& t, co
     expert += share.expert;
     linear += linear_params(kind);
     largest_layer = std::max(largest_layer, share.dense + share.expert);
-    // torchtitan's float8 all-gather (enable_fsdp_float8_all_gather) gathers the Float8Linear
-    // weights in fp8; norms and routers stay in the 16-bit param_dtype.
-    const double gathered =
-        gather_bytes * linear_params(kind) +
-        param_bytes(t.precision) * (share.dense + share.expert - linear_params(kind));
-    largest_gathered_layer = std::max(largest_gathered_layer, gathered);
+    largest_gathered_layer = std::max(largest_gathered_layer, gathered_of(kind));
     const LayerActivations acts = apply_policy(kind_parts[kind], s, layer);
     kept += acts.kept;
     max_recompute = std::max(max_recompute, acts.full - acts.kept);
@@ -517,6 +541,23 @@ MemoryEstimate estimate_memory(const TransformerConfig& m, const Training& t, co
       e.params += e.fp8_weights;
     }
   }
+  // LoRA / QLoRA: the frozen weights take no gradient and no optimizer state; only ZeRO-3 /
+  // FSDP shards them (as it shards every parameter). The adapters carry PEFT's fp32 weights,
+  // fp32 gradients and the optimizer's states, sharded by ZeRO's stage as full training's are.
+  // (The loader refuses offload, fp8 and MoE models with a frozen base.)
+  const double stage_adapters = adapter_layer * static_cast<double>(layers.size());
+  if (frozen) {
+    const double shard = s.zero >= 3 ? dense_shard : 1.0;
+    e.frozen =
+        (gather_bytes * linear + param_bytes(t.precision) * (dense + expert - linear)) / shard;
+    const double adapter = kAdapterParamBytes * stage_adapters / shard;
+    e.params = e.frozen + adapter;
+    e.grads = kAdapterGradBytes * stage_adapters / (s.zero >= 2 ? dense_shard : 1.0);
+    e.optimizer = adapter_optimizer_bytes(t.optimizer == Optimizer::kAdam) * stage_adapters /
+                  (s.zero >= 1 ? dense_shard : 1.0);
+    e.fp8_weights = 0;
+  }
+  e.trainable = e.params + e.grads + e.optimizer - e.frozen;
   // Hierarchical storage moves parameters / optimizer states off the GPU (offload_memory.hpp).
   if (s.offload.any()) apply_offload(m, t, s, stage, dense, expert, e);
 
@@ -544,14 +585,9 @@ MemoryEstimate estimate_memory(const TransformerConfig& m, const Training& t, co
     gathered_held = param_bytes(t.precision) * root + 2.0 * largest_gathered_layer;
     if (s.pp > 1) {
       double stage_gathered = 0;
-      for (int layer : layers) {
-        const int kind = m.is_moe_layer(layer) ? 1 : 0;
-        const LayerShare& sh = kind_share[kind];
-        stage_gathered += gather_bytes * linear_params(kind) +
-                          param_bytes(t.precision) * (sh.dense + sh.expert - linear_params(kind));
-      }
+      for (int layer : layers) stage_gathered += gathered_of(m.is_moe_layer(layer) ? 1 : 0);
       gathered_held += stage_gathered;
-      if (micro > 1) e.grads += 4.0 * (dense + expert);
+      if (micro > 1) e.grads += 4.0 * (frozen ? stage_adapters : dense + expert);
     } else {
       // torchtitan does not reshard the last layer after forward (FSDP would gather it again
       // at once for backward); in the backward pass the layer being differentiated and the
@@ -561,10 +597,11 @@ MemoryEstimate estimate_memory(const TransformerConfig& m, const Training& t, co
     }
     // A layer's backward: its unsharded 16-bit gradients and their fp32 copy, the reduce-scatter
     // input (foreach_reduce casts to reduce_dtype) or the fp32 accumulation under PP.
-    grad_buffers = (param_bytes(t.precision) + 4.0) * largest_layer;
+    // With a frozen base only the adapters have gradients, and the output layer none.
+    grad_buffers = (param_bytes(t.precision) + 4.0) * (frozen ? adapter_layer : largest_layer);
     // The root's output-layer gradient stays unsharded until the root's post-backward at the
     // end of the backward pass (no PP; with PP it is inside the fp32 accumulation).
-    if (output_layer && s.pp == 1) output_grad = param_bytes(t.precision) * embedding;
+    if (output_layer && s.pp == 1 && !frozen) output_grad = param_bytes(t.precision) * embedding;
     // torch.distributed.pipelining (torchtitan's PP) appends every micro-batch's stage output to
     // output_chunks for the step's merged result (PipelineStage.forward_one_chunk) and clears
     // them only when the next step starts: all m outputs stay. On the last stage that output is
@@ -590,6 +627,15 @@ MemoryEstimate estimate_memory(const TransformerConfig& m, const Training& t, co
   double cp_kv = 0;
   if (s.cp > 1) cp_kv = 2.0 * x.e * x.s_full * s.micro_batch * x.kv_saved / x.t;
 
+  // A quantized base (QLoRA) dequantizes one weight matrix at a time into a 16-bit buffer for
+  // its GEMM (bitsandbytes' dequantize_4bit returns a new tensor, freed after the matmul): the
+  // largest one (an FFN matrix or an attention projection, PEFT's modules) during a layer.
+  double dequant = 0;
+  if (frozen && gather_bytes < param_bytes(t.precision)) {
+    dequant =
+        param_bytes(t.precision) * std::max(h * h, h * static_cast<double>(m.ffn_hidden)) / s.tp;
+  }
+
   // ---- The three moments. ----
   struct Candidate {
     PeakPhase phase;
@@ -598,9 +644,10 @@ MemoryEstimate estimate_memory(const TransformerConfig& m, const Training& t, co
   std::vector<Candidate> moments;
   // A layer's backward (on every stage): what is held, one layer's recomputation, its gradient
   // buffers and the ring's K/V.
-  moments.push_back({PeakPhase::kLayerBackward, held + max_recompute + cp_kv,
-                     e.runtime + gathered_held + gathered_backward + grad_buffers + output_grad, 0,
-                     max_recompute + cp_kv, gathered_held + gathered_backward});
+  moments.push_back(
+      {PeakPhase::kLayerBackward, held + max_recompute + cp_kv,
+       e.runtime + gathered_held + gathered_backward + grad_buffers + output_grad + dequant, 0,
+       max_recompute + cp_kv, gathered_held + gathered_backward});
   if (last) {
     // The loss: one micro-batch's final norm, logits and cross-entropy (GPipe's last stage keeps
     // every micro-batch's).
@@ -615,7 +662,7 @@ MemoryEstimate estimate_memory(const TransformerConfig& m, const Training& t, co
   // in place.
   const double optimizer_temp =
       is_fsdp && t.optimizer == Optimizer::kAdam && !s.offload.optimizer_offloaded()
-          ? 4.0 * sharded(true)
+          ? 4.0 * (frozen ? stage_adapters / dense_shard : sharded(true))
           : 0.0;
   const double gathered_optimizer = is_fsdp ? 2.0 * largest_gathered_layer : 0.0;
   moments.push_back({PeakPhase::kOptimizer, 0.0, e.runtime + gathered_optimizer + optimizer_temp, 0,

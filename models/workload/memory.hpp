@@ -43,6 +43,10 @@ struct MemoryEstimate {  // bytes per GPU
   double recompute = 0;    // activations: one layer's recomputed tensors (and ring-attention
                            // K/V) during its backward
   double runtime = 0;      // buffers: CUDA context and NCCL, outside PyTorch's allocator
+  // training.finetune: params holds `frozen` (the frozen base weights at base_bits); `trainable`
+  // is the rest of params + grads + optimizer (all of them under full training).
+  double frozen = 0;
+  double trainable = 0;
   PeakPhase phase = PeakPhase::kLayerBackward;
   // What PyTorch's caching allocator holds at the peak: torch.cuda's max reserved memory, the
   // figure torchtitan logs as "memory" (everything but the runtime outside the allocator).

@@ -7,6 +7,7 @@
 #include "models/compute/attention_kernel.hpp"
 #include "models/hardware/hardware.hpp"
 #include "models/hardware/storage_tiers.hpp"
+#include "models/workload/finetune.hpp"
 
 namespace cirrus::models {
 
@@ -83,6 +84,8 @@ struct Training {
   // (torchtitan's norm_type "fused_rmsnorm" of 2024: a Triton RMSNorm in an otherwise eager
   // model); unset: `kernels`. LayerNorm is one native kernel either way.
   std::optional<Kernels> norm_kernels;
+  // Full training (default), or LoRA / QLoRA on frozen base weights (finetune.hpp).
+  Finetune finetune;
   Kernels loss() const { return loss_kernels.value_or(kernels); }
   Kernels norm() const { return norm_kernels.value_or(kernels); }
 };

@@ -34,14 +34,14 @@ TEST_CASE("presets models: one row per preset with its shape", "[golden][presets
   CHECK_THAT(r.out, !Catch::Contains("\nnodes\n"));
 }
 
-TEST_CASE("presets --format json: one object with the four lists", "[golden][presets]") {
+TEST_CASE("presets --format json: one object with the five lists", "[golden][presets]") {
   const auto r = run_cli("presets --format json");
   REQUIRE(r.status == 0);
   const auto j = nlohmann::ordered_json::parse(r.out);
   REQUIRE(j.is_object());
   std::string keys;
   for (const auto& [k, v] : j.items()) keys += k + " ";
-  CHECK(keys == "models nodes gpus instances ");
+  CHECK(keys == "models nodes gpus instances finetune ");
   CHECK(j["models"].size() == cirrus::models::model_ids().size());
 
   const auto& llama = j["models"][6];

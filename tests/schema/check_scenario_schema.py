@@ -26,13 +26,18 @@ import tempfile
 
 SKIP = 77
 BASE = "scenarios/examples/llama3-70b-h100.json"
-LOADER_FILES = ["scenarios/loader.cpp", "scenarios/systems_blocks.cpp"]
+LOADER_FILES = ["scenarios/loader.cpp", "scenarios/systems_blocks.cpp", "scenarios/finetune_reader.cpp"]
 
 # (JSON pointer, value; None deletes the key, "$..." values are JSON text). The loader path each
 # is refused at follows the pointer (checked in the loader's message).
 BROKEN = [
     # unknown keys, at every level (loader_test.cpp: did-you-mean cases)
     ("/clustr", {}),
+    # training.finetune (finetune_cli_test.cpp)
+    ("/training/finetune", "qlora-r46"),
+    ("/training/finetune", {"method": "lora", "rank": 16}),
+    ("/training/finetune", {"method": "qlora", "targets": "attention", "base_bits": 16}),
+    ("/training/finetune", {"method": "lora", "targets": ["q", "x"]}),
     ("/strategy/tpp", 8),
     ("/model/kv_head", 8),
     ("/cluster/network/oversubscribtion", 2),
@@ -128,6 +133,8 @@ BROKEN = [
 # Edits the loader accepts (open choices, inline nodes, a config.json, the systems blocks): the
 # schema must accept them too, so that it is not stricter than cirrus.
 VALID = [
+    ("/training/finetune", {"method": "qlora", "rank": 64, "alpha": 16, "targets": "all-linear"}),
+    ("/training/finetune", "lora-r16-qv"),
     ("/strategy/tp", "auto"),
     ("/strategy/pp", [1, 2, 4]),
     ("/strategy/zero", [0, 3]),
