@@ -84,6 +84,9 @@ constexpr Field kResultFields[] = {
     {"cost.usd_per_million_tokens", FieldKind::kNumber},
     {"cost.catalog", FieldKind::kString},
     {"cost.run_days", FieldKind::kNumber},
+    {"cost.billed_hours", FieldKind::kNumber},  // capacity products (added)
+    {"cost.unused_hours", FieldKind::kNumber},
+    {"cost.billing", FieldKind::kString},
     {"calibrated", FieldKind::kBool},
     {"calibration", FieldKind::kString},
     {"estimate", FieldKind::kString},

@@ -248,7 +248,9 @@ TEST_CASE("make_cost_input takes the instance's prices and defaults", "[pricing]
 TEST_CASE("committed pricing bills the whole term, renewed while the run lasts", "[pricing]") {
   CostInput in = base_input();  // 4 instances, 2000 s of work, committed-1y $6.5/h
   in.prices.committed_3y = 4.0;
-  in.interruptions_per_instance_hour = {0, 0, 0, 0};
+  in.prices.capacity_block = 5.0;
+  in.prices.flex_start = 7.0;
+  in.interruptions_per_instance_hour = {0, 0, 0, 0, 0, 0};
   const CostEstimate e = estimate_cost(in);
   const RunCost& one = *e.run(PricingModel::kCommitted1y);
   // One 8,760 h term per instance: 4 x $6.5 x 8760 h = $227,760, whatever the run uses.
@@ -263,6 +265,15 @@ TEST_CASE("committed pricing bills the whole term, renewed while the run lasts",
   // On-demand and spot bill the hours used only.
   CHECK(e.run(PricingModel::kOnDemand)->unused_term_usd == 0);
   CHECK(e.run(PricingModel::kOnDemand)->usd_total == Approx(10.0 * 4 * 2000 / 3600));
+  CHECK(e.run(PricingModel::kSpot)->usd_total == Approx(3.0 * 4 * 2000 / 3600));
+  // A capacity block is at least a day, paid up front for every instance: 4 x 24 h x $5 = $480,
+  // of which 4 x (24 h - 2000 s) go unused.
+  const RunCost& block = *e.run(PricingModel::kCapacityBlock);
+  CHECK(block.usd_total == Approx(4 * 24 * 5.0));
+  CHECK(block.unused_term_usd == Approx(4 * (24 - 2000.0 / 3600) * 5.0));
+  // Flex-start bills the seconds used: 4 x 2000 s x $7/h.
+  CHECK(e.run(PricingModel::kFlexStart)->usd_total == Approx(7.0 * 4 * 2000 / 3600));
+  CHECK(e.run(PricingModel::kFlexStart)->unused_term_usd == 0);
 
   // A run of 1.5 years needs two 1-year terms: 4 x 6.5 x 17,520 h.
   in.total_tokens = 1e6 * std::ceil(1.5 * 8760 * 3600 / 2.0);
