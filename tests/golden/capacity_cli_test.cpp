@@ -21,7 +21,7 @@ const std::string kPlan = source_path("scenarios/regression/plan-capacity-block-
 std::string edited(const std::string& name, void (*edit)(json&)) {
   json j = json::parse(slurp(kScenario));
   edit(j);
-  const std::string path = scratch_dir() + "/" + name;
+  std::string path = scratch_dir() + "/" + name;
   write_text(path, j.dump());
   return path;
 }
