@@ -11,6 +11,7 @@
 #include "plan/instance_options.hpp"
 #include "plan/search_space.hpp"
 #include "pricing/catalog.hpp"
+#include "scenarios/scenario_prices.hpp"
 #include "scenarios/step_input.hpp"
 
 namespace cirrus::app {
@@ -28,10 +29,13 @@ double seconds_since(Clock::time_point start) {
 CheckCase vet(scenarios::Scenario s, const std::vector<pricing::Catalog>& catalogs) {
   CheckCase c;
   c.expectations = parse_expectations(s);
+  // As the job will: the scenario's own prices first (pricing.usd_per_hour).
+  std::vector<pricing::Catalog> priced = catalogs;
+  scenarios::apply_scenario_prices(s, priced);
   if (s.open_choices().empty()) {
     scenarios::pinned_input(s);
   } else {
-    const plan::ResolvedInstances resolved = plan::resolve_instances(s, catalogs);
+    const plan::ResolvedInstances resolved = plan::resolve_instances(s, priced);
     plan::build_search_space(s, resolved.options);
   }
   c.scenario = std::move(s);

@@ -84,6 +84,9 @@ constexpr Field kResultFields[] = {
     {"cost.usd_per_million_tokens", FieldKind::kNumber},
     {"cost.catalog", FieldKind::kString},
     {"cost.run_days", FieldKind::kNumber},
+    {"cost.billed_hours", FieldKind::kNumber},  // capacity products (added)
+    {"cost.unused_hours", FieldKind::kNumber},
+    {"cost.billing", FieldKind::kString},
     {"calibrated", FieldKind::kBool},
     {"calibration", FieldKind::kString},
     {"estimate", FieldKind::kString},
@@ -208,7 +211,11 @@ void read_node(const JsonNode& n, const std::string& name, const std::string& pa
   }
   if (!n.is_object() || !is_group(path)) fail_unknown(n, name, scope);
   for (const auto& key : n.keys()) {
-    read_node(n.at(key), name + "." + key, path + "." + key, scope, out);
+    std::string child_name = name;
+    child_name.append(".").append(key);
+    std::string child_path = path;
+    child_path.append(".").append(key);
+    read_node(n.at(key), child_name, child_path, scope, out);
   }
 }
 

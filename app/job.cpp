@@ -4,6 +4,7 @@
 
 #include "app/paths.hpp"
 #include "app/residuals.hpp"
+#include "scenarios/scenario_prices.hpp"
 #include "scenarios/step_input.hpp"
 
 namespace cirrus::app {
@@ -15,6 +16,7 @@ std::unique_ptr<Job> base_job(scenarios::Scenario scenario, JobOptions options) 
   job->options = std::move(options);
   job->catalogs = pricing::load_catalogs(source_path("pricing/catalogs"), job->options.catalogs);
   const scenarios::Scenario& s = job->scenario;
+  scenarios::apply_scenario_prices(s, job->catalogs);
   if (!s.instance.values.empty() && !s.instance.open()) {
     job->instance = pricing::find_instance(job->catalogs, s.instance.value());
   }

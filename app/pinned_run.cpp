@@ -16,8 +16,11 @@ PinnedRun run_pinned(const Job& job) {
                                  job.tokens_per_step(), job.scenario.training.tokens);
     in.checkpoint_bytes = models::checkpoint_bytes(input.model, input.training);
     in.committed_reuse = job.scenario.pricing.committed_reuse;
-    out.cost = pricing::contract_cost(pricing::estimate_cost(in), job.scenario.pricing.model,
-                                      *job.instance);
+    const pricing::CostEstimate estimate = pricing::estimate_cost(in);
+    out.cost = pricing::contract_cost(estimate, job.scenario.pricing.model, *job.instance);
+    if (const auto& why = estimate.why_unavailable(job.scenario.pricing.model)) {
+      out.cost_unavailable = why->detail;
+    }
   }
   return out;
 }

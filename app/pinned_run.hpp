@@ -15,6 +15,9 @@ struct PinnedRun {
   models::SimulationOutput sim;  // the result, and the graph and run a trace is drawn from
   models::Uncertainty uncertainty;
   std::optional<pricing::ContractCost> cost;  // none: no catalog instance, or infeasible
+  // Why a capacity product gives no cost (not sold for the instance, no price, or the run does
+  // not fit its terms); empty otherwise.
+  std::string cost_unavailable;
 };
 
 // `job` resolved with resolve_pinned.

@@ -6,9 +6,26 @@
 #include "common/units.hpp"
 #include "models/systems/checkpoint.hpp"
 #include "plan/auto_instances.hpp"
+#include "pricing/capacity_products.hpp"
 #include "pricing/cost_model.hpp"
 
 namespace cirrus::plan {
+namespace {
+
+// A capacity product is an option only for the instance types sold under it, with a price (the
+// catalog's or the scenario's); whether a run fits its terms is decided per candidate.
+std::optional<std::string> capacity_skip_reason(const pricing::Instance& inst,
+                                                pricing::PricingModel model) {
+  if (!pricing::is_capacity_product(model)) return std::nullopt;
+  if (auto why = pricing::not_offered_reason(inst, model)) return why;
+  if (!inst.prices.get(model)) {
+    return fmt::format("no {} price (the catalog has none; give pricing.usd_per_hour)",
+                       pricing::to_string(model));
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 models::NodeSpec node_of(const pricing::Instance& instance, const std::string& file,
                          const std::string& path) {
@@ -37,6 +54,10 @@ ResolvedInstances resolve_instances(const scenarios::Scenario& s,
   ResolvedInstances out;
   const auto model = s.pricing.model;
   auto add = [&](const pricing::Instance& inst, const std::string& path) {
+    if (auto why = capacity_skip_reason(inst, model)) {
+      out.skipped.emplace_back(inst.id, *why);
+      return;
+    }
     InstanceOption o;
     o.id = inst.id;
     o.node = s.node ? *s.node : node_of(inst, s.file, path);
@@ -73,6 +94,15 @@ ResolvedInstances resolve_instances(const scenarios::Scenario& s,
     out.options.push_back(std::move(o));
     out.catalog_entries.push_back(nullptr);
   }
+  if (out.options.empty() && !out.skipped.empty()) {
+    // Every instance was left out: say why here rather than "no instance to search".
+    const auto& [id, why] = out.skipped.front();
+    throw InputError(s.file, "cluster.instance",
+                     fmt::format("an instance that can be priced as {}", pricing::to_string(model)),
+                     out.skipped.size() == 1 ? fmt::format("{} ({})", id, why)
+                                             : fmt::format("{} instances left out, e.g. {} ({})",
+                                                           out.skipped.size(), id, why));
+  }
   return out;
 }
 
@@ -100,8 +130,18 @@ EconomicsFn catalog_economics(const scenarios::Scenario& s, const ResolvedInstan
     ci.committed_reuse = reuse;
     const pricing::CostEstimate est = pricing::estimate_cost(ci);
     const auto& run = est.run(model);
-    if (!run) return e;
+    if (!run) {
+      if (const auto& why = est.why_unavailable(model)) e.unfit = why->rule;
+      return e;
+    }
     e.usd_per_hour = run->usd_per_hour;
+    if (pricing::is_capacity_product(model)) {
+      e.billing = run->billing;
+      if (total_tokens > 0) {
+        e.billed_hours = run->term_hours > 0 ? run->term_hours : run->run_time_s / kSecondsPerHour;
+        e.unused_hours = run->unused_instance_hours;
+      }
+    }
     if (total_tokens > 0) {
       e.run_seconds = run->run_time_s;
       e.usd_total = run->usd_total;

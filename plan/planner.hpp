@@ -23,6 +23,13 @@ struct RunEconomics {
   double run_seconds = 0;
   std::optional<double> usd_total;
   std::optional<double> usd_per_hour;  // the whole cluster
+  // A capacity product's terms (pricing/capacity_products.hpp): the term the run breaks (the
+  // candidate is then pruned with it as the reason), or how it is billed: hours per instance
+  // (a block's length, or flex-start's run hours) and the instance-hours paid and unused.
+  std::string unfit;
+  std::string billing;
+  std::optional<double> billed_hours;
+  std::optional<double> unused_hours;
 };
 
 // Prices a run; the default multiplies the instance's hourly price by nodes and time.

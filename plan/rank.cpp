@@ -32,6 +32,7 @@ bool better(const Candidate& a, std::size_t ia, const Candidate& b, std::size_t 
 }
 
 bool meets(const Candidate& c, const scenarios::Objective& objective) {
+  if (!c.economics.unfit.empty()) return false;  // re-priced after refinement, out of terms
   if (objective.max_days && c.economics.run_seconds / kSecondsPerDay > *objective.max_days) {
     return false;
   }

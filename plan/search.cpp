@@ -102,7 +102,6 @@ void evaluate(const SearchContext& ctx, const Block& blk, const models::StepInpu
     prune(ctx, blk, st, models::summary(r.infeasibility), bo);
     return;
   }
-  ++bo.evaluated;
   Candidate c;
   c.instance = blk.instance;
   c.nodes = blk.nodes;
@@ -110,6 +109,12 @@ void evaluate(const SearchContext& ctx, const Block& blk, const models::StepInpu
   c.step_seconds = r.step_time_s;
   c.economics =
       ctx.economics(ctx.space.instances[blk.instance], blk.nodes, r.step_time_s, ctx.steps);
+  if (!c.economics.unfit.empty()) {
+    // The run breaks its pricing model's terms (a capacity block too long or too large).
+    prune(ctx, blk, st, c.economics.unfit, bo);
+    return;
+  }
+  ++bo.evaluated;
   bo.feasible.push_back(c);
 }
 

@@ -28,6 +28,10 @@ const char* price_key(PricingModel m) {
       return "committed_1y";
     case PricingModel::kCommitted3y:
       return "committed_3y";
+    case PricingModel::kCapacityBlock:
+      return "capacity_block";
+    case PricingModel::kFlexStart:
+      return "flex_start";
   }
   return "unknown";
 }
@@ -51,6 +55,10 @@ std::optional<double> Prices::get(PricingModel m) const {
       return committed_1y;
     case PricingModel::kCommitted3y:
       return committed_3y;
+    case PricingModel::kCapacityBlock:
+      return capacity_block;
+    case PricingModel::kFlexStart:
+      return flex_start;
   }
   return std::nullopt;
 }
@@ -68,6 +76,12 @@ void Prices::set(PricingModel m, std::optional<double> usd_per_hour) {
       break;
     case PricingModel::kCommitted3y:
       committed_3y = usd_per_hour;
+      break;
+    case PricingModel::kCapacityBlock:
+      capacity_block = usd_per_hour;
+      break;
+    case PricingModel::kFlexStart:
+      flex_start = usd_per_hour;
       break;
   }
 }
@@ -330,6 +344,10 @@ nlohmann::ordered_json instance_json(const Instance& in) {
   if (in.nic_gbps) j["nic_gbps"] = number_json(*in.nic_gbps);
   Json prices;
   for (const PricingModel m : kPricingModels) {
+    // The products sold under terms of their own are written only when priced, so catalogs
+    // without them keep their bytes.
+    const bool optional_key = m == PricingModel::kCapacityBlock || m == PricingModel::kFlexStart;
+    if (optional_key && !in.prices.get(m)) continue;
     prices[price_key(m)] = optional_json(in.prices.get(m));
   }
   j["prices"] = prices;

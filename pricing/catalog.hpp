@@ -15,25 +15,39 @@
 
 namespace cirrus::pricing {
 
-// The ways of paying for an instance-hour, in the order every table prints them.
-enum class PricingModel { kOnDemand, kSpot, kCommitted1y, kCommitted3y };
+// The ways of paying for an instance-hour, in the order every table prints them. Capacity
+// blocks (AWS EC2 Capacity Blocks for ML) and flex-start (Google Cloud DWS flex-start) are
+// sold for some instance types only and under terms of their own (pricing/capacity_products.hpp).
+enum class PricingModel {
+  kOnDemand,
+  kSpot,
+  kCommitted1y,
+  kCommitted3y,
+  kCapacityBlock,
+  kFlexStart
+};
+inline constexpr std::size_t kPricingModelCount = 6;
 // The dearest hourly price a catalog may hold, per instance: a 72-GPU rack rents for a few
 // hundred dollars an hour, so anything near this is a unit or parsing mistake (and a product
 // of it with a year of hours must stay far from overflow).
 inline constexpr double kMaxHourlyPrice = 100000;
 
-inline constexpr std::array<PricingModel, 4> kPricingModels = {
-    PricingModel::kOnDemand, PricingModel::kSpot, PricingModel::kCommitted1y,
-    PricingModel::kCommitted3y};
+inline constexpr std::array<PricingModel, kPricingModelCount> kPricingModels = {
+    PricingModel::kOnDemand,    PricingModel::kSpot,          PricingModel::kCommitted1y,
+    PricingModel::kCommitted3y, PricingModel::kCapacityBlock, PricingModel::kFlexStart};
 
-// "on-demand", "spot", "committed-1y", "committed-3y": the scenario's `pricing.model` values.
+// "on-demand", "spot", "committed-1y", "committed-3y", "capacity-block", "flex-start": the
+// scenario's `pricing.model` values.
 const char* to_string(PricingModel m);
-inline constexpr EnumNames<PricingModel, 4> kPricingModelNames = {
+inline constexpr EnumNames<PricingModel, kPricingModelCount> kPricingModelNames = {
     {{PricingModel::kOnDemand, "on-demand"},
      {PricingModel::kSpot, "spot"},
      {PricingModel::kCommitted1y, "committed-1y"},
-     {PricingModel::kCommitted3y, "committed-3y"}}};
-// "on_demand", "spot", "committed_1y", "committed_3y": the keys of a catalog's `prices`.
+     {PricingModel::kCommitted3y, "committed-3y"},
+     {PricingModel::kCapacityBlock, "capacity-block"},
+     {PricingModel::kFlexStart, "flex-start"}}};
+// "on_demand", "spot", "committed_1y", "committed_3y", "capacity_block", "flex_start": the keys
+// of a catalog's `prices` (the last two optional: a catalog without them reads as null).
 const char* price_key(PricingModel m);
 // Accepts either spelling; nullopt for anything else.
 std::optional<PricingModel> parse_pricing_model(std::string_view name);
@@ -45,6 +59,11 @@ struct Prices {
   std::optional<double> spot;
   std::optional<double> committed_1y;
   std::optional<double> committed_3y;
+  // The effective hourly rate of a block paid up front, and of flex-start: no public price
+  // list holds them (REFERENCE.md has none), so they are null unless a catalog or the
+  // scenario (pricing.usd_per_hour) gives them.
+  std::optional<double> capacity_block;
+  std::optional<double> flex_start;
 
   std::optional<double> get(PricingModel m) const;
   void set(PricingModel m, std::optional<double> usd_per_hour);

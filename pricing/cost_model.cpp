@@ -184,6 +184,9 @@ CostInput make_cost_input(const Instance& instance, int nodes, double step_time_
   in.interruptions_per_instance_hour[index_of(PricingModel::kSpot)] =
       default_spot_interruption_rate(instance).per_instance_hour;
   in.notice_s = spot_notice_s(instance.provider);
+  for (const PricingModel m : kPricingModels) {
+    if (auto why = not_offered_reason(instance, m)) in.not_offered[index_of(m)] = *why;
+  }
   in.gpus_per_node = instance.gpus ? static_cast<int>(std::ceil(*instance.gpus)) : 0;
   return in;
 }
@@ -202,12 +205,42 @@ int committed_years(PricingModel m) {
   }
 }
 
-RunCost run_cost(const CostInput& in, const CostEstimate& e, PricingModel model, double price) {
+// A capacity product's terms applied to a run priced by the hour: a capacity block pays its
+// whole length for every instance of the block; flex-start pays the run's hours as they are.
+// False, with the term the run breaks in `unfit`, when the run does not fit.
+bool apply_terms(const CostInput& in, const CostEstimate& e, RunCost& r,
+                 std::optional<Unavailable>& unfit) {
+  const bool has_run = r.completes && e.steps > 0;
+  const double run_h = has_run ? r.run_time_s / kSecondsPerHour : 0.0;
+  const TermBilling b = bill_term(r.model, run_h, in.nodes);
+  if (!b.fits()) {
+    unfit = Unavailable{"does not fit", b.rule, b.detail};
+    return false;
+  }
+  r.billing = b.text;
+  if (r.model != PricingModel::kCapacityBlock) return true;
+  r.billed_instances = b.billed_instances;
+  if (!has_run) return true;
+  r.term_hours = b.billed_hours;
+  r.terms = 1;
+  r.unused_instance_hours = b.billed_instances * b.billed_hours - in.nodes * run_h;
+  r.unused_term_usd = r.usd_per_instance_hour * r.unused_instance_hours;
+  // The block's price as such (not the run's hours plus the rest), so that runs billed the same
+  // block cost exactly the same and the planner ranks them by time.
+  r.usd_total = r.usd_per_instance_hour * b.billed_instances * b.billed_hours;
+  return true;
+}
+
+// nullopt, with the reason in `unfit`, when a capacity product's terms do not fit the run.
+std::optional<RunCost> run_cost(const CostInput& in, const CostEstimate& e, PricingModel model,
+                                double price, std::optional<Unavailable>& unfit) {
   RunCost r;
   r.model = model;
   r.usd_per_instance_hour = price;
   r.usd_per_hour = price * in.nodes;
-  r.interruptions_per_instance_hour = in.interruptions_per_instance_hour[index_of(model)];
+  // Capacity products are not preempted within their term: no interruption model.
+  r.interruptions_per_instance_hour =
+      is_capacity_product(model) ? 0.0 : in.interruptions_per_instance_hour[index_of(model)];
   CheckpointPlan& cp = r.checkpoint;
   cp.write_s =
       checkpoint_write_s(in.checkpoint_bytes, in.nodes, in.node_storage_bps, in.storage_cap_bps);
@@ -258,7 +291,9 @@ RunCost run_cost(const CostInput& in, const CostEstimate& e, PricingModel model,
     const double unused_h = r.terms * r.term_hours - run_h;
     r.unused_term_usd = r.usd_per_hour * unused_h * (1 - in.committed_reuse);
     r.usd_total += r.unused_term_usd;
+    r.unused_instance_hours = in.nodes * (r.terms * r.term_hours - run_h);
   }
+  if (is_capacity_product(model) && !apply_terms(in, e, r, unfit)) return std::nullopt;
   if (e.steps > 0) {
     r.usd_per_step = r.usd_total / e.steps;
   } else {
@@ -297,9 +332,26 @@ CostEstimate estimate_cost(const CostInput& in) {
   e.tokens = e.steps * in.tokens_per_step;
   e.work_s = e.steps * in.step_time_s;
   for (const PricingModel m : kPricingModels) {
+    const std::size_t i = index_of(m);
+    if (!in.not_offered[i].empty()) {
+      e.unavailable[i] =
+          Unavailable{"not sold", fmt::format("{}: not sold for this instance type", to_string(m)),
+                      in.not_offered[i]};
+      continue;
+    }
     const auto price = in.prices.get(m);
-    if (!price) continue;  // not offered: no result, never a zero cost
-    e.runs[index_of(m)] = run_cost(in, e, m, *price);
+    if (!price) {  // not offered: no result, never a zero cost
+      if (is_capacity_product(m)) {
+        e.unavailable[i] = Unavailable{
+            "no price",
+            fmt::format("{}: no price (none in the catalog or pricing.usd_per_hour)", to_string(m)),
+            fmt::format("no price known: the catalog's prices.{} is null and the scenario "
+                        "gives no pricing.usd_per_hour",
+                        price_key(m))};
+      }
+      continue;
+    }
+    e.runs[i] = run_cost(in, e, m, *price, e.unavailable[i]);
   }
 
   e.checkpoint_gb = in.checkpoints_kept * in.checkpoint_bytes / 1e9;
@@ -332,6 +384,16 @@ CostEstimate estimate_cost(const CostInput& in) {
                           in.committed_reuse * 100)
             : " (none assumed recovered by resale or other work: pricing.committed_reuse 0)"));
   }
+  for (const PricingModel m : {PricingModel::kCapacityBlock, PricingModel::kFlexStart}) {
+    const auto& r = e.run(m);
+    if (!r) continue;
+    e.assumptions.push_back(terms_assumption(m));
+    e.assumptions.push_back(
+        r->term_hours > 0
+            ? fmt::format("{}: {}; {:.1f} instance-hours paid and unused cost ${:.0f}",
+                          to_string(m), r->billing, r->unused_instance_hours, r->unused_term_usd)
+            : fmt::format("{}: {}", to_string(m), r->billing));
+  }
   if (in.gpu_tdp_w > 0) {
     e.assumptions.push_back(fmt::format(
         "energy at {:.0f} W TDP x {:.2f} utilization per GPU{}", in.gpu_tdp_w, in.gpu_utilization,
@@ -352,6 +414,11 @@ std::optional<ContractCost> contract_cost(const CostEstimate& estimate, PricingM
   c.usd_per_million_tokens = r->usd_per_million_tokens;
   c.catalog = instance.provider + " " + instance.source_of(model).retrieved;
   c.has_run = estimate.steps > 0;
+  if (is_capacity_product(model) && c.has_run) {
+    c.billed_hours = model == PricingModel::kCapacityBlock ? r->term_hours : r->run_time_s / 3600.0;
+    c.unused_hours = r->unused_instance_hours;
+  }
+  c.billing = r->billing;
   return c;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // The cost of a training run under each way of paying: on-demand, spot, committed 1 and 3
-// years (REFERENCE.md §4, §5).
+// years (REFERENCE.md §4, §5), and the capacity products with terms of their own: capacity
+// blocks paid up front and flex-start (pricing/capacity_products.hpp).
 //
 // Every pricing model may be interrupted (spot by reclamation; a rate can be given for the
 // others too, for hardware failures). An N-instance synchronous job stops when any instance is
@@ -19,13 +20,16 @@
 // checkpoints are charged), so a run costs price x time. The cost is the cluster's hourly price
 // x E[T]: instances are paid for while they restart.
 //
-// A price that is not offered gives no result for that pricing model (nullopt), never 0.
+// A price that is not offered gives no result for that pricing model (nullopt), never 0; so does
+// a capacity product the instance is not sold under or whose terms the run does not fit, and
+// CostEstimate::unavailable says why.
 #include <array>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "pricing/capacity_products.hpp"
 #include "pricing/catalog.hpp"
 
 namespace cirrus::pricing {
@@ -120,7 +124,10 @@ struct CostInput {
   std::string provider;        // for the storage and egress tariffs
   // Interruptions per instance-hour, by pricing model (index_of()); spot's default comes from
   // default_spot_interruption_rate() through make_cost_input().
-  std::array<double, 4> interruptions_per_instance_hour{};
+  std::array<double, kPricingModelCount> interruptions_per_instance_hour{};
+  // Why the instance is not sold under a pricing model (pricing::not_offered_reason), by
+  // index_of(); empty: it is, when it has a price. make_cost_input fills it.
+  std::array<std::string, kPricingModelCount> not_offered{};
   double notice_s = 120;  // the interruption notice
   // Write the checkpoint inside the notice instead of periodically, when it fits (C <= notice).
   bool checkpoint_on_notice = false;
@@ -180,24 +187,44 @@ struct RunCost {
   // Committed pricing: the term per instance (8,760 or 26,280 h), the terms the run needs, and
   // the cost of the hours it leaves unused (after committed_reuse), which usd_total includes.
   // All 0 for on-demand and spot, and for committed pricing without a run length (no tokens).
+  // Capacity blocks: the block's length (term_hours, terms 1), its instance count and the cost
+  // of the instance-hours the run leaves unused (no reuse: a block is not resold). Flex-start
+  // bills the run's own hours: term_hours 0.
   double term_hours = 0;
   double terms = 0;
   double unused_term_usd = 0;
+  int billed_instances = 0;          // capacity blocks only; 0 otherwise
+  double unused_instance_hours = 0;  // paid for and not used, all instances together
+  std::string billing;               // capacity products: how the run is billed, in words
+};
+
+// Why a pricing model has no result: `rule` in the same words for every run (the planner
+// counts pruned candidates by it), `detail` with this run's figures.
+struct Unavailable {
+  std::string label;  // "not sold", "no price" or "does not fit": a table cell
+  std::string rule;
+  std::string detail;
 };
 
 struct CostEstimate {
   double steps =
       0;  // ceil(total_tokens / tokens_per_step), as models/step/simulate.cpp counts them
-  double tokens = 0;                           // steps x tokens_per_step
-  double work_s = 0;                           // steps x step time
-  std::array<std::optional<RunCost>, 4> runs;  // by index_of(model); nullopt: not offered
-  double checkpoint_gb = 0;                    // kept in storage at once
-  Tariff storage_per_month;                    // for checkpoint_gb
-  double storage_usd_run = 0;                  // for the run's length (work_s)
-  std::optional<Tariff> egress;                // nullopt without a figure for the provider
-  std::vector<std::string> assumptions;        // defaults the numbers rest on, in words
+  double tokens = 0;                                            // steps x tokens_per_step
+  double work_s = 0;                                            // steps x step time
+  std::array<std::optional<RunCost>, kPricingModelCount> runs;  // by index_of(model)
+  // For a capacity product without a result: not sold for the instance, no price, or the run
+  // does not fit its terms. Empty for the other pricing models ("not offered").
+  std::array<std::optional<Unavailable>, kPricingModelCount> unavailable;
+  double checkpoint_gb = 0;              // kept in storage at once
+  Tariff storage_per_month;              // for checkpoint_gb
+  double storage_usd_run = 0;            // for the run's length (work_s)
+  std::optional<Tariff> egress;          // nullopt without a figure for the provider
+  std::vector<std::string> assumptions;  // defaults the numbers rest on, in words
 
   const std::optional<RunCost>& run(PricingModel m) const { return runs[index_of(m)]; }
+  const std::optional<Unavailable>& why_unavailable(PricingModel m) const {
+    return unavailable[index_of(m)];
+  }
 };
 
 // Throws std::invalid_argument for a non-positive step time, node count or tokens per step, or
@@ -214,6 +241,12 @@ struct ContractCost {
   double usd_per_million_tokens = 0;
   std::string catalog;   // "<provider> <retrieved>", e.g. "aws 2026-01-21"
   bool has_run = false;  // the run's length is known (training.tokens), so usd_total is too
+  // Capacity products with a run length: the hours billed per instance (a capacity block's
+  // length; flex-start: the run's own hours) and the instance-hours paid for and left unused.
+  // Absent for the other pricing models (committed terms are in the assumptions).
+  std::optional<double> billed_hours;
+  std::optional<double> unused_hours;
+  std::string billing;  // capacity products: "capacity block 12 d (run 11.2 d), ..."
 };
 std::optional<ContractCost> contract_cost(const CostEstimate& estimate, PricingModel model,
                                           const Instance& instance);

@@ -1,5 +1,6 @@
 #include "reports/catalog_render.hpp"
 
+#include "pricing/capacity_products.hpp"
 #include "reports/report_format.hpp"
 
 #include <fmt/format.h>
@@ -65,6 +66,16 @@ std::string show_text(const pricing::Instance& in) {
   for (const pricing::PricingModel m : pricing::kPricingModels) {
     const auto p = in.prices.get(m);
     const pricing::PriceSource s = in.source_of(m);
+    if (pricing::is_capacity_product(m) && !p) {
+      // Listed only for the types sold under them: no public price list has their prices.
+      if (!pricing::not_offered_reason(in, m)) {
+        out += fmt::format(
+            "    {:<14} not known: sold for this type, no price in any public "
+            "list (a scenario gives it: pricing.usd_per_hour)\n",
+            pricing::to_string(m));
+      }
+      continue;
+    }
     out += fmt::format("    {:<13} {:>10}", pricing::to_string(m),
                        p ? fmt::format("{}", *p) : std::string("not offered"));
     if (p) {

@@ -12,12 +12,23 @@ namespace cirrus::reports {
 namespace {
 
 nlohmann::json cost_json(const pricing::ContractCost& cost) {
-  return {{"pricing", cost.pricing},
-          {"usd_per_hour", round_sig(cost.usd_per_hour)},
-          {"usd_per_step", round_sig(cost.usd_per_step)},
-          {"usd_total", cost.has_run ? nlohmann::json(round_sig(cost.usd_total)) : nullptr},
-          {"usd_per_million_tokens", round_sig(cost.usd_per_million_tokens)},
-          {"catalog", cost.catalog}};
+  nlohmann::json j = {
+      {"pricing", cost.pricing},
+      {"usd_per_hour", round_sig(cost.usd_per_hour)},
+      {"usd_per_step", round_sig(cost.usd_per_step)},
+      {"usd_total", cost.has_run ? nlohmann::json(round_sig(cost.usd_total)) : nullptr},
+      {"usd_per_million_tokens", round_sig(cost.usd_per_million_tokens)},
+      {"catalog", cost.catalog}};
+  // Capacity products (added): hours billed per instance, instance-hours paid and unused.
+  if (cost.billed_hours) j["billed_hours"] = round_sig(*cost.billed_hours);
+  if (cost.unused_hours) j["unused_hours"] = round_sig(*cost.unused_hours);
+  if (!cost.billing.empty()) j["billing"] = cost.billing;
+  return j;
+}
+
+// A capacity product's billing, in words, after the cost line.
+std::string billing_text(const pricing::ContractCost& cost) {
+  return cost.billing.empty() ? std::string() : fmt::format("  billed: {}\n", cost.billing);
 }
 
 std::string cost_text(const pricing::ContractCost& cost, const models::Uncertainty& u) {
@@ -57,6 +68,7 @@ nlohmann::json pinned_json(const app::Job& job, const app::PinnedRun& run) {
   const models::StepResult& r = run.sim.result;
   nlohmann::json j = result_json(context_of(job, run), r);
   if (run.cost) j["cost"] = cost_json(*run.cost);
+  if (!run.cost_unavailable.empty()) j["cost_unavailable"] = run.cost_unavailable;
   add_uncertainty_json(
       j, run.uncertainty,
       {r.step_time_s, r.run ? std::optional<double>(r.run->days) : std::nullopt,
@@ -75,7 +87,11 @@ std::string render_pinned(const app::Job& job, const app::PinnedRun& run,
     return render_csv(priced, r);
   }
   std::string text = render_table(ctx, r);
-  if (run.cost) text += cost_text(*run.cost, run.uncertainty);
+  if (run.cost) text += cost_text(*run.cost, run.uncertainty) + billing_text(*run.cost);
+  if (!run.cost_unavailable.empty()) {
+    text += fmt::format("\n  cost ({}): {}\n", pricing::to_string(job.scenario.pricing.model),
+                        run.cost_unavailable);
+  }
   return text;
 }
 

@@ -119,6 +119,10 @@ nlohmann::json candidate_json(const PlanView& v, std::size_t i) {
   cost["catalog"] = option.catalog.empty() ? nlohmann::json() : nlohmann::json(option.catalog);
   cost["price_source"] = option.price_note;
   cost["run_days"] = round_sig(e.run_seconds / kSecondsPerDay, 4);
+  // Capacity products (added): the hours billed per instance and the instance-hours left unused.
+  if (e.billed_hours) cost["billed_hours"] = round_sig(*e.billed_hours);
+  if (e.unused_hours) cost["unused_hours"] = round_sig(*e.unused_hours);
+  if (!e.billing.empty()) cost["billing"] = e.billing;
   j["cost"] = cost;
   add_uncertainty_json(j, instance_uncertainty(v)[c.instance],
                        {r.step_time_s, e.run_seconds / kSecondsPerDay, e.usd_total});
@@ -307,6 +311,7 @@ std::string render_plan_table(const PlanView& v) {
         c.economics.usd_total ? money_with_range(*c.economics.usd_total, known_sigma(u))
                               : money(c.economics.usd_total),
         money(c.economics.usd_per_hour));
+    if (!c.economics.billing.empty()) o += fmt::format("  billed    {}\n", c.economics.billing);
     o += fmt::format("  memory    {:.1f} of {:.1f} GiB per GPU\n", best.memory.total,
                      best.memory.capacity);
     o += fmt::format("  price     {}\n\n", inst.price_note);

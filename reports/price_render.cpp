@@ -95,6 +95,21 @@ std::string render_price_json(const app::PriceRun& ctx) {
       c["source"] = src.source;
       c["retrieved"] = src.retrieved;
       c["verified"] = src.verified;
+      if (pricing::is_capacity_product(m)) {
+        // How the product bills the run (added): a capacity block's length and the
+        // instance-hours it leaves unused; flex-start's own hours.
+        c["billing"] = r->billing;
+        c["billed_hours"] = e.steps > 0
+                                ? Json(r->term_hours > 0 ? r->term_hours : r->run_time_s / 3600)
+                                : Json(nullptr);
+        c["billed_instances"] = m == pricing::PricingModel::kCapacityBlock
+                                    ? Json(r->billed_instances)
+                                    : Json(ctx.nodes);
+        c["unused_hours"] = e.steps > 0 ? Json(r->unused_instance_hours) : Json(nullptr);
+        c["unused_usd"] = e.steps > 0 ? Json(r->unused_term_usd) : Json(nullptr);
+      }
+    } else if (const auto& why = e.why_unavailable(m)) {
+      c["why"] = why->detail;  // a capacity product: not sold, no price, or out of its terms
     }
     costs.push_back(c);
   }
@@ -188,7 +203,8 @@ std::string render_price_table(const app::PriceRun& ctx) {
     std::string name = pricing::to_string(m);
     if (m == ctx.chosen) name += " *";
     if (!r) {
-      rows.push_back({name, "not offered", "", "", "", "", "", ""});
+      const auto& why = e.why_unavailable(m);
+      rows.push_back({name, why ? why->label : "not offered", "", "", "", "", "", ""});
       if (ranges) rows.back().push_back("");
       continue;
     }
@@ -238,6 +254,16 @@ std::string render_price_table(const app::PriceRun& ctx) {
                                 : "")
                    : fmt::format("\nerror bars: {}\n", u.basis);
   }
+  // The capacity products: how each bills the run, or why it gives no price.
+  std::string capacity;
+  for (const pricing::PricingModel m : pricing::kPricingModels) {
+    if (const auto& r = e.run(m); r && !r->billing.empty()) {
+      capacity += fmt::format("  {:<14} {}\n", pricing::to_string(m), r->billing);
+    } else if (const auto& why = e.why_unavailable(m)) {
+      capacity += fmt::format("  {:<14} {}: {}\n", pricing::to_string(m), why->label, why->detail);
+    }
+  }
+  if (!capacity.empty()) out += "\ncapacity products:\n" + capacity;
   out += "\nassumptions:\n";
   if (!ctx.rate_source.empty()) out += fmt::format("  spot interruptions: {}\n", ctx.rate_source);
   for (const auto& a : e.assumptions) out += fmt::format("  {}\n", a);

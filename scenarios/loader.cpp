@@ -670,8 +670,25 @@ void derive_dp(Scenario& s) {
   st.dp = Choice<int>::fixed(static_cast<int>(gpus / per_replica));
 }
 
+// A price per instance-hour as catalogs bound it: above 0, at most pricing::kMaxHourlyPrice.
+double read_hourly_price(const JsonNode& n) {
+  if (!n.is_number() || !(n.as_number() > 0) || n.as_number() > pricing::kMaxHourlyPrice) {
+    n.fail(fmt::format("a price above 0 and at most {:.0f} USD per instance-hour",
+                       pricing::kMaxHourlyPrice));
+  }
+  return n.as_number();
+}
+
 void read_pricing(const JsonNode& n, PricingSpec& p) {
-  n.check_keys({"model", "region", "committed_reuse"});
+  n.check_keys({"model", "region", "committed_reuse", "usd_per_hour"});
+  if (auto v = n.find("usd_per_hour")) {
+    if (v->is_object()) {
+      for (const auto& id : v->keys())
+        p.usd_per_hour_by_instance[id] = read_hourly_price(v->at(id));
+    } else {
+      p.usd_per_hour = read_hourly_price(*v);
+    }
+  }
   if (auto v = n.find("model")) {
     p.model = read_enum(*v, kPricingModelNames);
   }

@@ -1,6 +1,7 @@
 #pragma once
 // A scenario: what to train, on what, and how (CONTRACT.md, "Scenario"). Fields that `plan`
 // may leave open are Choices; `simulate` needs every choice pinned.
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
@@ -70,6 +71,11 @@ struct PricingSpec {
   // Committed pricing: the fraction of the unused term's cost assumed recovered (resale, other
   // work); 0 (default) bills the whole term (pricing::CostInput::committed_reuse).
   double committed_reuse = 0;
+  // pricing.usd_per_hour: the price of `model` in USD per instance-hour, replacing the
+  // catalog's (which has none for capacity blocks and flex-start): one number for the
+  // scenario's one instance, or one per instance id (scenarios/scenario_prices.hpp applies it).
+  std::optional<double> usd_per_hour;
+  std::map<std::string, double> usd_per_hour_by_instance;
 };
 
 struct Objective {

@@ -57,17 +57,17 @@ TEST_CASE("as the interruption rate grows the interval shortens and the run leng
     CHECK(*spot.checkpoint.young_interval_s < last_young);
     CHECK(spot.run_time_s > last_time);
     CHECK(spot.run_time_s > e.work_s);
-    // M = 3600 / (rate x 4 nodes); C = 1e12 B / (4 x 1.2 GB/s).
-    const double M = 3600.0 / (rate * 4);
-    const double C = 1e12 / 4.8e9;
-    CHECK(*spot.checkpoint.mtbi_s == Approx(M));
-    CHECK(spot.checkpoint.write_s == Approx(C));
-    CHECK(spot.checkpoint.restart_s == Approx(kDefaultRestartS + C));
-    CHECK(*spot.checkpoint.daly_interval_s == Approx(daly_interval_s(C, M)));
-    CHECK(spot.run_time_s == Approx(daly_expected_time_s(e.work_s, *spot.checkpoint.interval_s, C,
-                                                         kDefaultRestartS + C, M)));
+    // Daly's M = 3600 / (rate x 4 nodes); C = 1e12 B / (4 x 1.2 GB/s).
+    const double mtbi = 3600.0 / (rate * 4);
+    const double write = 1e12 / 4.8e9;
+    CHECK(*spot.checkpoint.mtbi_s == Approx(mtbi));
+    CHECK(spot.checkpoint.write_s == Approx(write));
+    CHECK(spot.checkpoint.restart_s == Approx(kDefaultRestartS + write));
+    CHECK(*spot.checkpoint.daly_interval_s == Approx(daly_interval_s(write, mtbi)));
+    CHECK(spot.run_time_s == Approx(daly_expected_time_s(e.work_s, *spot.checkpoint.interval_s,
+                                                         write, kDefaultRestartS + write, mtbi)));
     CHECK(spot.usd_total == Approx(3.0 * 4 * spot.run_time_s / 3600));
-    CHECK(spot.expected_interruptions == Approx(spot.run_time_s / M));
+    CHECK(spot.expected_interruptions == Approx(spot.run_time_s / mtbi));
     CHECK(spot.lost_s == Approx(spot.run_time_s - e.work_s - spot.checkpoint_overhead_s));
     last_interval = *spot.checkpoint.daly_interval_s;
     last_young = *spot.checkpoint.young_interval_s;
@@ -184,11 +184,13 @@ TEST_CASE("checkpointing within the notice loses no work", "[pricing]") {
   const RunCost& notice = *e.run(PricingModel::kSpot);
   CHECK(notice.checkpoint.on_notice);
   CHECK(notice.run_time_s < periodic.run_time_s);
-  const double C = 1e11 / 4.8e9;
-  const double M = 3600.0 / 4e-3;
-  const double R = kDefaultRestartS + C;
-  const double W = e.work_s + C;
-  CHECK(notice.run_time_s == Approx(W + W * (C + M * std::expm1(R / M)) / (M - C)));
+  // Daly's C (write), M (mtbi), R (restart) and W' (work): W' + W' (C + M (e^(R/M) - 1)) / (M - C).
+  const double write = 1e11 / 4.8e9;
+  const double mtbi = 3600.0 / 4e-3;
+  const double restart = kDefaultRestartS + write;
+  const double work = e.work_s + write;
+  CHECK(notice.run_time_s ==
+        Approx(work + work * (write + mtbi * std::expm1(restart / mtbi)) / (mtbi - write)));
   // A checkpoint longer than the notice falls back to periodic checkpoints.
   in.notice_s = 10;
   CHECK_FALSE(estimate_cost(in).run(PricingModel::kSpot)->checkpoint.on_notice);
@@ -248,7 +250,9 @@ TEST_CASE("make_cost_input takes the instance's prices and defaults", "[pricing]
 TEST_CASE("committed pricing bills the whole term, renewed while the run lasts", "[pricing]") {
   CostInput in = base_input();  // 4 instances, 2000 s of work, committed-1y $6.5/h
   in.prices.committed_3y = 4.0;
-  in.interruptions_per_instance_hour = {0, 0, 0, 0};
+  in.prices.capacity_block = 5.0;
+  in.prices.flex_start = 7.0;
+  in.interruptions_per_instance_hour = {0, 0, 0, 0, 0, 0};
   const CostEstimate e = estimate_cost(in);
   const RunCost& one = *e.run(PricingModel::kCommitted1y);
   // One 8,760 h term per instance: 4 x $6.5 x 8760 h = $227,760, whatever the run uses.
@@ -263,6 +267,15 @@ TEST_CASE("committed pricing bills the whole term, renewed while the run lasts",
   // On-demand and spot bill the hours used only.
   CHECK(e.run(PricingModel::kOnDemand)->unused_term_usd == 0);
   CHECK(e.run(PricingModel::kOnDemand)->usd_total == Approx(10.0 * 4 * 2000 / 3600));
+  CHECK(e.run(PricingModel::kSpot)->usd_total == Approx(3.0 * 4 * 2000 / 3600));
+  // A capacity block is at least a day, paid up front for every instance: 4 x 24 h x $5 = $480,
+  // of which 4 x (24 h - 2000 s) go unused.
+  const RunCost& block = *e.run(PricingModel::kCapacityBlock);
+  CHECK(block.usd_total == Approx(4 * 24 * 5.0));
+  CHECK(block.unused_term_usd == Approx(4 * (24 - 2000.0 / 3600) * 5.0));
+  // Flex-start bills the seconds used: 4 x 2000 s x $7/h.
+  CHECK(e.run(PricingModel::kFlexStart)->usd_total == Approx(7.0 * 4 * 2000 / 3600));
+  CHECK(e.run(PricingModel::kFlexStart)->unused_term_usd == 0);
 
   // A run of 1.5 years needs two 1-year terms: 4 x 6.5 x 17,520 h.
   in.total_tokens = 1e6 * std::ceil(1.5 * 8760 * 3600 / 2.0);
