@@ -30,6 +30,7 @@ Action add_report(CLI::App& app);
 Action add_serve(CLI::App& app);
 Action add_elastic(CLI::App& app);
 Action add_presets(CLI::App& app);
+Action add_scenario(CLI::App& app);
 
 // Registers `--no-public-profile` on a subcommand.
 void add_public_profile_flag(CLI::App& sub, app::ProfileDefaults& defaults);

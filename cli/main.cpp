@@ -71,6 +71,7 @@ int run_cirrus(int argc, char** argv) {
   add(&cli::add_serve);
   add(&cli::add_elastic);
   add(&cli::add_presets);
+  add(&cli::add_scenario);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
