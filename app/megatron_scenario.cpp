@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <cstdint>
+#include <cstdlib>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -23,7 +24,7 @@ using scenarios::MegatronArgs;
   throw InputError(kMegatronArgsLabel, flag, expected, found);
 }
 
-models::NodeSpec instance_node(const std::string& id) {
+models::NodeSpec node_of_instance(const std::string& id) {
   const scenarios::InstanceNode in = scenarios::instance_node(id);
   if (!in.known) {
     throw InputError("command line", "--instance",
@@ -237,7 +238,7 @@ std::string render(const Json& doc) {
 
 // A rule the scenario's loader checks, reported at the flag that set the field.
 std::string flag_of(const std::string& path) {
-  static const std::map<std::string, std::string> flags = {
+  static const std::map<std::string, std::string> kFlags = {
       {"model.layers", "--num-layers"},
       {"model.hidden", "--hidden-size"},
       {"model.heads", "--num-attention-heads"},
@@ -268,8 +269,8 @@ std::string flag_of(const std::string& path) {
       {"strategy.recompute", "--recompute-granularity"},
       {"strategy.overlap.tp", "--tp-comm-overlap"},
   };
-  const auto it = flags.find(path);
-  return it == flags.end() ? path : it->second + " (" + path + ")";
+  const auto it = kFlags.find(path);
+  return it == kFlags.end() ? path : it->second + " (" + path + ")";
 }
 
 }  // namespace
@@ -277,7 +278,7 @@ std::string flag_of(const std::string& path) {
 MegatronScenario megatron_scenario(const std::vector<std::string>& args,
                                    const MegatronScenarioOptions& o) {
   const MegatronArgs a = scenarios::parse_megatron_args(args);
-  const models::NodeSpec node = instance_node(o.instance);
+  const models::NodeSpec node = node_of_instance(o.instance);
   MegatronScenario r;
   if (!a.launcher.empty()) r.notes.push_back("skipped the launcher: " + a.launcher);
   if (!a.ignored.empty()) {

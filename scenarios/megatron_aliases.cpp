@@ -224,7 +224,7 @@ void rewrite_one(Rewriter& r, const MegatronAlias& a, const AliasContext& c) {
 
 const std::vector<MegatronAlias>& megatron_aliases() {
   using K = AliasKind;
-  static const std::vector<MegatronAlias> table = {
+  static const std::vector<MegatronAlias> kTable = {
       {"model", "num_layers", "layers", K::kRename, kMegatron},
       {"model", "hidden_size", "hidden", K::kRename, kMegatron},
       {"model", "num_attention_heads", "heads", K::kRename, kMegatron},
@@ -261,7 +261,7 @@ const std::vector<MegatronAlias>& megatron_aliases() {
       {"strategy", "num_layers_per_virtual_pipeline_stage", "virtual_stages",
        K::kLayersPerVirtualStage, kMegatron},
   };
-  return table;
+  return kTable;
 }
 
 AliasResult rewrite_megatron_aliases(nlohmann::json& block, const std::string& file,

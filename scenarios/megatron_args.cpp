@@ -81,7 +81,7 @@ Set maybe_count(std::optional<int> MegatronArgs::*field, std::int64_t max = kMax
 Set on(bool MegatronArgs::*field) {
   return [=](MegatronArgs& a, const std::string&, const std::string&) { a.*field = true; };
 }
-Set choice(std::string MegatronArgs::*field, std::vector<std::string> allowed) {
+Set choice(std::string MegatronArgs::*field, const std::vector<std::string>& allowed) {
   return [=](MegatronArgs& a, const std::string& f, const std::string& v) {
     a.*field = to_choice(f, v, allowed);
   };
@@ -95,7 +95,7 @@ Set fraction(double MegatronArgs::*field) {
 // The flags read. Those outside formats.md section (c) are marked (arguments.py, recalled).
 const std::map<std::string, Flag>& flags() {
   using A = MegatronArgs;
-  static const std::map<std::string, Flag> table = {
+  static const std::map<std::string, Flag> kTable = {
       {"--num-layers", {true, count(&A::num_layers, std::int64_t{1} << 14)}},
       {"--hidden-size", {true, size(&A::hidden_size)}},
       {"--num-attention-heads", {true, count(&A::num_attention_heads)}},
@@ -151,7 +151,7 @@ const std::map<std::string, Flag>& flags() {
           a.fp8_format = to_choice(f, v, {"e4m3", "hybrid"});
         }}},
   };
-  return table;
+  return kTable;
 }
 
 bool is_flag(const std::string& token) {

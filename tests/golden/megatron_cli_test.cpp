@@ -20,7 +20,7 @@ using cirrus::testing::write_text;
 namespace {
 
 // Llama 3 8B on one p5 node, as Megatron-LM's Llama recipes write it.
-const std::string kLlama3_8b =
+const std::string kLlama8b =
     "--tensor-model-parallel-size 2 --pipeline-model-parallel-size 1 --num-layers 32 "
     "--hidden-size 4096 --ffn-hidden-size 14336 --num-attention-heads 32 "
     "--group-query-attention --num-query-groups 8 --seq-length 8192 "
@@ -56,7 +56,7 @@ TEST_CASE("from-megatron writes a scenario simulate accepts", "[golden][megatron
   const std::string out = scratch_dir() + "/megatron-8b.json";
   std::filesystem::remove(out);
   const auto r =
-      run_cli("scenario from-megatron --instance aws:p5.48xlarge -o " + out + " -- " + kLlama3_8b);
+      run_cli("scenario from-megatron --instance aws:p5.48xlarge -o " + out + " -- " + kLlama8b);
   INFO(r.err);
   REQUIRE(r.status == 0);
   CHECK(r.out.empty());
@@ -76,14 +76,14 @@ TEST_CASE("from-megatron writes a scenario simulate accepts", "[golden][megatron
   CHECK(result["config"]["recompute"] == "selective");
 
   // stdout without -o, the same bytes every time
-  const auto a = run_cli("scenario from-megatron --instance aws:p5.48xlarge -- " + kLlama3_8b);
-  const auto b = run_cli("scenario from-megatron --instance aws:p5.48xlarge -- " + kLlama3_8b);
+  const auto a = run_cli("scenario from-megatron --instance aws:p5.48xlarge -- " + kLlama8b);
+  const auto b = run_cli("scenario from-megatron --instance aws:p5.48xlarge -- " + kLlama8b);
   CHECK(a.status == 0);
   CHECK(a.out == slurp(out));
   CHECK(a.out == b.out);
 }
 
-TEST_CASE("--emit megatron read back by from-megatron gives the same configuration",
+TEST_CASE("the arguments of emit megatron, read back by from-megatron, give the same configuration",
           "[golden][megatron]") {
   // Llama 3 70B, tp 8 x pp 4 on 64 p5 nodes; the emitted arguments leave the vocabulary to the
   // tokenizer (128256 rows, its note says), so it is given back as it is.
@@ -183,14 +183,14 @@ TEST_CASE("from-megatron refusals: one line, nothing written", "[golden][megatro
         "(required), found nothing\n");
   CHECK(!std::filesystem::exists(out));
   // tp x pp does not divide the GPUs of the default single node
-  r = run_cli("scenario from-megatron --instance aws:p5.48xlarge -o " + out + " -- " + kLlama3_8b +
+  r = run_cli("scenario from-megatron --instance aws:p5.48xlarge -o " + out + " -- " + kLlama8b +
               " --pipeline-model-parallel-size 8");
   CHECK(r.status == 3);
   CHECK_THAT(r.err, Catch::Contains("cirrus: megatron arguments: --tensor-model-parallel-size: "
                                     "expected TP x PP x CP dividing the 8 GPUs of --nodes 1"));
   CHECK(!std::filesystem::exists(out));
   // the hardware is not guessed
-  r = run_cli("scenario from-megatron -- " + kLlama3_8b);
+  r = run_cli("scenario from-megatron -- " + kLlama8b);
   CHECK(r.status == 2);
   CHECK_THAT(r.err, Catch::Contains("--instance is required"));
 }

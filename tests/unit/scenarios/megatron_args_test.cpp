@@ -25,7 +25,7 @@ std::vector<std::string> words(const std::string& line) {
 MegatronArgs parse(const std::string& line) { return parse_megatron_args(words(line)); }
 
 // Llama 3 8B as Megatron-LM's Llama recipes write it (the shape of the llama3-8b preset).
-const std::string kLlama3_8b =
+const std::string kLlama8b =
     "--tensor-model-parallel-size 1 --pipeline-model-parallel-size 1 --num-layers 32 "
     "--hidden-size 4096 --ffn-hidden-size 14336 --num-attention-heads 32 "
     "--group-query-attention --num-query-groups 8 --seq-length 8192 "
@@ -49,7 +49,7 @@ std::string error_path(const std::string& line, std::string* what = nullptr) {
 }  // namespace
 
 TEST_CASE("a Llama 3 8B command line", "[scenarios][megatron]") {
-  const MegatronArgs a = parse(kLlama3_8b);
+  const MegatronArgs a = parse(kLlama8b);
   CHECK(a.num_layers == 32);
   CHECK(a.hidden_size == 4096);
   CHECK(a.ffn_hidden_size == 14336);
