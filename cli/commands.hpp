@@ -30,6 +30,7 @@ Action add_report(CLI::App& app);
 Action add_serve(CLI::App& app);
 Action add_elastic(CLI::App& app);
 Action add_presets(CLI::App& app);
+Action add_scenario(CLI::App& app);
 // Added last: it lists the commands registered before it.
 Action add_completion(CLI::App& app);
 

@@ -76,6 +76,7 @@ int run_cirrus(int argc, char** argv) {
   add(&cli::add_serve);
   add(&cli::add_elastic);
   add(&cli::add_presets);
+  add(&cli::add_scenario);
   add(&cli::add_completion);
   try {
     app.parse(argc, argv);

@@ -43,6 +43,7 @@
 #include "scenarios/hf_config.hpp"
 #include "scenarios/instance_node.hpp"
 #include "scenarios/limits.hpp"
+#include "scenarios/megatron_aliases.hpp"
 #include "scenarios/scenario.hpp"
 #include "scenarios/systems_blocks.hpp"
 
@@ -703,16 +704,23 @@ void read_objective(const JsonNode& n, Objective& o) {
   if (auto v = n.find("max_days")) o.max_days = v->as_positive();
 }
 
-}  // namespace
+// Megatron-LM names in a block become cirrus's fields before the block is read.
+void rewrite_aliases(nlohmann::json& doc, const char* block, const AliasContext& context,
+                     Scenario& s) {
+  const auto it = doc.find(block);
+  if (it == doc.end() || !it->is_object()) return;
+  AliasResult r = rewrite_megatron_aliases(*it, s.file, block, context);
+  s.hints.insert(s.hints.end(), r.hints.begin(), r.hints.end());
+  s.aliases.insert(s.aliases.end(), r.uses.begin(), r.uses.end());
+}
 
-Scenario parse_scenario(const std::string& text, const std::string& file) {
+void read_scenario(const std::string& text, const std::string& file, Scenario& s) {
   nlohmann::json doc = parse_document(text, file);
   check_depth(text, file);
   const JsonNode root(doc, file, "");
   root.check_keys({"cirrus", "name", "model", "training", "cluster", "strategy", "pricing",
                    "objective", "expect", "elastic", "inference"});
 
-  Scenario s;
   s.file = file;
   const JsonNode version = root.at("cirrus");
   if (version.as_int() != 1) version.fail("1 (the scenario format version)");
@@ -729,11 +737,15 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   } else {
     s.name = std::filesystem::path(file).stem().string();
   }
+  rewrite_aliases(doc, "model", {}, s);
   s.model = read_model(root.at("model"));
+  const AliasContext context{s.model.layers, s.model.seq_len};
+  rewrite_aliases(doc, "training", context, s);
   s.training = read_training(root.at("training"));
   const auto finetune = root.at("training").find("finetune");
   if (finetune) s.training.finetune = read_finetune(*finetune, s.training, s.model);
   read_cluster(root.at("cluster"), s);
+  rewrite_aliases(doc, "strategy", context, s);
   if (auto v = root.find("strategy")) read_strategy(*v, s.strategy);
   if (finetune && s.training.finetune.frozen_base()) check_finetune_strategy(*finetune, s.strategy);
   derive_dp(s);
@@ -746,10 +758,27 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
     // Moved, not copied: the reading above is done with the document.
     s.expect = std::move(doc["expect"]);
   }
+}
+
+}  // namespace
+
+Scenario parse_scenario(const std::string& text, const std::string& file) {
+  Scenario s;
+  try {
+    read_scenario(text, file, s);
+  } catch (const InputError& e) {
+    // A field read from a Megatron-LM name is reported under the name the user wrote.
+    if (auto moved = alias_error(e, s.aliases)) throw *moved;
+    throw;
+  }
   return s;
 }
 
-Scenario load_scenario(const std::string& path) { return parse_scenario(read_file(path), path); }
+Scenario load_scenario(const std::string& path) {
+  Scenario s = parse_scenario(read_file(path), path);
+  for (const std::string& hint : s.hints) fmt::print(stderr, "cirrus: {}\n", hint);
+  return s;
+}
 
 models::NodeSpec read_node(const JsonNode& n) {
   if (n.is_string()) return node_preset(n);

@@ -144,7 +144,9 @@ models::Strategy Scenario::pinned_strategy() const {
   return r;
 }
 
-void check_pinned(const Scenario& s) {
+namespace {
+
+void check_pinned_fields(const Scenario& s) {
   const auto open = list_open_choices(s);
   if (!open.empty()) refuse(s, open.front());
   const models::ClusterSpec c = s.pinned_cluster();
@@ -170,6 +172,18 @@ void check_pinned(const Scenario& s) {
 
   if (const auto v = models::check_configuration(m, s.training, st, c)) {
     throw InputError(s.file, v->path, v->expected, v->found);
+  }
+}
+
+}  // namespace
+
+void check_pinned(const Scenario& s) {
+  try {
+    check_pinned_fields(s);
+  } catch (const InputError& e) {
+    // A field read from a Megatron-LM name is reported under the name the user wrote.
+    if (auto moved = alias_error(e, s.aliases)) throw *moved;
+    throw;
   }
 }
 

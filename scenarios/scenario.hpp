@@ -14,6 +14,7 @@
 #include "models/workload/strategy.hpp"
 #include "models/workload/transformer.hpp"
 #include "pricing/catalog.hpp"
+#include "scenarios/megatron_aliases.hpp"
 
 namespace cirrus {
 class JsonNode;
@@ -101,6 +102,10 @@ struct Scenario {
   nlohmann::json expect;                           // null when absent; interpreted by `check`
   std::optional<models::ElasticSpec> elastic;      // `elastic` block (cirrus elastic)
   std::optional<models::InferenceSpec> inference;  // `inference` block (cirrus serve)
+  // Megatron-LM names read as cirrus's (scenarios/megatron_aliases.hpp): one hint line each
+  // ("FILE: PATH: read as FIELD (Megatron-LM name)"), and the paths, for later errors.
+  std::vector<std::string> hints;
+  std::vector<AliasUse> aliases;
 
   // JSON paths of the open choices, in a fixed order ("cluster.nodes", "strategy.tp", ...).
   std::vector<std::string> open_choices() const;
@@ -111,7 +116,9 @@ struct Scenario {
 
 // Reads and validates a scenario file. Throws InputError (file, JSON path, expected, found)
 // for malformed JSON, wrong types, unknown keys (with a did-you-mean), unknown presets and
-// non-positive sizes; IoError when the file cannot be read.
+// non-positive sizes; IoError when the file cannot be read. Megatron-LM names of fields are
+// read as cirrus's (Scenario::hints says which); load_scenario also prints each hint on stderr
+// as "cirrus: HINT", parse_scenario only returns them.
 Scenario load_scenario(const std::string& path);
 Scenario parse_scenario(const std::string& text, const std::string& file);
 

@@ -49,6 +49,10 @@ BROKEN = [
     ("/inference", {"batch": 1, "prompt": 8}),
     ("/pricing/currency", "usd"),
     ("/objective/max_cost", 10),
+    # a Megatron-LM name beside the field it stands for
+    ("/strategy/tensor_model_parallel_size", 8),
+    ("/training/bf16", True),
+    ("/strategy/overlap_grad_reduce", False),
     # wrong types
     ("/cirrus", "1"),
     ("/model/hidden", "12288"),
@@ -159,6 +163,15 @@ VALID = [
     ("/elastic", {"spot": {"replacement_hours": 0.5, "seed": 7}}),
     ("/inference", {"batch": [1, 8], "prompt_tokens": 512}),
     ("/expect", {"best": {"tp": 8}, "step_time_s": [1, 2]}),
+    # Megatron-LM names (scenarios/megatron_aliases.cpp)
+    ("/strategy", {"tensor_model_parallel_size": 8, "pipeline_model_parallel_size": 4,
+                   "micro_batch_size": 1, "use_distributed_optimizer": True,
+                   "recompute_granularity": "selective", "overlap_grad_reduce": True,
+                   "num_layers_per_virtual_pipeline_stage": 10}),
+    ("/training", {"global_batch_size": 1024, "bf16": True, "fp8_format": None,
+                   "train_iters": 100}),
+    ("/model", {"num_layers": 2, "hidden_size": 64, "num_attention_heads": 4,
+                "vocab_size": 100, "seq_length": 128, "swiglu": True, "num_experts": 4}),
 ]
 
 
