@@ -43,6 +43,7 @@
 #include "scenarios/instance_node.hpp"
 #include "scenarios/limits.hpp"
 #include "scenarios/scenario.hpp"
+#include "scenarios/serving_block.hpp"
 #include "scenarios/systems_blocks.hpp"
 
 namespace cirrus::scenarios {
@@ -688,7 +689,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   check_depth(text, file);
   const JsonNode root(doc, file, "");
   root.check_keys({"cirrus", "name", "model", "training", "cluster", "strategy", "pricing",
-                   "objective", "expect", "elastic", "inference"});
+                   "objective", "expect", "elastic", "inference", "serving"});
 
   Scenario s;
   s.file = file;
@@ -716,6 +717,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   if (auto v = root.find("objective")) read_objective(*v, s.objective);
   if (auto v = root.find("elastic")) s.elastic = read_elastic(*v);
   if (auto v = root.find("inference")) s.inference = read_inference(*v);
+  if (auto v = root.find("serving")) s.serving = read_serving(*v);
   if (auto v = root.find("expect")) {
     if (!v->is_object()) v->fail("an object");
     // Moved, not copied: the reading above is done with the document.

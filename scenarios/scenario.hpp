@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "models/network/cluster.hpp"
+#include "models/serving/serving_spec.hpp"
 #include "models/systems/elastic_run.hpp"
 #include "models/systems/offload_inference.hpp"
 #include "models/workload/strategy.hpp"
@@ -95,6 +96,7 @@ struct Scenario {
   nlohmann::json expect;                           // null when absent; interpreted by `check`
   std::optional<models::ElasticSpec> elastic;      // `elastic` block (cirrus elastic)
   std::optional<models::InferenceSpec> inference;  // `inference` block (cirrus serve)
+  std::optional<models::ServingSpec> serving;      // `serving` block (cirrus serve, by request)
 
   // JSON paths of the open choices, in a fixed order ("cluster.nodes", "strategy.tp", ...).
   std::vector<std::string> open_choices() const;
