@@ -16,6 +16,7 @@
 namespace cirrus::models {
 namespace {
 
+// NOLINTNEXTLINE(readability-identifier-naming): Google Benchmark's BM_ names
 void BM_ServingFleet(benchmark::State& state) {
   const int replicas = static_cast<int>(state.range(0));
   const auto requests_n = state.range(1);

@@ -277,14 +277,15 @@ std::optional<std::int64_t> parse_utc_nanoseconds(std::string_view s) {
       if (!digits(s, pos + 1, 2, oh) || !digits(s, pos + 4, 2, om) || oh > 23 || om > 59) {
         return std::nullopt;
       }
-      offset_s = (s[pos] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+      offset_s = (s[pos] == '+' ? 1 : -1) * (std::int64_t{oh} * 3600 + std::int64_t{om} * 60);
       pos = s.size();
     } else {
       return std::nullopt;
     }
   }
   const std::int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
-  const std::int64_t seconds = days * 86400 + h * 3600 + mi * 60 + sec - offset_s;
+  const std::int64_t seconds =
+      days * 86400 + std::int64_t{h} * 3600 + std::int64_t{mi} * 60 + sec - offset_s;
   // Nanoseconds fit 64 bits up to 2262; 9e9 s (the year 2255) keeps a margin.
   if (seconds > 9'000'000'000 || seconds < -9'000'000'000) return std::nullopt;
   return seconds * 1'000'000'000 + fraction_ns;

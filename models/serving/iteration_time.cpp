@@ -40,7 +40,7 @@ double IterationModel::curve_part_seconds(double flops, double bytes, std::int64
     const TransformerConfig& m = setup_.model;
     const double probe = 1e12;
     Op op = flash_attention("attention_flops", probe, 0);
-    op.attention.heads = m.heads / setup_.tp;
+    op.attention.heads = heads_per_gpu(m, setup_.tp);
     op.attention.seq = static_cast<double>(seq);
     op.attention.head_dim = static_cast<double>(m.head_dim());
     op.attention.causal = causal;
@@ -68,7 +68,7 @@ double IterationModel::layer_seconds(std::int64_t tokens, bool moe) const {
   const double t = static_cast<double>(tokens);
   const double tp = setup_.tp;
   const double h = static_cast<double>(m.hidden);
-  const double q_local = static_cast<double>(m.heads / setup_.tp) * m.head_dim();
+  const double q_local = static_cast<double>(heads_per_gpu(m, setup_.tp)) * m.head_dim();
   const double kv_local = static_cast<double>(kv_heads_per_gpu(m, setup_.tp)) * m.head_dim();
   const double mats = m.ffn_matrices();
   double s = 0;
@@ -142,7 +142,7 @@ double IterationModel::logits_seconds(std::int32_t seqs) {
 double IterationModel::attention_seconds(const BatchWork& work) {
   const TransformerConfig& m = setup_.model;
   const double e = activation_bytes(setup_.precision);
-  const double heads = m.heads / setup_.tp;
+  const double heads = heads_per_gpu(m, setup_.tp);
   const double d = static_cast<double>(m.head_dim());
   const double q_local = heads * d;
   const double kv_local = static_cast<double>(kv_heads_per_gpu(m, setup_.tp)) * d;

@@ -7,6 +7,8 @@
 
 namespace cirrus::models {
 
+int heads_per_gpu(const TransformerConfig& m, int tp) { return m.heads / tp; }
+
 int kv_heads_per_gpu(const TransformerConfig& m, int tp) {
   const int kv = m.kv_heads > 0 ? m.kv_heads : m.heads;
   return std::max(1, kv / tp);
@@ -41,7 +43,7 @@ double activation_peak_bytes(const TransformerConfig& m, Precision p, int tp,
   const double e = activation_bytes(p);
   const double tokens = s.max_num_batched_tokens;
   const double h = static_cast<double>(m.hidden);
-  const double q_local = static_cast<double>(m.heads / tp) * m.head_dim();
+  const double q_local = static_cast<double>(heads_per_gpu(m, tp)) * m.head_dim();
   const double kv_local = static_cast<double>(kv_heads_per_gpu(m, tp)) * m.head_dim();
   double f = static_cast<double>(m.ffn_hidden);
   if (m.moe) f = std::max(f, static_cast<double>(m.expert_ffn_hidden()) * m.moe->top_k);

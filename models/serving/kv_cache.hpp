@@ -39,6 +39,8 @@ inline std::int64_t blocks_for(std::int64_t tokens, int block_size) {
   return (tokens + block_size - 1) / block_size;
 }
 
+// Query heads one GPU holds under tensor parallelism tp (tp divides them: the caller checks).
+int heads_per_gpu(const TransformerConfig& m, int tp);
 // KV heads one GPU holds under tensor parallelism tp: kv_heads / tp, at least 1.
 int kv_heads_per_gpu(const TransformerConfig& m, int tp);
 

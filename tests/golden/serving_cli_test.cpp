@@ -20,7 +20,7 @@ const std::string kExample = "scenarios/examples/llama3-8b-serving-h100.json";
 nlohmann::json example() { return nlohmann::json::parse(slurp(source_path(kExample))); }
 
 std::string write_scenario(const std::string& name, const nlohmann::json& j) {
-  const std::string path = scratch_dir() + "/" + name;
+  std::string path = scratch_dir() + "/" + name;
   write_text(path, j.dump(2));
   return path;
 }

@@ -290,9 +290,10 @@ TEST_CASE("models/ rooms include only their own room and the rooms below it", "[
       if (!inc.quoted || !inc.path.starts_with("models/")) continue;
       const int target_rank = room_rank(target);
       if (target_rank >= 0 && target_rank <= rank) continue;
-      report += "  " + where(file, inc) + "  (" + room + "/ may include models/ rooms up to " +
-                room + "/, in the order hardware < network < compute < workload < step < " +
-                "systems)\n";
+      report += "  " + where(file, inc) + "  (" + room;
+      report += "/ may include models/ rooms up to " + room;
+      report += "/, in the order hardware < network < compute < workload < step < systems < ";
+      report += "serving)\n";
       ++count;
     }
   }

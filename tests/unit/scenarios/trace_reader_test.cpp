@@ -43,7 +43,7 @@ constexpr auto kJsonl = models::TraceFormat::kMooncakeJsonl;
 
 TEST_CASE("Azure trace times are UTC date-times, 2023 and 2024 styles", "[serving]") {
   // 2023-11-16 is day 19,677 after 1970-01-01: 19677 x 86400 + 18 h 17 min 3 s.
-  const std::int64_t base = (19677LL * 86400 + 18 * 3600 + 17 * 60 + 3) * 1'000'000'000;
+  const std::int64_t base = (19677LL * 86400 + 18LL * 3600 + 17LL * 60 + 3) * 1'000'000'000;
   CHECK(parse_utc_nanoseconds("2023-11-16 18:17:03.9799600") == base + 979'960'000);
   CHECK(parse_utc_nanoseconds("2023-11-16 18:17:03") == base);
   CHECK(parse_utc_nanoseconds("2023-11-16 18:17:03.5+00:00") == base + 500'000'000);

@@ -37,7 +37,7 @@ TEST_CASE("chunked prefill splits a prompt over iterations by the token budget",
     CHECK(w.tokens == 100);
     CHECK(w.prefill_tokens == 100);
     REQUIRE(w.chunks.size() == 1);
-    CHECK(w.chunks[0].cached == 100 * i);
+    CHECK(w.chunks[0].cached == std::int64_t{100} * i);
     s.complete(at(i + 1), done);
     CHECK(st[0].first_token == sim::Time::max());
   }

@@ -39,6 +39,7 @@ inline models::IterationSetup llama8b_h100(int tp = 1, int max_tokens = 8192, in
 
 inline std::vector<models::Request> all_at_once(int n, int input, int output) {
   std::vector<models::Request> out;
+  out.reserve(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) {
     out.push_back({static_cast<std::uint32_t>(i), sim::Time::zero(), input, output});
   }
