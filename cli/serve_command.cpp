@@ -1,13 +1,16 @@
 // `cirrus serve SCENARIO [--batch LIST] [--pcie-gbyte-per-s X] [--format table|json|csv]`:
 // serving throughput of the scenario's model on one GPU of its node, fully resident beside
 // offloaded to host memory in a ring of `inference.gpu_sections` sections
-// (models/systems/offload_inference.hpp).
+// (models/systems/offload_inference.hpp). A scenario with a `serving` block is simulated request
+// by request instead (app/serving_run.hpp; table or json).
 #include <optional>
 #include <sstream>
 
 #include "app/serve_run.hpp"
+#include "app/serving_run.hpp"
 #include "cli/commands.hpp"
 #include "reports/serve_render.hpp"
+#include "reports/serving_render.hpp"
 
 namespace cirrus::cli {
 namespace {
@@ -58,6 +61,15 @@ Action add_serve(CLI::App& app) {
   sub->add_option("-o,--out", opt->out, "write to this file (atomically) instead of stdout");
   return [opt]() {
     const auto job = app::resolve_search(scenarios::load_scenario(opt->scenario), {});
+    if (job->scenario.serving) {
+      if (!opt->batch.empty() || opt->pcie_gbyte_per_s || opt->format == "csv") {
+        throw UsageError(
+            "serve: a scenario with a serving block takes --format table or json, and no "
+            "--batch or --pcie-gbyte-per-s (those are the inference block's)");
+      }
+      emit(reports::render_serving(app::run_serving(*job), opt->format), opt->out);
+      return kExitOk;
+    }
     app::ServeOptions options;
     if (!opt->batch.empty()) options.batch = parse_batch(opt->batch);
     options.pcie_gbyte_per_s = opt->pcie_gbyte_per_s;

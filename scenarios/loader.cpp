@@ -45,6 +45,7 @@
 #include "scenarios/limits.hpp"
 #include "scenarios/megatron_aliases.hpp"
 #include "scenarios/scenario.hpp"
+#include "scenarios/serving_block.hpp"
 #include "scenarios/systems_blocks.hpp"
 
 namespace cirrus::scenarios {
@@ -719,7 +720,7 @@ void read_scenario(const std::string& text, const std::string& file, Scenario& s
   check_depth(text, file);
   const JsonNode root(doc, file, "");
   root.check_keys({"cirrus", "name", "model", "training", "cluster", "strategy", "pricing",
-                   "objective", "expect", "elastic", "inference"});
+                   "objective", "expect", "elastic", "inference", "serving"});
 
   s.file = file;
   const JsonNode version = root.at("cirrus");
@@ -753,6 +754,7 @@ void read_scenario(const std::string& text, const std::string& file, Scenario& s
   if (auto v = root.find("objective")) read_objective(*v, s.objective);
   if (auto v = root.find("elastic")) s.elastic = read_elastic(*v);
   if (auto v = root.find("inference")) s.inference = read_inference(*v);
+  if (auto v = root.find("serving")) s.serving = read_serving(*v);
   if (auto v = root.find("expect")) {
     if (!v->is_object()) v->fail("an object");
     // Moved, not copied: the reading above is done with the document.

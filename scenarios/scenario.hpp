@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "models/network/cluster.hpp"
+#include "models/serving/serving_spec.hpp"
 #include "models/systems/elastic_run.hpp"
 #include "models/systems/offload_inference.hpp"
 #include "models/workload/strategy.hpp"
@@ -102,6 +103,7 @@ struct Scenario {
   nlohmann::json expect;                           // null when absent; interpreted by `check`
   std::optional<models::ElasticSpec> elastic;      // `elastic` block (cirrus elastic)
   std::optional<models::InferenceSpec> inference;  // `inference` block (cirrus serve)
+  std::optional<models::ServingSpec> serving;      // `serving` block (cirrus serve, by request)
   // Megatron-LM names read as cirrus's (scenarios/megatron_aliases.hpp): one hint line each
   // ("FILE: PATH: read as FIELD (Megatron-LM name)"), and the paths, for later errors.
   std::vector<std::string> hints;

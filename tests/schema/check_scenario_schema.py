@@ -26,7 +26,8 @@ import tempfile
 
 SKIP = 77
 BASE = "scenarios/examples/llama3-70b-h100.json"
-LOADER_FILES = ["scenarios/loader.cpp", "scenarios/systems_blocks.cpp", "scenarios/finetune_reader.cpp"]
+LOADER_FILES = ["scenarios/loader.cpp", "scenarios/systems_blocks.cpp",
+                "scenarios/finetune_reader.cpp", "scenarios/serving_block.cpp"]
 
 # (JSON pointer, value; None deletes the key, "$..." values are JSON text). The loader path each
 # is refused at follows the pointer (checked in the loader's message).
@@ -47,6 +48,7 @@ BROKEN = [
     ("/strategy/offload", {"params": "host", "optimizer": "host", "prefetch": 1}),
     ("/elastic", {"spot": {"replacement_hours": 1, "rate": 1}}),
     ("/inference", {"batch": 1, "prompt": 8}),
+    ("/serving", {"arrivals": {"kind": "poisson", "rate_per_s": 1, "requests": 1}, "replica": 2}),
     ("/pricing/currency", "usd"),
     ("/objective/max_cost", 10),
     # a Megatron-LM name beside the field it stands for

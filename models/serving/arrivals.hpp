@@ -1,0 +1,33 @@
+#pragma once
+// Synthetic request streams, drawn from a seeded generator (common/rng.hpp) so that one seed
+// gives the same requests on every platform:
+//   - Poisson arrivals at `rate_per_s`: exponential inter-arrival times, -ln(1 - u) / rate;
+//   - bursty arrivals: gamma inter-arrival times with mean 1 / rate and coefficient of
+//     variation cv, i.e. shape k = 1 / cv^2 and scale 1 / (k rate) (cv 1 is Poisson; above 1,
+//     bursts), drawn by Marsaglia and Tsang's method (ACM TOMS 26(3), 2000), with
+//     gamma(k) = gamma(k + 1) u^(1/k) for k < 1;
+//   - input and output lengths from LengthDist (serving_spec.hpp); normals by Box-Muller.
+// Arrival times, input lengths and output lengths come from three separate streams of the seed,
+// so changing a length distribution leaves the arrival times as they were.
+#include <cstdint>
+#include <vector>
+
+#include "common/rng.hpp"
+#include "models/serving/request.hpp"
+#include "models/serving/serving_spec.hpp"
+
+namespace cirrus::models {
+
+// The requests of a synthetic ArrivalSpec (kind poisson or gamma), in arrival order, ids 0..n-1.
+// `requests` or `duration_s` says how many (the scenario loader checks that one is set and both
+// are in range); std::invalid_argument for a trace spec or neither bound.
+std::vector<Request> synthetic_requests(const ArrivalSpec& arrivals, const LengthDist& input,
+                                        const LengthDist& output, std::uint64_t seed);
+
+// One draw of each kind, exposed for the tests of their moments.
+std::int32_t draw_length(Rng& rng, const LengthDist& dist);
+double draw_exponential(Rng& rng, double rate);
+double draw_gamma(Rng& rng, double shape, double scale);
+double draw_normal(Rng& rng);  // standard normal
+
+}  // namespace cirrus::models

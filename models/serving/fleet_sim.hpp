@@ -1,0 +1,59 @@
+#pragma once
+// The request-level discrete-event simulation of a serving fleet: requests arrive, a router
+// sends each to a replica, and each replica runs scheduler iterations back to back while it has
+// work (scheduler.hpp), each lasting what the iteration timer says (iteration_time.hpp).
+//
+// Events, in one queue (sim/event_queue.hpp) ordered by (integer picosecond time, phase,
+// insertion): at one instant, arrivals first, then iteration ends, then the starts of replicas
+// that were idle. So a request that arrives as an iteration ends joins the next one, and
+// requests arriving together at an idle replica start together. Only the next arrival is in the
+// queue at a time, so the queue holds at most replicas + 1 events.
+//
+// Besides each request's times it integrates the number of requests in the system over time,
+// for Little's law (serving_metrics.hpp).
+#include <cstdint>
+#include <stdexcept>
+#include <vector>
+
+#include "models/serving/iteration_time.hpp"
+#include "models/serving/request.hpp"
+#include "models/serving/scheduler.hpp"
+#include "models/serving/serving_spec.hpp"
+
+namespace cirrus::models {
+
+struct FleetConfig {
+  int replicas = 1;
+  RouterKind router = RouterKind::kRoundRobin;
+  SchedulerConfig scheduler;
+  std::int64_t blocks = 0;  // KV blocks per replica
+};
+
+struct ReplicaStats {
+  double busy_s = 0;  // time with an iteration running
+  std::int64_t iterations = 0;
+  std::int64_t peak_blocks = 0;
+  std::int64_t preemptions = 0;
+  std::int64_t requests = 0;  // routed to it
+};
+
+struct FleetOutcome {
+  std::vector<SeqState> requests;  // by request id: progress and times
+  std::vector<ReplicaStats> replicas;
+  sim::Time first_arrival, last_finish;
+  double in_system_integral_s = 0;  // integral of the number of requests in the system, s
+  double busy_prefill_s = 0;        // iteration time shared out by prefill tokens (cost split)
+};
+
+// Thrown when a run would pass the engine's time range (about 106 days simulated).
+class SimulationTooLong : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Simulates `requests` (sorted by arrival; ids 0..n-1) to completion. Every request must fit an
+// empty replica (the caller's KV-cache check): std::logic_error otherwise.
+FleetOutcome simulate_fleet(const std::vector<Request>& requests, const FleetConfig& config,
+                            IterationTimer& timer);
+
+}  // namespace cirrus::models

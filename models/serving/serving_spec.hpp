@@ -1,0 +1,95 @@
+#pragma once
+// The scenario's `serving` block (docs/CONTRACT.md, "serving"): how requests arrive, how long
+// they are, and how the fleet that serves them is configured. Plain data, filled by the scenario
+// loader; the defaults are vLLM's (../shared/reference/formats.md, section (e)) where vLLM has
+// one, and are stated where it has none.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "common/enum_names.hpp"
+
+namespace cirrus::models {
+
+// Token lengths drawn from a seeded generator (arrivals.hpp): a fixed value, integers uniform in
+// [min, max], or a lognormal round(median x exp(sigma z)) clamped to [1, max].
+enum class LengthKind { kFixed, kUniform, kLognormal };
+inline constexpr EnumNames<LengthKind, 3> kLengthKindNames = {
+    {{LengthKind::kFixed, "fixed"},
+     {LengthKind::kUniform, "uniform"},
+     {LengthKind::kLognormal, "lognormal"}}};
+struct LengthDist {
+  LengthKind kind = LengthKind::kFixed;
+  std::int64_t value = 0;  // fixed
+  std::int64_t min = 1;    // uniform
+  std::int64_t max = 0;    // uniform; lognormal's clamp
+  double median = 0;       // lognormal
+  double sigma = 0;        // lognormal, of the underlying normal
+  // The largest length this distribution can give (the KV-cache check uses it).
+  std::int64_t largest() const { return kind == LengthKind::kFixed ? value : max; }
+};
+
+enum class ArrivalKind { kPoisson, kGamma, kTrace };
+inline constexpr EnumNames<ArrivalKind, 3> kArrivalKindNames = {{{ArrivalKind::kPoisson, "poisson"},
+                                                                 {ArrivalKind::kGamma, "gamma"},
+                                                                 {ArrivalKind::kTrace, "trace"}}};
+
+enum class TraceFormat { kAzureCsv, kMooncakeJsonl };
+inline constexpr EnumNames<TraceFormat, 2> kTraceFormatNames = {
+    {{TraceFormat::kAzureCsv, "azure-csv"}, {TraceFormat::kMooncakeJsonl, "mooncake-jsonl"}}};
+
+struct TraceSpec {
+  std::string path;  // resolved: relative paths are taken from the scenario file's directory
+  TraceFormat format = TraceFormat::kAzureCsv;
+  double time_scale = 1.0;    // arrival offsets from the first request are multiplied by this
+  double length_scale = 1.0;  // input and output lengths are multiplied by this (rounded, >= 1)
+};
+
+struct ArrivalSpec {
+  ArrivalKind kind = ArrivalKind::kPoisson;
+  double rate_per_s = 0;  // poisson, gamma
+  double cv = 1.0;        // gamma: coefficient of variation of the inter-arrival times
+  // How many requests: a count, or every arrival up to a time (one of them for synthetic
+  // arrivals; for a trace either cuts it, neither takes it whole).
+  std::optional<std::int64_t> requests;
+  std::optional<double> duration_s;
+  TraceSpec trace;  // kind == kTrace
+};
+
+enum class RouterKind { kRoundRobin, kLeastOutstanding };
+inline constexpr EnumNames<RouterKind, 2> kRouterKindNames = {
+    {{RouterKind::kRoundRobin, "round-robin"},
+     {RouterKind::kLeastOutstanding, "least-outstanding"}}};
+
+// One replica's scheduler (vLLM V1's knobs, formats.md section (e)).
+struct SchedulerConfig {
+  int max_num_seqs = 256;               // vLLM's default for GPUs under 70 GiB and A100
+  int max_num_batched_tokens = 8192;    // vLLM's LLM-class default for the same GPUs
+  bool chunked_prefill = true;          // V1 always chunks
+  int block_size = 16;                  // CacheConfig.DEFAULT_BLOCK_SIZE
+  double gpu_memory_utilization = 0.9;  // vLLM's default before 0.92 (formats.md: uncertain when)
+};
+
+struct Slo {
+  std::optional<double> ttft_s;  // time to first token
+  std::optional<double> tpot_s;  // time per output token after the first
+};
+
+inline const char* to_string(LengthKind k) { return name_in(kLengthKindNames, k); }
+inline const char* to_string(ArrivalKind k) { return name_in(kArrivalKindNames, k); }
+inline const char* to_string(TraceFormat f) { return name_in(kTraceFormatNames, f); }
+inline const char* to_string(RouterKind k) { return name_in(kRouterKindNames, k); }
+
+struct ServingSpec {
+  ArrivalSpec arrivals;
+  LengthDist input_tokens;   // synthetic arrivals only
+  LengthDist output_tokens;  // synthetic arrivals only
+  std::uint64_t seed = 0;
+  int replicas = 1;
+  int tp = 1;
+  RouterKind router = RouterKind::kRoundRobin;
+  SchedulerConfig scheduler;
+  Slo slo;
+};
+
+}  // namespace cirrus::models

@@ -1,0 +1,208 @@
+#include "reports/serving_render.hpp"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "common/units.hpp"
+#include "reports/report_format.hpp"
+
+namespace cirrus::reports {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json stats_json(const models::LatencyStats& s) {
+  return Json{{"count", s.count},        {"mean", round_sig(s.mean)}, {"p50", round_sig(s.p50)},
+              {"p90", round_sig(s.p90)}, {"p99", round_sig(s.p99)},   {"max", round_sig(s.max)}};
+}
+
+Json optional_number(const std::optional<double>& v, double scale = 1.0) {
+  return v ? Json(round_sig(*v * scale)) : Json(nullptr);
+}
+
+std::string render_json(const app::ServingResult& r) {
+  const models::ServingSpec& spec = r.spec;
+  const models::ServingMetrics& m = r.metrics;
+  Json j;
+  j["scenario"] = r.scenario_name;
+  j["mode"] = "request-level";
+  j["model"] = r.model_name;
+  j["gpu"] = r.gpu;
+  j["node"] = r.node_id;
+  j["replicas"] = spec.replicas;
+  j["tp"] = spec.tp;
+  j["router"] = to_string(spec.router);
+  j["arrivals"] = r.arrivals;
+  j["seed"] = spec.seed;
+  j["scheduler"] = Json{{"max_num_seqs", spec.scheduler.max_num_seqs},
+                        {"max_num_batched_tokens", spec.scheduler.max_num_batched_tokens},
+                        {"chunked_prefill", spec.scheduler.chunked_prefill},
+                        {"block_size", spec.scheduler.block_size},
+                        {"gpu_memory_utilization", spec.scheduler.gpu_memory_utilization}};
+  j["kv_cache"] = Json{{"blocks", r.kv.blocks},
+                       {"tokens", r.kv.tokens()},
+                       {"usable_gib", round_sig(r.kv.usable_bytes / kGiB)},
+                       {"weights_gib", round_sig(r.kv.weight_bytes / kGiB)},
+                       {"activations_gib", round_sig(r.kv.activation_bytes / kGiB)},
+                       {"runtime_gib", round_sig(r.kv.runtime_bytes / kGiB)},
+                       {"kv_gib", round_sig(r.kv.kv_bytes / kGiB)},
+                       {"bytes_per_token", round_sig(r.kv.bytes_per_token)}};
+  j["requests"] = m.requests;
+  j["completed"] = m.completed;
+  j["latency_s"] = Json{{"ttft", stats_json(m.ttft)},
+                        {"tpot", stats_json(m.tpot)},
+                        {"e2e", stats_json(m.e2e)},
+                        {"queueing", stats_json(m.queueing)}};
+  j["throughput"] = Json{{"makespan_s", round_sig(m.makespan_s)},
+                         {"requests_per_s", round_sig(m.requests_per_s)},
+                         {"input_tokens_per_s", round_sig(m.input_tokens_per_s)},
+                         {"output_tokens_per_s", round_sig(m.output_tokens_per_s)}};
+  j["slo"] = Json{{"ttft_ms", optional_number(spec.slo.ttft_s, 1e3)},
+                  {"tpot_ms", optional_number(spec.slo.tpot_s, 1e3)},
+                  {"attained", optional_number(m.slo_attained)},
+                  {"goodput_per_s", optional_number(m.goodput_per_s)}};
+  j["kv_peak_blocks"] = m.kv_peak_blocks;
+  j["kv_peak_fraction"] =
+      round_sig(m.kv_blocks > 0 ? static_cast<double>(m.kv_peak_blocks) / m.kv_blocks : 0.0);
+  j["preemptions"] = m.preemptions;
+  j["iterations"] = m.iterations;
+  j["busy_fraction"] = round_sig(m.busy_fraction);
+  j["prefill_share"] = round_sig(m.prefill_share);
+  j["little"] = Json{{"mean_in_system", round_sig(m.little.mean_in_system)},
+                     {"arrival_rate_per_s", round_sig(m.little.arrival_rate)},
+                     {"mean_e2e_s", round_sig(m.little.mean_e2e_s)},
+                     {"relative_error", round_sig(m.little.relative_error, 2)}};
+  if (r.cost) {
+    const app::ServingCost& c = *r.cost;
+    j["cost"] = Json{{"instance", c.instance},
+                     {"pricing", "on-demand"},
+                     {"usd_per_instance_hour", round_sig(c.usd_per_instance_hour)},
+                     {"instance_gpus", c.instance_gpus},
+                     {"usd_per_hour", round_sig(c.usd_per_hour)},
+                     {"usd_total", round_sig(c.usd_total)},
+                     {"usd_per_million_input_tokens", round_sig(c.usd_per_million_input)},
+                     {"usd_per_million_output_tokens", round_sig(c.usd_per_million_output)},
+                     {"usd_per_million_tokens", round_sig(c.usd_per_million_tokens)},
+                     {"source", c.source},
+                     {"retrieved", c.retrieved},
+                     {"verified", c.verified}};
+  } else {
+    j["cost"] = nullptr;
+    j["cost_missing"] = r.cost_missing;
+  }
+  j["assumptions"] = r.assumptions;
+  return j.dump(2) + "\n";
+}
+
+std::string ms(double s) {
+  const double v = s * 1e3;
+  if (v >= 100) return fmt::format("{:.0f}", v);
+  if (v >= 10) return fmt::format("{:.1f}", v);
+  return fmt::format("{:.2f}", v);
+}
+
+// Three significant figures for small dollar amounts ($0.0123), format::usd above $10.
+std::string small_usd(double v) {
+  if (v >= 10) return format::usd(v);
+  return fmt::format("${:.3g}", v);
+}
+
+std::string render_table(const app::ServingResult& r) {
+  const models::ServingSpec& spec = r.spec;
+  const models::ServingMetrics& m = r.metrics;
+  const auto& sc = spec.scheduler;
+  std::string t = fmt::format("{}: serving {} ({:.1f}B parameters), request by request\n",
+                              r.scenario_name, r.model_name, r.parameters / 1e9);
+  t +=
+      fmt::format("  fleet: {} replica{} x tp {} on {} ({}), {} router\n", spec.replicas,
+                  spec.replicas == 1 ? "" : "s", spec.tp, r.node_id, r.gpu, to_string(spec.router));
+  t += fmt::format("  requests: {} ({}), seed {}\n", format::count(static_cast<double>(m.requests)),
+                   r.arrivals, spec.seed);
+  t += fmt::format(
+      "  scheduler: max_num_seqs {}, max_num_batched_tokens {}, chunked prefill {}, KV blocks of "
+      "{} tokens\n",
+      sc.max_num_seqs, sc.max_num_batched_tokens, sc.chunked_prefill ? "on" : "off", sc.block_size);
+  t += fmt::format(
+      "  KV cache per replica: {} blocks ({} tokens); per GPU {} usable - {} weights - {} "
+      "activations - {} runtime = {}\n\n",
+      format::count(static_cast<double>(r.kv.blocks)),
+      format::count(static_cast<double>(r.kv.tokens())), format::gib(r.kv.usable_bytes / kGiB),
+      format::gib(r.kv.weight_bytes / kGiB), format::gib(r.kv.activation_bytes / kGiB),
+      format::gib(r.kv.runtime_bytes / kGiB), format::gib(r.kv.kv_bytes / kGiB));
+  std::vector<std::vector<std::string>> rows = {
+      {"latency (ms)", "requests", "mean", "p50", "p90", "p99", "max"}};
+  const auto row = [&](const char* name, const models::LatencyStats& s) {
+    rows.push_back({name, format::count(static_cast<double>(s.count)), ms(s.mean), ms(s.p50),
+                    ms(s.p90), ms(s.p99), ms(s.max)});
+  };
+  row("TTFT", m.ttft);
+  row("TPOT", m.tpot);
+  row("E2E", m.e2e);
+  row("queueing", m.queueing);
+  const std::string table = format::pad_table(rows);
+  std::size_t start = 0;
+  while (start < table.size()) {
+    const std::size_t end = table.find('\n', start);
+    t += "  " + table.substr(start, end - start) + "\n";
+    start = end == std::string::npos ? table.size() : end + 1;
+  }
+  t += fmt::format(
+      "\n  throughput: {:.2f} requests/s, {} input and {} output tokens/s over {} (first "
+      "arrival to last finish)\n",
+      m.requests_per_s, format::count(m.input_tokens_per_s), format::count(m.output_tokens_per_s),
+      format::duration(m.makespan_s));
+  if (m.slo_attained) {
+    std::string slos;
+    if (spec.slo.ttft_s) slos += "TTFT <= " + ms(*spec.slo.ttft_s) + " ms";
+    if (spec.slo.tpot_s)
+      slos += std::string(slos.empty() ? "" : ", ") + "TPOT <= " + ms(*spec.slo.tpot_s) + " ms";
+    t += fmt::format("  goodput: {:.2f} requests/s meet the SLOs ({}): {} of requests\n",
+                     *m.goodput_per_s, slos, format::percent(*m.slo_attained));
+  } else {
+    t += "  goodput: no SLO given (serving.slo)\n";
+  }
+  const double peak = m.kv_blocks > 0 ? static_cast<double>(m.kv_peak_blocks) / m.kv_blocks : 0;
+  t += fmt::format("  KV cache: peak {} of a replica's blocks; {} preemption{}\n",
+                   format::percent(peak), format::count(static_cast<double>(m.preemptions)),
+                   m.preemptions == 1 ? "" : "s");
+  t += fmt::format("  busy: {} of replica time, {} iterations, {} of it on prefill tokens\n",
+                   format::percent(m.busy_fraction),
+                   format::count(static_cast<double>(m.iterations)),
+                   format::percent(m.prefill_share));
+  t += fmt::format(
+      "  Little's law: L = {:.4g} requests in the system, lambda x W = {:.4g}/s x {:.4g} s = "
+      "{:.4g} (relative difference {:.1e})\n",
+      m.little.mean_in_system, m.little.arrival_rate, m.little.mean_e2e_s,
+      m.little.arrival_rate * m.little.mean_e2e_s, m.little.relative_error);
+  if (r.cost) {
+    const app::ServingCost& c = *r.cost;
+    t += fmt::format(
+        "  cost: {} on demand, {} for its {:g} GPUs; the fleet's {:g} GPUs: {}, {} over the "
+        "run\n",
+        c.instance, format::usd_rate(c.usd_per_instance_hour), c.instance_gpus,
+        static_cast<double>(spec.replicas) * spec.tp, format::usd_rate(c.usd_per_hour),
+        format::usd(c.usd_total));
+    t += fmt::format(
+        "        {} per million input tokens, {} per million output tokens ({} per million "
+        "tokens)\n",
+        small_usd(c.usd_per_million_input), small_usd(c.usd_per_million_output),
+        small_usd(c.usd_per_million_tokens));
+    t += fmt::format("        price: {}, {}{}\n", c.source, c.retrieved,
+                     c.verified ? "" : " (recalled, unverified)");
+  } else {
+    t += "  cost: n/a (" + r.cost_missing + ")\n";
+  }
+  t += "\n  assumptions:\n";
+  for (const std::string& a : r.assumptions) t += "    - " + a + "\n";
+  t += "  percentiles by nearest rank; TPOT over requests with more than one output token\n";
+  return t;
+}
+
+}  // namespace
+
+std::string render_serving(const app::ServingResult& r, const std::string& format) {
+  return format == "json" ? render_json(r) : render_table(r);
+}
+
+}  // namespace cirrus::reports

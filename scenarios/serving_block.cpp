@@ -1,0 +1,143 @@
+#include "scenarios/serving_block.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "models/serving/request.hpp"
+#include "scenarios/enum_tables.hpp"
+
+namespace cirrus::scenarios {
+namespace {
+
+std::int64_t read_int_in(const JsonNode& n, std::int64_t min, std::int64_t max) {
+  const std::int64_t v = n.as_int();
+  if (v < min || v > max) n.fail(fmt::format("an integer from {} to {}", min, max));
+  return v;
+}
+
+// A key that the block's other settings rule out.
+void refuse(const JsonNode& parent, const char* key, const std::string& why) {
+  if (auto v = parent.find(key)) v->fail(fmt::format("no \"{}\" {}", key, why));
+}
+
+models::LengthDist read_length(const JsonNode& n) {
+  using models::LengthKind;
+  n.check_keys({"dist", "value", "min", "max", "median", "sigma"});
+  models::LengthDist d;
+  d.kind = read_enum(n.at("dist"), accepted(models::kLengthKindNames));
+  const std::int64_t top = models::kMaxRequestTokens;
+  const std::string with = fmt::format("with dist \"{}\"", to_string(d.kind));
+  switch (d.kind) {
+    case LengthKind::kFixed:
+      for (const char* k : {"min", "max", "median", "sigma"}) refuse(n, k, with);
+      d.value = read_int_in(n.at("value"), 1, top);
+      break;
+    case LengthKind::kUniform: {
+      for (const char* k : {"value", "median", "sigma"}) refuse(n, k, with);
+      d.min = read_int_in(n.at("min"), 1, top);
+      d.max = read_int_in(n.at("max"), d.min, top);
+      break;
+    }
+    case LengthKind::kLognormal:
+      for (const char* k : {"value", "min"}) refuse(n, k, with);
+      d.median = n.at("median").as_number_in(1, static_cast<double>(top), " tokens");
+      d.sigma = n.at("sigma").as_number_in(0, 10);
+      d.max = top;
+      if (auto v = n.find("max")) d.max = read_int_in(*v, 1, top);
+      break;
+  }
+  return d;
+}
+
+models::TraceSpec read_trace_spec(const JsonNode& n) {
+  n.check_keys({"path", "format", "time_scale", "length_scale"});
+  models::TraceSpec t;
+  const JsonNode p = n.at("path");
+  const std::string given = p.as_string();
+  if (given.empty()) p.fail("the path of a request trace");
+  std::filesystem::path path(given);
+  if (path.is_relative()) path = std::filesystem::path(n.file()).parent_path() / path;
+  t.path = path.lexically_normal().string();
+  t.format = read_enum(n.at("format"), accepted(models::kTraceFormatNames));
+  if (auto v = n.find("time_scale")) t.time_scale = v->as_number_in(1e-6, 1e6);
+  if (auto v = n.find("length_scale")) t.length_scale = v->as_number_in(1e-6, 1e3);
+  return t;
+}
+
+models::ArrivalSpec read_arrivals(const JsonNode& n) {
+  using models::ArrivalKind;
+  n.check_keys({"kind", "rate_per_s", "cv", "requests", "duration_s", "trace"});
+  models::ArrivalSpec a;
+  a.kind = read_enum(n.at("kind"), accepted(models::kArrivalKindNames));
+  const bool trace = a.kind == ArrivalKind::kTrace;
+  if (auto v = n.find("requests")) a.requests = read_int_in(*v, 1, models::kMaxRequests);
+  if (auto v = n.find("duration_s")) {
+    if (a.requests) v->fail("either \"requests\" or \"duration_s\", not both");
+    a.duration_s = v->as_number_in(1e-6, models::kMaxArrivalSeconds, " s");
+  }
+  if (trace) {
+    refuse(n, "rate_per_s", "with kind \"trace\" (the trace gives the arrival times)");
+    refuse(n, "cv", "with kind \"trace\"");
+    a.trace = read_trace_spec(n.at("trace"));
+    return a;
+  }
+  refuse(n, "trace", fmt::format("with kind \"{}\"", to_string(a.kind)));
+  if (a.kind == ArrivalKind::kPoisson) refuse(n, "cv", "with kind \"poisson\" (its cv is 1)");
+  a.rate_per_s = n.at("rate_per_s").as_number_in(1e-9, kMaxArrivalRate, " requests/s");
+  if (a.kind == ArrivalKind::kGamma) a.cv = n.at("cv").as_number_in(1e-3, 1e2);
+  if (!a.requests && !a.duration_s) {
+    n.fail("\"requests\" (a count) or \"duration_s\" (arrivals up to a time)");
+  }
+  // Half the bound, so that the Poisson count of a duration stays below it.
+  if (a.duration_s &&
+      a.rate_per_s * *a.duration_s > static_cast<double>(models::kMaxRequests) / 2) {
+    n.at("duration_s")
+        .fail(fmt::format("a duration whose expected arrivals (rate x duration) are at most {}",
+                          models::kMaxRequests / 2));
+  }
+  return a;
+}
+
+}  // namespace
+
+models::ServingSpec read_serving(const JsonNode& n) {
+  n.check_keys({"arrivals", "input_tokens", "output_tokens", "seed", "replicas", "tp", "router",
+                "max_num_seqs", "max_num_batched_tokens", "chunked_prefill", "block_size",
+                "gpu_memory_utilization", "slo"});
+  models::ServingSpec s;
+  s.arrivals = read_arrivals(n.at("arrivals"));
+  if (s.arrivals.kind == models::ArrivalKind::kTrace) {
+    refuse(n, "input_tokens", "with a trace (the trace gives the lengths)");
+    refuse(n, "output_tokens", "with a trace (the trace gives the lengths)");
+  } else {
+    s.input_tokens = read_length(n.at("input_tokens"));
+    s.output_tokens = read_length(n.at("output_tokens"));
+  }
+  if (auto v = n.find("seed")) {
+    s.seed = static_cast<std::uint64_t>(read_int_in(*v, 0, std::int64_t{1} << 53));
+  }
+  if (auto v = n.find("replicas")) s.replicas = static_cast<int>(read_int_in(*v, 1, kMaxReplicas));
+  if (auto v = n.find("tp")) s.tp = static_cast<int>(read_int_in(*v, 1, 1024));
+  if (auto v = n.find("router")) s.router = read_enum(*v, accepted(models::kRouterKindNames));
+  models::SchedulerConfig& c = s.scheduler;
+  if (auto v = n.find("max_num_seqs"))
+    c.max_num_seqs = static_cast<int>(read_int_in(*v, 1, kMaxNumSeqs));
+  if (auto v = n.find("max_num_batched_tokens")) {
+    c.max_num_batched_tokens = static_cast<int>(read_int_in(*v, 1, kMaxBatchedTokens));
+  }
+  if (auto v = n.find("chunked_prefill")) c.chunked_prefill = v->as_bool();
+  if (auto v = n.find("block_size"))
+    c.block_size = static_cast<int>(read_int_in(*v, 1, kMaxBlockSize));
+  if (auto v = n.find("gpu_memory_utilization")) {
+    c.gpu_memory_utilization = v->as_number_in(1e-3, 1);
+  }
+  if (auto v = n.find("slo")) {
+    v->check_keys({"ttft_ms", "tpot_ms"});
+    if (auto x = v->find("ttft_ms")) s.slo.ttft_s = x->as_number_in(1e-3, 1e9, " ms") / 1e3;
+    if (auto x = v->find("tpot_ms")) s.slo.tpot_s = x->as_number_in(1e-3, 1e9, " ms") / 1e3;
+  }
+  return s;
+}
+
+}  // namespace cirrus::scenarios
