@@ -66,38 +66,16 @@ double IterationModel::layer_seconds(std::int64_t tokens, bool moe) const {
   const ComputeModel& cm = compute_;
   const double e = activation_bytes(setup_.precision);
   const double t = static_cast<double>(tokens);
-  const double tp = setup_.tp;
   const double h = static_cast<double>(m.hidden);
   const double q_local = static_cast<double>(heads_per_gpu(m, setup_.tp)) * m.head_dim();
   const double kv_local = static_cast<double>(kv_heads_per_gpu(m, setup_.tp)) * m.head_dim();
-  const double mats = m.ffn_matrices();
   double s = 0;
   s += cm.seconds(memory_op("norm1", 2.0 * e * t * h));
   s += cm.seconds(gemm("qkv", t, q_local + 2.0 * kv_local, h, 1, e));
   if (m.rotary) s += cm.seconds(memory_op("rotary", 2.0 * e * t * (q_local + kv_local)));
   s += cm.seconds(gemm("attn_out", t, h, q_local, 1, e));
   s += cm.seconds(memory_op("norm2_residual", 4.0 * e * t * h));
-  if (moe) {
-    const int experts = m.moe->experts;
-    const double f = static_cast<double>(m.expert_ffn_hidden()) / tp;
-    s += cm.seconds(gemm("router", t, experts, h, 1, e));
-    const double active = expected_active_experts(experts, m.moe->top_k, t);
-    const double per_expert = t * m.moe->top_k / std::max(active, 1e-9);
-    s += cm.seconds(gemm("expert_up", per_expert, (mats - 1.0) * f, h, active, e));
-    s += cm.seconds(memory_op("expert_act", mats * e * t * m.moe->top_k * f));
-    s += cm.seconds(gemm("expert_down", per_expert, h, f, active, e));
-    const double shared = std::max(0, m.moe->shared_experts);
-    if (shared > 0) {
-      s += cm.seconds(gemm("shared_up", t, (mats - 1.0) * f, h, shared, e));
-      s += cm.seconds(memory_op("shared_act", mats * e * t * shared * f));
-      s += cm.seconds(gemm("shared_down", t, h, f, shared, e));
-    }
-  } else {
-    const double f = static_cast<double>(m.ffn_hidden) / tp;
-    s += cm.seconds(gemm("fc1", t, (mats - 1.0) * f, h, 1, e));
-    s += cm.seconds(memory_op("activation", mats * e * t * f));
-    s += cm.seconds(gemm("fc2", t, h, f, 1, e));
-  }
+  s += inference_ffn_cost(m, cm, moe, t, setup_.tp, e).seconds;
   return s + 2.0 * all_reduce_seconds(tokens);
 }
 

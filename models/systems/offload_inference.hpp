@@ -38,6 +38,17 @@ struct PassCost {
 PassCost pass_cost(const TransformerConfig& m, const ComputeModel& cm, Precision p, int batch,
                    double tokens, double context);
 
+// One inference layer's feed-forward part over `tokens` new tokens, its FFN split `tp` ways
+// (serving's tensor parallelism; 1 for the offloaded ring): a dense FFN, or an MoE layer's
+// router, the experts the tokens reach and the shared experts. Seconds on `cm`, and the weight
+// parameters per GPU the pass reads. `element_bytes` of the activations and weights.
+struct FfnCost {
+  double seconds = 0;
+  double weight_params = 0;
+};
+FfnCost inference_ffn_cost(const TransformerConfig& m, const ComputeModel& cm, bool moe_layer,
+                           double tokens, int tp, double element_bytes);
+
 // Expected distinct experts reached by `tokens` tokens each routed to top_k of `experts`
 // uniformly: experts x (1 - (1 - top_k / experts)^tokens).
 double expected_active_experts(int experts, int top_k, double tokens);
