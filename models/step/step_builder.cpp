@@ -206,12 +206,14 @@ struct Builder {
     // emit forwards and backwards in one global order — the schedules are deadlock-free, so
     // a round-robin over stages' step lists always makes progress.
     std::vector<std::vector<PipelineStep>> orders;
+    orders.reserve(static_cast<std::size_t>(pp));
     for (int st = 0; st < pp; ++st) orders.push_back(pipeline_order(s.schedule, pp, st, mbs, v));
     std::vector<std::size_t> cursor(static_cast<std::size_t>(pp), 0);
     std::vector<TaskId> last_compute(static_cast<std::size_t>(pp), kNone);
     std::vector<TaskId> last_grad_sync(static_cast<std::size_t>(pp), kNone);
-    std::vector<int> backward_seen(static_cast<std::size_t>(pp * v), 0);
-    forward_seen.assign(static_cast<std::size_t>(pp * v), 0);
+    const std::size_t stage_chunks = static_cast<std::size_t>(pp) * static_cast<std::size_t>(v);
+    std::vector<int> backward_seen(stage_chunks, 0);
+    forward_seen.assign(stage_chunks, 0);
 
     bool progress = true;
     std::size_t remaining = 0;
