@@ -255,6 +255,7 @@ TEST_CASE("a cross-leaf data-parallel all-reduce under 2:1 and 4:1 oversubscript
     opt.algorithm = Algorithm::kRing;
     for (int j = 0; j < 8; ++j) {
       std::vector<int> group;
+      group.reserve(order.size());
       for (const int k : order) group.push_back(k * 8 + j);
       dp.push_back(lower_collective(t, CollectiveKind::kAllReduce, kGiB1, group, opt));
     }
@@ -313,6 +314,7 @@ TEST_CASE("same-rail traffic stays under the rail leaf, cross-rail goes up to th
   // on the rail fabric, each carrying the ring's bus bytes, up and down; on the fat-tree only
   // the 2 leaf boundaries do.
   std::vector<int> diagonal;
+  diagonal.reserve(8);
   for (int k = 0; k < 8; ++k) diagonal.push_back(k * 8 + k);
   const double dbus = bus_bytes(CollectiveKind::kAllReduce, kGiB1, 8);
   CHECK(spine_bytes(rail, diagonal) == Approx(8 * 2 * dbus).epsilon(1e-9));
@@ -357,7 +359,7 @@ TEST_CASE("all-to-all and send/recv, by hand", "[network][collectives]") {
   CHECK(r.busbw == Approx(kGiB1 / expect * 15 / 16).epsilon(0.01));
   // 240 flows aggregate to a handful of classes (intra-node, inter-node).
   CHECK(r.classes <= 4);
-  CHECK(r.flows == 16 * 15);
+  CHECK(r.flows == std::size_t{16} * 15);
   // Send/recv between two nodes' GPU 0: one NIC each way, 47.5 GB/s.
   const auto p2p = simulate_collective(t, CollectiveKind::kSendRecv, kGiB1, {0, 8}, {});
   CHECK(p2p.busbw / 1e9 == Approx(47.5).epsilon(0.02));
