@@ -91,12 +91,22 @@ void check_fits(const scenarios::Scenario& s, const models::ServingSpec& spec,
                                  kv.blocks, block, kv.tokens()),
                      fmt::format("one that caches {} tokens (input + output - 1)", largest));
   }
-  if (!spec.scheduler.chunked_prefill && largest > spec.scheduler.max_num_batched_tokens) {
+  // Without chunking a prompt runs whole; after a recompute preemption with the tokens it had
+  // generated. Reserving admission never preempts: the prompt alone.
+  std::int64_t prompt = 0;
+  for (const models::Request& r : requests.list) {
+    prompt = std::max(prompt, spec.scheduler.reserve_full
+                                  ? std::int64_t{r.input_len}
+                                  : std::int64_t{r.input_len} + r.output_len - 1);
+  }
+  if (!spec.scheduler.chunked_prefill && prompt > spec.scheduler.max_num_batched_tokens) {
     throw InputError(s.file, "serving.max_num_batched_tokens",
-                     fmt::format("at least the largest request's {} tokens when "
-                                 "chunked_prefill is false (its whole prompt, after a "
-                                 "preemption with its generated tokens, runs in one iteration)",
-                                 largest),
+                     fmt::format("at least the largest prompt's {} tokens when chunked_prefill is "
+                                 "false (a prompt runs whole in one iteration{})",
+                                 prompt,
+                                 spec.scheduler.reserve_full
+                                     ? ""
+                                     : "; after a preemption with the tokens it had generated"),
                      std::to_string(spec.scheduler.max_num_batched_tokens));
   }
 }
@@ -110,6 +120,8 @@ std::string arrivals_label(const models::ServingSpec& spec) {
       return fmt::format("gamma arrivals at {:g}/s, cv {:g}", a.rate_per_s, a.cv);
     case models::ArrivalKind::kTrace:
       return fmt::format("{} trace {}", to_string(a.trace.format), a.trace.path);
+    case models::ArrivalKind::kOffline:
+      return fmt::format("offline: {} requests at time zero", a.requests.value_or(0));
   }
   return "";
 }
@@ -146,6 +158,36 @@ std::optional<ServingCost> fleet_cost(const Job& job, const models::ServingSpec&
   return c;
 }
 
+std::string numerics_line(const models::ServingSpec& spec, const models::GpuSpec& gpu) {
+  const char* dtype = models::to_string(spec.dtype);
+  std::string weights;
+  switch (spec.quantization) {
+    case models::Quantization::kNone:
+      weights = fmt::format("weights and GEMMs in {}", dtype);
+      break;
+    case models::Quantization::kFp8:
+      weights = gpu.peak_fp8 > 0 ? fmt::format(
+                                       "fp8 linear layers (1 byte per weight, fp8 GEMMs; the input "
+                                       "activations' quantization not charged), embedding, output "
+                                       "layer and norms in {}",
+                                       dtype)
+                                 : fmt::format(
+                                       "fp8 linear layers read at 1 byte per weight; {} has no fp8 "
+                                       "tensor cores, so their GEMMs run at the {} rate (as vLLM's "
+                                       "weight-only fp8 kernels do)",
+                                       gpu.display, dtype);
+      break;
+    case models::Quantization::kInt8WeightOnly:
+      weights = fmt::format(
+          "8-bit linear-layer weights (1 byte) dequantized into {} GEMMs; the "
+          "dequantization's own cost not charged",
+          dtype);
+      break;
+  }
+  return fmt::format("numerics: {}; KV cache in {}", weights,
+                     spec.kv_cache_dtype == models::KvCacheDtype::kFp8 ? "fp8" : dtype);
+}
+
 }  // namespace
 
 ServingResult run_serving(const Job& job) {
@@ -153,13 +195,7 @@ ServingResult run_serving(const Job& job) {
   if (!s.serving) throw InputError(s.file, "serving", "a serving block", "none");
   if (!s.node) throw InputError(s.file, "cluster", "a node or an instance to serve on", "none");
   const models::ServingSpec& spec = *s.serving;
-  const models::Precision precision = s.training.precision;
-  if (precision == models::Precision::kFp8 || precision == models::Precision::kTf32) {
-    throw InputError(s.file, "training.precision",
-                     "bf16, fp16 or fp32 for serving (fp8 weights and KV cache are not modelled "
-                     "yet)",
-                     std::string("\"") + to_string(precision) + "\"");
-  }
+  const models::ServingNumerics numerics = models::serving_numerics(spec);
   check_tp(s, *s.node, spec.tp);
 
   ServingResult out;
@@ -170,7 +206,7 @@ ServingResult run_serving(const Job& job) {
   out.node_id = s.node_id;
   out.spec = spec;
   out.arrivals = arrivals_label(spec);
-  out.kv = models::kv_cache_size(s.model, s.node->gpu, precision, spec.tp, spec.scheduler);
+  out.kv = models::kv_cache_size(s.model, s.node->gpu, numerics, spec.tp, spec.scheduler);
 
   const Requests requests = scenario_requests(s, spec);
   check_fits(s, spec, out.kv, requests);
@@ -178,7 +214,7 @@ ServingResult run_serving(const Job& job) {
   models::IterationSetup setup;
   setup.model = s.model;
   setup.node = *s.node;
-  setup.precision = precision;
+  setup.numerics = numerics;
   setup.tp = spec.tp;
   setup.max_tokens = spec.scheduler.max_num_batched_tokens;
   setup.max_seqs = spec.scheduler.max_num_seqs;
@@ -204,12 +240,22 @@ ServingResult run_serving(const Job& job) {
   out.assumptions.push_back(
       "iteration time: the forward pass alone; the host's scheduling and sampling between "
       "iterations and CUDA graphs are not modelled");
-  out.assumptions.push_back(fmt::format(
-      "KV cache: gpu_memory_utilization {:g} of {:.1f} GB, less the weights, the peak activations "
-      "of a {}-token forward and a 1 GiB runtime allowance (an assumption, "
-      "models/workload/memory.hpp)",
-      spec.scheduler.gpu_memory_utilization, s.node->gpu.memory_bytes / 1e9,
-      spec.scheduler.max_num_batched_tokens));
+  const models::SchedulerConfig& sc = spec.scheduler;
+  out.assumptions.push_back(
+      sc.kv_cache_free_fraction
+          ? fmt::format("KV cache: {:g} of the {:.1f} GB left after the weights, the peak "
+                        "activations of a {}-token forward and a 1 GiB runtime allowance "
+                        "(TensorRT-LLM's sizing; the allowance an assumption, "
+                        "models/workload/memory.hpp)",
+                        *sc.kv_cache_free_fraction,
+                        out.kv.kv_bytes / *sc.kv_cache_free_fraction / 1e9,
+                        sc.max_num_batched_tokens)
+          : fmt::format("KV cache: gpu_memory_utilization {:g} of {:.1f} GB, less the weights, "
+                        "the peak activations of a {}-token forward and a 1 GiB runtime allowance "
+                        "(an assumption, models/workload/memory.hpp)",
+                        sc.gpu_memory_utilization, s.node->gpu.memory_bytes / 1e9,
+                        sc.max_num_batched_tokens));
+  out.assumptions.push_back(numerics_line(spec, s.node->gpu));
   out.assumptions.push_back(
       "cost: busy time is split between input and output tokens by each iteration's share of "
       "prefill tokens; idle time is shared the same way");

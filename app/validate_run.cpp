@@ -11,6 +11,7 @@
 #include "common/input_error.hpp"
 #include "common/read_file.hpp"
 #include "scenarios/collective_validation_set.hpp"
+#include "scenarios/serving_validation_set.hpp"
 #include "scenarios/validation_set.hpp"
 
 namespace cirrus::app {
@@ -18,11 +19,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-enum class Kind { kSteps, kCollective, kMeasured, kResiduals, kOther };
+enum class Kind { kSteps, kCollective, kServing, kMeasured, kResiduals, kOther };
 
 // What a JSON file under data/validation/ is, from its top-level keys.
 Kind classify(const std::string& path) {
   if (scenarios::is_collective_validation_set(path)) return Kind::kCollective;
+  if (scenarios::is_serving_validation_set(path)) return Kind::kServing;
   if (is_measured_steps(path)) return Kind::kMeasured;
   try {
     const auto j = nlohmann::json::parse(read_file(path));
@@ -68,12 +70,15 @@ std::vector<std::string> dataset_files(const std::string& dir) {
 bool DatasetRun::complete() const {
   if (steps) return steps->not_predicted() == 0;
   if (measured) return measured->infeasible == 0;
+  if (serving) return serving->refused() == 0;
   return true;
 }
 
 bool ValidationSuite::complete() const {
   return std::all_of(steps.begin(), steps.end(),
-                     [](const DatasetValidation& d) { return d.not_predicted() == 0; });
+                     [](const DatasetValidation& d) { return d.not_predicted() == 0; }) &&
+         std::all_of(servings.begin(), servings.end(),
+                     [](const ServingValidation& d) { return d.refused() == 0; });
 }
 
 std::string default_dataset() { return data_path("validation/megatron_sc21_table1.json"); }
@@ -84,6 +89,9 @@ DatasetRun validate_file(const std::string& path, const ValidateOptions& options
     run.measured = run_measured_validation(path, options.profile, options.profiles.public_profile);
   } else if (scenarios::is_collective_validation_set(path)) {
     run.collective = run_collective_validation(scenarios::load_collective_validation_set(path));
+  } else if (scenarios::is_serving_validation_set(path)) {
+    run.serving =
+        run_serving_validation(scenarios::load_serving_validation_set(path), options.profiles);
   } else {
     run.steps = run_validation(scenarios::load_validation_set(path), run_options(options));
   }
@@ -102,6 +110,10 @@ ValidationSuite validate_all(const ValidateOptions& options) {
       case Kind::kCollective:
         suite.collectives.push_back(
             run_collective_validation(scenarios::load_collective_validation_set(f)));
+        break;
+      case Kind::kServing:
+        suite.servings.push_back(
+            run_serving_validation(scenarios::load_serving_validation_set(f), options.profiles));
         break;
       case Kind::kMeasured:
         suite.skipped.emplace_back(name, "measured single-GPU steps: `cirrus validate " + name +

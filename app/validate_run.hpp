@@ -3,6 +3,7 @@
 //   step-time datasets   app/step_validation.hpp (each row's GPU with its public profile unless
 //                        turned off: a dataset names no profile of its own);
 //   collective datasets  app/collective_validation.hpp;
+//   serving throughputs  app/serving_validation.hpp;
 //   measured steps       app/measured_validation.hpp (one file only; `--all` lists them as
 //                        skipped: they compare a profile with none rather than check the model).
 // reports/validate_render.hpp renders the results.
@@ -14,6 +15,7 @@
 #include "app/collective_validation.hpp"
 #include "app/measured_validation.hpp"
 #include "app/profiles.hpp"
+#include "app/serving_validation.hpp"
 #include "app/step_validation.hpp"
 
 namespace cirrus::app {
@@ -23,10 +25,11 @@ struct ValidateOptions {
   std::string profile;       // --profile FILE, for a measured-step dataset
 };
 
-// One file's validation: exactly one of the three.
+// One file's validation: exactly one of the four.
 struct DatasetRun {
   std::optional<DatasetValidation> steps;
   std::optional<CollectiveValidation> collective;
+  std::optional<ServingValidation> serving;
   std::optional<MeasuredValidation> measured;
   // Whether every row was predicted (a refused or unsupported row is an error of the model).
   bool complete() const;
@@ -40,6 +43,7 @@ DatasetRun validate_file(const std::string& path, const ValidateOptions& options
 struct ValidationSuite {
   std::vector<DatasetValidation> steps;
   std::vector<CollectiveValidation> collectives;
+  std::vector<ServingValidation> servings;
   std::vector<std::pair<std::string, std::string>> skipped;  // file name, why
   // Across the step-time datasets.
   std::vector<GroupSummary> by_family_precision_framework, by_family_precision, overall;

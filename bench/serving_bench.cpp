@@ -41,7 +41,7 @@ void BM_ServingFleet(benchmark::State& state) {
   config.replicas = replicas;
   config.router = RouterKind::kLeastOutstanding;
   config.blocks =
-      kv_cache_size(setup.model, setup.node.gpu, Precision::kBf16, 1, config.scheduler).blocks;
+      kv_cache_size(setup.model, setup.node.gpu, ServingNumerics{}, 1, config.scheduler).blocks;
   std::int64_t iterations = 0;
   for (auto _ : state) {
     IterationModel timer(setup);

@@ -35,11 +35,19 @@ std::string render_json(const app::ServingResult& r) {
   j["router"] = to_string(spec.router);
   j["arrivals"] = r.arrivals;
   j["seed"] = spec.seed;
-  j["scheduler"] = Json{{"max_num_seqs", spec.scheduler.max_num_seqs},
-                        {"max_num_batched_tokens", spec.scheduler.max_num_batched_tokens},
-                        {"chunked_prefill", spec.scheduler.chunked_prefill},
-                        {"block_size", spec.scheduler.block_size},
-                        {"gpu_memory_utilization", spec.scheduler.gpu_memory_utilization}};
+  j["scheduler"] =
+      Json{{"max_num_seqs", spec.scheduler.max_num_seqs},
+           {"max_num_batched_tokens", spec.scheduler.max_num_batched_tokens},
+           {"chunked_prefill", spec.scheduler.chunked_prefill},
+           {"block_size", spec.scheduler.block_size},
+           {"gpu_memory_utilization", spec.scheduler.gpu_memory_utilization},
+           {"admission", spec.scheduler.reserve_full ? "reserve-full" : "on-demand"},
+           {"kv_cache_free_fraction", spec.scheduler.kv_cache_free_fraction
+                                          ? Json(*spec.scheduler.kv_cache_free_fraction)
+                                          : Json(nullptr)}};
+  j["numerics"] = Json{{"dtype", models::to_string(spec.dtype)},
+                       {"quantization", models::to_string(spec.quantization)},
+                       {"kv_cache_dtype", models::to_string(spec.kv_cache_dtype)}};
   j["kv_cache"] = Json{{"blocks", r.kv.blocks},
                        {"tokens", r.kv.tokens()},
                        {"usable_gib", round_sig(r.kv.usable_bytes / kGiB)},
@@ -123,13 +131,33 @@ std::string render_table(const app::ServingResult& r) {
       "  scheduler: max_num_seqs {}, max_num_batched_tokens {}, chunked prefill {}, KV blocks of "
       "{} tokens\n",
       sc.max_num_seqs, sc.max_num_batched_tokens, sc.chunked_prefill ? "on" : "off", sc.block_size);
-  t += fmt::format(
-      "  KV cache per replica: {} blocks ({} tokens); per GPU {} usable - {} weights - {} "
-      "activations - {} runtime = {}\n\n",
-      format::count(static_cast<double>(r.kv.blocks)),
-      format::count(static_cast<double>(r.kv.tokens())), format::gib(r.kv.usable_bytes / kGiB),
-      format::gib(r.kv.weight_bytes / kGiB), format::gib(r.kv.activation_bytes / kGiB),
-      format::gib(r.kv.runtime_bytes / kGiB), format::gib(r.kv.kv_bytes / kGiB));
+  if (sc.reserve_full) {
+    t += "  admission: reserve-full (blocks for the whole prompt and output at the start)\n";
+  }
+  const bool plain = spec.dtype == models::Precision::kBf16 &&
+                     spec.quantization == models::Quantization::kNone &&
+                     spec.kv_cache_dtype == models::KvCacheDtype::kAuto;
+  if (!plain) {
+    t += fmt::format(
+        "  numerics: {} activations, quantization {}, KV cache {}\n", models::to_string(spec.dtype),
+        models::to_string(spec.quantization),
+        spec.kv_cache_dtype == models::KvCacheDtype::kFp8 ? "fp8" : models::to_string(spec.dtype));
+  }
+  const std::string per_gpu =
+      sc.kv_cache_free_fraction
+          ? fmt::format("{:g} x ({} - {} weights - {} activations - {} runtime)",
+                        *sc.kv_cache_free_fraction, format::gib(r.kv.usable_bytes / kGiB),
+                        format::gib(r.kv.weight_bytes / kGiB),
+                        format::gib(r.kv.activation_bytes / kGiB),
+                        format::gib(r.kv.runtime_bytes / kGiB))
+          : fmt::format(
+                "{} usable - {} weights - {} activations - {} runtime",
+                format::gib(r.kv.usable_bytes / kGiB), format::gib(r.kv.weight_bytes / kGiB),
+                format::gib(r.kv.activation_bytes / kGiB), format::gib(r.kv.runtime_bytes / kGiB));
+  t += fmt::format("  KV cache per replica: {} blocks ({} tokens); per GPU {} = {}\n\n",
+                   format::count(static_cast<double>(r.kv.blocks)),
+                   format::count(static_cast<double>(r.kv.tokens())), per_gpu,
+                   format::gib(r.kv.kv_bytes / kGiB));
   std::vector<std::vector<std::string>> rows = {
       {"latency (ms)", "requests", "mean", "p50", "p90", "p99", "max"}};
   const auto row = [&](const char* name, const models::LatencyStats& s) {

@@ -6,6 +6,7 @@
 
 #include "reports/collective_validation.hpp"
 #include "reports/measured_validation.hpp"
+#include "reports/serving_validation.hpp"
 #include "reports/validation_report.hpp"
 
 namespace cirrus::reports {
@@ -17,6 +18,8 @@ std::string suite_json(const app::ValidationSuite& s) {
   for (const auto& d : s.steps) j["datasets"].push_back(dataset_json(d));
   j["collective_datasets"] = nlohmann::json::array();
   for (const auto& c : s.collectives) j["collective_datasets"].push_back(collective_json(c));
+  j["serving_datasets"] = nlohmann::json::array();
+  for (const auto& v : s.servings) j["serving_datasets"].push_back(serving_validation_json(v));
   j["summary"] = summary_json(s.by_family_precision_framework);
   j["summary_by_family_precision"] = summary_json(s.by_family_precision);
   j["overall"] = summary_json(s.overall);
@@ -29,6 +32,7 @@ std::string suite_table(const app::ValidationSuite& s) {
   std::string t;
   for (const auto& d : s.steps) t += render_dataset_table(d) + "\n";
   for (const auto& c : s.collectives) t += render_collective_table(c) + "\n";
+  for (const auto& v : s.servings) t += render_serving_validation_table(v) + "\n";
   std::size_t rows = 0;
   for (const auto& d : s.steps) rows += d.rows.size();
   t += fmt::format("All step-time datasets ({} files, {} rows):\n\n", s.steps.size(), rows);
@@ -48,6 +52,10 @@ std::string suite_table(const app::ValidationSuite& s) {
 std::string render_dataset_run(const app::DatasetRun& run, const std::string& format) {
   const bool json = format == "json";
   if (run.measured) return render_measured_validation(*run.measured, format);
+  if (run.serving) {
+    return json ? serving_validation_json(*run.serving).dump(2) + "\n"
+                : render_serving_validation_table(*run.serving);
+  }
   if (run.collective) {
     return json ? collective_json(*run.collective).dump(2) + "\n"
                 : render_collective_table(*run.collective);

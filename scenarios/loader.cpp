@@ -705,6 +705,20 @@ void read_objective(const JsonNode& n, Objective& o) {
   if (auto v = n.find("max_days")) o.max_days = v->as_positive();
 }
 
+// A serving block without its own dtype serves in the training block's precision, as the first
+// serving scenarios said it; fp8 there means fp8 weights, which serving spells differently.
+void serving_dtype_from_training(const JsonNode& training, models::ServingSpec& serving) {
+  const auto p = training.find("precision");
+  if (!p) return;
+  const models::Precision given = read_enum(*p, accepted(models::kPrecisionNames));
+  if (given == models::Precision::kFp8 || given == models::Precision::kTf32) {
+    p->fail(
+        "bf16, fp16 or fp32 for serving (fp8 weights are serving.quantization \"fp8\", an "
+        "fp8 KV cache serving.kv_cache_dtype \"fp8\")");
+  }
+  serving.dtype = given;
+}
+
 // Megatron-LM names in a block become cirrus's fields before the block is read.
 void rewrite_aliases(nlohmann::json& doc, const char* block, const AliasContext& context,
                      Scenario& s) {
@@ -742,8 +756,10 @@ void read_scenario(const std::string& text, const std::string& file, Scenario& s
   s.model = read_model(root.at("model"));
   const AliasContext context{s.model.layers, s.model.seq_len};
   rewrite_aliases(doc, "training", context, s);
-  s.training = read_training(root.at("training"));
-  const auto finetune = root.at("training").find("finetune");
+  // A serving scenario needs no training block: it trains nothing.
+  const auto training = root.find("training");
+  if (training || !root.find("serving")) s.training = read_training(root.at("training"));
+  const auto finetune = training ? training->find("finetune") : std::optional<JsonNode>{};
   if (finetune) s.training.finetune = read_finetune(*finetune, s.training, s.model);
   read_cluster(root.at("cluster"), s);
   rewrite_aliases(doc, "strategy", context, s);
@@ -754,7 +770,10 @@ void read_scenario(const std::string& text, const std::string& file, Scenario& s
   if (auto v = root.find("objective")) read_objective(*v, s.objective);
   if (auto v = root.find("elastic")) s.elastic = read_elastic(*v);
   if (auto v = root.find("inference")) s.inference = read_inference(*v);
-  if (auto v = root.find("serving")) s.serving = read_serving(*v);
+  if (auto v = root.find("serving")) {
+    s.serving = read_serving(*v);
+    if (training && !v->find("dtype")) serving_dtype_from_training(*training, *s.serving);
+  }
   if (auto v = root.find("expect")) {
     if (!v->is_object()) v->fail("an object");
     // Moved, not copied: the reading above is done with the document.

@@ -83,6 +83,14 @@ models::ArrivalSpec read_arrivals(const JsonNode& n) {
     return a;
   }
   refuse(n, "trace", fmt::format("with kind \"{}\"", to_string(a.kind)));
+  if (a.kind == ArrivalKind::kOffline) {
+    // Every request at time zero: a count, nothing that spaces them.
+    refuse(n, "rate_per_s", "with kind \"offline\" (every request arrives at time zero)");
+    refuse(n, "cv", "with kind \"offline\"");
+    refuse(n, "duration_s", "with kind \"offline\" (give \"requests\", a count)");
+    if (!a.requests) n.fail("\"requests\" (a count) with kind \"offline\"");
+    return a;
+  }
   if (a.kind == ArrivalKind::kPoisson) refuse(n, "cv", "with kind \"poisson\" (its cv is 1)");
   a.rate_per_s = n.at("rate_per_s").as_number_in(1e-9, kMaxArrivalRate, " requests/s");
   if (a.kind == ArrivalKind::kGamma) a.cv = n.at("cv").as_number_in(1e-3, 1e2);
@@ -104,7 +112,8 @@ models::ArrivalSpec read_arrivals(const JsonNode& n) {
 models::ServingSpec read_serving(const JsonNode& n) {
   n.check_keys({"arrivals", "input_tokens", "output_tokens", "seed", "replicas", "tp", "router",
                 "max_num_seqs", "max_num_batched_tokens", "chunked_prefill", "block_size",
-                "gpu_memory_utilization", "slo"});
+                "gpu_memory_utilization", "kv_cache_free_fraction", "dtype", "quantization",
+                "kv_cache_dtype", "admission", "slo"});
   models::ServingSpec s;
   s.arrivals = read_arrivals(n.at("arrivals"));
   if (s.arrivals.kind == models::ArrivalKind::kTrace) {
@@ -131,6 +140,31 @@ models::ServingSpec read_serving(const JsonNode& n) {
     c.block_size = static_cast<int>(read_int_in(*v, 1, kMaxBlockSize));
   if (auto v = n.find("gpu_memory_utilization")) {
     c.gpu_memory_utilization = v->as_number_in(1e-3, 1);
+  }
+  if (auto v = n.find("kv_cache_free_fraction")) {
+    if (n.find("gpu_memory_utilization")) {
+      v->fail(
+          "either \"gpu_memory_utilization\" (vLLM's sizing) or \"kv_cache_free_fraction\" "
+          "(TensorRT-LLM's), not both");
+    }
+    c.kv_cache_free_fraction = v->as_number_in(1e-3, 1);
+  }
+  if (auto v = n.find("admission")) {
+    c.reserve_full = v->as_enum({"on-demand", "reserve-full"}) == "reserve-full";
+  }
+  if (auto v = n.find("dtype")) {
+    s.dtype = read_enum(*v, accepted(models::kPrecisionNames));
+    if (s.dtype == models::Precision::kFp8 || s.dtype == models::Precision::kTf32) {
+      v->fail(
+          "\"bf16\", \"fp16\" or \"fp32\" (the activations' type; fp8 weights are "
+          "\"quantization\": \"fp8\")");
+    }
+  }
+  if (auto v = n.find("quantization")) {
+    s.quantization = read_enum(*v, accepted(models::kQuantizationNames));
+  }
+  if (auto v = n.find("kv_cache_dtype")) {
+    s.kv_cache_dtype = read_enum(*v, accepted(models::kKvCacheDtypeNames));
   }
   if (auto v = n.find("slo")) {
     v->check_keys({"ttft_ms", "tpot_ms"});

@@ -23,6 +23,14 @@ Op gemm(const char* name, double m, double n, double k, double batch, double ele
   return op;
 }
 
+Op weight_gemm(const char* name, double m, double n, double k, double batch, double act_bytes,
+               double weight_bytes, bool fp8) {
+  Op op = gemm(name, m, n, k, batch, act_bytes);
+  op.bytes = (act_bytes * (m * k + m * n) + weight_bytes * k * n) * batch;
+  op.fp8 = fp8;
+  return op;
+}
+
 MemoryKernel memory_kind_for(const char* name) {
   const std::string_view n(name);
   if (n == "optimizer") return MemoryKernel::kAdam;

@@ -60,6 +60,10 @@ struct Op {
 // layer-norm pass, "softmax" or "cross_entropy" a softmax pass, "copy"/"lookup" a copy, and
 // everything else (dropout, bias-add, activations) an elementwise pass.
 Op gemm(const char* name, double m, double n, double k, double batch, double element_bytes);
+// A GEMM of activations (m x k, output m x n, `act_bytes` each) by a stored weight (k x n,
+// `weight_bytes` each: a quantized weight is read at its own size); fp8: on the fp8 tensor cores.
+Op weight_gemm(const char* name, double m, double n, double k, double batch, double act_bytes,
+               double weight_bytes, bool fp8);
 Op memory_op(const char* name, double bytes);
 Op flash_attention(const char* name, double flops, double bytes);
 MemoryKernel memory_kind_for(const char* name);

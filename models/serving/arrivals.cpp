@@ -78,15 +78,21 @@ std::vector<Request> synthetic_requests(const ArrivalSpec& arrivals, const Lengt
   Rng outputs = stream(seed, 3);
   const double cv = arrivals.kind == ArrivalKind::kGamma ? arrivals.cv : 1.0;
   const double shape = 1.0 / (cv * cv);
-  const double scale = 1.0 / (shape * arrivals.rate_per_s);
+  const double scale = arrivals.rate_per_s > 0 ? 1.0 / (shape * arrivals.rate_per_s) : 0.0;
   const std::int64_t count = arrivals.requests.value_or(kMaxRequests);
   const double end = arrivals.duration_s.value_or(kMaxArrivalSeconds);
   std::vector<Request> out;
   if (arrivals.requests) out.reserve(static_cast<std::size_t>(count));
+  const bool offline = arrivals.kind == ArrivalKind::kOffline;
+  if (offline && !arrivals.requests) {
+    throw std::invalid_argument("synthetic_requests: offline arrivals need a request count");
+  }
   double t = 0;
   while (static_cast<std::int64_t>(out.size()) < count) {
-    t += arrivals.kind == ArrivalKind::kPoisson ? draw_exponential(times, arrivals.rate_per_s)
-                                                : draw_gamma(times, shape, scale);
+    if (!offline) {
+      t += arrivals.kind == ArrivalKind::kPoisson ? draw_exponential(times, arrivals.rate_per_s)
+                                                  : draw_gamma(times, shape, scale);
+    }
     if (t > end) break;
     Request r;
     r.id = static_cast<std::uint32_t>(out.size());

@@ -6,6 +6,7 @@
 //     variation cv, i.e. shape k = 1 / cv^2 and scale 1 / (k rate) (cv 1 is Poisson; above 1,
 //     bursts), drawn by Marsaglia and Tsang's method (ACM TOMS 26(3), 2000), with
 //     gamma(k) = gamma(k + 1) u^(1/k) for k < 1;
+//   - offline: every request at time zero (the lengths are still drawn);
 //   - input and output lengths from LengthDist (serving_spec.hpp); normals by Box-Muller.
 // Arrival times, input lengths and output lengths come from three separate streams of the seed,
 // so changing a length distribution leaves the arrival times as they were.
@@ -18,9 +19,10 @@
 
 namespace cirrus::models {
 
-// The requests of a synthetic ArrivalSpec (kind poisson or gamma), in arrival order, ids 0..n-1.
-// `requests` or `duration_s` says how many (the scenario loader checks that one is set and both
-// are in range); std::invalid_argument for a trace spec or neither bound.
+// The requests of a synthetic ArrivalSpec (kind poisson, gamma or offline), in arrival order,
+// ids 0..n-1. `requests` or `duration_s` says how many (the scenario loader checks that one is
+// set and both are in range; offline takes only a count); std::invalid_argument for a trace spec,
+// neither bound, or an offline spec without a count.
 std::vector<Request> synthetic_requests(const ArrivalSpec& arrivals, const LengthDist& input,
                                         const LengthDist& output, std::uint64_t seed);
 

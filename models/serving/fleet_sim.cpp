@@ -28,8 +28,11 @@ void check_requests(const std::vector<Request>& requests, const FleetConfig& con
     }
     // The last token is sampled, never written to the cache.
     const std::int64_t cached = std::int64_t{r.input_len} + r.output_len - 1;
+    // Without chunking a prompt runs whole (after a recompute preemption, with its output so far;
+    // reserving admission never preempts).
+    const std::int64_t prompt = config.scheduler.reserve_full ? r.input_len : cached;
     if (blocks_for(cached, config.scheduler.block_size) > config.blocks ||
-        (!config.scheduler.chunked_prefill && cached > config.scheduler.max_num_batched_tokens)) {
+        (!config.scheduler.chunked_prefill && prompt > config.scheduler.max_num_batched_tokens)) {
       throw std::logic_error(
           fmt::format("simulate_fleet: request {} ({} + {} tokens) cannot run on an empty replica",
                       i, r.input_len, r.output_len));

@@ -15,7 +15,8 @@ namespace cirrus::models {
 
 IterationModel::IterationModel(IterationSetup setup)
     : setup_(std::move(setup)),
-      compute_(setup_.node.gpu, setup_.precision, setup_.profile.get()),
+      compute_(setup_.node.gpu, setup_.numerics.fp8_gemms ? Precision::kFp8 : setup_.numerics.dtype,
+               setup_.profile.get()),
       token_memo_(static_cast<std::size_t>(std::max(0, setup_.max_tokens)) + 1, -1.0),
       logits_memo_(static_cast<std::size_t>(std::max(0, setup_.max_seqs)) + 1, -1.0) {
   for (int layer = 0; layer < setup_.model.layers; ++layer) {
@@ -57,25 +58,27 @@ double IterationModel::all_reduce_seconds(std::int64_t tokens) const {
   in.cluster.node = setup_.node;
   in.profile = setup_.profile;
   const double bytes = static_cast<double>(tokens) * static_cast<double>(setup_.model.hidden) *
-                       activation_bytes(setup_.precision);
+                       setup_.numerics.activation_bytes;
   return step_collective_cost(in, CollectiveKind::kAllReduce, bytes, setup_.tp, setup_.tp).seconds;
 }
 
 double IterationModel::layer_seconds(std::int64_t tokens, bool moe) const {
   const TransformerConfig& m = setup_.model;
   const ComputeModel& cm = compute_;
-  const double e = activation_bytes(setup_.precision);
+  const ServingNumerics& num = setup_.numerics;
+  const double e = num.activation_bytes;
+  const double w = num.linear_weight_bytes;
   const double t = static_cast<double>(tokens);
   const double h = static_cast<double>(m.hidden);
   const double q_local = static_cast<double>(heads_per_gpu(m, setup_.tp)) * m.head_dim();
   const double kv_local = static_cast<double>(kv_heads_per_gpu(m, setup_.tp)) * m.head_dim();
   double s = 0;
   s += cm.seconds(memory_op("norm1", 2.0 * e * t * h));
-  s += cm.seconds(gemm("qkv", t, q_local + 2.0 * kv_local, h, 1, e));
+  s += cm.seconds(weight_gemm("qkv", t, q_local + 2.0 * kv_local, h, 1, e, w, num.fp8_gemms));
   if (m.rotary) s += cm.seconds(memory_op("rotary", 2.0 * e * t * (q_local + kv_local)));
-  s += cm.seconds(gemm("attn_out", t, h, q_local, 1, e));
+  s += cm.seconds(weight_gemm("attn_out", t, h, q_local, 1, e, w, num.fp8_gemms));
   s += cm.seconds(memory_op("norm2_residual", 4.0 * e * t * h));
-  s += inference_ffn_cost(m, cm, moe, t, setup_.tp, e).seconds;
+  s += inference_ffn_cost(m, cm, moe, t, setup_.tp, e, w, num.fp8_gemms).seconds;
   return s + 2.0 * all_reduce_seconds(tokens);
 }
 
@@ -84,7 +87,7 @@ double IterationModel::token_seconds(std::int64_t tokens) {
   const auto slot = static_cast<std::size_t>(tokens);
   if (slot < token_memo_.size() && token_memo_[slot] >= 0) return token_memo_[slot];
   const TransformerConfig& m = setup_.model;
-  const double e = activation_bytes(setup_.precision);
+  const double e = setup_.numerics.activation_bytes;
   double s = compute_.seconds(memory_op(
       "embedding", 2.0 * e * static_cast<double>(tokens) * static_cast<double>(m.hidden)));
   const int dense = m.layers - moe_layers_;
@@ -99,7 +102,7 @@ double IterationModel::logits_seconds(std::int32_t seqs) {
   const auto slot = static_cast<std::size_t>(seqs);
   if (slot < logits_memo_.size() && logits_memo_[slot] >= 0) return logits_memo_[slot];
   const TransformerConfig& m = setup_.model;
-  const double e = activation_bytes(setup_.precision);
+  const double e = setup_.numerics.activation_bytes;
   const double n = seqs;
   const double h = static_cast<double>(m.hidden);
   const double vocab = static_cast<double>(m.vocab);
@@ -119,7 +122,8 @@ double IterationModel::logits_seconds(std::int32_t seqs) {
 
 double IterationModel::attention_seconds(const BatchWork& work) {
   const TransformerConfig& m = setup_.model;
-  const double e = activation_bytes(setup_.precision);
+  const double e = setup_.numerics.activation_bytes;  // queries
+  const double kv = setup_.numerics.kv_bytes;         // cached keys and values
   const double heads = heads_per_gpu(m, setup_.tp);
   const double d = static_cast<double>(m.head_dim());
   const double q_local = heads * d;
@@ -130,8 +134,9 @@ double IterationModel::attention_seconds(const BatchWork& work) {
   if (work.single > 0) {
     const double n = work.single;
     const double keys = static_cast<double>(work.single_cached) + n;  // each sees itself too
-    s += curve_part_seconds(4.0 * q_local * keys, 2.0 * e * kv_local * keys + 2.0 * e * q_local * n,
-                            std::llround(keys / n), false);
+    s +=
+        curve_part_seconds(4.0 * q_local * keys, 2.0 * kv * kv_local * keys + 2.0 * e * q_local * n,
+                           std::llround(keys / n), false);
   }
   for (const BatchWork::Chunk& c : work.chunks) {
     const double q = static_cast<double>(c.tokens);
@@ -140,7 +145,7 @@ double IterationModel::attention_seconds(const BatchWork& work) {
       // Causal self-attention over the chunk: the shape a profile measures.
       const double flops = attention_flops(AttentionPass::kForward, true, 1, heads, q, d);
       Op op = flash_attention("prefill_attention", flops,
-                              2.0 * e * kv_local * q + 2.0 * e * q_local * q);
+                              2.0 * kv * kv_local * q + 2.0 * e * q_local * q);
       op.attention.batch = 1;
       op.attention.heads = heads;
       op.attention.seq = q;
@@ -151,7 +156,7 @@ double IterationModel::attention_seconds(const BatchWork& work) {
     } else {
       const double keys = q * cached + q * (q + 1.0) / 2.0;
       s += curve_part_seconds(4.0 * q_local * keys,
-                              2.0 * e * kv_local * (cached + q) + 2.0 * e * q_local * q,
+                              2.0 * kv * kv_local * (cached + q) + 2.0 * e * q_local * q,
                               c.cached + c.tokens, true);
     }
   }

@@ -6,13 +6,15 @@
 //
 //   layers x [ GEMMs over T tokens: QKV, attention output, FFN (or the experts the tokens
 //              reach, as models/systems/offload_inference.cpp counts them), each reading its
-//              weights once, sharded over tp;
+//              weights once, sharded over tp, at the quantized size and, for fp8, on the fp8
+//              tensor cores (serving_numerics.hpp);
 //              norms and activations as memory-bound passes over T tokens;
 //              attention: one variable-length kernel per layer (vLLM V1's FlashAttention
 //              backend runs prefills and decodes in one call), the sum of its parts' times
 //              with one kernel gap: for q new tokens over c cached ones,
 //              4 x heads/tp x head_dim x (q c + q (q + 1) / 2) FLOPs and K, V reads of (c + q)
-//              tokens; a decode (q = 1) is bound by those KV-cache reads;
+//              tokens at the KV cache's element size; a decode (q = 1) is bound by those
+//              KV-cache reads;
 //              two tensor-parallel all-reduces of T x hidden over the node's scale-up link ]
 //   + the embedding lookup over T tokens, the final norm and logits of the n sequences' last
 //     positions (the output layer split over tp, logits gathered)
@@ -33,6 +35,7 @@
 #include "models/compute/compute_model.hpp"
 #include "models/compute/profile.hpp"
 #include "models/hardware/hardware.hpp"
+#include "models/serving/serving_numerics.hpp"
 #include "models/workload/transformer.hpp"
 
 namespace cirrus::models {
@@ -79,8 +82,8 @@ class IterationTimer {
 
 struct IterationSetup {
   TransformerConfig model;
-  NodeSpec node;  // its GPU and scale-up link; the replica's tp GPUs are on one node
-  Precision precision = Precision::kBf16;
+  NodeSpec node;             // its GPU and scale-up link; the replica's tp GPUs are on one node
+  ServingNumerics numerics;  // dtype, quantized weights, KV cache type
   int tp = 1;
   int max_tokens = 8192;  // the token budget: the largest T an iteration has
   int max_seqs = 256;

@@ -14,33 +14,36 @@ int kv_heads_per_gpu(const TransformerConfig& m, int tp) {
   return std::max(1, kv / tp);
 }
 
-double weight_bytes_per_gpu(const TransformerConfig& m, Precision p, int tp) {
+double weight_bytes_per_gpu(const TransformerConfig& m, const ServingNumerics& num, int tp) {
   const double h = static_cast<double>(m.hidden);
   const double t = tp;
   const double kv_local = static_cast<double>(kv_heads_per_gpu(m, tp)) * m.head_dim();
   const double mats = m.ffn_matrices();
   // Per layer: Q and O sharded, K and V at kv_local each, the two norms (2h each, as
   // TransformerConfig counts them) replicated.
-  const double attention = 2.0 * h * h / t + 2.0 * h * kv_local + 4.0 * h;
-  double params = 0;
+  // Linear layers (quantizable) and the rest (16-bit) are counted apart.
+  const double attention = 2.0 * h * h / t + 2.0 * h * kv_local;
+  double linear = 0, other = 0;
   for (int layer = 0; layer < m.layers; ++layer) {
-    params += attention;
+    linear += attention;
+    other += 4.0 * h;
     if (m.is_moe_layer(layer)) {
       const double f = static_cast<double>(m.expert_ffn_hidden());
       const double experts = m.moe->experts + std::max(0, m.moe->shared_experts);
-      params += experts * mats * h * f / t + h * m.moe->experts;
+      linear += experts * mats * h * f / t;
+      other += h * m.moe->experts;
     } else {
-      params += mats * h * static_cast<double>(m.ffn_hidden) / t;
+      linear += mats * h * static_cast<double>(m.ffn_hidden) / t;
     }
   }
   const double v = static_cast<double>(m.vocab);
-  params += v * h * (m.tied_embeddings ? 1.0 : 2.0) / t + 2.0 * h;
-  return params * param_bytes(p);
+  other += v * h * (m.tied_embeddings ? 1.0 : 2.0) / t + 2.0 * h;
+  return linear * num.linear_weight_bytes + other * param_bytes(num.dtype);
 }
 
-double activation_peak_bytes(const TransformerConfig& m, Precision p, int tp,
+double activation_peak_bytes(const TransformerConfig& m, const ServingNumerics& num, int tp,
                              const SchedulerConfig& s) {
-  const double e = activation_bytes(p);
+  const double e = num.activation_bytes;
   const double tokens = s.max_num_batched_tokens;
   const double h = static_cast<double>(m.hidden);
   const double q_local = static_cast<double>(heads_per_gpu(m, tp)) * m.head_dim();
@@ -55,17 +58,24 @@ double activation_peak_bytes(const TransformerConfig& m, Precision p, int tp,
   return std::max(layer, logits);
 }
 
-KvCacheSize kv_cache_size(const TransformerConfig& m, const GpuSpec& gpu, Precision p, int tp,
-                          const SchedulerConfig& s) {
+KvCacheSize kv_cache_size(const TransformerConfig& m, const GpuSpec& gpu,
+                          const ServingNumerics& num, int tp, const SchedulerConfig& s) {
   KvCacheSize k;
   k.block_size = s.block_size;
-  k.usable_bytes = s.gpu_memory_utilization * gpu.memory_bytes;
-  k.weight_bytes = weight_bytes_per_gpu(m, p, tp);
-  k.activation_bytes = activation_peak_bytes(m, p, tp, s);
+  k.weight_bytes = weight_bytes_per_gpu(m, num, tp);
+  k.activation_bytes = activation_peak_bytes(m, num, tp, s);
   k.runtime_bytes = kRuntimeReserveBytes;
-  k.kv_bytes = k.usable_bytes - k.weight_bytes - k.activation_bytes - k.runtime_bytes;
+  const double taken = k.weight_bytes + k.activation_bytes + k.runtime_bytes;
+  if (s.kv_cache_free_fraction) {
+    // TensorRT-LLM: a share of what is free once the rest is resident.
+    k.usable_bytes = gpu.memory_bytes;
+    k.kv_bytes = *s.kv_cache_free_fraction * (gpu.memory_bytes - taken);
+  } else {
+    k.usable_bytes = s.gpu_memory_utilization * gpu.memory_bytes;
+    k.kv_bytes = k.usable_bytes - taken;
+  }
   k.bytes_per_token = 2.0 * m.layers * static_cast<double>(kv_heads_per_gpu(m, tp)) *
-                      static_cast<double>(m.head_dim()) * activation_bytes(p);
+                      static_cast<double>(m.head_dim()) * num.kv_bytes;
   if (k.kv_bytes > 0) {
     k.blocks =
         static_cast<std::int64_t>(std::floor(k.kv_bytes / (k.bytes_per_token * s.block_size)));

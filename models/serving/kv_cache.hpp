@@ -10,14 +10,16 @@
 //     - the peak activation memory of a forward pass over max_num_batched_tokens tokens
 //     - the runtime outside the allocator (CUDA context, NCCL buffers: 1 GiB, the allowance of
 //       models/workload/memory.hpp, an assumption)
-// divided by the bytes of one block: 2 (K and V) x layers x KV heads per GPU x head_dim x
-// block_size x the element size.
+// or, with kv_cache_free_fraction, as TensorRT-LLM sizes it: that fraction of (GPU memory - the
+// same three); divided by the bytes of one block: 2 (K and V) x layers x KV heads per GPU x
+// head_dim x block_size x the KV element size (serving_numerics.hpp).
 //
-// Weights per GPU, as vLLM's tensor-parallel layers shard them (Megatron-style column and row
-// parallel linears, VocabParallelEmbedding): Q, O and the FFN split over tp; K and V over tp
-// down to one KV head per GPU (replicated when kv_heads < tp); experts split inside (vLLM's
-// default for tp without expert parallelism); the router, norms and biases replicated; the
-// embedding and the output layer split by vocabulary rows.
+// Weights per GPU (the linear layers at the quantized size, the rest in the dtype), as vLLM's
+// tensor-parallel layers shard them (Megatron-style column and row parallel linears,
+// VocabParallelEmbedding): Q, O and the FFN split over tp; K and V over tp down to one KV head per
+// GPU (replicated when kv_heads < tp); experts split inside (vLLM's default for tp without expert
+// parallelism); the router, norms and biases replicated; the embedding and the output layer split
+// by vocabulary rows.
 //
 // Peak activations of the profile run, the largest live set of one layer's forward over T
 // tokens (nothing is kept for a backward pass): the residual stream and the normalized input
@@ -29,6 +31,7 @@
 
 #include "models/hardware/hardware.hpp"
 #include "models/hardware/precision.hpp"
+#include "models/serving/serving_numerics.hpp"
 #include "models/serving/serving_spec.hpp"
 #include "models/workload/transformer.hpp"
 
@@ -45,13 +48,14 @@ int heads_per_gpu(const TransformerConfig& m, int tp);
 int kv_heads_per_gpu(const TransformerConfig& m, int tp);
 
 // Bytes of the weights one GPU of a tp-way replica holds.
-double weight_bytes_per_gpu(const TransformerConfig& m, Precision p, int tp);
+double weight_bytes_per_gpu(const TransformerConfig& m, const ServingNumerics& num, int tp);
 // Peak activation bytes of the profile run on one GPU (above).
-double activation_peak_bytes(const TransformerConfig& m, Precision p, int tp,
+double activation_peak_bytes(const TransformerConfig& m, const ServingNumerics& num, int tp,
                              const SchedulerConfig& s);
 
 struct KvCacheSize {
-  double usable_bytes = 0;      // gpu_memory_utilization x the GPU's memory
+  double usable_bytes = 0;      // gpu_memory_utilization x the GPU's memory (TensorRT-LLM's
+                                // sizing: the whole memory)
   double weight_bytes = 0;      // per GPU
   double activation_bytes = 0;  // per GPU
   double runtime_bytes = 0;     // per GPU
@@ -62,7 +66,7 @@ struct KvCacheSize {
   std::int64_t tokens() const { return blocks * block_size; }
 };
 
-KvCacheSize kv_cache_size(const TransformerConfig& m, const GpuSpec& gpu, Precision p, int tp,
-                          const SchedulerConfig& s);
+KvCacheSize kv_cache_size(const TransformerConfig& m, const GpuSpec& gpu,
+                          const ServingNumerics& num, int tp, const SchedulerConfig& s);
 
 }  // namespace cirrus::models

@@ -71,7 +71,11 @@ const BatchWork& ReplicaScheduler::schedule(sim::Time now) {
       std::int64_t tokens = s.length();
       if (!config_.chunked_prefill && tokens > budget) break;
       tokens = std::min(tokens, budget);
-      const std::int64_t need = blocks_needed(0, 0, tokens);
+      // Reserving admission takes the blocks of the request's last token now.
+      const std::int64_t need =
+          config_.reserve_full
+              ? blocks_for(std::int64_t{s.input} + s.output - 1, config_.block_size)
+              : blocks_needed(0, 0, tokens);
       if (need > free_) break;
       waiting_.pop_front();
       free_ -= need;

@@ -14,6 +14,8 @@
 //      each with its whole prompt (plus, after a preemption, the tokens it had generated) or,
 //      with chunked prefill, as much of it as the budget allows; without chunked prefill a
 //      prompt that does not fit the remaining budget waits.
+// With reserve_full (TensorRT-LLM's GUARANTEED_NO_EVICT) an admission takes the blocks of the
+// request's whole prompt and output at once, so step 1 never runs out and nothing is preempted.
 // When the iteration ends, every sequence whose computed tokens reach its length samples one
 // token; the first is its first token, and a sequence with all its output tokens finishes and
 // frees its blocks.

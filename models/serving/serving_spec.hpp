@@ -8,6 +8,7 @@
 #include <string>
 
 #include "common/enum_names.hpp"
+#include "models/hardware/precision.hpp"
 
 namespace cirrus::models {
 
@@ -29,10 +30,14 @@ struct LengthDist {
   std::int64_t largest() const { return kind == LengthKind::kFixed ? value : max; }
 };
 
-enum class ArrivalKind { kPoisson, kGamma, kTrace };
-inline constexpr EnumNames<ArrivalKind, 3> kArrivalKindNames = {{{ArrivalKind::kPoisson, "poisson"},
-                                                                 {ArrivalKind::kGamma, "gamma"},
-                                                                 {ArrivalKind::kTrace, "trace"}}};
+// kOffline: every request queued at time zero (an offline or "infinite rate" benchmark such as
+// trtllm-bench throughput or vLLM's benchmark_throughput).
+enum class ArrivalKind { kPoisson, kGamma, kTrace, kOffline };
+inline constexpr EnumNames<ArrivalKind, 4> kArrivalKindNames = {
+    {{ArrivalKind::kPoisson, "poisson"},
+     {ArrivalKind::kGamma, "gamma"},
+     {ArrivalKind::kTrace, "trace"},
+     {ArrivalKind::kOffline, "offline"}}};
 
 enum class TraceFormat { kAzureCsv, kMooncakeJsonl };
 inline constexpr EnumNames<TraceFormat, 2> kTraceFormatNames = {
@@ -68,7 +73,29 @@ struct SchedulerConfig {
   bool chunked_prefill = true;          // V1 always chunks
   int block_size = 16;                  // CacheConfig.DEFAULT_BLOCK_SIZE
   double gpu_memory_utilization = 0.9;  // vLLM's default before 0.92 (formats.md: uncertain when)
+  // TensorRT-LLM's default capacity policy (GUARANTEED_NO_EVICT) instead of vLLM's: a request
+  // is admitted only when blocks for its whole prompt and output are free, and holds them to
+  // the end, so nothing is ever preempted.
+  bool reserve_full = false;
+  // TensorRT-LLM's sizing instead (kv_cache_free_gpu_mem_fraction): the cache takes this share
+  // of the memory left after the weights, activations and runtime; unset: vLLM's sizing above.
+  std::optional<double> kv_cache_free_fraction;
 };
+
+// How the weights are stored and multiplied (vLLM's --quantization): kFp8 is W8A8 fp8 (weights
+// and, dynamically, activations in e4m3; the GEMMs on the fp8 tensor cores, as vLLM's "fp8" and
+// ModelOpt FP8 checkpoints run them); kInt8WeightOnly stores 8-bit weights dequantized into
+// 16-bit GEMMs (W8A16: GPTQ/AWQ-style 8-bit), so it reads half the bytes at the 16-bit rate.
+enum class Quantization { kNone, kFp8, kInt8WeightOnly };
+inline constexpr EnumNames<Quantization, 3> kQuantizationNames = {
+    {{Quantization::kNone, "none"},
+     {Quantization::kFp8, "fp8"},
+     {Quantization::kInt8WeightOnly, "int8-weight-only"}}};
+// The KV cache's element type (vLLM's --kv-cache-dtype): the activations' ("auto") or fp8
+// (one byte; attention dequantizes as it reads, so the FLOPs keep the 16-bit rate).
+enum class KvCacheDtype { kAuto, kFp8 };
+inline constexpr EnumNames<KvCacheDtype, 2> kKvCacheDtypeNames = {
+    {{KvCacheDtype::kAuto, "auto"}, {KvCacheDtype::kFp8, "fp8"}}};
 
 struct Slo {
   std::optional<double> ttft_s;  // time to first token
@@ -79,6 +106,8 @@ inline const char* to_string(LengthKind k) { return name_in(kLengthKindNames, k)
 inline const char* to_string(ArrivalKind k) { return name_in(kArrivalKindNames, k); }
 inline const char* to_string(TraceFormat f) { return name_in(kTraceFormatNames, f); }
 inline const char* to_string(RouterKind k) { return name_in(kRouterKindNames, k); }
+inline const char* to_string(Quantization q) { return name_in(kQuantizationNames, q); }
+inline const char* to_string(KvCacheDtype d) { return name_in(kKvCacheDtypeNames, d); }
 
 struct ServingSpec {
   ArrivalSpec arrivals;
@@ -90,6 +119,10 @@ struct ServingSpec {
   RouterKind router = RouterKind::kRoundRobin;
   SchedulerConfig scheduler;
   Slo slo;
+  // The activations' type: serving.dtype, else training.precision, else bf16 (the loader).
+  Precision dtype = Precision::kBf16;
+  Quantization quantization = Quantization::kNone;
+  KvCacheDtype kv_cache_dtype = KvCacheDtype::kAuto;
 };
 
 }  // namespace cirrus::models

@@ -55,7 +55,7 @@ PassCost pass_cost(const TransformerConfig& m, const ComputeModel& cm, Precision
     s += cm.seconds(flash_attention("attention", flops, bytes));
     s += cm.seconds(gemm("attn_out", t, h, h, 1, e));
     s += cm.seconds(memory_op("norm2_residual", 4.0 * e * t * h));
-    const FfnCost ffn = inference_ffn_cost(m, cm, m.is_moe_layer(layer), t, 1, e);
+    const FfnCost ffn = inference_ffn_cost(m, cm, m.is_moe_layer(layer), t, 1, e, e, false);
     s += ffn.seconds;
     const double weights = 2.0 * h * h + 2.0 * h * kv + 4.0 * h + ffn.weight_params;
     c.compute_s.push_back(s);
@@ -69,7 +69,7 @@ PassCost pass_cost(const TransformerConfig& m, const ComputeModel& cm, Precision
 }
 
 FfnCost inference_ffn_cost(const TransformerConfig& m, const ComputeModel& cm, bool moe_layer,
-                           double t, int tp, double e) {
+                           double t, int tp, double e, double w, bool fp8) {
   const double h = static_cast<double>(m.hidden);
   const double mats = m.ffn_matrices();
   FfnCost c;
@@ -80,23 +80,23 @@ FfnCost inference_ffn_cost(const TransformerConfig& m, const ComputeModel& cm, b
     s += cm.seconds(gemm("router", t, experts, h, 1, e));
     const double active = expected_active_experts(experts, m.moe->top_k, t);
     const double per_expert = t * m.moe->top_k / std::max(active, 1e-9);
-    s += cm.seconds(gemm("expert_up", per_expert, (mats - 1.0) * f, h, active, e));
+    s += cm.seconds(weight_gemm("expert_up", per_expert, (mats - 1.0) * f, h, active, e, w, fp8));
     s += cm.seconds(memory_op("expert_act", mats * e * t * m.moe->top_k * f));
-    s += cm.seconds(gemm("expert_down", per_expert, h, f, active, e));
+    s += cm.seconds(weight_gemm("expert_down", per_expert, h, f, active, e, w, fp8));
     c.weight_params = h * experts + active * mats * h * f;
     // Shared experts (DeepSeekMoE) see every token and are always loaded.
     const double shared = std::max(0, m.moe->shared_experts);
     if (shared > 0) {
-      s += cm.seconds(gemm("shared_up", t, (mats - 1.0) * f, h, shared, e));
+      s += cm.seconds(weight_gemm("shared_up", t, (mats - 1.0) * f, h, shared, e, w, fp8));
       s += cm.seconds(memory_op("shared_act", mats * e * t * shared * f));
-      s += cm.seconds(gemm("shared_down", t, h, f, shared, e));
+      s += cm.seconds(weight_gemm("shared_down", t, h, f, shared, e, w, fp8));
       c.weight_params += shared * mats * h * f;
     }
   } else {
     const double f = static_cast<double>(m.ffn_hidden) / tp;
-    s += cm.seconds(gemm("fc1", t, (mats - 1.0) * f, h, 1, e));
+    s += cm.seconds(weight_gemm("fc1", t, (mats - 1.0) * f, h, 1, e, w, fp8));
     s += cm.seconds(memory_op("activation", mats * e * t * f));
-    s += cm.seconds(gemm("fc2", t, h, f, 1, e));
+    s += cm.seconds(weight_gemm("fc2", t, h, f, 1, e, w, fp8));
     c.weight_params = mats * h * f;
   }
   return c;

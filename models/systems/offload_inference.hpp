@@ -41,13 +41,16 @@ PassCost pass_cost(const TransformerConfig& m, const ComputeModel& cm, Precision
 // One inference layer's feed-forward part over `tokens` new tokens, its FFN split `tp` ways
 // (serving's tensor parallelism; 1 for the offloaded ring): a dense FFN, or an MoE layer's
 // router, the experts the tokens reach and the shared experts. Seconds on `cm`, and the weight
-// parameters per GPU the pass reads. `element_bytes` of the activations and weights.
+// parameters per GPU the pass reads. `element_bytes` of the activations; the expert and FFN
+// weights at `weight_bytes` each (a quantized checkpoint's), multiplied in fp8 when `fp8`; the
+// router stays in the activations' type.
 struct FfnCost {
   double seconds = 0;
   double weight_params = 0;
 };
 FfnCost inference_ffn_cost(const TransformerConfig& m, const ComputeModel& cm, bool moe_layer,
-                           double tokens, int tp, double element_bytes);
+                           double tokens, int tp, double element_bytes, double weight_bytes,
+                           bool fp8);
 
 // Expected distinct experts reached by `tokens` tokens each routed to top_k of `experts`
 // uniformly: experts x (1 - (1 - top_k / experts)^tokens).

@@ -12,12 +12,12 @@ using namespace cirrus::models;
 TEST_CASE("weights per GPU: the whole model at tp 1, a tp-th of it and the replicated parts",
           "[serving]") {
   const TransformerConfig m = *find_model("llama3-8b");
-  CHECK(weight_bytes_per_gpu(m, Precision::kBf16, 1) == Approx(2.0 * m.parameters()));
+  CHECK(weight_bytes_per_gpu(m, ServingNumerics{}, 1) == Approx(2.0 * m.parameters()));
   // tp 8 with 8 KV heads: K, V and everything else split 8 ways, the norms (4h per layer and the
   // final 2h) kept whole on every GPU.
   const double h = 4096;
   const double norms = 32 * 4 * h + 2 * h;
-  CHECK(weight_bytes_per_gpu(m, Precision::kBf16, 8) ==
+  CHECK(weight_bytes_per_gpu(m, ServingNumerics{}, 8) ==
         Approx(2.0 * ((m.parameters() - norms) / 8 + norms)));
   CHECK(kv_heads_per_gpu(m, 8) == 1);
   CHECK(kv_heads_per_gpu(m, 2) == 4);
@@ -28,7 +28,7 @@ TEST_CASE("the KV cache holds what memory leaves after weights, activations and 
   const TransformerConfig m = *find_model("llama3-8b");
   const GpuSpec gpu = *find_gpu("h100-sxm");
   SchedulerConfig s;  // 8192 tokens, 256 sequences, 0.9, blocks of 16
-  const KvCacheSize k = kv_cache_size(m, gpu, Precision::kBf16, 1, s);
+  const KvCacheSize k = kv_cache_size(m, gpu, ServingNumerics{}, 1, s);
   // Activations: the FFN's live set over 8192 tokens, 2 bytes x 8192 x (2 x 4096 [residual,
   // normed input] + 2 x 14336 [gate, up] + 14336 [SwiGLU output]) = 838,860,800 bytes; the
   // logits 4 x 256 x 128,256 = 131 MB are smaller.
@@ -40,7 +40,7 @@ TEST_CASE("the KV cache holds what memory leaves after weights, activations and 
   CHECK(k.blocks == static_cast<std::int64_t>(left / (131072.0 * 16)));
   CHECK(k.tokens() == k.blocks * 16);
   // A 70B model on one 80 GiB GPU leaves nothing.
-  CHECK(kv_cache_size(*find_model("llama3-70b"), gpu, Precision::kBf16, 1, s).blocks == 0);
+  CHECK(kv_cache_size(*find_model("llama3-70b"), gpu, ServingNumerics{}, 1, s).blocks == 0);
 }
 
 TEST_CASE("a long-context decode is bound by its KV-cache reads", "[serving]") {
@@ -62,7 +62,7 @@ TEST_CASE("a small decode batch reads the weights once per iteration", "[serving
   // which only the tokens' rows are read), 16.06 - 1.05 GB at 2.90 TB/s (5.2 ms); eight
   // sequences cost hardly more than one.
   const TransformerConfig m = *find_model("llama3-8b");
-  const double read = weight_bytes_per_gpu(m, Precision::kBf16, 1) - 2.0 * 128256 * 4096;
+  const double read = weight_bytes_per_gpu(m, ServingNumerics{}, 1) - 2.0 * 128256 * 4096;
   const double t1 = model.token_seconds(1);
   const double t8 = model.token_seconds(8);
   // Plus one 2 us gap for each of 259 kernels: 8 per layer (two norms, QKV, rotary, attention

@@ -120,7 +120,7 @@ TEST_CASE("overloaded with the real iteration model: B over one lockstep cycle",
   const ServingMetrics m = run(all_at_once(40, 64, 8), one_replica(4, 100000), timer);
   CHECK(m.requests_per_s == Approx(4.0 / cycle).epsilon(1e-9));
   // A decode of four sequences cannot beat reading the weights once (16 GB at 3.35 TB/s).
-  const double weights = weight_bytes_per_gpu(*find_model("llama3-8b"), Precision::kBf16, 1);
+  const double weights = weight_bytes_per_gpu(*find_model("llama3-8b"), ServingNumerics{}, 1);
   CHECK(cycle > 8 * weights / find_gpu("h100-sxm")->memory_bw);
   check_little(m);
 }
