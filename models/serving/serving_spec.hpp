@@ -8,6 +8,7 @@
 #include <string>
 
 #include "common/enum_names.hpp"
+#include "models/serving/serving_plan_spec.hpp"
 
 namespace cirrus::models {
 
@@ -90,6 +91,7 @@ struct ServingSpec {
   RouterKind router = RouterKind::kRoundRobin;
   SchedulerConfig scheduler;
   Slo slo;
+  std::optional<ServingPlanSpec> plan;  // `serving.plan`: what `cirrus plan` searches
 };
 
 }  // namespace cirrus::models
