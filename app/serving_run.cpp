@@ -4,110 +4,37 @@
 
 #include <algorithm>
 
+#include "app/serving_fleet.hpp"
 #include "common/input_error.hpp"
 #include "common/units.hpp"
-#include "models/serving/arrivals.hpp"
-#include "models/serving/fleet_sim.hpp"
-#include "models/serving/iteration_time.hpp"
-#include "scenarios/trace_reader.hpp"
+#include "models/serving/replica_rules.hpp"
 
 namespace cirrus::app {
 namespace {
 
-struct Requests {
-  std::vector<models::Request> list;
-  std::string file;  // where the largest request was given (trace or scenario)
-  std::string path;  // its line, or the JSON path of the larger length
-};
-
-Requests scenario_requests(const scenarios::Scenario& s, const models::ServingSpec& spec) {
-  Requests out;
-  const models::ArrivalSpec& a = spec.arrivals;
-  if (a.kind == models::ArrivalKind::kTrace) {
-    scenarios::TraceRequests t = scenarios::read_trace(a.trace, a.requests, a.duration_s);
-    out.list = std::move(t.requests);
-    out.file = a.trace.path;
-    out.path = fmt::format("line {}", t.largest_line);
-    if (out.list.empty()) {
-      throw InputError(a.trace.path, "", "at least one request row", "none");
-    }
-    return out;
-  }
-  out.list = models::synthetic_requests(a, spec.input_tokens, spec.output_tokens, spec.seed);
-  out.file = s.file;
-  out.path = spec.input_tokens.largest() >= spec.output_tokens.largest() ? "serving.input_tokens"
-                                                                         : "serving.output_tokens";
-  if (out.list.empty()) {
-    throw InputError(s.file, "serving.arrivals.duration_s",
-                     "a duration long enough for one arrival", "none arrived");
-  }
-  if (!a.requests && static_cast<std::int64_t>(out.list.size()) >= models::kMaxRequests) {
-    throw InputError(s.file, "serving.arrivals.duration_s",
-                     fmt::format("at most {} arrivals", models::kMaxRequests), "more");
-  }
-  return out;
-}
-
-void check_tp(const scenarios::Scenario& s, const models::NodeSpec& node, int tp) {
-  const auto& m = s.model;
-  const int kv = m.kv_heads > 0 ? m.kv_heads : m.heads;
-  if (tp > node.gpus) {
-    throw InputError(s.file, "serving.tp",
-                     fmt::format("at most the node's {} GPUs (a replica's tensor-parallel group "
-                                 "shares one node's scale-up link)",
-                                 node.gpus),
-                     std::to_string(tp));
-  }
-  if (m.heads % tp != 0 || (kv % tp != 0 && tp % kv != 0)) {
-    throw InputError(s.file, "serving.tp",
-                     fmt::format("a tp that divides the model's {} attention heads and divides or "
-                                 "is a multiple of its {} KV heads (vLLM's rule)",
-                                 m.heads, kv),
-                     std::to_string(tp));
-  }
-}
-
-void check_fits(const scenarios::Scenario& s, const models::ServingSpec& spec,
-                const models::KvCacheSize& kv, const Requests& requests) {
-  if (kv.blocks <= 0) {
-    throw InputError(
-        s.file, "serving.tp",
-        fmt::format("a replica with memory left for the KV cache: per GPU {:.1f} GiB usable "
-                    "(gpu_memory_utilization) - {:.1f} GiB weights - {:.1f} GiB activations - "
-                    "{:.1f} GiB runtime leaves no block (a larger tp or utilization)",
-                    kv.usable_bytes / kGiB, kv.weight_bytes / kGiB, kv.activation_bytes / kGiB,
-                    kv.runtime_bytes / kGiB),
-        fmt::format("{:.2f} GiB", kv.kv_bytes / kGiB));
-  }
-  std::int64_t largest = 0;
+// An SLO no replica meets even idle: every request misses it whatever the fleet. The shortest
+// prompt alone is the easiest request there is.
+void check_slo_reachable(const scenarios::Scenario& s, const FleetSetup& setup,
+                         const models::Slo& slo, const ServingRequests& requests) {
+  if (!slo.ttft_s && !slo.tpot_s) return;
+  std::int64_t shortest = requests.list.front().input_len;
   for (const models::Request& r : requests.list) {
-    largest = std::max(largest, std::int64_t{r.input_len} + r.output_len - 1);
+    shortest = std::min<std::int64_t>(shortest, r.input_len);
   }
-  const int block = spec.scheduler.block_size;
-  if (models::blocks_for(largest, block) > kv.blocks) {
-    throw InputError(requests.file, requests.path,
-                     fmt::format("a request one replica's KV cache can hold: {} blocks of {} "
-                                 "tokens ({} tokens) per replica",
-                                 kv.blocks, block, kv.tokens()),
-                     fmt::format("one that caches {} tokens (input + output - 1)", largest));
+  const UnloadedFigures u = unloaded_figures(setup, shortest);
+  if (slo.ttft_s && u.ttft_s > *slo.ttft_s) {
+    throw InputError(s.file, "serving.slo.ttft_ms",
+                     fmt::format("a TTFT a replica can meet: the shortest prompt ({} tokens) "
+                                 "alone on an idle replica takes {:.3g} ms to its first token",
+                                 shortest, u.ttft_s * 1e3),
+                     fmt::format("{:g} ms", *slo.ttft_s * 1e3));
   }
-  // Without chunking a prompt runs whole; after a recompute preemption with the tokens it had
-  // generated. Reserving admission never preempts: the prompt alone.
-  std::int64_t prompt = 0;
-  for (const models::Request& r : requests.list) {
-    prompt = std::max(prompt, spec.scheduler.reserve_full
-                                  ? std::int64_t{r.input_len}
-                                  : std::int64_t{r.input_len} + r.output_len - 1);
-  }
-  if (!spec.scheduler.chunked_prefill && prompt > spec.scheduler.max_num_batched_tokens) {
-    throw InputError(s.file, "serving.max_num_batched_tokens",
-                     fmt::format("at least the largest prompt's {} tokens when chunked_prefill is "
-                                 "false (a prompt runs whole in one iteration{})",
-                                 prompt,
-                                 spec.scheduler.reserve_full
-                                     ? ""
-                                     : "; after a preemption with the tokens it had generated"),
-                     std::to_string(spec.scheduler.max_num_batched_tokens));
+  if (slo.tpot_s && u.tpot_s > *slo.tpot_s) {
+    throw InputError(s.file, "serving.slo.tpot_ms",
+                     fmt::format("a TPOT a replica can meet: one sequence alone decodes a token "
+                                 "in {:.3g} ms",
+                                 u.tpot_s * 1e3),
+                     fmt::format("{:g} ms", *slo.tpot_s * 1e3));
   }
 }
 
@@ -124,38 +51,6 @@ std::string arrivals_label(const models::ServingSpec& spec) {
       return fmt::format("offline: {} requests at time zero", a.requests.value_or(0));
   }
   return "";
-}
-
-std::optional<ServingCost> fleet_cost(const Job& job, const models::ServingSpec& spec,
-                                      const models::ServingMetrics& m, std::string& missing) {
-  const pricing::Instance* inst = job.instance;
-  if (inst == nullptr) {
-    missing = "no catalog instance (cluster.instance) to price the fleet with";
-    return std::nullopt;
-  }
-  if (!inst->prices.on_demand || !inst->gpus || *inst->gpus <= 0) {
-    missing = fmt::format("{} has no on-demand price or GPU count in the catalogs", inst->id);
-    return std::nullopt;
-  }
-  ServingCost c;
-  c.instance = inst->id;
-  c.usd_per_instance_hour = *inst->prices.on_demand;
-  c.instance_gpus = *inst->gpus;
-  const double gpus = static_cast<double>(spec.replicas) * spec.tp;
-  c.usd_per_hour = c.usd_per_instance_hour * gpus / c.instance_gpus;
-  c.usd_total = c.usd_per_hour * m.makespan_s / 3600.0;
-  if (m.input_tokens > 0) {
-    c.usd_per_million_input = c.usd_total * m.prefill_share / (m.input_tokens / 1e6);
-  }
-  if (m.output_tokens > 0) {
-    c.usd_per_million_output = c.usd_total * (1.0 - m.prefill_share) / (m.output_tokens / 1e6);
-  }
-  c.usd_per_million_tokens = c.usd_total / ((m.input_tokens + m.output_tokens) / 1e6);
-  const pricing::PriceSource src = inst->source_of(pricing::PricingModel::kOnDemand);
-  c.source = src.source;
-  c.retrieved = src.retrieved;
-  c.verified = src.verified && inst->verified;
-  return c;
 }
 
 std::string numerics_line(const models::ServingSpec& spec, const models::GpuSpec& gpu) {
@@ -196,7 +91,9 @@ ServingResult run_serving(const Job& job) {
   if (!s.node) throw InputError(s.file, "cluster", "a node or an instance to serve on", "none");
   const models::ServingSpec& spec = *s.serving;
   const models::ServingNumerics numerics = models::serving_numerics(spec);
-  check_tp(s, *s.node, spec.tp);
+  if (auto why = models::tp_problem(s.model, *s.node, spec.tp)) {
+    throw InputError(s.file, "serving.tp", *why, std::to_string(spec.tp));
+  }
 
   ServingResult out;
   out.scenario_name = s.name;
@@ -208,35 +105,29 @@ ServingResult run_serving(const Job& job) {
   out.arrivals = arrivals_label(spec);
   out.kv = models::kv_cache_size(s.model, s.node->gpu, numerics, spec.tp, spec.scheduler);
 
-  const Requests requests = scenario_requests(s, spec);
-  check_fits(s, spec, out.kv, requests);
+  const ServingRequests requests = serving_requests(s, spec, spec.seed);
+  if (auto p = fit_problem(s, spec.scheduler, out.kv, requests)) {
+    throw InputError(p->file, p->path, p->expected, p->found);
+  }
 
-  models::IterationSetup setup;
+  FleetSetup setup;
   setup.model = s.model;
   setup.node = *s.node;
-  setup.numerics = numerics;
-  setup.tp = spec.tp;
-  setup.max_tokens = spec.scheduler.max_num_batched_tokens;
-  setup.max_seqs = spec.scheduler.max_num_seqs;
   setup.profile = scenario_profile(s, *s.node, job.options.profiles);
-  models::IterationModel timer(setup);
+  setup.numerics = numerics;
+  setup.replicas = spec.replicas;
+  setup.tp = spec.tp;
+  setup.router = spec.router;
+  setup.scheduler = spec.scheduler;
+  check_slo_reachable(s, setup, spec.slo, requests);
+  FleetRun run = simulate_serving_fleet(setup, out.kv, requests.list, spec.slo, s.file);
+  out.metrics = run.metrics;
+  const pricing::ServedTokens served{out.metrics.makespan_s, out.metrics.input_tokens,
+                                     out.metrics.output_tokens, out.metrics.prefill_share};
+  out.cost = pricing::serving_fleet_cost(job.instance, static_cast<double>(spec.replicas) * spec.tp,
+                                         served, out.cost_missing);
 
-  models::FleetConfig fleet;
-  fleet.replicas = spec.replicas;
-  fleet.router = spec.router;
-  fleet.scheduler = spec.scheduler;
-  fleet.blocks = out.kv.blocks;
-  models::FleetOutcome outcome;
-  try {
-    outcome = models::simulate_fleet(requests.list, fleet, timer);
-  } catch (const models::SimulationTooLong& e) {
-    throw InputError(s.file, "serving.arrivals",
-                     "a load the fleet serves within the engine's range", e.what());
-  }
-  out.metrics = models::serving_metrics(requests.list, outcome, spec.slo, out.kv.blocks);
-  out.cost = fleet_cost(job, spec, out.metrics, out.cost_missing);
-
-  out.assumptions = timer.compute().assumptions();
+  out.assumptions = std::move(run.assumptions);
   out.assumptions.push_back(
       "iteration time: the forward pass alone; the host's scheduling and sampling between "
       "iterations and CUDA graphs are not modelled");

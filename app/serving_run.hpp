@@ -11,24 +11,12 @@
 #include "models/serving/kv_cache.hpp"
 #include "models/serving/serving_metrics.hpp"
 #include "models/serving/serving_spec.hpp"
+#include "pricing/serving_cost.hpp"
 
 namespace cirrus::app {
 
-// The fleet's price: the instance's on-demand hourly price for the share of its GPUs the fleet
-// uses (replicas x tp of its GPUs), over the makespan; split between input and output tokens by
-// the share of busy time spent on prefill tokens (ServingMetrics::prefill_share).
-struct ServingCost {
-  std::string instance;  // catalog id
-  double usd_per_instance_hour = 0;
-  double instance_gpus = 0;
-  double usd_per_hour = 0;  // the fleet's share
-  double usd_total = 0;     // over the makespan
-  double usd_per_million_input = 0;
-  double usd_per_million_output = 0;
-  double usd_per_million_tokens = 0;  // input and output together
-  std::string source, retrieved;
-  bool verified = true;
-};
+// The fleet's price (pricing/serving_cost.hpp).
+using ServingCost = pricing::ServingCost;
 
 struct ServingResult {
   std::string scenario_name;

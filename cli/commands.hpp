@@ -46,6 +46,10 @@ std::unique_ptr<const app::PlanRun> run_plan_with_progress(const app::Job& job,
                                                            app::PlanRunOptions options,
                                                            bool show_progress);
 
+// `plan` of a scenario with a `serving` block (cli/serving_plan_command.cpp).
+ExitCode plan_serving(const app::Job& job, int threads, const std::string& format,
+                      const std::string& out);
+
 // --no-progress: no progress bar on standard error, even on a terminal.
 void add_no_progress_flag(CLI::App& sub, bool& no_progress);
 

@@ -55,9 +55,18 @@ Action add_plan(CLI::App& app) {
   add_emit_option(*sub, opt->emit);
   add_no_progress_flag(*sub, opt->no_progress);
   add_public_profile_flag(*sub, opt->job.profiles);
-  return [opt]() {
+  return [opt, sub]() {
     check_emit_format(opt->emit, opt->format);
     const auto job = app::resolve_search(scenarios::load_scenario(opt->scenario), opt->job);
+    if (job->scenario.serving) {
+      if (!opt->report.empty() || !opt->emit.empty() || opt->format == "csv" ||
+          sub->count("--top") > 0 || sub->count("--refine") > 0) {
+        throw UsageError(
+            "plan: a scenario with a serving block takes --format table or json, -o and -j "
+            "(serving.plan's top and seeds set what --top and --refine set for training)");
+      }
+      return plan_serving(*job, threads_of(opt->threads), opt->format, opt->out);
+    }
     app::PlanRunOptions options = opt->plan;
     options.threads = threads_of(opt->threads);
     options.keep_pruned = !opt->report.empty();

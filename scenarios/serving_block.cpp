@@ -6,6 +6,7 @@
 
 #include "models/serving/request.hpp"
 #include "scenarios/enum_tables.hpp"
+#include "scenarios/serving_plan_block.hpp"
 
 namespace cirrus::scenarios {
 namespace {
@@ -113,7 +114,7 @@ models::ServingSpec read_serving(const JsonNode& n) {
   n.check_keys({"arrivals", "input_tokens", "output_tokens", "seed", "replicas", "tp", "router",
                 "max_num_seqs", "max_num_batched_tokens", "chunked_prefill", "block_size",
                 "gpu_memory_utilization", "kv_cache_free_fraction", "dtype", "quantization",
-                "kv_cache_dtype", "admission", "slo"});
+                "kv_cache_dtype", "admission", "slo", "plan"});
   models::ServingSpec s;
   s.arrivals = read_arrivals(n.at("arrivals"));
   if (s.arrivals.kind == models::ArrivalKind::kTrace) {
@@ -171,6 +172,7 @@ models::ServingSpec read_serving(const JsonNode& n) {
     if (auto x = v->find("ttft_ms")) s.slo.ttft_s = x->as_number_in(1e-3, 1e9, " ms") / 1e3;
     if (auto x = v->find("tpot_ms")) s.slo.tpot_s = x->as_number_in(1e-3, 1e9, " ms") / 1e3;
   }
+  if (auto v = n.find("plan")) s.plan = read_serving_plan(*v);
   return s;
 }
 

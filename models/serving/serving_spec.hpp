@@ -9,6 +9,7 @@
 
 #include "common/enum_names.hpp"
 #include "models/hardware/precision.hpp"
+#include "models/serving/serving_plan_spec.hpp"
 
 namespace cirrus::models {
 
@@ -123,6 +124,7 @@ struct ServingSpec {
   Precision dtype = Precision::kBf16;
   Quantization quantization = Quantization::kNone;
   KvCacheDtype kv_cache_dtype = KvCacheDtype::kAuto;
+  std::optional<ServingPlanSpec> plan;  // `serving.plan`: what `cirrus plan` searches
 };
 
 }  // namespace cirrus::models

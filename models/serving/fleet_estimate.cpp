@@ -1,0 +1,207 @@
+#include "models/serving/fleet_estimate.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace cirrus::models {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+double cached_mean(const WorkloadShape& w) { return w.mean_input + w.mean_output / 2.0; }
+
+// Prefill iterations of a prompt of `prompt` tokens beside n decodes: ceil(prompt / (B - n)).
+std::int64_t prefill_iterations(double prompt, int budget, int n) {
+  const double room = std::max(1, budget - n);
+  return std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(prompt / room)));
+}
+
+// n decodes at the mean context, plus `prompt_tokens` new prompt tokens as whole prompts of the
+// mean length (the last one partial), each from an empty cache.
+void add_steady(BatchWork& work, const WorkloadShape& w, int n, std::int64_t prompt_tokens) {
+  if (n > 0) {
+    work.tokens += n;
+    work.seqs += n;
+    work.single += n;
+    work.single_cached += std::llround(n * cached_mean(w));
+  }
+  const std::int64_t whole = std::max<std::int64_t>(1, std::llround(w.mean_input));
+  for (std::int64_t left = prompt_tokens; left > 0; left -= whole) {
+    work.add(std::min(left, whole), 0, true);
+  }
+}
+
+// The steady iteration at batch n: n decodes and the n I / O prompt tokens admitted with them,
+// within the budget.
+double steady_iteration(IterationTimer& timer, const WorkloadShape& w, const ReplicaShape& r, int n,
+                        double* prefill_share = nullptr) {
+  const std::int64_t room = std::max(0, r.scheduler.max_num_batched_tokens - n);
+  const std::int64_t prompt =
+      std::min<std::int64_t>(room, std::llround(n * w.mean_input / w.mean_output));
+  BatchWork work;
+  add_steady(work, w, n, prompt);
+  if (prefill_share != nullptr) {
+    *prefill_share = static_cast<double>(prompt) / static_cast<double>(n + prompt);
+  }
+  return timer.seconds(work);
+}
+
+// Iterations a request stays at batch n: its prefill chunks, then O - 1 decodes.
+double stay_iterations(const WorkloadShape& w, const ReplicaShape& r, int n) {
+  return static_cast<double>(
+             prefill_iterations(w.mean_input, r.scheduler.max_num_batched_tokens, n)) +
+         w.mean_output - 1.0;
+}
+
+// The prefill of an I_p-token prompt beside n decodes: chunks of B - n tokens, each after the
+// ones before in the cache. Over 32 chunks, the first and last are timed and the rest taken on
+// the line between them (a chunk's attention grows linearly with its cached tokens).
+double prefill_seconds(IterationTimer& timer, const WorkloadShape& w, const ReplicaShape& r, int n,
+                       std::int64_t prompt) {
+  const std::int64_t room = std::max(1, r.scheduler.max_num_batched_tokens - n);
+  const std::int64_t chunks = (prompt + room - 1) / room;
+  auto chunk = [&](std::int64_t i) {
+    BatchWork work;
+    add_steady(work, w, n, 0);
+    const std::int64_t done = i * room;
+    work.add(std::min(room, prompt - done), done, true);
+    return timer.seconds(work);
+  };
+  if (chunks <= 32) {
+    double s = 0;
+    for (std::int64_t i = 0; i < chunks; ++i) s += chunk(i);
+    return s;
+  }
+  return static_cast<double>(chunks) * (chunk(0) + chunk(chunks - 1)) / 2.0;
+}
+
+double tail_fraction(int percentile) { return 1.0 - percentile / 100.0; }
+
+}  // namespace
+
+BatchLimit largest_batch(const WorkloadShape& w, const ReplicaShape& r) {
+  const SchedulerConfig& s = r.scheduler;
+  const double per_seq_blocks = std::ceil(cached_mean(w) / s.block_size);
+  const double kv_blocks = static_cast<double>(r.kv_tokens / s.block_size);
+  const auto by_kv = static_cast<std::int64_t>(std::floor(kv_blocks / per_seq_blocks));
+  const auto by_budget = static_cast<std::int64_t>(
+      std::floor(s.max_num_batched_tokens / (1.0 + w.mean_input / w.mean_output)));
+  BatchLimit out{s.max_num_seqs, "max_num_seqs"};
+  if (by_kv < out.batch) out = {static_cast<int>(by_kv), "KV cache"};
+  if (by_budget < out.batch) out = {static_cast<int>(by_budget), "token budget"};
+  out.batch = std::max(1, out.batch);
+  return out;
+}
+
+double replica_capacity(IterationTimer& timer, const WorkloadShape& w, const ReplicaShape& r) {
+  const int n = largest_batch(w, r).batch;
+  return n / (stay_iterations(w, r, n) * steady_iteration(timer, w, r, n));
+}
+
+double mmc_wait_percentile(int c, double rate, double service_s, int percentile) {
+  const double a = rate * service_s;  // offered load, Erlangs
+  if (a >= c) return kInf;
+  double b = 1.0;  // Erlang B by recursion: B(k) = a B(k-1) / (k + a B(k-1))
+  for (int k = 1; k <= c; ++k) b = a * b / (k + a * b);
+  const double rho = a / c;
+  const double wait_prob = b / (1.0 - rho * (1.0 - b));
+  const double tail = tail_fraction(percentile);
+  if (wait_prob <= tail) return 0;
+  return std::log(wait_prob / tail) / (c / service_s - rate);
+}
+
+double unloaded_ttft(IterationTimer& timer, std::int64_t prompt, int budget) {
+  const std::int64_t room = std::max(1, budget);
+  double s = 0;
+  for (std::int64_t done = 0; done < prompt; done += room) {
+    BatchWork work;
+    work.add(std::min(room, prompt - done), done, true);
+    s += timer.seconds(work);
+  }
+  return s;
+}
+
+double unloaded_tpot(IterationTimer& timer, std::int64_t context) {
+  BatchWork work;
+  work.add(1, context, false);
+  return timer.seconds(work);
+}
+
+FleetEstimate estimate_fleet(IterationTimer& timer, const WorkloadShape& w, const ReplicaShape& r,
+                             int replicas, int percentile) {
+  FleetEstimate e;
+  e.replicas = replicas;
+  const int largest = largest_batch(w, r).batch;
+  const double rate = w.rate_per_s / replicas;
+  auto throughput = [&](int n) {
+    return n / (stay_iterations(w, r, n) * steady_iteration(timer, w, r, n));
+  };
+  if (throughput(largest) < rate) {
+    e.overloaded = true;
+    e.batch = largest;
+    e.utilisation = 1;
+    e.iteration_s = steady_iteration(timer, w, r, largest, &e.prefill_share);
+    e.ttft_s = e.tpot_s = kInf;
+    return e;
+  }
+  int lo = 1, hi = largest;  // the smallest batch that carries the load
+  while (lo < hi) {
+    const int mid = lo + (hi - lo) / 2;
+    if (throughput(mid) >= rate) {
+      hi = mid;
+    } else {
+      lo = mid + 1;
+    }
+  }
+  const int n = lo;
+  const int budget = r.scheduler.max_num_batched_tokens;
+  e.batch = n;
+  e.utilisation = static_cast<double>(n) / largest;
+  e.iteration_s = steady_iteration(timer, w, r, n, &e.prefill_share);
+  e.tpot_s = e.iteration_s;
+  const double stay_s = stay_iterations(w, r, n) * e.iteration_s;
+  // The prefill channel: prompts of I tokens served B - n tokens per iteration, M/M/1.
+  const double prompt_s = w.mean_input / std::max(1, budget - n) * e.iteration_s;
+  const double rho = rate * prompt_s;
+  const double tail = tail_fraction(percentile);
+  double prefill_wait = 0;
+  if (rho >= 1) {
+    prefill_wait = kInf;
+  } else if (rho > tail) {
+    prefill_wait = prompt_s * std::log(rho / tail) / (1.0 - rho);
+  }
+  e.ttft_s = e.iteration_s + prefill_seconds(timer, w, r, n, w.input_at_percentile) +
+             mmc_wait_percentile(largest, rate, stay_s, percentile) + prefill_wait;
+  return e;
+}
+
+bool meets(const FleetEstimate& e, const Slo& slo) {
+  if (e.overloaded) return false;
+  if (slo.ttft_s && !(e.ttft_s <= *slo.ttft_s)) return false;
+  if (slo.tpot_s && !(e.tpot_s <= *slo.tpot_s)) return false;
+  return true;
+}
+
+std::optional<FleetEstimate> fewest_replicas(IterationTimer& timer, const WorkloadShape& w,
+                                             const ReplicaShape& r, const Slo& slo, int percentile,
+                                             int max_replicas, FleetEstimate* at_max) {
+  FleetEstimate top = estimate_fleet(timer, w, r, max_replicas, percentile);
+  if (at_max != nullptr) *at_max = top;
+  if (!meets(top, slo)) return std::nullopt;
+  int lo = 1, hi = max_replicas;
+  FleetEstimate best = top;
+  while (lo < hi) {
+    const int mid = lo + (hi - lo) / 2;
+    FleetEstimate e = estimate_fleet(timer, w, r, mid, percentile);
+    if (meets(e, slo)) {
+      hi = mid;
+      best = e;
+    } else {
+      lo = mid + 1;
+    }
+  }
+  return best;
+}
+
+}  // namespace cirrus::models

@@ -1,0 +1,95 @@
+#pragma once
+// A fast, closed-form estimate of a serving fleet (the ranking stage of `cirrus plan` for a
+// `serving` block; the request-level simulation, fleet_sim.hpp, checks what it ranks first).
+// Fluid steady state of one replica at the mean request (I prompt, O output tokens):
+//
+//   - n sequences run at once, each producing one token per iteration; a request stays
+//     k(n) + O - 1 iterations, k(n) = ceil(I / (B - n)) of them prefill chunks of the B-token
+//     budget (vLLM schedules the decodes first);
+//   - per iteration n/O requests are admitted, so n I / O prompt tokens join the n decodes:
+//     n (1 + I/O) <= B. The batch is also held under max_num_seqs and under the KV cache's
+//     sequences of I + O/2 cached tokens (the mean over a request's life);
+//   - an iteration's time t(n) is the iteration model's for that batch (iteration_time.hpp):
+//     n decodes at a mean context of I + O/2, and the admitted prompt tokens as whole prompts
+//     of I tokens starting from an empty cache;
+//   - a replica carries lambda_r = lambda / R requests/s at the smallest n whose throughput
+//     n / ((k(n) + O - 1) t(n)) reaches lambda_r (Little's law for the batch); none up to the
+//     largest batch: the replica is overloaded.
+//
+// At the SLO percentile p:
+//   TPOT_p = t(n), the mean iteration at that batch;
+//   TTFT_p = t(n) (the iteration running when the request arrives, at its longest)
+//          + ceil(I_p / (B - n)) iterations of n decodes and a chunk of the p-th percentile
+//            prompt I_p (its prefill)
+//          + the p-th percentile wait for a batch slot, M/M/c with c = the largest batch and
+//            service time (k + O - 1) t(n): P(wait > w) = C(c, a) exp(-(c/S - lambda_r) w),
+//            C Erlang's C formula (Erlang B's recursion, then C = B / (1 - rho (1 - B))).
+// The fewest replicas R (1 to max) whose TTFT_p and TPOT_p meet the SLOs, by bisection: each
+// part grows with lambda_r. Unloaded figures (no R helps below them): the p-th percentile
+// prompt's prefill alone on an idle replica, and one sequence's decode at I + O/2.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "models/serving/iteration_time.hpp"
+#include "models/serving/serving_spec.hpp"
+
+namespace cirrus::models {
+
+// The load and the request shape the estimate works from (the scenario's requests).
+struct WorkloadShape {
+  double rate_per_s = 0;                 // lambda: arrivals per second over the window
+  double mean_input = 0;                 // I
+  double mean_output = 0;                // O, >= 1
+  std::int64_t input_at_percentile = 0;  // I_p: the SLO percentile's prompt length
+};
+
+struct ReplicaShape {
+  SchedulerConfig scheduler;
+  std::int64_t kv_tokens = 0;  // the KV cache's tokens (blocks x block size)
+};
+
+struct BatchLimit {
+  int batch = 0;        // the largest steady batch n
+  const char* by = "";  // "max_num_seqs", "KV cache" or "token budget"
+};
+
+struct FleetEstimate {
+  int replicas = 0;
+  int batch = 0;                  // n at the operating point (per replica)
+  double utilisation = 0;         // n / the largest batch
+  double iteration_s = 0;         // t(n)
+  double ttft_s = 0, tpot_s = 0;  // at the percentile
+  double prefill_share = 0;       // of an iteration's tokens, prompt tokens (the cost split)
+  bool overloaded = false;        // no batch up to the largest carries the load
+};
+
+// The largest steady batch of one replica.
+BatchLimit largest_batch(const WorkloadShape& w, const ReplicaShape& r);
+
+// The replica's saturation throughput, requests per second, at the largest batch.
+double replica_capacity(IterationTimer& timer, const WorkloadShape& w, const ReplicaShape& r);
+
+// The estimate with `replicas` replicas at the percentile p (50, 90 or 99).
+FleetEstimate estimate_fleet(IterationTimer& timer, const WorkloadShape& w, const ReplicaShape& r,
+                             int replicas, int percentile);
+
+// The first-token time of a `prompt`-token request alone on an idle replica (chunks of the
+// budget `budget`), and the time of one decode at `context` cached tokens.
+double unloaded_ttft(IterationTimer& timer, std::int64_t prompt, int budget);
+double unloaded_tpot(IterationTimer& timer, std::int64_t context);
+
+// The p-th percentile wait in an M/M/c queue: c servers of mean service `service_s`, arrivals
+// at `rate`; infinity at or over capacity.
+double mmc_wait_percentile(int c, double rate, double service_s, int percentile);
+
+// Fewest replicas in [1, max_replicas] whose estimate meets the SLO; nullopt when even
+// max_replicas does not (the estimate at max_replicas is then in `at_max`).
+std::optional<FleetEstimate> fewest_replicas(IterationTimer& timer, const WorkloadShape& w,
+                                             const ReplicaShape& r, const Slo& slo, int percentile,
+                                             int max_replicas, FleetEstimate* at_max = nullptr);
+
+// Whether an estimate meets the SLOs given.
+bool meets(const FleetEstimate& e, const Slo& slo);
+
+}  // namespace cirrus::models
