@@ -46,7 +46,7 @@ struct FleetSetup {
   models::TransformerConfig model;
   models::NodeSpec node;
   std::shared_ptr<const models::ProfileLookup> profile;  // null: datasheet figures
-  models::ServingNumerics numerics;  // dtype, quantized weights, KV cache type
+  models::ServingNumerics numerics;                      // dtype, quantized weights, KV cache type
   int replicas = 1, tp = 1;
   models::RouterKind router = models::RouterKind::kRoundRobin;
   models::SchedulerConfig scheduler;

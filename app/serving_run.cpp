@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "app/serving_fleet.hpp"
 #include "common/input_error.hpp"
 #include "common/units.hpp"
+#include "models/hardware/gpu_family.hpp"
 #include "models/serving/replica_rules.hpp"
 
 namespace cirrus::app {
@@ -83,6 +85,36 @@ std::string numerics_line(const models::ServingSpec& spec, const models::GpuSpec
                      spec.kv_cache_dtype == models::KvCacheDtype::kFp8 ? "fp8" : dtype);
 }
 
+// Groups of fewer rows than this give no band of their own (as for step times).
+constexpr int kMinServingRows = 5;
+
+ServingErrorBar throughput_error_bar(const models::ResidualStats* residuals,
+                                     const std::string& family, const std::string& precision) {
+  ServingErrorBar e;
+  if (residuals == nullptr || residuals->serving_groups.empty()) {
+    e.basis = "unknown: no serving rows in the residuals (cirrus validate --all --write-residuals)";
+    return e;
+  }
+  const models::ResidualGroup* g = residuals->find_serving(family, precision);
+  if (g != nullptr && g->rows >= kMinServingRows) {
+    e.basis = fmt::format("1 sigma over {} published offline {} {} serving runs", g->rows, family,
+                          precision);
+  } else if ((g = residuals->find_serving("all", "all")) != nullptr && g->rows >= kMinServingRows) {
+    e.factor = std::sqrt(2.0);
+    e.basis = fmt::format(
+        "1 sigma over {} published offline serving runs of other GPUs or precisions, x sqrt(2)",
+        g->rows);
+  } else {
+    e.basis = "unknown: too few published serving runs";
+    return e;
+  }
+  e.known = true;
+  e.rows = g->rows;
+  e.sigma = g->sigma * e.factor;
+  if (e.factor == 1) e.bias = g->median_error;
+  return e;
+}
+
 }  // namespace
 
 ServingResult run_serving(const Job& job) {
@@ -127,6 +159,9 @@ ServingResult run_serving(const Job& job) {
   out.cost = pricing::serving_fleet_cost(job.instance, static_cast<double>(spec.replicas) * spec.tp,
                                          served, out.cost_missing);
 
+  out.throughput_error =
+      throughput_error_bar(job.residuals.get(), models::gpu_family(s.node->gpu.id),
+                           models::serving_precision_label(spec));
   out.assumptions = std::move(run.assumptions);
   out.assumptions.push_back(
       "iteration time: the forward pass alone; the host's scheduling and sampling between "

@@ -18,6 +18,20 @@ namespace cirrus::app {
 // The fleet's price (pricing/serving_cost.hpp).
 using ServingCost = pricing::ServingCost;
 
+// The error bar of the simulated output throughput, from the serving rows of the residuals
+// (`serving_groups`, written by `validate --all --write-residuals`): the group of the GPU's
+// family and the run's precision when it has 5 rows or more, else all serving rows with sigma
+// widened by sqrt(2) (as a step's pooled band is), else unknown. No published latency is
+// validated yet, so latencies carry none.
+struct ServingErrorBar {
+  bool known = false;
+  double sigma = 0;            // relative, 1 sigma, widening included
+  std::optional<double> bias;  // the group's median signed error, reported, never applied
+  int rows = 0;
+  double factor = 1;
+  std::string basis;  // in words; why not when unknown
+};
+
 struct ServingResult {
   std::string scenario_name;
   std::string model_name;
@@ -28,6 +42,7 @@ struct ServingResult {
   std::string arrivals;  // in words: "Poisson at 20/s", "trace azure-csv (FILE)"
   models::KvCacheSize kv;
   models::ServingMetrics metrics;
+  ServingErrorBar throughput_error;
   std::optional<ServingCost> cost;
   std::string cost_missing;  // why there is no cost
   std::vector<std::string> assumptions;

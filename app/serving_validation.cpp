@@ -4,6 +4,7 @@
 
 #include "app/serving_run.hpp"
 #include "common/input_error.hpp"
+#include "models/hardware/gpu_family.hpp"
 
 namespace cirrus::app {
 
@@ -33,6 +34,9 @@ ServingValidation run_serving_validation(const scenarios::ServingValidationSet& 
     r.model = row.model.empty() ? row.scenario.model.name : row.model;
     const models::ServingSpec& spec = *row.scenario.serving;
     r.tp = spec.tp;
+    r.gpu_family =
+        row.scenario.node ? models::gpu_family(row.scenario.node->gpu.id) : std::string("unknown");
+    r.precision = models::serving_precision_label(spec);
     r.input_tokens = spec.input_tokens.largest();
     r.output_tokens = spec.output_tokens.largest();
     r.requests = spec.arrivals.requests.value_or(0);

@@ -16,11 +16,13 @@ struct ServingValidationResult {
   std::string id, source, stated, notes;
   bool uncertain = false;
   std::string model;
+  std::string gpu_family;  // models/hardware/gpu_family.hpp ("h100")
+  std::string precision;   // the weights' GEMMs: "fp8", "int8" (weight-only) or the dtype
   int tp = 1;
   std::int64_t input_tokens = 0, output_tokens = 0, requests = 0;  // per request; the count
-  double measured = 0;   // output tokens/s
-  double predicted = 0;  // output tokens/s
-  double error = 0;      // (predicted - measured) / measured
+  double measured = 0;                                             // output tokens/s
+  double predicted = 0;                                            // output tokens/s
+  double error = 0;                 // (predicted - measured) / measured
   double output_per_iteration = 0;  // output tokens per iteration (about the decode batch)
   std::int64_t kv_blocks = 0;
   std::string refused;  // why the row could not be simulated (then no prediction)

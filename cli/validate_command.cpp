@@ -45,7 +45,7 @@ Action add_validate(CLI::App& app) {
       const app::ValidationSuite suite = app::validate_all(opt->validate);
       emit(reports::render_validation_suite(suite, opt->format), opt->out);
       if (!opt->residuals.empty()) {
-        write_file_atomic(opt->residuals, reports::render_residuals(suite.steps));
+        write_file_atomic(opt->residuals, reports::render_residuals(suite.steps, suite.servings));
       }
       return suite.complete() ? kExitOk : kExitInfeasible;
     }

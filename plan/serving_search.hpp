@@ -22,7 +22,7 @@ namespace cirrus::plan {
 
 struct ServingSearchInput {
   models::TransformerConfig model;
-  models::ServingNumerics numerics;  // dtype, quantized weights, KV cache type
+  models::ServingNumerics numerics;                       // dtype, quantized weights, KV cache type
   std::vector<InstanceOption> instances;                  // with their profiles
   std::vector<const pricing::Instance*> catalog_entries;  // parallel; null: no price
   models::ServingPlanSpec plan;       // lists filled (the serving block's values where left out)

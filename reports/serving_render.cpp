@@ -100,6 +100,15 @@ std::string render_json(const app::ServingResult& r) {
     j["cost_missing"] = r.cost_missing;
   }
   j["assumptions"] = r.assumptions;
+  const app::ServingErrorBar& e = r.throughput_error;
+  j["throughput_error"] = Json{{"metric", "output_tokens_per_s"},
+                               {"known", e.known},
+                               {"sigma", e.known ? Json(round_sig(e.sigma, 4)) : Json(nullptr)},
+                               {"bias", e.bias ? Json(round_sig(*e.bias, 4)) : Json(nullptr)},
+                               {"rows", e.rows},
+                               {"factor", round_sig(e.factor, 4)},
+                               {"basis", e.basis},
+                               {"latencies_validated", false}};
   return j.dump(2) + "\n";
 }
 
@@ -180,6 +189,17 @@ std::string render_table(const app::ServingResult& r) {
       "arrival to last finish)\n",
       m.requests_per_s, format::count(m.input_tokens_per_s), format::count(m.output_tokens_per_s),
       format::duration(m.makespan_s));
+  const app::ServingErrorBar& e = r.throughput_error;
+  if (e.known) {
+    t += fmt::format(
+        "  error: output tokens/s +/-{} ({}{}); latencies not yet validated against "
+        "published runs\n",
+        format::percent(e.sigma), e.basis,
+        e.bias ? fmt::format("; their median error {:+.1f}%, not corrected", *e.bias * 100)
+               : std::string());
+  } else {
+    t += fmt::format("  error: {}\n", e.basis);
+  }
   if (m.slo_attained) {
     std::string slos;
     if (spec.slo.ttft_s) slos += "TTFT <= " + ms(*spec.slo.ttft_s) + " ms";

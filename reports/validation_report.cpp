@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "reports/report_format.hpp"
 
@@ -174,7 +175,57 @@ nlohmann::json dataset_json(const DatasetValidation& d) {
   return j;
 }
 
-std::string render_residuals(const std::vector<DatasetValidation>& sets) {
+namespace {
+
+// The serving rows' groups: per (GPU family, precision) in first-appearance order, then all.
+nlohmann::ordered_json serving_groups_json(const std::vector<app::ServingValidation>& servings) {
+  struct Group {
+    std::string family, precision;
+    std::vector<double> errors;
+    std::vector<std::string> datasets;
+  };
+  std::vector<Group> groups;
+  Group all{"all", "all", {}, {}};
+  for (const auto& v : servings) {
+    const std::string name = std::filesystem::path(v.file).filename().string();
+    for (const auto& r : v.rows) {
+      if (!r.refused.empty()) continue;
+      auto it = std::find_if(groups.begin(), groups.end(), [&](const Group& g) {
+        return g.family == r.gpu_family && g.precision == r.precision;
+      });
+      if (it == groups.end()) it = groups.insert(groups.end(), {r.gpu_family, r.precision, {}, {}});
+      it->errors.push_back(r.error);
+      all.errors.push_back(r.error);
+      for (Group* g : {&*it, &all}) {
+        if (std::find(g->datasets.begin(), g->datasets.end(), name) == g->datasets.end()) {
+          g->datasets.push_back(name);
+        }
+      }
+    }
+  }
+  if (!all.errors.empty()) groups.push_back(all);
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const Group& g : groups) {
+    const app::ErrorStats s = app::error_stats(g.errors);
+    nlohmann::ordered_json j;
+    j["metric"] = "output_tokens_per_s";
+    j["gpu_family"] = g.family;
+    j["precision"] = g.precision;
+    j["rows"] = s.n;
+    j["mean_error"] = round_sig(s.mean, 4);
+    j["median_error"] = round_sig(s.median, 4);
+    j["mape"] = round_sig(s.mape, 4);
+    j["sigma"] = round_sig(s.sigma, 4);
+    j["datasets"] = g.datasets;
+    out.push_back(j);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string render_residuals(const std::vector<DatasetValidation>& sets,
+                             const std::vector<app::ServingValidation>& servings) {
   nlohmann::ordered_json doc;
   doc["cirrus_residuals"] = 1;
   doc["generated_by"] = kResidualsCommand;
@@ -211,6 +262,7 @@ std::string render_residuals(const std::vector<DatasetValidation>& sets) {
     }
   }
   doc["groups"] = groups;
+  if (!servings.empty()) doc["serving_groups"] = serving_groups_json(servings);
   return doc.dump(1) + "\n";
 }
 

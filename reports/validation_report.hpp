@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/serving_validation.hpp"
 #include "app/step_validation.hpp"
 
 namespace cirrus::reports {
@@ -21,9 +22,12 @@ nlohmann::json summary_json(const std::vector<app::GroupSummary>& groups);
 
 // The residuals file (data/validation/residuals.json): per (GPU family, precision), per
 // precision over all GPUs, and overall, the statistics of the predicted rows' signed errors.
+// With serving datasets, `serving_groups` beside them: the same statistics of the serving rows'
+// output tokens per second, per (GPU family, precision) and over all serving rows.
 // Deterministic: the same datasets and model give the same bytes.
 inline constexpr const char* kResidualsCommand =
     "cirrus validate --all --write-residuals data/validation/residuals.json";
-std::string render_residuals(const std::vector<app::DatasetValidation>& sets);
+std::string render_residuals(const std::vector<app::DatasetValidation>& sets,
+                             const std::vector<app::ServingValidation>& servings = {});
 
 }  // namespace cirrus::reports

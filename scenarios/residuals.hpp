@@ -5,11 +5,12 @@
 //
 //   {"cirrus_residuals": 1, "generated_by": "...",
 //    "groups": [{"gpu_family": "h100", "precision": "bf16", "rows": 60, "median_error": -0.01,
-//                "mape": 0.07, "sigma": 0.09, "datasets": ["..."]}, ...]}
+//                "mape": 0.07, "sigma": 0.09, "datasets": ["..."]}, ...],
+//    "serving_groups": [ the same, of serving runs' output tokens/s ] (optional, added)}
 //
-// Required per group: gpu_family (a family or "all"), precision (fp32, tf32, fp16, bf16, fp8 or
-// "all"), rows (>= 0), median_error, sigma (>= 0); mape (>= 0) and datasets are optional. One
-// group per (gpu_family, precision). Other keys, at the top and in groups, are the generator's
+// Required per group: gpu_family (a family or "all"), precision (fp32, tf32, fp16, bf16, fp8,
+// int8 or "all"), rows (>= 0), median_error, sigma (>= 0); mape (>= 0) and datasets are optional.
+// One group per (gpu_family, precision). Other keys, at the top and in groups, are the generator's
 // descriptions and extra statistics (about, statistics, mean_error, ...): they are read past, so
 // the generator may add more without breaking readers. A malformed file is an InputError naming
 // the file and the JSON path.

@@ -40,7 +40,8 @@ ServingValidationSet parse_serving_validation_set(const std::string& text,
     if (!v->is_object()) v->fail("an object of stated settings");
     for (const std::string& k : v->keys()) {
       const nlohmann::json& x = v->raw().at(k);
-      set.setup.push_back(fmt::format("{}: {}", k, x.is_string() ? x.get<std::string>() : x.dump()));
+      set.setup.push_back(
+          fmt::format("{}: {}", k, x.is_string() ? x.get<std::string>() : x.dump()));
     }
   }
   if (auto v = root.find("assumed")) {
@@ -52,8 +53,8 @@ ServingValidationSet parse_serving_validation_set(const std::string& text,
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const JsonNode r = rows.index(i);
     if (!r.is_object()) r.fail("a row object");
-    r.check_keys({"id", "model", "source", "stated", "notes", "uncertain", "measured_output_tokens_per_s",
-                  "scenario"});
+    r.check_keys({"id", "model", "source", "stated", "notes", "uncertain",
+                  "measured_output_tokens_per_s", "scenario"});
     ServingValidationRow row;
     row.id = r.at("id").as_string();
     if (auto v = r.find("model")) row.model = v->as_string();

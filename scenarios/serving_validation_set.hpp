@@ -4,7 +4,8 @@
 //
 //   {"cirrus_serving_validation": 1, "title": "...", "source": "...", "generated_by": "...",
 //    "setup": {...} (stated, shown as is), "assumed": ["..."],
-//    "serving_rows": [{"id": "...", "model": "...", "source": "...", "stated": "...", "notes": "...",
+//    "serving_rows": [{"id": "...", "model": "...", "source": "...", "stated": "...", "notes":
+//    "...",
 //                      "uncertain": false, "measured_output_tokens_per_s": 28312,
 //                      "scenario": { a complete scenario with a serving block }}]}
 //

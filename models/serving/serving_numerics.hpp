@@ -16,10 +16,10 @@ namespace cirrus::models {
 
 struct ServingNumerics {
   Precision dtype = Precision::kBf16;
-  double activation_bytes = 2;    // per element of activations and unquantized weights
+  double activation_bytes = 2;     // per element of activations and unquantized weights
   double linear_weight_bytes = 2;  // per weight of a quantized linear layer
-  double kv_bytes = 2;            // per cached K or V element
-  bool fp8_gemms = false;         // the linear layers' GEMMs run in fp8
+  double kv_bytes = 2;             // per cached K or V element
+  bool fp8_gemms = false;          // the linear layers' GEMMs run in fp8
 };
 
 inline ServingNumerics serving_numerics(Precision dtype, Quantization q, KvCacheDtype kv) {
@@ -34,6 +34,20 @@ inline ServingNumerics serving_numerics(Precision dtype, Quantization q, KvCache
 
 inline ServingNumerics serving_numerics(const ServingSpec& s) {
   return serving_numerics(s.dtype, s.quantization, s.kv_cache_dtype);
+}
+
+// The precision a serving run's error bars group by (residuals' serving_groups): "fp8", "int8"
+// (weight-only) or the dtype.
+inline const char* serving_precision_label(const ServingSpec& s) {
+  switch (s.quantization) {
+    case Quantization::kFp8:
+      return "fp8";
+    case Quantization::kInt8WeightOnly:
+      return "int8";
+    case Quantization::kNone:
+      break;
+  }
+  return to_string(s.dtype);
 }
 
 }  // namespace cirrus::models

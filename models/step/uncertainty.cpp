@@ -10,12 +10,26 @@
 
 namespace cirrus::models {
 
-const ResidualGroup* ResidualStats::find(const std::string& gpu_family,
-                                         const std::string& precision) const {
+namespace {
+
+const ResidualGroup* find_in(const std::vector<ResidualGroup>& groups,
+                             const std::string& gpu_family, const std::string& precision) {
   for (const ResidualGroup& g : groups) {
     if (g.gpu_family == gpu_family && g.precision == precision) return &g;
   }
   return nullptr;
+}
+
+}  // namespace
+
+const ResidualGroup* ResidualStats::find(const std::string& gpu_family,
+                                         const std::string& precision) const {
+  return find_in(groups, gpu_family, precision);
+}
+
+const ResidualGroup* ResidualStats::find_serving(const std::string& gpu_family,
+                                                 const std::string& precision) const {
+  return find_in(serving_groups, gpu_family, precision);
 }
 
 constexpr EnumNames<CalibrationStatus, 3> kCalibrationStatusNames = {

@@ -77,8 +77,13 @@ struct ResidualStats {
   std::string file;  // where they were read, for messages
   std::string generated_by;
   std::vector<ResidualGroup> groups;  // as in the file
+  // Serving runs' output tokens per second (`serving_groups`, the same statistics), grouped the
+  // same way; empty in a file written before serving was validated.
+  std::vector<ResidualGroup> serving_groups;
 
   const ResidualGroup* find(const std::string& gpu_family, const std::string& precision) const;
+  const ResidualGroup* find_serving(const std::string& gpu_family,
+                                    const std::string& precision) const;
 };
 
 // What a prediction's compute and communication figures rest on (StepResult::calibration).

@@ -55,6 +55,15 @@ TEST_CASE("serve: a serving block is simulated request by request", "[golden][se
   CHECK(j["requests"] == 10000);
   CHECK(j["completed"] == 10000);
   CHECK(j["little"]["relative_error"].get<double>() < 1e-9);
+  // The throughput's error bar: an H100 bf16 run has no serving rows of its own (the shipped
+  // ones are fp8), so all 30 pooled, sigma x sqrt(2), no bias.
+  const auto& e = j["throughput_error"];
+  CHECK(e["known"] == true);
+  CHECK(e["rows"] == 30);
+  CHECK(e["factor"].get<double>() == Approx(1.414).epsilon(1e-3));
+  CHECK(e["bias"].is_null());
+  CHECK(e["latencies_validated"] == false);
+  CHECK_THAT(table.out, Catch::Contains("error: output tokens/s +/-"));
   const auto& ttft = j["latency_s"]["ttft"];
   CHECK(ttft["p50"].get<double>() <= ttft["p90"].get<double>());
   CHECK(ttft["p90"].get<double>() <= ttft["p99"].get<double>());

@@ -152,3 +152,26 @@ TEST_CASE("the residuals are read once per process, safely from many threads",
   CHECK_THROWS_AS(cirrus::scenarios::shared_residuals(bad), InputError);
   CHECK_THROWS_AS(cirrus::scenarios::shared_residuals(bad), InputError);
 }
+
+TEST_CASE("residuals: serving groups are read beside the step groups, each pair once",
+          "[residuals][serving]") {
+  const std::string text = R"({"cirrus_residuals": 1, "groups": [
+    {"gpu_family": "all", "precision": "all", "rows": 60, "median_error": -0.01, "sigma": 0.09}],
+    "serving_groups": [
+    {"metric": "output_tokens_per_s", "gpu_family": "h100", "precision": "fp8", "rows": 30,
+     "median_error": 0.02, "sigma": 0.085},
+    {"metric": "output_tokens_per_s", "gpu_family": "all", "precision": "all", "rows": 30,
+     "median_error": 0.02, "sigma": 0.085}]})";
+  const auto r = parse_residuals(text, kFile);
+  REQUIRE(r.serving_groups.size() == 2);
+  REQUIRE(r.find_serving("h100", "fp8") != nullptr);
+  CHECK(r.find_serving("h100", "fp8")->sigma == Approx(0.085));
+  CHECK(r.find_serving("a100", "bf16") == nullptr);
+  // The step groups do not answer for serving, nor the other way round.
+  CHECK(r.find("h100", "fp8") == nullptr);
+  CHECK(r.find_serving("all", "all") != nullptr);
+  std::string twice = text;
+  twice.replace(twice.find("\"h100\""), 6, "\"all\"");
+  twice.replace(twice.find("\"fp8\""), 5, "\"all\"");
+  CHECK(error_of(twice).rfind("serving_groups[1]|one group per", 0) == 0);
+}

@@ -35,9 +35,8 @@ TEST_CASE("an fp8 KV cache holds a token in half the bytes", "[serving]") {
   const GpuSpec gpu = *find_gpu("h100-sxm");
   const SchedulerConfig s;
   const KvCacheSize bf16 = kv_cache_size(m, gpu, ServingNumerics{}, 1, s);
-  const KvCacheSize fp8 =
-      kv_cache_size(m, gpu, serving_numerics(Precision::kBf16, Quantization::kNone,
-                                             KvCacheDtype::kFp8), 1, s);
+  const KvCacheSize fp8 = kv_cache_size(
+      m, gpu, serving_numerics(Precision::kBf16, Quantization::kNone, KvCacheDtype::kFp8), 1, s);
   // K and V x 32 layers x 8 heads x 128 x 1 byte.
   CHECK(fp8.bytes_per_token == Approx(65536.0));
   CHECK(fp8.kv_bytes == Approx(bf16.kv_bytes));
@@ -65,7 +64,8 @@ TEST_CASE("an fp8 GEMM reads its weight at one byte", "[serving]") {
   CHECK(op.flops == Approx(2.0 * 4096 * 6144));
   CHECK(op.fp8);
   // With the weight in the activations' type it is the plain GEMM.
-  CHECK(weight_gemm("x", 3, 5, 7, 2, 2.0, 2.0, false).bytes == Approx(gemm("x", 3, 5, 7, 2, 2.0).bytes));
+  CHECK(weight_gemm("x", 3, 5, 7, 2, 2.0, 2.0, false).bytes ==
+        Approx(gemm("x", 3, 5, 7, 2, 2.0).bytes));
 }
 
 TEST_CASE("fp8 weights nearly halve a memory-bound decode", "[serving]") {
