@@ -56,10 +56,18 @@ struct ArrivalSpec {
   TraceSpec trace;  // kind == kTrace
 };
 
-enum class RouterKind { kRoundRobin, kLeastOutstanding };
-inline constexpr EnumNames<RouterKind, 2> kRouterKindNames = {
+enum class RouterKind { kRoundRobin, kLeastOutstanding, kPrefixAffinity };
+inline constexpr EnumNames<RouterKind, 3> kRouterKindNames = {
     {{RouterKind::kRoundRobin, "round-robin"},
-     {RouterKind::kLeastOutstanding, "least-outstanding"}}};
+     {RouterKind::kLeastOutstanding, "least-outstanding"},
+     {RouterKind::kPrefixAffinity, "prefix-affinity"}}};
+
+// What a preempted sequence loses: recompute (vLLM V1's only mode) frees its KV blocks and
+// computes them again when it resumes; swap (vLLM V0's --preemption-mode swap, formats.md
+// section (e)) copies them to host memory and back.
+enum class PreemptionMode { kRecompute, kSwap };
+inline constexpr EnumNames<PreemptionMode, 2> kPreemptionModeNames = {
+    {{PreemptionMode::kRecompute, "recompute"}, {PreemptionMode::kSwap, "swap"}}};
 
 // One replica's scheduler (vLLM V1's knobs, formats.md section (e)).
 struct SchedulerConfig {
@@ -68,6 +76,13 @@ struct SchedulerConfig {
   bool chunked_prefill = true;          // V1 always chunks
   int block_size = 16;                  // CacheConfig.DEFAULT_BLOCK_SIZE
   double gpu_memory_utilization = 0.9;  // vLLM's default before 0.92 (formats.md: uncertain when)
+  PreemptionMode preemption = PreemptionMode::kRecompute;
+  // Host memory per GPU for swapped-out KV blocks: vLLM V0's --swap-space default, 4 GiB
+  // (recalled from vLLM's CacheConfig, unverified).
+  double swap_space_gib = 4.0;
+  // Automatic prefix caching; unset: on when requests carry prefix ids (vLLM V1 enables it by
+  // default, formats.md section (e)).
+  std::optional<bool> prefix_caching;
 };
 
 struct Slo {
@@ -79,6 +94,7 @@ inline const char* to_string(LengthKind k) { return name_in(kLengthKindNames, k)
 inline const char* to_string(ArrivalKind k) { return name_in(kArrivalKindNames, k); }
 inline const char* to_string(TraceFormat f) { return name_in(kTraceFormatNames, f); }
 inline const char* to_string(RouterKind k) { return name_in(kRouterKindNames, k); }
+inline const char* to_string(PreemptionMode m) { return name_in(kPreemptionModeNames, m); }
 
 struct ServingSpec {
   ArrivalSpec arrivals;
@@ -90,6 +106,10 @@ struct ServingSpec {
   RouterKind router = RouterKind::kRoundRobin;
   SchedulerConfig scheduler;
   Slo slo;
+  // Synthetic shared prefixes (`serving.prefix`): each request draws one of `prefix_groups`
+  // prefixes of `prefix_tokens` tokens (prefix.hpp); 0 groups: none.
+  std::int64_t prefix_groups = 0;
+  std::int64_t prefix_tokens = 0;
 };
 
 }  // namespace cirrus::models
