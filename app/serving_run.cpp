@@ -9,6 +9,8 @@
 #include "models/serving/arrivals.hpp"
 #include "models/serving/fleet_sim.hpp"
 #include "models/serving/iteration_time.hpp"
+#include "models/serving/prefix.hpp"
+#include "models/serving/router.hpp"
 #include "scenarios/trace_reader.hpp"
 
 namespace cirrus::app {
@@ -16,8 +18,9 @@ namespace {
 
 struct Requests {
   std::vector<models::Request> list;
-  std::string file;  // where the largest request was given (trace or scenario)
-  std::string path;  // its line, or the JSON path of the larger length
+  models::PrefixIds prefix;  // empty when no request carries prefix ids
+  std::string file;          // where the largest request was given (trace or scenario)
+  std::string path;          // its line, or the JSON path of the larger length
 };
 
 Requests scenario_requests(const scenarios::Scenario& s, const models::ServingSpec& spec) {
@@ -26,6 +29,7 @@ Requests scenario_requests(const scenarios::Scenario& s, const models::ServingSp
   if (a.kind == models::ArrivalKind::kTrace) {
     scenarios::TraceRequests t = scenarios::read_trace(a.trace, a.requests, a.duration_s);
     out.list = std::move(t.requests);
+    out.prefix = std::move(t.prefix);
     out.file = a.trace.path;
     out.path = fmt::format("line {}", t.largest_line);
     if (out.list.empty()) {
@@ -34,6 +38,10 @@ Requests scenario_requests(const scenarios::Scenario& s, const models::ServingSp
     return out;
   }
   out.list = models::synthetic_requests(a, spec.input_tokens, spec.output_tokens, spec.seed);
+  if (spec.prefix_groups > 0) {
+    out.prefix =
+        models::synthetic_prefixes(out.list, {spec.prefix_groups, spec.prefix_tokens}, spec.seed);
+  }
   out.file = s.file;
   out.path = spec.input_tokens.largest() >= spec.output_tokens.largest() ? "serving.input_tokens"
                                                                          : "serving.output_tokens";
@@ -101,6 +109,51 @@ void check_fits(const scenarios::Scenario& s, const models::ServingSpec& spec,
   }
 }
 
+// Prefix caching: on when requests carry prefix ids, unless the scenario turns it off.
+bool prefix_caching_on(const scenarios::Scenario& s, const models::ServingSpec& spec,
+                       const Requests& requests) {
+  const bool on = spec.scheduler.prefix_caching.value_or(true) && !requests.prefix.empty();
+  if (!on && spec.router == models::RouterKind::kPrefixAffinity) {
+    throw InputError(
+        s.file, "serving.router",
+        "a router other than \"prefix-affinity\" when prefix caching is off (requests carry "
+        "prefixes from serving.prefix or a Mooncake trace's hash_ids, and prefix_caching is not "
+        "false)",
+        "\"prefix-affinity\"");
+  }
+  return on;
+}
+
+// Preemption by swap: the swap space in blocks and the copy time of one block over the node's
+// host link. Each GPU of a replica copies its own share of a block over its own link, so a
+// block's time is its bytes on one GPU over one GPU's bandwidth.
+// Returns the assumption it makes, or nothing without swap.
+std::string swap_setup(const scenarios::Scenario& s, const models::ServingSpec& spec,
+                       const models::KvCacheSize& kv, models::FleetConfig& fleet,
+                       ServingResult& out) {
+  if (spec.scheduler.preemption != models::PreemptionMode::kSwap) return "";
+  const models::NodeSpec& node = *s.node;
+  const bool measured = node.pcie_copy_bw > 0;
+  const double bw = measured ? node.pcie_copy_bw : node.pcie_bw;
+  if (bw <= 0) {
+    throw InputError(s.file, "serving.preemption",
+                     "a node with a host link bandwidth (its pcie_gbyte_per_s) to swap over",
+                     "\"swap\" on a node without one");
+  }
+  const double block_bytes = kv.bytes_per_token * spec.scheduler.block_size;
+  fleet.host_blocks = static_cast<std::int64_t>(spec.scheduler.swap_space_gib * kGiB / block_bytes);
+  fleet.swap_seconds_per_block = block_bytes / bw;
+  out.swap_host_blocks = fleet.host_blocks;
+  out.swap_gbyte_per_s = bw / kGB;
+  return fmt::format(
+      "preemption by swap (vLLM V0's mode; V1 recomputes only, and V0 swapped only sequence "
+      "groups of several sequences): {:g} GiB of host memory per GPU = {} blocks per replica; a "
+      "block's {:.0f} bytes per GPU copied at {:.4g} GB/s ({}), each GPU over its own link, the "
+      "copies added to the iteration that makes them; recompute when the swap space is full",
+      spec.scheduler.swap_space_gib, fleet.host_blocks, block_bytes, bw / kGB,
+      measured ? "the node's measured host-to-device copy rate" : "the node's PCIe datasheet rate");
+}
+
 std::string arrivals_label(const models::ServingSpec& spec) {
   const models::ArrivalSpec& a = spec.arrivals;
   switch (a.kind) {
@@ -148,7 +201,7 @@ std::optional<ServingCost> fleet_cost(const Job& job, const models::ServingSpec&
 
 }  // namespace
 
-ServingResult run_serving(const Job& job) {
+ServingResult run_serving(const Job& job, const ServingRunOptions& options) {
   const scenarios::Scenario& s = job.scenario;
   if (!s.serving) throw InputError(s.file, "serving", "a serving block", "none");
   if (!s.node) throw InputError(s.file, "cluster", "a node or an instance to serve on", "none");
@@ -190,6 +243,14 @@ ServingResult run_serving(const Job& job) {
   fleet.router = spec.router;
   fleet.scheduler = spec.scheduler;
   fleet.blocks = out.kv.blocks;
+  out.prefix_caching = prefix_caching_on(s, spec, requests);
+  if (out.prefix_caching) fleet.prefix = &requests.prefix;
+  const std::string swap_assumption = swap_setup(s, spec, out.kv, fleet, out);
+  if (options.trace) {
+    out.trace.emplace();
+    out.trace->cap = options.trace_cap;
+    fleet.trace = &*out.trace;
+  }
   models::FleetOutcome outcome;
   try {
     outcome = models::simulate_fleet(requests.list, fleet, timer);
@@ -210,6 +271,25 @@ ServingResult run_serving(const Job& job) {
       "models/workload/memory.hpp)",
       spec.scheduler.gpu_memory_utilization, s.node->gpu.memory_bytes / 1e9,
       spec.scheduler.max_num_batched_tokens));
+  if (!swap_assumption.empty()) out.assumptions.push_back(swap_assumption);
+  if (out.prefix_caching) {
+    out.assumptions.push_back(fmt::format(
+        "prefix caching: {}; only full blocks inside a request's prefix ids are shared, "
+        "entered when they are scheduled; the rest of a prompt and the outputs are never hit",
+        spec.arrivals.kind == models::ArrivalKind::kTrace
+            ? fmt::format("the trace's hash_ids, one per {} tokens",
+                          requests.prefix.tokens_per_id())
+            : fmt::format("{} shared prefixes of {} tokens before each drawn prompt",
+                          spec.prefix_groups, spec.prefix_tokens)));
+  }
+  if (spec.router == models::RouterKind::kPrefixAffinity) {
+    out.assumptions.push_back(fmt::format(
+        "prefix-affinity router: the replica whose cache holds the longest run of the request's "
+        "leading prefix blocks, unless it has more than {} requests outstanding above the least "
+        "loaded (SGLang router's balance_abs_threshold default, recalled, unverified); least "
+        "outstanding otherwise",
+        models::kAffinityLoadBound));
+  }
   out.assumptions.push_back(
       "cost: busy time is split between input and output tokens by each iteration's share of "
       "prefill tokens; idle time is shared the same way");
