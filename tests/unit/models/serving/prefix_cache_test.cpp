@@ -28,6 +28,7 @@ class TokenTimer final : public IterationTimer {
 
 std::vector<Request> spaced(int n, double gap_s, int input, int output) {
   std::vector<Request> out;
+  out.reserve(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) {
     out.push_back(
         {static_cast<std::uint32_t>(i), sim::Time::from_seconds(gap_s * i), input, output});
