@@ -21,6 +21,7 @@ ServingRequests serving_requests(const scenarios::Scenario& s, const models::Ser
   if (a.kind == models::ArrivalKind::kTrace) {
     scenarios::TraceRequests t = scenarios::read_trace(a.trace, a.requests, a.duration_s);
     out.list = std::move(t.requests);
+    out.prefix = std::move(t.prefix);
     out.file = a.trace.path;
     out.path = fmt::format("line {}", t.largest_line);
     if (out.list.empty()) {
@@ -29,6 +30,10 @@ ServingRequests serving_requests(const scenarios::Scenario& s, const models::Ser
     return out;
   }
   out.list = models::synthetic_requests(a, spec.input_tokens, spec.output_tokens, seed);
+  if (spec.prefix_groups > 0) {
+    out.prefix =
+        models::synthetic_prefixes(out.list, {spec.prefix_groups, spec.prefix_tokens}, seed);
+  }
   out.file = s.file;
   out.path = spec.input_tokens.largest() >= spec.output_tokens.largest() ? "serving.input_tokens"
                                                                          : "serving.output_tokens";
@@ -113,6 +118,10 @@ FleetRun simulate_serving_fleet(const FleetSetup& setup, const models::KvCacheSi
   fleet.router = setup.router;
   fleet.scheduler = setup.scheduler;
   fleet.blocks = kv.blocks;
+  fleet.prefix = setup.prefix;
+  fleet.host_blocks = setup.host_blocks;
+  fleet.swap_seconds_per_block = setup.swap_seconds_per_block;
+  fleet.trace = setup.trace;
   models::FleetOutcome outcome;
   try {
     outcome = models::simulate_fleet(requests, fleet, timer);

@@ -11,7 +11,9 @@
 
 #include "models/compute/profile.hpp"
 #include "models/hardware/hardware.hpp"
+#include "models/serving/batch_trace.hpp"
 #include "models/serving/kv_cache.hpp"
+#include "models/serving/prefix.hpp"
 #include "models/serving/request.hpp"
 #include "models/serving/serving_metrics.hpp"
 #include "models/serving/serving_spec.hpp"
@@ -21,8 +23,9 @@ namespace cirrus::app {
 
 struct ServingRequests {
   std::vector<models::Request> list;
-  std::string file;  // where the largest request was given (trace or scenario)
-  std::string path;  // its line, or the JSON path of the larger length
+  models::PrefixIds prefix;  // empty when no request carries prefix ids
+  std::string file;          // where the largest request was given (trace or scenario)
+  std::string path;          // its line, or the JSON path of the larger length
 };
 
 // The scenario's requests: the trace's rows, or the synthetic stream drawn from `seed`.
@@ -50,6 +53,12 @@ struct FleetSetup {
   int replicas = 1, tp = 1;
   models::RouterKind router = models::RouterKind::kRoundRobin;
   models::SchedulerConfig scheduler;
+  // Prefix caching (the requests' prefix ids; null: off), preemption by swap (the swap space in
+  // blocks per replica and a block's copy time) and the iterations' record (null: none).
+  const models::PrefixIds* prefix = nullptr;
+  std::int64_t host_blocks = 0;
+  double swap_seconds_per_block = 0;
+  models::BatchTrace* trace = nullptr;
 };
 
 struct FleetRun {

@@ -9,7 +9,9 @@
 #include "common/input_error.hpp"
 #include "common/units.hpp"
 #include "models/hardware/gpu_family.hpp"
+#include "models/serving/prefix.hpp"
 #include "models/serving/replica_rules.hpp"
+#include "models/serving/router.hpp"
 
 namespace cirrus::app {
 namespace {
@@ -38,6 +40,56 @@ void check_slo_reachable(const scenarios::Scenario& s, const FleetSetup& setup,
                                  u.tpot_s * 1e3),
                      fmt::format("{:g} ms", *slo.tpot_s * 1e3));
   }
+}
+
+// Prefix caching: on when requests carry prefix ids, unless the scenario turns it off.
+bool prefix_caching_on(const scenarios::Scenario& s, const models::ServingSpec& spec,
+                       const ServingRequests& requests) {
+  const bool on = spec.scheduler.prefix_caching.value_or(true) && !requests.prefix.empty();
+  if (!on && spec.router == models::RouterKind::kPrefixAffinity) {
+    throw InputError(
+        s.file, "serving.router",
+        "a router other than \"prefix-affinity\" when prefix caching is off (requests carry "
+        "prefixes from serving.prefix or a Mooncake trace's hash_ids, and prefix_caching is not "
+        "false)",
+        "\"prefix-affinity\"");
+  }
+  if (on && spec.scheduler.reserve_full) {
+    throw InputError(s.file, "serving.admission",
+                     "\"on-demand\" with prefix caching (reserving admission beside shared "
+                     "cached blocks is not modelled; set prefix_caching to false to reserve)",
+                     "\"reserve-full\"");
+  }
+  return on;
+}
+
+// Preemption by swap: the swap space in blocks and the copy time of one block over the node's
+// host link. Each GPU of a replica copies its own share of a block over its own link, so a
+// block's time is its bytes on one GPU over one GPU's bandwidth.
+// Returns the assumption it makes, or nothing without swap.
+std::string swap_setup(const scenarios::Scenario& s, const models::ServingSpec& spec,
+                       const models::KvCacheSize& kv, FleetSetup& fleet, ServingResult& out) {
+  if (spec.scheduler.preemption != models::PreemptionMode::kSwap) return "";
+  const models::NodeSpec& node = *s.node;
+  const bool measured = node.pcie_copy_bw > 0;
+  const double bw = measured ? node.pcie_copy_bw : node.pcie_bw;
+  if (bw <= 0) {
+    throw InputError(s.file, "serving.preemption",
+                     "a node with a host link bandwidth (its pcie_gbyte_per_s) to swap over",
+                     "\"swap\" on a node without one");
+  }
+  const double block_bytes = kv.bytes_per_token * spec.scheduler.block_size;
+  fleet.host_blocks = static_cast<std::int64_t>(spec.scheduler.swap_space_gib * kGiB / block_bytes);
+  fleet.swap_seconds_per_block = block_bytes / bw;
+  out.swap_host_blocks = fleet.host_blocks;
+  out.swap_gbyte_per_s = bw / kGB;
+  return fmt::format(
+      "preemption by swap (vLLM V0's mode; V1 recomputes only, and V0 swapped only sequence "
+      "groups of several sequences): {:g} GiB of host memory per GPU = {} blocks per replica; a "
+      "block's {:.0f} bytes per GPU copied at {:.4g} GB/s ({}), each GPU over its own link, the "
+      "copies added to the iteration that makes them; recompute when the swap space is full",
+      spec.scheduler.swap_space_gib, fleet.host_blocks, block_bytes, bw / kGB,
+      measured ? "the node's measured host-to-device copy rate" : "the node's PCIe datasheet rate");
 }
 
 std::string arrivals_label(const models::ServingSpec& spec) {
@@ -117,7 +169,7 @@ ServingErrorBar throughput_error_bar(const models::ResidualStats* residuals,
 
 }  // namespace
 
-ServingResult run_serving(const Job& job) {
+ServingResult run_serving(const Job& job, const ServingRunOptions& options) {
   const scenarios::Scenario& s = job.scenario;
   if (!s.serving) throw InputError(s.file, "serving", "a serving block", "none");
   if (!s.node) throw InputError(s.file, "cluster", "a node or an instance to serve on", "none");
@@ -151,6 +203,14 @@ ServingResult run_serving(const Job& job) {
   setup.tp = spec.tp;
   setup.router = spec.router;
   setup.scheduler = spec.scheduler;
+  out.prefix_caching = prefix_caching_on(s, spec, requests);
+  if (out.prefix_caching) setup.prefix = &requests.prefix;
+  const std::string swap_assumption = swap_setup(s, spec, out.kv, setup, out);
+  if (options.trace) {
+    out.trace.emplace();
+    out.trace->cap = options.trace_cap;
+    setup.trace = &*out.trace;
+  }
   check_slo_reachable(s, setup, spec.slo, requests);
   FleetRun run = simulate_serving_fleet(setup, out.kv, requests.list, spec.slo, s.file);
   out.metrics = run.metrics;
@@ -182,6 +242,26 @@ ServingResult run_serving(const Job& job) {
                         sc.gpu_memory_utilization, s.node->gpu.memory_bytes / 1e9,
                         sc.max_num_batched_tokens));
   out.assumptions.push_back(numerics_line(spec, s.node->gpu));
+  if (!swap_assumption.empty()) out.assumptions.push_back(swap_assumption);
+  if (out.prefix_caching) {
+    out.assumptions.push_back(fmt::format(
+        "prefix caching: {}; only full blocks inside a request's prefix ids are shared, "
+        "entered when they are scheduled; the rest of a prompt and the outputs are never hit",
+        spec.arrivals.kind == models::ArrivalKind::kTrace
+            ? fmt::format("the trace's hash_ids, one per {} tokens",
+                          requests.prefix.tokens_per_id())
+            : fmt::format("{} shared prefixes of {} tokens before each drawn prompt",
+                          spec.prefix_groups, spec.prefix_tokens)));
+  }
+  if (spec.router == models::RouterKind::kPrefixAffinity) {
+    out.assumptions.push_back(fmt::format(
+        "prefix-affinity router: the replica whose cache holds the longest run of the request's "
+        "leading prefix blocks, unless it has more than {} requests outstanding above the least "
+        "loaded (SGLang router's balance_abs_threshold default, recalled, unverified); least "
+        "outstanding otherwise",
+        models::kAffinityLoadBound));
+  }
+
   out.assumptions.push_back(
       "cost: busy time is split between input and output tokens by each iteration's share of "
       "prefill tokens; idle time is shared the same way");

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "app/job.hpp"
+#include "models/serving/batch_trace.hpp"
 #include "models/serving/kv_cache.hpp"
 #include "models/serving/serving_metrics.hpp"
 #include "models/serving/serving_spec.hpp"
@@ -45,12 +46,22 @@ struct ServingResult {
   ServingErrorBar throughput_error;
   std::optional<ServingCost> cost;
   std::string cost_missing;  // why there is no cost
+  bool prefix_caching = false;
+  std::int64_t swap_host_blocks = 0;  // preemption by swap: the swap space per replica, blocks
+  double swap_gbyte_per_s = 0;        // and the host link it is copied over, per GPU
+  std::optional<models::BatchTrace> trace;  // the iterations, when asked for
   std::vector<std::string> assumptions;
+};
+
+struct ServingRunOptions {
+  bool trace = false;  // record the iterations (the first trace_cap of them)
+  std::size_t trace_cap = models::kDefaultTraceCap;
 };
 
 // `job` resolved with resolve_search. Throws InputError for a scenario without a node, an
 // unsupported precision, a tp the node or model cannot take, a trace that cannot be read, and a
-// KV cache that cannot hold the largest request (naming the trace line or the JSON path).
-ServingResult run_serving(const Job& job);
+// KV cache that cannot hold the largest request (naming the trace line or the JSON path), a
+// prefix-affinity router without prefix caching and a swap on a node without a host link.
+ServingResult run_serving(const Job& job, const ServingRunOptions& options = {});
 
 }  // namespace cirrus::app

@@ -2,15 +2,18 @@
 // serving throughput of the scenario's model on one GPU of its node, fully resident beside
 // offloaded to host memory in a ring of `inference.gpu_sections` sections
 // (models/systems/offload_inference.hpp). A scenario with a `serving` block is simulated request
-// by request instead (app/serving_run.hpp; table or json).
+// by request instead (app/serving_run.hpp; table or json), with `--trace FILE` its batches as a
+// Perfetto trace (reports/serving_trace.hpp).
 #include <optional>
 #include <sstream>
 
 #include "app/serve_run.hpp"
 #include "app/serving_run.hpp"
 #include "cli/commands.hpp"
+#include "common/atomic_write.hpp"
 #include "reports/serve_render.hpp"
 #include "reports/serving_render.hpp"
+#include "reports/serving_trace.hpp"
 
 namespace cirrus::cli {
 namespace {
@@ -21,6 +24,7 @@ struct Options {
   std::optional<double> pcie_gbyte_per_s;
   std::string format = "table";
   std::string out;
+  std::string trace;
 };
 
 std::vector<int> parse_batch(const std::string& text) {
@@ -59,7 +63,11 @@ Action add_serve(CLI::App& app) {
   sub->add_option("--format", opt->format, "table, json or csv")
       ->check(CLI::IsMember({"table", "json", "csv"}));
   sub->add_option("-o,--out", opt->out, "write to this file (atomically) instead of stdout");
+  sub->add_option("--trace", opt->trace,
+                  "with a serving block: write the replicas' batches as a Chrome trace-event "
+                  "file (opens in Perfetto), the first 100,000 iterations");
   return [opt]() {
+    check_distinct_outputs({{"--out", opt->out}, {"--trace", opt->trace}});
     const auto job = app::resolve_search(scenarios::load_scenario(opt->scenario), {});
     if (job->scenario.serving) {
       if (!opt->batch.empty() || opt->pcie_gbyte_per_s || opt->format == "csv") {
@@ -67,8 +75,17 @@ Action add_serve(CLI::App& app) {
             "serve: a scenario with a serving block takes --format table or json, and no "
             "--batch or --pcie-gbyte-per-s (those are the inference block's)");
       }
-      emit(reports::render_serving(app::run_serving(*job), opt->format), opt->out);
+      const app::ServingResult r = app::run_serving(*job, {.trace = !opt->trace.empty()});
+      const std::string text = reports::render_serving(r, opt->format);
+      if (r.trace) {
+        write_file_atomic(opt->trace, reports::render_serving_trace(*r.trace, r.spec.replicas,
+                                                                    job->scenario.name));
+      }
+      emit(text, opt->out);
       return kExitOk;
+    }
+    if (!opt->trace.empty()) {
+      throw UsageError("serve: --trace needs a scenario with a serving block");
     }
     app::ServeOptions options;
     if (!opt->batch.empty()) options.batch = parse_batch(opt->batch);

@@ -21,9 +21,17 @@ Json optional_number(const std::optional<double>& v, double scale = 1.0) {
   return v ? Json(round_sig(*v * scale)) : Json(nullptr);
 }
 
+Json trace_json(const models::BatchTrace& t) {
+  return Json{{"iterations", t.iterations},
+              {"written", t.records.size()},
+              {"cap", t.cap},
+              {"complete", t.records.size() == static_cast<std::size_t>(t.iterations)}};
+}
+
 std::string render_json(const app::ServingResult& r) {
   const models::ServingSpec& spec = r.spec;
   const models::ServingMetrics& m = r.metrics;
+  const bool swap = spec.scheduler.preemption == models::PreemptionMode::kSwap;
   Json j;
   j["scenario"] = r.scenario_name;
   j["mode"] = "request-level";
@@ -41,6 +49,9 @@ std::string render_json(const app::ServingResult& r) {
            {"chunked_prefill", spec.scheduler.chunked_prefill},
            {"block_size", spec.scheduler.block_size},
            {"gpu_memory_utilization", spec.scheduler.gpu_memory_utilization},
+           {"preemption", to_string(spec.scheduler.preemption)},
+           {"swap_space_gib", swap ? Json(spec.scheduler.swap_space_gib) : Json()},
+           {"prefix_caching", r.prefix_caching},
            {"admission", spec.scheduler.reserve_full ? "reserve-full" : "on-demand"},
            {"kv_cache_free_fraction", spec.scheduler.kv_cache_free_fraction
                                           ? Json(*spec.scheduler.kv_cache_free_fraction)
@@ -99,6 +110,18 @@ std::string render_json(const app::ServingResult& r) {
     j["cost"] = nullptr;
     j["cost_missing"] = r.cost_missing;
   }
+  j["prefix_cache"] = r.prefix_caching ? Json{{"hit_tokens", m.prefix_hit_tokens},
+                                              {"prompt_tokens", m.input_tokens},
+                                              {"hit_rate", round_sig(m.prefix_hit_rate)},
+                                              {"evictions", m.prefix_evictions}}
+                                       : Json();
+  j["swap"] = swap ? Json{{"swap_outs", m.swaps},
+                          {"swap_ins", m.swap_ins},
+                          {"copy_s", round_sig(m.swap_s)},
+                          {"host_blocks", r.swap_host_blocks},
+                          {"gbyte_per_s", round_sig(r.swap_gbyte_per_s)}}
+                   : Json();
+  if (r.trace) j["trace"] = trace_json(*r.trace);
   j["assumptions"] = r.assumptions;
   const app::ServingErrorBar& e = r.throughput_error;
   j["throughput_error"] = Json{{"metric", "output_tokens_per_s"},
@@ -140,6 +163,18 @@ std::string render_table(const app::ServingResult& r) {
       "  scheduler: max_num_seqs {}, max_num_batched_tokens {}, chunked prefill {}, KV blocks of "
       "{} tokens\n",
       sc.max_num_seqs, sc.max_num_batched_tokens, sc.chunked_prefill ? "on" : "off", sc.block_size);
+  if (r.prefix_caching || sc.preemption == models::PreemptionMode::kSwap) {
+    std::string extras;
+    if (r.prefix_caching) extras = "prefix caching on";
+    if (sc.preemption == models::PreemptionMode::kSwap) {
+      extras += fmt::format(
+          "{}preemption by swap ({:g} GiB of host memory per GPU, {} blocks, "
+          "at {:.4g} GB/s)",
+          extras.empty() ? "" : ", ", sc.swap_space_gib,
+          format::count(static_cast<double>(r.swap_host_blocks)), r.swap_gbyte_per_s);
+    }
+    t += "             " + extras + "\n";
+  }
   if (sc.reserve_full) {
     t += "  admission: reserve-full (blocks for the whole prompt and output at the start)\n";
   }
@@ -211,9 +246,21 @@ std::string render_table(const app::ServingResult& r) {
     t += "  goodput: no SLO given (serving.slo)\n";
   }
   const double peak = m.kv_blocks > 0 ? static_cast<double>(m.kv_peak_blocks) / m.kv_blocks : 0;
-  t += fmt::format("  KV cache: peak {} of a replica's blocks; {} preemption{}\n",
+  t += fmt::format("  KV cache: peak {} of a replica's blocks; {} preemption{}",
                    format::percent(peak), format::count(static_cast<double>(m.preemptions)),
                    m.preemptions == 1 ? "" : "s");
+  if (sc.preemption == models::PreemptionMode::kSwap) {
+    t += fmt::format(", {} of them by swap ({} swapped back in, {} of copies)",
+                     format::count(static_cast<double>(m.swaps)),
+                     format::count(static_cast<double>(m.swap_ins)), format::duration(m.swap_s));
+  }
+  t += "\n";
+  if (r.prefix_caching) {
+    t += fmt::format(
+        "  prefix cache: {} of prompt tokens hit ({} of {}), {} cached blocks evicted\n",
+        format::percent(m.prefix_hit_rate), format::count(m.prefix_hit_tokens),
+        format::count(m.input_tokens), format::count(static_cast<double>(m.prefix_evictions)));
+  }
   t += fmt::format("  busy: {} of replica time, {} iterations, {} of it on prefill tokens\n",
                    format::percent(m.busy_fraction),
                    format::count(static_cast<double>(m.iterations)),
@@ -240,6 +287,15 @@ std::string render_table(const app::ServingResult& r) {
                      c.verified ? "" : " (recalled, unverified)");
   } else {
     t += "  cost: n/a (" + r.cost_missing + ")\n";
+  }
+  if (r.trace) {
+    const models::BatchTrace& tr = *r.trace;
+    const auto written = static_cast<double>(tr.records.size());
+    t += written == static_cast<double>(tr.iterations)
+             ? fmt::format("  trace: all {} iterations\n", format::count(written))
+             : fmt::format("  trace: the first {} of {} iterations (the trace's cap)\n",
+                           format::count(written),
+                           format::count(static_cast<double>(tr.iterations)));
   }
   t += "\n  assumptions:\n";
   for (const std::string& a : r.assumptions) t += "    - " + a + "\n";

@@ -11,33 +11,14 @@
 #include <vector>
 
 #include "reports/step_tasks.hpp"
+#include "reports/trace_json.hpp"
 
 namespace cirrus::reports {
 namespace {
 
-// Picoseconds as exact microseconds: 12000345 ps -> "12.000345".
-std::string micros(std::int64_t ps) {
-  const bool negative = ps < 0;
-  const std::uint64_t a =
-      negative ? static_cast<std::uint64_t>(-(ps + 1)) + 1 : static_cast<std::uint64_t>(ps);
-  return fmt::format("{}{}.{:06}", negative ? "-" : "", a / 1000000, a % 1000000);
-}
-
-std::string json_string(const std::string& s) { return nlohmann::json(s).dump(); }
-
-class Writer {
- public:
-  void event(const std::string& body) {
-    out_ += first_ ? "\n" : ",\n";
-    out_ += "{" + body + "}";
-    first_ = false;
-  }
-  std::string& text() { return out_; }
-
- private:
-  std::string out_;
-  bool first_ = true;
-};
+std::string micros(std::int64_t ps) { return trace_micros(ps); }
+std::string json_string(const std::string& s) { return trace_string(s); }
+using Writer = TraceEvents;
 
 std::string pass_name(const models::StepGraph::Pass& p, bool chunks) {
   std::string n = fmt::format("{} mb {}", p.backward ? "backward" : "forward", p.micro_batch);

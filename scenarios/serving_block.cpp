@@ -108,13 +108,55 @@ models::ArrivalSpec read_arrivals(const JsonNode& n) {
   return a;
 }
 
+// The added keys of prefix caching and preemption (CONTRACT.md, "serving").
+void read_cache_keys(const JsonNode& n, models::ServingSpec& s) {
+  models::SchedulerConfig& c = s.scheduler;
+  if (auto v = n.find("prefix")) {
+    if (s.arrivals.kind == models::ArrivalKind::kTrace) {
+      v->fail("no \"prefix\" with a trace (a Mooncake trace gives its prefixes as hash_ids)");
+    }
+    v->check_keys({"groups", "tokens"});
+    s.prefix_groups = read_int_in(v->at("groups"), 1, kMaxPrefixGroups);
+    s.prefix_tokens = read_int_in(v->at("tokens"), 1, models::kMaxRequestTokens);
+  }
+  if (auto v = n.find("prefix_caching")) c.prefix_caching = v->as_bool();
+  if (auto v = n.find("preemption")) {
+    c.preemption = read_enum(*v, accepted(models::kPreemptionModeNames));
+  }
+  if (auto v = n.find("swap_space_gib")) {
+    if (c.preemption != models::PreemptionMode::kSwap) {
+      v->fail("no \"swap_space_gib\" unless \"preemption\" is \"swap\"");
+    }
+    c.swap_space_gib = v->as_number_in(0, kMaxSwapSpaceGib, " GiB");
+  }
+}
+
 }  // namespace
 
 models::ServingSpec read_serving(const JsonNode& n) {
-  n.check_keys({"arrivals", "input_tokens", "output_tokens", "seed", "replicas", "tp", "router",
-                "max_num_seqs", "max_num_batched_tokens", "chunked_prefill", "block_size",
-                "gpu_memory_utilization", "kv_cache_free_fraction", "dtype", "quantization",
-                "kv_cache_dtype", "admission", "slo", "plan"});
+  n.check_keys({"arrivals",
+                "input_tokens",
+                "output_tokens",
+                "seed",
+                "replicas",
+                "tp",
+                "router",
+                "max_num_seqs",
+                "max_num_batched_tokens",
+                "chunked_prefill",
+                "block_size",
+                "gpu_memory_utilization",
+                "kv_cache_free_fraction",
+                "dtype",
+                "quantization",
+                "kv_cache_dtype",
+                "admission",
+                "slo",
+                "plan",
+                "prefix",
+                "prefix_caching",
+                "preemption",
+                "swap_space_gib"});
   models::ServingSpec s;
   s.arrivals = read_arrivals(n.at("arrivals"));
   if (s.arrivals.kind == models::ArrivalKind::kTrace) {
@@ -173,6 +215,7 @@ models::ServingSpec read_serving(const JsonNode& n) {
     if (auto x = v->find("tpot_ms")) s.slo.tpot_s = x->as_number_in(1e-3, 1e9, " ms") / 1e3;
   }
   if (auto v = n.find("plan")) s.plan = read_serving_plan(*v);
+  read_cache_keys(n, s);
   return s;
 }
 

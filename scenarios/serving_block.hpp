@@ -15,6 +15,8 @@ inline constexpr std::int64_t kMaxNumSeqs = 1 << 20;
 inline constexpr std::int64_t kMaxBatchedTokens = 1 << 20;
 inline constexpr std::int64_t kMaxBlockSize = 1 << 10;
 inline constexpr double kMaxArrivalRate = 1e7;  // requests per second
+inline constexpr std::int64_t kMaxPrefixGroups = 1 << 20;
+inline constexpr double kMaxSwapSpaceGib = 1 << 16;  // per GPU: 64 TiB, far above any host
 
 models::ServingSpec read_serving(const JsonNode& n);
 

@@ -19,6 +19,9 @@ using models::kMaxRequests;
 using models::kMaxRequestTokens;
 
 constexpr std::size_t kQuoteBytes = 40;
+// The most hash ids one row may carry: one per 512-token block of the longest prompt.
+constexpr std::size_t kMaxHashIds =
+    static_cast<std::size_t>(kMaxRequestTokens / models::kMooncakeHashBlockTokens);
 
 std::string shown(std::string_view text) { return "\"" + excerpt(text, kQuoteBytes, true) + "\""; }
 
@@ -81,8 +84,9 @@ class Collector {
     return fmt::format("line {}: {}", line, column);
   }
 
+  // `ids`: the row's prefix-block ids (Mooncake's hash_ids), null for a format without them.
   void add(std::size_t line, const char* time_column, std::int64_t ns, std::int64_t input,
-           std::int64_t output) {
+           std::int64_t output, const std::vector<std::uint64_t>* ids = nullptr) {
     if (!out_.requests.empty() && ns < previous_) {
       throw InputError(file_, where(line, time_column),
                        fmt::format("a time no earlier than the row before (line {}): a trace is "
@@ -124,9 +128,13 @@ class Collector {
       out_.largest_line = line;
     }
     out_.requests.push_back(r);
+    if (ids != nullptr) ids_.add(*ids);
   }
 
-  TraceRequests take() { return std::move(out_); }
+  TraceRequests take() {
+    if (!ids_.empty()) out_.prefix = std::move(ids_);
+    return std::move(out_);
+  }
 
  private:
   std::string file_;
@@ -134,6 +142,9 @@ class Collector {
   std::optional<std::int64_t> max_;
   std::optional<double> duration_;
   TraceRequests out_;
+  // A hash id covers 512 tokens of the trace's prompt, so 512 x length_scale of the scaled one.
+  models::PrefixIds ids_{static_cast<double>(models::kMooncakeHashBlockTokens) *
+                         spec_.length_scale};
   std::int64_t first_ = 0, previous_ = 0, largest_ = 0;
   std::size_t previous_line_ = 0;
   bool stopped_ = false;
@@ -198,8 +209,35 @@ std::int64_t mooncake_count(const nlohmann::json& row, const char* key, const st
   return it->get<std::int64_t>();
 }
 
+// Mooncake's optional hash_ids: the prompt's 512-token blocks as ids, equal leading ids for a
+// shared prefix (formats.md, section (d)).
+void mooncake_hash_ids(const nlohmann::json& row, const std::string& file, std::size_t line,
+                       std::vector<std::uint64_t>& ids) {
+  ids.clear();
+  const auto it = row.find("hash_ids");
+  if (it == row.end()) return;
+  const std::string expected = fmt::format(
+      "an array of at most {} non-negative integer ids, one per {}-token block of the prompt",
+      kMaxHashIds, models::kMooncakeHashBlockTokens);
+  if (!it->is_array() || it->size() > kMaxHashIds) {
+    throw InputError(file, Collector::where(line, "hash_ids"), expected,
+                     it->is_array() ? fmt::format("{} ids", it->size())
+                                    : shown(it->dump().substr(0, kQuoteBytes)));
+  }
+  ids.reserve(it->size());
+  for (std::size_t i = 0; i < it->size(); ++i) {
+    const nlohmann::json& id = (*it)[i];
+    if (!id.is_number_unsigned()) {
+      throw InputError(file, fmt::format("line {}: hash_ids[{}]", line, i),
+                       "a non-negative integer block id", shown(id.dump().substr(0, kQuoteBytes)));
+    }
+    ids.push_back(id.get<std::uint64_t>());
+  }
+}
+
 TraceRequests parse_mooncake(std::string_view text, const std::string& file, Collector& rows) {
   std::size_t pos = 0, line = 0;
+  std::vector<std::uint64_t> ids;
   while (!rows.full() && pos < text.size()) {
     ++line;
     std::size_t end = text.find('\n', pos);
@@ -237,7 +275,8 @@ TraceRequests parse_mooncake(std::string_view text, const std::string& file, Col
     }
     const std::int64_t input = mooncake_count(row, "input_length", file, line);
     const std::int64_t output = mooncake_count(row, "output_length", file, line);
-    rows.add(line, "timestamp", std::llround(ms * 1e6), input, output);
+    mooncake_hash_ids(row, file, line, ids);
+    rows.add(line, "timestamp", std::llround(ms * 1e6), input, output, &ids);
   }
   return rows.take();
 }

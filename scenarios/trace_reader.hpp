@@ -4,7 +4,8 @@
 //     header TIMESTAMP,ContextTokens,GeneratedTokens, TIMESTAMP a UTC date and time
 //     "YYYY-MM-DD HH:MM:SS[.f...]" with an optional "+00:00" (2024) and 0 to 9 fraction digits;
 //   - Mooncake's traces (kvcache-ai/Mooncake, FAST'25): JSON lines {"timestamp" (ms),
-//     "input_length", "output_length", "hash_ids" (prefix blocks; read, not used yet)}.
+//     "input_length", "output_length", "hash_ids" (optional: ids of the prompt's 512-token
+//     blocks, equal leading ids for a shared prefix; models/serving/prefix.hpp)}.
 // Arrivals are offsets from the trace's first request, times `time_scale`; lengths are times
 // `length_scale`, rounded, at least 1.
 //
@@ -12,6 +13,8 @@
 // that is not a date (Azure) or is negative (Mooncake), a time earlier than the row before it
 // (the traces are sorted; an unsorted one is a damaged file, not something to sort silently), a
 // length that is not a positive integer (a request that generates no token was never served),
+// hash_ids that are not an array of non-negative integers (at most one per 512 tokens of the
+// longest prompt; ids past the prompt's blocks are ignored),
 // and lengths or times beyond the bounds of request.hpp. The file is read with a bound of
 // kMaxTraceBytes.
 #include <cstddef>
@@ -21,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "models/serving/prefix.hpp"
 #include "models/serving/request.hpp"
 #include "models/serving/serving_spec.hpp"
 
@@ -37,6 +41,8 @@ struct TraceRequests {
   // The line of the request with the most input + output tokens (for the KV-cache check's
   // message); 0 when there is none.
   std::size_t largest_line = 0;
+  // The rows' hash_ids (Mooncake), by request; empty when no row carries any.
+  models::PrefixIds prefix;
 };
 
 // Reads `spec.path`. Stops after `max_requests` rows, or at the first arrival (after scaling)

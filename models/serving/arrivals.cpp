@@ -8,16 +8,15 @@
 namespace cirrus::models {
 namespace {
 
-// Independent streams of one seed: the seed hashed with the stream's number.
-Rng stream(std::uint64_t seed, std::uint64_t number) {
-  Rng mix(seed ^ (number * 0xD1B54A32D192ED03ULL));
-  return Rng(mix.next());
-}
-
 // In (0, 1]: safe under a logarithm.
 double open_uniform(Rng& rng) { return 1.0 - rng.uniform(); }
 
 }  // namespace
+
+Rng stream(std::uint64_t seed, std::uint64_t number) {
+  Rng mix(seed ^ (number * 0xD1B54A32D192ED03ULL));
+  return Rng(mix.next());
+}
 
 double draw_normal(Rng& rng) {
   // Box-Muller, the cosine half: one normal per two uniforms keeps the stream position a plain

@@ -26,6 +26,10 @@ namespace cirrus::models {
 std::vector<Request> synthetic_requests(const ArrivalSpec& arrivals, const LengthDist& input,
                                         const LengthDist& output, std::uint64_t seed);
 
+// Stream `number` of `seed`: the seed hashed with the stream's number (1 arrival times, 2 input
+// lengths, 3 output lengths, 4 prefix groups).
+Rng stream(std::uint64_t seed, std::uint64_t number);
+
 // One draw of each kind, exposed for the tests of their moments.
 std::int32_t draw_length(Rng& rng, const LengthDist& dist);
 double draw_exponential(Rng& rng, double rate);

@@ -17,6 +17,9 @@ enum Kind : std::uint32_t { kArrival = 0, kIterationEnd = 1, kStart = 2 };
 constexpr std::int64_t kTimeLimitPs = sim::Time::max().count() / 2;
 
 void check_requests(const std::vector<Request>& requests, const FleetConfig& config) {
+  if (config.prefix != nullptr && config.prefix->requests() != requests.size()) {
+    throw std::invalid_argument("simulate_fleet: prefix ids for another number of requests");
+  }
   for (std::size_t i = 0; i < requests.size(); ++i) {
     const Request& r = requests[i];
     if (r.id != i) throw std::invalid_argument("simulate_fleet: request ids must be 0..n-1");
@@ -54,12 +57,14 @@ FleetOutcome simulate_fleet(const std::vector<Request>& requests, const FleetCon
     out.requests[i].output = requests[i].output_len;
   }
   out.replicas.resize(replicas);
+  out.prefix_caching = config.prefix != nullptr;
   if (n == 0) return out;
 
   std::vector<ReplicaScheduler> reps;
   reps.reserve(replicas);
+  const ReplicaExtras extras{config.host_blocks, config.prefix};
   for (std::size_t i = 0; i < replicas; ++i) {
-    reps.emplace_back(config.scheduler, config.blocks, out.requests);
+    reps.emplace_back(config.scheduler, config.blocks, out.requests, extras);
   }
   std::vector<sim::Time> started(replicas);
   std::vector<std::int64_t> busy_ps(replicas, 0);
@@ -75,7 +80,13 @@ FleetOutcome simulate_fleet(const std::vector<Request>& requests, const FleetCon
       return;
     }
     const BatchWork& work = reps[r].schedule(now);
-    const sim::Time dt = sim::Time::from_seconds(timer.seconds(work));
+    double seconds = timer.seconds(work);
+    if (work.swapped_blocks > 0) {
+      const double copy = static_cast<double>(work.swapped_blocks) * config.swap_seconds_per_block;
+      out.replicas[r].swap_s += copy;
+      seconds += copy;
+    }
+    const sim::Time dt = sim::Time::from_seconds(seconds);
     if (now.count() > kTimeLimitPs - dt.count()) {
       throw SimulationTooLong(fmt::format(
           "the fleet is still serving after {:.0f} days of simulated time (the engine's range)",
@@ -87,6 +98,11 @@ FleetOutcome simulate_fleet(const std::vector<Request>& requests, const FleetCon
     busy[r] = 1;
     started[r] = now;
     ++out.replicas[r].iterations;
+    if (config.trace != nullptr) {
+      config.trace->add({static_cast<std::uint32_t>(r), now, now + dt, work.tokens,
+                         work.prefill_tokens, work.seqs, reps[r].used_blocks(),
+                         static_cast<std::int64_t>(reps[r].waiting()), work.swapped_blocks});
+    }
     queue.push(now + dt, kIterationEnd, kIterationEnd, static_cast<std::uint32_t>(r));
   };
 
@@ -102,7 +118,7 @@ FleetOutcome simulate_fleet(const std::vector<Request>& requests, const FleetCon
     last = e.time;
     switch (e.kind) {
       case kArrival: {
-        const std::size_t r = router.pick(reps);
+        const std::size_t r = router.pick(reps, e.id);
         reps[r].enqueue(e.id);
         ++out.replicas[r].requests;
         ++in_system;
@@ -139,6 +155,10 @@ FleetOutcome simulate_fleet(const std::vector<Request>& requests, const FleetCon
     out.replicas[r].busy_s = static_cast<double>(busy_ps[r]) * 1e-12;
     out.replicas[r].peak_blocks = reps[r].peak_used_blocks();
     out.replicas[r].preemptions = reps[r].preemptions();
+    out.replicas[r].swaps = reps[r].swaps();
+    out.replicas[r].swap_ins = reps[r].swap_ins();
+    out.replicas[r].evictions = reps[r].evictions();
+    out.replicas[r].prefix_hit_tokens = reps[r].prefix_hit_tokens();
   }
   return out;
 }

@@ -15,7 +15,9 @@
 #include <stdexcept>
 #include <vector>
 
+#include "models/serving/batch_trace.hpp"
 #include "models/serving/iteration_time.hpp"
+#include "models/serving/prefix.hpp"
 #include "models/serving/request.hpp"
 #include "models/serving/scheduler.hpp"
 #include "models/serving/serving_spec.hpp"
@@ -27,6 +29,13 @@ struct FleetConfig {
   RouterKind router = RouterKind::kRoundRobin;
   SchedulerConfig scheduler;
   std::int64_t blocks = 0;  // KV blocks per replica
+  // Preemption by swap (scheduler.config.preemption): the swap space per replica in blocks, and
+  // the time to copy one block between a GPU and host memory, added to the iteration that does.
+  std::int64_t host_blocks = 0;
+  double swap_seconds_per_block = 0;
+  // The requests' prefix ids (by request id); with prefix caching on, non-null.
+  const PrefixIds* prefix = nullptr;
+  BatchTrace* trace = nullptr;  // non-null: every iteration recorded (up to its cap)
 };
 
 struct ReplicaStats {
@@ -34,7 +43,11 @@ struct ReplicaStats {
   std::int64_t iterations = 0;
   std::int64_t peak_blocks = 0;
   std::int64_t preemptions = 0;
-  std::int64_t requests = 0;  // routed to it
+  std::int64_t swaps = 0, swap_ins = 0;
+  double swap_s = 0;                   // copy time added to its iterations
+  std::int64_t evictions = 0;          // cached prefix blocks evicted
+  std::int64_t prefix_hit_tokens = 0;  // prompt tokens found cached at first admission
+  std::int64_t requests = 0;           // routed to it
 };
 
 struct FleetOutcome {
@@ -43,6 +56,7 @@ struct FleetOutcome {
   sim::Time first_arrival, last_finish;
   double in_system_integral_s = 0;  // integral of the number of requests in the system, s
   double busy_prefill_s = 0;        // iteration time shared out by prefill tokens (cost split)
+  bool prefix_caching = false;
 };
 
 // Thrown when a run would pass the engine's time range (about 106 days simulated).

@@ -52,9 +52,13 @@ struct BatchWork {
   std::int32_t single = 0;          // sequences with one new token (decodes)
   std::int64_t single_cached = 0;   // the tokens those have cached, summed
   std::vector<Chunk> chunks;        // sequences with more than one new token
+  // KV blocks copied to or from host memory in this iteration (preemption by swap): the fleet
+  // adds their copy time, not the timer.
+  std::int64_t swapped_blocks = 0;
 
   void clear() {
     tokens = prefill_tokens = 0;
+    swapped_blocks = 0;
     seqs = single = 0;
     single_cached = 0;
     chunks.clear();

@@ -34,8 +34,14 @@ ServingMetrics serving_metrics(const std::vector<Request>& requests, const Fleet
   for (const ReplicaStats& r : outcome.replicas) {
     m.kv_peak_blocks = std::max(m.kv_peak_blocks, r.peak_blocks);
     m.preemptions += r.preemptions;
+    m.swaps += r.swaps;
+    m.swap_ins += r.swap_ins;
+    m.swap_s += r.swap_s;
+    m.prefix_evictions += r.evictions;
+    m.prefix_hit_tokens += static_cast<double>(r.prefix_hit_tokens);
     m.iterations += r.iterations;
   }
+  m.prefix_caching = outcome.prefix_caching;
   if (requests.empty()) return m;
   std::vector<double> ttft, tpot, e2e, queueing;
   ttft.reserve(requests.size());
@@ -84,6 +90,7 @@ ServingMetrics serving_metrics(const std::vector<Request>& requests, const Fleet
     m.slo_attained = static_cast<double>(good) / static_cast<double>(m.requests);
     m.goodput_per_s = m.makespan_s > 0 ? static_cast<double>(good) / m.makespan_s : 0.0;
   }
+  if (m.input_tokens > 0) m.prefix_hit_rate = m.prefix_hit_tokens / m.input_tokens;
   m.prefill_share = busy > 0 ? outcome.busy_prefill_s / busy : 0.0;
   if (m.completed > 0) m.little.mean_e2e_s = e2e_sum / static_cast<double>(m.completed);
   const double lw = m.little.arrival_rate * m.little.mean_e2e_s;

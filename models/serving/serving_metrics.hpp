@@ -53,8 +53,17 @@ struct ServingMetrics {
   std::optional<double> goodput_per_s;
   std::int64_t kv_blocks = 0;       // per replica
   std::int64_t kv_peak_blocks = 0;  // the most any replica held at once
-  std::int64_t preemptions = 0;
+  std::int64_t preemptions = 0;     // by recompute and by swap
+  std::int64_t swaps = 0;           // of them, by swap
+  std::int64_t swap_ins = 0;
+  double swap_s = 0;  // copy time added to iterations, all replicas
   std::int64_t iterations = 0;
+  // Prefix caching (when on): prompt tokens found in a replica's cache at their request's first
+  // admission, over all prompt tokens (every request completes); cached blocks evicted.
+  bool prefix_caching = false;
+  double prefix_hit_tokens = 0;
+  double prefix_hit_rate = 0;
+  std::int64_t prefix_evictions = 0;
   double busy_fraction = 0;  // replica busy time / (replicas x makespan)
   // The share of busy time spent on prefill tokens (each iteration's time split by its tokens):
   // how the fleet's cost splits between input and output tokens.

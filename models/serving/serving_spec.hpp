@@ -62,10 +62,18 @@ struct ArrivalSpec {
   TraceSpec trace;  // kind == kTrace
 };
 
-enum class RouterKind { kRoundRobin, kLeastOutstanding };
-inline constexpr EnumNames<RouterKind, 2> kRouterKindNames = {
+enum class RouterKind { kRoundRobin, kLeastOutstanding, kPrefixAffinity };
+inline constexpr EnumNames<RouterKind, 3> kRouterKindNames = {
     {{RouterKind::kRoundRobin, "round-robin"},
-     {RouterKind::kLeastOutstanding, "least-outstanding"}}};
+     {RouterKind::kLeastOutstanding, "least-outstanding"},
+     {RouterKind::kPrefixAffinity, "prefix-affinity"}}};
+
+// What a preempted sequence loses: recompute (vLLM V1's only mode) frees its KV blocks and
+// computes them again when it resumes; swap (vLLM V0's --preemption-mode swap, formats.md
+// section (e)) copies them to host memory and back.
+enum class PreemptionMode { kRecompute, kSwap };
+inline constexpr EnumNames<PreemptionMode, 2> kPreemptionModeNames = {
+    {{PreemptionMode::kRecompute, "recompute"}, {PreemptionMode::kSwap, "swap"}}};
 
 // One replica's scheduler (vLLM V1's knobs, formats.md section (e)).
 struct SchedulerConfig {
@@ -81,6 +89,13 @@ struct SchedulerConfig {
   // TensorRT-LLM's sizing instead (kv_cache_free_gpu_mem_fraction): the cache takes this share
   // of the memory left after the weights, activations and runtime; unset: vLLM's sizing above.
   std::optional<double> kv_cache_free_fraction;
+  PreemptionMode preemption = PreemptionMode::kRecompute;
+  // Host memory per GPU for swapped-out KV blocks: vLLM V0's --swap-space default, 4 GiB
+  // (recalled from vLLM's CacheConfig, unverified).
+  double swap_space_gib = 4.0;
+  // Automatic prefix caching; unset: on when requests carry prefix ids (vLLM V1 enables it by
+  // default, formats.md section (e)).
+  std::optional<bool> prefix_caching;
 };
 
 // How the weights are stored and multiplied (vLLM's --quantization): kFp8 is W8A8 fp8 (weights
@@ -109,6 +124,7 @@ inline const char* to_string(TraceFormat f) { return name_in(kTraceFormatNames, 
 inline const char* to_string(RouterKind k) { return name_in(kRouterKindNames, k); }
 inline const char* to_string(Quantization q) { return name_in(kQuantizationNames, q); }
 inline const char* to_string(KvCacheDtype d) { return name_in(kKvCacheDtypeNames, d); }
+inline const char* to_string(PreemptionMode m) { return name_in(kPreemptionModeNames, m); }
 
 struct ServingSpec {
   ArrivalSpec arrivals;
@@ -125,6 +141,10 @@ struct ServingSpec {
   Quantization quantization = Quantization::kNone;
   KvCacheDtype kv_cache_dtype = KvCacheDtype::kAuto;
   std::optional<ServingPlanSpec> plan;  // `serving.plan`: what `cirrus plan` searches
+  // Synthetic shared prefixes (`serving.prefix`): each request draws one of `prefix_groups`
+  // prefixes of `prefix_tokens` tokens (prefix.hpp); 0 groups: none.
+  std::int64_t prefix_groups = 0;
+  std::int64_t prefix_tokens = 0;
 };
 
 }  // namespace cirrus::models

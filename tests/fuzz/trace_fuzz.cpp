@@ -2,7 +2,8 @@
 // reads into requests sorted by arrival with positive lengths, or is refused with InputError
 // naming it. The first byte picks the format (even: Azure CSV, odd: Mooncake JSONL) and the
 // scales. Seed corpus: tests/fuzz/corpus/trace/ (Azure and Mooncake rows, unsorted and negative
-// times, zero lengths, broken lines, CRLF).
+// times, zero lengths, broken lines, CRLF, hash_ids good and bad: those files start with the
+// mode byte "1").
 //
 //   cmake --preset fuzz && cmake --build build/fuzz --target trace_fuzz
 //   build/fuzz/tests/trace_fuzz tests/fuzz/corpus/trace
@@ -27,5 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (r.input_len < 1 || r.output_len < 1) std::abort();
       if (i > 0 && r.arrival < t.requests[i - 1].arrival) std::abort();
     }
+    // Prefix ids, when any row has them, are one list per request.
+    if (!t.prefix.empty() && t.prefix.requests() != t.requests.size()) std::abort();
   });
 }

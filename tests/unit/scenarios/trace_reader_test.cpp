@@ -115,3 +115,42 @@ TEST_CASE("a bad trace row is one error naming the file and line", "[serving]") 
   CHECK_THAT(error_of("{\"timestamp\": 5, \"input_len\": 1, \"output_length\": 2}\n", kJsonl),
              Contains("line 1") && Contains("input_len"));
 }
+
+TEST_CASE("Mooncake hash_ids become prefix ids of 512 tokens each", "[serving]") {
+  const std::string text =
+      "{\"timestamp\": 0, \"input_length\": 6758, \"output_length\": 500, \"hash_ids\": [0, 1]}\n"
+      "{\"timestamp\": 0, \"input_length\": 7322, \"output_length\": 490, \"hash_ids\": [0, 14]}\n"
+      "{\"timestamp\": 3052, \"input_length\": 100, \"output_length\": 1}\n";
+  const TraceRequests t = parse_trace(text, "m.jsonl", spec(kJsonl));
+  REQUIRE(t.prefix.requests() == 3);
+  CHECK(t.prefix.tokens_per_id() == 512);
+  CHECK(t.prefix.ids(0) == 2);
+  CHECK(t.prefix.ids(2) == 0);
+  // The first 512 tokens (32 blocks of 16) are shared, the next 512 are not.
+  CHECK(t.prefix.block_hash(0, 31, 16) == t.prefix.block_hash(1, 31, 16));
+  CHECK(t.prefix.block_hash(0, 32, 16) != t.prefix.block_hash(1, 32, 16));
+  // Scaled lengths scale the block an id covers.
+  CHECK(parse_trace(text, "m.jsonl", spec(kJsonl, 1, 0.5)).prefix.tokens_per_id() == 256);
+  // Without any hash_ids (and for Azure traces), no prefix ids.
+  CHECK(parse_trace(kAzure, "code.csv", spec(kCsv)).prefix.empty());
+}
+
+TEST_CASE("bad hash_ids name the file, line and element", "[serving]") {
+  using Catch::Contains;
+  const auto row = [](const std::string& ids) {
+    return "{\"timestamp\": 0, \"input_length\": 10, \"output_length\": 1}\n"
+           "{\"timestamp\": 1, \"input_length\": 10, \"output_length\": 1, \"hash_ids\": " +
+           ids + "}\n";
+  };
+  CHECK_THAT(error_of(row("[0, -1]"), kJsonl),
+             Contains("trace.txt: line 2: hash_ids[1]: expected a non-negative integer") &&
+                 Contains("-1"));
+  CHECK_THAT(error_of(row("[0.5]"), kJsonl), Contains("line 2: hash_ids[0]"));
+  CHECK_THAT(error_of(row("[\"a\"]"), kJsonl), Contains("line 2: hash_ids[0]"));
+  CHECK_THAT(error_of(row("7"), kJsonl), Contains("line 2: hash_ids: expected an array"));
+  std::string many = "[0";
+  for (int i = 0; i < 32768; ++i) many += ",1";
+  CHECK_THAT(
+      error_of(row(many + "]"), kJsonl),
+      Contains("line 2: hash_ids: expected an array of at most 32768") && Contains("32769 ids"));
+}
