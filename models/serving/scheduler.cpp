@@ -67,21 +67,23 @@ const BatchWork& ReplicaScheduler::schedule(sim::Time now) {
            running_.size() < static_cast<std::size_t>(config_.max_num_seqs)) {
       const std::uint32_t r = waiting_.front();
       SeqState& s = states_[r];
-      // A preempted request re-reads its generated tokens as prompt: prefill work too.
-      std::int64_t tokens = s.length();
+      // A preempted request re-reads its generated tokens as prompt: prefill work too. One whose
+      // KV arrived from a prefill replica (enqueue's note) has s.computed tokens cached already.
+      std::int64_t tokens = s.length() - s.computed;
       if (!config_.chunked_prefill && tokens > budget) break;
       tokens = std::min(tokens, budget);
       // Reserving admission takes the blocks of the request's last token now.
       const std::int64_t need =
           config_.reserve_full
               ? blocks_for(std::int64_t{s.input} + s.output - 1, config_.block_size)
-              : blocks_needed(0, 0, tokens);
+              : blocks_for(s.computed + tokens, config_.block_size);
       if (need > free_) break;
       waiting_.pop_front();
       free_ -= need;
       if (s.first_scheduled == sim::Time::max()) s.first_scheduled = now;
-      running_.push_back({r, s.input, s.output, 0, s.generated, static_cast<std::int32_t>(need)});
-      work_.add(tokens, 0, true);
+      running_.push_back(
+          {r, s.input, s.output, s.computed, s.generated, static_cast<std::int32_t>(need)});
+      work_.add(tokens, s.computed, s.computed == 0 || s.computed + tokens < s.length());
       planned_.push_back(
           {static_cast<std::uint32_t>(running_.size() - 1), static_cast<std::int32_t>(tokens)});
       budget -= tokens;
