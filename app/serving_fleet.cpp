@@ -62,9 +62,9 @@ std::optional<FitProblem> fit_problem(const scenarios::Scenario& s,
     largest = std::max(largest, std::int64_t{r.input_len} + r.output_len - 1);
     // Without chunking a prompt runs whole; after a recompute preemption with the tokens it had
     // generated. Reserving admission never preempts: the prompt alone.
-    prompt = std::max(prompt, scheduler.reserve_full
-                                  ? std::int64_t{r.input_len}
-                                  : std::int64_t{r.input_len} + r.output_len - 1);
+    prompt =
+        std::max(prompt, scheduler.reserve_full ? std::int64_t{r.input_len}
+                                                : std::int64_t{r.input_len} + r.output_len - 1);
   }
   const int block = scheduler.block_size;
   if (models::blocks_for(largest, block) > kv.blocks) {
@@ -77,18 +77,15 @@ std::optional<FitProblem> fit_problem(const scenarios::Scenario& s,
   if (!scheduler.chunked_prefill && prompt > scheduler.max_num_batched_tokens) {
     return FitProblem{
         s.file, "serving.max_num_batched_tokens",
-        fmt::format("at least the largest prompt's {} tokens when chunked_prefill is false (a "
-                    "prompt runs whole in one iteration{})",
-                    prompt,
-                    scheduler.reserve_full
-                        ? ""
-                        : "; after a preemption with the tokens it had generated"),
+        fmt::format(
+            "at least the largest prompt's {} tokens when chunked_prefill is false (a "
+            "prompt runs whole in one iteration{})",
+            prompt,
+            scheduler.reserve_full ? "" : "; after a preemption with the tokens it had generated"),
         std::to_string(scheduler.max_num_batched_tokens)};
   }
   return std::nullopt;
 }
-
-namespace {
 
 models::IterationSetup iteration_setup(const FleetSetup& f) {
   models::IterationSetup setup;
@@ -102,13 +99,16 @@ models::IterationSetup iteration_setup(const FleetSetup& f) {
   return setup;
 }
 
-}  // namespace
-
 FleetRun simulate_serving_fleet(const FleetSetup& setup, const models::KvCacheSize& kv,
                                 const std::vector<models::Request>& requests,
-                                const models::Slo& slo, const std::string& file) {
+                                const models::Slo& slo, const std::string& file,
+                                bool keep_samples) {
   models::IterationSetup is = iteration_setup(setup);
-  models::IterationModel timer(is);
+  models::IterationModel resident(is);
+  std::optional<models::OffloadIteration> ring;
+  if (setup.offload)
+    ring.emplace(setup.model, resident.compute(), setup.numerics.dtype, *setup.offload);
+  models::IterationTimer& timer = ring ? static_cast<models::IterationTimer&>(*ring) : resident;
   models::FleetConfig fleet;
   fleet.replicas = setup.replicas;
   fleet.router = setup.router;
@@ -123,13 +123,18 @@ FleetRun simulate_serving_fleet(const FleetSetup& setup, const models::KvCacheSi
   }
   FleetRun run;
   run.metrics = models::serving_metrics(requests, outcome, slo, kv.blocks);
-  run.assumptions = timer.compute().assumptions();
+  run.assumptions = resident.compute().assumptions();
+  if (keep_samples) run.samples = models::latency_samples(requests, outcome);
   return run;
 }
 
 UnloadedFigures unloaded_figures(const FleetSetup& setup, std::int64_t prompt) {
   models::IterationSetup is = iteration_setup(setup);
-  models::IterationModel timer(is);
+  models::IterationModel resident(is);
+  std::optional<models::OffloadIteration> ring;
+  if (setup.offload)
+    ring.emplace(setup.model, resident.compute(), setup.numerics.dtype, *setup.offload);
+  models::IterationTimer& timer = ring ? static_cast<models::IterationTimer&>(*ring) : resident;
   UnloadedFigures u;
   u.ttft_s = models::unloaded_ttft(timer, prompt, setup.scheduler.max_num_batched_tokens);
   u.tpot_s = models::unloaded_tpot(timer, prompt);

@@ -11,7 +11,10 @@
 
 #include "models/compute/profile.hpp"
 #include "models/hardware/hardware.hpp"
+#include "models/serving/iteration_time.hpp"
 #include "models/serving/kv_cache.hpp"
+#include "models/serving/latency_samples.hpp"
+#include "models/serving/offload_iteration.hpp"
 #include "models/serving/request.hpp"
 #include "models/serving/serving_metrics.hpp"
 #include "models/serving/serving_spec.hpp"
@@ -46,22 +49,29 @@ struct FleetSetup {
   models::TransformerConfig model;
   models::NodeSpec node;
   std::shared_ptr<const models::ProfileLookup> profile;  // null: datasheet figures
-  models::ServingNumerics numerics;  // dtype, quantized weights, KV cache type
+  models::ServingNumerics numerics;                      // dtype, quantized weights, KV cache type
   int replicas = 1, tp = 1;
   models::RouterKind router = models::RouterKind::kRoundRobin;
   models::SchedulerConfig scheduler;
+  std::optional<models::OffloadRing> offload;  // serving.offload: each iteration a ring pass
 };
+
+// The iteration timer's setup of one of the fleet's replicas.
+models::IterationSetup iteration_setup(const FleetSetup& setup);
 
 struct FleetRun {
   models::ServingMetrics metrics;
   std::vector<std::string> assumptions;  // the compute model's
+  models::LatencySamples samples;        // filled when asked for (the report's CDFs)
 };
 
 // Simulates `requests` through the fleet and measures it against `slo`. Throws InputError at
-// serving.arrivals (in `file`) when the run would pass the engine's time range.
+// serving.arrivals (in `file`) when the run would pass the engine's time range. `keep_samples`
+// fills the run's per-request latencies.
 FleetRun simulate_serving_fleet(const FleetSetup& setup, const models::KvCacheSize& kv,
                                 const std::vector<models::Request>& requests,
-                                const models::Slo& slo, const std::string& file);
+                                const models::Slo& slo, const std::string& file,
+                                bool keep_samples = false);
 
 // The unloaded figures of the SLO check: the shortest prompt's first token alone on an idle
 // replica, and one decode at that prompt's context.

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "app/job.hpp"
+#include "app/serving_disagg.hpp"
 #include "models/serving/kv_cache.hpp"
 #include "models/serving/serving_metrics.hpp"
 #include "models/serving/serving_spec.hpp"
@@ -31,11 +32,14 @@ struct ServingResult {
   std::optional<ServingCost> cost;
   std::string cost_missing;  // why there is no cost
   std::vector<std::string> assumptions;
+  std::optional<DisaggSummary> disagg;  // serving.disaggregation's pools and link
+  models::LatencySamples samples;       // with keep_samples: every request's latencies
 };
 
 // `job` resolved with resolve_search. Throws InputError for a scenario without a node, an
 // unsupported precision, a tp the node or model cannot take, a trace that cannot be read, and a
 // KV cache that cannot hold the largest request (naming the trace line or the JSON path).
-ServingResult run_serving(const Job& job);
+// `keep_samples` fills the result's per-request latencies (the report's CDFs).
+ServingResult run_serving(const Job& job, bool keep_samples = false);
 
 }  // namespace cirrus::app

@@ -6,6 +6,7 @@
 
 #include "models/serving/request.hpp"
 #include "scenarios/enum_tables.hpp"
+#include "scenarios/serving_modes_block.hpp"
 #include "scenarios/serving_plan_block.hpp"
 
 namespace cirrus::scenarios {
@@ -111,10 +112,27 @@ models::ArrivalSpec read_arrivals(const JsonNode& n) {
 }  // namespace
 
 models::ServingSpec read_serving(const JsonNode& n) {
-  n.check_keys({"arrivals", "input_tokens", "output_tokens", "seed", "replicas", "tp", "router",
-                "max_num_seqs", "max_num_batched_tokens", "chunked_prefill", "block_size",
-                "gpu_memory_utilization", "kv_cache_free_fraction", "dtype", "quantization",
-                "kv_cache_dtype", "admission", "slo", "plan"});
+  n.check_keys({"arrivals",
+                "input_tokens",
+                "output_tokens",
+                "seed",
+                "replicas",
+                "tp",
+                "router",
+                "max_num_seqs",
+                "max_num_batched_tokens",
+                "chunked_prefill",
+                "block_size",
+                "gpu_memory_utilization",
+                "kv_cache_free_fraction",
+                "dtype",
+                "quantization",
+                "kv_cache_dtype",
+                "admission",
+                "slo",
+                "plan",
+                "disaggregation",
+                "offload"});
   models::ServingSpec s;
   s.arrivals = read_arrivals(n.at("arrivals"));
   if (s.arrivals.kind == models::ArrivalKind::kTrace) {
@@ -173,6 +191,19 @@ models::ServingSpec read_serving(const JsonNode& n) {
     if (auto x = v->find("tpot_ms")) s.slo.tpot_s = x->as_number_in(1e-3, 1e9, " ms") / 1e3;
   }
   if (auto v = n.find("plan")) s.plan = read_serving_plan(*v);
+  if (auto v = n.find("disaggregation")) {
+    refuse(n, "replicas",
+           "with disaggregation (prefill_replicas and decode_replicas size the fleet)");
+    refuse(n, "plan", "with disaggregation (a serving plan searches colocated replicas)");
+    s.disaggregation = read_disaggregation(*v);
+    // Dynamo's and DistServe's default: each prompt's KV to the least loaded decode replica.
+    if (!n.find("router")) s.router = models::RouterKind::kLeastOutstanding;
+  }
+  if (auto v = n.find("offload")) {
+    if (s.disaggregation) v->fail("either \"disaggregation\" or \"offload\", not both");
+    refuse(n, "plan", "with offload (a serving plan searches resident replicas)");
+    s.offload = read_offload_mode(*v);
+  }
   return s;
 }
 
