@@ -36,8 +36,8 @@ void take_link(const models::NodeSpec& node, DisaggSummary& d, const std::string
         node.id, pairs, pairs == 1 ? "" : "s", node.scale_up_bw / 1e9, d.link_latency_s * 1e6);
   } else {
     if (node.nics < 1 || node.nic_bw <= 0) {
-      throw InputError(file, fmt::format("{}.transfer", kPath),
-                       "\"nvlink\" on a node without NICs", "\"network\"");
+      throw InputError(file, fmt::format("{}.transfer", kPath), "\"nvlink\" on a node without NICs",
+                       "\"network\"");
     }
     const double per_gpu = node.nics * node.nic_bw / node.gpus;
     d.link_bytes_per_s = pairs * per_gpu;
@@ -78,7 +78,8 @@ DisaggRun run_disaggregated(const scenarios::Scenario& s, const models::ServingS
   d.prefill_tp = ds.prefill_tp.value_or(spec.tp);
   d.decode_tp = ds.decode_tp.value_or(spec.tp);
   d.transfer = ds.transfer;
-  for (const auto& [tp, key] : {std::pair{d.prefill_tp, "prefill_tp"}, {d.decode_tp, "decode_tp"}}) {
+  for (const auto& [tp, key] :
+       {std::pair{d.prefill_tp, "prefill_tp"}, {d.decode_tp, "decode_tp"}}) {
     if (auto why = models::tp_problem(base.model, base.node, tp)) {
       throw InputError(s.file, fmt::format("{}.{}", kPath, key), *why, std::to_string(tp));
     }
@@ -152,8 +153,8 @@ DisaggRun run_disaggregated(const scenarios::Scenario& s, const models::ServingS
   try {
     outcome = models::simulate_disagg(requests.list, config, prefill_timer, decode_timer);
   } catch (const models::SimulationTooLong& e) {
-    throw InputError(s.file, "serving.arrivals", "a load the fleet serves within the engine's range",
-                     e.what());
+    throw InputError(s.file, "serving.arrivals",
+                     "a load the fleet serves within the engine's range", e.what());
   }
   DisaggRun out;
   out.run.metrics = models::serving_metrics(requests.list, outcome.fleet, slo, d.decode_kv.blocks);

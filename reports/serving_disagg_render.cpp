@@ -26,20 +26,22 @@ std::string disagg_fleet_words(const app::DisaggSummary& d) {
 std::string disagg_table_lines(const app::DisaggSummary& d) {
   std::string t = fmt::format("  KV cache: per prefill replica {}, per decode replica {}\n",
                               kv_words(d.prefill_kv), kv_words(d.decode_kv));
-  t += fmt::format("  KV transfer over {} ({:.1f} GB/s, {:.3g} us per transfer), {:.0f} bytes "
-                   "per prompt token\n",
-                   to_string(d.transfer), d.link_bytes_per_s / 1e9, d.link_latency_s * 1e6,
-                   d.kv_bytes_per_token);
-  t += fmt::format("    {} transfers, {} GB; first token to KV landed: mean {} ms, p90 {} ms, "
-                   "max {} ms\n",
-                   format::count(static_cast<double>(d.transfer_s.count)),
-                   fmt::format("{:.3g}", d.transfer_bytes / 1e9), ms(d.transfer_s.mean),
-                   ms(d.transfer_s.p90), ms(d.transfer_s.max));
-  t += fmt::format("  pools busy: prefill {}, decode {}; peak KV blocks: prefill {}, decode {}\n",
-                   format::percent(d.prefill_busy_fraction),
-                   format::percent(d.decode_busy_fraction),
-                   format::count(static_cast<double>(d.prefill_peak_blocks)),
-                   format::count(static_cast<double>(d.decode_peak_blocks)));
+  t += fmt::format(
+      "  KV transfer over {} ({:.1f} GB/s, {:.3g} us per transfer), {:.0f} bytes "
+      "per prompt token\n",
+      to_string(d.transfer), d.link_bytes_per_s / 1e9, d.link_latency_s * 1e6,
+      d.kv_bytes_per_token);
+  t += fmt::format(
+      "    {} transfers, {} GB; first token to KV landed: mean {} ms, p90 {} ms, "
+      "max {} ms\n",
+      format::count(static_cast<double>(d.transfer_s.count)),
+      fmt::format("{:.3g}", d.transfer_bytes / 1e9), ms(d.transfer_s.mean), ms(d.transfer_s.p90),
+      ms(d.transfer_s.max));
+  t +=
+      fmt::format("  pools busy: prefill {}, decode {}; peak KV blocks: prefill {}, decode {}\n",
+                  format::percent(d.prefill_busy_fraction), format::percent(d.decode_busy_fraction),
+                  format::count(static_cast<double>(d.prefill_peak_blocks)),
+                  format::count(static_cast<double>(d.decode_peak_blocks)));
   return t;
 }
 
@@ -59,12 +61,11 @@ nlohmann::ordered_json disagg_json(const app::DisaggSummary& d) {
               {"decode_kv_blocks", d.decode_kv.blocks},
               {"transfers", d.transfer_s.count},
               {"transfer_gbytes", round_sig(d.transfer_bytes / 1e9)},
-              {"transfer_s",
-               Json{{"mean", round_sig(d.transfer_s.mean)},
-                    {"p50", round_sig(d.transfer_s.p50)},
-                    {"p90", round_sig(d.transfer_s.p90)},
-                    {"p99", round_sig(d.transfer_s.p99)},
-                    {"max", round_sig(d.transfer_s.max)}}},
+              {"transfer_s", Json{{"mean", round_sig(d.transfer_s.mean)},
+                                  {"p50", round_sig(d.transfer_s.p50)},
+                                  {"p90", round_sig(d.transfer_s.p90)},
+                                  {"p99", round_sig(d.transfer_s.p99)},
+                                  {"max", round_sig(d.transfer_s.max)}}},
               {"prefill_busy_fraction", round_sig(d.prefill_busy_fraction)},
               {"decode_busy_fraction", round_sig(d.decode_busy_fraction)},
               {"prefill_peak_blocks", d.prefill_peak_blocks},

@@ -101,9 +101,9 @@ std::string summary_tables(const app::ServingResult& r) {
       {"requests", format::count(static_cast<double>(m.requests)) + " (" + r.arrivals + ")"},
       {"completed", format::count(static_cast<double>(m.completed))},
       {"makespan", format::duration(m.makespan_s)},
-      {"throughput", fmt::format("{:.3f} requests/s, {} input and {} output tokens/s",
-                                 m.requests_per_s, format::count(m.input_tokens_per_s),
-                                 format::count(m.output_tokens_per_s))},
+      {"throughput",
+       fmt::format("{:.3f} requests/s, {} input and {} output tokens/s", m.requests_per_s,
+                   format::count(m.input_tokens_per_s), format::count(m.output_tokens_per_s))},
       {"goodput", m.goodput_per_s ? fmt::format("{:.3f} requests/s ({} meet the SLOs)",
                                                 *m.goodput_per_s, format::percent(*m.slo_attained))
                                   : "no SLO given"},
@@ -113,13 +113,13 @@ std::string summary_tables(const app::ServingResult& r) {
                                format::count(static_cast<double>(m.preemptions)))},
       {"busy", fmt::format("{} of replica time, {} on prefill tokens",
                            format::percent(m.busy_fraction), format::percent(m.prefill_share))},
-      {"Little's law", fmt::format("L = {:.4g}, lambda x W = {:.4g} (relative difference {:.1e})",
-                                   m.little.mean_in_system,
-                                   m.little.arrival_rate * m.little.mean_e2e_s,
-                                   m.little.relative_error)},
+      {"Little's law",
+       fmt::format("L = {:.4g}, lambda x W = {:.4g} (relative difference {:.1e})",
+                   m.little.mean_in_system, m.little.arrival_rate * m.little.mean_e2e_s,
+                   m.little.relative_error)},
       {"cost", r.cost ? fmt::format("{} per million tokens ({} on demand, {})",
-                                    format::usd(r.cost->usd_per_million_tokens),
-                                    r.cost->instance, format::usd_rate(r.cost->usd_per_hour))
+                                    format::usd(r.cost->usd_per_million_tokens), r.cost->instance,
+                                    format::usd_rate(r.cost->usd_per_hour))
                       : "n/a (" + r.cost_missing + ")"}};
   o += table({"measure", "value"}, kv);
   return o;
@@ -173,11 +173,11 @@ std::string render_serving_report_html(const app::ServingReportRun& run,
   o += "<title>" + escape(r.scenario_name) + " \u2014 cirrus serving report</title>\n<style>" +
        report_css() + "</style>\n</head><body><main>\n";
   o += "<h1>" + escape(r.scenario_name) + "</h1>\n";
-  const std::string fleet =
-      r.disagg ? disagg_fleet_words(*r.disagg)
-               : fmt::format("{} replica{} x tp {}", r.spec.replicas,
-                             r.spec.replicas == 1 ? "" : "s", r.spec.tp);
-  o += "<p class=\"sub\">cirrus serving report of <code>" + escape(scenario_file) + "</code> \u00b7 " +
+  const std::string fleet = r.disagg ? disagg_fleet_words(*r.disagg)
+                                     : fmt::format("{} replica{} x tp {}", r.spec.replicas,
+                                                   r.spec.replicas == 1 ? "" : "s", r.spec.tp);
+  o += "<p class=\"sub\">cirrus serving report of <code>" + escape(scenario_file) +
+       "</code> \u00b7 " +
        escape(fmt::format("{} ({:.1f}B parameters) on {} ({}), {}, {} router", r.model_name,
                           r.parameters / 1e9, r.node_id, r.gpu, fleet,
                           models::to_string(r.spec.router))) +
@@ -211,8 +211,10 @@ std::string render_serving_report_html(const app::ServingReportRun& run,
   } else {
     o += "<p class=\"sub\">The scenario re-run at 25% to 150% of its arrival rate (same seed); "
          "offered load measured on each run's arrivals.</p>\n";
-    o += figure(load_chart(run, true), "p50 and p90 TTFT at each load; the dashed line is the SLO.");
-    o += figure(load_chart(run, false), "p50 and p90 TPOT at each load; the dashed line is the SLO.");
+    o +=
+        figure(load_chart(run, true), "p50 and p90 TTFT at each load; the dashed line is the SLO.");
+    o += figure(load_chart(run, false),
+                "p50 and p90 TPOT at each load; the dashed line is the SLO.");
     o += load_table(run);
   }
 

@@ -23,7 +23,8 @@ models::DisaggregationSpec read_disaggregation(const JsonNode& n) {
   d.decode_replicas = read_int_in(n.at("decode_replicas"), 1, kMaxReplicas);
   if (auto v = n.find("prefill_tp")) d.prefill_tp = read_int_in(*v, 1, 1024);
   if (auto v = n.find("decode_tp")) d.decode_tp = read_int_in(*v, 1, 1024);
-  if (auto v = n.find("transfer")) d.transfer = read_enum(*v, accepted(models::kKvTransferLinkNames));
+  if (auto v = n.find("transfer"))
+    d.transfer = read_enum(*v, accepted(models::kKvTransferLinkNames));
   return d;
 }
 

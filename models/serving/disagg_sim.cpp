@@ -22,7 +22,8 @@ constexpr std::int64_t kTimeLimitPs = sim::Time::max().count() / 2;
 void check_requests(const std::vector<Request>& requests, const DisaggConfig& c) {
   if (c.prefill_replicas < 1 || c.decode_replicas < 1 || !(c.link.bytes_per_s > 0) ||
       c.link.latency_s < 0 || c.kv_bytes_per_token < 0) {
-    throw std::invalid_argument("simulate_disagg: a pool without replicas or a link without bandwidth");
+    throw std::invalid_argument(
+        "simulate_disagg: a pool without replicas or a link without bandwidth");
   }
   const SchedulerConfig& s = c.scheduler;
   for (std::size_t i = 0; i < requests.size(); ++i) {
@@ -39,11 +40,11 @@ void check_requests(const std::vector<Request>& requests, const DisaggConfig& c)
     const std::int64_t recompute = s.reserve_full ? 1 : cached;
     if (blocks_for(r.input_len, s.block_size) > c.prefill_blocks ||
         blocks_for(cached, s.block_size) > c.decode_blocks ||
-        (!s.chunked_prefill && std::max<std::int64_t>(r.input_len, recompute) >
-                                   s.max_num_batched_tokens)) {
-      throw std::logic_error(fmt::format(
-          "simulate_disagg: request {} ({} + {} tokens) cannot run on empty replicas", i,
-          r.input_len, r.output_len));
+        (!s.chunked_prefill &&
+         std::max<std::int64_t>(r.input_len, recompute) > s.max_num_batched_tokens)) {
+      throw std::logic_error(
+          fmt::format("simulate_disagg: request {} ({} + {} tokens) cannot run on empty replicas",
+                      i, r.input_len, r.output_len));
     }
   }
 }
@@ -72,9 +73,13 @@ DisaggOutcome simulate_disagg(const std::vector<Request>& requests, const Disagg
   std::vector<ReplicaScheduler> pre, dec;
   pre.reserve(pn);
   dec.reserve(dn);
-  for (std::size_t i = 0; i < pn; ++i) pre.emplace_back(config.scheduler, config.prefill_blocks, prompts);
-  for (std::size_t i = 0; i < dn; ++i) dec.emplace_back(config.scheduler, config.decode_blocks, f.requests);
-  const auto rep = [&](std::size_t r) -> ReplicaScheduler& { return r < pn ? pre[r] : dec[r - pn]; };
+  for (std::size_t i = 0; i < pn; ++i)
+    pre.emplace_back(config.scheduler, config.prefill_blocks, prompts);
+  for (std::size_t i = 0; i < dn; ++i)
+    dec.emplace_back(config.scheduler, config.decode_blocks, f.requests);
+  const auto rep = [&](std::size_t r) -> ReplicaScheduler& {
+    return r < pn ? pre[r] : dec[r - pn];
+  };
 
   const std::size_t replicas = pn + dn;
   std::vector<sim::Time> started(replicas);

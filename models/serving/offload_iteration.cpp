@@ -41,8 +41,7 @@ double OffloadIteration::seconds(const BatchWork& work) {
 }
 
 KvCacheSize offload_kv_cache_size(const TransformerConfig& m, const GpuSpec& gpu,
-                                  const ServingNumerics& num, int slots,
-                                  const SchedulerConfig& s) {
+                                  const ServingNumerics& num, int slots, const SchedulerConfig& s) {
   KvCacheSize k = kv_cache_size(m, gpu, num, 1, s);
   double largest = 0;
   for (int l = 0; l < m.layers; ++l) {
@@ -52,9 +51,10 @@ KvCacheSize offload_kv_cache_size(const TransformerConfig& m, const GpuSpec& gpu
   const double taken = k.weight_bytes + k.activation_bytes + k.runtime_bytes;
   k.kv_bytes = s.kv_cache_free_fraction ? *s.kv_cache_free_fraction * (gpu.memory_bytes - taken)
                                         : k.usable_bytes - taken;
-  k.blocks = k.kv_bytes > 0 ? static_cast<std::int64_t>(
-                                  std::floor(k.kv_bytes / (k.bytes_per_token * s.block_size)))
-                            : 0;
+  k.blocks =
+      k.kv_bytes > 0
+          ? static_cast<std::int64_t>(std::floor(k.kv_bytes / (k.bytes_per_token * s.block_size)))
+          : 0;
   return k;
 }
 

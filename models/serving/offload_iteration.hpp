@@ -31,8 +31,8 @@ struct OffloadRing {
 
 class OffloadIteration final : public IterationTimer {
  public:
-  OffloadIteration(const TransformerConfig& model, const ComputeModel& compute,
-                   Precision precision, OffloadRing ring);
+  OffloadIteration(const TransformerConfig& model, const ComputeModel& compute, Precision precision,
+                   OffloadRing ring);
 
   double seconds(const BatchWork& work) override;
   // The pass the iteration runs (the tests' hand calculation starts here).
@@ -47,7 +47,6 @@ class OffloadIteration final : public IterationTimer {
 
 // The KV cache of one offloaded GPU (above), sized as kv_cache_size sizes a resident one.
 KvCacheSize offload_kv_cache_size(const TransformerConfig& m, const GpuSpec& gpu,
-                                  const ServingNumerics& num, int slots,
-                                  const SchedulerConfig& s);
+                                  const ServingNumerics& num, int slots, const SchedulerConfig& s);
 
 }  // namespace cirrus::models

@@ -23,7 +23,7 @@ DisaggConfig pools(int prefill, int decode) {
   c.prefill_blocks = 100000;
   c.decode_blocks = 100000;
   c.kv_bytes_per_token = 131072;  // Llama 3 8B in bf16: 2 x 32 layers x 8 KV heads x 128 x 2 B
-  c.link = {50e9, 10e-6};          // 50 GB/s, 10 us per transfer
+  c.link = {50e9, 10e-6};         // 50 GB/s, 10 us per transfer
   return c;
 }
 
@@ -72,8 +72,7 @@ TEST_CASE("disaggregation: transfers to one decode replica queue on its link", "
   // first lands at 40 + h + l, the second waits for the link: 40 + 2h + l, where
   // h = 131.072 MB / 50 GB/s = 2.62144 ms and l = 10 us.
   FixedTimer prefill(0.040), decode(0.005);
-  const DisaggOutcome out =
-      simulate_disagg(all_at_once(2, 1000, 2), pools(1, 1), prefill, decode);
+  const DisaggOutcome out = simulate_disagg(all_at_once(2, 1000, 2), pools(1, 1), prefill, decode);
   const double h = 1000.0 * 131072.0 / 50e9, l = 10e-6;
   REQUIRE(out.transfer_s.size() == 2);
   CHECK(out.transfer_s[0] == Approx(h + l).epsilon(1e-9));
@@ -86,8 +85,7 @@ TEST_CASE("disaggregation: transfers to one decode replica queue on its link", "
         Approx(0.040 + h + l + 0.005 + 0.005).epsilon(1e-9));
 }
 
-TEST_CASE("disaggregation: a decode replica without free blocks makes arrivals wait",
-          "[serving]") {
+TEST_CASE("disaggregation: a decode replica without free blocks makes arrivals wait", "[serving]") {
   // Decode replicas of 2 blocks of 16 tokens: one request of 16 + 17 tokens caches 32 tokens
   // (2 blocks) by its end, so two such requests cannot decode at once without preemption, and
   // every request still completes.

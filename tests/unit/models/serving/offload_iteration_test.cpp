@@ -43,7 +43,8 @@ TEST_CASE("offloaded replica: one sequence's iteration is the ring pass at the P
   const FleetOutcome out = simulate_fleet(one, fc, ring);
   BatchWork prefill;
   prefill.add(1000, 0, true);
-  const double prefill_s = ring_pass_seconds(pass_cost(m, cm, Precision::kBf16, 1, 1000, 0), pcie, 2);
+  const double prefill_s =
+      ring_pass_seconds(pass_cost(m, cm, Precision::kBf16, 1, 1000, 0), pcie, 2);
   CHECK(ring.seconds(prefill) == Approx(prefill_s).epsilon(1e-12));
   CHECK(out.requests[0].finish.seconds() == Approx(prefill_s + expected).epsilon(1e-9));
 }
@@ -51,14 +52,14 @@ TEST_CASE("offloaded replica: one sequence's iteration is the ring pass at the P
 TEST_CASE("offloaded replica: the KV cache takes what the resident sections leave", "[serving]") {
   const TransformerConfig m = *find_model("llama3-70b");
   const GpuSpec gpu = find_node("dgx-h100")->gpu;
-  const ServingNumerics num = serving_numerics(Precision::kBf16, Quantization::kNone,
-                                               KvCacheDtype::kAuto);
+  const ServingNumerics num =
+      serving_numerics(Precision::kBf16, Quantization::kNone, KvCacheDtype::kAuto);
   SchedulerConfig s;
   // 70B in bf16 does not fit one 80 GB GPU resident; streamed with 2 sections it does.
   CHECK(kv_cache_size(m, gpu, num, 1, s).blocks == 0);
   const KvCacheSize k = offload_kv_cache_size(m, gpu, num, 2, s);
-  const double resident = resident_weight_bytes(m, Precision::kBf16) +
-                          2 * layer_weight_bytes(m, 0, Precision::kBf16);
+  const double resident =
+      resident_weight_bytes(m, Precision::kBf16) + 2 * layer_weight_bytes(m, 0, Precision::kBf16);
   CHECK(k.weight_bytes == Approx(resident));
   const double left = 0.9 * gpu.memory_bytes - resident - k.activation_bytes - k.runtime_bytes;
   // 2 x 80 layers x 8 KV heads x 128 x 2 bytes = 327,680 bytes a token; blocks of 16 tokens.
