@@ -92,8 +92,6 @@ std::optional<FitProblem> fit_problem(const scenarios::Scenario& s,
   return std::nullopt;
 }
 
-namespace {
-
 models::IterationSetup iteration_setup(const FleetSetup& f) {
   models::IterationSetup setup;
   setup.model = f.model;
@@ -106,13 +104,16 @@ models::IterationSetup iteration_setup(const FleetSetup& f) {
   return setup;
 }
 
-}  // namespace
-
 FleetRun simulate_serving_fleet(const FleetSetup& setup, const models::KvCacheSize& kv,
                                 const std::vector<models::Request>& requests,
-                                const models::Slo& slo, const std::string& file) {
+                                const models::Slo& slo, const std::string& file,
+                                bool keep_samples) {
   models::IterationSetup is = iteration_setup(setup);
-  models::IterationModel timer(is);
+  models::IterationModel resident(is);
+  std::optional<models::OffloadIteration> ring;
+  if (setup.offload)
+    ring.emplace(setup.model, resident.compute(), setup.numerics.dtype, *setup.offload);
+  models::IterationTimer& timer = ring ? static_cast<models::IterationTimer&>(*ring) : resident;
   models::FleetConfig fleet;
   fleet.replicas = setup.replicas;
   fleet.router = setup.router;
@@ -131,13 +132,18 @@ FleetRun simulate_serving_fleet(const FleetSetup& setup, const models::KvCacheSi
   }
   FleetRun run;
   run.metrics = models::serving_metrics(requests, outcome, slo, kv.blocks);
-  run.assumptions = timer.compute().assumptions();
+  run.assumptions = resident.compute().assumptions();
+  if (keep_samples) run.samples = models::latency_samples(requests, outcome);
   return run;
 }
 
 UnloadedFigures unloaded_figures(const FleetSetup& setup, std::int64_t prompt) {
   models::IterationSetup is = iteration_setup(setup);
-  models::IterationModel timer(is);
+  models::IterationModel resident(is);
+  std::optional<models::OffloadIteration> ring;
+  if (setup.offload)
+    ring.emplace(setup.model, resident.compute(), setup.numerics.dtype, *setup.offload);
+  models::IterationTimer& timer = ring ? static_cast<models::IterationTimer&>(*ring) : resident;
   UnloadedFigures u;
   u.ttft_s = models::unloaded_ttft(timer, prompt, setup.scheduler.max_num_batched_tokens);
   u.tpot_s = models::unloaded_tpot(timer, prompt);

@@ -12,7 +12,10 @@
 #include "models/compute/profile.hpp"
 #include "models/hardware/hardware.hpp"
 #include "models/serving/batch_trace.hpp"
+#include "models/serving/iteration_time.hpp"
 #include "models/serving/kv_cache.hpp"
+#include "models/serving/latency_samples.hpp"
+#include "models/serving/offload_iteration.hpp"
 #include "models/serving/prefix.hpp"
 #include "models/serving/request.hpp"
 #include "models/serving/serving_metrics.hpp"
@@ -59,18 +62,25 @@ struct FleetSetup {
   std::int64_t host_blocks = 0;
   double swap_seconds_per_block = 0;
   models::BatchTrace* trace = nullptr;
+  std::optional<models::OffloadRing> offload;  // serving.offload: each iteration a ring pass
 };
+
+// The iteration timer's setup of one of the fleet's replicas.
+models::IterationSetup iteration_setup(const FleetSetup& setup);
 
 struct FleetRun {
   models::ServingMetrics metrics;
   std::vector<std::string> assumptions;  // the compute model's
+  models::LatencySamples samples;        // filled when asked for (the report's CDFs)
 };
 
 // Simulates `requests` through the fleet and measures it against `slo`. Throws InputError at
-// serving.arrivals (in `file`) when the run would pass the engine's time range.
+// serving.arrivals (in `file`) when the run would pass the engine's time range. `keep_samples`
+// fills the run's per-request latencies.
 FleetRun simulate_serving_fleet(const FleetSetup& setup, const models::KvCacheSize& kv,
                                 const std::vector<models::Request>& requests,
-                                const models::Slo& slo, const std::string& file);
+                                const models::Slo& slo, const std::string& file,
+                                bool keep_samples = false);
 
 // The unloaded figures of the SLO check: the shortest prompt's first token alone on an idle
 // replica, and one decode at that prompt's context.

@@ -167,6 +167,31 @@ ServingErrorBar throughput_error_bar(const models::ResidualStats* residuals,
   return e;
 }
 
+// serving.offload's ring: one GPU, unquantized, a host-to-device bandwidth.
+models::OffloadRing offload_ring(const scenarios::Scenario& s, const models::ServingSpec& spec) {
+  if (spec.tp != 1) {
+    throw InputError(s.file, "serving.tp", "1 with serving.offload (the ring streams to one GPU)",
+                     std::to_string(spec.tp));
+  }
+  if (spec.quantization != models::Quantization::kNone ||
+      spec.kv_cache_dtype != models::KvCacheDtype::kAuto) {
+    throw InputError(s.file, "serving.offload",
+                     "no quantization and an \"auto\" KV cache (the ring streams weights in the "
+                     "activations' type)",
+                     "a quantized model or fp8 KV cache");
+  }
+  models::OffloadRing ring;
+  ring.slots = spec.offload->gpu_sections;
+  ring.pcie_bytes_per_s = spec.offload->pcie_gbyte_per_s
+                              ? *spec.offload->pcie_gbyte_per_s * kGB
+                              : (s.node->pcie_copy_bw > 0 ? s.node->pcie_copy_bw : s.node->pcie_bw);
+  if (ring.pcie_bytes_per_s <= 0) {
+    throw InputError(s.file, "serving.offload.pcie_gbyte_per_s",
+                     "a host-to-device bandwidth (the node gives none)", "none");
+  }
+  return ring;
+}
+
 }  // namespace
 
 ServingResult run_serving(const Job& job, const ServingRunOptions& options) {
@@ -187,11 +212,20 @@ ServingResult run_serving(const Job& job, const ServingRunOptions& options) {
   out.node_id = s.node_id;
   out.spec = spec;
   out.arrivals = arrivals_label(spec);
-  out.kv = models::kv_cache_size(s.model, s.node->gpu, numerics, spec.tp, spec.scheduler);
+  std::optional<models::OffloadRing> ring;
+  if (spec.offload) {
+    ring = offload_ring(s, spec);
+    out.kv =
+        models::offload_kv_cache_size(s.model, s.node->gpu, numerics, ring->slots, spec.scheduler);
+  } else {
+    out.kv = models::kv_cache_size(s.model, s.node->gpu, numerics, spec.tp, spec.scheduler);
+  }
 
   const ServingRequests requests = serving_requests(s, spec, spec.seed);
-  if (auto p = fit_problem(s, spec.scheduler, out.kv, requests)) {
-    throw InputError(p->file, p->path, p->expected, p->found);
+  if (!spec.disaggregation) {
+    if (auto p = fit_problem(s, spec.scheduler, out.kv, requests)) {
+      throw InputError(p->file, p->path, p->expected, p->found);
+    }
   }
 
   FleetSetup setup;
@@ -211,13 +245,36 @@ ServingResult run_serving(const Job& job, const ServingRunOptions& options) {
     out.trace->cap = options.trace_cap;
     setup.trace = &*out.trace;
   }
-  check_slo_reachable(s, setup, spec.slo, requests);
-  FleetRun run = simulate_serving_fleet(setup, out.kv, requests.list, spec.slo, s.file);
+  if (spec.disaggregation &&
+      (out.prefix_caching || spec.scheduler.preemption == models::PreemptionMode::kSwap ||
+       options.trace)) {
+    // The disaggregated pools run their own loop, which has none of these yet.
+    throw InputError(s.file, "serving.disaggregation",
+                     "no prefix caching (prefix_caching false), preemption \"recompute\" and no "
+                     "--trace beside disaggregation (not modelled together yet)",
+                     out.prefix_caching ? "prefix caching on"
+                     : options.trace    ? "--trace"
+                                        : "preemption \"swap\"");
+  }
+  setup.offload = ring;
+  FleetRun run;
+  double gpus = static_cast<double>(spec.replicas) * spec.tp;
+  if (spec.disaggregation) {
+    DisaggRun d = run_disaggregated(s, spec, setup, requests, options.keep_samples);
+    run = std::move(d.run);
+    out.kv = d.summary.decode_kv;
+    gpus = d.summary.gpus();
+    out.disagg = d.summary;
+  } else {
+    check_slo_reachable(s, setup, spec.slo, requests);
+    run = simulate_serving_fleet(setup, out.kv, requests.list, spec.slo, s.file,
+                                 options.keep_samples);
+  }
   out.metrics = run.metrics;
+  out.samples = std::move(run.samples);
   const pricing::ServedTokens served{out.metrics.makespan_s, out.metrics.input_tokens,
                                      out.metrics.output_tokens, out.metrics.prefill_share};
-  out.cost = pricing::serving_fleet_cost(job.instance, static_cast<double>(spec.replicas) * spec.tp,
-                                         served, out.cost_missing);
+  out.cost = pricing::serving_fleet_cost(job.instance, gpus, served, out.cost_missing);
 
   out.throughput_error =
       throughput_error_bar(job.residuals.get(), models::gpu_family(s.node->gpu.id),
@@ -262,6 +319,28 @@ ServingResult run_serving(const Job& job, const ServingRunOptions& options) {
         models::kAffinityLoadBound));
   }
 
+  if (ring) {
+    out.assumptions.push_back(fmt::format(
+        "offload: each iteration is one ring pass (models/systems/offload_inference.hpp): {} "
+        "resident layer section{}, weights streamed from host memory at {:.1f} GB/s ({}); the "
+        "KV cache takes the memory left after the resident sections",
+        ring->slots, ring->slots == 1 ? "" : "s", ring->pcie_bytes_per_s / 1e9,
+        spec.offload->pcie_gbyte_per_s ? "serving.offload.pcie_gbyte_per_s"
+        : s.node->pcie_copy_bw > 0     ? "the node's measured copy rate"
+                                       : "the node's PCIe figure"));
+  }
+  if (out.disagg) {
+    const DisaggSummary& d = *out.disagg;
+    out.assumptions.push_back(
+        "disaggregation: the first token is sampled at the prefill replica and returned from "
+        "there (NVIDIA Dynamo's convention), so TTFT excludes the KV transfer and the second "
+        "token waits for it");
+    out.assumptions.push_back(fmt::format(
+        "KV transfer: {:.0f} bytes per prompt token (the whole model's KV) over {}; one link "
+        "per decode replica, first come first served; the prefill replica frees the prompt's "
+        "blocks at the first token, and no transfer overlaps the prefill layer by layer",
+        d.kv_bytes_per_token, d.link_basis));
+  }
   out.assumptions.push_back(
       "cost: busy time is split between input and output tokens by each iteration's share of "
       "prefill tokens; idle time is shared the same way");

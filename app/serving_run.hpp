@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "app/job.hpp"
+#include "app/serving_disagg.hpp"
 #include "models/serving/batch_trace.hpp"
 #include "models/serving/kv_cache.hpp"
 #include "models/serving/serving_metrics.hpp"
@@ -51,11 +52,14 @@ struct ServingResult {
   double swap_gbyte_per_s = 0;        // and the host link it is copied over, per GPU
   std::optional<models::BatchTrace> trace;  // the iterations, when asked for
   std::vector<std::string> assumptions;
+  std::optional<DisaggSummary> disagg;  // serving.disaggregation's pools and link
+  models::LatencySamples samples;       // with keep_samples: every request's latencies
 };
 
 struct ServingRunOptions {
   bool trace = false;  // record the iterations (the first trace_cap of them)
   std::size_t trace_cap = models::kDefaultTraceCap;
+  bool keep_samples = false;  // fill the result's per-request latencies (the report's CDFs)
 };
 
 // `job` resolved with resolve_search. Throws InputError for a scenario without a node, an

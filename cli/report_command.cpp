@@ -1,12 +1,16 @@
 // `cirrus report SCENARIO --out DIR`: a report folder (index.html with inline SVG charts,
 // summary.md, candidates.csv) of a plan when the scenario has open choices, else of its one
 // configuration, simulated. `plan --report DIR` and `simulate --report DIR` write the same.
+// A scenario with a serving block gets the serving report instead (reports/serving_report.hpp:
+// index.html with latency CDFs and load-latency curves, summary.txt).
 #include <fmt/format.h>
 
 #include "app/pinned_run.hpp"
 #include "app/plan_run.hpp"
+#include "app/serving_report_run.hpp"
 #include "cli/commands.hpp"
 #include "reports/report_files.hpp"
+#include "reports/serving_report.hpp"
 
 namespace cirrus::cli {
 
@@ -35,6 +39,15 @@ Action add_report(CLI::App& app) {
   add_public_profile_flag(*sub, opt->job.profiles);
   add_no_progress_flag(*sub, opt->no_progress);
   return [opt]() {
+    auto scenario = scenarios::load_scenario(opt->scenario);
+    if (scenario.serving) {
+      const auto job = app::resolve_search(std::move(scenario), opt->job);
+      const auto run = app::run_serving_report(*job, threads_of(opt->threads));
+      reports::write_serving_report(run, opt->scenario, opt->out);
+      fmt::print("{}/index.html: {} requests served, load-latency curve at {} loads\n", opt->out,
+                 run.base.metrics.requests, run.load.size());
+      return kExitOk;
+    }
     const auto job = app::resolve(opt->scenario, opt->job);
     if (!job->input) {
       app::PlanRunOptions options = opt->plan;

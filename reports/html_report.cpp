@@ -52,6 +52,12 @@ ul{margin:4px 0 8px;padding-left:22px}li{overflow-wrap:anywhere}
 footer{color:#5b6472;font-size:12px;margin:24px 0 8px}
 )";
 
+}  // namespace
+
+const char* report_css() { return kCss; }
+
+namespace {
+
 const std::vector<svg::Series> kBreakdown = {{"compute", "#4e79a7"},
                                              {"recompute", "#a0cbe8"},
                                              {"TP comm (exposed)", "#f28e2b"},

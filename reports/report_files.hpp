@@ -17,6 +17,8 @@
 namespace cirrus::reports {
 
 std::string render_html(const Report& r);
+// The report pages' one stylesheet (other pages, such as the serving report, share it).
+const char* report_css();
 std::string render_markdown(const Report& r);
 std::string render_candidates_csv(const Report& r);
 

@@ -6,6 +6,7 @@
 
 #include "common/units.hpp"
 #include "reports/report_format.hpp"
+#include "reports/serving_disagg_render.hpp"
 
 namespace cirrus::reports {
 namespace {
@@ -40,6 +41,12 @@ std::string render_json(const app::ServingResult& r) {
   j["node"] = r.node_id;
   j["replicas"] = spec.replicas;
   j["tp"] = spec.tp;
+  if (r.disagg) {
+    j["replicas"] = r.disagg->prefill_replicas + r.disagg->decode_replicas;
+    j["tp"] = nullptr;
+    j["disaggregation"] = disagg_json(*r.disagg);
+  }
+  if (spec.offload) j["offload"] = Json{{"gpu_sections", spec.offload->gpu_sections}};
   j["router"] = to_string(spec.router);
   j["arrivals"] = r.arrivals;
   j["seed"] = spec.seed;
@@ -154,9 +161,15 @@ std::string render_table(const app::ServingResult& r) {
   const auto& sc = spec.scheduler;
   std::string t = fmt::format("{}: serving {} ({:.1f}B parameters), request by request\n",
                               r.scenario_name, r.model_name, r.parameters / 1e9);
-  t +=
-      fmt::format("  fleet: {} replica{} x tp {} on {} ({}), {} router\n", spec.replicas,
-                  spec.replicas == 1 ? "" : "s", spec.tp, r.node_id, r.gpu, to_string(spec.router));
+  const std::string fleet = r.disagg ? disagg_fleet_words(*r.disagg)
+                                     : fmt::format("{} replica{} x tp {}", spec.replicas,
+                                                   spec.replicas == 1 ? "" : "s", spec.tp);
+  const std::string ring =
+      spec.offload ? fmt::format(", offloaded ring of {} section{}", spec.offload->gpu_sections,
+                                 spec.offload->gpu_sections == 1 ? "" : "s")
+                   : "";
+  t += fmt::format("  fleet: {}{} on {} ({}), {} router\n", fleet, ring, r.node_id, r.gpu,
+                   to_string(spec.router));
   t += fmt::format("  requests: {} ({}), seed {}\n", format::count(static_cast<double>(m.requests)),
                    r.arrivals, spec.seed);
   t += fmt::format(
@@ -198,8 +211,8 @@ std::string render_table(const app::ServingResult& r) {
                 "{} usable - {} weights - {} activations - {} runtime",
                 format::gib(r.kv.usable_bytes / kGiB), format::gib(r.kv.weight_bytes / kGiB),
                 format::gib(r.kv.activation_bytes / kGiB), format::gib(r.kv.runtime_bytes / kGiB));
-  t += fmt::format("  KV cache per replica: {} blocks ({} tokens); per GPU {} = {}\n\n",
-                   format::count(static_cast<double>(r.kv.blocks)),
+  t += fmt::format("  KV cache per {}replica: {} blocks ({} tokens); per GPU {} = {}\n\n",
+                   r.disagg ? "decode " : "", format::count(static_cast<double>(r.kv.blocks)),
                    format::count(static_cast<double>(r.kv.tokens())), per_gpu,
                    format::gib(r.kv.kv_bytes / kGiB));
   std::vector<std::vector<std::string>> rows = {
@@ -265,6 +278,7 @@ std::string render_table(const app::ServingResult& r) {
                    format::percent(m.busy_fraction),
                    format::count(static_cast<double>(m.iterations)),
                    format::percent(m.prefill_share));
+  if (r.disagg) t += disagg_table_lines(*r.disagg);
   t += fmt::format(
       "  Little's law: L = {:.4g} requests in the system, lambda x W = {:.4g}/s x {:.4g} s = "
       "{:.4g} (relative difference {:.1e})\n",
@@ -276,8 +290,8 @@ std::string render_table(const app::ServingResult& r) {
         "  cost: {} on demand, {} for its {:g} GPUs; the fleet's {:g} GPUs: {}, {} over the "
         "run\n",
         c.instance, format::usd_rate(c.usd_per_instance_hour), c.instance_gpus,
-        static_cast<double>(spec.replicas) * spec.tp, format::usd_rate(c.usd_per_hour),
-        format::usd(c.usd_total));
+        r.disagg ? r.disagg->gpus() : static_cast<double>(spec.replicas) * spec.tp,
+        format::usd_rate(c.usd_per_hour), format::usd(c.usd_total));
     t += fmt::format(
         "        {} per million input tokens, {} per million output tokens ({} per million "
         "tokens)\n",

@@ -488,4 +488,78 @@ std::string lanes(const Lanes& c) {
   return out;
 }
 
+std::string line_chart(const LineChart& c) {
+  std::string body;
+  std::vector<Series> series;
+  for (const Line& l : c.lines) series.push_back({l.name, l.color});
+  std::vector<std::string> marks;
+  if (!c.x_limits.empty() || !c.y_limits.empty()) {
+    marks = {"<line x1=\"0\" y1=\"6\" x2=\"12\" y2=\"6\" class=\"limit\"/>", "SLO"};
+  }
+  double y = legend(body, series, 32, marks);
+  if (!c.note.empty()) {
+    body += fmt::format("<text x=\"0\" y=\"{}\" class=\"note\">{}</text>\n", num(y + 2),
+                        escape(c.note));
+    y += 18;
+  }
+  std::vector<double> xs, ys;
+  for (const Line& l : c.lines) {
+    for (const auto& [px, py] : l.points) {
+      xs.push_back(px);
+      ys.push_back(py);
+    }
+  }
+  for (const auto& m : c.x_limits) xs.push_back(m.value);
+  for (const auto& m : c.y_limits) ys.push_back(m.value);
+  if (xs.empty()) {
+    xs = {0, 1};
+    ys = {0, 1};
+  }
+  const double top = y + 6, height = 360, left = 70, right = kWidth - 20;
+  const Scale sx = fit_scale(xs, left, right, false, c.x_log ? 30.0 : 1e300);
+  Scale sy;
+  if (c.y_range) {
+    sy = Scale{c.y_range->first, c.y_range->second, top + height, top, false};
+  } else {
+    sy = fit_scale(ys, top + height, top, true, 1e300);
+  }
+  x_axis(body, sx, top + height, top, c.x_label);
+  y_axis(body, sy, left, right, c.y_label);
+  for (const auto& m : c.x_limits) {
+    const double x = sx(m.value);
+    body += fmt::format(
+        "<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" class=\"limit\"/>"
+        "<text x=\"{3}\" y=\"{4}\" class=\"note\">{5}</text>\n",
+        num(x), num(top), num(top + height), num(x + 4), num(top + 12), escape(m.name));
+  }
+  for (const auto& m : c.y_limits) {
+    const double yy = sy(m.value);
+    body += fmt::format(
+        "<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" class=\"limit\"/>"
+        "<text x=\"{3}\" y=\"{4}\" class=\"note\" text-anchor=\"end\">{5}</text>\n",
+        num(left), num(yy), num(right), num(right), num(yy - 4), escape(m.name));
+  }
+  for (const Line& l : c.lines) {
+    if (l.points.empty()) continue;
+    std::string d;
+    for (std::size_t i = 0; i < l.points.size(); ++i) {
+      d += fmt::format("{}{},{}", i == 0 ? "M" : " L", num(sx(l.points[i].first)),
+                       num(sy(l.points[i].second)));
+    }
+    body += fmt::format(
+        "<path d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.8\"{}><title>{}</title>"
+        "</path>\n",
+        d, escape(l.color), l.dashed ? " stroke-dasharray=\"6 4\"" : "", escape(l.name));
+    if (!l.dots) continue;
+    for (const auto& [px, py] : l.points) {
+      body += fmt::format(
+          "<circle cx=\"{}\" cy=\"{}\" r=\"3.5\" fill=\"{}\"><title>{}: {} {}, {} {}</title>"
+          "</circle>\n",
+          num(sx(px)), num(sy(py)), escape(l.color), escape(l.name), escape(compact(px)),
+          escape(c.x_unit), escape(compact(py)), escape(c.y_unit));
+    }
+  }
+  return open_svg(c.id, top + height + 48, c.title) + body + "</svg>\n";
+}
+
 }  // namespace cirrus::reports::svg

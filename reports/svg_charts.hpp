@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace cirrus::reports::svg {
@@ -95,5 +96,32 @@ struct Lanes {
   std::string idle_name = "idle";  // legend entry of the lane background
 };
 std::string lanes(const Lanes& c);
+
+// Lines through points (latency CDFs, load-latency curves), each its own color, optionally with
+// dots at its points; limits drawn as dashed lines with their names (an SLO). The axes fit every
+// point and limit; a logarithmic x when asked and the values span more than 30x.
+struct Line {
+  std::string name;
+  std::string color;
+  std::vector<std::pair<double, double>> points;  // (x, y), drawn in the order given
+  bool dots = false;                              // a dot with a tooltip at each point
+  bool dashed = false;
+};
+struct LineChart {
+  std::string id;
+  std::string title;
+  std::string x_label, y_label;  // with units
+  std::string x_unit, y_unit;    // for tooltips
+  std::vector<Line> lines;
+  struct Limit {
+    double value = 0;
+    std::string name;
+  };
+  std::vector<Limit> x_limits, y_limits;             // vertical, horizontal
+  bool x_log = false;                                // allow a logarithmic x axis
+  std::optional<std::pair<double, double>> y_range;  // fixed y range (a CDF's [0, 1])
+  std::string note;                                  // under the title
+};
+std::string line_chart(const LineChart& c);
 
 }  // namespace cirrus::reports::svg

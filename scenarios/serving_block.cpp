@@ -6,6 +6,7 @@
 
 #include "models/serving/request.hpp"
 #include "scenarios/enum_tables.hpp"
+#include "scenarios/serving_modes_block.hpp"
 #include "scenarios/serving_plan_block.hpp"
 
 namespace cirrus::scenarios {
@@ -156,7 +157,9 @@ models::ServingSpec read_serving(const JsonNode& n) {
                 "prefix",
                 "prefix_caching",
                 "preemption",
-                "swap_space_gib"});
+                "swap_space_gib",
+                "disaggregation",
+                "offload"});
   models::ServingSpec s;
   s.arrivals = read_arrivals(n.at("arrivals"));
   if (s.arrivals.kind == models::ArrivalKind::kTrace) {
@@ -216,6 +219,19 @@ models::ServingSpec read_serving(const JsonNode& n) {
   }
   if (auto v = n.find("plan")) s.plan = read_serving_plan(*v);
   read_cache_keys(n, s);
+  if (auto v = n.find("disaggregation")) {
+    refuse(n, "replicas",
+           "with disaggregation (prefill_replicas and decode_replicas size the fleet)");
+    refuse(n, "plan", "with disaggregation (a serving plan searches colocated replicas)");
+    s.disaggregation = read_disaggregation(*v);
+    // Dynamo's and DistServe's default: each prompt's KV to the least loaded decode replica.
+    if (!n.find("router")) s.router = models::RouterKind::kLeastOutstanding;
+  }
+  if (auto v = n.find("offload")) {
+    if (s.disaggregation) v->fail("either \"disaggregation\" or \"offload\", not both");
+    refuse(n, "plan", "with offload (a serving plan searches resident replicas)");
+    s.offload = read_offload_mode(*v);
+  }
   return s;
 }
 

@@ -121,6 +121,9 @@ std::int64_t ReplicaScheduler::admit(sim::Time now, std::int64_t budget) {
   if (swapped) {
     computed = s.computed;
     held = s.blocks;
+  } else if (s.computed > 0) {
+    // Its KV arrived from a prefill replica (disaggregation): cached already, in fresh blocks.
+    computed = s.computed;
   } else if (kCache) {
     shareable = prefix_->shareable_blocks(r, s.input, bs);
     // At least one token is computed: its logits give the next token.

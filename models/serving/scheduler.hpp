@@ -79,6 +79,9 @@ class ReplicaScheduler {
   ReplicaScheduler(const SchedulerConfig& config, std::int64_t blocks,
                    std::vector<SeqState>& states, ReplicaExtras extras = {});
 
+  // A request whose state has `computed` > 0 (its prompt's KV received from a prefill replica,
+  // disagg_sim.hpp) is admitted with those tokens cached: blocks for them and its next token,
+  // and only the tokens it lacks scheduled (a decode). Everything else arrives with none.
   void enqueue(std::uint32_t request) { waiting_.push_back(request); }
   bool has_work() const { return !waiting_.empty() || !running_.empty(); }
   std::size_t outstanding() const { return waiting_.size() + running_.size(); }

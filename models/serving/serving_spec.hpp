@@ -9,6 +9,7 @@
 
 #include "common/enum_names.hpp"
 #include "models/hardware/precision.hpp"
+#include "models/serving/serving_modes.hpp"
 #include "models/serving/serving_plan_spec.hpp"
 
 namespace cirrus::models {
@@ -140,7 +141,9 @@ struct ServingSpec {
   Precision dtype = Precision::kBf16;
   Quantization quantization = Quantization::kNone;
   KvCacheDtype kv_cache_dtype = KvCacheDtype::kAuto;
-  std::optional<ServingPlanSpec> plan;  // `serving.plan`: what `cirrus plan` searches
+  std::optional<ServingPlanSpec> plan;               // `serving.plan`: what `cirrus plan` searches
+  std::optional<DisaggregationSpec> disaggregation;  // `serving.disaggregation`
+  std::optional<OffloadModeSpec> offload;            // `serving.offload`
   // Synthetic shared prefixes (`serving.prefix`): each request draws one of `prefix_groups`
   // prefixes of `prefix_tokens` tokens (prefix.hpp); 0 groups: none.
   std::int64_t prefix_groups = 0;
