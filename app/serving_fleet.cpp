@@ -62,9 +62,9 @@ std::optional<FitProblem> fit_problem(const scenarios::Scenario& s,
     largest = std::max(largest, std::int64_t{r.input_len} + r.output_len - 1);
     // Without chunking a prompt runs whole; after a recompute preemption with the tokens it had
     // generated. Reserving admission never preempts: the prompt alone.
-    prompt = std::max(prompt, scheduler.reserve_full
-                                  ? std::int64_t{r.input_len}
-                                  : std::int64_t{r.input_len} + r.output_len - 1);
+    prompt =
+        std::max(prompt, scheduler.reserve_full ? std::int64_t{r.input_len}
+                                                : std::int64_t{r.input_len} + r.output_len - 1);
   }
   const int block = scheduler.block_size;
   if (models::blocks_for(largest, block) > kv.blocks) {
@@ -77,18 +77,15 @@ std::optional<FitProblem> fit_problem(const scenarios::Scenario& s,
   if (!scheduler.chunked_prefill && prompt > scheduler.max_num_batched_tokens) {
     return FitProblem{
         s.file, "serving.max_num_batched_tokens",
-        fmt::format("at least the largest prompt's {} tokens when chunked_prefill is false (a "
-                    "prompt runs whole in one iteration{})",
-                    prompt,
-                    scheduler.reserve_full
-                        ? ""
-                        : "; after a preemption with the tokens it had generated"),
+        fmt::format(
+            "at least the largest prompt's {} tokens when chunked_prefill is false (a "
+            "prompt runs whole in one iteration{})",
+            prompt,
+            scheduler.reserve_full ? "" : "; after a preemption with the tokens it had generated"),
         std::to_string(scheduler.max_num_batched_tokens)};
   }
   return std::nullopt;
 }
-
-namespace {
 
 models::IterationSetup iteration_setup(const FleetSetup& f) {
   models::IterationSetup setup;
@@ -101,8 +98,6 @@ models::IterationSetup iteration_setup(const FleetSetup& f) {
   setup.profile = f.profile;
   return setup;
 }
-
-}  // namespace
 
 FleetRun simulate_serving_fleet(const FleetSetup& setup, const models::KvCacheSize& kv,
                                 const std::vector<models::Request>& requests,

@@ -11,6 +11,7 @@
 
 #include "models/compute/profile.hpp"
 #include "models/hardware/hardware.hpp"
+#include "models/serving/iteration_time.hpp"
 #include "models/serving/kv_cache.hpp"
 #include "models/serving/request.hpp"
 #include "models/serving/serving_metrics.hpp"
@@ -46,11 +47,14 @@ struct FleetSetup {
   models::TransformerConfig model;
   models::NodeSpec node;
   std::shared_ptr<const models::ProfileLookup> profile;  // null: datasheet figures
-  models::ServingNumerics numerics;  // dtype, quantized weights, KV cache type
+  models::ServingNumerics numerics;                      // dtype, quantized weights, KV cache type
   int replicas = 1, tp = 1;
   models::RouterKind router = models::RouterKind::kRoundRobin;
   models::SchedulerConfig scheduler;
 };
+
+// The iteration timer's setup for one replica of the fleet.
+models::IterationSetup iteration_setup(const FleetSetup& setup);
 
 struct FleetRun {
   models::ServingMetrics metrics;

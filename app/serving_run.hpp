@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "app/job.hpp"
+#include "app/serving_scaling.hpp"
 #include "models/serving/kv_cache.hpp"
 #include "models/serving/serving_metrics.hpp"
 #include "models/serving/serving_spec.hpp"
@@ -31,6 +32,8 @@ struct ServingResult {
   std::optional<ServingCost> cost;
   std::string cost_missing;  // why there is no cost
   std::vector<std::string> assumptions;
+  // serving.autoscaling or serving.spot: how the fleet changed (absent for a fixed fleet).
+  std::optional<ScaledFleet> scaled;
 };
 
 // `job` resolved with resolve_search. Throws InputError for a scenario without a node, an

@@ -3,6 +3,7 @@
 // outstanding requests sends each to the replica with the fewest requests waiting or running
 // (the lowest index among equals, so that a rerun routes the same way).
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "models/serving/scheduler.hpp"
@@ -14,6 +15,10 @@ class Router {
  public:
   explicit Router(RouterKind kind) : kind_(kind) {}
   std::size_t pick(const std::vector<ReplicaScheduler>& replicas);
+  // The same choice among the replicas listed in `active` (indices, ascending, non-empty): a
+  // fleet whose replicas join and leave routes only to those taking requests.
+  std::size_t pick_among(const std::vector<ReplicaScheduler>& replicas,
+                         const std::vector<std::uint32_t>& active);
 
  private:
   RouterKind kind_;

@@ -59,6 +59,7 @@ class ReplicaScheduler {
   void enqueue(std::uint32_t request) { waiting_.push_back(request); }
   bool has_work() const { return !waiting_.empty() || !running_.empty(); }
   std::size_t outstanding() const { return waiting_.size() + running_.size(); }
+  std::size_t waiting() const { return waiting_.size(); }
 
   // Plans the next iteration starting at `now`; the work is empty only when there is none.
   const BatchWork& schedule(sim::Time now);
@@ -69,6 +70,12 @@ class ReplicaScheduler {
   std::int64_t used_blocks() const { return blocks_ - free_; }
   std::int64_t peak_used_blocks() const { return peak_used_; }
   std::int64_t preemptions() const { return preemptions_; }
+
+  // The replica is lost (a spot interruption): every request it holds, running ones first in
+  // admission order and then the waiting ones, is appended to `out` with its KV cache gone
+  // (computed tokens 0, like a recompute preemption; generated tokens were already sent), and
+  // the iteration in flight, if any, is abandoned.
+  void evacuate(std::vector<std::uint32_t>& out);
 
  private:
   // A running sequence's hot state, kept contiguous here (the shared SeqState is written back
