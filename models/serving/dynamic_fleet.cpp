@@ -94,8 +94,7 @@ DynamicFleetOutcome simulate_dynamic_fleet(const std::vector<Request>& requests,
   };
   const auto activate = [&](std::size_t r) {
     state[r] = State::kActive;
-    active.insert(std::lower_bound(active.begin(), active.end(), r),
-                  static_cast<std::uint32_t>(r));
+    active.insert(std::lower_bound(active.begin(), active.end(), r), static_cast<std::uint32_t>(r));
   };
   const auto kick = [&](std::size_t r, sim::Time now) {
     if (!busy[r] && !kicked[r]) {
@@ -261,8 +260,7 @@ DynamicFleetOutcome simulate_dynamic_fleet(const std::vector<Request>& requests,
         out.busy_prefill_s += prefill_share[r];
         if (!finished.empty()) out.last_finish = e.time;
         start(r, e.time);
-        if ((state[r] == State::kDraining || state[r] == State::kNoticed) &&
-            !reps[r].has_work()) {
+        if ((state[r] == State::kDraining || state[r] == State::kNoticed) && !reps[r].has_work()) {
           leave(r, e.time);
         }
         break;

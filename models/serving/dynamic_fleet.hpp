@@ -52,8 +52,8 @@ struct AutoscalerConfig {
 struct DynamicFleetConfig {
   FleetConfig fleet;  // fleet.replicas: the initial replicas (the fixed size without autoscaler)
   std::optional<AutoscalerConfig> autoscaler;
-  double scale_up_delay_s = 0;          // instance start + weights / storage bandwidth
-  double interruptions_per_hour = 0;    // per replica; 0: none
+  double scale_up_delay_s = 0;        // instance start + weights / storage bandwidth
+  double interruptions_per_hour = 0;  // per replica; 0: none
   double notice_s = 0;
   std::uint64_t seed = 0;  // the interruptions' stream
 };
@@ -78,7 +78,6 @@ struct DynamicFleetOutcome {
 // Simulates `requests` (as simulate_fleet) through a fleet that changes. std::invalid_argument
 // for an autoscaler with min > max, a non-positive target or interval, or a negative delay.
 DynamicFleetOutcome simulate_dynamic_fleet(const std::vector<Request>& requests,
-                                           const DynamicFleetConfig& config,
-                                           IterationTimer& timer);
+                                           const DynamicFleetConfig& config, IterationTimer& timer);
 
 }  // namespace cirrus::models

@@ -18,8 +18,8 @@ std::vector<HourRow> hourly_slo(const std::vector<Request>& requests,
   for (std::size_t i = 0; i < rows.size(); ++i) rows[i].hour = first + static_cast<int>(i);
   for (std::size_t i = 0; i < requests.size(); ++i) {
     const SeqState& s = outcome.fleet.requests[i];
-    const auto h = static_cast<std::size_t>(
-        std::floor(requests[i].arrival.seconds() / 3600.0) - first);
+    const auto h =
+        static_cast<std::size_t>(std::floor(requests[i].arrival.seconds() / 3600.0) - first);
     ++rows[h].requests;
     if (s.finish == sim::Time::max()) continue;
     if (slo.ttft_s && (s.first_token - requests[i].arrival).seconds() <= *slo.ttft_s) {
@@ -44,7 +44,8 @@ std::vector<HourRow> hourly_slo(const std::vector<Request>& requests,
     if (hi <= lo) continue;
     double paid = 0;
     for (const ReplicaSpan& span : outcome.spans) {
-      paid += std::max(0.0, std::min(hi, span.leave.seconds()) - std::max(lo, span.launch.seconds()));
+      paid +=
+          std::max(0.0, std::min(hi, span.leave.seconds()) - std::max(lo, span.launch.seconds()));
     }
     row.mean_replicas = paid / (hi - lo);
   }

@@ -74,7 +74,7 @@ TEST_CASE("serve: a day of a daily cycle on an autoscaled spot fleet", "[golden]
 TEST_CASE("serve: a fixed fleet priced committed and spot", "[golden][serving]") {
   nlohmann::json j = load(kFixed);
   j["serving"]["arrivals"]["requests"] = 2000;
-  j["pricing"] = {{"model", "committed-1y"}};
+  j["pricing"] = {{"model", "committed-1y"}, {"usd_per_hour", 60}};  // the catalog has none for p5
   const auto c = run_cli("serve " + write_scenario("committed.json", j) + " --format json");
   REQUIRE(c.status == 0);
   const auto r = nlohmann::json::parse(c.out);
