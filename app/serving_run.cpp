@@ -256,15 +256,36 @@ ServingResult run_serving(const Job& job, const ServingRunOptions& options) {
                      : options.trace    ? "--trace"
                                         : "preemption \"swap\"");
   }
+  const bool changes = spec.autoscaling || spec.spot;
+  if (changes && (spec.disaggregation || ring || out.prefix_caching ||
+                  spec.scheduler.preemption == models::PreemptionMode::kSwap || options.trace)) {
+    // The changing fleet runs its own loop, which has none of these yet.
+    throw InputError(s.file, spec.autoscaling ? "serving.autoscaling" : "serving.spot",
+                     "a fleet without disaggregation, offload, prefix caching, swap or --trace "
+                     "(not modelled together with a changing fleet yet)",
+                     spec.disaggregation  ? "disaggregation"
+                     : ring               ? "offload"
+                     : out.prefix_caching ? "prefix caching on"
+                     : options.trace      ? "--trace"
+                                          : "preemption \"swap\"");
+  }
   setup.offload = ring;
   FleetRun run;
-  double gpus = static_cast<double>(spec.replicas) * spec.tp;
+  pricing::FleetUsage usage;
+  usage.replica_gpus = spec.tp;
   if (spec.disaggregation) {
     DisaggRun d = run_disaggregated(s, spec, setup, requests, options.keep_samples);
     run = std::move(d.run);
     out.kv = d.summary.decode_kv;
-    gpus = d.summary.gpus();
     out.disagg = d.summary;
+  } else if (changes) {
+    check_slo_reachable(s, setup, spec.slo, requests);
+    const ScalingFigures figures = scaling_figures(s, spec, setup, job.instance);
+    ScaledRun scaled = simulate_scaled_fleet(setup, out.kv, spec, figures, requests.list, s.file);
+    run = std::move(scaled.run);
+    out.scaled = std::move(scaled.fleet);
+    usage.replica_seconds = out.scaled->replica_seconds;
+    usage.peak_replicas = out.scaled->peak_replicas;
   } else {
     check_slo_reachable(s, setup, spec.slo, requests);
     run = simulate_serving_fleet(setup, out.kv, requests.list, spec.slo, s.file,
@@ -272,9 +293,22 @@ ServingResult run_serving(const Job& job, const ServingRunOptions& options) {
   }
   out.metrics = run.metrics;
   out.samples = std::move(run.samples);
+  usage.run_seconds = out.metrics.makespan_s;
+  if (out.disagg) {
+    // Two pools of different tp: priced GPU by GPU.
+    usage.replica_gpus = 1;
+    usage.peak_replicas = static_cast<int>(out.disagg->gpus());
+    usage.replica_seconds = out.disagg->gpus() * out.metrics.makespan_s;
+  } else if (!changes) {
+    usage.replica_seconds = static_cast<double>(spec.replicas) * out.metrics.makespan_s;
+    usage.peak_replicas = spec.replicas;
+  }
   const pricing::ServedTokens served{out.metrics.makespan_s, out.metrics.input_tokens,
                                      out.metrics.output_tokens, out.metrics.prefill_share};
-  out.cost = pricing::serving_fleet_cost(job.instance, gpus, served, out.cost_missing);
+  // Spot when the run simulates spot interruptions; else the scenario's pricing model.
+  const pricing::PricingModel model = spec.spot ? pricing::PricingModel::kSpot : s.pricing.model;
+  out.cost = pricing::serving_fleet_cost(job.instance, model, s.pricing.committed_reuse, usage,
+                                         served, out.cost_missing);
 
   out.throughput_error =
       throughput_error_bar(job.residuals.get(), models::gpu_family(s.node->gpu.id),
@@ -344,6 +378,33 @@ ServingResult run_serving(const Job& job, const ServingRunOptions& options) {
   out.assumptions.push_back(
       "cost: busy time is split between input and output tokens by each iteration's share of "
       "prefill tokens; idle time is shared the same way");
+  if (out.cost && out.cost->pricing == pricing::PricingModel::kSpot && !spec.spot) {
+    out.assumptions.push_back(
+        "cost: spot prices without interruptions (serving.spot simulates them)");
+  }
+  if (out.cost && (out.cost->pricing == pricing::PricingModel::kCommitted1y ||
+                   out.cost->pricing == pricing::PricingModel::kCommitted3y)) {
+    out.assumptions.push_back(fmt::format(
+        "cost: {} reserves the most replicas paid for at once ({}) for the whole run, used or "
+        "not ({:.0f}% of the unused part assumed recovered, pricing.committed_reuse); the term "
+        "beyond this run is assumed filled by the service running on",
+        pricing::to_string(out.cost->pricing), usage.peak_replicas,
+        s.pricing.committed_reuse * 100));
+  }
+  if (out.scaled) {
+    const ScalingFigures& f = out.scaled->figures;
+    out.assumptions.push_back(fmt::format(
+        "scale-up delay {:.0f} s = instance start {:.0f} s ({}) + {:.1f} GB of weights / "
+        "{:.2f} GB/s ({})",
+        f.scale_up_delay_s, f.instance_start_s, f.start_source, f.weight_bytes / 1e9,
+        f.storage_bps / 1e9, f.storage_source));
+    if (out.scaled->spot) {
+      out.assumptions.push_back(fmt::format(
+          "spot interruptions: {:.4g} per replica-hour ({}), notice {:g} s ({}); a reclaimed "
+          "replica's requests lose their KV cache and are routed again",
+          f.interruptions_per_hour, f.rate_source, f.notice_s, f.notice_source));
+    }
+  }
   return out;
 }
 

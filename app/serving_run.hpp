@@ -9,6 +9,7 @@
 
 #include "app/job.hpp"
 #include "app/serving_disagg.hpp"
+#include "app/serving_scaling.hpp"
 #include "models/serving/batch_trace.hpp"
 #include "models/serving/kv_cache.hpp"
 #include "models/serving/serving_metrics.hpp"
@@ -54,6 +55,8 @@ struct ServingResult {
   std::vector<std::string> assumptions;
   std::optional<DisaggSummary> disagg;  // serving.disaggregation's pools and link
   models::LatencySamples samples;       // with keep_samples: every request's latencies
+  // serving.autoscaling or serving.spot: how the fleet changed (absent for a fixed fleet).
+  std::optional<ScaledFleet> scaled;
 };
 
 struct ServingRunOptions {

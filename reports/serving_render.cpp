@@ -29,6 +29,52 @@ Json trace_json(const models::BatchTrace& t) {
               {"complete", t.records.size() == static_cast<std::size_t>(t.iterations)}};
 }
 
+Json scaled_json(const models::ServingSpec& spec, const app::ScaledFleet& f) {
+  const app::ScalingFigures& fig = f.figures;
+  Json j;
+  if (const auto& a = spec.autoscaling) {
+    j["autoscaling"] = Json{{"policy", models::to_string(a->policy)},
+                            {"target", a->target},
+                            {"min_replicas", a->min_replicas},
+                            {"max_replicas", a->max_replicas},
+                            {"interval_s", a->interval_s},
+                            {"scale_down_delay_s", a->scale_down_delay_s},
+                            {"scale_ups", f.scale_ups},
+                            {"scale_downs", f.scale_downs}};
+  } else {
+    j["autoscaling"] = nullptr;
+  }
+  j["scale_up_delay_s"] = round_sig(fig.scale_up_delay_s);
+  j["instance_start_s"] = round_sig(fig.instance_start_s);
+  j["instance_start_source"] = fig.start_source;
+  j["weights_gb"] = round_sig(fig.weight_bytes / 1e9);
+  j["storage_gbyte_per_s"] = round_sig(fig.storage_bps / 1e9);
+  j["storage_source"] = fig.storage_source;
+  j["replicas_launched"] = f.launched;
+  j["peak_replicas"] = f.peak_replicas;
+  j["replica_hours"] = round_sig(f.replica_seconds / 3600.0);
+  if (f.spot) {
+    j["spot"] = Json{{"interruptions_per_hour", round_sig(fig.interruptions_per_hour)},
+                     {"rate_source", fig.rate_source},
+                     {"notice_s", fig.notice_s},
+                     {"notice_source", fig.notice_source},
+                     {"interruptions", f.interruptions},
+                     {"rerouted_requests", f.rerouted}};
+  } else {
+    j["spot"] = nullptr;
+  }
+  Json hours = Json::array();
+  for (const models::HourRow& h : f.hours) {
+    hours.push_back(Json{{"hour", h.hour},
+                         {"requests", h.requests},
+                         {"ttft_attained", optional_number(h.ttft_attained)},
+                         {"tpot_attained", optional_number(h.tpot_attained)},
+                         {"mean_replicas", round_sig(h.mean_replicas)}});
+  }
+  j["hours"] = std::move(hours);
+  return j;
+}
+
 std::string render_json(const app::ServingResult& r) {
   const models::ServingSpec& spec = r.spec;
   const models::ServingMetrics& m = r.metrics;
@@ -102,7 +148,7 @@ std::string render_json(const app::ServingResult& r) {
   if (r.cost) {
     const app::ServingCost& c = *r.cost;
     j["cost"] = Json{{"instance", c.instance},
-                     {"pricing", "on-demand"},
+                     {"pricing", pricing::to_string(c.pricing)},
                      {"usd_per_instance_hour", round_sig(c.usd_per_instance_hour)},
                      {"instance_gpus", c.instance_gpus},
                      {"usd_per_hour", round_sig(c.usd_per_hour)},
@@ -112,7 +158,10 @@ std::string render_json(const app::ServingResult& r) {
                      {"usd_per_million_tokens", round_sig(c.usd_per_million_tokens)},
                      {"source", c.source},
                      {"retrieved", c.retrieved},
-                     {"verified", c.verified}};
+                     {"verified", c.verified},
+                     {"usd_per_replica_hour", round_sig(c.usd_per_replica_hour)},
+                     {"replica_hours", round_sig(c.replica_hours)},
+                     {"committed_unused_usd", round_sig(c.committed_unused_usd)}};
   } else {
     j["cost"] = nullptr;
     j["cost_missing"] = r.cost_missing;
@@ -139,6 +188,7 @@ std::string render_json(const app::ServingResult& r) {
                                {"factor", round_sig(e.factor, 4)},
                                {"basis", e.basis},
                                {"latencies_validated", false}};
+  if (r.scaled) j["fleet_changes"] = scaled_json(spec, *r.scaled);
   return j.dump(2) + "\n";
 }
 
@@ -153,6 +203,63 @@ std::string ms(double s) {
 std::string small_usd(double v) {
   if (v >= 10) return format::usd(v);
   return fmt::format("${:.3g}", v);
+}
+
+const char* pricing_words(pricing::PricingModel m) {
+  switch (m) {
+    case pricing::PricingModel::kOnDemand:
+      return "on demand";
+    case pricing::PricingModel::kSpot:
+      return "at spot";
+    default:
+      return pricing::to_string(m);
+  }
+}
+
+std::string indent(const std::string& table) {
+  std::string t;
+  std::size_t start = 0;
+  while (start < table.size()) {
+    const std::size_t end = table.find('\n', start);
+    t += "  " + table.substr(start, end - start) + "\n";
+    start = end == std::string::npos ? table.size() : end + 1;
+  }
+  return t;
+}
+
+std::string scaled_table(const models::ServingSpec& spec, const app::ScaledFleet& f) {
+  const app::ScalingFigures& fig = f.figures;
+  std::string t;
+  if (const auto& a = spec.autoscaling) {
+    t += fmt::format(
+        "  autoscaling: {} {:g} per replica, {} to {} replicas, every {:g} s, scale-down after "
+        "{:g} s; {} scale-up{}, {} scale-down{}, {} replica{} launched, peak {}\n",
+        models::to_string(a->policy), a->target, a->min_replicas, a->max_replicas, a->interval_s,
+        a->scale_down_delay_s, f.scale_ups, f.scale_ups == 1 ? "" : "s", f.scale_downs,
+        f.scale_downs == 1 ? "" : "s", f.launched, f.launched == 1 ? "" : "s", f.peak_replicas);
+  }
+  t += fmt::format(
+      "  new replica: {:.0f} s to serve = {:.0f} s instance start + {:.1f} GB weights / {:.2f} "
+      "GB/s\n",
+      fig.scale_up_delay_s, fig.instance_start_s, fig.weight_bytes / 1e9, fig.storage_bps / 1e9);
+  if (f.spot) {
+    t += fmt::format(
+        "  spot: {} interruption{} ({:.4g} per replica-hour, {:g} s notice), {} request{} routed "
+        "again\n",
+        f.interruptions, f.interruptions == 1 ? "" : "s", fig.interruptions_per_hour, fig.notice_s,
+        format::count(static_cast<double>(f.rerouted)), f.rerouted == 1 ? "" : "s");
+  }
+  std::vector<std::vector<std::string>> rows = {
+      {"hour", "requests", "TTFT met", "TPOT met", "mean replicas"}};
+  const auto share = [](const std::optional<double>& v) {
+    return v ? format::percent(*v) : std::string("-");
+  };
+  for (const models::HourRow& h : f.hours) {
+    rows.push_back({std::to_string(h.hour), format::count(static_cast<double>(h.requests)),
+                    share(h.ttft_attained), share(h.tpot_attained),
+                    fmt::format("{:.2f}", h.mean_replicas)});
+  }
+  return t + "\n" + indent(format::pad_table(rows));
 }
 
 std::string render_table(const app::ServingResult& r) {
@@ -287,11 +394,18 @@ std::string render_table(const app::ServingResult& r) {
   if (r.cost) {
     const app::ServingCost& c = *r.cost;
     t += fmt::format(
-        "  cost: {} on demand, {} for its {:g} GPUs; the fleet's {:g} GPUs: {}, {} over the "
-        "run\n",
-        c.instance, format::usd_rate(c.usd_per_instance_hour), c.instance_gpus,
-        r.disagg ? r.disagg->gpus() : static_cast<double>(spec.replicas) * spec.tp,
+        "  cost: {} {}, {} for its {:g} GPUs; {}: {}, {} over the run\n", c.instance,
+        pricing_words(c.pricing), format::usd_rate(c.usd_per_instance_hour), c.instance_gpus,
+        r.scaled
+            ? fmt::format("{:.4g} replica-hours of tp {}, on average", c.replica_hours, spec.tp)
+            : fmt::format(
+                  "the fleet's {:g} GPUs",
+                  r.disagg ? r.disagg->gpus() : static_cast<double>(spec.replicas) * spec.tp),
         format::usd_rate(c.usd_per_hour), format::usd(c.usd_total));
+    if (c.committed_unused_usd > 0) {
+      t += fmt::format("        of which {} for committed replica-hours left unused\n",
+                       format::usd(c.committed_unused_usd));
+    }
     t += fmt::format(
         "        {} per million input tokens, {} per million output tokens ({} per million "
         "tokens)\n",
@@ -311,6 +425,7 @@ std::string render_table(const app::ServingResult& r) {
                            format::count(written),
                            format::count(static_cast<double>(tr.iterations)));
   }
+  if (r.scaled) t += scaled_table(spec, *r.scaled);
   t += "\n  assumptions:\n";
   for (const std::string& a : r.assumptions) t += "    - " + a + "\n";
   t += "  percentiles by nearest rank; TPOT over requests with more than one output token\n";

@@ -69,7 +69,7 @@ models::TraceSpec read_trace_spec(const JsonNode& n) {
 
 models::ArrivalSpec read_arrivals(const JsonNode& n) {
   using models::ArrivalKind;
-  n.check_keys({"kind", "rate_per_s", "cv", "requests", "duration_s", "trace"});
+  n.check_keys({"kind", "rate_per_s", "cv", "requests", "duration_s", "trace", "daily_cycle"});
   models::ArrivalSpec a;
   a.kind = read_enum(n.at("kind"), accepted(models::kArrivalKindNames));
   const bool trace = a.kind == ArrivalKind::kTrace;
@@ -81,10 +81,20 @@ models::ArrivalSpec read_arrivals(const JsonNode& n) {
   if (trace) {
     refuse(n, "rate_per_s", "with kind \"trace\" (the trace gives the arrival times)");
     refuse(n, "cv", "with kind \"trace\"");
+    refuse(n, "daily_cycle", "with kind \"trace\" (a trace has its own cycle)");
     a.trace = read_trace_spec(n.at("trace"));
     return a;
   }
   refuse(n, "trace", fmt::format("with kind \"{}\"", to_string(a.kind)));
+  if (a.kind != ArrivalKind::kPoisson) {
+    refuse(n, "daily_cycle", fmt::format("with kind \"{}\" (poisson only)", to_string(a.kind)));
+  } else if (auto v = n.find("daily_cycle")) {
+    v->check_keys({"peak_to_trough", "peak_hour"});
+    models::DailyCycle c;
+    c.peak_to_trough = v->at("peak_to_trough").as_number_in(1, 1e6);
+    if (auto h = v->find("peak_hour")) c.peak_hour = h->as_number_in(0, 24, " h");
+    a.daily_cycle = c;
+  }
   if (a.kind == ArrivalKind::kOffline) {
     // Every request at time zero: a count, nothing that spaces them.
     refuse(n, "rate_per_s", "with kind \"offline\" (every request arrives at time zero)");
@@ -132,6 +142,41 @@ void read_cache_keys(const JsonNode& n, models::ServingSpec& s) {
   }
 }
 
+// `replicas`: serving.replicas when given, the fleet at the start; else the fleet starts at
+// min_replicas.
+models::AutoscalingSpec read_autoscaling(const JsonNode& n, int& replicas, bool given) {
+  n.check_keys({"policy", "target", "min_replicas", "max_replicas", "interval_s",
+                "scale_down_delay_s", "instance_start_s", "model_load"});
+  models::AutoscalingSpec a;
+  a.policy = read_enum(n.at("policy"), accepted(models::kAutoscalePolicyNames));
+  a.target = n.at("target").as_number_in(1e-3, 1e6, " requests per replica");
+  a.min_replicas = static_cast<int>(read_int_in(n.at("min_replicas"), 1, kMaxReplicas));
+  a.max_replicas =
+      static_cast<int>(read_int_in(n.at("max_replicas"), a.min_replicas, kMaxReplicas));
+  if (!given) replicas = a.min_replicas;
+  if (replicas < a.min_replicas || replicas > a.max_replicas) {
+    n.at("min_replicas")
+        .fail(fmt::format("bounds that hold serving.replicas ({}, the fleet at the start)",
+                          replicas));
+  }
+  if (auto v = n.find("interval_s")) a.interval_s = v->as_number_in(1e-3, 86400, " s");
+  if (auto v = n.find("scale_down_delay_s")) a.scale_down_delay_s = v->as_number_in(0, 86400, " s");
+  if (auto v = n.find("instance_start_s")) a.instance_start_s = v->as_number_in(0, 86400, " s");
+  if (auto v = n.find("model_load")) {
+    v->check_keys({"storage_gbyte_per_s"});
+    a.storage_bytes_per_s = v->at("storage_gbyte_per_s").as_number_in(1e-3, 1e4, " GB/s") * 1e9;
+  }
+  return a;
+}
+
+models::SpotSpec read_spot(const JsonNode& n) {
+  n.check_keys({"interruptions_per_hour", "notice_s"});
+  models::SpotSpec s;
+  if (auto v = n.find("interruptions_per_hour")) s.interruptions_per_hour = v->as_number_in(0, 1e3);
+  if (auto v = n.find("notice_s")) s.notice_s = v->as_number_in(0, 86400, " s");
+  return s;
+}
+
 }  // namespace
 
 models::ServingSpec read_serving(const JsonNode& n) {
@@ -159,7 +204,9 @@ models::ServingSpec read_serving(const JsonNode& n) {
                 "preemption",
                 "swap_space_gib",
                 "disaggregation",
-                "offload"});
+                "offload",
+                "autoscaling",
+                "spot"});
   models::ServingSpec s;
   s.arrivals = read_arrivals(n.at("arrivals"));
   if (s.arrivals.kind == models::ArrivalKind::kTrace) {
@@ -232,6 +279,10 @@ models::ServingSpec read_serving(const JsonNode& n) {
     refuse(n, "plan", "with offload (a serving plan searches resident replicas)");
     s.offload = read_offload_mode(*v);
   }
+  if (auto v = n.find("autoscaling")) {
+    s.autoscaling = read_autoscaling(*v, s.replicas, n.find("replicas").has_value());
+  }
+  if (auto v = n.find("spot")) s.spot = read_spot(*v);
   return s;
 }
 

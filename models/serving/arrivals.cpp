@@ -46,6 +46,12 @@ double draw_gamma(Rng& rng, double shape, double scale) {
   }
 }
 
+double cycle_rate(double rate_per_s, const DailyCycle& cycle, double t_s) {
+  const double a = (cycle.peak_to_trough - 1.0) / (cycle.peak_to_trough + 1.0);
+  const double phase = 2.0 * std::numbers::pi * (t_s - 3600.0 * cycle.peak_hour) / 86400.0;
+  return rate_per_s * (1.0 + a * std::cos(phase));
+}
+
 std::int32_t draw_length(Rng& rng, const LengthDist& dist) {
   switch (dist.kind) {
     case LengthKind::kFixed:
@@ -75,6 +81,10 @@ std::vector<Request> synthetic_requests(const ArrivalSpec& arrivals, const Lengt
   Rng times = stream(seed, 1);
   Rng inputs = stream(seed, 2);
   Rng outputs = stream(seed, 3);
+  Rng thinning = stream(seed, 4);
+  const std::optional<DailyCycle>& cycle = arrivals.daily_cycle;
+  const double peak_rate =
+      cycle ? cycle_rate(arrivals.rate_per_s, *cycle, 3600.0 * cycle->peak_hour) : 0.0;
   const double cv = arrivals.kind == ArrivalKind::kGamma ? arrivals.cv : 1.0;
   const double shape = 1.0 / (cv * cv);
   const double scale = arrivals.rate_per_s > 0 ? 1.0 / (shape * arrivals.rate_per_s) : 0.0;
@@ -88,7 +98,11 @@ std::vector<Request> synthetic_requests(const ArrivalSpec& arrivals, const Lengt
   }
   double t = 0;
   while (static_cast<std::int64_t>(out.size()) < count) {
-    if (!offline) {
+    if (cycle) {
+      t += draw_exponential(times, peak_rate);
+      if (t > end) break;
+      if (thinning.uniform() * peak_rate >= cycle_rate(arrivals.rate_per_s, *cycle, t)) continue;
+    } else if (!offline) {
       t += arrivals.kind == ArrivalKind::kPoisson ? draw_exponential(times, arrivals.rate_per_s)
                                                   : draw_gamma(times, shape, scale);
     }

@@ -16,7 +16,9 @@ enum Kind : std::uint32_t { kArrival = 0, kIterationEnd = 1, kStart = 2 };
 // Half the engine's range: no iteration end can overflow past it.
 constexpr std::int64_t kTimeLimitPs = sim::Time::max().count() / 2;
 
-void check_requests(const std::vector<Request>& requests, const FleetConfig& config) {
+}  // namespace
+
+void check_fleet_requests(const std::vector<Request>& requests, const FleetConfig& config) {
   if (config.prefix != nullptr && config.prefix->requests() != requests.size()) {
     throw std::invalid_argument("simulate_fleet: prefix ids for another number of requests");
   }
@@ -43,11 +45,9 @@ void check_requests(const std::vector<Request>& requests, const FleetConfig& con
   }
 }
 
-}  // namespace
-
 FleetOutcome simulate_fleet(const std::vector<Request>& requests, const FleetConfig& config,
                             IterationTimer& timer) {
-  check_requests(requests, config);
+  check_fleet_requests(requests, config);
   FleetOutcome out;
   const std::size_t n = requests.size();
   const auto replicas = static_cast<std::size_t>(std::max(1, config.replicas));

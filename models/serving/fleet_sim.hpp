@@ -65,6 +65,10 @@ class SimulationTooLong : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Throws std::invalid_argument for requests out of order, with bad ids or without tokens, and
+// std::logic_error for one that cannot run on an empty replica (the caller's KV-cache check).
+void check_fleet_requests(const std::vector<Request>& requests, const FleetConfig& config);
+
 // Simulates `requests` (sorted by arrival; ids 0..n-1) to completion. Every request must fit an
 // empty replica (the caller's KV-cache check): std::logic_error otherwise.
 FleetOutcome simulate_fleet(const std::vector<Request>& requests, const FleetConfig& config,

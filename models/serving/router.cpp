@@ -38,4 +38,19 @@ std::size_t Router::pick(const std::vector<ReplicaScheduler>& replicas, std::uin
   return best;
 }
 
+std::size_t Router::pick_among(const std::vector<ReplicaScheduler>& replicas,
+                               const std::vector<std::uint32_t>& active) {
+  if (kind_ == RouterKind::kRoundRobin) {
+    next_ = next_ % active.size();
+    const std::size_t r = active[next_];
+    next_ = (next_ + 1) % active.size();
+    return r;
+  }
+  std::size_t best = active.front();
+  for (const std::uint32_t i : active) {
+    if (replicas[i].outstanding() < replicas[best].outstanding()) best = i;
+  }
+  return best;
+}
+
 }  // namespace cirrus::models

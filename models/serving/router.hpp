@@ -27,6 +27,10 @@ class Router {
  public:
   explicit Router(RouterKind kind) : kind_(kind) {}
   std::size_t pick(const std::vector<ReplicaScheduler>& replicas, std::uint32_t request);
+  // The same choice among the replicas listed in `active` (indices, ascending, non-empty): a
+  // fleet whose replicas join and leave routes only to those taking requests.
+  std::size_t pick_among(const std::vector<ReplicaScheduler>& replicas,
+                         const std::vector<std::uint32_t>& active);
 
  private:
   RouterKind kind_;

@@ -276,4 +276,19 @@ void ReplicaScheduler::complete_with(sim::Time now, std::vector<std::uint32_t>& 
   if (any_finished) std::erase_if(running_, [](const Live& l) { return l.blocks < 0; });
 }
 
+void ReplicaScheduler::evacuate(std::vector<std::uint32_t>& out) {
+  for (const Live& l : running_) {
+    SeqState& s = states_[l.request];
+    s.blocks = 0;
+    s.computed = 0;
+    s.generated = l.generated;
+    out.push_back(l.request);
+  }
+  out.insert(out.end(), waiting_.begin(), waiting_.end());
+  running_.clear();
+  waiting_.clear();
+  planned_.clear();
+  free_ = blocks_;
+}
+
 }  // namespace cirrus::models

@@ -85,6 +85,7 @@ class ReplicaScheduler {
   void enqueue(std::uint32_t request) { waiting_.push_back(request); }
   bool has_work() const { return !waiting_.empty() || !running_.empty(); }
   std::size_t outstanding() const { return waiting_.size() + running_.size(); }
+  std::size_t waiting() const { return waiting_.size(); }
 
   // Plans the next iteration starting at `now`; the work is empty only when there is none.
   const BatchWork& schedule(sim::Time now);
@@ -100,13 +101,18 @@ class ReplicaScheduler {
   std::int64_t evictions() const { return cache_ ? cache_->evictions() : 0; }
   // Prompt tokens found in the prefix cache, counted at each request's first admission.
   std::int64_t prefix_hit_tokens() const { return prefix_hit_tokens_; }
-  std::size_t waiting() const { return waiting_.size(); }
   // How many leading prefix blocks of `request` this replica's cache holds (0 without caching),
   // for the router: it probes the last block inside each prefix id, first id first, and stops
   // at the first missing, so an arrival costs a lookup per id, not per block, on every replica.
   // Free blocks go tail first, so a cache that holds an id's last block almost always holds
   // the blocks before it; the scheduler's own hits check every block.
   std::int64_t cached_prefix_blocks(std::uint32_t request) const;
+
+  // The replica is lost (a spot interruption): every request it holds, running ones first in
+  // admission order and then the waiting ones, is appended to `out` with its KV cache gone
+  // (computed tokens 0, like a recompute preemption; generated tokens were already sent), and
+  // the iteration in flight, if any, is abandoned.
+  void evacuate(std::vector<std::uint32_t>& out);
 
  private:
   // A running sequence's hot state, kept contiguous here (the shared SeqState is written back

@@ -52,6 +52,14 @@ struct TraceSpec {
   double length_scale = 1.0;  // input and output lengths are multiplied by this (rounded, >= 1)
 };
 
+// A daily cycle of a Poisson stream's rate (arrivals.hpp): the rate peaks at `peak_hour` (hours
+// after time zero, taken as midnight) at `peak_to_trough` times its trough, and averages
+// rate_per_s over a day.
+struct DailyCycle {
+  double peak_to_trough = 1;
+  double peak_hour = 0;
+};
+
 struct ArrivalSpec {
   ArrivalKind kind = ArrivalKind::kPoisson;
   double rate_per_s = 0;  // poisson, gamma
@@ -60,7 +68,8 @@ struct ArrivalSpec {
   // arrivals; for a trace either cuts it, neither takes it whole).
   std::optional<std::int64_t> requests;
   std::optional<double> duration_s;
-  TraceSpec trace;  // kind == kTrace
+  TraceSpec trace;                        // kind == kTrace
+  std::optional<DailyCycle> daily_cycle;  // poisson only
 };
 
 enum class RouterKind { kRoundRobin, kLeastOutstanding, kPrefixAffinity };
@@ -127,6 +136,32 @@ inline const char* to_string(Quantization q) { return name_in(kQuantizationNames
 inline const char* to_string(KvCacheDtype d) { return name_in(kKvCacheDtypeNames, d); }
 inline const char* to_string(PreemptionMode m) { return name_in(kPreemptionModeNames, m); }
 
+// `serving.autoscaling` (models/serving/dynamic_fleet.hpp): what the autoscaler watches, the
+// bounds it keeps to, and what a new replica takes to join. Unset start and storage figures are
+// filled with stated defaults by the app (app/serving_scaling.hpp).
+enum class AutoscalePolicy { kTargetConcurrency, kQueueLength };
+inline constexpr EnumNames<AutoscalePolicy, 2> kAutoscalePolicyNames = {
+    {{AutoscalePolicy::kTargetConcurrency, "target-concurrency"},
+     {AutoscalePolicy::kQueueLength, "queue-length"}}};
+inline const char* to_string(AutoscalePolicy p) { return name_in(kAutoscalePolicyNames, p); }
+struct AutoscalingSpec {
+  AutoscalePolicy policy = AutoscalePolicy::kTargetConcurrency;
+  double target = 8;  // outstanding (or queued) requests per replica
+  int min_replicas = 1;
+  int max_replicas = 1;
+  double interval_s = 30;
+  double scale_down_delay_s = 300;
+  std::optional<double> instance_start_s;
+  std::optional<double> storage_bytes_per_s;  // model_load.storage_gbyte_per_s x 1e9
+};
+
+// `serving.spot`: interruptions of each replica's instance; unset figures come from the catalog
+// (pricing/cost_model.hpp's spot defaults).
+struct SpotSpec {
+  std::optional<double> interruptions_per_hour;  // per replica
+  std::optional<double> notice_s;
+};
+
 struct ServingSpec {
   ArrivalSpec arrivals;
   LengthDist input_tokens;   // synthetic arrivals only
@@ -148,6 +183,8 @@ struct ServingSpec {
   // prefixes of `prefix_tokens` tokens (prefix.hpp); 0 groups: none.
   std::int64_t prefix_groups = 0;
   std::int64_t prefix_tokens = 0;
+  std::optional<AutoscalingSpec> autoscaling;
+  std::optional<SpotSpec> spot;
 };
 
 }  // namespace cirrus::models
