@@ -67,8 +67,8 @@ TEST_CASE("serve: a day of a daily cycle on an autoscaled spot fleet", "[golden]
   std::size_t sum = 0;
   for (const auto& h : f["hours"]) sum += h["requests"].get<std::size_t>();
   CHECK(sum == j["requests"].get<std::size_t>());
-
-  CHECK(run_cli("serve " + source_path(kDay) + " --format json").out == json.out);
+  // The same seed giving the same run is checked in dynamic_fleet_test.cpp: a third
+  // day-long run would only cost the sanitizer builds their time.
 }
 
 TEST_CASE("serve: a fixed fleet priced committed and spot", "[golden][serving]") {
