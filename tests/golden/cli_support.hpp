@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 
@@ -35,6 +36,13 @@ inline std::string scratch_dir() {
 
 inline void write_text(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
+}
+
+// A scenario object written to the scratch directory as `name`; its path.
+inline std::string write_scenario(const std::string& name, const nlohmann::json& j) {
+  std::string path = scratch_dir() + "/" + name;
+  write_text(path, j.dump(2));
+  return path;
 }
 
 inline CliRun run_cli(const std::string& args) {

@@ -13,6 +13,7 @@ using cirrus::testing::run_cli;
 using cirrus::testing::scratch_dir;
 using cirrus::testing::slurp;
 using cirrus::testing::source_path;
+using cirrus::testing::write_scenario;
 using cirrus::testing::write_text;
 
 namespace {
@@ -22,12 +23,6 @@ const std::string kFixed = "scenarios/examples/llama3-8b-serving-h100.json";
 
 nlohmann::json load(const std::string& rel) {
   return nlohmann::json::parse(slurp(source_path(rel)));
-}
-
-std::string write_scenario(const std::string& name, const nlohmann::json& j) {
-  std::string path = scratch_dir() + "/" + name;
-  write_text(path, j.dump(2));
-  return path;
 }
 
 }  // namespace

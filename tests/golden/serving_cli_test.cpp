@@ -11,6 +11,7 @@ using cirrus::testing::run_cli;
 using cirrus::testing::scratch_dir;
 using cirrus::testing::slurp;
 using cirrus::testing::source_path;
+using cirrus::testing::write_scenario;
 using cirrus::testing::write_text;
 
 namespace {
@@ -18,12 +19,6 @@ namespace {
 const std::string kExample = "scenarios/examples/llama3-8b-serving-h100.json";
 
 nlohmann::json example() { return nlohmann::json::parse(slurp(source_path(kExample))); }
-
-std::string write_scenario(const std::string& name, const nlohmann::json& j) {
-  std::string path = scratch_dir() + "/" + name;
-  write_text(path, j.dump(2));
-  return path;
-}
 
 // A scenario of the example's fleet replaying `trace` (azure-csv) written beside it.
 std::string trace_scenario(const std::string& name, const std::string& trace) {

@@ -11,6 +11,7 @@ using cirrus::testing::run_cli;
 using cirrus::testing::scratch_dir;
 using cirrus::testing::slurp;
 using cirrus::testing::source_path;
+using cirrus::testing::write_scenario;
 using cirrus::testing::write_text;
 
 namespace {
@@ -22,12 +23,6 @@ nlohmann::json example(int requests = 2000) {
   auto j = nlohmann::json::parse(slurp(source_path(kExample)));
   j["serving"]["arrivals"]["requests"] = requests;
   return j;
-}
-
-std::string write_scenario(const std::string& name, const nlohmann::json& j) {
-  std::string path = scratch_dir() + "/" + name;
-  write_text(path, j.dump(2));
-  return path;
 }
 
 // The example's fleet replaying a Mooncake trace written beside it.

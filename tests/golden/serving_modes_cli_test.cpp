@@ -12,6 +12,7 @@ using cirrus::testing::run_cli;
 using cirrus::testing::scratch_dir;
 using cirrus::testing::slurp;
 using cirrus::testing::source_path;
+using cirrus::testing::write_scenario;
 using cirrus::testing::write_text;
 
 namespace {
@@ -21,12 +22,6 @@ const std::string kColocated = "scenarios/examples/llama3-8b-serving-h100.json";
 
 nlohmann::json load(const std::string& file) {
   return nlohmann::json::parse(slurp(source_path(file)));
-}
-
-std::string write_scenario(const std::string& name, const nlohmann::json& j) {
-  std::string path = scratch_dir() + "/" + name;
-  write_text(path, j.dump(2));
-  return path;
 }
 
 void refused(const std::string& scenario, const std::string& says) {
