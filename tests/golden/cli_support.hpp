@@ -26,12 +26,12 @@ inline std::string slurp(const std::string& path) {
 }
 
 inline std::string scratch_dir() {
-  static const std::string dir = [] {
+  static const std::string kDir = [] {
     auto d = std::filesystem::temp_directory_path() / ("cirrus-test-" + std::to_string(::getpid()));
     std::filesystem::create_directories(d);
     return d.string();
   }();
-  return dir;
+  return kDir;
 }
 
 inline void write_text(const std::string& path, const std::string& text) {
