@@ -83,6 +83,11 @@ DisaggRun run_disaggregated(const scenarios::Scenario& s, const models::ServingS
     if (auto why = models::tp_problem(base.model, base.node, tp)) {
       throw InputError(s.file, fmt::format("{}.{}", kPath, key), *why, std::to_string(tp));
     }
+    if (!base.expert_parallel) continue;
+    if (auto why = models::ep_problem(base.model, tp)) {
+      throw InputError(s.file, fmt::format("{}.{}", kPath, key),
+                       "with serving.expert_parallel, " + *why, std::to_string(tp));
+    }
   }
   const models::SchedulerConfig& sc = spec.scheduler;
   d.prefill_kv = models::kv_cache_size(base.model, base.node.gpu, base.numerics, d.prefill_tp, sc);

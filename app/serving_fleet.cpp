@@ -72,12 +72,18 @@ std::optional<FitProblem> fit_problem(const scenarios::Scenario& s,
                                                 : std::int64_t{r.input_len} + r.output_len - 1);
   }
   const int block = scheduler.block_size;
-  if (models::blocks_for(largest, block) > kv.blocks) {
-    return FitProblem{requests.file, requests.path,
-                      fmt::format("a request one replica's KV cache can hold: {} blocks of {} "
-                                  "tokens ({} tokens) per replica",
-                                  kv.blocks, block, kv.tokens()),
-                      fmt::format("one that caches {} tokens (input + output - 1)", largest)};
+  if (models::blocks_for(largest, block) > kv.engine_blocks()) {
+    return FitProblem{
+        requests.file, requests.path,
+        kv.engines > 1
+            ? fmt::format("a request one virtual engine's KV cache can hold: {} "
+                          "blocks of {} tokens ({} tokens), a replica's {} over "
+                          "its {} pipeline stages' engines",
+                          kv.engine_blocks(), block, kv.engine_tokens(), kv.blocks, kv.engines)
+            : fmt::format("a request one replica's KV cache can hold: {} blocks of "
+                          "{} tokens ({} tokens) per replica",
+                          kv.blocks, block, kv.tokens()),
+        fmt::format("one that caches {} tokens (input + output - 1)", largest)};
   }
   if (!scheduler.chunked_prefill && prompt > scheduler.max_num_batched_tokens) {
     return FitProblem{
@@ -98,6 +104,8 @@ models::IterationSetup iteration_setup(const FleetSetup& f) {
   setup.node = f.node;
   setup.numerics = f.numerics;
   setup.tp = f.tp;
+  setup.expert_parallel = f.expert_parallel;
+  setup.pp = f.pp;
   setup.max_tokens = f.scheduler.max_num_batched_tokens;
   setup.max_seqs = f.scheduler.max_num_seqs;
   setup.profile = f.profile;
@@ -115,10 +123,10 @@ FleetRun simulate_serving_fleet(const FleetSetup& setup, const models::KvCacheSi
     ring.emplace(setup.model, resident.compute(), setup.numerics.dtype, *setup.offload);
   models::IterationTimer& timer = ring ? static_cast<models::IterationTimer&>(*ring) : resident;
   models::FleetConfig fleet;
-  fleet.replicas = setup.replicas;
+  fleet.replicas = setup.replicas * std::max(1, setup.pp);
   fleet.router = setup.router;
   fleet.scheduler = setup.scheduler;
-  fleet.blocks = kv.blocks;
+  fleet.blocks = kv.engine_blocks();
   fleet.prefix = setup.prefix;
   fleet.host_blocks = setup.host_blocks;
   fleet.swap_seconds_per_block = setup.swap_seconds_per_block;
@@ -131,7 +139,7 @@ FleetRun simulate_serving_fleet(const FleetSetup& setup, const models::KvCacheSi
                      e.what());
   }
   FleetRun run;
-  run.metrics = models::serving_metrics(requests, outcome, slo, kv.blocks);
+  run.metrics = models::serving_metrics(requests, outcome, slo, kv.engine_blocks());
   run.assumptions = resident.compute().assumptions();
   if (keep_samples) run.samples = models::latency_samples(requests, outcome);
   return run;

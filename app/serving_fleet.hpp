@@ -38,7 +38,7 @@ ServingRequests serving_requests(const scenarios::Scenario& s, const models::Ser
 
 // Why the KV cache cannot serve the requests (no block left, the largest request does not fit,
 // or without chunked prefill a prompt above the budget), with the JSON path or trace line to
-// blame; nullopt when it can.
+// blame; nullopt when it can. With pipeline stages a request must fit one engine's blocks.
 struct FitProblem {
   std::string file, path, expected, found;
 };
@@ -54,6 +54,10 @@ struct FleetSetup {
   std::shared_ptr<const models::ProfileLookup> profile;  // null: datasheet figures
   models::ServingNumerics numerics;                      // dtype, quantized weights, KV cache type
   int replicas = 1, tp = 1;
+  bool expert_parallel = false;  // serving.expert_parallel
+  // serving.pp: each replica pp stages of tp GPUs, simulated as pp virtual engines that each
+  // have blocks / pp of the KV cache (the fleet's engine i is replica i / pp's engine i % pp).
+  int pp = 1;
   models::RouterKind router = models::RouterKind::kRoundRobin;
   models::SchedulerConfig scheduler;
   // Prefix caching (the requests' prefix ids; null: off), preemption by swap (the swap space in

@@ -33,6 +33,7 @@ models::ServingPlanSpec filled_plan(const models::ServingSpec& spec,
     std::sort(p.tp.begin(), p.tp.end());
   }
   if (p.tp.empty()) p.tp = {spec.tp};
+  if (p.pp.empty()) p.pp = {spec.pp};
   if (p.max_num_seqs.empty()) p.max_num_seqs = {spec.scheduler.max_num_seqs};
   if (p.max_num_batched_tokens.empty()) {
     p.max_num_batched_tokens = {spec.scheduler.max_num_batched_tokens};
@@ -221,10 +222,12 @@ ServingPlanRow resimulate(const ResimContext& ctx, std::size_t index) {
   setup.profile = inst.profile;
   setup.numerics = ctx.numerics;
   setup.tp = c.tp;
+  setup.expert_parallel = ctx.spec.expert_parallel;
   setup.router = ctx.spec.router;
   setup.scheduler = c.scheduler;
   const models::KvCacheSize kv =
-      models::kv_cache_size(ctx.s.model, inst.node.gpu, ctx.numerics, c.tp, c.scheduler);
+      models::kv_cache_size(ctx.s.model, inst.node.gpu, ctx.numerics, c.tp, c.scheduler, c.pp);
+  setup.pp = c.pp;
   ServingPlanRow row;
   row.candidate = index;
   int replicas = c.estimate.replicas;
@@ -256,8 +259,8 @@ ServingPlanRow resimulate(const ResimContext& ctx, std::size_t index) {
       served.prefill_share += m.prefill_share / ctx.streams.size();
     }
     std::string missing;
-    row.cost = pricing::serving_fleet_cost(ctx.entries[c.instance],
-                                           static_cast<double>(replicas) * c.tp, served, missing);
+    row.cost = pricing::serving_fleet_cost(
+        ctx.entries[c.instance], static_cast<double>(replicas) * c.tp * c.pp, served, missing);
     const int max = ctx.plan.spec.max_replicas;
     if (row.meets || replicas >= max || raise >= kMaxRaises) return row;
     replicas = std::min(max, std::max(replicas + 1, static_cast<int>(std::ceil(replicas * 1.25))));
@@ -308,6 +311,7 @@ ServingPlan run_serving_plan(const Job& job, int threads) {
   plan::ServingSearchInput in;
   in.model = s.model;
   in.numerics = numerics;
+  in.expert_parallel = spec.expert_parallel;
   in.instances = plan.instances;
   in.catalog_entries = resolved.catalog_entries;
   in.plan = plan.spec;

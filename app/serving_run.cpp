@@ -203,6 +203,25 @@ ServingResult run_serving(const Job& job, const ServingRunOptions& options) {
   if (auto why = models::tp_problem(s.model, *s.node, spec.tp)) {
     throw InputError(s.file, "serving.tp", *why, std::to_string(spec.tp));
   }
+  if (spec.pp > s.model.layers) {
+    throw InputError(
+        s.file, "serving.pp",
+        fmt::format("at most the model's {} layers (a stage holds one or more)", s.model.layers),
+        std::to_string(spec.pp));
+  }
+  if (spec.pp > 1 && (spec.disaggregation || spec.offload || spec.autoscaling || spec.spot)) {
+    // Those loops run one engine per replica.
+    throw InputError(s.file, "serving.pp",
+                     "1 beside disaggregation, offload, autoscaling or spot (pipeline stages "
+                     "are not modelled together with them yet)",
+                     std::to_string(spec.pp));
+  }
+  if (spec.expert_parallel) {
+    if (auto why = models::ep_problem(s.model, spec.tp)) {
+      throw InputError(s.file, "serving.expert_parallel", *why,
+                       s.model.moe ? fmt::format("tp {}", spec.tp) : std::string("true"));
+    }
+  }
 
   ServingResult out;
   out.scenario_name = s.name;
@@ -218,7 +237,8 @@ ServingResult run_serving(const Job& job, const ServingRunOptions& options) {
     out.kv =
         models::offload_kv_cache_size(s.model, s.node->gpu, numerics, ring->slots, spec.scheduler);
   } else {
-    out.kv = models::kv_cache_size(s.model, s.node->gpu, numerics, spec.tp, spec.scheduler);
+    out.kv =
+        models::kv_cache_size(s.model, s.node->gpu, numerics, spec.tp, spec.scheduler, spec.pp);
   }
 
   const ServingRequests requests = serving_requests(s, spec, spec.seed);
@@ -235,6 +255,8 @@ ServingResult run_serving(const Job& job, const ServingRunOptions& options) {
   setup.numerics = numerics;
   setup.replicas = spec.replicas;
   setup.tp = spec.tp;
+  setup.expert_parallel = spec.expert_parallel;
+  setup.pp = spec.pp;
   setup.router = spec.router;
   setup.scheduler = spec.scheduler;
   out.prefix_caching = prefix_caching_on(s, spec, requests);
@@ -272,7 +294,7 @@ ServingResult run_serving(const Job& job, const ServingRunOptions& options) {
   setup.offload = ring;
   FleetRun run;
   pricing::FleetUsage usage;
-  usage.replica_gpus = spec.tp;
+  usage.replica_gpus = spec.tp * spec.pp;
   if (spec.disaggregation) {
     DisaggRun d = run_disaggregated(s, spec, setup, requests, options.keep_samples);
     run = std::move(d.run);
@@ -333,6 +355,17 @@ ServingResult run_serving(const Job& job, const ServingRunOptions& options) {
                         sc.gpu_memory_utilization, s.node->gpu.memory_bytes / 1e9,
                         sc.max_num_batched_tokens));
   out.assumptions.push_back(numerics_line(spec, s.node->gpu));
+  if (spec.pp > 1) {
+    const std::vector<int> stages = models::stage_layers(s.model.layers, spec.pp);
+    out.assumptions.push_back(fmt::format(
+        "pipeline: {} stages of {} GPUs ({} layers each at most), run as {} virtual engines "
+        "(vLLM's V0 engine), each its own scheduler with a 1/{} share of the KV blocks, routed "
+        "to as replicas; a batch's time is the whole model's plus {} stage sends of the hidden "
+        "states and residual over {}; stage imbalance not modelled",
+        spec.pp, spec.tp, *std::max_element(stages.begin(), stages.end()), spec.pp, spec.pp,
+        spec.pp - 1,
+        spec.tp * spec.pp <= s.node->gpus ? "the node's scale-up link" : "the node's NICs"));
+  }
   if (!swap_assumption.empty()) out.assumptions.push_back(swap_assumption);
   if (out.prefix_caching) {
     out.assumptions.push_back(fmt::format(

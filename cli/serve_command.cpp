@@ -79,7 +79,7 @@ Action add_serve(CLI::App& app) {
       const std::string text = reports::render_serving(r, opt->format);
       if (r.trace) {
         write_file_atomic(opt->trace, reports::render_serving_trace(*r.trace, r.spec.replicas,
-                                                                    job->scenario.name));
+                                                                    job->scenario.name, r.spec.pp));
       }
       emit(text, opt->out);
       return kExitOk;

@@ -14,7 +14,7 @@ namespace {
 
 struct Combination {
   std::uint32_t instance;
-  int tp, seqs, tokens;
+  int tp, pp, seqs, tokens;
 };
 
 // A candidate, or the reason it is pruned.
@@ -30,6 +30,9 @@ std::optional<std::string> memory_problem(const ServingSearchInput& in,
   if (models::blocks_for(in.largest_cached, sc.block_size) > kv.blocks) {
     return "the largest request does not fit one replica's KV cache";
   }
+  if (models::blocks_for(in.largest_cached, sc.block_size) > kv.engine_blocks()) {
+    return "the largest request does not fit one pipeline engine's share of the KV cache";
+  }
   if (!sc.chunked_prefill && in.largest_cached > sc.max_num_batched_tokens) {
     return "the largest request above max_num_batched_tokens without chunked prefill";
   }
@@ -43,14 +46,25 @@ Slot evaluate(const ServingSearchInput& in, const Combination& c) {
     out.pruned = "tp: " + *why;
     return out;
   }
+  if (in.expert_parallel) {
+    if (auto why = models::ep_problem(in.model, c.tp)) {
+      out.pruned = "expert parallelism: " + *why;
+      return out;
+    }
+  }
+  if (c.pp > in.model.layers) {
+    out.pruned = "pp: more stages than the model has layers";
+    return out;
+  }
   ServingCandidate cand;
   cand.instance = c.instance;
   cand.tp = c.tp;
+  cand.pp = c.pp;
   cand.scheduler = in.scheduler;
   cand.scheduler.max_num_seqs = c.seqs;
   cand.scheduler.max_num_batched_tokens = c.tokens;
   const models::KvCacheSize kv =
-      models::kv_cache_size(in.model, inst.node.gpu, in.numerics, c.tp, cand.scheduler);
+      models::kv_cache_size(in.model, inst.node.gpu, in.numerics, c.tp, cand.scheduler, c.pp);
   if (auto why = memory_problem(in, cand.scheduler, kv)) {
     out.pruned = *why;
     return out;
@@ -61,21 +75,32 @@ Slot evaluate(const ServingSearchInput& in, const Combination& c) {
   setup.node = inst.node;
   setup.numerics = in.numerics;
   setup.tp = c.tp;
+  setup.expert_parallel = in.expert_parallel;
+  setup.pp = c.pp;
   setup.max_tokens = c.tokens;
   setup.max_seqs = c.seqs;
   setup.profile = inst.profile;
   models::IterationModel timer(setup);
-  const models::ReplicaShape replica{cand.scheduler, kv.tokens()};
+  // With pipeline stages the estimate's unit is one virtual engine (its share of the blocks, the
+  // whole model's time plus the sends): a replica is pp of them.
+  const models::ReplicaShape replica{cand.scheduler, kv.engine_tokens()};
   const models::WorkloadShape& w = in.workload;
   cand.limit = models::largest_batch(w, replica);
-  cand.capacity_per_s = models::replica_capacity(timer, w, replica);
+  cand.capacity_per_s = c.pp * models::replica_capacity(timer, w, replica);
   cand.unloaded_ttft_s = models::unloaded_ttft(timer, w.input_at_percentile, c.tokens);
   cand.unloaded_tpot_s = models::unloaded_tpot(timer, w.input_at_percentile);
   models::FleetEstimate at_max;
   const auto fewest = models::fewest_replicas(timer, w, replica, in.slo, in.plan.slo_percentile,
-                                              in.plan.max_replicas, &at_max);
+                                              in.plan.max_replicas * c.pp, &at_max);
   cand.meets = fewest.has_value();
   cand.estimate = fewest ? *fewest : at_max;
+  if (c.pp > 1) {
+    // Whole replicas: the engines rounded up to a multiple of pp, estimated there.
+    const int replicas = (cand.estimate.replicas + c.pp - 1) / c.pp;
+    cand.estimate =
+        models::estimate_fleet(timer, w, replica, replicas * c.pp, in.plan.slo_percentile);
+    cand.estimate.replicas = replicas;
+  }
   std::string missing;
   const pricing::ServedTokens served{w.rate_per_s > 0 ? 1.0 : 0.0, w.rate_per_s * w.mean_input,
                                      w.rate_per_s * w.mean_output, cand.estimate.prefill_share};
@@ -109,8 +134,12 @@ ServingSearch search_serving(const ServingSearchInput& in) {
   std::vector<Combination> combos;
   for (std::uint32_t i = 0; i < in.instances.size(); ++i) {
     for (int tp : in.plan.tp) {
-      for (int seqs : in.plan.max_num_seqs) {
-        for (int tokens : in.plan.max_num_batched_tokens) combos.push_back({i, tp, seqs, tokens});
+      for (int pp : in.plan.pp) {
+        for (int seqs : in.plan.max_num_seqs) {
+          for (int tokens : in.plan.max_num_batched_tokens) {
+            combos.push_back({i, tp, pp, seqs, tokens});
+          }
+        }
       }
     }
   }

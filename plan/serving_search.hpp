@@ -23,6 +23,7 @@ namespace cirrus::plan {
 struct ServingSearchInput {
   models::TransformerConfig model;
   models::ServingNumerics numerics;                       // dtype, quantized weights, KV cache type
+  bool expert_parallel = false;                           // serving.expert_parallel
   std::vector<InstanceOption> instances;                  // with their profiles
   std::vector<const pricing::Instance*> catalog_entries;  // parallel; null: no price
   models::ServingPlanSpec plan;       // lists filled (the serving block's values where left out)
@@ -37,6 +38,7 @@ struct ServingSearchInput {
 struct ServingCandidate {
   std::uint32_t instance = 0;  // index into ServingSearchInput::instances
   int tp = 1;
+  int pp = 1;  // pipeline stages: a replica is pp virtual engines (kv_cache.hpp)
   models::SchedulerConfig scheduler;
   std::int64_t kv_blocks = 0;
   models::BatchLimit limit;
@@ -45,7 +47,7 @@ struct ServingCandidate {
   bool meets = false;              // the estimate meets the SLOs within max_replicas
   models::FleetEstimate estimate;  // at the fewest replicas that meet, else at max_replicas
   std::optional<pricing::ServingCost> cost;  // of `estimate.replicas` over the request window
-  int gpus() const { return estimate.replicas * tp; }
+  int gpus() const { return estimate.replicas * tp * pp; }
 };
 
 struct ServingSearch {

@@ -30,13 +30,23 @@ Json cost_json(const std::optional<pricing::ServingCost>& c) {
 }
 
 Json config_json(const app::ServingPlan& p, const plan::ServingCandidate& c) {
-  return Json{{"instance", p.instances[c.instance].id},
-              {"gpu", p.instances[c.instance].node.gpu.display},
-              {"tp", c.tp},
-              {"max_num_seqs", c.scheduler.max_num_seqs},
-              {"max_num_batched_tokens", c.scheduler.max_num_batched_tokens},
-              {"kv_blocks", c.kv_blocks},
-              {"batch_limit", Json{{"batch", c.limit.batch}, {"by", c.limit.by}}}};
+  Json j{{"instance", p.instances[c.instance].id},
+         {"gpu", p.instances[c.instance].node.gpu.display},
+         {"tp", c.tp}};
+  if (c.pp > 1) j["pp"] = c.pp;
+  j["max_num_seqs"] = c.scheduler.max_num_seqs;
+  j["max_num_batched_tokens"] = c.scheduler.max_num_batched_tokens;
+  j["kv_blocks"] = c.kv_blocks;
+  j["batch_limit"] = Json{{"batch", c.limit.batch}, {"by", c.limit.by}};
+  return j;
+}
+
+// Whether the plan searched pipeline stages (the outputs name pp only then).
+bool pipelined(const app::ServingPlan& p) { return p.spec.pp != std::vector<int>{1}; }
+
+// The tp column: "4", or "4 x pp 2" for a pipelined replica.
+std::string tp_cell(const plan::ServingCandidate& c) {
+  return c.pp > 1 ? fmt::format("{} x pp {}", c.tp, c.pp) : std::to_string(c.tp);
 }
 
 Json estimate_json(const plan::ServingCandidate& c) {
@@ -61,7 +71,7 @@ Json row_json(const app::ServingPlan& p, const app::ServingPlanRow& r) {
   j["estimate"] = estimate_json(c);
   j["simulated"] = Json{{"meets", r.meets},
                         {"replicas", r.replicas},
-                        {"gpus", r.gpus(c.tp)},
+                        {"gpus", r.gpus(c.tp * c.pp)},
                         {"ttft_ms", number(r.ttft_s * 1e3)},
                         {"tpot_ms", number(r.tpot_s * 1e3)},
                         {"worst_seed", r.worst_seed},
@@ -89,11 +99,12 @@ std::string render_json(const app::ServingPlan& p) {
                        {"mean_input_tokens", round_sig(w.mean_input)},
                        {"mean_output_tokens", round_sig(w.mean_output)},
                        {"input_tokens_at_percentile", w.input_at_percentile}};
-  j["searched"] = Json{{"instances", p.instances.size()},
-                       {"tp", p.spec.tp},
-                       {"max_num_seqs", p.spec.max_num_seqs},
-                       {"max_num_batched_tokens", p.spec.max_num_batched_tokens},
-                       {"max_replicas", p.spec.max_replicas}};
+  Json searched{{"instances", p.instances.size()}, {"tp", p.spec.tp}};
+  if (pipelined(p)) searched["pp"] = p.spec.pp;
+  searched["max_num_seqs"] = p.spec.max_num_seqs;
+  searched["max_num_batched_tokens"] = p.spec.max_num_batched_tokens;
+  searched["max_replicas"] = p.spec.max_replicas;
+  j["searched"] = searched;
   j["combinations"] = p.search.combinations;
   j["infeasible"] = p.search.infeasible;
   Json pruned = Json::object();
@@ -162,10 +173,10 @@ std::string render_table(const app::ServingPlan& p) {
   }
   t += "  SLO: " + slo + "\n";
   t += fmt::format(
-      "  searched: {} combinations ({} instances x tp x max_num_seqs x "
+      "  searched: {} combinations ({} instances x tp x {}max_num_seqs x "
       "max_num_batched_tokens), {} pruned, {} estimated, {} meet the SLOs by "
       "estimate, {} re-simulated with {} seed{}\n",
-      format::count(p.search.combinations), p.instances.size(),
+      format::count(p.search.combinations), p.instances.size(), pipelined(p) ? "pp x " : "",
       format::count(static_cast<double>(p.search.infeasible)),
       format::count(static_cast<double>(p.search.candidates.size())),
       format::count(static_cast<double>(p.search.ranked.size())), p.rows.size(), p.spec.seeds,
@@ -179,8 +190,8 @@ std::string render_table(const app::ServingPlan& p) {
     t += fmt::format(
         "\nBEST: {} x {} tp {} ({} GPUs), max_num_seqs {}, max_num_batched_tokens "
         "{}\n",
-        r.replicas, p.instances[c.instance].id, c.tp, r.gpus(c.tp), c.scheduler.max_num_seqs,
-        c.scheduler.max_num_batched_tokens);
+        r.replicas, p.instances[c.instance].id, tp_cell(c), r.gpus(c.tp * c.pp),
+        c.scheduler.max_num_seqs, c.scheduler.max_num_batched_tokens);
     t += fmt::format(
         "  simulated: p{} TTFT {} ms, p{} TPOT {} ms (the worst of {} seeds), "
         "goodput {:.2f} req/s, {} per million tokens{}\n",
@@ -202,13 +213,12 @@ std::string render_table(const app::ServingPlan& p) {
          "TPOT", "goodput/s", "$/M tok", "GPUs", "meets"}};
     for (const auto& r : p.rows) {
       const auto& c = cand(p, r);
-      rows.push_back({p.instances[c.instance].id, std::to_string(c.tp),
-                      std::to_string(c.scheduler.max_num_seqs),
-                      std::to_string(c.scheduler.max_num_batched_tokens),
-                      std::to_string(c.estimate.replicas), ms(c.estimate.ttft_s),
-                      ms(c.estimate.tpot_s), std::to_string(r.replicas), ms(r.ttft_s), ms(r.tpot_s),
-                      fmt::format("{:.2f}", r.goodput_per_s), per_million(r.cost),
-                      std::to_string(r.gpus(c.tp)), r.meets ? "yes" : "no"});
+      rows.push_back(
+          {p.instances[c.instance].id, tp_cell(c), std::to_string(c.scheduler.max_num_seqs),
+           std::to_string(c.scheduler.max_num_batched_tokens), std::to_string(c.estimate.replicas),
+           ms(c.estimate.ttft_s), ms(c.estimate.tpot_s), std::to_string(r.replicas), ms(r.ttft_s),
+           ms(r.tpot_s), fmt::format("{:.2f}", r.goodput_per_s), per_million(r.cost),
+           std::to_string(r.gpus(c.tp * c.pp)), r.meets ? "yes" : "no"});
     }
     indent_table(t, rows);
   }
@@ -218,11 +228,10 @@ std::string render_table(const app::ServingPlan& p) {
         {"instance", "tp", "seqs", "tokens", "replicas", "TTFT ms", "$/M tok"}};
     for (std::size_t i : p.search.pareto) {
       const auto& c = p.search.candidates[i];
-      rows.push_back({p.instances[c.instance].id, std::to_string(c.tp),
-                      std::to_string(c.scheduler.max_num_seqs),
-                      std::to_string(c.scheduler.max_num_batched_tokens),
-                      std::to_string(c.estimate.replicas), ms(c.estimate.ttft_s),
-                      per_million(c.cost)});
+      rows.push_back(
+          {p.instances[c.instance].id, tp_cell(c), std::to_string(c.scheduler.max_num_seqs),
+           std::to_string(c.scheduler.max_num_batched_tokens), std::to_string(c.estimate.replicas),
+           ms(c.estimate.ttft_s), per_million(c.cost)});
     }
     indent_table(t, rows);
   }

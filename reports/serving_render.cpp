@@ -87,6 +87,8 @@ std::string render_json(const app::ServingResult& r) {
   j["node"] = r.node_id;
   j["replicas"] = spec.replicas;
   j["tp"] = spec.tp;
+  if (spec.pp > 1) j["pp"] = spec.pp;
+  if (spec.expert_parallel) j["expert_parallel"] = true;
   if (r.disagg) {
     j["replicas"] = r.disagg->prefill_replicas + r.disagg->decode_replicas;
     j["tp"] = nullptr;
@@ -120,6 +122,7 @@ std::string render_json(const app::ServingResult& r) {
                        {"runtime_gib", round_sig(r.kv.runtime_bytes / kGiB)},
                        {"kv_gib", round_sig(r.kv.kv_bytes / kGiB)},
                        {"bytes_per_token", round_sig(r.kv.bytes_per_token)}};
+  if (r.kv.engines > 1) j["kv_cache"]["engine_blocks"] = r.kv.engine_blocks();
   j["requests"] = m.requests;
   j["completed"] = m.completed;
   j["latency_s"] = Json{{"ttft", stats_json(m.ttft)},
@@ -268,13 +271,18 @@ std::string render_table(const app::ServingResult& r) {
   const auto& sc = spec.scheduler;
   std::string t = fmt::format("{}: serving {} ({:.1f}B parameters), request by request\n",
                               r.scenario_name, r.model_name, r.parameters / 1e9);
-  const std::string fleet = r.disagg ? disagg_fleet_words(*r.disagg)
-                                     : fmt::format("{} replica{} x tp {}", spec.replicas,
-                                                   spec.replicas == 1 ? "" : "s", spec.tp);
-  const std::string ring =
+  const std::string fleet =
+      r.disagg
+          ? disagg_fleet_words(*r.disagg)
+          : fmt::format("{} replica{} x tp {}{}", spec.replicas, spec.replicas == 1 ? "" : "s",
+                        spec.tp, spec.pp > 1 ? fmt::format(" x pp {}", spec.pp) : std::string());
+  std::string ring =
       spec.offload ? fmt::format(", offloaded ring of {} section{}", spec.offload->gpu_sections,
                                  spec.offload->gpu_sections == 1 ? "" : "s")
                    : "";
+  if (spec.expert_parallel && !r.disagg) {
+    ring += fmt::format(", experts placed whole (ep {})", spec.tp);
+  }
   t += fmt::format("  fleet: {}{} on {} ({}), {} router\n", fleet, ring, r.node_id, r.gpu,
                    to_string(spec.router));
   t += fmt::format("  requests: {} ({}), seed {}\n", format::count(static_cast<double>(m.requests)),
@@ -318,9 +326,14 @@ std::string render_table(const app::ServingResult& r) {
                 "{} usable - {} weights - {} activations - {} runtime",
                 format::gib(r.kv.usable_bytes / kGiB), format::gib(r.kv.weight_bytes / kGiB),
                 format::gib(r.kv.activation_bytes / kGiB), format::gib(r.kv.runtime_bytes / kGiB));
-  t += fmt::format("  KV cache per {}replica: {} blocks ({} tokens); per GPU {} = {}\n\n",
+  const std::string engines =
+      r.kv.engines > 1
+          ? fmt::format(", {} per engine", format::count(static_cast<double>(r.kv.engine_blocks())))
+          : std::string();
+  t += fmt::format("  KV cache per {}replica: {} blocks ({} tokens){}; per {}GPU {} = {}\n\n",
                    r.disagg ? "decode " : "", format::count(static_cast<double>(r.kv.blocks)),
-                   format::count(static_cast<double>(r.kv.tokens())), per_gpu,
+                   format::count(static_cast<double>(r.kv.tokens())), engines,
+                   r.kv.engines > 1 ? "tightest stage's " : "", per_gpu,
                    format::gib(r.kv.kv_bytes / kGiB));
   std::vector<std::vector<std::string>> rows = {
       {"latency (ms)", "requests", "mean", "p50", "p90", "p99", "max"}};
@@ -398,9 +411,9 @@ std::string render_table(const app::ServingResult& r) {
         pricing_words(c.pricing), format::usd_rate(c.usd_per_instance_hour), c.instance_gpus,
         r.scaled
             ? fmt::format("{:.4g} replica-hours of tp {}, on average", c.replica_hours, spec.tp)
-            : fmt::format(
-                  "the fleet's {:g} GPUs",
-                  r.disagg ? r.disagg->gpus() : static_cast<double>(spec.replicas) * spec.tp),
+            : fmt::format("the fleet's {:g} GPUs",
+                          r.disagg ? r.disagg->gpus()
+                                   : static_cast<double>(spec.replicas) * spec.tp * spec.pp),
         format::usd_rate(c.usd_per_hour), format::usd(c.usd_total));
     if (c.committed_unused_usd > 0) {
       t += fmt::format("        of which {} for committed replica-hours left unused\n",

@@ -10,6 +10,9 @@
 //     copied blocks to or from host memory, swapped_blocks;
 //   - a "C" counter per replica, "waiting", at each iteration's start: the requests left in its
 //     queue.
+// With pipeline stages (`engines` virtual engines per replica, the run's engine i being replica
+// i / engines's engine i % engines) a replica's process has a thread per engine, "engine N",
+// and a counter per engine, "waiting, engine N".
 // Bounded by the record's cap: "otherData" says how many iterations the run had, how many are
 // written and the cap. Timestamps are exact microseconds (trace_json.hpp).
 #include <string>
@@ -19,6 +22,6 @@
 namespace cirrus::reports {
 
 std::string render_serving_trace(const models::BatchTrace& trace, int replicas,
-                                 const std::string& title);
+                                 const std::string& title, int engines = 1);
 
 }  // namespace cirrus::reports

@@ -186,6 +186,8 @@ models::ServingSpec read_serving(const JsonNode& n) {
                 "seed",
                 "replicas",
                 "tp",
+                "expert_parallel",
+                "pp",
                 "router",
                 "max_num_seqs",
                 "max_num_batched_tokens",
@@ -221,6 +223,8 @@ models::ServingSpec read_serving(const JsonNode& n) {
   }
   if (auto v = n.find("replicas")) s.replicas = static_cast<int>(read_int_in(*v, 1, kMaxReplicas));
   if (auto v = n.find("tp")) s.tp = static_cast<int>(read_int_in(*v, 1, 1024));
+  if (auto v = n.find("expert_parallel")) s.expert_parallel = v->as_bool();
+  if (auto v = n.find("pp")) s.pp = static_cast<int>(read_int_in(*v, 1, 64));
   if (auto v = n.find("router")) s.router = read_enum(*v, accepted(models::kRouterKindNames));
   models::SchedulerConfig& c = s.scheduler;
   if (auto v = n.find("max_num_seqs"))

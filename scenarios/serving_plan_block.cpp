@@ -35,7 +35,7 @@ int read_int_in(const JsonNode& n, std::int64_t min, std::int64_t max) {
 }  // namespace
 
 models::ServingPlanSpec read_serving_plan(const JsonNode& n) {
-  n.check_keys({"objective", "tp", "max_num_seqs", "max_num_batched_tokens", "max_replicas",
+  n.check_keys({"objective", "tp", "pp", "max_num_seqs", "max_num_batched_tokens", "max_replicas",
                 "slo_percentile", "seeds", "top"});
   models::ServingPlanSpec p;
   if (auto v = n.find("objective")) {
@@ -49,6 +49,7 @@ models::ServingPlanSpec read_serving_plan(const JsonNode& n) {
       p.tp = read_int_list(*v, 1, 1024);
     }
   }
+  if (auto v = n.find("pp")) p.pp = read_int_list(*v, 1, 64);
   if (auto v = n.find("max_num_seqs")) p.max_num_seqs = read_int_list(*v, 1, kMaxNumSeqs);
   if (auto v = n.find("max_num_batched_tokens")) {
     p.max_num_batched_tokens = read_int_list(*v, 1, kMaxBatchedTokens);

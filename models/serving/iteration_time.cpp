@@ -62,6 +62,17 @@ double IterationModel::all_reduce_seconds(std::int64_t tokens) const {
   return step_collective_cost(in, CollectiveKind::kAllReduce, bytes, setup_.tp, setup_.tp).seconds;
 }
 
+double IterationModel::stage_send_seconds(std::int64_t tokens) const {
+  if (setup_.pp <= 1 || tokens <= 0) return 0;
+  StepInput in;
+  in.cluster.node = setup_.node;
+  in.profile = setup_.profile;
+  const double bytes = 2.0 * static_cast<double>(tokens) *
+                       static_cast<double>(setup_.model.hidden) * setup_.numerics.activation_bytes;
+  const bool one_node = setup_.tp * setup_.pp <= setup_.node.gpus;
+  return step_collective_cost(in, CollectiveKind::kSendRecv, bytes, 2, one_node ? 2 : 1).seconds;
+}
+
 double IterationModel::layer_seconds(std::int64_t tokens, bool moe) const {
   const TransformerConfig& m = setup_.model;
   const ComputeModel& cm = compute_;
@@ -78,7 +89,8 @@ double IterationModel::layer_seconds(std::int64_t tokens, bool moe) const {
   if (m.rotary) s += cm.seconds(memory_op("rotary", 2.0 * e * t * (q_local + kv_local)));
   s += cm.seconds(weight_gemm("attn_out", t, h, q_local, 1, e, w, num.fp8_gemms));
   s += cm.seconds(memory_op("norm2_residual", 4.0 * e * t * h));
-  s += inference_ffn_cost(m, cm, moe, t, setup_.tp, e, w, num.fp8_gemms).seconds;
+  const int ep = setup_.expert_parallel ? setup_.tp : 1;
+  s += inference_ffn_cost(m, cm, moe, t, setup_.tp, e, w, num.fp8_gemms, ep).seconds;
   return s + 2.0 * all_reduce_seconds(tokens);
 }
 
@@ -93,6 +105,7 @@ double IterationModel::token_seconds(std::int64_t tokens) {
   const int dense = m.layers - moe_layers_;
   if (dense > 0) s += dense * layer_seconds(tokens, false);
   if (moe_layers_ > 0) s += moe_layers_ * layer_seconds(tokens, true);
+  s += (setup_.pp - 1) * stage_send_seconds(tokens);
   if (slot < token_memo_.size()) token_memo_[slot] = s;
   return s;
 }

@@ -5,7 +5,8 @@
 // models/step/step_costs.hpp). Per iteration, with T new tokens over n sequences:
 //
 //   layers x [ GEMMs over T tokens: QKV, attention output, FFN (or the experts the tokens
-//              reach, as models/systems/offload_inference.cpp counts them), each reading its
+//              reach, as models/systems/offload_inference.cpp counts them, or with expert
+//              parallelism the busiest GPU's whole experts), each reading its
 //              weights once, sharded over tp, at the quantized size and, for fp8, on the fp8
 //              tensor cores (serving_numerics.hpp);
 //              norms and activations as memory-bound passes over T tokens;
@@ -18,6 +19,13 @@
 //              two tensor-parallel all-reduces of T x hidden over the node's scale-up link ]
 //   + the embedding lookup over T tokens, the final norm and logits of the n sequences' last
 //     positions (the output layer split over tp, logits gathered)
+//
+// With pp pipeline stages (a virtual engine's batch passing through every stage in turn, vLLM's
+// V0 engine), the batch's time is the same sum over all layers, each stage's on its own tp GPUs,
+// plus pp - 1 sends of the stage's output (hidden states and residual, 2 x T x hidden in the
+// activations' type; vLLM's IntermediateTensors) to the next stage: over the scale-up link when
+// tp x pp GPUs fit one node, else over each GPU's share of the node's NICs. Unequal stages
+// (the embedding on the first, the logits on the last) are not modelled as a bubble.
 //
 // A prefill chunk that starts the sequence (c = 0) is causal self-attention, the shape a
 // calibration profile measures, and takes the profile's rate; the rest of the attention takes
@@ -89,6 +97,10 @@ struct IterationSetup {
   NodeSpec node;             // its GPU and scale-up link; the replica's tp GPUs are on one node
   ServingNumerics numerics;  // dtype, quantized weights, KV cache type
   int tp = 1;
+  // MoE experts placed whole on the tp GPUs (serving.expert_parallel; ep = tp), the layer
+  // waiting for the busiest GPU (models/systems/offload_inference.hpp), not split over tp.
+  bool expert_parallel = false;
+  int pp = 1;             // pipeline stages (above)
   int max_tokens = 8192;  // the token budget: the largest T an iteration has
   int max_seqs = 256;
   std::shared_ptr<const ProfileLookup> profile;  // null: datasheet figures
@@ -105,6 +117,7 @@ class IterationModel final : public IterationTimer {
   double logits_seconds(std::int32_t seqs);   // final norm, logits, gather (memoized)
   double attention_seconds(const BatchWork& work);
   double all_reduce_seconds(std::int64_t tokens) const;  // one TP all-reduce of T x hidden
+  double stage_send_seconds(std::int64_t tokens) const;  // one stage's output to the next
 
   const ComputeModel& compute() const { return compute_; }
   const IterationSetup& setup() const { return setup_; }

@@ -14,7 +14,12 @@ int kv_heads_per_gpu(const TransformerConfig& m, int tp) {
   return std::max(1, kv / tp);
 }
 
-double weight_bytes_per_gpu(const TransformerConfig& m, const ServingNumerics& num, int tp) {
+namespace {
+
+// Weights of one GPU of a stage holding layers [first, last), with the embedding (first stage)
+// and the final norm and output layer (last stage) where it has them.
+double stage_weight_bytes(const TransformerConfig& m, const ServingNumerics& num, int tp, int first,
+                          int last, bool embedding, bool head) {
   const double h = static_cast<double>(m.hidden);
   const double t = tp;
   const double kv_local = static_cast<double>(kv_heads_per_gpu(m, tp)) * m.head_dim();
@@ -24,7 +29,7 @@ double weight_bytes_per_gpu(const TransformerConfig& m, const ServingNumerics& n
   // Linear layers (quantizable) and the rest (16-bit) are counted apart.
   const double attention = 2.0 * h * h / t + 2.0 * h * kv_local;
   double linear = 0, other = 0;
-  for (int layer = 0; layer < m.layers; ++layer) {
+  for (int layer = first; layer < last; ++layer) {
     linear += attention;
     other += 4.0 * h;
     if (m.is_moe_layer(layer)) {
@@ -37,8 +42,38 @@ double weight_bytes_per_gpu(const TransformerConfig& m, const ServingNumerics& n
     }
   }
   const double v = static_cast<double>(m.vocab);
-  other += v * h * (m.tied_embeddings ? 1.0 : 2.0) / t + 2.0 * h;
+  if (embedding && head) {
+    other += v * h * (m.tied_embeddings ? 1.0 : 2.0) / t + 2.0 * h;
+  } else {
+    // Apart, the output layer is its own copy even when the embedding is tied.
+    if (embedding) other += v * h / t;
+    if (head) other += v * h / t + 2.0 * h;
+  }
   return linear * num.linear_weight_bytes + other * param_bytes(num.dtype);
+}
+
+}  // namespace
+
+std::vector<int> stage_layers(int layers, int pp) {
+  pp = std::max(1, pp);
+  std::vector<int> out(static_cast<std::size_t>(pp), layers / pp);
+  // vLLM: the remainder, one layer each, on the stages before the last, nearest it first.
+  for (int i = 2; i < layers % pp + 2; ++i) ++out[out.size() - static_cast<std::size_t>(i)];
+  return out;
+}
+
+double weight_bytes_per_gpu(const TransformerConfig& m, const ServingNumerics& num, int tp,
+                            int pp) {
+  const std::vector<int> stages = stage_layers(m.layers, pp);
+  double heaviest = 0;
+  int first = 0;
+  for (std::size_t i = 0; i < stages.size(); ++i) {
+    const int last = first + stages[i];
+    heaviest = std::max(
+        heaviest, stage_weight_bytes(m, num, tp, first, last, i == 0, i + 1 == stages.size()));
+    first = last;
+  }
+  return heaviest;
 }
 
 double activation_peak_bytes(const TransformerConfig& m, const ServingNumerics& num, int tp,
@@ -58,11 +93,14 @@ double activation_peak_bytes(const TransformerConfig& m, const ServingNumerics& 
   return std::max(layer, logits);
 }
 
-KvCacheSize kv_cache_size(const TransformerConfig& m, const GpuSpec& gpu,
-                          const ServingNumerics& num, int tp, const SchedulerConfig& s) {
+namespace {
+
+KvCacheSize stage_kv_cache_size(const TransformerConfig& m, const GpuSpec& gpu,
+                                const ServingNumerics& num, int tp, const SchedulerConfig& s,
+                                double weight_bytes, int layers) {
   KvCacheSize k;
   k.block_size = s.block_size;
-  k.weight_bytes = weight_bytes_per_gpu(m, num, tp);
+  k.weight_bytes = weight_bytes;
   k.activation_bytes = activation_peak_bytes(m, num, tp, s);
   k.runtime_bytes = kRuntimeReserveBytes;
   const double taken = k.weight_bytes + k.activation_bytes + k.runtime_bytes;
@@ -74,13 +112,33 @@ KvCacheSize kv_cache_size(const TransformerConfig& m, const GpuSpec& gpu,
     k.usable_bytes = s.gpu_memory_utilization * gpu.memory_bytes;
     k.kv_bytes = k.usable_bytes - taken;
   }
-  k.bytes_per_token = 2.0 * m.layers * static_cast<double>(kv_heads_per_gpu(m, tp)) *
+  k.bytes_per_token = 2.0 * layers * static_cast<double>(kv_heads_per_gpu(m, tp)) *
                       static_cast<double>(m.head_dim()) * num.kv_bytes;
   if (k.kv_bytes > 0) {
     k.blocks =
         static_cast<std::int64_t>(std::floor(k.kv_bytes / (k.bytes_per_token * s.block_size)));
   }
   return k;
+}
+
+}  // namespace
+
+KvCacheSize kv_cache_size(const TransformerConfig& m, const GpuSpec& gpu,
+                          const ServingNumerics& num, int tp, const SchedulerConfig& s, int pp) {
+  if (pp <= 1)
+    return stage_kv_cache_size(m, gpu, num, tp, s, weight_bytes_per_gpu(m, num, tp), m.layers);
+  const std::vector<int> stages = stage_layers(m.layers, pp);
+  KvCacheSize tightest;
+  int first = 0;
+  for (std::size_t i = 0; i < stages.size(); ++i) {
+    const int last = first + stages[i];
+    const double w = stage_weight_bytes(m, num, tp, first, last, i == 0, i + 1 == stages.size());
+    const KvCacheSize k = stage_kv_cache_size(m, gpu, num, tp, s, w, stages[i]);
+    if (i == 0 || k.blocks < tightest.blocks) tightest = k;
+    first = last;
+  }
+  tightest.engines = pp;
+  return tightest;
 }
 
 }  // namespace cirrus::models

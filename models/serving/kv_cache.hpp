@@ -27,7 +27,15 @@
 // plus its activation output (T (mats - 1) f / tp + T f / tp), in the activation precision; or
 // the logits of max_num_seqs sequences in fp32 (vLLM upcasts them before sampling), whichever is
 // larger.
+//
+// Pipeline parallelism (pp stages of tp GPUs, vLLM's partition: layers / pp each, the remainder
+// one more each on the stages before the last; the embedding on the first stage, the final norm
+// and output layer on the last): each GPU holds its stage's layers' weights and KV, and the
+// replica's block count is what the tightest stage holds. vLLM's V0 engine runs pp virtual
+// engines, each its own scheduler with blocks / pp of them (its Scheduler divides
+// num_gpu_blocks by pipeline_parallel_size), so that pp batches are in the pipeline at once.
 #include <cstdint>
+#include <vector>
 
 #include "models/hardware/hardware.hpp"
 #include "models/hardware/precision.hpp"
@@ -47,8 +55,13 @@ int heads_per_gpu(const TransformerConfig& m, int tp);
 // KV heads one GPU holds under tensor parallelism tp: kv_heads / tp, at least 1.
 int kv_heads_per_gpu(const TransformerConfig& m, int tp);
 
-// Bytes of the weights one GPU of a tp-way replica holds.
-double weight_bytes_per_gpu(const TransformerConfig& m, const ServingNumerics& num, int tp);
+// The layers of each of pp stages, as vLLM's get_pp_indices partitions them.
+std::vector<int> stage_layers(int layers, int pp);
+
+// Bytes of the weights one GPU of a tp-way replica holds (pp 1), or one GPU of the heaviest of
+// pp stages.
+double weight_bytes_per_gpu(const TransformerConfig& m, const ServingNumerics& num, int tp,
+                            int pp = 1);
 // Peak activation bytes of the profile run on one GPU (above).
 double activation_peak_bytes(const TransformerConfig& m, const ServingNumerics& num, int tp,
                              const SchedulerConfig& s);
@@ -60,13 +73,18 @@ struct KvCacheSize {
   double activation_bytes = 0;  // per GPU
   double runtime_bytes = 0;     // per GPU
   double kv_bytes = 0;          // what is left for the cache, per GPU (may be <= 0)
-  double bytes_per_token = 0;   // KV bytes of one token on one GPU
+  double bytes_per_token = 0;   // KV bytes of one token on one GPU (of the tightest stage)
   std::int64_t blocks = 0;      // per replica (0 when nothing is left)
   int block_size = 16;
+  int engines = 1;  // pp: the virtual engines that share the blocks
   std::int64_t tokens() const { return blocks * block_size; }
+  // What one engine's scheduler has: blocks / engines, and its tokens.
+  std::int64_t engine_blocks() const { return blocks / engines; }
+  std::int64_t engine_tokens() const { return engine_blocks() * block_size; }
 };
 
+// The figures (weights, KV bytes per token) are those of the stage holding the fewest blocks.
 KvCacheSize kv_cache_size(const TransformerConfig& m, const GpuSpec& gpu,
-                          const ServingNumerics& num, int tp, const SchedulerConfig& s);
+                          const ServingNumerics& num, int tp, const SchedulerConfig& s, int pp = 1);
 
 }  // namespace cirrus::models

@@ -21,4 +21,14 @@ std::optional<std::string> tp_problem(const TransformerConfig& m, const NodeSpec
   return std::nullopt;
 }
 
+std::optional<std::string> ep_problem(const TransformerConfig& m, int tp) {
+  if (!m.moe) return std::string("a Mixture-of-Experts model (this one has no experts to place)");
+  if (m.moe->experts % tp != 0) {
+    return fmt::format(
+        "a tp that divides the model's {} routed experts, each GPU holding whole ones",
+        m.moe->experts);
+  }
+  return std::nullopt;
+}
+
 }  // namespace cirrus::models

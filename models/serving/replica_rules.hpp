@@ -13,4 +13,8 @@ namespace cirrus::models {
 // What a valid tp is, in words, when `tp` is not one; nullopt when it is.
 std::optional<std::string> tp_problem(const TransformerConfig& m, const NodeSpec& node, int tp);
 
+// Why experts cannot be placed whole on tp GPUs (serving.expert_parallel): the model has no MoE
+// layer, or tp does not divide its routed experts; nullopt when they can.
+std::optional<std::string> ep_problem(const TransformerConfig& m, int tp);
+
 }  // namespace cirrus::models

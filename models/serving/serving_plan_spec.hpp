@@ -24,6 +24,7 @@ struct ServingPlanSpec {
   // the node and the model take (divisors of the node's GPUs that vLLM accepts).
   std::vector<int> tp;
   bool tp_auto = false;
+  std::vector<int> pp;  // pipeline stages per replica (models/serving/kv_cache.hpp)
   std::vector<int> max_num_seqs;
   std::vector<int> max_num_batched_tokens;
   int max_replicas = 256;   // the replica count is derived from the load, up to this

@@ -169,6 +169,12 @@ struct ServingSpec {
   std::uint64_t seed = 0;
   int replicas = 1;
   int tp = 1;
+  // `serving.expert_parallel` (vLLM's --enable-expert-parallel): an MoE model's experts placed
+  // whole on the replica's tp GPUs (ep = tp) instead of split over them.
+  bool expert_parallel = false;
+  // `serving.pp`: pipeline stages per replica, each of tp GPUs, run as pp virtual engines
+  // (models/serving/kv_cache.hpp, iteration_time.hpp).
+  int pp = 1;
   RouterKind router = RouterKind::kRoundRobin;
   SchedulerConfig scheduler;
   Slo slo;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <boost/math/distributions/normal.hpp>
+
 #include "common/units.hpp"
 #include "models/hardware/precision.hpp"
 #include "models/workload/memory.hpp"
@@ -19,6 +21,16 @@ double expected_active_experts(int experts, int top_k, double tokens) {
   const double e = experts;
   const double miss = 1.0 - std::min(1.0, static_cast<double>(top_k) / e);
   return e * (1.0 - std::pow(miss, tokens));
+}
+
+double ep_busiest_assignments(double assignments, int ep, double cap) {
+  if (ep <= 1 || assignments <= 0) return std::min(assignments, cap);
+  const double p = 1.0 / ep;
+  const double z =
+      boost::math::quantile(boost::math::normal_distribution<double>(), (ep - 0.375) / (ep + 0.25));
+  const double busiest = assignments * p + z * std::sqrt(assignments * p * (1.0 - p));
+  // Some GPU gets at least its whole share rounded up (the normal tail undercounts few draws).
+  return std::min(cap, std::max(busiest, std::ceil(assignments * p)));
 }
 
 double layer_weight_bytes(const TransformerConfig& m, int layer, Precision p) {
@@ -69,28 +81,35 @@ PassCost pass_cost(const TransformerConfig& m, const ComputeModel& cm, Precision
 }
 
 FfnCost inference_ffn_cost(const TransformerConfig& m, const ComputeModel& cm, bool moe_layer,
-                           double t, int tp, double e, double w, bool fp8) {
+                           double t, int tp, double e, double w, bool fp8, int ep) {
   const double h = static_cast<double>(m.hidden);
   const double mats = m.ffn_matrices();
   FfnCost c;
   double& s = c.seconds;
   if (moe_layer) {
     const int experts = m.moe->experts;
-    const double f = static_cast<double>(m.expert_ffn_hidden()) / tp;
+    const int k = m.moe->top_k;
     s += cm.seconds(gemm("router", t, experts, h, 1, e));
-    const double active = expected_active_experts(experts, m.moe->top_k, t);
-    const double per_expert = t * m.moe->top_k / std::max(active, 1e-9);
+    // The GPU's share of the experts: tp-sliced all (ep 1), or experts / ep whole ones.
+    const int local = ep > 1 ? experts / ep : experts;
+    const double f = static_cast<double>(m.expert_ffn_hidden()) / (ep > 1 ? 1 : tp);
+    const double assigned =
+        ep > 1 ? ep_busiest_assignments(t * k, ep, t * std::min(k, local)) : t * k;
+    const double active =
+        ep > 1 ? expected_active_experts(local, 1, assigned) : expected_active_experts(local, k, t);
+    const double per_expert = assigned / std::max(active, 1e-9);
     s += cm.seconds(weight_gemm("expert_up", per_expert, (mats - 1.0) * f, h, active, e, w, fp8));
-    s += cm.seconds(memory_op("expert_act", mats * e * t * m.moe->top_k * f));
+    s += cm.seconds(memory_op("expert_act", mats * e * assigned * f));
     s += cm.seconds(weight_gemm("expert_down", per_expert, h, f, active, e, w, fp8));
     c.weight_params = h * experts + active * mats * h * f;
     // Shared experts (DeepSeekMoE) see every token and are always loaded.
     const double shared = std::max(0, m.moe->shared_experts);
     if (shared > 0) {
-      s += cm.seconds(weight_gemm("shared_up", t, (mats - 1.0) * f, h, shared, e, w, fp8));
-      s += cm.seconds(memory_op("shared_act", mats * e * t * shared * f));
-      s += cm.seconds(weight_gemm("shared_down", t, h, f, shared, e, w, fp8));
-      c.weight_params += shared * mats * h * f;
+      const double fs = static_cast<double>(m.expert_ffn_hidden()) / tp;
+      s += cm.seconds(weight_gemm("shared_up", t, (mats - 1.0) * fs, h, shared, e, w, fp8));
+      s += cm.seconds(memory_op("shared_act", mats * e * t * shared * fs));
+      s += cm.seconds(weight_gemm("shared_down", t, h, fs, shared, e, w, fp8));
+      c.weight_params += shared * mats * h * fs;
     }
   } else {
     const double f = static_cast<double>(m.ffn_hidden) / tp;

@@ -44,13 +44,27 @@ PassCost pass_cost(const TransformerConfig& m, const ComputeModel& cm, Precision
 // parameters per GPU the pass reads. `element_bytes` of the activations; the expert and FFN
 // weights at `weight_bytes` each (a quantized checkpoint's), multiplied in fp8 when `fp8`; the
 // router stays in the activations' type.
+//
+// Expert parallelism (`ep` > 1, vLLM's --enable-expert-parallel with ep = tp): each GPU holds
+// experts / ep whole experts instead of a 1/tp slice of every expert. Every GPU still sees every
+// token (attention is tensor-parallel and the layer ends in the same all-reduce), computes the
+// assignments routed to its own experts, and the layer waits for the busiest GPU:
+// ep_busiest_assignments() of the tokens x top_k assignments. Shared experts stay split over tp.
 struct FfnCost {
   double seconds = 0;
   double weight_params = 0;
 };
 FfnCost inference_ffn_cost(const TransformerConfig& m, const ComputeModel& cm, bool moe_layer,
                            double tokens, int tp, double element_bytes, double weight_bytes,
-                           bool fp8);
+                           bool fp8, int ep = 1);
+
+// The expected assignments on the busiest of `ep` GPUs when `assignments` token-expert pairs
+// fall uniformly on them: the binomial's mean n/ep plus z standard deviations
+// sqrt(n (1/ep) (1 - 1/ep)), z the expected largest of ep standard normal draws by Blom's
+// formula, Phi^-1((ep - 0.375) / (ep + 0.25)) (1.42 for 8; the counts' weak negative correlation
+// is ignored), at least ceil(n / ep) (some GPU gets that many: the normal tail undercounts a
+// few draws) and at most `cap` (a GPU gets at most one assignment per token and local expert).
+double ep_busiest_assignments(double assignments, int ep, double cap);
 
 // Expected distinct experts reached by `tokens` tokens each routed to top_k of `experts`
 // uniformly: experts x (1 - (1 - top_k / experts)^tokens).

@@ -124,6 +124,11 @@ TEST_CASE("serve: bad serving input is one line, exit 3, nothing written", "[gol
   nlohmann::json odd = example();
   odd["serving"]["tp"] = 3;
   refused(write_scenario("tp3.json", odd), "serving.tp");
+  // Expert parallelism needs experts: Llama 3 8B is dense.
+  nlohmann::json dense_ep = example();
+  dense_ep["serving"]["expert_parallel"] = true;
+  refused(write_scenario("dense-ep.json", dense_ep),
+          "dense-ep.json: serving.expert_parallel: expected a Mixture-of-Experts model");
   nlohmann::json bad = example();
   bad["serving"]["arrivals"]["rate_per_s"] = 0;
   refused(write_scenario("rate0.json", bad), "serving.arrivals.rate_per_s");

@@ -152,6 +152,43 @@ TEST_CASE("serve --trace writes the batches as a Perfetto trace", "[golden][serv
   CHECK(c["otherData"]["written"] == 100000);
 }
 
+TEST_CASE("serve: pipeline stages run as virtual engines", "[golden][serving]") {
+  // Llama 3 8B on replicas of tp 1 x pp 2 against twice the replicas of one GPU: the same GPUs,
+  // each engine's batch the whole model plus one NVLink send, each engine a share of a cache
+  // that holds more per GPU (half the weights): throughput within 15%.
+  // Offline (every request at once): the throughput is the fleet's capacity, not the load.
+  nlohmann::json staged = example(2000);
+  staged["serving"]["arrivals"] = {{"kind", "offline"}, {"requests", 2000}};
+  staged["serving"].erase("slo");
+  nlohmann::json flat = staged;
+  staged["serving"]["pp"] = 2;
+  flat["serving"]["replicas"] = 2 * flat["serving"]["replicas"].get<int>();
+  const std::string trace = scratch_dir() + "/staged-batches.json";
+  const auto r =
+      run_cli("serve " + write_scenario("staged.json", staged) + " --format json --trace " + trace);
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto s = nlohmann::json::parse(r.out);
+  const auto f = run_json(write_scenario("flat.json", flat));
+  CHECK(s["pp"] == 2);
+  CHECK(s["replicas"] == staged["serving"]["replicas"]);
+  const double ratio = s["throughput"]["output_tokens_per_s"].get<double>() /
+                       f["throughput"]["output_tokens_per_s"].get<double>();
+  CHECK(ratio == Approx(1.0).epsilon(0.15));
+  CHECK(s["little"]["relative_error"].get<double>() < 0.01);
+  CHECK(s["kv_cache"]["engine_blocks"] == s["kv_cache"]["blocks"].get<int>() / 2);
+  bool engine1 = false;
+  const auto events = nlohmann::json::parse(slurp(trace))["traceEvents"];
+  for (const auto& e : events) {
+    if (e["ph"] == "M" && e["name"] == "thread_name" && e["args"]["name"] == "engine 1")
+      engine1 = true;
+  }
+  CHECK(engine1);
+  const auto text = run_cli("serve " + scratch_dir() + "/staged.json");
+  CHECK_THAT(text.out,
+             Catch::Contains(" x tp 1 x pp 2 on ") && Catch::Contains("pipeline: 2 stages"));
+}
+
 TEST_CASE("serve: bad prefix, swap and trace input is one line, nothing written",
           "[golden][serving]") {
   const std::string out = scratch_dir() + "/features-out.json";
@@ -189,6 +226,10 @@ TEST_CASE("serve: bad prefix, swap and trace input is one line, nothing written"
   nlohmann::json mode = example();
   mode["serving"]["preemption"] = "swap-out";
   refused(write_scenario("mode.json", mode), "serving.preemption");
+  nlohmann::json stages = example();
+  stages["serving"]["pp"] = 33;
+  refused(write_scenario("stages.json", stages),
+          "stages.json: serving.pp: expected at most the model's 32 layers");
 
   // --trace without a serving block, or onto -o: usage errors.
   CHECK(run_cli("serve " + source_path("scenarios/examples/llama3-70b-offload-h100.json") +

@@ -141,3 +141,34 @@ TEST_CASE("plan: the best serving plan meets its SLOs with three other seeds",
     CHECK(m["little"]["relative_error"].get<double>() < 1e-9);
   }
 }
+
+TEST_CASE("plan: pipeline stages are searched, a replica priced as tp x pp GPUs",
+          "[golden][serving]") {
+  nlohmann::json j = example();
+  j["cluster"]["instance"] = "aws:p5.48xlarge";
+  j["serving"]["arrivals"]["requests"] = 1000;
+  j["serving"]["plan"]["tp"] = {1};
+  j["serving"]["plan"]["pp"] = {1, 2};
+  j["serving"]["plan"]["max_num_seqs"] = {256};
+  j["serving"]["plan"]["max_num_batched_tokens"] = {8192};
+  j["serving"]["plan"]["seeds"] = 1;
+  j["serving"]["plan"]["top"] = 2;
+  const std::string scenario = write_scenario("plan-pp.json", j);
+  const auto r = run_cli("plan " + scenario + " --format json");
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto out = nlohmann::ordered_json::parse(r.out);
+  CHECK(out["combinations"] == 2);
+  CHECK(out["searched"]["pp"] == nlohmann::json::array({1, 2}));
+  int staged = 0;
+  for (const auto& row : out["top"]) {
+    const int pp = row.contains("pp") ? row["pp"].get<int>() : 1;
+    staged += pp == 2 ? 1 : 0;
+    CHECK(row["simulated"]["gpus"] == row["simulated"]["replicas"].get<int>() * pp);
+    CHECK(row["estimate"]["gpus"] == row["estimate"]["replicas"].get<int>() * pp);
+  }
+  CHECK(staged == 1);
+  const auto text = run_cli("plan " + scenario);
+  CHECK_THAT(text.out,
+             Catch::Contains("instances x tp x pp x max_num_seqs") && Catch::Contains("1 x pp 2"));
+}

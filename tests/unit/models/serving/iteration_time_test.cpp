@@ -84,3 +84,43 @@ TEST_CASE("tensor parallelism adds two all-reduces per layer and shrinks the res
   CHECK(two.token_seconds(1) < one.token_seconds(1));
   CHECK(two.token_seconds(1) > 32 * 2 * two.all_reduce_seconds(1));
 }
+
+TEST_CASE("pipeline stages: vLLM's layer partition, the tightest stage's blocks", "[serving]") {
+  // 80 layers over 3 stages: 26 each, the remainder 2 on the stages before the last.
+  CHECK(stage_layers(80, 3) == std::vector<int>{27, 27, 26});
+  CHECK(stage_layers(32, 4) == std::vector<int>{8, 8, 8, 8});
+  CHECK(stage_layers(5, 4) == std::vector<int>{1, 1, 2, 1});
+  // Llama 3 70B at tp 4 x pp 2 against tp 8: a GPU holds the same share of every weight
+  // (40 layers / 4 vs 80 / 8), the first stage the embedding (v h / 4 vs both tables / 8), and
+  // the same KV (40 layers x 2 KV heads vs 80 x 1): the block counts agree within the norms'
+  // replication. Each of the 2 virtual engines schedules half of them.
+  const TransformerConfig m = *find_model("llama3-70b");
+  const GpuSpec gpu = *find_gpu("h100-sxm");
+  SchedulerConfig s;
+  const KvCacheSize tp8 = kv_cache_size(m, gpu, ServingNumerics{}, 8, s);
+  const KvCacheSize pp2 = kv_cache_size(m, gpu, ServingNumerics{}, 4, s, 2);
+  CHECK(pp2.bytes_per_token == Approx(tp8.bytes_per_token));
+  CHECK(static_cast<double>(pp2.blocks) == Approx(static_cast<double>(tp8.blocks)).epsilon(0.01));
+  CHECK(pp2.engines == 2);
+  CHECK(pp2.engine_blocks() == pp2.blocks / 2);
+  CHECK(tp8.engine_blocks() == tp8.blocks);
+  // Two stages halve each GPU's weights (the first stage's embedding is 1/80 of them).
+  CHECK(weight_bytes_per_gpu(m, ServingNumerics{}, 4, 2) <
+        0.51 * weight_bytes_per_gpu(m, ServingNumerics{}, 4));
+}
+
+TEST_CASE("pipeline stages add one send of hidden states and residual per stage boundary",
+          "[serving]") {
+  IterationSetup flat = cirrus::testing::llama8b_h100(2);
+  IterationSetup staged = flat;
+  staged.pp = 4;  // 2 x 4 = 8 GPUs: one node, the sends on NVLink
+  IterationModel a(flat), b(staged);
+  CHECK(a.stage_send_seconds(512) == 0);
+  CHECK(b.stage_send_seconds(512) > 0);
+  // The same layers on the same tp, plus 3 sends of 2 x 512 x 4096 x 2 bytes.
+  CHECK(b.token_seconds(512) == Approx(a.token_seconds(512) + 3 * b.stage_send_seconds(512)));
+  // Across nodes (tp 2 x pp 8 > 8 GPUs) the sends take the NICs: slower than NVLink.
+  staged.pp = 8;
+  IterationModel c(staged);
+  CHECK(c.stage_send_seconds(512) > b.stage_send_seconds(512));
+}
