@@ -67,7 +67,8 @@ ScaledRun simulate_scaled_fleet(const FleetSetup& setup, const models::KvCacheSi
   dc.fleet.blocks = kv.blocks;
   if (const auto& a = spec.autoscaling) {
     dc.autoscaler = models::AutoscalerConfig{a->policy,       a->target,     a->min_replicas,
-                                             a->max_replicas, a->interval_s, a->scale_down_delay_s};
+                                             a->max_replicas, a->interval_s, a->scale_down_delay_s,
+                                             a->tolerance};
   }
   dc.scale_up_delay_s = figures.scale_up_delay_s;
   dc.interruptions_per_hour = figures.interruptions_per_hour;

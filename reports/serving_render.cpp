@@ -39,6 +39,7 @@ Json scaled_json(const models::ServingSpec& spec, const app::ScaledFleet& f) {
                             {"max_replicas", a->max_replicas},
                             {"interval_s", a->interval_s},
                             {"scale_down_delay_s", a->scale_down_delay_s},
+                            {"tolerance", a->tolerance},
                             {"scale_ups", f.scale_ups},
                             {"scale_downs", f.scale_downs}};
   } else {
@@ -235,11 +236,12 @@ std::string scaled_table(const models::ServingSpec& spec, const app::ScaledFleet
   std::string t;
   if (const auto& a = spec.autoscaling) {
     t += fmt::format(
-        "  autoscaling: {} {:g} per replica, {} to {} replicas, every {:g} s, scale-down after "
-        "{:g} s; {} scale-up{}, {} scale-down{}, {} replica{} launched, peak {}\n",
+        "  autoscaling: {} {:g} per replica, {} to {} replicas, every {:g} s, tolerance {:g}%, "
+        "scale-down after {:g} s; {} scale-up{}, {} scale-down{}, {} replica{} launched, peak {}\n",
         models::to_string(a->policy), a->target, a->min_replicas, a->max_replicas, a->interval_s,
-        a->scale_down_delay_s, f.scale_ups, f.scale_ups == 1 ? "" : "s", f.scale_downs,
-        f.scale_downs == 1 ? "" : "s", f.launched, f.launched == 1 ? "" : "s", f.peak_replicas);
+        a->tolerance * 100, a->scale_down_delay_s, f.scale_ups, f.scale_ups == 1 ? "" : "s",
+        f.scale_downs, f.scale_downs == 1 ? "" : "s", f.launched, f.launched == 1 ? "" : "s",
+        f.peak_replicas);
   }
   t += fmt::format(
       "  new replica: {:.0f} s to serve = {:.0f} s instance start + {:.1f} GB weights / {:.2f} "
@@ -379,8 +381,9 @@ std::string render_table(const app::ServingResult& r) {
     t += "  goodput: no SLO given (serving.slo)\n";
   }
   const double peak = m.kv_blocks > 0 ? static_cast<double>(m.kv_peak_blocks) / m.kv_blocks : 0;
-  t += fmt::format("  KV cache: peak {} of a replica's blocks; {} preemption{}",
-                   format::percent(peak), format::count(static_cast<double>(m.preemptions)),
+  const char* unit = spec.pp > 1 ? "engine" : "replica";  // pipelined: virtual engines
+  t += fmt::format("  KV cache: peak {} of a{} {}'s blocks; {} preemption{}", format::percent(peak),
+                   spec.pp > 1 ? "n" : "", unit, format::count(static_cast<double>(m.preemptions)),
                    m.preemptions == 1 ? "" : "s");
   if (sc.preemption == models::PreemptionMode::kSwap) {
     t += fmt::format(", {} of them by swap ({} swapped back in, {} of copies)",
@@ -394,8 +397,8 @@ std::string render_table(const app::ServingResult& r) {
         format::percent(m.prefix_hit_rate), format::count(m.prefix_hit_tokens),
         format::count(m.input_tokens), format::count(static_cast<double>(m.prefix_evictions)));
   }
-  t += fmt::format("  busy: {} of replica time, {} iterations, {} of it on prefill tokens\n",
-                   format::percent(m.busy_fraction),
+  t += fmt::format("  busy: {} of {} time, {} iterations, {} of it on prefill tokens\n",
+                   format::percent(m.busy_fraction), unit,
                    format::count(static_cast<double>(m.iterations)),
                    format::percent(m.prefill_share));
   if (r.disagg) t += disagg_table_lines(*r.disagg);

@@ -146,7 +146,7 @@ void read_cache_keys(const JsonNode& n, models::ServingSpec& s) {
 // min_replicas.
 models::AutoscalingSpec read_autoscaling(const JsonNode& n, int& replicas, bool given) {
   n.check_keys({"policy", "target", "min_replicas", "max_replicas", "interval_s",
-                "scale_down_delay_s", "instance_start_s", "model_load"});
+                "scale_down_delay_s", "tolerance", "instance_start_s", "model_load"});
   models::AutoscalingSpec a;
   a.policy = read_enum(n.at("policy"), accepted(models::kAutoscalePolicyNames));
   a.target = n.at("target").as_number_in(1e-3, 1e6, " requests per replica");
@@ -161,6 +161,7 @@ models::AutoscalingSpec read_autoscaling(const JsonNode& n, int& replicas, bool 
   }
   if (auto v = n.find("interval_s")) a.interval_s = v->as_number_in(1e-3, 86400, " s");
   if (auto v = n.find("scale_down_delay_s")) a.scale_down_delay_s = v->as_number_in(0, 86400, " s");
+  if (auto v = n.find("tolerance")) a.tolerance = v->as_number_in(0, 1);
   if (auto v = n.find("instance_start_s")) a.instance_start_s = v->as_number_in(0, 86400, " s");
   if (auto v = n.find("model_load")) {
     v->check_keys({"storage_gbyte_per_s"});

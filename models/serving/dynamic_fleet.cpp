@@ -286,14 +286,19 @@ DynamicFleetOutcome simulate_dynamic_fleet(const std::vector<Request>& requests,
             if (state[i] != State::kGone) watched += static_cast<std::int64_t>(reps[i].waiting());
           }
         }
-        const int want = std::clamp(
+        const int now_size = current();
+        int want = std::clamp(
             static_cast<int>(std::min(std::ceil(static_cast<double>(watched) / scaler->target),
                                       static_cast<double>(scaler->max_replicas))),
             scaler->min_replicas, scaler->max_replicas);
+        if (now_size >= scaler->min_replicas && now_size <= scaler->max_replicas &&
+            std::abs(static_cast<double>(watched) / (now_size * scaler->target) - 1.0) <=
+                scaler->tolerance) {
+          want = now_size;  // close enough to the target: HPA leaves the fleet alone
+        }
         const sim::Time window = sim::Time::from_seconds(scaler->scale_down_delay_s);
         recommendations.emplace_back(e.time, want);
         while (recommendations.front().first + window < e.time) recommendations.pop_front();
-        const int now_size = current();
         if (want > now_size) {
           scale_up(want - now_size, e.time);
           ++res.scale_ups;

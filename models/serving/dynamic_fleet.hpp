@@ -11,7 +11,10 @@
 // Autoscaler (Kubernetes' HPA rule for a per-replica average, recalled, unverified): every
 // interval_s from the first arrival, the recommendation is ceil(M / target), clamped to
 // [min, max], where M is the requests in the system (target-concurrency) or those waiting for
-// their first scheduling (queue-length, KEDA's queue rule). It scales up at once to the
+// their first scheduling (queue-length, KEDA's queue rule), unless M / (replicas x target) is
+// within 1 +/- tolerance (HPA's --horizontal-pod-autoscaler-tolerance, default 0.1): then the
+// recommendation is the fleet as it is, so that a load near the target does not flap the fleet
+// by one replica at every decision. It scales up at once to the
 // recommendation; it scales down only to the highest recommendation of the last
 // scale_down_delay_s (HPA's stabilization window). The fleet counted is the replicas starting or
 // taking requests. Scaling up first takes back draining replicas (lowest index first), then
@@ -47,6 +50,7 @@ struct AutoscalerConfig {
   int max_replicas = 1;
   double interval_s = 30;
   double scale_down_delay_s = 300;
+  double tolerance = 0.1;
 };
 
 struct DynamicFleetConfig {

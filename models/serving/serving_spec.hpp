@@ -151,6 +151,7 @@ struct AutoscalingSpec {
   int max_replicas = 1;
   double interval_s = 30;
   double scale_down_delay_s = 300;
+  double tolerance = 0.1;  // HPA's: no change while M / (replicas x target) is within 1 +/- it
   std::optional<double> instance_start_s;
   std::optional<double> storage_bytes_per_s;  // model_load.storage_gbyte_per_s x 1e9
 };

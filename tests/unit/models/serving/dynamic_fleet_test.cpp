@@ -86,6 +86,26 @@ TEST_CASE("a step in load: the first new replica serves only after start + weigh
   check_little(measure(requests, o, c));
 }
 
+TEST_CASE("a load within the tolerance of the target leaves the fleet alone", "[serving]") {
+  // 20.5 requests a second, each 1.0 s on its replica, against 21 replicas of target 1: at a
+  // decision 20 or 21 requests are in the system, 20 / 21 = 0.95 to 21 / 21 = 1.0 of the target,
+  // inside HPA's 10%: no decision changes the fleet. Without a tolerance and without a
+  // stabilization window the fleet follows every 20 down and back up.
+  const std::vector<Request> requests = steady(20.5, 60, 10);
+  DynamicFleetConfig c = one_at_a_time(21);
+  c.autoscaler = concurrency(1, 1, 40, 1.0, 0.0);
+  FixedTimer steady_timer(0.1);
+  const DynamicFleetOutcome calm = simulate_dynamic_fleet(requests, c, steady_timer);
+  CHECK(calm.scale_ups == 0);
+  CHECK(calm.scale_downs == 0);
+  c.autoscaler->tolerance = 0;
+  FixedTimer timer(0.1);
+  const DynamicFleetOutcome flapping = simulate_dynamic_fleet(requests, c, timer);
+  CHECK(flapping.scale_downs > 0);
+  CHECK(flapping.scale_ups > 0);
+  check_little(measure(requests, flapping, c));
+}
+
 TEST_CASE("drained replicas finish their work, and the bounds hold", "[serving]") {
   // A burst of 60 s at 6 a second then 120 s at 0.5 a second: the fleet grows to its max of 5,
   // then drains back to its min of 2 once the burst's recommendations leave the 10 s window.
