@@ -331,8 +331,9 @@ ServingPlan run_serving_plan(const Job& job, int threads) {
                [&](std::size_t i) { plan.rows[i] = resimulate(ctx, plan.search.ranked[i]); });
   // Meeting rows first, by the objective on their simulated figures; the rest in estimate order.
   const auto objective = plan.spec.objective;
-  auto cost = [](const ServingPlanRow& r) {
-    return r.cost ? r.cost->usd_per_million_tokens : kInf;
+  auto cost = [](const ServingPlanRow& r) -> double {
+    if (r.cost) return r.cost->usd_per_million_tokens;
+    return kInf;
   };
   std::stable_sort(plan.rows.begin(), plan.rows.end(),
                    [&](const ServingPlanRow& a, const ServingPlanRow& b) {

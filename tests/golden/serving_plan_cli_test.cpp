@@ -159,7 +159,7 @@ TEST_CASE("plan: pipeline stages are searched, a replica priced as tp x pp GPUs"
   REQUIRE(r.status == 0);
   const auto out = nlohmann::ordered_json::parse(r.out);
   CHECK(out["combinations"] == 2);
-  CHECK(out["searched"]["pp"] == nlohmann::json::array({1, 2}));
+  CHECK(out["searched"]["pp"] == nlohmann::ordered_json::array({1, 2}));
   int staged = 0;
   for (const auto& row : out["top"]) {
     const int pp = row.contains("pp") ? row["pp"].get<int>() : 1;

@@ -23,6 +23,7 @@ namespace {
 std::vector<Request> steady(double per_s, double seconds, int output) {
   std::vector<Request> out;
   const auto n = static_cast<int>(std::llround(per_s * seconds));
+  out.reserve(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) {
     out.push_back({static_cast<std::uint32_t>(i), sim::Time::from_seconds(i / per_s), 10, output});
   }
