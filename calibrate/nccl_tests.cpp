@@ -299,7 +299,8 @@ NcclTestsLog parse_nccl_tests_log(const std::string& text, const std::string& fi
                        "'" + shorten(t[columns->size]) + "'");
     }
     if (*size == 0) continue;  // minBytes 0 prints an empty message; nothing to learn
-    std::int64_t wrong = 0;
+    // A count as printed (kept as a double: a corrupt file's 1e27 must not overflow an integer).
+    double wrong = 0;
     for (int g = 0; g < 2; ++g) {
       if (!columns->wrong[g]) continue;
       const std::string& w = t[*columns->wrong[g]];
@@ -309,11 +310,11 @@ NcclTestsLog parse_nccl_tests_log(const std::string& text, const std::string& fi
         throw InputError(file, where(line_no), "a count in the #wrong column (or N/A)",
                          "'" + w + "'");
       }
-      if (*v > 0) wrong = std::max<std::int64_t>(wrong, static_cast<std::int64_t>(std::ceil(*v)));
+      if (*v > 0) wrong = std::max(wrong, std::ceil(*v));
     }
     if (wrong > 0) {
-      log.warnings.push_back(
-          fmt::format("{}: {}: size {} dropped: #wrong = {}", file, where(line_no), *size, wrong));
+      log.warnings.push_back(fmt::format("{}: {}: size {} dropped: #wrong = {:.0f}", file,
+                                         where(line_no), *size, wrong));
       ++rejected;
       continue;
     }

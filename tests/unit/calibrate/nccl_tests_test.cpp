@@ -98,6 +98,19 @@ TEST_CASE("rows with wrong values are dropped with a warning", "[calibrate]") {
   CHECK(log.warnings[2].find("FAILED") != std::string::npos);
 }
 
+TEST_CASE("a #wrong count past 64 bits drops its row, no overflow", "[calibrate]") {
+  // A fuzzer's find (tests/fuzz/corpus/nccl_tests/regression-wrong-overflow.log): 7.8e27 wrong
+  // elements once overflowed the integer it was rounded into.
+  std::string text = cirrus::read_file(fixture("reduce_scatter_perf_wrong.log"));
+  const std::string cell = "40.60      0";  // the 1 MiB row's out-of-place #wrong
+  const auto at = text.find(cell);
+  REQUIRE(at != std::string::npos);
+  text.replace(at + cell.size() - 1, 1, "7.77778e+27");
+  const auto log = parse_nccl_tests_log(text, "reduce_scatter_perf_wrong.log");
+  CHECK(log.points.size() == 6);
+  CHECK(log.warnings[0].find("#wrong = 77777") != std::string::npos);
+}
+
 TEST_CASE("a log with an NCCL failure is refused at its line", "[calibrate]") {
   const std::string file = fixture("all_reduce_perf_failure.log");
   try {
