@@ -79,16 +79,21 @@ std::string swap_setup(const scenarios::Scenario& s, const models::ServingSpec& 
                      "\"swap\" on a node without one");
   }
   const double block_bytes = kv.bytes_per_token * spec.scheduler.block_size;
-  fleet.host_blocks = static_cast<std::int64_t>(spec.scheduler.swap_space_gib * kGiB / block_bytes);
+  // With pipeline stages each virtual engine has its share (vLLM V0 divides num_cpu_blocks by
+  // the stages as it does the GPU blocks).
+  fleet.host_blocks =
+      static_cast<std::int64_t>(spec.scheduler.swap_space_gib * kGiB / block_bytes) /
+      std::max(1, spec.pp);
   fleet.swap_seconds_per_block = block_bytes / bw;
   out.swap_host_blocks = fleet.host_blocks;
   out.swap_gbyte_per_s = bw / kGB;
   return fmt::format(
       "preemption by swap (vLLM V0's mode; V1 recomputes only, and V0 swapped only sequence "
-      "groups of several sequences): {:g} GiB of host memory per GPU = {} blocks per replica; a "
+      "groups of several sequences): {:g} GiB of host memory per GPU = {} blocks per {}; a "
       "block's {:.0f} bytes per GPU copied at {:.4g} GB/s ({}), each GPU over its own link, the "
       "copies added to the iteration that makes them; recompute when the swap space is full",
-      spec.scheduler.swap_space_gib, fleet.host_blocks, block_bytes, bw / kGB,
+      spec.scheduler.swap_space_gib, fleet.host_blocks, spec.pp > 1 ? "engine" : "replica",
+      block_bytes, bw / kGB,
       measured ? "the node's measured host-to-device copy rate" : "the node's PCIe datasheet rate");
 }
 
