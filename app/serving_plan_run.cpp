@@ -223,11 +223,11 @@ ServingPlanRow resimulate(const ResimContext& ctx, std::size_t index) {
   setup.numerics = ctx.numerics;
   setup.tp = c.tp;
   setup.expert_parallel = ctx.spec.expert_parallel;
+  setup.pp = c.pp;
   setup.router = ctx.spec.router;
   setup.scheduler = c.scheduler;
   const models::KvCacheSize kv =
       models::kv_cache_size(ctx.s.model, inst.node.gpu, ctx.numerics, c.tp, c.scheduler, c.pp);
-  setup.pp = c.pp;
   ServingPlanRow row;
   row.candidate = index;
   int replicas = c.estimate.replicas;

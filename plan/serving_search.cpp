@@ -27,11 +27,10 @@ std::optional<std::string> memory_problem(const ServingSearchInput& in,
                                           const models::SchedulerConfig& sc,
                                           const models::KvCacheSize& kv) {
   if (kv.blocks <= 0) return "no memory left for the KV cache (weights and activations)";
-  if (models::blocks_for(in.largest_cached, sc.block_size) > kv.blocks) {
-    return "the largest request does not fit one replica's KV cache";
-  }
   if (models::blocks_for(in.largest_cached, sc.block_size) > kv.engine_blocks()) {
-    return "the largest request does not fit one pipeline engine's share of the KV cache";
+    return kv.engines > 1
+               ? "the largest request does not fit one pipeline engine's share of the KV cache"
+               : "the largest request does not fit one replica's KV cache";
   }
   if (!sc.chunked_prefill && in.largest_cached > sc.max_num_batched_tokens) {
     return "the largest request above max_num_batched_tokens without chunked prefill";

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "models/workload/memory.hpp"
 
@@ -52,6 +53,18 @@ double stage_weight_bytes(const TransformerConfig& m, const ServingNumerics& num
   return linear * num.linear_weight_bytes + other * param_bytes(num.dtype);
 }
 
+// Calls f(layers, weight bytes per GPU) for each of pp stages in order.
+template <typename F>
+void for_each_stage(const TransformerConfig& m, const ServingNumerics& num, int tp, int pp, F f) {
+  const std::vector<int> stages = stage_layers(m.layers, pp);
+  int first = 0;
+  for (std::size_t i = 0; i < stages.size(); ++i) {
+    const int last = first + stages[i];
+    f(stages[i], stage_weight_bytes(m, num, tp, first, last, i == 0, i + 1 == stages.size()));
+    first = last;
+  }
+}
+
 }  // namespace
 
 std::vector<int> stage_layers(int layers, int pp) {
@@ -64,15 +77,8 @@ std::vector<int> stage_layers(int layers, int pp) {
 
 double weight_bytes_per_gpu(const TransformerConfig& m, const ServingNumerics& num, int tp,
                             int pp) {
-  const std::vector<int> stages = stage_layers(m.layers, pp);
   double heaviest = 0;
-  int first = 0;
-  for (std::size_t i = 0; i < stages.size(); ++i) {
-    const int last = first + stages[i];
-    heaviest = std::max(
-        heaviest, stage_weight_bytes(m, num, tp, first, last, i == 0, i + 1 == stages.size()));
-    first = last;
-  }
+  for_each_stage(m, num, tp, pp, [&](int, double w) { heaviest = std::max(heaviest, w); });
   return heaviest;
 }
 
@@ -125,20 +131,13 @@ KvCacheSize stage_kv_cache_size(const TransformerConfig& m, const GpuSpec& gpu,
 
 KvCacheSize kv_cache_size(const TransformerConfig& m, const GpuSpec& gpu,
                           const ServingNumerics& num, int tp, const SchedulerConfig& s, int pp) {
-  if (pp <= 1)
-    return stage_kv_cache_size(m, gpu, num, tp, s, weight_bytes_per_gpu(m, num, tp), m.layers);
-  const std::vector<int> stages = stage_layers(m.layers, pp);
-  KvCacheSize tightest;
-  int first = 0;
-  for (std::size_t i = 0; i < stages.size(); ++i) {
-    const int last = first + stages[i];
-    const double w = stage_weight_bytes(m, num, tp, first, last, i == 0, i + 1 == stages.size());
-    const KvCacheSize k = stage_kv_cache_size(m, gpu, num, tp, s, w, stages[i]);
-    if (i == 0 || k.blocks < tightest.blocks) tightest = k;
-    first = last;
-  }
-  tightest.engines = pp;
-  return tightest;
+  std::optional<KvCacheSize> tightest;
+  for_each_stage(m, num, tp, pp, [&](int layers, double w) {
+    const KvCacheSize k = stage_kv_cache_size(m, gpu, num, tp, s, w, layers);
+    if (!tightest || k.blocks < tightest->blocks) tightest = k;
+  });
+  tightest->engines = std::max(1, pp);
+  return *tightest;
 }
 
 }  // namespace cirrus::models
