@@ -138,6 +138,12 @@ Catalog import_skypilot(const std::vector<InputFile>& files, const ImportOptions
                                  fmt::format("line {}: AcceleratorName", line));
       detail::require_clean_text(h.get(fields, "Region"), f.path,
                                  fmt::format("line {}: Region", line));
+      if (trim(h.get(fields, "Region")).empty()) {
+        // A row without a region could be priced for none (and Lambda's any-region rule would
+        // otherwise pick the empty name).
+        throw InputError(f.path, fmt::format("line {}: Region", line), "a region name",
+                         "an empty cell");
+      }
       if (provider.empty() && !r.instance_type.empty()) provider = infer_provider(r.instance_type);
       row_regions.emplace_back(h.get(fields, "Region"));
       rows.push_back(std::move(r));

@@ -433,6 +433,17 @@ TEST_CASE("skypilot: the cloud from the catalog's directory, ragged rows refused
                       "ragged.csv", "line 2: expected 11 fields");
 }
 
+TEST_CASE("skypilot: a row without a region is refused at its line", "[pricing][real_like]") {
+  // Found by skypilot_fuzz: a Lambda-like row with an empty Region reached the catalog check
+  // as an instance of region "" (an uncaught std::invalid_argument, not one line).
+  const std::string csv =
+      "InstanceType,AcceleratorName,AcceleratorCount,vCPUs,MemoryGiB,Price,Region\n"
+      "gpu_8x_h100_sxm5,H100,8,208,1800,31.92,us-east-1\n"
+      "gpu_1x_gh200,GH200,1,64,432,3.19,\n";
+  require_input_error([&] { import_skypilot({inline_file("lambda.csv", csv)}, sky_dated()); },
+                      "lambda.csv", "line 3: Region");
+}
+
 // ---- Bad input through the CLI ----
 
 TEST_CASE("catalog import of bad real-like input: exit 3, the file named, no file written",
