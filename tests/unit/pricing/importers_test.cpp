@@ -106,6 +106,13 @@ TEST_CASE("aws-offer: truncated, malformed and foreign files are refused, naming
   bad_price.replace(bad_price.find("\"55.0400000000\""), 15, "\"fifty-five\"");
   require_input_error([&] { import_aws_offer({inline_file("bad.json", bad_price)}, {}); },
                       "bad.json", "pricePerUnit.USD");
+  // A number past a double's range is nlohmann's out_of_range, not a parse_error (found by
+  // aws_offer_fuzz): the same one line.
+  require_input_error(
+      [&] {
+        import_aws_offer({inline_file("huge.json", "{\"formatVersion\": 4e10480762136}")}, {});
+      },
+      "huge.json", "number overflow");
 }
 
 TEST_CASE("azure-retail: pages merge; Windows, Spot, Low Priority, DevTest handled", "[pricing]") {
