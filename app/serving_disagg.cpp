@@ -8,6 +8,7 @@
 #include "common/units.hpp"
 #include "models/serving/disagg_sim.hpp"
 #include "models/serving/fleet_estimate.hpp"
+#include "models/serving/kv_link.hpp"
 #include "models/serving/latency_samples.hpp"
 #include "models/serving/replica_rules.hpp"
 
@@ -16,38 +17,16 @@ namespace {
 
 constexpr const char* kPath = "serving.disaggregation";
 
-// The link one prompt's KV crosses: min(prefill_tp, decode_tp) GPU pairs send their shards at
-// once, each over its GPU's share of the link.
+// The link one prompt's KV crosses (models/serving/kv_link.hpp).
 void take_link(const models::NodeSpec& node, DisaggSummary& d, const std::string& file) {
-  const int pairs = std::min(d.prefill_tp, d.decode_tp);
-  if (d.transfer == models::KvTransferLink::kNvlink) {
-    if (d.prefill_tp + d.decode_tp > node.gpus) {
-      throw InputError(file, fmt::format("{}.transfer", kPath),
-                       fmt::format("\"network\" when a prefill and a decode replica ({} + {} "
-                                   "GPUs) do not fit one {}-GPU node together",
-                                   d.prefill_tp, d.decode_tp, node.gpus),
-                       "\"nvlink\"");
-    }
-    d.link_bytes_per_s = pairs * node.scale_up_bw;
-    d.link_latency_s = node.scale_up_latency_s;
-    d.link_basis = fmt::format(
-        "{}'s scale-up link: {} GPU pair{} x {:.0f} GB/s per GPU per direction, {:.3g} us per "
-        "transfer",
-        node.id, pairs, pairs == 1 ? "" : "s", node.scale_up_bw / 1e9, d.link_latency_s * 1e6);
-  } else {
-    if (node.nics < 1 || node.nic_bw <= 0) {
-      throw InputError(file, fmt::format("{}.transfer", kPath), "\"nvlink\" on a node without NICs",
-                       "\"network\"");
-    }
-    const double per_gpu = node.nics * node.nic_bw / node.gpus;
-    d.link_bytes_per_s = pairs * per_gpu;
-    d.link_latency_s = node.nic_latency_s + node.nic_extra_latency_s;
-    d.link_basis = fmt::format(
-        "{}'s NICs: {} GPU pair{} x {:.1f} GB/s per GPU ({} x {:.1f} GB/s over {} GPUs), {:.3g} "
-        "us per transfer",
-        node.id, pairs, pairs == 1 ? "" : "s", per_gpu / 1e9, node.nics, node.nic_bw / 1e9,
-        node.gpus, d.link_latency_s * 1e6);
+  if (auto why = models::kv_link_problem(node, d.prefill_tp, d.decode_tp, d.transfer)) {
+    throw InputError(file, fmt::format("{}.transfer", kPath), *why,
+                     fmt::format("\"{}\"", to_string(d.transfer)));
   }
+  const models::KvLinkFigures f = models::kv_link(node, d.prefill_tp, d.decode_tp, d.transfer);
+  d.link_bytes_per_s = f.link.bytes_per_s;
+  d.link_latency_s = f.link.latency_s;
+  d.link_basis = f.basis;
 }
 
 void check_pool(const scenarios::Scenario& s, int tp, const char* key,

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "app/profiles.hpp"
+#include "app/serving_disagg.hpp"
 #include "app/serving_fleet.hpp"
 #include "common/input_error.hpp"
 #include "common/parallel_for.hpp"
@@ -37,6 +38,10 @@ models::ServingPlanSpec filled_plan(const models::ServingSpec& spec,
   if (p.max_num_seqs.empty()) p.max_num_seqs = {spec.scheduler.max_num_seqs};
   if (p.max_num_batched_tokens.empty()) {
     p.max_num_batched_tokens = {spec.scheduler.max_num_batched_tokens};
+  }
+  if (p.disaggregation) {
+    if (p.disaggregation->prefill_tp.empty()) p.disaggregation->prefill_tp = p.tp;
+    if (p.disaggregation->decode_tp.empty()) p.disaggregation->decode_tp = p.tp;
   }
   return p;
 }
@@ -74,6 +79,12 @@ models::WorkloadShape workload_of(const scenarios::Scenario& s, const models::Se
   return w;
 }
 
+// A row's replicas: "4", or "3 + 5" (prefill + decode) for a disaggregated fleet.
+std::string replica_words(const ServingPlanRow& row, const plan::ServingCandidate& c) {
+  return c.disagg ? fmt::format("{} + {}", row.replicas, row.decode_replicas)
+                  : std::to_string(row.replicas);
+}
+
 std::string slo_words(const models::Slo& slo, int p) {
   std::vector<std::string> parts;
   if (slo.ttft_s) parts.push_back(fmt::format("p{} TTFT {:g} ms", p, *slo.ttft_s * 1e3));
@@ -82,6 +93,13 @@ std::string slo_words(const models::Slo& slo, int p) {
 }
 
 std::string label(const ServingPlan& plan, const plan::ServingCandidate& c) {
+  if (c.disagg) {
+    return fmt::format(
+        "{} disaggregated, prefill tp {}, decode tp {}, max_num_seqs {}, max_num_batched_tokens "
+        "{}",
+        plan.instances[c.instance].id, c.tp, c.disagg->decode_tp, c.scheduler.max_num_seqs,
+        c.scheduler.max_num_batched_tokens);
+  }
   return fmt::format("{} tp {}, max_num_seqs {}, max_num_batched_tokens {}",
                      plan.instances[c.instance].id, c.tp, c.scheduler.max_num_seqs,
                      c.scheduler.max_num_batched_tokens);
@@ -193,7 +211,8 @@ std::string no_simulated_reason(const ServingPlan& plan) {
       "best {}, every one of {} seeds, up to {} replicas): the best, {} with {} "
       "replicas, reaches {:.3g} ms (seed {})",
       one_slo(plan.slo, p, o.ttft), plan.workload.rate_per_s, plan.rows.size(), plan.spec.seeds,
-      plan.spec.max_replicas, label(plan, plan.search.candidates[row.candidate]), row.replicas,
+      plan.spec.max_replicas, label(plan, plan.search.candidates[row.candidate]),
+      replica_words(row, plan.search.candidates[row.candidate]),
       (o.ttft ? row.ttft_s : row.tpot_s) * 1e3, row.worst_seed);
 }
 
@@ -210,12 +229,55 @@ struct ResimContext {
   models::ServingNumerics numerics;
 };
 
-// Simulates one candidate at increasing replica counts until every seed meets the SLOs.
-ServingPlanRow resimulate(const ResimContext& ctx, std::size_t index) {
+// Every seed's run of one fleet folded into a row: the worst percentile TTFT and TPOT, whether
+// each met its SLO in every run, the cost of all the runs together.
+struct SeedRuns {
+  ServingPlanRow row;
+  bool ttft_over = false, tpot_over = false;  // some seed's percentile above that SLO
+};
+
+template <class Run>
+SeedRuns run_seeds(const ResimContext& ctx, std::size_t index, double gpus, Run&& run) {
   const plan::ServingCandidate& c = ctx.plan.search.candidates[index];
-  const plan::InstanceOption& inst = ctx.plan.instances[c.instance];
   const int p = ctx.plan.spec.slo_percentile;
   const models::Slo& slo = ctx.plan.slo;
+  SeedRuns out;
+  ServingPlanRow& row = out.row;
+  row.candidate = index;
+  pricing::ServedTokens served;
+  double worst = -1;
+  for (std::size_t k = 0; k < ctx.streams.size(); ++k) {
+    const models::ServingMetrics m = run(ctx.streams[k]);
+    const double ttft = percentile_of(m.ttft, p), tpot = percentile_of(m.tpot, p);
+    row.ttft_s = std::max(row.ttft_s, ttft);
+    row.tpot_s = std::max(row.tpot_s, tpot);
+    const double r = over(slo, ttft, tpot).ratio;
+    if (r > worst) {
+      worst = r;
+      row.worst_seed = ctx.spec.seed + k;
+    }
+    out.ttft_over = out.ttft_over || (slo.ttft_s && ttft > *slo.ttft_s);
+    out.tpot_over = out.tpot_over || (slo.tpot_s && tpot > *slo.tpot_s);
+    row.goodput_per_s += m.goodput_per_s.value_or(0) / ctx.streams.size();
+    row.little_error = std::max(row.little_error, m.little.relative_error);
+    served.seconds += m.makespan_s;
+    served.input_tokens += m.input_tokens;
+    served.output_tokens += m.output_tokens;
+    served.prefill_share += m.prefill_share / ctx.streams.size();
+  }
+  row.meets = !out.ttft_over && !out.tpot_over;
+  std::string missing;
+  row.cost = pricing::serving_fleet_cost(ctx.entries[c.instance], gpus, served, missing);
+  return out;
+}
+
+// The next replica count of a fleet that failed: x 1.25, at least one more, at most `max`.
+int raised(int replicas, int max) {
+  return std::min(max, std::max(replicas + 1, static_cast<int>(std::ceil(replicas * 1.25))));
+}
+
+FleetSetup fleet_setup(const ResimContext& ctx, const plan::ServingCandidate& c) {
+  const plan::InstanceOption& inst = ctx.plan.instances[c.instance];
   FleetSetup setup;
   setup.model = ctx.s.model;
   setup.node = inst.node;
@@ -226,44 +288,61 @@ ServingPlanRow resimulate(const ResimContext& ctx, std::size_t index) {
   setup.pp = c.pp;
   setup.router = ctx.spec.router;
   setup.scheduler = c.scheduler;
+  return setup;
+}
+
+// A disaggregated candidate, as `serve` runs serving.disaggregation: a pool whose SLO some seed
+// missed gets more replicas (TTFT: the prefill pool, TPOT: the decode pool).
+ServingPlanRow resimulate_disagg(const ResimContext& ctx, std::size_t index) {
+  const plan::ServingCandidate& c = ctx.plan.search.candidates[index];
+  const FleetSetup setup = fleet_setup(ctx, c);
+  models::ServingSpec spec = ctx.spec;
+  spec.scheduler = c.scheduler;
+  spec.tp = c.tp;
+  spec.pp = 1;
+  models::DisaggregationSpec pools;
+  pools.prefill_replicas = c.disagg->estimate.prefill.replicas;
+  pools.decode_replicas = c.disagg->estimate.decode.replicas;
+  pools.prefill_tp = c.tp;
+  pools.decode_tp = c.disagg->decode_tp;
+  pools.transfer = c.disagg->transfer;
+  const int max = ctx.plan.spec.max_replicas;
+  for (int raise = 0;; ++raise) {
+    spec.disaggregation = pools;
+    const double gpus = pools.prefill_replicas * c.tp + pools.decode_replicas * c.disagg->decode_tp;
+    SeedRuns runs = run_seeds(ctx, index, gpus, [&](const ServingRequests& stream) {
+      return run_disaggregated(ctx.s, spec, setup, stream, false).run.metrics;
+    });
+    runs.row.replicas = pools.prefill_replicas;
+    runs.row.decode_replicas = pools.decode_replicas;
+    const bool can_raise = (runs.ttft_over && pools.prefill_replicas < max) ||
+                           (runs.tpot_over && pools.decode_replicas < max);
+    if (runs.row.meets || !can_raise || raise >= kMaxRaises) return runs.row;
+    if (runs.ttft_over) pools.prefill_replicas = raised(pools.prefill_replicas, max);
+    if (runs.tpot_over) pools.decode_replicas = raised(pools.decode_replicas, max);
+  }
+}
+
+// Simulates one candidate at increasing replica counts until every seed meets the SLOs.
+ServingPlanRow resimulate(const ResimContext& ctx, std::size_t index) {
+  const plan::ServingCandidate& c = ctx.plan.search.candidates[index];
+  if (c.disagg) return resimulate_disagg(ctx, index);
+  const plan::InstanceOption& inst = ctx.plan.instances[c.instance];
+  FleetSetup setup = fleet_setup(ctx, c);
   const models::KvCacheSize kv =
       models::kv_cache_size(ctx.s.model, inst.node.gpu, ctx.numerics, c.tp, c.scheduler, c.pp);
-  ServingPlanRow row;
-  row.candidate = index;
+  const int max = ctx.plan.spec.max_replicas;
   int replicas = c.estimate.replicas;
   for (int raise = 0;; ++raise) {
     setup.replicas = replicas;
-    row = ServingPlanRow{};
-    row.candidate = index;
-    row.replicas = replicas;
-    row.meets = true;
-    pricing::ServedTokens served;
-    double worst = -1;
-    for (std::size_t k = 0; k < ctx.streams.size(); ++k) {
-      const FleetRun run = simulate_serving_fleet(setup, kv, ctx.streams[k].list, slo, ctx.s.file);
-      const models::ServingMetrics& m = run.metrics;
-      const double ttft = percentile_of(m.ttft, p), tpot = percentile_of(m.tpot, p);
-      row.ttft_s = std::max(row.ttft_s, ttft);
-      row.tpot_s = std::max(row.tpot_s, tpot);
-      const double r = over(slo, ttft, tpot).ratio;
-      if (r > worst) {
-        worst = r;
-        row.worst_seed = ctx.spec.seed + k;
-      }
-      if (r > 1.0) row.meets = false;
-      row.goodput_per_s += m.goodput_per_s.value_or(0) / ctx.streams.size();
-      row.little_error = std::max(row.little_error, m.little.relative_error);
-      served.seconds += m.makespan_s;
-      served.input_tokens += m.input_tokens;
-      served.output_tokens += m.output_tokens;
-      served.prefill_share += m.prefill_share / ctx.streams.size();
-    }
-    std::string missing;
-    row.cost = pricing::serving_fleet_cost(
-        ctx.entries[c.instance], static_cast<double>(replicas) * c.tp * c.pp, served, missing);
-    const int max = ctx.plan.spec.max_replicas;
-    if (row.meets || replicas >= max || raise >= kMaxRaises) return row;
-    replicas = std::min(max, std::max(replicas + 1, static_cast<int>(std::ceil(replicas * 1.25))));
+    SeedRuns runs = run_seeds(
+        ctx, index, static_cast<double>(replicas) * c.tp * c.pp,
+        [&](const ServingRequests& stream) {
+          return simulate_serving_fleet(setup, kv, stream.list, ctx.plan.slo, ctx.s.file).metrics;
+        });
+    runs.row.replicas = replicas;
+    if (runs.row.meets || replicas >= max || raise >= kMaxRaises) return runs.row;
+    replicas = raised(replicas, max);
   }
 }
 
@@ -319,6 +398,7 @@ ServingPlan run_serving_plan(const Job& job, int threads) {
   in.workload = plan.workload;
   for (const models::Request& r : requests.list) {
     in.largest_cached = std::max(in.largest_cached, std::int64_t{r.input_len} + r.output_len - 1);
+    in.largest_input = std::max<std::int64_t>(in.largest_input, r.input_len);
   }
   in.slo = spec.slo;
   in.threads = threads;
@@ -339,8 +419,8 @@ ServingPlan run_serving_plan(const Job& job, int threads) {
                    [&](const ServingPlanRow& a, const ServingPlanRow& b) {
                      if (a.meets != b.meets) return a.meets;
                      if (!a.meets) return false;
-                     const int ga = a.gpus(plan.search.candidates[a.candidate].tp);
-                     const int gb = b.gpus(plan.search.candidates[b.candidate].tp);
+                     const int ga = a.gpus(plan.search.candidates[a.candidate]);
+                     const int gb = b.gpus(plan.search.candidates[b.candidate]);
                      if (objective == models::ServingObjective::kGoodput) {
                        const double pa = a.goodput_per_s / ga, pb = b.goodput_per_s / gb;
                        if (pa != pb) return pa > pb;
@@ -363,6 +443,16 @@ ServingPlan run_serving_plan(const Job& job, int threads) {
       "a candidate meets the SLOs when the request-level simulation (as `cirrus serve`) of every "
       "seed from {} to {} does",
       spec.seed, spec.seed + static_cast<std::uint64_t>(streams.size()) - 1));
+  if (plan.spec.disaggregation) {
+    plan.assumptions.push_back(fmt::format(
+        "disaggregated fleets: each pool sized for its own SLO by a closed-form estimate "
+        "(models/serving/disagg_estimate.hpp): prefill replicas for TTFT (an M/M/1 queue of "
+        "packed prompt iterations), decode replicas for TPOT (the batch that carries the load, "
+        "the KV transfer over the {} and its waits spread over the output tokens); TTFT ends at "
+        "the prefill replica (NVIDIA Dynamo's convention); max_replicas bounds each pool",
+        plan.spec.disaggregation->transfer == models::KvTransferLink::kNvlink ? "scale-up link"
+                                                                              : "NICs"));
+  }
   plan.assumptions.push_back(
       "cost: the instance's on-demand price for the fleet's share of its GPUs; estimates over "
       "the steady state, simulations over each run's makespan");

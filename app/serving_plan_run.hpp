@@ -6,7 +6,9 @@
 // through the same code as `cirrus serve` (app/serving_fleet.hpp), with `seeds` seeds (seed,
 // seed + 1, ...). A candidate meets the SLOs only when every seed's run does; one that fails at
 // the estimated replica count gets more replicas (x 1.25, at least one more, up to
-// max_replicas, at most kMaxRaises times) and is simulated again.
+// max_replicas, at most kMaxRaises times) and is simulated again; a disaggregated candidate
+// (serving.plan.disaggregation) raises the pool whose SLO a seed missed: TTFT the prefill pool,
+// TPOT the decode pool.
 #include <optional>
 #include <string>
 #include <utility>
@@ -23,13 +25,18 @@ inline constexpr int kMaxRaises = 8;
 struct ServingPlanRow {
   std::size_t candidate = 0;                 // index into ServingPlan::search.candidates
   int replicas = 0;                          // simulated (the estimate's, raised when it failed)
+  int decode_replicas = 0;                   // a disaggregated fleet: its decode pool (replicas:
+                                             // its prefill pool)
   bool meets = false;                        // every seed met every SLO
   double ttft_s = 0, tpot_s = 0;             // the percentile, worst over the seeds
   double goodput_per_s = 0;                  // requests/s meeting the SLOs, mean over the seeds
   double little_error = 0;                   // Little's law, worst relative error over the seeds
   std::uint64_t worst_seed = 0;              // the seed of the worst TTFT / TPOT against its SLO
   std::optional<pricing::ServingCost> cost;  // over every seed's run together
-  int gpus(int tp) const { return replicas * tp; }
+  int gpus(const plan::ServingCandidate& c) const {
+    if (c.disagg) return replicas * c.tp + decode_replicas * c.disagg->decode_tp;
+    return replicas * c.tp * c.pp;
+  }
 };
 
 struct ServingPlan {

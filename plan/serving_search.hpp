@@ -1,17 +1,20 @@
 #pragma once
 // The search of a serving plan (`cirrus plan` on a scenario with a `serving` block): every
-// instance x tp x max_num_seqs x max_num_batched_tokens, pruned by vLLM's tp rule and by memory
-// (no KV block, the largest request not fitting, a prompt above the budget without chunked
-// prefill) with each reason counted, then each survivor sized and priced by the closed-form
-// estimate (models/serving/fleet_estimate.hpp): the fewest replicas whose estimated percentile
-// TTFT and TPOT meet the SLOs, and their cost per million tokens. Candidates are evaluated in
-// parallel into indexed slots, so the result is the same for every thread count.
+// instance x tp x pp x max_num_seqs x max_num_batched_tokens (and, with
+// serving.plan.disaggregation, every instance x prefill tp x decode tp x max_num_seqs x
+// max_num_batched_tokens as a disaggregated fleet, models/serving/disagg_estimate.hpp), pruned
+// by vLLM's tp rule and by memory (no KV block, the largest request not fitting, a prompt above
+// the budget without chunked prefill) with each reason counted, then each survivor sized and priced
+// by the closed-form estimate (models/serving/fleet_estimate.hpp): the fewest replicas whose
+// estimated percentile TTFT and TPOT meet the SLOs, and their cost per million tokens. Candidates
+// are evaluated in parallel into indexed slots, so the result is the same for every thread count.
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "models/serving/disagg_estimate.hpp"
 #include "models/serving/fleet_estimate.hpp"
 #include "models/serving/kv_cache.hpp"
 #include "models/serving/serving_plan_spec.hpp"
@@ -30,9 +33,23 @@ struct ServingSearchInput {
   models::SchedulerConfig scheduler;  // the block's other knobs (block size, utilisation, ...)
   models::WorkloadShape workload;
   std::int64_t largest_cached = 0;             // the largest request's input + output - 1
+  std::int64_t largest_input = 0;              // the longest prompt
   double input_tokens = 0, output_tokens = 0;  // of the whole request stream (for costs)
   models::Slo slo;
   int threads = 1;
+};
+
+// What a disaggregated candidate adds (serving.plan.disaggregation): its decode pool, its KV
+// link and each pool's estimate. The candidate's tp is the prefill pool's, its kv_blocks and
+// limit the decode pool's, its estimate the two pools' summed (replicas), TTFT the prefill
+// pool's and TPOT the decode pool's.
+struct DisaggCandidate {
+  int decode_tp = 1;
+  models::KvTransferLink transfer = models::KvTransferLink::kNetwork;
+  models::KvLinkFigures link;
+  double kv_bytes_per_token = 0;
+  std::int64_t prefill_kv_blocks = 0;  // per prefill replica
+  models::DisaggEstimate estimate;     // at the fewest replicas that meet, else at max_replicas
 };
 
 struct ServingCandidate {
@@ -47,7 +64,14 @@ struct ServingCandidate {
   bool meets = false;              // the estimate meets the SLOs within max_replicas
   models::FleetEstimate estimate;  // at the fewest replicas that meet, else at max_replicas
   std::optional<pricing::ServingCost> cost;  // of `estimate.replicas` over the request window
-  int gpus() const { return estimate.replicas * tp * pp; }
+  std::optional<DisaggCandidate> disagg;     // a disaggregated fleet
+  int gpus() const {
+    if (disagg) {
+      return disagg->estimate.prefill.replicas * tp +
+             disagg->estimate.decode.replicas * disagg->decode_tp;
+    }
+    return estimate.replicas * tp * pp;
+  }
 };
 
 struct ServingSearch {

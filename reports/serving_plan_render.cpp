@@ -1,6 +1,7 @@
 #include "reports/serving_plan_render.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -34,6 +35,13 @@ Json config_json(const app::ServingPlan& p, const plan::ServingCandidate& c) {
          {"gpu", p.instances[c.instance].node.gpu.display},
          {"tp", c.tp}};
   if (c.pp > 1) j["pp"] = c.pp;
+  if (c.disagg) {
+    j["disaggregation"] = Json{{"prefill_tp", c.tp},
+                               {"decode_tp", c.disagg->decode_tp},
+                               {"transfer", to_string(c.disagg->transfer)},
+                               {"link", c.disagg->link.basis},
+                               {"prefill_kv_blocks", c.disagg->prefill_kv_blocks}};
+  }
   j["max_num_seqs"] = c.scheduler.max_num_seqs;
   j["max_num_batched_tokens"] = c.scheduler.max_num_batched_tokens;
   j["kv_blocks"] = c.kv_blocks;
@@ -44,16 +52,35 @@ Json config_json(const app::ServingPlan& p, const plan::ServingCandidate& c) {
 // Whether the plan searched pipeline stages (the outputs name pp only then).
 bool pipelined(const app::ServingPlan& p) { return p.spec.pp != std::vector<int>{1}; }
 
-// The tp column: "4", or "4 x pp 2" for a pipelined replica.
+// The tp column: "4", "4 x pp 2" for a pipelined replica, "P2 D4" for a disaggregated fleet
+// (prefill tp 2, decode tp 4).
 std::string tp_cell(const plan::ServingCandidate& c) {
+  if (c.disagg) return fmt::format("P{} D{}", c.tp, c.disagg->decode_tp);
   return c.pp > 1 ? fmt::format("{} x pp {}", c.tp, c.pp) : std::to_string(c.tp);
+}
+
+// Replicas: "4", or "3 + 5" (prefill + decode) for a disaggregated fleet.
+std::string estimate_replicas(const plan::ServingCandidate& c) {
+  if (!c.disagg) return std::to_string(c.estimate.replicas);
+  return fmt::format("{} + {}", c.disagg->estimate.prefill.replicas,
+                     c.disagg->estimate.decode.replicas);
+}
+std::string row_replicas(const plan::ServingCandidate& c, const app::ServingPlanRow& r) {
+  return c.disagg ? fmt::format("{} + {}", r.replicas, r.decode_replicas)
+                  : std::to_string(r.replicas);
 }
 
 Json estimate_json(const plan::ServingCandidate& c) {
   const auto& e = c.estimate;
-  return Json{
-      {"meets", c.meets},
-      {"replicas", e.replicas},
+  Json j{{"meets", c.meets}, {"replicas", e.replicas}};
+  if (c.disagg) {
+    const models::DisaggEstimate& d = c.disagg->estimate;
+    j["prefill_replicas"] = d.prefill.replicas;
+    j["decode_replicas"] = d.decode.replicas;
+    j["prefill_utilisation"] = number(d.prefill.utilisation);
+    j["transfer_ms"] = number(d.transfer_s * 1e3);
+  }
+  j.update(Json{
       {"gpus", c.gpus()},
       {"batch", e.batch},
       {"utilisation", number(e.utilisation)},
@@ -62,22 +89,28 @@ Json estimate_json(const plan::ServingCandidate& c) {
       {"unloaded_ttft_ms", number(c.unloaded_ttft_s * 1e3)},
       {"unloaded_tpot_ms", number(c.unloaded_tpot_s * 1e3)},
       {"replica_capacity_per_s", number(c.capacity_per_s)},
-      {"usd_per_million_tokens", c.cost ? number(c.cost->usd_per_million_tokens) : Json(nullptr)}};
+      {"usd_per_million_tokens", c.cost ? number(c.cost->usd_per_million_tokens) : Json(nullptr)}});
+  return j;
 }
 
 Json row_json(const app::ServingPlan& p, const app::ServingPlanRow& r) {
   const auto& c = cand(p, r);
   Json j = config_json(p, c);
   j["estimate"] = estimate_json(c);
-  j["simulated"] = Json{{"meets", r.meets},
-                        {"replicas", r.replicas},
-                        {"gpus", r.gpus(c.tp * c.pp)},
-                        {"ttft_ms", number(r.ttft_s * 1e3)},
-                        {"tpot_ms", number(r.tpot_s * 1e3)},
-                        {"worst_seed", r.worst_seed},
-                        {"goodput_per_s", number(r.goodput_per_s)},
-                        {"little_relative_error", round_sig(r.little_error, 2)},
-                        {"cost", cost_json(r.cost)}};
+  Json sim{{"meets", r.meets}, {"replicas", r.replicas}};
+  if (c.disagg) {
+    sim["replicas"] = r.replicas + r.decode_replicas;
+    sim["prefill_replicas"] = r.replicas;
+    sim["decode_replicas"] = r.decode_replicas;
+  }
+  sim.update(Json{{"gpus", r.gpus(c)},
+                  {"ttft_ms", number(r.ttft_s * 1e3)},
+                  {"tpot_ms", number(r.tpot_s * 1e3)},
+                  {"worst_seed", r.worst_seed},
+                  {"goodput_per_s", number(r.goodput_per_s)},
+                  {"little_relative_error", round_sig(r.little_error, 2)},
+                  {"cost", cost_json(r.cost)}});
+  j["simulated"] = sim;
   return j;
 }
 
@@ -103,6 +136,12 @@ std::string render_json(const app::ServingPlan& p) {
   if (pipelined(p)) searched["pp"] = p.spec.pp;
   searched["max_num_seqs"] = p.spec.max_num_seqs;
   searched["max_num_batched_tokens"] = p.spec.max_num_batched_tokens;
+  if (p.spec.disaggregation) {
+    const models::DisaggPlanSpec& d = *p.spec.disaggregation;
+    searched["disaggregation"] = Json{{"prefill_tp", d.prefill_tp},
+                                      {"decode_tp", d.decode_tp},
+                                      {"transfer", to_string(d.transfer)}};
+  }
   searched["max_replicas"] = p.spec.max_replicas;
   j["searched"] = searched;
   j["combinations"] = p.search.combinations;
@@ -181,27 +220,47 @@ std::string render_table(const app::ServingPlan& p) {
       format::count(static_cast<double>(p.search.candidates.size())),
       format::count(static_cast<double>(p.search.ranked.size())), p.rows.size(), p.spec.seeds,
       p.spec.seeds == 1 ? "" : "s");
+  if (p.spec.disaggregation) {
+    t += fmt::format(
+        "    with disaggregated fleets (prefill tp {} x decode tp {}, KV over the {}; tp \"P2 "
+        "D4\" and replicas \"3 + 5\" read prefill, decode)\n",
+        fmt::join(p.spec.disaggregation->prefill_tp, "/"),
+        fmt::join(p.spec.disaggregation->decode_tp, "/"),
+        p.spec.disaggregation->transfer == models::KvTransferLink::kNvlink ? "scale-up link"
+                                                                           : "NICs");
+  }
   for (const auto& [reason, n] : p.search.pruned) {
     t += fmt::format("    pruned {}: {}\n", format::count(static_cast<double>(n)), reason);
   }
   if (p.best) {
     const auto& r = p.rows[*p.best];
     const auto& c = cand(p, r);
-    t += fmt::format(
-        "\nBEST: {} x {} tp {} ({} GPUs), max_num_seqs {}, max_num_batched_tokens "
-        "{}\n",
-        r.replicas, p.instances[c.instance].id, tp_cell(c), r.gpus(c.tp * c.pp),
-        c.scheduler.max_num_seqs, c.scheduler.max_num_batched_tokens);
+    if (c.disagg) {
+      t += fmt::format(
+          "\nBEST: disaggregated on {}: {} prefill replica{} of tp {} + {} decode replica{} of "
+          "tp {} ({} GPUs), max_num_seqs {}, max_num_batched_tokens {}\n",
+          p.instances[c.instance].id, r.replicas, r.replicas == 1 ? "" : "s", c.tp,
+          r.decode_replicas, r.decode_replicas == 1 ? "" : "s", c.disagg->decode_tp, r.gpus(c),
+          c.scheduler.max_num_seqs, c.scheduler.max_num_batched_tokens);
+      t += fmt::format("  KV transfer: {}\n", c.disagg->link.basis);
+    } else {
+      t += fmt::format(
+          "\nBEST: {} x {} tp {} ({} GPUs), max_num_seqs {}, max_num_batched_tokens "
+          "{}\n",
+          r.replicas, p.instances[c.instance].id, tp_cell(c), r.gpus(c), c.scheduler.max_num_seqs,
+          c.scheduler.max_num_batched_tokens);
+    }
     t += fmt::format(
         "  simulated: p{} TTFT {} ms, p{} TPOT {} ms (the worst of {} seeds), "
         "goodput {:.2f} req/s, {} per million tokens{}\n",
         pc, ms(r.ttft_s), pc, ms(r.tpot_s), p.spec.seeds, r.goodput_per_s, per_million(r.cost),
         r.cost ? fmt::format(" ({})", format::usd_rate(r.cost->usd_per_hour)) : "");
     t += fmt::format(
-        "  estimated: {} replicas, p{} TTFT {} ms, p{} TPOT {} ms at a batch of {} "
+        "  estimated: {} replicas, p{} TTFT {} ms, p{} TPOT {} ms at a {}batch of {} "
         "({} of the {} the {} allows)\n",
-        c.estimate.replicas, pc, ms(c.estimate.ttft_s), pc, ms(c.estimate.tpot_s), c.estimate.batch,
-        format::percent(c.estimate.utilisation), c.limit.batch, c.limit.by);
+        estimate_replicas(c), pc, ms(c.estimate.ttft_s), pc, ms(c.estimate.tpot_s),
+        c.disagg ? "decode " : "", c.estimate.batch, format::percent(c.estimate.utilisation),
+        c.limit.batch, c.limit.by);
   } else {
     t += "\nno plan: " + p.no_plan + "\n";
   }
@@ -213,12 +272,12 @@ std::string render_table(const app::ServingPlan& p) {
          "TPOT", "goodput/s", "$/M tok", "GPUs", "meets"}};
     for (const auto& r : p.rows) {
       const auto& c = cand(p, r);
-      rows.push_back(
-          {p.instances[c.instance].id, tp_cell(c), std::to_string(c.scheduler.max_num_seqs),
-           std::to_string(c.scheduler.max_num_batched_tokens), std::to_string(c.estimate.replicas),
-           ms(c.estimate.ttft_s), ms(c.estimate.tpot_s), std::to_string(r.replicas), ms(r.ttft_s),
-           ms(r.tpot_s), fmt::format("{:.2f}", r.goodput_per_s), per_million(r.cost),
-           std::to_string(r.gpus(c.tp * c.pp)), r.meets ? "yes" : "no"});
+      rows.push_back({p.instances[c.instance].id, tp_cell(c),
+                      std::to_string(c.scheduler.max_num_seqs),
+                      std::to_string(c.scheduler.max_num_batched_tokens), estimate_replicas(c),
+                      ms(c.estimate.ttft_s), ms(c.estimate.tpot_s), row_replicas(c, r),
+                      ms(r.ttft_s), ms(r.tpot_s), fmt::format("{:.2f}", r.goodput_per_s),
+                      per_million(r.cost), std::to_string(r.gpus(c)), r.meets ? "yes" : "no"});
     }
     indent_table(t, rows);
   }
@@ -228,10 +287,10 @@ std::string render_table(const app::ServingPlan& p) {
         {"instance", "tp", "seqs", "tokens", "replicas", "TTFT ms", "$/M tok"}};
     for (std::size_t i : p.search.pareto) {
       const auto& c = p.search.candidates[i];
-      rows.push_back(
-          {p.instances[c.instance].id, tp_cell(c), std::to_string(c.scheduler.max_num_seqs),
-           std::to_string(c.scheduler.max_num_batched_tokens), std::to_string(c.estimate.replicas),
-           ms(c.estimate.ttft_s), per_million(c.cost)});
+      rows.push_back({p.instances[c.instance].id, tp_cell(c),
+                      std::to_string(c.scheduler.max_num_seqs),
+                      std::to_string(c.scheduler.max_num_batched_tokens), estimate_replicas(c),
+                      ms(c.estimate.ttft_s), per_million(c.cost)});
     }
     indent_table(t, rows);
   }

@@ -36,7 +36,7 @@ int read_int_in(const JsonNode& n, std::int64_t min, std::int64_t max) {
 
 models::ServingPlanSpec read_serving_plan(const JsonNode& n) {
   n.check_keys({"objective", "tp", "pp", "max_num_seqs", "max_num_batched_tokens", "max_replicas",
-                "slo_percentile", "seeds", "top"});
+                "slo_percentile", "seeds", "top", "disaggregation"});
   models::ServingPlanSpec p;
   if (auto v = n.find("objective")) {
     p.objective = read_enum(*v, accepted(models::kServingObjectiveNames));
@@ -53,6 +53,22 @@ models::ServingPlanSpec read_serving_plan(const JsonNode& n) {
   if (auto v = n.find("max_num_seqs")) p.max_num_seqs = read_int_list(*v, 1, kMaxNumSeqs);
   if (auto v = n.find("max_num_batched_tokens")) {
     p.max_num_batched_tokens = read_int_list(*v, 1, kMaxBatchedTokens);
+  }
+  if (auto v = n.find("disaggregation")) {
+    if (v->is_object()) {
+      v->check_keys({"prefill_tp", "decode_tp", "transfer"});
+      models::DisaggPlanSpec d;
+      if (auto t = v->find("prefill_tp")) d.prefill_tp = read_int_list(*t, 1, 1024);
+      if (auto t = v->find("decode_tp")) d.decode_tp = read_int_list(*t, 1, 1024);
+      if (auto t = v->find("transfer")) {
+        d.transfer = read_enum(*t, accepted(models::kKvTransferLinkNames));
+      }
+      p.disaggregation = d;
+    } else if (v->is_array() || v->is_string() || v->is_number() || v->is_null()) {
+      v->fail("true, false or an object {prefill_tp, decode_tp, transfer}");
+    } else if (v->as_bool()) {
+      p.disaggregation = models::DisaggPlanSpec{};
+    }
   }
   if (auto v = n.find("max_replicas")) p.max_replicas = read_int_in(*v, 1, kMaxReplicas);
   if (auto v = n.find("slo_percentile")) {

@@ -29,18 +29,11 @@
 
 #include "models/serving/fleet_sim.hpp"
 #include "models/serving/iteration_time.hpp"
+#include "models/serving/kv_link.hpp"
 #include "models/serving/request.hpp"
 #include "models/serving/serving_spec.hpp"
 
 namespace cirrus::models {
-
-struct KvLink {
-  double bytes_per_s = 0;
-  double latency_s = 0;  // per transfer
-  // seconds one transfer of `bytes` holds the link, and takes to land once started
-  double hold_seconds(double bytes) const { return bytes / bytes_per_s; }
-  double seconds(double bytes) const { return hold_seconds(bytes) + latency_s; }
-};
 
 struct DisaggConfig {
   int prefill_replicas = 1;

@@ -17,21 +17,6 @@ std::int64_t prefill_iterations(double prompt, int budget, int n) {
   return std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(prompt / room)));
 }
 
-// n decodes at the mean context, plus `prompt_tokens` new prompt tokens as whole prompts of the
-// mean length (the last one partial), each from an empty cache.
-void add_steady(BatchWork& work, const WorkloadShape& w, int n, std::int64_t prompt_tokens) {
-  if (n > 0) {
-    work.tokens += n;
-    work.seqs += n;
-    work.single += n;
-    work.single_cached += std::llround(n * cached_mean(w));
-  }
-  const std::int64_t whole = std::max<std::int64_t>(1, std::llround(w.mean_input));
-  for (std::int64_t left = prompt_tokens; left > 0; left -= whole) {
-    work.add(std::min(left, whole), 0, true);
-  }
-}
-
 // The steady iteration at batch n: n decodes and the n I / O prompt tokens admitted with them,
 // within the budget.
 double steady_iteration(IterationTimer& timer, const WorkloadShape& w, const ReplicaShape& r, int n,
@@ -40,7 +25,7 @@ double steady_iteration(IterationTimer& timer, const WorkloadShape& w, const Rep
   const std::int64_t prompt =
       std::min<std::int64_t>(room, std::llround(n * w.mean_input / w.mean_output));
   BatchWork work;
-  add_steady(work, w, n, prompt);
+  add_steady_work(work, w, n, prompt);
   if (prefill_share != nullptr) {
     *prefill_share = static_cast<double>(prompt) / static_cast<double>(n + prompt);
   }
@@ -63,7 +48,7 @@ double prefill_seconds(IterationTimer& timer, const WorkloadShape& w, const Repl
   const std::int64_t chunks = (prompt + room - 1) / room;
   auto chunk = [&](std::int64_t i) {
     BatchWork work;
-    add_steady(work, w, n, 0);
+    add_steady_work(work, w, n, 0);
     const std::int64_t done = i * room;
     work.add(std::min(room, prompt - done), done, true);
     return timer.seconds(work);
@@ -79,6 +64,26 @@ double prefill_seconds(IterationTimer& timer, const WorkloadShape& w, const Repl
 double tail_fraction(int percentile) { return 1.0 - percentile / 100.0; }
 
 }  // namespace
+
+void add_steady_work(BatchWork& work, const WorkloadShape& w, int n, std::int64_t prompt_tokens) {
+  if (n > 0) {
+    work.tokens += n;
+    work.seqs += n;
+    work.single += n;
+    work.single_cached += std::llround(n * cached_mean(w));
+  }
+  const std::int64_t whole = std::max<std::int64_t>(1, std::llround(w.mean_input));
+  for (std::int64_t left = prompt_tokens; left > 0; left -= whole) {
+    work.add(std::min(left, whole), 0, true);
+  }
+}
+
+double mm1_wait_percentile(double rho, double service_s, int percentile) {
+  const double tail = tail_fraction(percentile);
+  if (rho >= 1) return kInf;
+  if (rho <= tail) return 0;
+  return service_s * std::log(rho / tail) / (1.0 - rho);
+}
 
 BatchLimit largest_batch(const WorkloadShape& w, const ReplicaShape& r) {
   const SchedulerConfig& s = r.scheduler;
@@ -163,14 +168,7 @@ FleetEstimate estimate_fleet(IterationTimer& timer, const WorkloadShape& w, cons
   const double stay_s = stay_iterations(w, r, n) * e.iteration_s;
   // The prefill channel: prompts of I tokens served B - n tokens per iteration, M/M/1.
   const double prompt_s = w.mean_input / std::max(1, budget - n) * e.iteration_s;
-  const double rho = rate * prompt_s;
-  const double tail = tail_fraction(percentile);
-  double prefill_wait = 0;
-  if (rho >= 1) {
-    prefill_wait = kInf;
-  } else if (rho > tail) {
-    prefill_wait = prompt_s * std::log(rho / tail) / (1.0 - rho);
-  }
+  const double prefill_wait = mm1_wait_percentile(rate * prompt_s, prompt_s, percentile);
   e.ttft_s = e.iteration_s + prefill_seconds(timer, w, r, n, w.input_at_percentile) +
              mmc_wait_percentile(largest, rate, stay_s, percentile) + prefill_wait;
   return e;

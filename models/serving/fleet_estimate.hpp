@@ -79,6 +79,16 @@ FleetEstimate estimate_fleet(IterationTimer& timer, const WorkloadShape& w, cons
 double unloaded_ttft(IterationTimer& timer, std::int64_t prompt, int budget);
 double unloaded_tpot(IterationTimer& timer, std::int64_t context);
 
+// Adds the steady iteration's work to `work`: n decodes at the mean context I + O/2, and
+// `prompt_tokens` new prompt tokens as whole prompts of the mean length I (the last one
+// partial), each from an empty cache.
+void add_steady_work(BatchWork& work, const WorkloadShape& w, int n, std::int64_t prompt_tokens);
+
+// The p-th percentile wait in an M/M/1 queue at utilisation rho with mean service `service_s`:
+// P(wait > x) = rho exp(-(1 - rho) x / S), so S ln(rho / (1 - p)) / (1 - rho) when rho is
+// above the tail 1 - p, else 0; infinity at rho >= 1.
+double mm1_wait_percentile(double rho, double service_s, int percentile);
+
 // The p-th percentile wait in an M/M/c queue: c servers of mean service `service_s`, arrivals
 // at `rate`; infinity at or over capacity.
 double mmc_wait_percentile(int c, double rate, double service_s, int percentile);

@@ -172,3 +172,115 @@ TEST_CASE("plan: pipeline stages are searched, a replica priced as tp x pp GPUs"
   CHECK_THAT(text.out,
              Catch::Contains("instances x tp x pp x max_num_seqs") && Catch::Contains("1 x pp 2"));
 }
+
+namespace {
+
+const std::string kDisaggExample = "scenarios/examples/llama3-70b-serving-disagg-plan.json";
+
+nlohmann::json disagg_example() {
+  return nlohmann::json::parse(slurp(source_path(kDisaggExample)));
+}
+
+}  // namespace
+
+TEST_CASE("plan: disaggregated fleets searched beside colocated ones, each pool sized apart",
+          "[golden][serving]") {
+  const auto j1 = run_cli("plan " + source_path(kDisaggExample) + " --format json -j 1");
+  const auto j2 = run_cli("plan " + source_path(kDisaggExample) + " --format json -j 2");
+  REQUIRE(j1.status == 0);
+  CHECK(j1.out == j2.out);
+  const auto j = nlohmann::json::parse(j1.out);
+  // Colocated: 3 tp x 2 budgets; disaggregated: 3 prefill tp x 3 decode tp x 2 budgets.
+  CHECK(j["combinations"] == 6 + 18);
+  CHECK(j["searched"]["disaggregation"]["prefill_tp"] == nlohmann::json({2, 4, 8}));
+  CHECK(j["searched"]["disaggregation"]["transfer"] == "network");
+  std::size_t disaggregated = 0;
+  for (const auto& row : j["top"]) {
+    if (!row.contains("disaggregation")) continue;
+    ++disaggregated;
+    const auto& d = row["disaggregation"];
+    CHECK(d["prefill_tp"] == row["tp"]);
+    const auto& e = row["estimate"];
+    CHECK(e["prefill_replicas"].get<int>() + e["decode_replicas"].get<int>() == e["replicas"]);
+    CHECK(e["gpus"].get<int>() == e["prefill_replicas"].get<int>() * d["prefill_tp"].get<int>() +
+                                      e["decode_replicas"].get<int>() * d["decode_tp"].get<int>());
+    const auto& s = row["simulated"];
+    CHECK(s["gpus"].get<int>() == s["prefill_replicas"].get<int>() * d["prefill_tp"].get<int>() +
+                                      s["decode_replicas"].get<int>() * d["decode_tp"].get<int>());
+    // A re-simulation only adds replicas, pool by pool.
+    CHECK(s["prefill_replicas"].get<int>() >= e["prefill_replicas"].get<int>());
+    CHECK(s["decode_replicas"].get<int>() >= e["decode_replicas"].get<int>());
+  }
+  CHECK(disaggregated >= 1);
+  // Prompts of ~6,700 tokens against a 30 ms TPOT: long prefills stall a colocated replica's
+  // decodes, so the cheapest fleet that meets both SLOs is disaggregated.
+  const auto& best = j["best"];
+  REQUIRE(best.is_object());
+  CHECK(best.contains("disaggregation"));
+  CHECK(best["simulated"]["meets"] == true);
+  CHECK(best["simulated"]["ttft_ms"].get<double>() <= 1500);
+  CHECK(best["simulated"]["tpot_ms"].get<double>() <= 30);
+
+  const auto table = run_cli("plan " + source_path(kDisaggExample));
+  REQUIRE(table.status == 0);
+  CHECK_THAT(table.out, Catch::Contains("BEST: disaggregated on aws:p5.48xlarge") &&
+                            Catch::Contains("KV transfer: aws-p5's NICs"));
+}
+
+TEST_CASE("plan: the best disaggregated plan meets its SLOs with other seeds",
+          "[golden][serving][property]") {
+  const auto r = run_cli("plan " + source_path(kDisaggExample) + " --format json");
+  REQUIRE(r.status == 0);
+  const auto plan = nlohmann::json::parse(r.out);
+  const auto& best = plan["best"];
+  REQUIRE(best.contains("disaggregation"));
+  // The plan used seeds 1 and 2; `serve` the best fleet with seeds 3 and 4.
+  nlohmann::json j = disagg_example();
+  j["serving"].erase("plan");
+  j["serving"]["max_num_seqs"] = best["max_num_seqs"];
+  j["serving"]["max_num_batched_tokens"] = best["max_num_batched_tokens"];
+  j["serving"]["disaggregation"] = {{"prefill_replicas", best["simulated"]["prefill_replicas"]},
+                                    {"decode_replicas", best["simulated"]["decode_replicas"]},
+                                    {"prefill_tp", best["disaggregation"]["prefill_tp"]},
+                                    {"decode_tp", best["disaggregation"]["decode_tp"]},
+                                    {"transfer", best["disaggregation"]["transfer"]}};
+  for (int seed = 3; seed <= 4; ++seed) {
+    j["serving"]["seed"] = seed;
+    const auto s =
+        run_cli("serve " + write_scenario("serving-disagg-reseed.json", j) + " --format json");
+    REQUIRE(s.status == 0);
+    const auto m = nlohmann::json::parse(s.out);
+    INFO("seed " << seed);
+    CHECK(m["latency_s"]["ttft"]["p90"].get<double>() <= 1.5);
+    CHECK(m["latency_s"]["tpot"]["p90"].get<double>() <= 0.030);
+  }
+}
+
+TEST_CASE("plan: bad serving.plan.disaggregation names its JSON path; nvlink pairs pruned",
+          "[golden][serving]") {
+  nlohmann::json j = disagg_example();
+  j["serving"]["plan"]["disaggregation"] = "yes";
+  auto r = run_cli("plan " + write_scenario("serving-plan-disagg-bad.json", j));
+  CHECK(r.status == 3);
+  CHECK(r.out.empty());
+  CHECK_THAT(r.err, Catch::Contains("serving.plan.disaggregation") &&
+                        Catch::Contains("true, false or an object"));
+  j["serving"]["plan"]["disaggregation"] = {{"transfer", "pcie"}};
+  r = run_cli("plan " + write_scenario("serving-plan-disagg-link.json", j));
+  CHECK(r.status == 3);
+  CHECK_THAT(r.err, Catch::Contains("serving.plan.disaggregation.transfer"));
+  j["serving"]["plan"]["disaggregation"] = {{"decode_tp", nlohmann::json::array()}};
+  r = run_cli("plan " + write_scenario("serving-plan-disagg-empty.json", j));
+  CHECK(r.status == 3);
+  CHECK_THAT(r.err, Catch::Contains("serving.plan.disaggregation.decode_tp"));
+
+  // Over NVLink a prefill and a decode replica share a node: of 3 x 3 tp pairs on 8 GPUs, those
+  // above 8 GPUs together (4 + 8, 8 + 4, 8 + 8, and 8 + 2, 2 + 8) are pruned, twice each (two
+  // budgets).
+  j["serving"]["plan"]["disaggregation"] = {{"transfer", "nvlink"}};
+  r = run_cli("plan " + write_scenario("serving-plan-disagg-nvlink.json", j) + " --format json");
+  REQUIRE(r.status == 0);
+  const auto plan = nlohmann::json::parse(r.out);
+  CHECK(plan["pruned"]["disaggregated: a prefill and a decode replica do not fit one node "
+                       "(transfer \"nvlink\")"] == 10);
+}

@@ -1,0 +1,185 @@
+#include "models/serving/disagg_estimate.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace cirrus::models {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// A prefill replica's packed iteration: its prompts, its time, and the replica time one prompt
+// costs (S).
+struct PackedPrefill {
+  double prompts = 1;  // per iteration (a fraction of one: a chunk of a prompt above B)
+  double iteration_s = 0;
+  double service_s = 0;
+};
+
+PackedPrefill packed_prefill(IterationTimer& timer, const WorkloadShape& w, const ReplicaShape& r) {
+  const SchedulerConfig& s = r.scheduler;
+  const double prompt = std::max(1.0, w.mean_input);
+  PackedPrefill out;
+  if (prompt >= s.max_num_batched_tokens) {
+    // One prompt at a time, in chunks of the budget.
+    const auto whole = static_cast<std::int64_t>(std::llround(prompt));
+    const double chunks = std::ceil(prompt / s.max_num_batched_tokens);
+    out.service_s = unloaded_ttft(timer, whole, s.max_num_batched_tokens);
+    out.prompts = 1.0 / chunks;
+    out.iteration_s = out.service_s / chunks;
+    return out;
+  }
+  const double blocks_per_prompt = std::ceil(prompt / s.block_size);
+  const double by_kv = std::floor(static_cast<double>(r.kv_tokens / s.block_size) /
+                                  blocks_per_prompt);
+  const double m = std::max(
+      1.0, std::min({s.max_num_batched_tokens / prompt, static_cast<double>(s.max_num_seqs),
+                     by_kv}));
+  const auto tokens = std::min<std::int64_t>(s.max_num_batched_tokens, std::llround(m * prompt));
+  BatchWork work;
+  add_steady_work(work, w, 0, tokens);
+  out.prompts = static_cast<double>(tokens) / prompt;
+  out.iteration_s = timer.seconds(work);
+  out.service_s = out.iteration_s / out.prompts;
+  return out;
+}
+
+double decode_stay(const WorkloadShape& w) { return std::max(1.0, w.mean_output - 1.0); }
+
+double decode_iteration(IterationTimer& timer, const WorkloadShape& w, int n) {
+  BatchWork work;
+  add_steady_work(work, w, n, 0);
+  return timer.seconds(work);
+}
+
+// The fewest replicas in [1, max] whose estimate is `ok`; the estimate at max in `at_max`.
+template <class Estimate, class Ok>
+std::optional<PoolEstimate> fewest_pool(Estimate&& estimate, Ok&& ok, int max,
+                                        PoolEstimate& at_max) {
+  at_max = estimate(max);
+  if (!ok(at_max)) return std::nullopt;
+  PoolEstimate best = at_max;
+  int lo = 1, hi = max;
+  while (lo < hi) {
+    const int mid = lo + (hi - lo) / 2;
+    const PoolEstimate e = estimate(mid);
+    if (ok(e)) {
+      hi = mid;
+      best = e;
+    } else {
+      lo = mid + 1;
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
+double prefill_replica_capacity(IterationTimer& timer, const WorkloadShape& w,
+                                const ReplicaShape& r) {
+  return 1.0 / packed_prefill(timer, w, r).service_s;
+}
+
+BatchLimit decode_largest_batch(const WorkloadShape& w, const ReplicaShape& r) {
+  const SchedulerConfig& s = r.scheduler;
+  const double per_seq_blocks = std::ceil((w.mean_input + w.mean_output / 2.0) / s.block_size);
+  const double kv_blocks = static_cast<double>(r.kv_tokens / s.block_size);
+  const auto by_kv = static_cast<std::int64_t>(std::floor(kv_blocks / per_seq_blocks));
+  BatchLimit out{s.max_num_seqs, "max_num_seqs"};
+  if (by_kv < out.batch) out = {static_cast<int>(by_kv), "KV cache"};
+  if (s.max_num_batched_tokens < out.batch) out = {s.max_num_batched_tokens, "token budget"};
+  out.batch = std::max(1, out.batch);
+  return out;
+}
+
+double decode_replica_capacity(IterationTimer& timer, const WorkloadShape& w,
+                               const ReplicaShape& r) {
+  const int n = decode_largest_batch(w, r).batch;
+  return n / (decode_stay(w) * decode_iteration(timer, w, n));
+}
+
+PoolEstimate estimate_prefill_pool(IterationTimer& timer, const WorkloadShape& w,
+                                   const ReplicaShape& r, int replicas, int percentile) {
+  const PackedPrefill packed = packed_prefill(timer, w, r);
+  PoolEstimate e;
+  e.replicas = replicas;
+  e.batch = std::max(1, static_cast<int>(std::floor(packed.prompts)));
+  e.iteration_s = packed.iteration_s;
+  e.utilisation = w.rate_per_s / replicas * packed.service_s;
+  if (e.utilisation >= 1) {
+    e.overloaded = true;
+    e.latency_s = kInf;
+    return e;
+  }
+  e.latency_s =
+      unloaded_ttft(timer, w.input_at_percentile, r.scheduler.max_num_batched_tokens) +
+      mm1_wait_percentile(e.utilisation, packed.service_s, percentile);
+  return e;
+}
+
+PoolEstimate estimate_decode_pool(IterationTimer& timer, const WorkloadShape& w,
+                                  const DisaggPools& pools, int replicas, int percentile) {
+  PoolEstimate e;
+  e.replicas = replicas;
+  if (w.mean_output <= 1) return e;  // nothing to decode
+  const int largest = decode_largest_batch(w, pools.decode).batch;
+  const double rate = w.rate_per_s / replicas;
+  const double stay = decode_stay(w);
+  auto throughput = [&](int n) { return n / (stay * decode_iteration(timer, w, n)); };
+  const double bytes = w.mean_input * pools.kv_bytes_per_token;
+  const double hold = pools.link.hold_seconds(bytes);
+  if (throughput(largest) < rate || rate * hold >= 1) {
+    e.overloaded = true;
+    e.batch = largest;
+    e.utilisation = 1;
+    e.iteration_s = decode_iteration(timer, w, largest);
+    e.latency_s = kInf;
+    return e;
+  }
+  int lo = 1, hi = largest;  // the smallest batch that carries the load
+  while (lo < hi) {
+    const int mid = lo + (hi - lo) / 2;
+    if (throughput(mid) >= rate) {
+      hi = mid;
+    } else {
+      lo = mid + 1;
+    }
+  }
+  e.batch = lo;
+  e.utilisation = static_cast<double>(lo) / largest;
+  e.iteration_s = decode_iteration(timer, w, lo);
+  const double link_wait = mm1_wait_percentile(rate * hold, hold, percentile);
+  const double slot_wait = mmc_wait_percentile(largest, rate, stay * e.iteration_s, percentile);
+  e.latency_s = e.iteration_s +
+                (pools.link.seconds(bytes) + link_wait + slot_wait + e.iteration_s) / stay;
+  return e;
+}
+
+std::optional<DisaggEstimate> fewest_disagg(IterationTimer& prefill_timer,
+                                            IterationTimer& decode_timer, const WorkloadShape& w,
+                                            const DisaggPools& pools, const Slo& slo,
+                                            int percentile, int max_replicas,
+                                            DisaggEstimate* at_max) {
+  auto ok_within = [](const std::optional<double>& limit) {
+    return [limit](const PoolEstimate& e) {
+      return !e.overloaded && (!limit || e.latency_s <= *limit);
+    };
+  };
+  DisaggEstimate top;
+  top.transfer_s = pools.link.seconds(w.mean_input * pools.kv_bytes_per_token);
+  DisaggEstimate best = top;
+  const auto prefill = fewest_pool(
+      [&](int r) { return estimate_prefill_pool(prefill_timer, w, pools.prefill, r, percentile); },
+      ok_within(slo.ttft_s), max_replicas, top.prefill);
+  const auto decode = fewest_pool(
+      [&](int r) { return estimate_decode_pool(decode_timer, w, pools, r, percentile); },
+      ok_within(slo.tpot_s), max_replicas, top.decode);
+  if (at_max != nullptr) *at_max = top;
+  if (!prefill || !decode) return std::nullopt;
+  best.prefill = *prefill;
+  best.decode = *decode;
+  return best;
+}
+
+}  // namespace cirrus::models
