@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "app/profiles.hpp"
 #include "app/serving_disagg.hpp"
@@ -276,6 +277,32 @@ int raised(int replicas, int max) {
   return std::min(max, std::max(replicas + 1, static_cast<int>(std::ceil(replicas * 1.25))));
 }
 
+// The most replicas that cannot carry `rate` at the estimated saturation throughput of one:
+// ceil(rate / capacity) - 1 (0 without an estimate).
+int saturated_below(double rate, double capacity_per_s) {
+  if (!(capacity_per_s > 0) || !std::isfinite(rate / capacity_per_s)) return 0;
+  const double below = std::ceil(rate / capacity_per_s) - 1;
+  return static_cast<int>(std::clamp(below, 0.0, 65536.0));
+}
+
+// The fewest replicas in (failed, meets_at] whose runs meet, by bisection from `at` (the runs at
+// meets_at), at most kMaxTrims more runs; `run(n)` simulates n replicas.
+template <class Run>
+SeedRuns fewest_meeting(int failed, int meets_at, SeedRuns at, Run&& run) {
+  int lo = std::min(failed, meets_at - 1) + 1, hi = meets_at;
+  for (int k = 0; lo < hi && k < kMaxTrims; ++k) {
+    const int mid = lo + (hi - lo) / 2;
+    SeedRuns r = run(mid);
+    if (r.row.meets) {
+      hi = mid;
+      at = std::move(r);
+    } else {
+      lo = mid + 1;
+    }
+  }
+  return at;
+}
+
 FleetSetup fleet_setup(const ResimContext& ctx, const plan::ServingCandidate& c) {
   const plan::InstanceOption& inst = ctx.plan.instances[c.instance];
   FleetSetup setup;
@@ -295,35 +322,53 @@ FleetSetup fleet_setup(const ResimContext& ctx, const plan::ServingCandidate& c)
 // missed gets more replicas (TTFT: the prefill pool, TPOT: the decode pool).
 ServingPlanRow resimulate_disagg(const ResimContext& ctx, std::size_t index) {
   const plan::ServingCandidate& c = ctx.plan.search.candidates[index];
+  const plan::DisaggCandidate& d = *c.disagg;
   const FleetSetup setup = fleet_setup(ctx, c);
   models::ServingSpec spec = ctx.spec;
   spec.scheduler = c.scheduler;
   spec.tp = c.tp;
   spec.pp = 1;
   models::DisaggregationSpec pools;
-  pools.prefill_replicas = c.disagg->estimate.prefill.replicas;
-  pools.decode_replicas = c.disagg->estimate.decode.replicas;
   pools.prefill_tp = c.tp;
-  pools.decode_tp = c.disagg->decode_tp;
-  pools.transfer = c.disagg->transfer;
-  const int max = ctx.plan.spec.max_replicas;
-  for (int raise = 0;; ++raise) {
+  pools.decode_tp = d.decode_tp;
+  pools.transfer = d.transfer;
+  auto run = [&](int prefill, int decode) {
+    pools.prefill_replicas = prefill;
+    pools.decode_replicas = decode;
     spec.disaggregation = pools;
-    const double gpus = pools.prefill_replicas * c.tp + pools.decode_replicas * c.disagg->decode_tp;
-    SeedRuns runs = run_seeds(ctx, index, gpus, [&](const ServingRequests& stream) {
-      return run_disaggregated(ctx.s, spec, setup, stream, false).run.metrics;
-    });
-    runs.row.replicas = pools.prefill_replicas;
-    runs.row.decode_replicas = pools.decode_replicas;
-    const bool can_raise = (runs.ttft_over && pools.prefill_replicas < max) ||
-                           (runs.tpot_over && pools.decode_replicas < max);
-    if (runs.row.meets || !can_raise || raise >= kMaxRaises) return runs.row;
-    if (runs.ttft_over) pools.prefill_replicas = raised(pools.prefill_replicas, max);
-    if (runs.tpot_over) pools.decode_replicas = raised(pools.decode_replicas, max);
+    SeedRuns runs = run_seeds(
+        ctx, index, prefill * c.tp + decode * d.decode_tp, [&](const ServingRequests& stream) {
+          return run_disaggregated(ctx.s, spec, setup, stream, false).run.metrics;
+        });
+    runs.row.replicas = prefill;
+    runs.row.decode_replicas = decode;
+    return runs;
+  };
+  const int max = ctx.plan.spec.max_replicas;
+  const double rate = ctx.plan.workload.rate_per_s;
+  int prefill = d.estimate.prefill.replicas, decode = d.estimate.decode.replicas;
+  int prefill_failed = saturated_below(rate, d.prefill_capacity_per_s);
+  int decode_failed = saturated_below(rate, d.decode_capacity_per_s);
+  SeedRuns runs = run(prefill, decode);
+  for (int raise = 0; !runs.row.meets && raise < kMaxRaises; ++raise) {
+    const bool prefill_up = runs.ttft_over && prefill < max;
+    const bool decode_up = runs.tpot_over && decode < max;
+    if (!prefill_up && !decode_up) break;
+    if (prefill_up) prefill_failed = std::exchange(prefill, raised(prefill, max));
+    if (decode_up) decode_failed = std::exchange(decode, raised(decode, max));
+    runs = run(prefill, decode);
   }
+  if (!runs.row.meets) return runs.row;
+  runs = fewest_meeting(prefill_failed, prefill, std::move(runs),
+                        [&](int n) { return run(n, decode); });
+  prefill = runs.row.replicas;
+  runs = fewest_meeting(decode_failed, decode, std::move(runs),
+                        [&](int n) { return run(prefill, n); });
+  return runs.row;
 }
 
-// Simulates one candidate at increasing replica counts until every seed meets the SLOs.
+// Simulates one candidate at increasing replica counts until every seed meets the SLOs, then
+// the fewest that meet.
 ServingPlanRow resimulate(const ResimContext& ctx, std::size_t index) {
   const plan::ServingCandidate& c = ctx.plan.search.candidates[index];
   if (c.disagg) return resimulate_disagg(ctx, index);
@@ -331,9 +376,7 @@ ServingPlanRow resimulate(const ResimContext& ctx, std::size_t index) {
   FleetSetup setup = fleet_setup(ctx, c);
   const models::KvCacheSize kv =
       models::kv_cache_size(ctx.s.model, inst.node.gpu, ctx.numerics, c.tp, c.scheduler, c.pp);
-  const int max = ctx.plan.spec.max_replicas;
-  int replicas = c.estimate.replicas;
-  for (int raise = 0;; ++raise) {
+  auto run = [&](int replicas) {
     setup.replicas = replicas;
     SeedRuns runs = run_seeds(
         ctx, index, static_cast<double>(replicas) * c.tp * c.pp,
@@ -341,9 +384,18 @@ ServingPlanRow resimulate(const ResimContext& ctx, std::size_t index) {
           return simulate_serving_fleet(setup, kv, stream.list, ctx.plan.slo, ctx.s.file).metrics;
         });
     runs.row.replicas = replicas;
-    if (runs.row.meets || replicas >= max || raise >= kMaxRaises) return runs.row;
-    replicas = raised(replicas, max);
+    return runs;
+  };
+  const int max = ctx.plan.spec.max_replicas;
+  int replicas = c.estimate.replicas;
+  int failed = saturated_below(ctx.plan.workload.rate_per_s, c.capacity_per_s);
+  SeedRuns runs = run(replicas);
+  for (int raise = 0; !runs.row.meets && replicas < max && raise < kMaxRaises; ++raise) {
+    failed = std::exchange(replicas, raised(replicas, max));
+    runs = run(replicas);
   }
+  if (!runs.row.meets) return runs.row;
+  return fewest_meeting(failed, replicas, std::move(runs), run).row;
 }
 
 }  // namespace

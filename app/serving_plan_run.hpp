@@ -8,7 +8,10 @@
 // the estimated replica count gets more replicas (x 1.25, at least one more, up to
 // max_replicas, at most kMaxRaises times) and is simulated again; a disaggregated candidate
 // (serving.plan.disaggregation) raises the pool whose SLO a seed missed: TTFT the prefill pool,
-// TPOT the decode pool.
+// TPOT the decode pool. Once a count meets, the fewest that meets is sought by bisection
+// between it and the most that failed (or, never failed, the most the estimated saturation
+// throughput says must: ceil(load / capacity) - 1), at most kMaxTrims more runs per pool: the
+// estimate can overshoot as well as undershoot.
 #include <optional>
 #include <string>
 #include <utility>
@@ -20,6 +23,7 @@
 namespace cirrus::app {
 
 inline constexpr int kMaxRaises = 8;
+inline constexpr int kMaxTrims = 4;
 
 // One re-simulated candidate.
 struct ServingPlanRow {

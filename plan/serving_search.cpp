@@ -197,8 +197,9 @@ Slot evaluate_disagg(const ServingSearchInput& in, const Combination& c) {
                                   d.kv_bytes_per_token};
   const models::WorkloadShape& w = in.workload;
   cand.limit = models::decode_largest_batch(w, pools.decode);
-  cand.capacity_per_s = std::min(models::prefill_replica_capacity(prefill_timer, w, pools.prefill),
-                                 models::decode_replica_capacity(decode_timer, w, pools.decode));
+  d.prefill_capacity_per_s = models::prefill_replica_capacity(prefill_timer, w, pools.prefill);
+  d.decode_capacity_per_s = models::decode_replica_capacity(decode_timer, w, pools.decode);
+  cand.capacity_per_s = std::min(d.prefill_capacity_per_s, d.decode_capacity_per_s);
   cand.unloaded_ttft_s = models::unloaded_ttft(prefill_timer, w.input_at_percentile, c.tokens);
   cand.unloaded_tpot_s = models::unloaded_tpot(decode_timer, w.input_at_percentile);
   models::DisaggEstimate at_max;

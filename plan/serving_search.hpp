@@ -49,7 +49,9 @@ struct DisaggCandidate {
   models::KvLinkFigures link;
   double kv_bytes_per_token = 0;
   std::int64_t prefill_kv_blocks = 0;  // per prefill replica
-  models::DisaggEstimate estimate;     // at the fewest replicas that meet, else at max_replicas
+  double prefill_capacity_per_s = 0;   // one replica's saturation throughput, requests/s
+  double decode_capacity_per_s = 0;
+  models::DisaggEstimate estimate;  // at the fewest replicas that meet, else at max_replicas
 };
 
 struct ServingCandidate {

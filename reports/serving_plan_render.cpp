@@ -212,18 +212,19 @@ std::string render_table(const app::ServingPlan& p) {
   }
   t += "  SLO: " + slo + "\n";
   t += fmt::format(
-      "  searched: {} combinations ({} instances x tp x {}max_num_seqs x "
+      "  searched: {} combinations ({} instance{} x tp x {}max_num_seqs x "
       "max_num_batched_tokens), {} pruned, {} estimated, {} meet the SLOs by "
       "estimate, {} re-simulated with {} seed{}\n",
-      format::count(p.search.combinations), p.instances.size(), pipelined(p) ? "pp x " : "",
-      format::count(static_cast<double>(p.search.infeasible)),
+      format::count(p.search.combinations), p.instances.size(), p.instances.size() == 1 ? "" : "s",
+      pipelined(p) ? "pp x " : "", format::count(static_cast<double>(p.search.infeasible)),
       format::count(static_cast<double>(p.search.candidates.size())),
       format::count(static_cast<double>(p.search.ranked.size())), p.rows.size(), p.spec.seeds,
       p.spec.seeds == 1 ? "" : "s");
   if (p.spec.disaggregation) {
     t += fmt::format(
-        "    with disaggregated fleets (prefill tp {} x decode tp {}, KV over the {}; tp \"P2 "
-        "D4\" and replicas \"3 + 5\" read prefill, decode)\n",
+        "    of them disaggregated fleets: prefill tp {} x decode tp {} x max_num_seqs x "
+        "max_num_batched_tokens, KV over the {} (tp \"P2 D4\" and replicas \"3 + 5\" read "
+        "prefill, decode)\n",
         fmt::join(p.spec.disaggregation->prefill_tp, "/"),
         fmt::join(p.spec.disaggregation->decode_tp, "/"),
         p.spec.disaggregation->transfer == models::KvTransferLink::kNvlink ? "scale-up link"

@@ -31,11 +31,10 @@ PackedPrefill packed_prefill(IterationTimer& timer, const WorkloadShape& w, cons
     return out;
   }
   const double blocks_per_prompt = std::ceil(prompt / s.block_size);
-  const double by_kv = std::floor(static_cast<double>(r.kv_tokens / s.block_size) /
-                                  blocks_per_prompt);
-  const double m = std::max(
-      1.0, std::min({s.max_num_batched_tokens / prompt, static_cast<double>(s.max_num_seqs),
-                     by_kv}));
+  const double by_kv =
+      std::floor(static_cast<double>(r.kv_tokens / s.block_size) / blocks_per_prompt);
+  const double m = std::max(1.0, std::min({s.max_num_batched_tokens / prompt,
+                                           static_cast<double>(s.max_num_seqs), by_kv}));
   const auto tokens = std::min<std::int64_t>(s.max_num_batched_tokens, std::llround(m * prompt));
   BatchWork work;
   add_steady_work(work, w, 0, tokens);
@@ -112,9 +111,8 @@ PoolEstimate estimate_prefill_pool(IterationTimer& timer, const WorkloadShape& w
     e.latency_s = kInf;
     return e;
   }
-  e.latency_s =
-      unloaded_ttft(timer, w.input_at_percentile, r.scheduler.max_num_batched_tokens) +
-      mm1_wait_percentile(e.utilisation, packed.service_s, percentile);
+  e.latency_s = unloaded_ttft(timer, w.input_at_percentile, r.scheduler.max_num_batched_tokens) +
+                mm1_wait_percentile(e.utilisation, packed.service_s, percentile);
   return e;
 }
 
@@ -151,8 +149,8 @@ PoolEstimate estimate_decode_pool(IterationTimer& timer, const WorkloadShape& w,
   e.iteration_s = decode_iteration(timer, w, lo);
   const double link_wait = mm1_wait_percentile(rate * hold, hold, percentile);
   const double slot_wait = mmc_wait_percentile(largest, rate, stay * e.iteration_s, percentile);
-  e.latency_s = e.iteration_s +
-                (pools.link.seconds(bytes) + link_wait + slot_wait + e.iteration_s) / stay;
+  e.latency_s =
+      e.iteration_s + (pools.link.seconds(bytes) + link_wait + slot_wait + e.iteration_s) / stay;
   return e;
 }
 

@@ -33,7 +33,6 @@ std::optional<std::string> kv_link_problem(const NodeSpec& node, int prefill_tp,
                                            KvTransferLink transfer);
 
 // The link's figures; kv_link_problem must be nullopt (std::logic_error otherwise).
-KvLinkFigures kv_link(const NodeSpec& node, int prefill_tp, int decode_tp,
-                      KvTransferLink transfer);
+KvLinkFigures kv_link(const NodeSpec& node, int prefill_tp, int decode_tp, KvTransferLink transfer);
 
 }  // namespace cirrus::models
