@@ -4,6 +4,8 @@
 // cores. The project target is under 30 s on the 2-core development machine (issue 13).
 #include <benchmark/benchmark.h>
 
+#include <nlohmann/json.hpp>
+#include <string>
 #include <thread>
 
 #include "app/job.hpp"
@@ -34,9 +36,8 @@ const char* kPlan = R"({
   }
 })";
 
-// NOLINTNEXTLINE(readability-identifier-naming): Google Benchmark's BM_ names
-void BM_ServingPlan(benchmark::State& state) {
-  const auto job = app::resolve_search(scenarios::parse_scenario(kPlan, "bench.json"), {});
+void run_plan(benchmark::State& state, const std::string& scenario) {
+  const auto job = app::resolve_search(scenarios::parse_scenario(scenario, "bench.json"), {});
   const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   double combinations = 0, estimated = 0;
   for (auto _ : state) {
@@ -48,6 +49,26 @@ void BM_ServingPlan(benchmark::State& state) {
   state.counters["combinations"] = combinations;
   state.counters["estimated"] = estimated;
 }
+
+// NOLINTNEXTLINE(readability-identifier-naming): Google Benchmark's BM_ names
+void BM_ServingPlan(benchmark::State& state) { run_plan(state, kPlan); }
 BENCHMARK(BM_ServingPlan)->Unit(benchmark::kSecond)->Iterations(1);
+
+// The same load with disaggregated fleets searched too: every instance x 4 tp (colocated) and 4
+// prefill tp x 4 decode tp (disaggregated) x 4 max_num_seqs x 4 budgets, each pool sized by
+// models/serving/disagg_estimate.hpp.
+std::string disagg_plan() {
+  nlohmann::json j = nlohmann::json::parse(kPlan);
+  nlohmann::json& plan = j["serving"]["plan"];
+  plan["tp"] = {1, 2, 4, 8};
+  plan["max_num_seqs"] = {64, 128, 256, 512};
+  plan["max_num_batched_tokens"] = {2048, 4096, 8192, 16384};
+  plan["disaggregation"] = true;
+  return j.dump();
+}
+
+// NOLINTNEXTLINE(readability-identifier-naming): Google Benchmark's BM_ names
+void BM_ServingPlanDisaggregated(benchmark::State& state) { run_plan(state, disagg_plan()); }
+BENCHMARK(BM_ServingPlanDisaggregated)->Unit(benchmark::kSecond)->Iterations(1);
 
 }  // namespace

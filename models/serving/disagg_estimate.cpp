@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "models/serving/bisect.hpp"
+
 namespace cirrus::models {
 namespace {
 
@@ -58,19 +60,7 @@ std::optional<PoolEstimate> fewest_pool(Estimate&& estimate, Ok&& ok, int max,
                                         PoolEstimate& at_max) {
   at_max = estimate(max);
   if (!ok(at_max)) return std::nullopt;
-  PoolEstimate best = at_max;
-  int lo = 1, hi = max;
-  while (lo < hi) {
-    const int mid = lo + (hi - lo) / 2;
-    const PoolEstimate e = estimate(mid);
-    if (ok(e)) {
-      hi = mid;
-      best = e;
-    } else {
-      lo = mid + 1;
-    }
-  }
-  return best;
+  return estimate(smallest_with(1, max, [&](int n) { return ok(estimate(n)); }));
 }
 
 }  // namespace
@@ -135,15 +125,8 @@ PoolEstimate estimate_decode_pool(IterationTimer& timer, const WorkloadShape& w,
     e.latency_s = kInf;
     return e;
   }
-  int lo = 1, hi = largest;  // the smallest batch that carries the load
-  while (lo < hi) {
-    const int mid = lo + (hi - lo) / 2;
-    if (throughput(mid) >= rate) {
-      hi = mid;
-    } else {
-      lo = mid + 1;
-    }
-  }
+  // The smallest batch that carries the load.
+  const int lo = smallest_with(1, largest, [&](int n) { return throughput(n) >= rate; });
   e.batch = lo;
   e.utilisation = static_cast<double>(lo) / largest;
   e.iteration_s = decode_iteration(timer, w, lo);

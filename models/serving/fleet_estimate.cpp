@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "models/serving/bisect.hpp"
+
 namespace cirrus::models {
 namespace {
 
@@ -150,15 +152,8 @@ FleetEstimate estimate_fleet(IterationTimer& timer, const WorkloadShape& w, cons
     e.ttft_s = e.tpot_s = kInf;
     return e;
   }
-  int lo = 1, hi = largest;  // the smallest batch that carries the load
-  while (lo < hi) {
-    const int mid = lo + (hi - lo) / 2;
-    if (throughput(mid) >= rate) {
-      hi = mid;
-    } else {
-      lo = mid + 1;
-    }
-  }
+  // The smallest batch that carries the load.
+  const int lo = smallest_with(1, largest, [&](int n) { return throughput(n) >= rate; });
   const int n = lo;
   const int budget = r.scheduler.max_num_batched_tokens;
   e.batch = n;
@@ -187,19 +182,10 @@ std::optional<FleetEstimate> fewest_replicas(IterationTimer& timer, const Worklo
   FleetEstimate top = estimate_fleet(timer, w, r, max_replicas, percentile);
   if (at_max != nullptr) *at_max = top;
   if (!meets(top, slo)) return std::nullopt;
-  int lo = 1, hi = max_replicas;
-  FleetEstimate best = top;
-  while (lo < hi) {
-    const int mid = lo + (hi - lo) / 2;
-    FleetEstimate e = estimate_fleet(timer, w, r, mid, percentile);
-    if (meets(e, slo)) {
-      hi = mid;
-      best = e;
-    } else {
-      lo = mid + 1;
-    }
-  }
-  return best;
+  const int fewest = smallest_with(1, max_replicas, [&](int n) {
+    return meets(estimate_fleet(timer, w, r, n, percentile), slo);
+  });
+  return estimate_fleet(timer, w, r, fewest, percentile);
 }
 
 }  // namespace cirrus::models
