@@ -16,7 +16,7 @@ namespace {
 
 using namespace cirrus;
 
-const char* kPlan = R"({
+constexpr const char* kPlan = R"({
   "cirrus": 1, "name": "serving plan bench",
   "model": {"preset": "llama3-8b", "seq_len": 8192},
   "training": {"global_batch": 1, "precision": "bf16"},

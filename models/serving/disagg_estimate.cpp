@@ -33,8 +33,7 @@ PackedPrefill packed_prefill(IterationTimer& timer, const WorkloadShape& w, cons
     return out;
   }
   const double blocks_per_prompt = std::ceil(prompt / s.block_size);
-  const double by_kv =
-      std::floor(static_cast<double>(r.kv_tokens / s.block_size) / blocks_per_prompt);
+  const double by_kv = std::floor(static_cast<double>(whole_blocks(r)) / blocks_per_prompt);
   const double m = std::max(1.0, std::min({s.max_num_batched_tokens / prompt,
                                            static_cast<double>(s.max_num_seqs), by_kv}));
   const auto tokens = std::min<std::int64_t>(s.max_num_batched_tokens, std::llround(m * prompt));
@@ -73,7 +72,7 @@ double prefill_replica_capacity(IterationTimer& timer, const WorkloadShape& w,
 BatchLimit decode_largest_batch(const WorkloadShape& w, const ReplicaShape& r) {
   const SchedulerConfig& s = r.scheduler;
   const double per_seq_blocks = std::ceil((w.mean_input + w.mean_output / 2.0) / s.block_size);
-  const double kv_blocks = static_cast<double>(r.kv_tokens / s.block_size);
+  const auto kv_blocks = static_cast<double>(whole_blocks(r));
   const auto by_kv = static_cast<std::int64_t>(std::floor(kv_blocks / per_seq_blocks));
   BatchLimit out{s.max_num_seqs, "max_num_seqs"};
   if (by_kv < out.batch) out = {static_cast<int>(by_kv), "KV cache"};

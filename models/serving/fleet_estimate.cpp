@@ -90,7 +90,7 @@ double mm1_wait_percentile(double rho, double service_s, int percentile) {
 BatchLimit largest_batch(const WorkloadShape& w, const ReplicaShape& r) {
   const SchedulerConfig& s = r.scheduler;
   const double per_seq_blocks = std::ceil(cached_mean(w) / s.block_size);
-  const double kv_blocks = static_cast<double>(r.kv_tokens / s.block_size);
+  const auto kv_blocks = static_cast<double>(whole_blocks(r));
   const auto by_kv = static_cast<std::int64_t>(std::floor(kv_blocks / per_seq_blocks));
   const auto by_budget = static_cast<std::int64_t>(
       std::floor(s.max_num_batched_tokens / (1.0 + w.mean_input / w.mean_output)));

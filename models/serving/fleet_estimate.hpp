@@ -49,6 +49,11 @@ struct ReplicaShape {
   std::int64_t kv_tokens = 0;  // the KV cache's tokens (blocks x block size)
 };
 
+// The KV cache's whole blocks.
+inline std::int64_t whole_blocks(const ReplicaShape& r) {
+  return r.kv_tokens / r.scheduler.block_size;
+}
+
 struct BatchLimit {
   int batch = 0;        // the largest steady batch n
   const char* by = "";  // "max_num_seqs", "KV cache" or "token budget"
