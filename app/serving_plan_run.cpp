@@ -54,14 +54,16 @@ models::WorkloadShape workload_of(const scenarios::Scenario& s, const models::Se
   models::WorkloadShape w;
   std::vector<double> inputs;
   inputs.reserve(r.list.size());
-  double in = 0, out = 0;
+  double in = 0, in_squared = 0, out = 0;
   for (const models::Request& q : r.list) {
     inputs.push_back(q.input_len);
     in += q.input_len;
+    in_squared += static_cast<double>(q.input_len) * q.input_len;
     out += q.output_len;
   }
   const auto n = static_cast<double>(r.list.size());
   w.mean_input = in / n;
+  w.mean_input_squared = in_squared / n;
   w.mean_output = out / n;
   std::sort(inputs.begin(), inputs.end());
   w.input_at_percentile = static_cast<std::int64_t>(models::nearest_rank(inputs, percentile));
@@ -488,8 +490,9 @@ ServingPlan run_serving_plan(const Job& job, int threads) {
 
   plan.assumptions.push_back(
       "ranking: a closed-form estimate (models/serving/fleet_estimate.hpp): a fluid steady state "
-      "of the mean request per replica, TPOT the iteration time at the batch that carries the "
-      "load, TTFT the running iteration, the percentile prompt's prefill and the percentile "
+      "of the mean request per replica, TPOT the decode iteration at the batch that carries the "
+      "load plus the percentile of the prompt tokens sharing a request's life (compound "
+      "Poisson), TTFT the running iteration, the percentile prompt's prefill and the percentile "
       "waits of an M/M/c queue for a batch slot and an M/M/1 queue for the prefill budget");
   plan.assumptions.push_back(fmt::format(
       "a candidate meets the SLOs when the request-level simulation (as `cirrus serve`) of every "

@@ -65,6 +65,36 @@ double prefill_seconds(IterationTimer& timer, const WorkloadShape& w, const Repl
 
 double tail_fraction(int percentile) { return 1.0 - percentile / 100.0; }
 
+// The standard normal's quantile at the percentiles a run reports.
+double normal_quantile(int percentile) {
+  if (percentile >= 99) return 2.3263;
+  if (percentile >= 90) return 1.2816;
+  return 0;
+}
+
+// TPOT at the percentile (the header's formula): the decode-only iteration, plus the prompt
+// tokens that share the request's life at their compound-Poisson percentile, each at its
+// marginal cost in the steady iteration t.
+double tpot_percentile(IterationTimer& timer, const WorkloadShape& w, const ReplicaShape& r, int n,
+                       double t, double rate, int percentile) {
+  BatchWork decodes;
+  add_steady_work(decodes, w, n, 0);
+  const double t_decode = timer.seconds(decodes);
+  const std::int64_t room = std::max(0, r.scheduler.max_num_batched_tokens - n);
+  const double prompt_tokens = static_cast<double>(
+      std::min<std::int64_t>(room, std::llround(n * w.mean_input / w.mean_output)));
+  if (!(prompt_tokens > 0) || !(t > t_decode)) return t;
+  const double per_token = (t - t_decode) / prompt_tokens;
+  const double decodes_per_request = std::max(1.0, w.mean_output - 1.0);
+  const double life = decodes_per_request * t;
+  const double second_moment =
+      w.mean_input_squared > 0 ? w.mean_input_squared : w.mean_input * w.mean_input;
+  const double mean = rate * life * w.mean_input;
+  const double sd = std::sqrt(rate * life * second_moment);
+  const double tokens = mean + normal_quantile(percentile) * sd;
+  return t_decode + per_token * tokens / decodes_per_request;
+}
+
 }  // namespace
 
 void add_steady_work(BatchWork& work, const WorkloadShape& w, int n, std::int64_t prompt_tokens) {
@@ -159,7 +189,7 @@ FleetEstimate estimate_fleet(IterationTimer& timer, const WorkloadShape& w, cons
   e.batch = n;
   e.utilisation = static_cast<double>(n) / largest;
   e.iteration_s = steady_iteration(timer, w, r, n, &e.prefill_share);
-  e.tpot_s = e.iteration_s;
+  e.tpot_s = tpot_percentile(timer, w, r, n, e.iteration_s, rate, percentile);
   const double stay_s = stay_iterations(w, r, n) * e.iteration_s;
   // The prefill channel: prompts of I tokens served B - n tokens per iteration, M/M/1.
   const double prompt_s = w.mean_input / std::max(1, budget - n) * e.iteration_s;

@@ -17,7 +17,13 @@
 //     largest batch: the replica is overloaded.
 //
 // At the SLO percentile p:
-//   TPOT_p = t(n), the mean iteration at that batch;
+//   TPOT_p = t_d(n) + c x P_p / (O - 1): a request's O - 1 decodes each take the decode-only
+//            iteration t_d(n), and every prompt token that shares an iteration with them adds
+//            c = (t(n) - t_d(n)) / (the steady iteration's prompt tokens) to its life. The
+//            prompt tokens arriving in that life (L = (O - 1) t(n)) are a compound Poisson sum,
+//            mean lambda_r L I and variance lambda_r L E[I^2]; P_p is its p-th percentile by the
+//            normal approximation (z = 0, 1.2816, 2.3263 for p50, p90, p99). The mean is t(n);
+//            the tail is what a request that meets a burst of long prompts sees;
 //   TTFT_p = t(n) (the iteration running when the request arrives, at its longest)
 //          + ceil(I_p / (B - n)) iterations of n decodes and a chunk of the p-th percentile
 //            prompt I_p (its prefill)
@@ -42,6 +48,7 @@ struct WorkloadShape {
   double mean_input = 0;                 // I
   double mean_output = 0;                // O, >= 1
   std::int64_t input_at_percentile = 0;  // I_p: the SLO percentile's prompt length
+  double mean_input_squared = 0;         // E[I^2]; 0: I^2 (every prompt of the mean length)
 };
 
 struct ReplicaShape {

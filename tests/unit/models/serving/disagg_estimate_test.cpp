@@ -5,21 +5,12 @@
 #include <cmath>
 
 #include "models/serving/disagg_estimate.hpp"
+#include "tests/unit/models/serving/serving_fixtures.hpp"
 
 using namespace cirrus::models;
+using cirrus::testing::LinearTimer;
 
 namespace {
-
-class LinearTimer final : public IterationTimer {
- public:
-  LinearTimer(double base_s, double per_token_s) : base_(base_s), per_(per_token_s) {}
-  double seconds(const BatchWork& work) override {
-    return base_ + per_ * static_cast<double>(work.tokens);
-  }
-
- private:
-  double base_, per_;
-};
 
 // 1,000-token prompts (p90 2,000), 101 output tokens, 400 requests/s.
 WorkloadShape shape() {

@@ -8,6 +8,7 @@
 
 using namespace cirrus::models;
 using cirrus::testing::FixedTimer;
+using cirrus::testing::LinearTimer;
 
 namespace {
 
@@ -94,4 +95,36 @@ TEST_CASE("the fleet estimate by hand with a fixed iteration time", "[serving]")
   CHECK(at_max.replicas == 256);
   CHECK(unloaded_ttft(timer, 100, 8192) == Approx(0.01));
   CHECK(unloaded_ttft(timer, 10000, 4096) == Approx(0.03));  // three chunks
+}
+
+TEST_CASE("the fleet estimate's TPOT tail: the prompt tokens a request's life meets", "[serving]") {
+  // An iteration of T tokens takes 1 ms + 1 us x T, so a prompt token costs c = 1 us beside the
+  // decodes. 100 requests/s of 100-token prompts (E[I^2] = 2 x 100^2: lengths spread) and 11
+  // output tokens on one replica.
+  LinearTimer timer(1e-3, 1e-6);
+  WorkloadShape w = shape(100);
+  w.mean_input_squared = 2e4;
+  const ReplicaShape r = replica();
+  const FleetEstimate p90 = estimate_fleet(timer, w, r, 1, 90);
+  REQUIRE_FALSE(p90.overloaded);
+  // At the batch n the estimate found: the steady iteration holds n decodes and round(n 100/11)
+  // prompt tokens; a request decodes 10 iterations (life L = 10 t); the prompt tokens arriving in
+  // it are 100/s x L x 100 on average, with variance 100/s x L x 2e4; p90 is 1.2816 sd above.
+  const int n = p90.batch;
+  const double k = std::llround(n * 100.0 / 11.0);
+  const double t = 1e-3 + 1e-6 * (n + k);
+  const double t_decode = 1e-3 + 1e-6 * n;
+  CHECK(p90.iteration_s == Approx(t).epsilon(1e-12));
+  const double life = 10 * t;
+  const double tokens = 100 * life * 100 + 1.2816 * std::sqrt(100 * life * 2e4);
+  CHECK(p90.tpot_s == Approx(t_decode + 1e-6 * tokens / 10).epsilon(1e-9));
+  // The tail lies above the mean iteration, and grows with the percentile.
+  CHECK(p90.tpot_s > p90.iteration_s);
+  const FleetEstimate p50 = estimate_fleet(timer, w, r, 1, 50);
+  const FleetEstimate p99 = estimate_fleet(timer, w, r, 1, 99);
+  CHECK(p50.tpot_s < p90.tpot_s);
+  CHECK(p90.tpot_s < p99.tpot_s);
+  // Without spread in the lengths (E[I^2] = I^2) the tail is narrower.
+  w.mean_input_squared = 0;
+  CHECK(estimate_fleet(timer, w, r, 1, 90).tpot_s < p90.tpot_s);
 }

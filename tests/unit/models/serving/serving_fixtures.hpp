@@ -27,6 +27,19 @@ class FixedTimer final : public models::IterationTimer {
   double s_;
 };
 
+// An iteration of T tokens takes base + per_token x T: marginal costs a hand calculation can
+// follow.
+class LinearTimer final : public models::IterationTimer {
+ public:
+  LinearTimer(double base_s, double per_token_s) : base_(base_s), per_(per_token_s) {}
+  double seconds(const models::BatchWork& work) override {
+    return base_ + per_ * static_cast<double>(work.tokens);
+  }
+
+ private:
+  double base_, per_;
+};
+
 inline models::IterationSetup llama8b_h100(int tp = 1, int max_tokens = 8192, int max_seqs = 256) {
   models::IterationSetup s;
   s.model = *models::find_model("llama3-8b");
