@@ -19,21 +19,6 @@ std::int64_t prefill_iterations(double prompt, int budget, int n) {
   return std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(prompt / room)));
 }
 
-// The steady iteration at batch n: n decodes and the n I / O prompt tokens admitted with them,
-// within the budget.
-double steady_iteration(IterationTimer& timer, const WorkloadShape& w, const ReplicaShape& r, int n,
-                        double* prefill_share = nullptr) {
-  const std::int64_t room = std::max(0, r.scheduler.max_num_batched_tokens - n);
-  const std::int64_t prompt =
-      std::min<std::int64_t>(room, std::llround(n * w.mean_input / w.mean_output));
-  BatchWork work;
-  add_steady_work(work, w, n, prompt);
-  if (prefill_share != nullptr) {
-    *prefill_share = static_cast<double>(prompt) / static_cast<double>(n + prompt);
-  }
-  return timer.seconds(work);
-}
-
 // Iterations a request stays at batch n: its prefill chunks, then O - 1 decodes.
 double stay_iterations(const WorkloadShape& w, const ReplicaShape& r, int n) {
   return static_cast<double>(
@@ -72,27 +57,45 @@ double normal_quantile(int percentile) {
   return 0;
 }
 
-// TPOT at the percentile (the header's formula): the decode-only iteration, plus the prompt
-// tokens that share the request's life at their compound-Poisson percentile, each at its
-// marginal cost in the steady iteration t.
-double tpot_percentile(IterationTimer& timer, const WorkloadShape& w, const ReplicaShape& r, int n,
-                       double t, double rate, int percentile) {
+// The replica at batch n in the header's discrete steady state: the decode-only iteration, the
+// time a mean prompt adds beside the n decodes (its chunk iterations less the decode-only
+// iterations they stand in for), and the iterations a request stays.
+struct Steady {
+  double decode_s = 0;  // t_d(n)
+  double prompt_s = 0;  // D(n)
+  double stay = 0;      // k(n) + O - 1
+  // The most requests/s the replica carries at this batch: n / (stay t_d + n D).
+  double carried(int n) const { return n / (stay * decode_s + n * prompt_s); }
+  // The mean iteration at `rate` requests/s: t_d / (1 - rate D).
+  double iteration(double rate) const { return decode_s / (1.0 - rate * prompt_s); }
+};
+
+Steady steady_at(IterationTimer& timer, const WorkloadShape& w, const ReplicaShape& r, int n) {
+  Steady s;
   BatchWork decodes;
   add_steady_work(decodes, w, n, 0);
-  const double t_decode = timer.seconds(decodes);
-  const std::int64_t room = std::max(0, r.scheduler.max_num_batched_tokens - n);
-  const double prompt_tokens = static_cast<double>(
-      std::min<std::int64_t>(room, std::llround(n * w.mean_input / w.mean_output)));
-  if (!(prompt_tokens > 0) || !(t > t_decode)) return t;
-  const double per_token = (t - t_decode) / prompt_tokens;
+  s.decode_s = timer.seconds(decodes);
+  const std::int64_t prompt = std::max<std::int64_t>(1, std::llround(w.mean_input));
+  const std::int64_t chunks =
+      prefill_iterations(static_cast<double>(prompt), r.scheduler.max_num_batched_tokens, n);
+  s.prompt_s = std::max(
+      0.0, prefill_seconds(timer, w, r, n, prompt) - static_cast<double>(chunks) * s.decode_s);
+  s.stay = stay_iterations(w, r, n);
+  return s;
+}
+
+// TPOT at the percentile (the header's formula): the decode-only iteration, plus the prompts
+// that share the request's decode life, a compound Poisson sum at its percentile (each prompt
+// adding D in proportion to its length).
+double tpot_percentile(const WorkloadShape& w, const Steady& s, double t, double rate,
+                       int percentile) {
   const double decodes_per_request = std::max(1.0, w.mean_output - 1.0);
   const double life = decodes_per_request * t;
-  const double second_moment =
-      w.mean_input_squared > 0 ? w.mean_input_squared : w.mean_input * w.mean_input;
-  const double mean = rate * life * w.mean_input;
-  const double sd = std::sqrt(rate * life * second_moment);
-  const double tokens = mean + normal_quantile(percentile) * sd;
-  return t_decode + per_token * tokens / decodes_per_request;
+  const double mean_squared = w.mean_input * w.mean_input;
+  const double spread = w.mean_input_squared > 0 ? w.mean_input_squared / mean_squared : 1.0;
+  const double mean = rate * life * s.prompt_s;
+  const double sd = s.prompt_s * std::sqrt(rate * life * spread);
+  return s.decode_s + (mean + normal_quantile(percentile) * sd) / decodes_per_request;
 }
 
 }  // namespace
@@ -133,7 +136,7 @@ BatchLimit largest_batch(const WorkloadShape& w, const ReplicaShape& r) {
 
 double replica_capacity(IterationTimer& timer, const WorkloadShape& w, const ReplicaShape& r) {
   const int n = largest_batch(w, r).batch;
-  return n / (stay_iterations(w, r, n) * steady_iteration(timer, w, r, n));
+  return steady_at(timer, w, r, n).carried(n);
 }
 
 double mmc_wait_percentile(int c, double rate, double service_s, int percentile) {
@@ -171,26 +174,27 @@ FleetEstimate estimate_fleet(IterationTimer& timer, const WorkloadShape& w, cons
   e.replicas = replicas;
   const int largest = largest_batch(w, r).batch;
   const double rate = w.rate_per_s / replicas;
-  auto throughput = [&](int n) {
-    return n / (stay_iterations(w, r, n) * steady_iteration(timer, w, r, n));
-  };
-  if (throughput(largest) < rate) {
+  const Steady at_largest = steady_at(timer, w, r, largest);
+  if (at_largest.carried(largest) < rate) {
     e.overloaded = true;
     e.batch = largest;
     e.utilisation = 1;
-    e.iteration_s = steady_iteration(timer, w, r, largest, &e.prefill_share);
+    e.iteration_s = at_largest.decode_s;
+    e.prefill_share = 1;
     e.ttft_s = e.tpot_s = kInf;
     return e;
   }
   // The smallest batch that carries the load.
-  const int lo = smallest_with(1, largest, [&](int n) { return throughput(n) >= rate; });
-  const int n = lo;
+  const int n = smallest_with(1, largest,
+                              [&](int k) { return steady_at(timer, w, r, k).carried(k) >= rate; });
+  const Steady s = steady_at(timer, w, r, n);
   const int budget = r.scheduler.max_num_batched_tokens;
   e.batch = n;
   e.utilisation = static_cast<double>(n) / largest;
-  e.iteration_s = steady_iteration(timer, w, r, n, &e.prefill_share);
-  e.tpot_s = tpot_percentile(timer, w, r, n, e.iteration_s, rate, percentile);
-  const double stay_s = stay_iterations(w, r, n) * e.iteration_s;
+  e.iteration_s = s.iteration(rate);
+  e.prefill_share = std::clamp(rate * s.prompt_s, 0.0, 1.0);
+  e.tpot_s = tpot_percentile(w, s, e.iteration_s, rate, percentile);
+  const double stay_s = s.stay * e.iteration_s;
   // The prefill channel: prompts of I tokens served B - n tokens per iteration, M/M/1.
   const double prompt_s = w.mean_input / std::max(1, budget - n) * e.iteration_s;
   const double prefill_wait = mm1_wait_percentile(rate * prompt_s, prompt_s, percentile);

@@ -1,29 +1,32 @@
 #pragma once
 // A fast, closed-form estimate of a serving fleet (the ranking stage of `cirrus plan` for a
 // `serving` block; the request-level simulation, fleet_sim.hpp, checks what it ranks first).
-// Fluid steady state of one replica at the mean request (I prompt, O output tokens):
+// Steady state of one replica at the mean request (I prompt, O output tokens):
 //
-//   - n sequences run at once, each producing one token per iteration; a request stays
+//   - n sequences decode at once, each producing one token per iteration; a request stays
 //     k(n) + O - 1 iterations, k(n) = ceil(I / (B - n)) of them prefill chunks of the B-token
-//     budget (vLLM schedules the decodes first);
-//   - per iteration n/O requests are admitted, so n I / O prompt tokens join the n decodes:
-//     n (1 + I/O) <= B. The batch is also held under max_num_seqs and under the KV cache's
-//     sequences of I + O/2 cached tokens (the mean over a request's life);
-//   - an iteration's time t(n) is the iteration model's for that batch (iteration_time.hpp):
-//     n decodes at a mean context of I + O/2, and the admitted prompt tokens as whole prompts
-//     of I tokens starting from an empty cache;
-//   - a replica carries lambda_r = lambda / R requests/s at the smallest n whose throughput
-//     n / ((k(n) + O - 1) t(n)) reaches lambda_r (Little's law for the batch); none up to the
-//     largest batch: the replica is overloaded.
+//     budget (vLLM schedules the decodes first). The batch is held under max_num_seqs, under
+//     the KV cache's sequences of I + O/2 cached tokens (the mean over a request's life) and
+//     under the budget, n (1 + I/O) <= B;
+//   - an iteration is the n decodes at a mean context of I + O/2, t_d(n), and, when a prompt
+//     arrived, that prompt's chunk beside them (iteration_time.hpp). A prompt is not spread
+//     thinly over every iteration: the decode-only iterations read the weights and the KV
+//     cache (memory-bound) and a prompt's iteration is compute-bound, and a roofline of their
+//     sum would hide one under the other. So a mean prompt adds D(n) = its chunk iterations
+//     beside the n decodes less as many decode-only iterations, and at lambda_r requests/s the
+//     mean iteration stretches to t(n) = t_d(n) / (1 - lambda_r D(n)) (prompts take
+//     lambda_r D(n) of the time: the prefill share of the cost);
+//   - by Little's law n = lambda_r (k + O - 1) t(n), so a replica carries at most
+//     n / ((k + O - 1) t_d(n) + n D(n)) requests/s at batch n. It carries lambda_r = lambda / R
+//     at the smallest n where that reaches lambda_r; none up to the largest batch: overloaded.
 //
 // At the SLO percentile p:
-//   TPOT_p = t_d(n) + c x P_p / (O - 1): a request's O - 1 decodes each take the decode-only
-//            iteration t_d(n), and every prompt token that shares an iteration with them adds
-//            c = (t(n) - t_d(n)) / (the steady iteration's prompt tokens) to its life. The
-//            prompt tokens arriving in that life (L = (O - 1) t(n)) are a compound Poisson sum,
-//            mean lambda_r L I and variance lambda_r L E[I^2]; P_p is its p-th percentile by the
-//            normal approximation (z = 0, 1.2816, 2.3263 for p50, p90, p99). The mean is t(n);
-//            the tail is what a request that meets a burst of long prompts sees;
+//   TPOT_p = t_d(n) + P_p / (O - 1): a request's O - 1 decodes each take t_d(n), and every
+//            prompt arriving in its life L = (O - 1) t(n) adds D(n) x its length / I. Their sum
+//            is compound Poisson, mean lambda_r L D and variance lambda_r L D^2 E[I^2] / I^2;
+//            P_p is its p-th percentile by the normal approximation (z = 0, 1.2816, 2.3263 for
+//            p50, p90, p99). At p50 it is t(n); the tail is a request that meets a burst of
+//            long prompts;
 //   TTFT_p = t(n) (the iteration running when the request arrives, at its longest)
 //          + ceil(I_p / (B - n)) iterations of n decodes and a chunk of the p-th percentile
 //            prompt I_p (its prefill)

@@ -65,8 +65,9 @@ TEST_CASE("the fleet estimate by hand with a fixed iteration time", "[serving]")
   CHECK(e.tpot_s == Approx(0.01));
   CHECK(e.ttft_s == Approx(0.02));
   CHECK(e.utilisation == Approx(11.0 / 64));
-  // Prompt tokens per iteration: round(11 x 100 / 11) = 100 beside 11 decodes.
-  CHECK(e.prefill_share == Approx(100.0 / 111));
+  // A fixed iteration time gives a prompt nothing to add beside the decodes (D = 0): the prompts
+  // take none of the time.
+  CHECK(e.prefill_share == 0);
 
   // 990 requests/s: one replica is overloaded (581.8/s); two carry 495/s each at a batch of
   // ceil(495 x 0.11) = 55, where 54.45 Erlangs on 64 slots wait with probability 0.1454
@@ -97,34 +98,67 @@ TEST_CASE("the fleet estimate by hand with a fixed iteration time", "[serving]")
   CHECK(unloaded_ttft(timer, 10000, 4096) == Approx(0.03));  // three chunks
 }
 
-TEST_CASE("the fleet estimate's TPOT tail: the prompt tokens a request's life meets", "[serving]") {
-  // An iteration of T tokens takes 1 ms + 1 us x T, so a prompt token costs c = 1 us beside the
-  // decodes. 100 requests/s of 100-token prompts (E[I^2] = 2 x 100^2: lengths spread) and 11
-  // output tokens on one replica.
+TEST_CASE("the fleet estimate's TPOT tail: the prompts a request's life meets", "[serving]") {
+  // An iteration of T tokens takes 1 ms + 1 us x T. Beside n decodes (t_d = 1 ms + n us) a
+  // 100-token prompt's one chunk adds D = 100 us. 100 requests/s of 100-token prompts
+  // (E[I^2] = 2 x 100^2: lengths spread) and 11 output tokens on one replica.
   LinearTimer timer(1e-3, 1e-6);
   WorkloadShape w = shape(100);
   w.mean_input_squared = 2e4;
   const ReplicaShape r = replica();
   const FleetEstimate p90 = estimate_fleet(timer, w, r, 1, 90);
   REQUIRE_FALSE(p90.overloaded);
-  // At the batch n the estimate found: the steady iteration holds n decodes and round(n 100/11)
-  // prompt tokens; a request decodes 10 iterations (life L = 10 t); the prompt tokens arriving in
-  // it are 100/s x L x 100 on average, with variance 100/s x L x 2e4; p90 is 1.2816 sd above.
-  const int n = p90.batch;
-  const double k = std::llround(n * 100.0 / 11.0);
-  const double t = 1e-3 + 1e-6 * (n + k);
-  const double t_decode = 1e-3 + 1e-6 * n;
+  // A replica carries n / (11 t_d + n D) requests/s: 100/s from n = 2 (1 gives 89.3).
+  CHECK(p90.batch == 2);
+  const double t_decode = 1e-3 + 2e-6, d = 1e-4;
+  // Prompts take 100/s x D = 1% of the time: the mean iteration is t_d / 0.99.
+  const double t = t_decode / (1 - 100 * d);
   CHECK(p90.iteration_s == Approx(t).epsilon(1e-12));
+  CHECK(p90.prefill_share == Approx(0.01).epsilon(1e-9));
+  // A request decodes 10 iterations (life L = 10 t); the prompts arriving in it add
+  // 100/s x L x D on average, with variance 100/s x L x D^2 x 2; p90 is 1.2816 sd above.
   const double life = 10 * t;
-  const double tokens = 100 * life * 100 + 1.2816 * std::sqrt(100 * life * 2e4);
-  CHECK(p90.tpot_s == Approx(t_decode + 1e-6 * tokens / 10).epsilon(1e-9));
-  // The tail lies above the mean iteration, and grows with the percentile.
-  CHECK(p90.tpot_s > p90.iteration_s);
+  const double added = 100 * life * d + 1.2816 * d * std::sqrt(100 * life * 2);
+  CHECK(p90.tpot_s == Approx(t_decode + added / 10).epsilon(1e-9));
+  // At p50 the sum is its mean: TPOT is the mean iteration. The tail grows with p.
   const FleetEstimate p50 = estimate_fleet(timer, w, r, 1, 50);
   const FleetEstimate p99 = estimate_fleet(timer, w, r, 1, 99);
+  CHECK(p50.tpot_s == Approx(p50.iteration_s).epsilon(1e-9));
   CHECK(p50.tpot_s < p90.tpot_s);
   CHECK(p90.tpot_s < p99.tpot_s);
   // Without spread in the lengths (E[I^2] = I^2) the tail is narrower.
   w.mean_input_squared = 0;
   CHECK(estimate_fleet(timer, w, r, 1, 90).tpot_s < p90.tpot_s);
+}
+
+TEST_CASE("the fleet estimate: a prompt's iteration is not spread over the decodes", "[serving]") {
+  // A roofline timer: an iteration reads 10 ms of weights whatever its size, and computes
+  // 10 us per token; its time is the larger. n decodes alone are memory-bound (10 ms); a
+  // 2,000-token prompt beside them is compute-bound (10 us x (n + 2,000)). Spreading the prompt
+  // over every iteration would hide its compute under the weight reads.
+  class Roofline final : public IterationTimer {
+   public:
+    double seconds(const BatchWork& work) override {
+      return std::max(10e-3, 10e-6 * static_cast<double>(work.tokens));
+    }
+  } timer;
+  WorkloadShape w;
+  w.rate_per_s = 20;
+  w.mean_input = 2000;
+  w.mean_output = 101;
+  w.input_at_percentile = 2000;
+  const ReplicaShape r = replica();
+  const FleetEstimate e = estimate_fleet(timer, w, r, 1, 50);
+  REQUIRE_FALSE(e.overloaded);
+  // At batch n: t_d = 10 ms; the prompt's iteration takes 10 us x (n + 2,000), so D = 10 us x
+  // (n + 2,000) - 10 ms, about 10.3 ms. Prompts take 20/s x D of the time and the mean
+  // iteration is t_d / (1 - 20 D), about 12.6 ms: above the 10 ms that a thinly spread prompt
+  // (20 x 2,000 tokens/s x 10 ms = 400 tokens per iteration beside the decodes, still
+  // memory-bound) would give.
+  const int n = e.batch;
+  const double d = 10e-6 * (n + 2000) - 10e-3;
+  CHECK(e.iteration_s == Approx(10e-3 / (1 - 20 * d)).epsilon(1e-12));
+  CHECK(e.iteration_s > 0.012);
+  // Little's law: n = 20/s x (1 + 100) iterations x t, the smallest whole batch that carries it.
+  CHECK(n == static_cast<int>(std::ceil(20 * 101 * e.iteration_s - 1e-9)));
 }
