@@ -489,10 +489,11 @@ ServingPlan run_serving_plan(const Job& job, int threads) {
   }
 
   plan.assumptions.push_back(
-      "ranking: a closed-form estimate (models/serving/fleet_estimate.hpp): a fluid steady state "
-      "of the mean request per replica, TPOT the decode iteration at the batch that carries the "
-      "load plus the percentile of the prompt tokens sharing a request's life (compound "
-      "Poisson), TTFT the running iteration, the percentile prompt's prefill and the percentile "
+      "ranking: a closed-form estimate (models/serving/fleet_estimate.hpp): a steady state of "
+      "the mean request per replica, decode-only iterations stretched by the prompts' chunks, "
+      "TPOT the decode iteration at the batch that carries the load plus the percentile of the "
+      "prompts sharing a request's life (compound Poisson), TTFT the running iteration, the "
+      "percentile prompt's prefill and the percentile "
       "waits of an M/M/c queue for a batch slot and an M/M/1 queue for the prefill budget");
   plan.assumptions.push_back(fmt::format(
       "a candidate meets the SLOs when the request-level simulation (as `cirrus serve`) of every "
