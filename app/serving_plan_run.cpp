@@ -67,6 +67,10 @@ models::WorkloadShape workload_of(const scenarios::Scenario& s, const models::Se
   w.mean_output = out / n;
   std::sort(inputs.begin(), inputs.end());
   w.input_at_percentile = static_cast<std::int64_t>(models::nearest_rank(inputs, percentile));
+  constexpr int kShares = 20;
+  for (int k = 0; k < kShares; ++k) {
+    w.input_quantiles.push_back(models::nearest_rank(inputs, 100.0 * (k + 0.5) / kShares));
+  }
   if (spec.arrivals.kind != models::ArrivalKind::kTrace) {
     w.rate_per_s = spec.arrivals.rate_per_s;
     return w;
@@ -502,8 +506,9 @@ ServingPlan run_serving_plan(const Job& job, int threads) {
   if (plan.spec.disaggregation) {
     plan.assumptions.push_back(fmt::format(
         "disaggregated fleets: each pool sized for its own SLO by a closed-form estimate "
-        "(models/serving/disagg_estimate.hpp): prefill replicas for TTFT (an M/M/1 queue of "
-        "packed prompt iterations), decode replicas for TPOT (the batch that carries the load, "
+        "(models/serving/disagg_estimate.hpp): prefill replicas for TTFT (a prompt's own prefill "
+        "plus its wait in an M/G/1 queue of packed prompt iterations), decode replicas for TPOT "
+        "(the batch that carries the load, "
         "the KV transfer over the {} and its waits spread over the output tokens); TTFT ends at "
         "the prefill replica (NVIDIA Dynamo's convention); max_replicas bounds each pool",
         plan.spec.disaggregation->transfer == models::KvTransferLink::kNvlink ? "scale-up link"

@@ -87,8 +87,51 @@ double decode_replica_capacity(IterationTimer& timer, const WorkloadShape& w,
   return n / (decode_stay(w) * decode_iteration(timer, w, n));
 }
 
+std::vector<double> own_prefill_seconds(IterationTimer& timer, const WorkloadShape& w, int budget) {
+  if (w.input_quantiles.empty()) return {unloaded_ttft(timer, w.input_at_percentile, budget)};
+  std::vector<double> out;
+  out.reserve(w.input_quantiles.size());
+  for (std::size_t k = 0; k < w.input_quantiles.size(); ++k) {
+    const double q = w.input_quantiles[k];
+    if (k > 0 && q == w.input_quantiles[k - 1]) {
+      out.push_back(out.back());
+    } else {
+      out.push_back(unloaded_ttft(timer, std::max<std::int64_t>(1, std::llround(q)), budget));
+    }
+  }
+  return out;
+}
+
+double first_token_percentile(const std::vector<double>& own, double rho, double service_s,
+                              double cv2, int percentile) {
+  const double tail = 1.0 - percentile / 100.0;
+  const double scale = service_s * (1.0 + cv2) / (2.0 * (1.0 - rho));  // T
+  auto above = [&](double x) {                                         // P(X + W > x)
+    double sum = 0;
+    for (const double own_s : own) {
+      const double y = x - own_s;
+      sum += y < 0 ? 1.0 : rho * std::exp(-y / scale);
+    }
+    return sum / static_cast<double>(own.size());
+  };
+  // At the largest X plus W's own percentile every term is at most the tail.
+  double lo = 0;
+  double hi =
+      *std::max_element(own.begin(), own.end()) + (rho > tail ? scale * std::log(rho / tail) : 0.0);
+  for (int i = 0; i < 200 && hi - lo > 1e-12 * hi; ++i) {
+    const double mid = (lo + hi) / 2;
+    if (above(mid) > tail) {
+      lo = mid;
+    } else {
+      hi = mid;
+    }
+  }
+  return hi;
+}
+
 PoolEstimate estimate_prefill_pool(IterationTimer& timer, const WorkloadShape& w,
-                                   const ReplicaShape& r, int replicas, int percentile) {
+                                   const ReplicaShape& r, const std::vector<double>& own,
+                                   int replicas, int percentile) {
   const PackedPrefill packed = packed_prefill(timer, w, r);
   PoolEstimate e;
   e.replicas = replicas;
@@ -100,8 +143,11 @@ PoolEstimate estimate_prefill_pool(IterationTimer& timer, const WorkloadShape& w
     e.latency_s = kInf;
     return e;
   }
-  e.latency_s = unloaded_ttft(timer, w.input_at_percentile, r.scheduler.max_num_batched_tokens) +
-                mm1_wait_percentile(e.utilisation, packed.service_s, percentile);
+  // The service varies as the prompts' lengths (a packed prompt's share grows with it).
+  const double cv2 = w.mean_input_squared > 0
+                         ? std::max(0.0, w.mean_input_squared / (w.mean_input * w.mean_input) - 1)
+                         : 1.0;
+  e.latency_s = first_token_percentile(own, e.utilisation, packed.service_s, cv2, percentile);
   return e;
 }
 
@@ -149,8 +195,12 @@ std::optional<DisaggEstimate> fewest_disagg(IterationTimer& prefill_timer,
   DisaggEstimate top;
   top.transfer_s = pools.link.seconds(w.mean_input * pools.kv_bytes_per_token);
   DisaggEstimate best = top;
+  const std::vector<double> own =
+      own_prefill_seconds(prefill_timer, w, pools.prefill.scheduler.max_num_batched_tokens);
   const auto prefill = fewest_pool(
-      [&](int r) { return estimate_prefill_pool(prefill_timer, w, pools.prefill, r, percentile); },
+      [&](int r) {
+        return estimate_prefill_pool(prefill_timer, w, pools.prefill, own, r, percentile);
+      },
       ok_within(slo.ttft_s), max_replicas, top.prefill);
   const auto decode = fewest_pool(
       [&](int r) { return estimate_decode_pool(decode_timer, w, pools, r, percentile); },

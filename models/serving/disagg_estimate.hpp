@@ -9,8 +9,13 @@
 //   a busy replica packs m = min(B / I, max_num_seqs, the prompts its KV cache holds) whole
 //   prompts into an iteration of the budget B (a prompt above B: its chunks one after another),
 //   so a prompt costs S = t(packed iteration) / m of replica time; rho = (lambda / Rp) S;
-//   TTFT_p = the p-th percentile prompt's prefill alone on an idle replica
-//          + the p-th percentile wait of an M/M/1 queue of service S (the work ahead of it).
+//   TTFT = X + W: X the prompt's prefill alone on an idle replica (unloaded_ttft, at the
+//   requests' prompt lengths: WorkloadShape::input_quantiles), W its wait for the work ahead
+//   of it in an M/G/1 queue of service S, whose service varies as the prompts' lengths do
+//   (c^2 = E[I^2] / I^2 - 1; 1, the M/M/1 queue's, when unknown): P(W > y) = rho exp(-y / T)
+//   with T = S (1 + c^2) / (2 (1 - rho)), the exponential tail whose mean is
+//   Pollaczek-Khinchine's, exact for M/M/1. TTFT_p solves mean_k P(W > x - X_k) = 1 - p
+//   (bisection): adding the p-th percentiles of X and W instead would take both tails at once.
 // Decode pool, Rd replicas: decodes only. A request stays O - 1 iterations at n decodes of mean
 //   context I + O/2; the batch is held under max_num_seqs, B and the KV cache's sequences of
 //   I + O/2 cached tokens; a replica carries lambda / Rd at the smallest n with
@@ -25,6 +30,7 @@
 // Not modelled, as in the simulation: the prefill replica holding the prompt's blocks while
 // the transfer reads them, and a transfer overlapping the prefill layer by layer.
 #include <optional>
+#include <vector>
 
 #include "models/serving/fleet_estimate.hpp"
 #include "models/serving/kv_link.hpp"
@@ -60,8 +66,19 @@ BatchLimit decode_largest_batch(const WorkloadShape& w, const ReplicaShape& r);
 double decode_replica_capacity(IterationTimer& timer, const WorkloadShape& w,
                                const ReplicaShape& r);
 
+// The prompts' prefill alone on an idle prefill replica of budget `budget`: at the workload's
+// input quantiles, or the p-th percentile prompt's alone when it has none.
+std::vector<double> own_prefill_seconds(IterationTimer& timer, const WorkloadShape& w, int budget);
+
+// The p-th percentile of X + W, X uniform over `own` and W the M/G/1 wait at utilisation rho
+// (< 1) with mean service `service_s` of squared coefficient of variation `cv2` (above).
+double first_token_percentile(const std::vector<double>& own, double rho, double service_s,
+                              double cv2, int percentile);
+
+// `own`: own_prefill_seconds for this pool's budget.
 PoolEstimate estimate_prefill_pool(IterationTimer& timer, const WorkloadShape& w,
-                                   const ReplicaShape& r, int replicas, int percentile);
+                                   const ReplicaShape& r, const std::vector<double>& own,
+                                   int replicas, int percentile);
 PoolEstimate estimate_decode_pool(IterationTimer& timer, const WorkloadShape& w,
                                   const DisaggPools& pools, int replicas, int percentile);
 

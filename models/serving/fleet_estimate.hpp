@@ -39,6 +39,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "models/serving/iteration_time.hpp"
 #include "models/serving/serving_spec.hpp"
@@ -52,6 +53,10 @@ struct WorkloadShape {
   double mean_output = 0;                // O, >= 1
   std::int64_t input_at_percentile = 0;  // I_p: the SLO percentile's prompt length
   double mean_input_squared = 0;         // E[I^2]; 0: I^2 (every prompt of the mean length)
+  // The prompt lengths at the midpoints of 20 equal shares of the requests, (k + 0.5) / 20, for
+  // a percentile of a sum whose one part is a prompt's own prefill (disagg_estimate.hpp);
+  // empty: every prompt taken as I_p.
+  std::vector<double> input_quantiles;
 };
 
 struct ReplicaShape {

@@ -49,19 +49,23 @@ TEST_CASE("disaggregated estimate: the prefill pool by hand", "[serving]") {
   CHECK(prefill_replica_capacity(timer, w, p.prefill) == Approx(1 / service).epsilon(1e-12));
   // One replica at 400/s: rho = 0.4977; TTFT = the p90 prompt alone (2,000 tokens: 3 ms) + the
   // M/M/1 p90 wait.
-  const PoolEstimate one = estimate_prefill_pool(timer, w, p.prefill, 1, 90);
+  const PoolEstimate one =
+      estimate_prefill_pool(timer, w, p.prefill, own_prefill_seconds(timer, w, 4096), 1, 90);
   CHECK_FALSE(one.overloaded);
   CHECK(one.utilisation == Approx(400 * service).epsilon(1e-12));
   CHECK(one.latency_s == Approx(3e-3 + p90_mm1(400 * service, service)).epsilon(1e-12));
   CHECK(one.latency_s == Approx(6.974e-3).epsilon(1e-3));
   // Two replicas: 200/s each, rho 0.2488.
-  const PoolEstimate two = estimate_prefill_pool(timer, w, p.prefill, 2, 90);
+  const PoolEstimate two =
+      estimate_prefill_pool(timer, w, p.prefill, own_prefill_seconds(timer, w, 4096), 2, 90);
   CHECK(two.latency_s == Approx(3e-3 + p90_mm1(200 * service, service)).epsilon(1e-12));
   CHECK(two.latency_s < one.latency_s);
   // At 900/s one replica is past its 803.8/s.
   WorkloadShape heavy = w;
   heavy.rate_per_s = 900;
-  CHECK(estimate_prefill_pool(timer, heavy, p.prefill, 1, 90).overloaded);
+  CHECK(
+      estimate_prefill_pool(timer, heavy, p.prefill, own_prefill_seconds(timer, heavy, 4096), 1, 90)
+          .overloaded);
 }
 
 TEST_CASE("disaggregated estimate: a prompt above the budget runs in chunks", "[serving]") {
@@ -154,7 +158,8 @@ TEST_CASE("disaggregated estimate: latency never grows with replicas", "[serving
     w.rate_per_s = rate;
     double last_ttft = INFINITY, last_tpot = INFINITY;
     for (int r = 1; r <= 32; ++r) {
-      const PoolEstimate pre = estimate_prefill_pool(prefill, w, p.prefill, r, 90);
+      const PoolEstimate pre = estimate_prefill_pool(prefill, w, p.prefill,
+                                                     own_prefill_seconds(prefill, w, 4096), r, 90);
       const PoolEstimate dec = estimate_decode_pool(decode, w, p, r, 90);
       INFO("rate " << rate << ", replicas " << r);
       CHECK(pre.latency_s <= last_ttft);
@@ -163,4 +168,43 @@ TEST_CASE("disaggregated estimate: latency never grows with replicas", "[serving
       last_tpot = dec.latency_s;
     }
   }
+}
+
+TEST_CASE("disaggregated estimate: TTFT is a percentile of the prefill and the wait together",
+          "[serving]") {
+  LinearTimer timer(1e-3, 1e-6);
+  const double service = 5.096e-3 / 4.096;  // the packed prompt of the first test case
+  const double rho = 400 * service;
+  // One prompt length and an exponential service (c^2 = 1, M/M/1): the p90 of X + W is X + W's
+  // own p90.
+  const std::vector<double> one{3e-3};
+  CHECK(first_token_percentile(one, rho, service, 1, 90) ==
+        Approx(3e-3 + p90_mm1(rho, service)).epsilon(1e-9));
+  // Half the prompts 500 tokens (1.5 ms alone), half 1,500 (2.5 ms): x solves
+  // (P(W > x - 1.5 ms) + P(W > x - 2.5 ms)) / 2 = 0.1, P(W > y) = rho exp(-(1 - rho) y / S).
+  std::vector<double> two(10, 1.5e-3);
+  two.insert(two.end(), 10, 2.5e-3);
+  const double x = first_token_percentile(two, rho, service, 1, 90);
+  auto above = [&](double y) { return y < 0 ? 1.0 : rho * std::exp(-(1 - rho) * y / service); };
+  CHECK((above(x - 1.5e-3) + above(x - 2.5e-3)) / 2 == Approx(0.1).epsilon(1e-6));
+  // Below the sum of the two p90s (2.5 ms + W's p90): both tails at once is rarer than 10%.
+  CHECK(x < 2.5e-3 + p90_mm1(rho, service));
+  CHECK(x > 2.5e-3);
+  // The workload's quantiles give the prompts' own times.
+  WorkloadShape w = shape();
+  w.input_quantiles.assign(10, 500);
+  w.input_quantiles.insert(w.input_quantiles.end(), 10, 1500);
+  const std::vector<double> own = own_prefill_seconds(timer, w, 4096);
+  REQUIRE(own.size() == two.size());
+  for (std::size_t k = 0; k < own.size(); ++k) CHECK(own[k] == Approx(two[k]).epsilon(1e-12));
+  // Idle (rho 0): the p90 of X alone, here the longer prompt.
+  CHECK(first_token_percentile(two, 0, service, 1, 90) == Approx(2.5e-3).epsilon(1e-9));
+  // A steadier service (lognormal prompts of sigma 0.5: c^2 = e^0.25 - 1 = 0.284) waits less:
+  // T = S (1 + c^2) / (2 (1 - rho)), so W's p90 is T ln(rho / 0.1), 0.642 of the M/M/1's.
+  const double cv2 = std::exp(0.25) - 1;
+  const double t_scale = service * (1 + cv2) / (2 * (1 - rho));
+  CHECK(first_token_percentile(one, rho, service, cv2, 90) ==
+        Approx(3e-3 + t_scale * std::log(rho / 0.1)).epsilon(1e-9));
+  CHECK(first_token_percentile(one, rho, service, cv2, 90) <
+        first_token_percentile(one, rho, service, 1, 90));
 }
