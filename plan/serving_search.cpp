@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "common/parallel_for.hpp"
 #include "models/serving/iteration_time.hpp"
@@ -118,10 +119,9 @@ Slot evaluate(const ServingSearchInput& in, const Combination& c) {
   return out;
 }
 
-// Why a pool of a disaggregated fleet cannot take its tp, or cannot hold what it must.
-std::optional<std::string> pool_problem(const ServingSearchInput& in, const InstanceOption& inst,
-                                        int tp, const models::KvCacheSize& kv, std::int64_t tokens,
-                                        const char* pool, const char* what) {
+// Why a pool of a disaggregated fleet cannot take its tp.
+std::optional<std::string> pool_tp_problem(const ServingSearchInput& in, const InstanceOption& inst,
+                                           int tp, const char* pool) {
   if (auto why = models::tp_problem(in.model, inst.node, tp)) {
     return fmt::format("{} tp: {}", pool, *why);
   }
@@ -130,6 +130,12 @@ std::optional<std::string> pool_problem(const ServingSearchInput& in, const Inst
       return fmt::format("{} tp, expert parallelism: {}", pool, *why);
     }
   }
+  return std::nullopt;
+}
+
+// Why a pool's replica cannot hold what it must (`tokens` of `what`).
+std::optional<std::string> pool_memory_problem(const models::KvCacheSize& kv, std::int64_t tokens,
+                                               const char* pool, const char* what) {
   if (kv.blocks <= 0) {
     return fmt::format("no memory left for a {} replica's KV cache (weights and activations)",
                        pool);
@@ -154,17 +160,21 @@ Slot evaluate_disagg(const ServingSearchInput& in, const Combination& c) {
   cand.scheduler.max_num_batched_tokens = c.tokens;
   const models::SchedulerConfig& sc = cand.scheduler;
   const models::GpuSpec& gpu = inst.node.gpu;
+  for (const auto& [tp, pool] : {std::pair{c.tp, "prefill"}, std::pair{c.decode_tp, "decode"}}) {
+    if (auto why = pool_tp_problem(in, inst, tp, pool)) {
+      out.pruned = "disaggregated: " + *why;
+      return out;
+    }
+  }
   const models::KvCacheSize prefill_kv =
       models::kv_cache_size(in.model, gpu, in.numerics, c.tp, sc);
   const models::KvCacheSize decode_kv =
       models::kv_cache_size(in.model, gpu, in.numerics, c.decode_tp, sc);
-  if (auto why = pool_problem(in, inst, c.tp, prefill_kv, in.largest_input, "prefill",
-                              "the longest prompt")) {
-    out.pruned = "disaggregated: " + *why;
-    return out;
+  auto why = pool_memory_problem(prefill_kv, in.largest_input, "prefill", "the longest prompt");
+  if (!why) {
+    why = pool_memory_problem(decode_kv, in.largest_cached, "decode", "the largest request");
   }
-  if (auto why = pool_problem(in, inst, c.decode_tp, decode_kv, in.largest_cached, "decode",
-                              "the largest request")) {
+  if (why) {
     out.pruned = "disaggregated: " + *why;
     return out;
   }
