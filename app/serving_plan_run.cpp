@@ -86,12 +86,6 @@ models::WorkloadShape workload_of(const scenarios::Scenario& s, const models::Se
   return w;
 }
 
-// A row's replicas: "4", or "3 + 5" (prefill + decode) for a disaggregated fleet.
-std::string replica_words(const ServingPlanRow& row, const plan::ServingCandidate& c) {
-  return c.disagg ? fmt::format("{} + {}", row.replicas, row.decode_replicas)
-                  : std::to_string(row.replicas);
-}
-
 std::string slo_words(const models::Slo& slo, int p) {
   std::vector<std::string> parts;
   if (slo.ttft_s) parts.push_back(fmt::format("p{} TTFT {:g} ms", p, *slo.ttft_s * 1e3));
@@ -219,7 +213,7 @@ std::string no_simulated_reason(const ServingPlan& plan) {
       "replicas, reaches {:.3g} ms (seed {})",
       one_slo(plan.slo, p, o.ttft), plan.workload.rate_per_s, plan.rows.size(), plan.spec.seeds,
       plan.spec.max_replicas, label(plan, plan.search.candidates[row.candidate]),
-      replica_words(row, plan.search.candidates[row.candidate]),
+      row.replicas_text(plan.search.candidates[row.candidate]),
       (o.ttft ? row.ttft_s : row.tpot_s) * 1e3, row.worst_seed);
 }
 

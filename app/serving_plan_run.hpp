@@ -37,6 +37,11 @@ struct ServingPlanRow {
   double little_error = 0;                   // Little's law, worst relative error over the seeds
   std::uint64_t worst_seed = 0;              // the seed of the worst TTFT / TPOT against its SLO
   std::optional<pricing::ServingCost> cost;  // over every seed's run together
+  // "4", or "3 + 5" (prefill + decode) for a disaggregated fleet.
+  std::string replicas_text(const plan::ServingCandidate& c) const {
+    return c.disagg ? std::to_string(replicas) + " + " + std::to_string(decode_replicas)
+                    : std::to_string(replicas);
+  }
   int gpus(const plan::ServingCandidate& c) const {
     if (c.disagg) return replicas * c.tp + decode_replicas * c.disagg->decode_tp;
     return replicas * c.tp * c.pp;

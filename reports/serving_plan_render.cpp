@@ -65,10 +65,6 @@ std::string estimate_replicas(const plan::ServingCandidate& c) {
   return fmt::format("{} + {}", c.disagg->estimate.prefill.replicas,
                      c.disagg->estimate.decode.replicas);
 }
-std::string row_replicas(const plan::ServingCandidate& c, const app::ServingPlanRow& r) {
-  return c.disagg ? fmt::format("{} + {}", r.replicas, r.decode_replicas)
-                  : std::to_string(r.replicas);
-}
 
 Json estimate_json(const plan::ServingCandidate& c) {
   const auto& e = c.estimate;
@@ -276,7 +272,7 @@ std::string render_table(const app::ServingPlan& p) {
       rows.push_back({p.instances[c.instance].id, tp_cell(c),
                       std::to_string(c.scheduler.max_num_seqs),
                       std::to_string(c.scheduler.max_num_batched_tokens), estimate_replicas(c),
-                      ms(c.estimate.ttft_s), ms(c.estimate.tpot_s), row_replicas(c, r),
+                      ms(c.estimate.ttft_s), ms(c.estimate.tpot_s), r.replicas_text(c),
                       ms(r.ttft_s), ms(r.tpot_s), fmt::format("{:.2f}", r.goodput_per_s),
                       per_million(r.cost), std::to_string(r.gpus(c)), r.meets ? "yes" : "no"});
     }

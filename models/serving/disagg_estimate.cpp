@@ -47,12 +47,6 @@ PackedPrefill packed_prefill(IterationTimer& timer, const WorkloadShape& w, cons
 
 double decode_stay(const WorkloadShape& w) { return std::max(1.0, w.mean_output - 1.0); }
 
-double decode_iteration(IterationTimer& timer, const WorkloadShape& w, int n) {
-  BatchWork work;
-  add_steady_work(work, w, n, 0);
-  return timer.seconds(work);
-}
-
 // The fewest replicas in [1, max] whose estimate is `ok`; the estimate at max in `at_max`.
 template <class Estimate, class Ok>
 std::optional<PoolEstimate> fewest_pool(Estimate&& estimate, Ok&& ok, int max,
@@ -70,21 +64,13 @@ double prefill_replica_capacity(IterationTimer& timer, const WorkloadShape& w,
 }
 
 BatchLimit decode_largest_batch(const WorkloadShape& w, const ReplicaShape& r) {
-  const SchedulerConfig& s = r.scheduler;
-  const double per_seq_blocks = std::ceil((w.mean_input + w.mean_output / 2.0) / s.block_size);
-  const auto kv_blocks = static_cast<double>(whole_blocks(r));
-  const auto by_kv = static_cast<std::int64_t>(std::floor(kv_blocks / per_seq_blocks));
-  BatchLimit out{s.max_num_seqs, "max_num_seqs"};
-  if (by_kv < out.batch) out = {static_cast<int>(by_kv), "KV cache"};
-  if (s.max_num_batched_tokens < out.batch) out = {s.max_num_batched_tokens, "token budget"};
-  out.batch = std::max(1, out.batch);
-  return out;
+  return batch_limit(w, r, 1.0);  // one token per sequence: decodes only
 }
 
 double decode_replica_capacity(IterationTimer& timer, const WorkloadShape& w,
                                const ReplicaShape& r) {
   const int n = decode_largest_batch(w, r).batch;
-  return n / (decode_stay(w) * decode_iteration(timer, w, n));
+  return n / (decode_stay(w) * decode_only_seconds(timer, w, n));
 }
 
 std::vector<double> own_prefill_seconds(IterationTimer& timer, const WorkloadShape& w, int budget) {
@@ -143,10 +129,9 @@ PoolEstimate estimate_prefill_pool(IterationTimer& timer, const WorkloadShape& w
     e.latency_s = kInf;
     return e;
   }
-  // The service varies as the prompts' lengths (a packed prompt's share grows with it).
-  const double cv2 = w.mean_input_squared > 0
-                         ? std::max(0.0, w.mean_input_squared / (w.mean_input * w.mean_input) - 1)
-                         : 1.0;
+  // The service varies as the prompts' lengths (a packed prompt's share grows with it);
+  // unknown: exponential, the M/M/1 queue's.
+  const double cv2 = w.input_cv2().value_or(1.0);
   e.latency_s = first_token_percentile(own, e.utilisation, packed.service_s, cv2, percentile);
   return e;
 }
@@ -159,14 +144,14 @@ PoolEstimate estimate_decode_pool(IterationTimer& timer, const WorkloadShape& w,
   const int largest = decode_largest_batch(w, pools.decode).batch;
   const double rate = w.rate_per_s / replicas;
   const double stay = decode_stay(w);
-  auto throughput = [&](int n) { return n / (stay * decode_iteration(timer, w, n)); };
+  auto throughput = [&](int n) { return n / (stay * decode_only_seconds(timer, w, n)); };
   const double bytes = w.mean_input * pools.kv_bytes_per_token;
   const double hold = pools.link.hold_seconds(bytes);
   if (throughput(largest) < rate || rate * hold >= 1) {
     e.overloaded = true;
     e.batch = largest;
     e.utilisation = 1;
-    e.iteration_s = decode_iteration(timer, w, largest);
+    e.iteration_s = decode_only_seconds(timer, w, largest);
     e.latency_s = kInf;
     return e;
   }
@@ -174,7 +159,7 @@ PoolEstimate estimate_decode_pool(IterationTimer& timer, const WorkloadShape& w,
   const int lo = smallest_with(1, largest, [&](int n) { return throughput(n) >= rate; });
   e.batch = lo;
   e.utilisation = static_cast<double>(lo) / largest;
-  e.iteration_s = decode_iteration(timer, w, lo);
+  e.iteration_s = decode_only_seconds(timer, w, lo);
   const double link_wait = mm1_wait_percentile(rate * hold, hold, percentile);
   const double slot_wait = mmc_wait_percentile(largest, rate, stay * e.iteration_s, percentile);
   e.latency_s =

@@ -72,9 +72,7 @@ struct Steady {
 
 Steady steady_at(IterationTimer& timer, const WorkloadShape& w, const ReplicaShape& r, int n) {
   Steady s;
-  BatchWork decodes;
-  add_steady_work(decodes, w, n, 0);
-  s.decode_s = timer.seconds(decodes);
+  s.decode_s = decode_only_seconds(timer, w, n);
   const std::int64_t prompt = std::max<std::int64_t>(1, std::llround(w.mean_input));
   const std::int64_t chunks =
       prefill_iterations(static_cast<double>(prompt), r.scheduler.max_num_batched_tokens, n);
@@ -91,8 +89,7 @@ double tpot_percentile(const WorkloadShape& w, const Steady& s, double t, double
                        int percentile) {
   const double decodes_per_request = std::max(1.0, w.mean_output - 1.0);
   const double life = decodes_per_request * t;
-  const double mean_squared = w.mean_input * w.mean_input;
-  const double spread = w.mean_input_squared > 0 ? w.mean_input_squared / mean_squared : 1.0;
+  const double spread = 1.0 + w.input_cv2().value_or(0.0);  // E[I^2] / I^2
   const double mean = rate * life * s.prompt_s;
   const double sd = s.prompt_s * std::sqrt(rate * life * spread);
   return s.decode_s + (mean + normal_quantile(percentile) * sd) / decodes_per_request;
@@ -120,18 +117,29 @@ double mm1_wait_percentile(double rho, double service_s, int percentile) {
   return service_s * std::log(rho / tail) / (1.0 - rho);
 }
 
-BatchLimit largest_batch(const WorkloadShape& w, const ReplicaShape& r) {
+BatchLimit batch_limit(const WorkloadShape& w, const ReplicaShape& r,
+                       double budget_tokens_per_seq) {
   const SchedulerConfig& s = r.scheduler;
   const double per_seq_blocks = std::ceil(cached_mean(w) / s.block_size);
   const auto kv_blocks = static_cast<double>(whole_blocks(r));
   const auto by_kv = static_cast<std::int64_t>(std::floor(kv_blocks / per_seq_blocks));
-  const auto by_budget = static_cast<std::int64_t>(
-      std::floor(s.max_num_batched_tokens / (1.0 + w.mean_input / w.mean_output)));
+  const auto by_budget =
+      static_cast<std::int64_t>(std::floor(s.max_num_batched_tokens / budget_tokens_per_seq));
   BatchLimit out{s.max_num_seqs, "max_num_seqs"};
   if (by_kv < out.batch) out = {static_cast<int>(by_kv), "KV cache"};
   if (by_budget < out.batch) out = {static_cast<int>(by_budget), "token budget"};
   out.batch = std::max(1, out.batch);
   return out;
+}
+
+BatchLimit largest_batch(const WorkloadShape& w, const ReplicaShape& r) {
+  return batch_limit(w, r, 1.0 + w.mean_input / w.mean_output);
+}
+
+double decode_only_seconds(IterationTimer& timer, const WorkloadShape& w, int n) {
+  BatchWork work;
+  add_steady_work(work, w, n, 0);
+  return timer.seconds(work);
 }
 
 double replica_capacity(IterationTimer& timer, const WorkloadShape& w, const ReplicaShape& r) {

@@ -36,6 +36,7 @@
 // The fewest replicas R (1 to max) whose TTFT_p and TPOT_p meet the SLOs, by bisection: each
 // part grows with lambda_r. Unloaded figures (no R helps below them): the p-th percentile
 // prompt's prefill alone on an idle replica, and one sequence's decode at I + O/2.
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -57,6 +58,12 @@ struct WorkloadShape {
   // a percentile of a sum whose one part is a prompt's own prefill (disagg_estimate.hpp);
   // empty: every prompt taken as I_p.
   std::vector<double> input_quantiles;
+  // The prompt lengths' squared coefficient of variation, E[I^2] / I^2 - 1; nullopt when
+  // E[I^2] is not known.
+  std::optional<double> input_cv2() const {
+    if (!(mean_input_squared > 0)) return std::nullopt;
+    return std::max(0.0, mean_input_squared / (mean_input * mean_input) - 1.0);
+  }
 };
 
 struct ReplicaShape {
@@ -84,8 +91,16 @@ struct FleetEstimate {
   bool overloaded = false;        // no batch up to the largest carries the load
 };
 
-// The largest steady batch of one replica.
+// The largest steady batch when each sequence takes `budget_tokens_per_seq` of the token budget
+// per iteration, under max_num_seqs and the KV cache's sequences of I + O/2 tokens.
+BatchLimit batch_limit(const WorkloadShape& w, const ReplicaShape& r, double budget_tokens_per_seq);
+
+// The largest steady batch of one replica: batch_limit with 1 + I/O tokens per sequence (its
+// decode and its share of the prompts).
 BatchLimit largest_batch(const WorkloadShape& w, const ReplicaShape& r);
+
+// One iteration of n decodes at the mean context I + O/2, nothing else.
+double decode_only_seconds(IterationTimer& timer, const WorkloadShape& w, int n);
 
 // The replica's saturation throughput, requests per second, at the largest batch.
 double replica_capacity(IterationTimer& timer, const WorkloadShape& w, const ReplicaShape& r);
